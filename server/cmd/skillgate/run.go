@@ -1,0 +1,151 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"sort"
+
+	"gorm.io/gorm"
+
+	"github.com/skillgate/skillgate/server/internal/app"
+	"github.com/skillgate/skillgate/server/internal/clock"
+	"github.com/skillgate/skillgate/server/internal/db"
+	"github.com/skillgate/skillgate/server/internal/logx"
+)
+
+// env is what every subcommand gets from the process.
+type env struct {
+	getenv func(string) string
+	stdin  io.Reader
+	stdout io.Writer
+	stderr io.Writer
+}
+
+// command is one subcommand.
+type command struct {
+	summary string
+	run     func(ctx context.Context, e env, args []string) error
+}
+
+var commands = map[string]command{
+	"serve":   {"run the HTTP server (migrates first unless --no-migrate)", cmdServe},
+	"migrate": {"apply or inspect schema migrations: migrate up|down|status", cmdMigrate},
+}
+
+func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	e := env{getenv: getenv, stdin: stdin, stdout: stdout, stderr: stderr}
+	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+		usage(stdout)
+		return nil
+	}
+	cmd, ok := commands[args[0]]
+	if !ok {
+		usage(stderr)
+		return fmt.Errorf("unknown command %q", args[0])
+	}
+	return cmd.run(ctx, e, args[1:])
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "usage: skillgate <command> [flags]")
+	fmt.Fprintln(w, "\ncommands:")
+	names := make([]string, 0, len(commands))
+	for n := range commands {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		fmt.Fprintf(w, "  %-10s %s\n", n, commands[n].summary)
+	}
+}
+
+// setup loads the configuration, builds the logger and opens the database.
+func setup(ctx context.Context, e env) (app.Config, *slog.Logger, *gorm.DB, error) {
+	cfg, err := app.LoadConfig(e.getenv)
+	if err != nil {
+		return cfg, nil, nil, err
+	}
+	log := logx.New(e.stderr, cfg.LogFormat, cfg.LogLevel)
+	slog.SetDefault(log)
+	g, err := db.Open(ctx, cfg.DatabaseURL, db.Options{Logger: log})
+	if err != nil {
+		return cfg, log, nil, err
+	}
+	return cfg, log, g, nil
+}
+
+func cmdServe(ctx context.Context, e env, args []string) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	noMigrate := fs.Bool("no-migrate", false, "do not apply pending migrations on start")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	cfg, log, g, err := setup(ctx, e)
+	if err != nil {
+		return err
+	}
+	defer db.Close(g)
+	for _, w := range cfg.Warnings {
+		log.Warn("!!! " + w + " !!!")
+	}
+	sqlDB, _ := g.DB()
+	mig, err := db.NewMigrator(sqlDB, log)
+	if err != nil {
+		return err
+	}
+	if *noMigrate {
+		if err := mig.CheckNotNewer(ctx); err != nil {
+			return err
+		}
+	} else if err := mig.Up(ctx, nil); err != nil {
+		return err
+	}
+	a, err := app.New(cfg, log, g, clock.System{})
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", cfg.HTTPAddr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.HTTPAddr, err)
+	}
+	fmt.Fprintf(e.stdout, "Skillgate is serving on %s (API reference: %s/api/docs)\n", displayURL(ln.Addr()), displayURL(ln.Addr()))
+	a.Start(ctx)
+	return app.Serve(ctx, ln, app.NewServer(a.Router, log), app.ShutdownTimeout, log)
+}
+
+func displayURL(addr net.Addr) string {
+	host, port, _ := net.SplitHostPort(addr.String())
+	if host == "" || host == "::" || host == "0.0.0.0" {
+		host = "localhost"
+	}
+	return "http://" + net.JoinHostPort(host, port)
+}
+
+func cmdMigrate(ctx context.Context, e env, args []string) error {
+	if len(args) != 1 || (args[0] != "up" && args[0] != "down" && args[0] != "status") {
+		return fmt.Errorf("usage: skillgate migrate up|down|status")
+	}
+	_, log, g, err := setup(ctx, e)
+	if err != nil {
+		return err
+	}
+	defer db.Close(g)
+	sqlDB, _ := g.DB()
+	mig, err := db.NewMigrator(sqlDB, log)
+	if err != nil {
+		return err
+	}
+	switch args[0] {
+	case "up":
+		return mig.Up(ctx, e.stdout)
+	case "down":
+		return mig.Down(ctx, e.stdout)
+	default:
+		return mig.Status(ctx, e.stdout)
+	}
+}

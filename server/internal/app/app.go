@@ -1,0 +1,141 @@
+package app
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"gorm.io/gorm"
+
+	"github.com/skillgate/skillgate/server/internal/apidoc"
+	"github.com/skillgate/skillgate/server/internal/clock"
+	"github.com/skillgate/skillgate/server/internal/db"
+	"github.com/skillgate/skillgate/server/internal/httpx"
+)
+
+// App is a wired Skillgate: its router and the parts tests reach for.
+type App struct {
+	Config   Config
+	Log      *slog.Logger
+	DB       *gorm.DB
+	Clock    clock.Clock
+	Doc      *apidoc.Doc
+	Router   *gin.Engine
+	migrator *db.Migrator
+	workers  []func(context.Context)
+}
+
+// registrar is what every domain handler offers the router.
+type registrar interface {
+	Register(rg *gin.RouterGroup)
+}
+
+// New wires every domain over g and returns the app. It does not migrate.
+func New(cfg Config, log *slog.Logger, g *gorm.DB, clk clock.Clock) (*App, error) {
+	sqlDB, err := g.DB()
+	if err != nil {
+		return nil, err
+	}
+	mig, err := db.NewMigrator(sqlDB, nil)
+	if err != nil {
+		return nil, err
+	}
+	a := &App{Config: cfg, Log: log, DB: g, Clock: clk, migrator: mig}
+
+	var fragments []apidoc.Fragment
+	var handlers []registrar
+	// Domain handlers are added here as they land.
+
+	a.Doc, err = apidoc.Build(fragments...)
+	if err != nil {
+		return nil, err
+	}
+	a.Router = a.router(handlers)
+	return a, nil
+}
+
+func (a *App) router(handlers []registrar) *gin.Engine {
+	gin.SetMode(gin.ReleaseMode)
+	r := gin.New()
+	r.ContextWithFallback = true
+	r.HandleMethodNotAllowed = false
+	r.RedirectTrailingSlash = false
+	r.RedirectFixedPath = false
+	r.Use(httpx.RequestID(), httpx.Recover(a.Log), httpx.AccessLog(a.Log),
+		httpx.SecurityHeaders(), httpx.BodyLimit(a.Config.MaxBodyBytes))
+
+	r.GET("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
+	r.GET("/readyz", a.readyz)
+	r.GET("/api/openapi.json", func(c *gin.Context) {
+		c.Header("Cache-Control", "no-cache")
+		c.Data(http.StatusOK, "application/json", a.Doc.JSON)
+	})
+	page, pageErr := a.Doc.HTML()
+	r.GET("/api/docs", func(c *gin.Context) {
+		if pageErr != nil {
+			httpx.Error(c, pageErr)
+			return
+		}
+		c.Header("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'")
+		c.Data(http.StatusOK, "text/html; charset=utf-8", page)
+	})
+
+	api := r.Group("/api/v1")
+	for _, h := range handlers {
+		h.Register(api)
+	}
+	r.NoRoute(httpx.NotFound)
+	return r
+}
+
+// readyz answers 200 when the database answers and the schema is the one
+// this binary expects.
+func (a *App) readyz(c *gin.Context) {
+	ctx, cancel := context.WithTimeout(c.Request.Context(), 2*time.Second)
+	defer cancel()
+	checks := map[string]string{}
+	ready := true
+	cur, err := a.migrator.Current(ctx)
+	switch {
+	case err != nil:
+		ready = false
+		checks["database"] = "unreachable"
+		checks["schema"] = "unknown"
+		a.Log.WarnContext(ctx, "readiness: database check failed", "err", err)
+	case cur != a.migrator.Latest():
+		ready = false
+		checks["database"] = "ok"
+		checks["schema"] = "at version " + strconv.FormatInt(cur, 10) + ", expected " + strconv.FormatInt(a.migrator.Latest(), 10)
+	default:
+		checks["database"] = "ok"
+		checks["schema"] = "ok"
+	}
+	if !ready {
+		c.Header("Retry-After", "2")
+		c.JSON(http.StatusServiceUnavailable, gin.H{"status": "not_ready", "checks": checks})
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"status": "ready", "checks": checks})
+}
+
+// Routes lists the router's API operations in OpenAPI form.
+func (a *App) Routes() []apidoc.Operation {
+	var ops []apidoc.Operation
+	for _, rt := range a.Router.Routes() {
+		if strings.HasPrefix(rt.Path, "/api/") || rt.Path == "/healthz" || rt.Path == "/readyz" {
+			ops = append(ops, apidoc.Operation{Method: rt.Method, Path: apidoc.GinPath(rt.Path)})
+		}
+	}
+	return ops
+}
+
+// Start launches the background workers; they stop when ctx is done.
+func (a *App) Start(ctx context.Context) {
+	for _, w := range a.workers {
+		go w(ctx)
+	}
+}

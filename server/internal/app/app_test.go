@@ -1,0 +1,118 @@
+package app_test
+
+import (
+	"context"
+	"database/sql"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/skillgate/skillgate/server/internal/apitest"
+	"github.com/skillgate/skillgate/server/internal/app"
+	"github.com/skillgate/skillgate/server/internal/clock"
+	"github.com/skillgate/skillgate/server/internal/db"
+	"github.com/skillgate/skillgate/server/internal/logx"
+)
+
+func TestSystemEndpoints(t *testing.T) {
+	t.Parallel()
+	env := apitest.New(t)
+	cases := []struct {
+		name       string
+		req        apitest.Request
+		wantStatus int
+		wantCode   string
+		wantBody   string
+	}{
+		{"healthz", apitest.Request{Method: "GET", Path: "/healthz"}, 200, "", `"status":"ok"`},
+		{"readyz", apitest.Request{Method: "GET", Path: "/readyz"}, 200, "", `"status":"ready"`},
+		{"openapi", apitest.Request{Method: "GET", Path: "/api/openapi.json"}, 200, "", `"openapi":"3.0.3"`},
+		{"docs", apitest.Request{Method: "GET", Path: "/api/docs"}, 200, "", "<h1>Skillgate API</h1>"},
+		{"unknown api route", apitest.Request{Method: "GET", Path: "/api/v1/nope"}, 404, "not_found", "no route GET /api/v1/nope"},
+		{"unknown method", apitest.Request{Method: "DELETE", Path: "/healthz"}, 404, "not_found", ""},
+		{"oversize body", apitest.Request{Method: "POST", Path: "/api/v1/anything", Body: strings.Repeat("x", 2<<20)}, 413, "too_large", "larger than"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			res := env.Do(tc.req)
+			if res.Status != tc.wantStatus {
+				t.Fatalf("got status %d, want %d: %s", res.Status, tc.wantStatus, res.Body)
+			}
+			if got := res.Code(); got != tc.wantCode {
+				t.Errorf("got code %q, want %q", got, tc.wantCode)
+			}
+			if !strings.Contains(string(res.Body), tc.wantBody) {
+				t.Errorf("got body %.300s, want it to contain %q", res.Body, tc.wantBody)
+			}
+			if res.Header.Get("X-Request-ID") == "" {
+				t.Errorf("got no X-Request-ID header, want one")
+			}
+		})
+	}
+}
+
+func TestRequestIDIsEchoed(t *testing.T) {
+	t.Parallel()
+	env := apitest.New(t)
+	res := env.Do(apitest.Request{Method: "GET", Path: "/healthz", Header: map[string]string{"X-Request-ID": "abc-123"}})
+	if got := res.Header.Get("X-Request-ID"); got != "abc-123" {
+		t.Errorf("got request id %q, want abc-123", got)
+	}
+	res = env.Do(apitest.Request{Method: "GET", Path: "/healthz", Header: map[string]string{"X-Request-ID": "bad id\twith spaces"}})
+	if got := res.Header.Get("X-Request-ID"); got == "" || strings.Contains(got, " ") {
+		t.Errorf("got request id %q, want a fresh one in place of the malformed one", got)
+	}
+}
+
+func TestEveryRouteIsDocumented(t *testing.T) {
+	t.Parallel()
+	env := apitest.New(t)
+	if missing := env.App.Doc.Missing(env.App.Routes()); len(missing) > 0 {
+		for _, op := range missing {
+			t.Errorf("route %s %s is not in the OpenAPI document", op.Method, op.Path)
+		}
+	}
+}
+
+func TestReadyzFailsWhenDatabaseIsUnreachable(t *testing.T) {
+	t.Parallel()
+	sqlDB, err := sql.Open("pgx", "postgres://postgres@127.0.0.1:1/none?sslmode=disable&connect_timeout=1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sqlDB.Close()
+	g, err := db.FromSQL(sqlDB, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := app.New(app.Config{MaxBodyBytes: 1 << 20, JWTSecret: []byte(strings.Repeat("k", 32))}, logx.Discard(), g, clock.System{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, _ := http.NewRequestWithContext(context.Background(), "GET", "/readyz", nil)
+	rec := newRecorder()
+	a.Router.ServeHTTP(rec, req)
+	if rec.Code != http.StatusServiceUnavailable {
+		t.Fatalf("got %d, want 503: %s", rec.Code, rec.Body)
+	}
+	if !strings.Contains(rec.Body.String(), `"database":"unreachable"`) {
+		t.Errorf("got %s, want the database check to say unreachable", rec.Body)
+	}
+	rec = newRecorder()
+	a.Router.ServeHTTP(rec, httptestRequest("GET", "/healthz"))
+	if rec.Code != http.StatusOK {
+		t.Errorf("got healthz %d, want 200 while the database is down", rec.Code)
+	}
+}
+
+func TestReadyzFailsWhenSchemaIsBehind(t *testing.T) {
+	t.Parallel()
+	env := apitest.New(t)
+	if err := env.DB.Exec("DELETE FROM goose_db_version WHERE version_id = (SELECT max(version_id) FROM goose_db_version)").Error; err != nil {
+		t.Fatal(err)
+	}
+	res := env.Do(apitest.Request{Method: "GET", Path: "/readyz"})
+	if res.Status != http.StatusServiceUnavailable || !strings.Contains(string(res.Body), "expected") {
+		t.Errorf("got %d %s, want 503 naming the expected schema version", res.Status, res.Body)
+	}
+}

@@ -1,0 +1,145 @@
+// Package app holds Skillgate's configuration and wiring: it builds the
+// stores, services and handlers and returns the router and the server.
+package app
+
+import (
+	"crypto/rand"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"strconv"
+	"strings"
+
+	"github.com/skillgate/skillgate/server/internal/logx"
+)
+
+// Environments.
+const (
+	Development = "development"
+	Production  = "production"
+)
+
+// Config is everything Skillgate reads from its environment.
+type Config struct {
+	DatabaseURL  string
+	HTTPAddr     string
+	Env          string
+	JWTSecret    []byte
+	LogFormat    string // json or text
+	LogLevel     slog.Level
+	MaxBodyBytes int64
+	// Warnings are problems that do not stop a development server, such as a
+	// generated JWT secret; serve logs them loudly.
+	Warnings []string
+}
+
+// DefaultDatabaseURL is used in development when DATABASE_URL is unset.
+const DefaultDatabaseURL = "postgres://postgres@127.0.0.1:5432/skillgate?sslmode=disable"
+
+// ConfigError lists every configuration problem at once.
+type ConfigError struct{ Problems []string }
+
+func (e *ConfigError) Error() string {
+	return "configuration: " + strings.Join(e.Problems, "; ")
+}
+
+// LoadConfig reads the configuration through getenv. Secrets may come from a
+// file named by the variable with a _FILE suffix (e.g. JWT_SECRET_FILE). All
+// problems are reported together in a *ConfigError.
+func LoadConfig(getenv func(string) string) (Config, error) {
+	var problems []string
+	bad := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
+
+	secret := func(name string) string {
+		v, file := getenv(name), getenv(name+"_FILE")
+		if file == "" {
+			return v
+		}
+		if v != "" {
+			bad("%s and %s_FILE are both set: set one", name, name)
+			return ""
+		}
+		b, err := os.ReadFile(file)
+		if err != nil {
+			bad("%s_FILE: cannot read %s: %v", name, file, err)
+			return ""
+		}
+		return strings.TrimRight(string(b), "\r\n")
+	}
+
+	cfg := Config{
+		Env:          strings.TrimSpace(getenv("SKILLGATE_ENV")),
+		HTTPAddr:     strings.TrimSpace(getenv("HTTP_ADDR")),
+		DatabaseURL:  secret("DATABASE_URL"),
+		MaxBodyBytes: 1 << 20,
+	}
+	if cfg.Env == "" {
+		cfg.Env = Development
+	}
+	if cfg.Env != Development && cfg.Env != Production {
+		bad("SKILLGATE_ENV must be development or production, not %q", cfg.Env)
+	}
+	if cfg.HTTPAddr == "" {
+		cfg.HTTPAddr = ":8080"
+	}
+	if _, port, err := net.SplitHostPort(cfg.HTTPAddr); err != nil {
+		bad("HTTP_ADDR must be host:port or :port, not %q", cfg.HTTPAddr)
+	} else if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+		bad("HTTP_ADDR has an invalid port %q", port)
+	}
+
+	if cfg.DatabaseURL == "" {
+		if cfg.Env == Production {
+			bad("DATABASE_URL is required in production")
+		} else {
+			cfg.DatabaseURL = DefaultDatabaseURL
+		}
+	} else if !strings.HasPrefix(cfg.DatabaseURL, "postgres://") && !strings.HasPrefix(cfg.DatabaseURL, "postgresql://") {
+		bad("DATABASE_URL must be a postgres:// URL")
+	}
+
+	switch s := secret("JWT_SECRET"); {
+	case s == "" && cfg.Env == Production:
+		bad("JWT_SECRET (or JWT_SECRET_FILE) is required in production")
+	case s == "":
+		b := make([]byte, 32)
+		_, _ = rand.Read(b)
+		cfg.JWTSecret = b
+		cfg.Warnings = append(cfg.Warnings, "JWT_SECRET is not set: using a random secret for this process only; every session ends when it stops, and replicas will not accept each other's tokens")
+	case len(s) < 32:
+		bad("JWT_SECRET must be at least 32 bytes long, got %d", len(s))
+	default:
+		cfg.JWTSecret = []byte(s)
+	}
+
+	cfg.LogFormat = strings.TrimSpace(getenv("LOG_FORMAT"))
+	switch cfg.LogFormat {
+	case "":
+		cfg.LogFormat = "text"
+		if cfg.Env == Production {
+			cfg.LogFormat = "json"
+		}
+	case "json", "text":
+	default:
+		bad("LOG_FORMAT must be json or text, not %q", cfg.LogFormat)
+	}
+	if lv := getenv("LOG_LEVEL"); lv != "" {
+		l, err := logx.ParseLevel(lv)
+		if err != nil {
+			bad("LOG_LEVEL: %v", err)
+		}
+		cfg.LogLevel = l
+	}
+	if v := getenv("MAX_BODY_BYTES"); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n < 1024 {
+			bad("MAX_BODY_BYTES must be a whole number of bytes, at least 1024, not %q", v)
+		}
+		cfg.MaxBodyBytes = n
+	}
+	if len(problems) > 0 {
+		return Config{}, &ConfigError{Problems: problems}
+	}
+	return cfg, nil
+}

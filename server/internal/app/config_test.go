@@ -1,0 +1,87 @@
+package app
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func envOf(m map[string]string) func(string) string {
+	return func(k string) string { return m[k] }
+}
+
+func TestLoadConfigDefaults(t *testing.T) {
+	cfg, err := LoadConfig(envOf(nil))
+	if err != nil {
+		t.Fatalf("got error %v, want none", err)
+	}
+	if cfg.HTTPAddr != ":8080" || cfg.Env != Development || cfg.LogFormat != "text" || cfg.DatabaseURL != DefaultDatabaseURL {
+		t.Errorf("got %+v, want development defaults", cfg)
+	}
+	if len(cfg.JWTSecret) != 32 || len(cfg.Warnings) != 1 || !strings.Contains(cfg.Warnings[0], "JWT_SECRET") {
+		t.Errorf("got secret of %d bytes and warnings %q, want a random secret and a warning", len(cfg.JWTSecret), cfg.Warnings)
+	}
+}
+
+func TestLoadConfigReportsEveryProblem(t *testing.T) {
+	_, err := LoadConfig(envOf(map[string]string{
+		"SKILLGATE_ENV": "production",
+		"HTTP_ADDR":     "8080",
+		"LOG_FORMAT":    "xml",
+		"LOG_LEVEL":     "loud",
+	}))
+	var ce *ConfigError
+	if !errors.As(err, &ce) {
+		t.Fatalf("got %v, want a *ConfigError", err)
+	}
+	for _, want := range []string{"HTTP_ADDR", "DATABASE_URL is required", "JWT_SECRET", "LOG_FORMAT", "LOG_LEVEL"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("got %q, want it to name %s", err, want)
+		}
+	}
+	if len(ce.Problems) != 5 {
+		t.Errorf("got %d problems, want 5: %q", len(ce.Problems), ce.Problems)
+	}
+}
+
+func TestLoadConfigSecretFiles(t *testing.T) {
+	dir := t.TempDir()
+	secretFile := filepath.Join(dir, "jwt")
+	if err := os.WriteFile(secretFile, []byte(strings.Repeat("s", 40)+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name    string
+		env     map[string]string
+		wantErr string
+	}{
+		{"file", map[string]string{"SKILLGATE_ENV": "production", "DATABASE_URL": "postgres://x@h/db", "JWT_SECRET_FILE": secretFile}, ""},
+		{"both set", map[string]string{"JWT_SECRET": strings.Repeat("a", 40), "JWT_SECRET_FILE": secretFile}, "both set"},
+		{"missing file", map[string]string{"JWT_SECRET_FILE": filepath.Join(dir, "nope")}, "cannot read"},
+		{"short secret", map[string]string{"JWT_SECRET": "short"}, "at least 32 bytes"},
+		{"not postgres", map[string]string{"DATABASE_URL": "mysql://x"}, "postgres:// URL"},
+		{"bad env", map[string]string{"SKILLGATE_ENV": "staging"}, "development or production"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg, err := LoadConfig(envOf(tc.env))
+			if tc.wantErr == "" {
+				if err != nil {
+					t.Fatalf("got %v, want no error", err)
+				}
+				if string(cfg.JWTSecret) != strings.Repeat("s", 40) {
+					t.Errorf("got secret %q, want the file's content without the newline", cfg.JWTSecret)
+				}
+				if cfg.LogFormat != "json" {
+					t.Errorf("got log format %q, want json in production", cfg.LogFormat)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+				t.Errorf("got %v, want an error containing %q", err, tc.wantErr)
+			}
+		})
+	}
+}

@@ -1,0 +1,156 @@
+// Package db opens Skillgate's PostgreSQL pool, runs the embedded goose
+// migrations and translates database errors into apperr codes.
+package db
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
+	"gorm.io/driver/postgres"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+
+	"github.com/skillgate/skillgate/server/internal/apperr"
+)
+
+// Options tune the connection pool.
+type Options struct {
+	MaxOpenConns int
+	MaxIdleConns int
+	Logger       *slog.Logger
+}
+
+// Open connects to url with pgx's database/sql driver, checks the connection
+// and hands the pool to GORM. The returned *gorm.DB owns the pool: close it
+// with Close.
+func Open(ctx context.Context, url string, opts Options) (*gorm.DB, error) {
+	sqlDB, err := sql.Open("pgx", url)
+	if err != nil {
+		return nil, fmt.Errorf("db: open: %w", err)
+	}
+	if opts.MaxOpenConns <= 0 {
+		opts.MaxOpenConns = 20
+	}
+	if opts.MaxIdleConns <= 0 {
+		opts.MaxIdleConns = opts.MaxOpenConns
+	}
+	sqlDB.SetMaxOpenConns(opts.MaxOpenConns)
+	sqlDB.SetMaxIdleConns(opts.MaxIdleConns)
+	sqlDB.SetConnMaxIdleTime(5 * time.Minute)
+	sqlDB.SetConnMaxLifetime(30 * time.Minute)
+
+	pingCtx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	if err := sqlDB.PingContext(pingCtx); err != nil {
+		sqlDB.Close()
+		return nil, fmt.Errorf("db: connect: %w", err)
+	}
+	g, err := FromSQL(sqlDB, opts.Logger)
+	if err != nil {
+		sqlDB.Close()
+		return nil, err
+	}
+	return g, nil
+}
+
+// FromSQL wraps an open pool in GORM with Skillgate's settings: translated
+// errors, UTC timestamps, and slow or failing queries logged through slog.
+func FromSQL(sqlDB *sql.DB, log *slog.Logger) (*gorm.DB, error) {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	g, err := gorm.Open(postgres.New(postgres.Config{Conn: sqlDB}), &gorm.Config{
+		TranslateError:         true,
+		DisableAutomaticPing:   true, // Open pings; FromSQL must work while the database is down
+		SkipDefaultTransaction: true,
+		NowFunc:                func() time.Time { return time.Now().UTC() },
+		Logger: logger.NewSlogLogger(log, logger.Config{
+			SlowThreshold:             200 * time.Millisecond,
+			LogLevel:                  logger.Warn,
+			IgnoreRecordNotFoundError: true,
+			ParameterizedQueries:      true, // never log bound values: they may be secrets
+		}),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("db: gorm: %w", err)
+	}
+	return g, nil
+}
+
+// Close closes the pool behind g.
+func Close(g *gorm.DB) error {
+	sqlDB, err := g.DB()
+	if err != nil {
+		return err
+	}
+	return sqlDB.Close()
+}
+
+// Translate turns a database error into an apperr: a missing row becomes
+// not_found naming what, a unique or foreign-key violation becomes conflict,
+// a lost or refused connection or a timeout becomes unavailable. Other errors
+// are returned wrapped, as internal.
+func Translate(err error, what string) error {
+	if err == nil {
+		return nil
+	}
+	var ae *apperr.Error
+	switch {
+	case errors.As(err, &ae):
+		return err
+	case errors.Is(err, gorm.ErrRecordNotFound), errors.Is(err, sql.ErrNoRows):
+		return apperr.NotFoundf("%s", what)
+	case errors.Is(err, gorm.ErrDuplicatedKey):
+		return apperr.Wrap(apperr.Conflict, err, "%s already exists", what)
+	case errors.Is(err, gorm.ErrForeignKeyViolated):
+		return apperr.Wrap(apperr.Conflict, err, "%s refers to something that does not exist or is still referenced", what)
+	case IsUnavailable(err):
+		return apperr.Wrap(apperr.Unavailable, err, "the database is unavailable, try again shortly")
+	}
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		switch pgErr.Code {
+		case "23505":
+			return apperr.Wrap(apperr.Conflict, err, "%s already exists", what)
+		case "23503":
+			return apperr.Wrap(apperr.Conflict, err, "%s refers to something that does not exist or is still referenced", what)
+		case "40001", "40P01":
+			return apperr.Wrap(apperr.Conflict, err, "a concurrent change to %s won, retry", what)
+		}
+	}
+	return fmt.Errorf("%s: %w", what, err)
+}
+
+// IsUnavailable reports whether err means the database could not be reached
+// or did not answer in time (as opposed to rejecting the statement).
+func IsUnavailable(err error) bool {
+	if err == nil {
+		return false
+	}
+	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, sql.ErrConnDone) {
+		return true
+	}
+	var netErr net.Error
+	if errors.As(err, &netErr) {
+		return true
+	}
+	var connErr *pgconn.ConnectError
+	if errors.As(err, &connErr) {
+		return true
+	}
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		// Class 08: connection exception; 57P01-57P03: admin shutdown, crash, cannot connect now.
+		return len(pgErr.Code) == 5 && (pgErr.Code[:2] == "08" || pgErr.Code == "57P01" || pgErr.Code == "57P02" || pgErr.Code == "57P03")
+	}
+	return pgconn.SafeToRetry(err) || errors.Is(err, errBadConn)
+}
+
+var errBadConn = errors.New("driver: bad connection")

@@ -102,7 +102,7 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 		if err := mig.CheckNotNewer(ctx); err != nil {
 			return err
 		}
-	} else if err := mig.Up(ctx, nil); err != nil {
+	} else if err := mig.Up(ctx, e.stdout); err != nil {
 		return err
 	}
 	a, err := app.New(cfg, log, g, clock.System{})

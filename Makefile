@@ -9,22 +9,44 @@ BIN       := bin/skillgate
 DBURL     := server/scripts/database-url.sh
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@2025.1.1
 
-.PHONY: help run build test lint bench db-url db-stop clean
+WEB_SRC   := $(shell find frontend/src frontend/index.html frontend/vite.config.ts frontend/tsconfig.json -type f 2>/dev/null)
+
+.PHONY: help run build test go-test web-test e2e lint bench db-url db-stop chromium clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*## "}{printf "  make %-8s %s\n", $$1, $$2}'
 
-build: ## build the server binary into bin/
+build: frontend/dist/index.html ## build the web app and the server binary (bin/skillgate)
 	$(GO) build -o $(BIN) ./server/cmd/skillgate
+
+frontend/node_modules/.package-lock.json: frontend/package.json frontend/package-lock.json
+	cd frontend && npm ci --no-audit --no-fund --loglevel=error
+
+frontend/dist/index.html: frontend/node_modules/.package-lock.json $(WEB_SRC)
+	cd frontend && npm run --silent build && touch dist/.gitkeep
 
 run: build ## migrate and serve on :8080 (development)
 	@export DATABASE_URL="$$($(DBURL) skillgate)"; \
 	 ./$(BIN) serve
 
-test: ## go vet, then every test with the race detector against real PostgreSQL
+test: go-test web-test e2e ## everything: Go tests, web unit tests, end-to-end tests in Chromium
+
+go-test: ## go vet, then every Go test with the race detector against real PostgreSQL
 	@export DATABASE_URL="$$($(DBURL) postgres)"; \
 	 $(GO) vet ./... && \
 	 $(GO) test -race -count=1 ./...
+
+web-test: frontend/node_modules/.package-lock.json ## type-check and unit-test the web app (Vitest)
+	cd frontend && npx tsc -b && npx vitest run
+
+e2e: build chromium ## end-to-end tests: Playwright drives headless Chromium against a real server
+	@export DATABASE_URL="$$($(DBURL) postgres)"; \
+	 cd frontend && npx playwright test
+
+chromium: ## install Debian's Chromium for the end-to-end tests, if missing
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "the end-to-end tests need Chromium: sudo apt-get install chromium"; exit 1; fi; }
 
 lint: ## gofmt, go vet and staticcheck
 	@test -z "$$(gofmt -l server migrations)" || { gofmt -l server migrations; echo "gofmt: the files above need formatting"; exit 1; }

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"io/fs"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -11,6 +12,7 @@ import (
 	"github.com/gin-gonic/gin"
 	"gorm.io/gorm"
 
+	"github.com/skillgate/skillgate/frontend"
 	"github.com/skillgate/skillgate/server/internal/apidoc"
 	"github.com/skillgate/skillgate/server/internal/clock"
 	"github.com/skillgate/skillgate/server/internal/db"
@@ -27,6 +29,7 @@ type App struct {
 	Router   *gin.Engine
 	migrator *db.Migrator
 	workers  []func(context.Context)
+	webFS    fs.FS
 }
 
 // registrar is what every domain handler offers the router.
@@ -44,7 +47,7 @@ func New(cfg Config, log *slog.Logger, g *gorm.DB, clk clock.Clock) (*App, error
 	if err != nil {
 		return nil, err
 	}
-	a := &App{Config: cfg, Log: log, DB: g, Clock: clk, migrator: mig}
+	a := &App{Config: cfg, Log: log, DB: g, Clock: clk, migrator: mig, webFS: frontend.Dist()}
 
 	var fragments []apidoc.Fragment
 	var handlers []registrar
@@ -88,7 +91,7 @@ func (a *App) router(handlers []registrar) *gin.Engine {
 	for _, h := range handlers {
 		h.Register(api)
 	}
-	r.NoRoute(httpx.NotFound)
+	r.NoRoute(webApp(a.webFS))
 	return r
 }
 

@@ -150,11 +150,12 @@ func (p *giftParser) parse(data []byte) *Bank {
 
 	where := map[string]int{} // question id → line
 	for _, bl := range blocks {
+		before := len(p.ps)
 		q, skipped := p.item(bl)
 		if skipped != "" {
 			b.Skipped = append(b.Skipped, Problem{File: p.file, Line: bl.lines[0], Message: skipped})
 		}
-		if q == nil {
+		if q == nil || len(p.ps) > before { // a syntax problem is reported alone
 			continue
 		}
 		q.Bank = b.Name

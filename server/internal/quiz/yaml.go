@@ -238,6 +238,10 @@ func (d *decoder) quiz(data []byte) *Quiz {
 	if top == nil {
 		return qz
 	}
+	if top.Kind != yaml.MappingNode {
+		d.errf(top, "a quiz file must be a mapping of settings (title, pass_percent, questions, …)")
+		return qz
+	}
 	for _, f := range d.fields(top, "quiz", quizKeys...) {
 		qz.lines[f.key] = f.k.Line
 		switch f.key {
@@ -245,7 +249,7 @@ func (d *decoder) quiz(data []byte) *Quiz {
 			qz.Title = strings.TrimSpace(d.str(f.v, f.key))
 		case "pass_percent":
 			qz.PassPercent = d.integer(f.v, f.key)
-			if qz.PassPercent < 1 || qz.PassPercent > 100 {
+			if f.v.Tag == "!!int" && (qz.PassPercent < 1 || qz.PassPercent > 100) {
 				d.errf(f.v, "pass_percent must be 1..100, got %d", qz.PassPercent)
 			}
 		case "questions_per_attempt":
@@ -294,7 +298,9 @@ func (d *decoder) quiz(data []byte) *Quiz {
 	if _, ok := qz.lines["pass_percent"]; !ok {
 		d.errf(top, "pass_percent is required")
 	}
-	if len(qz.Questions) == 0 && len(qz.Banks) == 0 {
+	_, hasQuestions := qz.lines["questions"]
+	// (Unless its questions were all refused already.)
+	if len(qz.Questions) == 0 && len(qz.Banks) == 0 && !(hasQuestions && len(d.ps) > 0) {
 		d.errf(top, "a quiz needs questions, banks or both")
 	}
 	ids := map[string]bool{}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"path"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 )
@@ -77,6 +78,7 @@ type giftParser struct {
 type block struct {
 	text  string
 	lines []int
+	nl    []int // byte offsets of the newlines in text
 }
 
 // lineAt is the file line of byte offset off in the block.
@@ -87,7 +89,7 @@ func (b block) lineAt(off int) int {
 	if off < 0 {
 		off = 0
 	}
-	i := strings.Count(b.text[:off], "\n")
+	i := sort.SearchInts(b.nl, off) // newlines before off
 	if i >= len(b.lines) {
 		i = len(b.lines) - 1
 	}
@@ -114,12 +116,15 @@ func (p *giftParser) parse(data []byte) *Bank {
 	// answer block); comment lines are dropped.
 	var blocks []block
 	var cur block
+	var buf strings.Builder
 	depth := 0
 	flush := func() {
 		if len(cur.lines) > 0 {
+			cur.text = buf.String()
 			blocks = append(blocks, cur)
 		}
 		cur, depth = block{}, 0
+		buf.Reset()
 	}
 	for i, raw := range strings.Split(text, "\n") {
 		line := unescapeToPlaceholders(raw)
@@ -137,9 +142,10 @@ func (p *giftParser) parse(data []byte) *Bank {
 			continue
 		}
 		if len(cur.lines) > 0 {
-			cur.text += "\n"
+			cur.nl = append(cur.nl, buf.Len())
+			buf.WriteString("\n")
 		}
-		cur.text += line
+		buf.WriteString(line)
 		cur.lines = append(cur.lines, i+1)
 		depth += strings.Count(line, "{") - strings.Count(line, "}")
 		if depth < 0 {

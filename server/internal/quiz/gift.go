@@ -1,0 +1,489 @@
+package quiz
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"path"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// GIFTSuffix ends every GIFT file's name.
+const GIFTSuffix = ".gift"
+
+// Escaped GIFT characters are swapped for private-use runes while parsing,
+// so the syntax characters left are the real ones, then swapped back.
+const escapable = "~=#{}:\\n"
+
+func placeholder(i int) rune { return rune(0xE000 + i) }
+
+// unescape turns GIFT escapes into placeholders; a backslash before any
+// other character stays a backslash.
+func unescapeToPlaceholders(s string) string {
+	var b strings.Builder
+	rs := []rune(s)
+	for i := 0; i < len(rs); i++ {
+		if rs[i] == '\\' && i+1 < len(rs) {
+			if k := strings.IndexRune(escapable, rs[i+1]); k >= 0 {
+				b.WriteRune(placeholder(k))
+				i++
+				continue
+			}
+		}
+		b.WriteRune(rs[i])
+	}
+	return b.String()
+}
+
+// restore turns placeholders back into the characters they stand for.
+func restore(s string) string {
+	return strings.Map(func(r rune) rune {
+		if k := int(r - 0xE000); k >= 0 && k < len(escapable) {
+			if escapable[k] == 'n' {
+				return '\n'
+			}
+			return rune(escapable[k])
+		}
+		return r
+	}, s)
+}
+
+// ParseGIFT reads a Moodle GIFT file as a question bank. file is its path
+// under the quizzes folder (quizzes/<client>/<program>/…/<name>.gift or a
+// suffix of it): the bank is named after the file and belongs to the client
+// folder. Essay and description items, which Skillgate cannot represent, are
+// listed in Bank.Skipped with their file:line. Every problem is collected,
+// each naming file:line; the error is then Problems.Err() (code invalid).
+func ParseGIFT(file string, data []byte) (*Bank, error) {
+	p := &giftParser{file: file}
+	b := p.parse(data)
+	if len(p.ps) > 0 {
+		p.ps.Sort()
+		return nil, p.ps.Err()
+	}
+	return b, nil
+}
+
+type giftParser struct {
+	file     string
+	ps       Problems
+	category string // the tag from the last $CATEGORY
+}
+
+// block is one GIFT item: its text (escapes as placeholders) and the file
+// line of each of its lines.
+type block struct {
+	text  string
+	lines []int
+	nl    []int // byte offsets of the newlines in text
+}
+
+// lineAt is the file line of byte offset off in the block.
+func (b block) lineAt(off int) int {
+	if off > len(b.text) {
+		off = len(b.text)
+	}
+	if off < 0 {
+		off = 0
+	}
+	i := sort.SearchInts(b.nl, off) // newlines before off
+	if i >= len(b.lines) {
+		i = len(b.lines) - 1
+	}
+	return b.lines[i]
+}
+
+func (p *giftParser) errf(line int, format string, args ...any) {
+	p.ps.add(p.file, line, format, args...)
+}
+
+func (p *giftParser) parse(data []byte) *Bank {
+	dir, base := path.Split(p.file)
+	b := &Bank{Name: strings.TrimSuffix(base, GIFTSuffix), Source: p.file, Questions: []Question{}}
+	if parts := strings.Split(strings.Trim(dir, "/"), "/"); len(parts) >= 1 && parts[0] != "" {
+		b.Client = parts[0]
+	}
+	if !strings.HasSuffix(base, GIFTSuffix) || !slugRe.MatchString(b.Name) {
+		p.errf(1, "a GIFT bank file is named <name>%s, the name lowercase letters, digits and hyphens", GIFTSuffix)
+	}
+	text := strings.TrimPrefix(string(data), "\uFEFF")
+	text = strings.ReplaceAll(strings.ReplaceAll(text, "\r\n", "\n"), "\r", "\n")
+
+	// Split into blocks: blank lines separate items (unless inside an open
+	// answer block); comment lines are dropped.
+	var blocks []block
+	var cur block
+	var buf strings.Builder
+	depth := 0
+	flush := func() {
+		if len(cur.lines) > 0 {
+			cur.text = buf.String()
+			blocks = append(blocks, cur)
+		}
+		cur, depth = block{}, 0
+		buf.Reset()
+	}
+	for i, raw := range strings.Split(text, "\n") {
+		line := unescapeToPlaceholders(raw)
+		trimmed := strings.TrimSpace(line)
+		if strings.HasPrefix(trimmed, "//") {
+			continue
+		}
+		if trimmed == "" && depth == 0 {
+			flush()
+			continue
+		}
+		if strings.HasPrefix(trimmed, "$CATEGORY:") && depth == 0 {
+			flush()
+			blocks = append(blocks, block{text: trimmed, lines: []int{i + 1}})
+			continue
+		}
+		if len(cur.lines) > 0 {
+			cur.nl = append(cur.nl, buf.Len())
+			buf.WriteString("\n")
+		}
+		buf.WriteString(line)
+		cur.lines = append(cur.lines, i+1)
+		depth += strings.Count(line, "{") - strings.Count(line, "}")
+		if depth < 0 {
+			depth = 0
+		}
+	}
+	flush()
+
+	where := map[string]int{} // question id → line
+	for _, bl := range blocks {
+		before := len(p.ps)
+		q, skipped := p.item(bl)
+		if skipped != "" {
+			b.Skipped = append(b.Skipped, Problem{File: p.file, Line: bl.lines[0], Message: skipped})
+		}
+		if q == nil || len(p.ps) > before { // a syntax problem is reported alone
+			continue
+		}
+		q.Bank = b.Name
+		q.defaults()
+		for _, msg := range q.check() {
+			p.errf(bl.lines[0], "question %s: %s", q.ID, msg)
+		}
+		if at, dup := where[q.ID]; dup {
+			p.errf(bl.lines[0], "question id %q is already used at line %d (give the questions different ::titles::)", q.ID, at)
+		}
+		where[q.ID] = bl.lines[0]
+		b.Questions = append(b.Questions, *q)
+	}
+	return b
+}
+
+var categoryRootRe = regexp.MustCompile(`^\$[a-z0-9_]+\$$`)
+
+// categoryTag turns "$course$/top/Card fees/Late" into "card-fees/late".
+func categoryTag(path string) string {
+	var segs []string
+	for i, s := range strings.Split(path, "/") {
+		s = strings.TrimSpace(s)
+		if i == 0 && categoryRootRe.MatchString(s) {
+			continue
+		}
+		if len(segs) == 0 && strings.EqualFold(s, "top") {
+			continue
+		}
+		if s = slugify(s); s != "" {
+			segs = append(segs, s)
+		}
+	}
+	return strings.Join(segs, "/")
+}
+
+var nonSlug = regexp.MustCompile(`[^a-z0-9]+`)
+
+// slugify makes a slug of s: lower case, runs of anything else as one
+// hyphen, at most 63 characters.
+func slugify(s string) string {
+	s = strings.Trim(nonSlug.ReplaceAllString(strings.ToLower(s), "-"), "-")
+	if len(s) > 63 {
+		s = strings.TrimRight(s[:63], "-")
+	}
+	return s
+}
+
+var formatTags = map[string]string{"[markdown]": "", "[plain]": FormatPlain, "[html]": FormatHTML, "[moodle]": FormatHTML}
+
+// stripFormat removes a leading format tag, returning the text and format.
+func stripFormat(s string) (string, string) {
+	t := strings.TrimLeft(s, " \t\n")
+	for tag, f := range formatTags {
+		if strings.HasPrefix(t, tag) {
+			return t[len(tag):], f
+		}
+	}
+	return s, ""
+}
+
+// clean restores escapes, drops a format tag and trims.
+func clean(s string) string {
+	s, _ = stripFormat(s)
+	return strings.TrimSpace(restore(s))
+}
+
+// item parses one block. It returns the question, or a reason the block was
+// skipped, or neither (a category line, or a problem already reported).
+func (p *giftParser) item(bl block) (*Question, string) {
+	s := bl.text
+	first := bl.lines[0]
+	if t := strings.TrimSpace(s); strings.HasPrefix(t, "$CATEGORY:") {
+		p.category = categoryTag(restore(strings.TrimPrefix(t, "$CATEGORY:")))
+		return nil, ""
+	}
+	q := &Question{Source: fmt.Sprintf("%s:%d", p.file, first)}
+	if p.category != "" {
+		q.Tags = []string{p.category}
+	}
+	body := strings.TrimLeft(s, " \t\n")
+	offset := len(s) - len(body)
+	if strings.HasPrefix(body, "::") {
+		end := strings.Index(body[2:], "::")
+		if end < 0 {
+			p.errf(first, "the title has no closing ::")
+			return nil, ""
+		}
+		q.Title = strings.TrimSpace(restore(body[2 : 2+end]))
+		offset += 2 + end + 2
+		body = body[2+end+2:]
+	}
+	open := strings.Index(body, "{")
+	if open < 0 {
+		return nil, fmt.Sprintf("description %s: items without answers are not supported, skipped", describe(q.Title, body))
+	}
+	close := strings.Index(body[open:], "}")
+	if close < 0 {
+		p.errf(bl.lineAt(offset+open), "the answers opened with { are not closed with }")
+		return nil, ""
+	}
+	close += open
+	answers := body[open+1 : close]
+	ansOffset := offset + open + 1
+	if i := strings.Index(answers, "{"); i >= 0 {
+		p.errf(bl.lineAt(ansOffset+i), "a { inside the answers must be escaped as \\{")
+		return nil, ""
+	}
+	after := body[close+1:]
+	if i := strings.IndexAny(after, "{}"); i >= 0 {
+		p.errf(bl.lineAt(offset+close+1+i), "a question has one answer block; escape other braces as \\{ and \\}")
+		return nil, ""
+	}
+	before, format := stripFormat(body[:open])
+	q.Format = format
+	q.Text = strings.TrimSpace(restore(before))
+	q.TextAfter = strings.TrimSpace(restore(after))
+	if q.ID = slugify(q.Title); q.ID == "" {
+		sum := sha256.Sum256([]byte(q.Text + "\x00" + q.TextAfter))
+		q.ID = "q-" + hex.EncodeToString(sum[:4])
+	}
+
+	if i := strings.Index(answers, "####"); i >= 0 {
+		q.Feedback = clean(answers[i+4:])
+		answers = answers[:i]
+	}
+	trimmed := strings.TrimSpace(answers)
+	lineOf := func(off int) int { return bl.lineAt(ansOffset + off) }
+	switch {
+	case trimmed == "":
+		return nil, fmt.Sprintf("essay %s: essay questions are not supported, skipped", describe(q.Title, q.Text))
+	case strings.HasPrefix(trimmed, "#"):
+		q.Type = Numeric
+		p.numeric(q, answers, lineOf)
+	case strings.Contains(answers, "~"):
+		p.choice(q, answers, lineOf)
+	case strings.Contains(answers, "=") && strings.Contains(answers, "->"):
+		q.Type = Matching
+		p.matching(q, answers, lineOf)
+	default:
+		head, _, _ := strings.Cut(trimmed, "#")
+		switch strings.ToUpper(strings.TrimSpace(head)) {
+		case "T", "TRUE", "F", "FALSE":
+			q.Type = TrueFalse
+			parts := strings.Split(trimmed, "#")
+			var wrong, right string
+			if len(parts) > 1 {
+				wrong = clean(parts[1])
+			}
+			if len(parts) > 2 {
+				right = clean(parts[2])
+			}
+			if len(parts) > 3 {
+				p.errf(first, "a true/false answer has at most two feedbacks: {T#wrong answer#right answer}")
+			}
+			q.Options = trueFalseOptions(strings.HasPrefix(strings.ToUpper(head), "T"), right, wrong)
+		default:
+			if !strings.HasPrefix(trimmed, "=") {
+				p.errf(lineOf(0), "cannot tell the question type: answers start with = or ~, a number with #, or are T or F")
+				return nil, ""
+			}
+			q.Type = ShortAnswer
+			for _, a := range p.answers(answers, lineOf) {
+				q.Answers = append(q.Answers, TextAnswer{Text: a.text, Weight: a.weightOr(100), Feedback: a.feedback})
+			}
+		}
+	}
+	return q, ""
+}
+
+func describe(title, text string) string {
+	if title != "" {
+		return strconv.Quote(title)
+	}
+	t := strings.TrimSpace(restore(text))
+	if r := []rune(t); len(r) > 40 {
+		t = string(r[:40]) + "…"
+	}
+	return strconv.Quote(t)
+}
+
+// answer is one =/~ answer of a block.
+type answer struct {
+	marker    byte // '=' or '~'
+	weight    float64
+	hasWeight bool
+	text      string // escapes restored, trimmed
+	rawText   string // placeholders kept, for further splitting
+	feedback  string
+	line      int
+}
+
+func (a answer) weightOr(def float64) float64 {
+	if a.hasWeight {
+		return a.weight
+	}
+	return def
+}
+
+// answers splits an answer block at its = and ~ markers.
+func (p *giftParser) answers(s string, lineOf func(int) int) []answer {
+	var out []answer
+	start := strings.IndexAny(s, "=~")
+	if start < 0 {
+		p.errf(lineOf(0), "no answers: each answer starts with = or ~")
+		return nil
+	}
+	if strings.TrimSpace(s[:start]) != "" {
+		p.errf(lineOf(0), "text before the first answer: %q (each answer starts with = or ~)", strings.TrimSpace(restore(s[:start])))
+	}
+	for start >= 0 {
+		next := strings.IndexAny(s[start+1:], "=~")
+		end := len(s)
+		if next >= 0 {
+			end = start + 1 + next
+		}
+		// "->" is not a marker, but "=" right after "-" would not occur in a
+		// matching arrow; = and ~ always start an answer.
+		a := answer{marker: s[start], line: lineOf(start)}
+		body := s[start+1 : end]
+		if t := strings.TrimLeft(body, " \t\n"); strings.HasPrefix(t, "%") {
+			if j := strings.Index(t[1:], "%"); j >= 0 {
+				w, err := strconv.ParseFloat(strings.TrimSpace(t[1:1+j]), 64)
+				if err != nil || w < -100 || w > 100 {
+					p.errf(a.line, "weight %%%s%% must be a percentage from -100 to 100", restore(t[1:1+j]))
+				}
+				a.weight, a.hasWeight = w, true
+				body = t[2+j:]
+			} else {
+				p.errf(a.line, "the weight has no closing %%")
+			}
+		}
+		text, fb, _ := strings.Cut(body, "#")
+		a.rawText = text
+		a.text = clean(text)
+		a.feedback = clean(fb)
+		out = append(out, a)
+		if next < 0 {
+			break
+		}
+		start = end
+	}
+	return out
+}
+
+// choice fills a multiple choice question: single choice when an answer is
+// marked =, multiple response (weights on ~ answers) otherwise.
+func (p *giftParser) choice(q *Question, s string, lineOf func(int) int) {
+	q.Type = MultipleResponse
+	for _, a := range p.answers(s, lineOf) {
+		w := a.weightOr(0)
+		if a.marker == '=' {
+			q.Type = SingleChoice
+			w = a.weightOr(100)
+		}
+		q.Options = append(q.Options, Option{Text: a.text, Weight: w, Feedback: a.feedback})
+	}
+}
+
+// matching fills a matching question from "=left -> right" answers; an
+// answer with nothing left of the arrow adds a distractor.
+func (p *giftParser) matching(q *Question, s string, lineOf func(int) int) {
+	for _, a := range p.answers(s, lineOf) {
+		left, right, ok := strings.Cut(a.rawText, "->")
+		switch {
+		case a.marker != '=':
+			p.errf(a.line, "matching pairs start with =")
+		case !ok:
+			p.errf(a.line, "a matching pair is written =left -> right")
+		case a.hasWeight:
+			p.errf(a.line, "matching pairs have no weights")
+		default:
+			q.Pairs = append(q.Pairs, Pair{Left: clean(left), Right: clean(right)})
+		}
+	}
+}
+
+// numeric fills a numeric question: {#3.5:0.1}, {#1..5}, or several
+// answers {#=3.5:0.1#feedback =%50%3:1}.
+func (p *giftParser) numeric(q *Question, s string, lineOf func(int) int) {
+	hash := strings.Index(s, "#")
+	body := s[hash+1:]
+	bodyLine := func(off int) int { return lineOf(hash + 1 + off) }
+	var as []answer
+	if strings.Contains(body, "=") {
+		as = p.answers(body, bodyLine)
+	} else {
+		text, fb, _ := strings.Cut(body, "#")
+		as = []answer{{marker: '=', text: clean(text), rawText: text, feedback: clean(fb), line: bodyLine(0)}}
+	}
+	for _, a := range as {
+		if a.marker != '=' {
+			p.errf(a.line, "numeric answers start with =")
+			continue
+		}
+		n := NumericAnswer{Weight: a.weightOr(100), Feedback: a.feedback}
+		var err error
+		if lo, hi, ok := strings.Cut(a.text, ".."); ok {
+			n.IsRange = true
+			if n.Min, err = parseGIFTNumber(lo); err == nil {
+				n.Max, err = parseGIFTNumber(hi)
+			}
+		} else {
+			v, tol, hasTol := strings.Cut(a.text, ":")
+			if n.Value, err = parseGIFTNumber(v); err == nil && hasTol {
+				n.Tolerance, err = parseGIFTNumber(tol)
+			}
+		}
+		if err != nil {
+			p.errf(a.line, "numeric answer %q: %v (write #value, #value:tolerance or #low..high)", a.text, err)
+			continue
+		}
+		q.Numbers = append(q.Numbers, n)
+	}
+}
+
+func parseGIFTNumber(s string) (float64, error) {
+	s = strings.TrimSpace(s)
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil || s == "" || strings.ContainsAny(s, "xXpP_") || strings.EqualFold(strings.TrimLeft(s, "+-"), "inf") ||
+		strings.EqualFold(strings.TrimLeft(s, "+-"), "infinity") || strings.EqualFold(s, "nan") {
+		return 0, fmt.Errorf("%q is not a number", s)
+	}
+	return f, nil
+}

@@ -1,0 +1,243 @@
+package quiz
+
+import (
+	"errors"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/skillgate/skillgate/server/internal/apperr"
+)
+
+func TestParseGIFTEveryForm(t *testing.T) {
+	b := loadFixtureBank(t)
+	if b.Client != "northbank" || b.Name != "card-fees" {
+		t.Errorf("got bank %s/%s, want northbank/card-fees", b.Client, b.Name)
+	}
+	byID := map[string]Question{}
+	for _, q := range b.Questions {
+		byID[q.ID] = q
+	}
+	if len(byID) != len(b.Questions) || len(b.Questions) != 11 {
+		t.Fatalf("got %d questions (%v), want 11 distinct", len(b.Questions), keys(b.Questions))
+	}
+	get := func(id string) Question {
+		q, ok := byID[id]
+		if !ok {
+			t.Fatalf("got no question %q", id)
+		}
+		return q
+	}
+
+	tests := []struct {
+		name string
+		got  any
+		want any
+	}{
+		{"single: type", get("late-fee").Type, SingleChoice},
+		{"single: markdown text", get("late-fee").Text, "What is the **late fee** on a Classic card?"},
+		{"single: format", get("late-fee").Format, ""},
+		{"single: options", get("late-fee").Options, []Option{
+			{ID: "a", Text: "$25", Weight: 100, Feedback: "Right: see the fee table."},
+			{ID: "b", Text: "$40", Feedback: "That is the Platinum fee."},
+			{ID: "c", Text: "$25 plus interest", Weight: 50, Feedback: "Half right: interest is separate."},
+		}},
+		{"single: general feedback", get("late-fee").Feedback, "The fee table lists every fee."},
+		{"single: category tag", get("late-fee").Tags, []string{"card-fees"}},
+		{"single: source line", get("late-fee").Source, "northbank/card-services/card-fees.gift:6"},
+		{"tf: id from title", get("annual-fee-waived").Title, "Annual fee waived"},
+		{"tf: options and feedback", get("annual-fee-waived").Options, []Option{
+			{ID: "true", Text: "True", Weight: 100, Feedback: "Yes, year one only."},
+			{ID: "false", Text: "False", Feedback: "It is waived only in year one."},
+		}},
+		{"tf: general feedback", get("annual-fee-waived").Feedback, "See the fee table."},
+		{"tf: FALSE", get("no-fee").Options[1].Weight, 100.0},
+		{"multi: type", get("fee-kinds").Type, MultipleResponse},
+		{"multi: weights", []float64{get("fee-kinds").Options[0].Weight, get("fee-kinds").Options[1].Weight, get("fee-kinds").Options[2].Weight}, []float64{50, 50, -100}},
+		{"numeric: tolerance", get("apr").Numbers, []NumericAnswer{{Value: 19.99, Tolerance: 0.01, Weight: 100}}},
+		{"numeric: plain format", get("apr").Format, FormatPlain},
+		{"numeric: nested category tag", get("apr").Tags, []string{"card-fees/rates"}},
+		{"numeric: range", get("grace").Numbers, []NumericAnswer{{IsRange: true, Min: 21, Max: 25, Weight: 100}}},
+		{"numeric: range feedback", get("grace").Feedback, "Between 21 and 25 days."},
+		{"numeric: several answers", get("penalty").Numbers, []NumericAnswer{
+			{Value: 29.99, Weight: 100, Feedback: "Exact."},
+			{Value: 29.99, Tolerance: 1, Weight: 50, Feedback: "Close enough for half."},
+		}},
+		{"numeric: html format", get("penalty").Format, FormatHTML},
+		{"short: answers", get("bank-name").Answers, []TextAnswer{
+			{Text: "Northbank", Weight: 100}, {Text: "North bank", Weight: 50, Feedback: "Nearly: one word."}, {Text: "NB", Weight: 100},
+		}},
+		{"matching: pairs and distractor", get("match-fees").Pairs, []Pair{
+			{ID: "p1", Left: "Late fee", Right: "$25"}, {ID: "p2", Left: "Foreign transaction", Right: "3%"},
+			{ID: "p3", Left: "Returned payment", Right: "$35"}, {ID: "p4", Right: "$99"},
+		}},
+		{"escapes: text", get("escapes").Text, "Escaped characters: ~ = # { } \\ and a\nnew line."},
+		{"escapes: answer", get("escapes").Answers[0].Text, "a = b # c"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if !reflect.DeepEqual(tc.got, tc.want) {
+				t.Errorf("got %#v, want %#v", tc.got, tc.want)
+			}
+		})
+	}
+
+	t.Run("missing word", func(t *testing.T) {
+		var mw *Question
+		for i := range b.Questions {
+			if b.Questions[i].TextAfter != "" {
+				mw = &b.Questions[i]
+			}
+		}
+		if mw == nil {
+			t.Fatal("got no missing-word question")
+		}
+		if mw.Text != "Northbank cards have" || mw.TextAfter != "products." || mw.Type != SingleChoice || mw.Options[1].Weight != 100 {
+			t.Errorf("got %+v, want before/after text and four as the answer", mw)
+		}
+		if !strings.HasPrefix(mw.ID, "q-") {
+			t.Errorf("got id %q, want a q- content id for an untitled question", mw.ID)
+		}
+	})
+	t.Run("skipped essay and description", func(t *testing.T) {
+		if len(b.Skipped) != 2 {
+			t.Fatalf("got %d skipped, want 2: %v", len(b.Skipped), b.Skipped)
+		}
+		if b.Skipped[0].Line != 48 || !strings.Contains(b.Skipped[0].Message, "essay") {
+			t.Errorf("got %v, want the essay at line 48", b.Skipped[0])
+		}
+		if b.Skipped[1].Line != 50 || !strings.Contains(b.Skipped[1].Message, "description") {
+			t.Errorf("got %v, want the description at line 50", b.Skipped[1])
+		}
+	})
+}
+
+func TestParseGIFTMoreForms(t *testing.T) {
+	tests := []struct {
+		name  string
+		src   string
+		check func(t *testing.T, q Question)
+	}{
+		{"numeric without tolerance", "::n::How many?{#3}", func(t *testing.T, q Question) {
+			if q.Type != Numeric || q.Numbers[0].Value != 3 || q.Numbers[0].Tolerance != 0 {
+				t.Errorf("got %+v, want 3 exactly", q.Numbers)
+			}
+		}},
+		{"numeric with feedback and negative", "::n::Below zero?{#-5:0.5#Brr}", func(t *testing.T, q Question) {
+			if q.Numbers[0].Value != -5 || q.Numbers[0].Tolerance != 0.5 || q.Numbers[0].Feedback != "Brr" {
+				t.Errorf("got %+v, want -5:0.5 with feedback", q.Numbers)
+			}
+		}},
+		{"numeric weighted range answer", "::n::Q{#=%50%1..5 =3}", func(t *testing.T, q Question) {
+			if len(q.Numbers) != 2 || !q.Numbers[0].IsRange || q.Numbers[0].Weight != 50 {
+				t.Errorf("got %+v, want a 50%% range and an exact answer", q.Numbers)
+			}
+		}},
+		{"TRUE lowercase and T", "::a::Yes?{true}\n\n::b::Yes?{T}", func(t *testing.T, q Question) {
+			if q.Type != TrueFalse || q.Options[0].Weight != 100 {
+				t.Errorf("got %+v, want true", q)
+			}
+		}},
+		{"multiline question text", "::m::First line\nsecond line\n{=a ~b}", func(t *testing.T, q Question) {
+			if q.Text != "First line\nsecond line" {
+				t.Errorf("got %q, want two lines", q.Text)
+			}
+		}},
+		{"answers across a blank line", "::m::Q {\n=a\n\n~b\n}", func(t *testing.T, q Question) {
+			if len(q.Options) != 2 {
+				t.Errorf("got %d options, want 2", len(q.Options))
+			}
+		}},
+		{"CRLF and BOM", "\uFEFF::m::Q{=a ~b}\r\n", func(t *testing.T, q Question) {
+			if q.ID != "m" || len(q.Options) != 2 {
+				t.Errorf("got %+v, want question m", q)
+			}
+		}},
+		{"format tag on answers", "::f::[html]Q{=[plain]a ~b#[markdown]**no**}", func(t *testing.T, q Question) {
+			if q.Options[0].Text != "a" || q.Options[1].Feedback != "**no**" {
+				t.Errorf("got %+v, want format tags dropped", q.Options)
+			}
+		}},
+		{"negative weight on wrong choice of single", "::s::Q{=a ~%-50%b}", func(t *testing.T, q Question) {
+			if q.Options[1].Weight != -50 {
+				t.Errorf("got %v, want -50", q.Options[1].Weight)
+			}
+		}},
+		{"escaped colon in title", `::a\:b::Q{=x ~y}`, func(t *testing.T, q Question) {
+			if q.Title != "a:b" || q.ID != "a-b" {
+				t.Errorf("got title %q id %q, want a:b and a-b", q.Title, q.ID)
+			}
+		}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			b, err := ParseGIFT("c/p/bank.gift", []byte(tc.src))
+			if err != nil {
+				t.Fatalf("got error %v, want none", err)
+			}
+			if len(b.Questions) == 0 {
+				t.Fatal("got no questions")
+			}
+			tc.check(t, b.Questions[len(b.Questions)-1])
+		})
+	}
+}
+
+func TestParseGIFTErrorsNameFileAndLine(t *testing.T) {
+	tests := []struct {
+		name string
+		src  string
+		want []string // each "line: fragment"
+	}{
+		{"two correct single choice", "// c\n\n::q::Q{=a =b ~c}", []string{"3: exactly one correct option"}},
+		{"multi weights not 100", "::q::Q{~%50%a ~%40%b ~c}", []string{"1: sum to 100"}},
+		{"unclosed braces", "::a::ok{=x ~y}\n\n::q::Q{=a ~b\n", []string{"3: not closed"}},
+		{"unclosed title", "::q Q{=a ~b}", []string{"1: closing ::"}},
+		{"bad number", "::q::Q{#abc}", []string{"1: not a number"}},
+		{"bad range", "::q::Q{#5..1}", []string{"1: low above high"}},
+		{"negative tolerance", "::q::Q{#5:-1}", []string{"1: tolerance"}},
+		{"matching one pair", "::q::Q{=a -> b}", []string{"1: at least 2 pairs"}},
+		{"matching without arrow", "::q::Q{=a -> b =c -> d =e}", []string{"1: =left -> right"}},
+		{"cannot tell type", "::q::Q{hello}", []string{"1: cannot tell the question type"}},
+		{"text before answers", "::q::Q{oops =a ~b}", []string{"1: text before the first answer"}},
+		{"bad weight", "::q::Q{~%500%a ~%50%b}", []string{"1: weight"}},
+		{"unclosed weight", "::q::Q{~%50a ~b}", []string{"1: closing %"}},
+		{"two answer blocks", "::q::Q{=a ~b} and {=c ~d}", []string{"1: one answer block"}},
+		{"brace inside answers", "::q::Q{=a {~b}", []string{"1: must be escaped"}},
+		{"duplicate titles", "::same::A{T}\n\n::same::B{F}", []string{"3: already used at line 1"}},
+		{"short answer weight 0 only", "::q::Q{=%50%a}", []string{"1: weight 100"}},
+		{"every problem at once", "::q::Q{#x}\n\n::r::R{=a =b ~c}\n\n::s::S{=a -> b}", []string{"1: not a number", "3: exactly one correct", "5: at least 2 pairs"}},
+		{"bad file name", "::q::Q{T}", nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			file := "c/p/bank.gift"
+			if tc.want == nil {
+				file, tc.want = "c/p/Bad Name.gift", []string{"1: a GIFT bank file is named"}
+			}
+			_, err := ParseGIFT(file, []byte(tc.src))
+			if err == nil {
+				t.Fatalf("got no error, want %v", tc.want)
+			}
+			if apperr.CodeOf(err) != apperr.Invalid {
+				t.Errorf("got code %s, want invalid", apperr.CodeOf(err))
+			}
+			var ps Problems
+			if !errors.As(err, &ps) {
+				t.Fatalf("got %T, want Problems inside", err)
+			}
+			if len(ps) != len(tc.want) {
+				t.Errorf("got %d problems %v, want %d", len(ps), ps, len(tc.want))
+			}
+			for _, w := range tc.want {
+				line, frag, _ := strings.Cut(w, ": ")
+				if !strings.Contains(err.Error(), file+":"+line+": ") || !strings.Contains(ps.Error(), frag) {
+					t.Errorf("got %q, want %s:%s naming %q", ps.Error(), file, line, frag)
+				}
+				if _, ok := err.(*apperr.Error).Fields[file+":"+line]; !ok {
+					t.Errorf("got fields %v, want %s:%s", err.(*apperr.Error).Fields, file, line)
+				}
+			}
+		})
+	}
+}

@@ -1,0 +1,152 @@
+package quiz
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"sort"
+	"strings"
+)
+
+// Library is every quiz and question bank of a quizzes folder, parsed,
+// resolved and checked.
+type Library struct {
+	Quizzes []*Quiz
+	Banks   []*Bank
+	// Skipped lists the GIFT items that Skillgate cannot represent.
+	Skipped Problems
+}
+
+// LoadDir reads a quizzes folder (fsys rooted at it): every
+// <client>/<program>/<slug>.quiz.yaml and every *.gift anywhere in a
+// program's folder. Other files (READMEs, role-plays) are left alone. It
+// resolves each quiz's banks among its own client's banks only, and checks
+// that every draw can be made. All problems in all files are returned
+// together (Problems.Err(), code invalid), so nothing is imported unless
+// everything is right.
+func LoadDir(fsys fs.FS) (*Library, error) {
+	lib := &Library{}
+	var ps Problems
+	byClient := map[string]map[string]*Bank{}
+	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			ps.add(p, 1, "cannot read: %v", err)
+			return nil
+		}
+		if d.IsDir() {
+			return nil
+		}
+		isQuiz, isGIFT := strings.HasSuffix(p, QuizFileSuffix), strings.HasSuffix(p, GIFTSuffix)
+		if !isQuiz && !isGIFT {
+			return nil
+		}
+		depth := strings.Count(p, "/")
+		if (isQuiz && depth != 2) || (isGIFT && depth < 2) {
+			ps.add(p, 1, "quiz files live in <client>/<program>/, GIFT files anywhere under <client>/<program>/")
+			return nil
+		}
+		data, err := fs.ReadFile(fsys, p)
+		if err != nil {
+			ps.add(p, 1, "cannot read: %v", err)
+			return nil
+		}
+		if isQuiz {
+			qz, err := ParseQuiz(p, data)
+			if err != nil {
+				ps = append(ps, problemsOf(err)...)
+				return nil
+			}
+			lib.Quizzes = append(lib.Quizzes, qz)
+			return nil
+		}
+		b, err := ParseGIFT(p, data)
+		if err != nil {
+			ps = append(ps, problemsOf(err)...)
+			return nil
+		}
+		if byClient[b.Client] == nil {
+			byClient[b.Client] = map[string]*Bank{}
+		}
+		if prev, dup := byClient[b.Client][b.Name]; dup {
+			ps.add(p, 1, "client %s already has a bank %q (%s); bank names are unique per client", b.Client, b.Name, prev.Source)
+			return nil
+		}
+		byClient[b.Client][b.Name] = b
+		lib.Banks = append(lib.Banks, b)
+		lib.Skipped = append(lib.Skipped, b.Skipped...)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("quiz: load quizzes: %w", err)
+	}
+	for _, qz := range lib.Quizzes {
+		pool, pps := qz.Pool(byClient[qz.Client])
+		ps = append(ps, pps...)
+		if len(pps) == 0 && len(qz.Banks) > 0 {
+			ps = append(ps, CheckDraw(qz, pool)...)
+		}
+	}
+	if len(ps) > 0 {
+		ps.Sort()
+		return nil, ps.Err()
+	}
+	sort.Slice(lib.Quizzes, func(i, j int) bool { return lib.Quizzes[i].Source < lib.Quizzes[j].Source })
+	return lib, nil
+}
+
+// problemsOf recovers the Problems inside a ParseQuiz or ParseGIFT error.
+func problemsOf(err error) Problems {
+	var ps Problems
+	if errors.As(err, &ps) {
+		return ps
+	}
+	return Problems{{File: "?", Line: 1, Message: err.Error()}}
+}
+
+// Pool is the quiz's question pool: its inline questions, then the
+// questions of each bank it names (only those with one of the reference's
+// tags, when it gives tags). banks are the quiz's own client's banks by
+// name, so a draw never reaches another client's questions; a bank of
+// another client in the map is refused.
+func (qz *Quiz) Pool(banks map[string]*Bank) ([]Question, Problems) {
+	var ps Problems
+	pool := append([]Question(nil), qz.Questions...)
+	for _, ref := range qz.Banks {
+		b, ok := banks[ref.Name]
+		switch {
+		case !ok:
+			ps.add(qz.Source, ref.Line, "no bank %q: expected a file %s%s under quizzes/%s/", ref.Name, ref.Name, GIFTSuffix, qz.Client)
+			continue
+		case b.Client != qz.Client:
+			ps.add(qz.Source, ref.Line, "bank %q belongs to client %s, not %s", ref.Name, b.Client, qz.Client)
+			continue
+		}
+		n := 0
+		for _, q := range b.Questions {
+			if len(ref.Tags) == 0 || hasAnyTag(&q, ref.Tags) {
+				pool = append(pool, q)
+				n++
+			}
+		}
+		if n == 0 {
+			ps.add(qz.Source, ref.Line, "bank %q has no questions%s", ref.Name, tagNote(ref.Tags))
+		}
+	}
+	return pool, ps
+}
+
+func hasAnyTag(q *Question, tags []string) bool {
+	for _, t := range tags {
+		if q.HasTag(t) {
+			return true
+		}
+	}
+	return false
+}
+
+func tagNote(tags []string) string {
+	if len(tags) == 0 {
+		return ""
+	}
+	return " tagged " + strings.Join(tags, " or ")
+}

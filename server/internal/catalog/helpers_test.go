@@ -11,6 +11,7 @@ import (
 	"golang.org/x/net/html"
 	"gorm.io/gorm"
 
+	"github.com/skillgate/skillgate/server/internal/apperr"
 	"github.com/skillgate/skillgate/server/internal/audit"
 	"github.com/skillgate/skillgate/server/internal/catalog"
 	"github.com/skillgate/skillgate/server/internal/clock"
@@ -169,4 +170,8 @@ func unsafeHTML(fragment string) string {
 			}
 		}
 	}
+}
+
+func isCode(err error, code string) bool {
+	return err != nil && string(apperr.CodeOf(err)) == code
 }

@@ -461,9 +461,15 @@ func (d *yamlDoc) onboardingItem(n *yaml.Node, p *ProgramFile) (OnboardingItem, 
 				dayOK = false
 			}
 		},
-		ItemModule:   func(v *yaml.Node) { kinds = append(kinds, ItemModule); it.Kind, it.Slug = ItemModule, d.str(v, "module") },
-		ItemQuiz:     func(v *yaml.Node) { kinds = append(kinds, ItemQuiz); it.Kind, it.Slug = ItemQuiz, d.str(v, "quiz") },
-		ItemRoleplay: func(v *yaml.Node) { kinds = append(kinds, ItemRoleplay); it.Kind, it.Slug = ItemRoleplay, d.str(v, "roleplay") },
+		ItemModule: func(v *yaml.Node) {
+			kinds = append(kinds, ItemModule)
+			it.Kind, it.Slug = ItemModule, d.str(v, "module")
+		},
+		ItemQuiz: func(v *yaml.Node) { kinds = append(kinds, ItemQuiz); it.Kind, it.Slug = ItemQuiz, d.str(v, "quiz") },
+		ItemRoleplay: func(v *yaml.Node) {
+			kinds = append(kinds, ItemRoleplay)
+			it.Kind, it.Slug = ItemRoleplay, d.str(v, "roleplay")
+		},
 	})
 	d.require(n, seen, "day")
 	if len(kinds) != 1 {
@@ -518,7 +524,7 @@ func ParseModule(file, src, slug string, core bool) (*ModuleFile, Problems) {
 // must have a change field (Publish takes the change kind separately).
 func parseModule(file, src, slug string, core, requireChange bool) (*ModuleFile, Problems) {
 	var probs Problems
-	m := &ModuleFile{File: file, Source: normalize(src)}
+	m := &ModuleFile{File: file, Slug: slug, Source: normalize(src)}
 	lines := strings.SplitAfter(m.Source, "\n")
 	if len(lines) == 0 || strings.TrimRight(lines[0], "\n") != "---" {
 		probs.add(file, 1, "a module starts with YAML front matter between --- lines")
@@ -574,7 +580,6 @@ func parseModule(file, src, slug string, core, requireChange bool) (*ModuleFile,
 	if requireChange {
 		d.require(root, seen, "change")
 	}
-	m.Slug = slug
 	return m, probs
 }
 

@@ -82,6 +82,7 @@ func describe(n *yaml.Node) string {
 // returns the keys present.
 func (d *yamlDoc) fields(n *yaml.Node, set map[string]func(v *yaml.Node)) map[string]bool {
 	seen := map[string]bool{}
+	lines := map[string]int{}
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := resolve(n.Content[i]), resolve(n.Content[i+1])
 		f, ok := set[k.Value]
@@ -89,7 +90,11 @@ func (d *yamlDoc) fields(n *yaml.Node, set map[string]func(v *yaml.Node)) map[st
 			d.errf(k, "unknown field %q", k.Value)
 			continue
 		}
-		seen[k.Value] = true
+		if seen[k.Value] {
+			d.errf(k, "%s is given twice (first on line %d)", k.Value, lines[k.Value]+d.offset)
+			continue
+		}
+		seen[k.Value], lines[k.Value] = true, k.Line
 		f(v)
 	}
 	return seen

@@ -2,6 +2,7 @@ package catalog_test
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -174,4 +175,17 @@ func unsafeHTML(fragment string) string {
 
 func isCode(err error, code string) bool {
 	return err != nil && string(apperr.CodeOf(err)) == code
+}
+
+func hasField(err error, field string) bool {
+	var ae *apperr.Error
+	if !errors.As(err, &ae) {
+		return false
+	}
+	for k := range ae.Fields {
+		if strings.HasPrefix(k, field) {
+			return true
+		}
+	}
+	return false
 }

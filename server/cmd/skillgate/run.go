@@ -34,6 +34,7 @@ type command struct {
 var commands = map[string]command{
 	"serve":   {"run the HTTP server (migrates first unless --no-migrate)", cmdServe},
 	"migrate": {"apply or inspect schema migrations: migrate up|down|status", cmdMigrate},
+	"import":  {"load the content library: import [--dry-run] [--actor NAME] [content-dir] [quizzes-dir]", cmdImport},
 }
 
 func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {

@@ -39,7 +39,7 @@ const (
 type Principal struct {
 	UserID string // set for users
 	Email  string
-	Role   Role     // users only
+	Role   Role // users only
 	// ClientIDs are the clients a trainer, supervisor or agent belongs to.
 	// Compliance and admin act on every client regardless.
 	ClientIDs []string

@@ -23,7 +23,9 @@ func TestMigrationsUpDownUp(t *testing.T) {
 	if err != nil || cur != m.Latest() {
 		t.Fatalf("got version %d (%v), want the latest %d", cur, err, m.Latest())
 	}
-	for v := cur; v > 0; v-- {
+	// Version numbers may have gaps (branches own their numbers), so step
+	// down until nothing is applied rather than counting versions.
+	for v := cur; v > 0; v, _ = m.Current(ctx) {
 		if err := m.Down(ctx, nil); err != nil {
 			t.Fatalf("down from %d: %v", v, err)
 		}

@@ -1,0 +1,43 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/skillgate/skillgate/server/internal/testdb"
+)
+
+func TestImportCommand(t *testing.T) {
+	t.Parallel()
+	root := t.TempDir()
+	if err := os.CopyFS(root, os.DirFS("../../internal/catalog/testdata/library")); err != nil {
+		t.Fatal(err)
+	}
+	content, quizzes := filepath.Join(root, "content"), filepath.Join(root, "quizzes")
+	env := map[string]string{"DATABASE_URL": testdb.NewURL(t)}
+
+	out, err := runWith(t, env, "import", "--dry-run", content, quizzes)
+	if err != nil || !strings.Contains(out, "would have: 5 created, 0 changed, 0 unchanged") {
+		t.Fatalf("got %q, %v; want a dry-run report", out, err)
+	}
+	out, err = runWith(t, env, "import", "--actor", "ci", content, quizzes)
+	if err != nil || !strings.Contains(out, "imported: 5 created") || !strings.Contains(out, "created   module   northbank/card-products (version 1)") {
+		t.Fatalf("got %q, %v; want everything created", out, err)
+	}
+	out, err = runWith(t, env, "import", content, quizzes)
+	if err != nil || !strings.Contains(out, "imported: 0 created, 0 changed, 5 unchanged") {
+		t.Fatalf("got %q, %v; want everything unchanged", out, err)
+	}
+	module := filepath.Join(content, "northbank", "card-services", "card-products.md")
+	b, _ := os.ReadFile(module)
+	os.WriteFile(module, []byte(strings.Replace(string(b), "kind: product", "kind: flyer", 1)), 0o644)
+	out, err = runWith(t, env, "import", content, quizzes)
+	if err == nil || !strings.Contains(out, module+`:4: unknown kind "flyer"`) || !strings.Contains(err.Error(), "nothing was written") {
+		t.Fatalf("got %q, %v; want the problem with file and line", out, err)
+	}
+	if _, err := runWith(t, env, "import", "a", "b", "c"); err == nil || !strings.Contains(err.Error(), "usage") {
+		t.Errorf("got %v, want the usage", err)
+	}
+}

@@ -1,0 +1,251 @@
+package catalog
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/google/uuid"
+	"gorm.io/gorm"
+
+	"github.com/skillgate/skillgate/server/internal/apperr"
+	"github.com/skillgate/skillgate/server/internal/audit"
+	"github.com/skillgate/skillgate/server/internal/auth"
+	"github.com/skillgate/skillgate/server/internal/clock"
+	"github.com/skillgate/skillgate/server/internal/db"
+)
+
+// Service is the catalog's rules: importing the library, publishing and
+// previewing modules, reading, searching and recording progress.
+type Service struct {
+	*Store
+	db       *gorm.DB
+	clock    clock.Clock
+	audit    *audit.Recorder
+	renderer *Renderer
+}
+
+// NewService returns the catalog service over g.
+func NewService(g *gorm.DB, clk clock.Clock, rec *audit.Recorder) *Service {
+	return &Service{Store: NewStore(g), db: g, clock: clk, audit: rec, renderer: NewRenderer()}
+}
+
+func (s *Service) now() time.Time { return s.clock.Now().UTC().Truncate(time.Microsecond) }
+
+// Preview renders a module body without saving anything.
+func (s *Service) Preview(markdown string) (Rendered, error) {
+	return s.renderer.Render(markdown)
+}
+
+// ModuleWithCurrent returns the module and its current version, or not_found.
+func (s *Service) ModuleWithCurrent(ctx context.Context, moduleID string) (*ModuleWithVersion, error) {
+	m, err := s.ModuleByID(ctx, moduleID)
+	if err != nil {
+		return nil, err
+	}
+	v, err := s.Version(ctx, m.ID, m.CurrentVersion)
+	if err != nil {
+		return nil, err
+	}
+	return &ModuleWithVersion{Module: *m, Version: *v}, nil
+}
+
+// ProgramRequirements returns what the program requires, or not_found.
+func (s *Service) ProgramRequirements(ctx context.Context, programID string) (*Requirements, error) {
+	p, err := s.ProgramByID(ctx, programID)
+	if err != nil {
+		return nil, err
+	}
+	return s.Requirements(ctx, p)
+}
+
+// VersionDiff is the line diff between two versions of a module.
+type VersionDiff struct {
+	ModuleID string `json:"module_id"`
+	From     int    `json:"from"`
+	To       int    `json:"to"`
+	Unified  string `json:"unified"` // diff -u of the module files, "" when identical
+	Added    int    `json:"added"`
+	Removed  int    `json:"removed"`
+}
+
+// Diff compares two versions of a module file (front matter and body). It
+// returns not_found when either version does not exist.
+func (s *Service) Diff(ctx context.Context, moduleID string, from, to int) (*VersionDiff, error) {
+	a, err := s.Version(ctx, moduleID, from)
+	if err != nil {
+		return nil, err
+	}
+	b, err := s.Version(ctx, moduleID, to)
+	if err != nil {
+		return nil, err
+	}
+	d := &VersionDiff{ModuleID: moduleID, From: from, To: to}
+	d.Unified, d.Added, d.Removed = UnifiedDiff("version "+strconv.Itoa(from), "version "+strconv.Itoa(to), a.Source, b.Source)
+	return d, nil
+}
+
+// MaxSearchResults caps Search's limit.
+const MaxSearchResults = 50
+
+// Search ranks the current versions of the given modules (the ones the
+// caller may see) against query, best first, with snippets. It returns
+// invalid for a module id that is not a UUID.
+func (s *Service) Search(ctx context.Context, moduleIDs []string, query string, limit int) ([]SearchHit, error) {
+	for _, id := range moduleIDs {
+		if uuid.Validate(id) != nil {
+			return nil, apperr.Invalidf("module_ids", "%q is not a module id", id)
+		}
+	}
+	if limit <= 0 || limit > MaxSearchResults {
+		limit = MaxSearchResults
+	}
+	return s.Store.Search(ctx, moduleIDs, query, limit)
+}
+
+// OpenModule records that the user opened the module's current version
+// (the first opening is kept) and returns that progress row. It returns
+// not_found when the module does not exist.
+func (s *Service) OpenModule(ctx context.Context, userID, moduleID string) (*Progress, error) {
+	m, err := s.ModuleByID(ctx, moduleID)
+	if err != nil {
+		return nil, err
+	}
+	var p Progress
+	err = s.db.WithContext(ctx).Raw(openProgress, userID, m.ID, m.CurrentVersion, s.now()).Scan(&p).Error
+	if err != nil {
+		return nil, db.Translate(err, "progress")
+	}
+	return &p, nil
+}
+
+// CompleteModule records that the user finished reading the version (the
+// first completion is kept) and returns the progress row. It returns
+// not_found when the version does not exist.
+func (s *Service) CompleteModule(ctx context.Context, userID, moduleID string, version int) (*Progress, error) {
+	if _, err := s.Version(ctx, moduleID, version); err != nil {
+		return nil, err
+	}
+	now := s.now()
+	var p Progress
+	if err := s.db.WithContext(ctx).Raw(completeProgress, userID, moduleID, version, now, now).Scan(&p).Error; err != nil {
+		return nil, db.Translate(err, "progress")
+	}
+	return &p, nil
+}
+
+// Publish makes markdown (a module file: front matter and body) the
+// module's next version, with change kind changeKind; the front matter's
+// own change, if present, must agree. Trainers and admins may publish;
+// a trainer only for a client they belong to (core modules: any trainer).
+// It returns forbidden, not_found, invalid (fields keyed "<slug>.md:line")
+// or conflict when the text is the same as the current version's.
+func (s *Service) Publish(ctx context.Context, p *auth.Principal, moduleID, markdown, changeKind string) (*ModuleVersion, error) {
+	if p == nil || !p.Is(auth.RoleTrainer, auth.RoleAdmin) {
+		return nil, apperr.E(apperr.Forbidden, "only trainers and admins publish modules")
+	}
+	if changeKind != ChangeMinor && changeKind != ChangeMaterial {
+		return nil, apperr.Invalidf("change", "must be %s or %s", ChangeMinor, ChangeMaterial)
+	}
+	var out *ModuleVersion
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		m, err := lockModule(tx, moduleID)
+		if err != nil {
+			return err
+		}
+		if !m.IsCore() && !p.MemberOf(*m.ClientID) {
+			return apperr.E(apperr.Forbidden, "you are not a trainer of this module's client")
+		}
+		mf, probs := parseModule(m.Slug+".md", markdown, m.Slug, m.IsCore(), false)
+		if mf.Change != "" && mf.Change != changeKind {
+			probs.add(mf.File, 0, "the front matter says change: %s but the edit is published as %s", mf.Change, changeKind)
+		}
+		if len(probs) > 0 {
+			probs.sort()
+			return probs.AppErr()
+		}
+		mf.Change = changeKind
+		outcome, v, err := s.saveModule(ctx, tx, m, m.ClientID, mf, p.Actor())
+		if err != nil {
+			return err
+		}
+		if outcome == OutcomeUnchanged {
+			return apperr.E(apperr.Conflict, "the module already has this text (version %d)", m.CurrentVersion)
+		}
+		out = v
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("catalog: publish: %w", err)
+	}
+	return out, nil
+}
+
+// saveModule writes mf as the module's next version when its text differs
+// from the current one (m nil: a new module with version 1), auditing the
+// publication. It returns the outcome and the new version (nil when unchanged).
+func (s *Service) saveModule(ctx context.Context, tx *gorm.DB, m *Module, clientID *string, mf *ModuleFile, actor audit.Actor) (string, *ModuleVersion, error) {
+	now := s.now()
+	outcome, before := OutcomeCreated, map[string]any(nil)
+	if m == nil {
+		m = &Module{ID: uuid.NewString(), ClientID: clientID, Slug: mf.Slug, Kind: mf.Kind, CurrentVersion: 1, CreatedAt: now, UpdatedAt: now}
+		if err := tx.Create(m).Error; err != nil {
+			return "", nil, db.Translate(err, "module "+strconv.Quote(mf.Slug))
+		}
+	} else {
+		hash, err := currentHash(tx, m)
+		if err != nil {
+			return "", nil, fmt.Errorf("current version: %w", err)
+		}
+		if hash == mf.Hash() {
+			return OutcomeUnchanged, nil, nil
+		}
+		outcome, before = OutcomeChanged, map[string]any{"version": m.CurrentVersion, "kind": m.Kind}
+		m.CurrentVersion++
+		m.Kind, m.UpdatedAt = mf.Kind, now
+		err = tx.Model(m).Updates(map[string]any{"current_version": m.CurrentVersion, "kind": m.Kind, "updated_at": now}).Error
+		if err != nil {
+			return "", nil, db.Translate(err, "module "+strconv.Quote(mf.Slug))
+		}
+	}
+	r, err := s.renderer.Render(mf.Body)
+	if err != nil {
+		return "", nil, err
+	}
+	toc, err := json.Marshal(r.TOC)
+	if err != nil {
+		return "", nil, err
+	}
+	v := &ModuleVersion{
+		ID: uuid.NewString(),
+		VersionSummary: VersionSummary{
+			ModuleID: m.ID, Number: m.CurrentVersion, Title: mf.Title, Summary: mf.Summary, Minutes: mf.Minutes,
+			ChangeKind: mf.Change, ContentHash: mf.Hash(), CreatedAt: now, PublishedKind: actor.Kind, PublishedBy: actor.ID,
+		},
+		Source: mf.Source, Markdown: mf.Body, HTML: r.HTML, TOCJSON: toc, TOC: r.TOC, BodyText: r.Text,
+	}
+	if err := tx.Create(v).Error; err != nil {
+		return "", nil, db.Translate(err, "module version")
+	}
+	client := ""
+	if m.ClientID != nil {
+		client = *m.ClientID
+	}
+	err = s.audit.Record(ctx, tx, audit.Entry{
+		Actor: actor, Action: "module.publish", SubjectType: "module", SubjectID: m.ID, ClientID: client,
+		Before: before,
+		After:  map[string]any{"slug": m.Slug, "kind": m.Kind, "version": v.Number, "change": v.ChangeKind, "title": v.Title, "content_hash": v.ContentHash},
+	})
+	return outcome, v, err
+}
+
+// moduleKey is how program.yaml refers to a module: "slug" within the
+// client, "core/slug" for a core module.
+func moduleKey(clientID *string, slug string) string {
+	if clientID == nil {
+		return corePrefix + slug
+	}
+	return slug
+}

@@ -1,0 +1,318 @@
+package catalog
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"github.com/skillgate/skillgate/server/internal/db"
+)
+
+// Store is the catalog's SQL. Read methods use the store's pool; write
+// helpers take the transaction they run in.
+type Store struct {
+	db *gorm.DB
+}
+
+// NewStore returns a store over g.
+func NewStore(g *gorm.DB) *Store { return &Store{db: g} }
+
+// ClientBySlug returns the client with the slug, or not_found.
+func (s *Store) ClientBySlug(ctx context.Context, slug string) (*Client, error) {
+	return first[Client](s.db.WithContext(ctx).Where("slug = ?", slug), "client "+strconv.Quote(slug))
+}
+
+// ClientByID returns the client, or not_found.
+func (s *Store) ClientByID(ctx context.Context, id string) (*Client, error) {
+	return first[Client](s.db.WithContext(ctx).Where("id = ?", id), "client")
+}
+
+// ListClients returns every client by name.
+func (s *Store) ListClients(ctx context.Context) ([]Client, error) {
+	var out []Client
+	err := s.db.WithContext(ctx).Order("name, slug").Find(&out).Error
+	return out, db.Translate(err, "clients")
+}
+
+// ProgramByID returns the program, or not_found.
+func (s *Store) ProgramByID(ctx context.Context, id string) (*Program, error) {
+	return first[Program](s.db.WithContext(ctx).Where("id = ?", id), "program")
+}
+
+// ProgramBySlug returns the client's program with the slug, or not_found.
+func (s *Store) ProgramBySlug(ctx context.Context, clientID, slug string) (*Program, error) {
+	return first[Program](s.db.WithContext(ctx).Where("client_id = ? AND slug = ?", clientID, slug), "program "+strconv.Quote(slug))
+}
+
+// ListPrograms returns the client's programs by name.
+func (s *Store) ListPrograms(ctx context.Context, clientID string) ([]Program, error) {
+	var out []Program
+	err := s.db.WithContext(ctx).Where("client_id = ?", clientID).Order("name, slug").Find(&out).Error
+	return out, db.Translate(err, "programs")
+}
+
+// ModuleByID returns the module, or not_found.
+func (s *Store) ModuleByID(ctx context.Context, id string) (*Module, error) {
+	return first[Module](s.db.WithContext(ctx).Where("id = ?", id), "module")
+}
+
+// ModuleBySlug returns the client's module with the slug (clientID "" for
+// a core module), or not_found.
+func (s *Store) ModuleBySlug(ctx context.Context, clientID, slug string) (*Module, error) {
+	return moduleBySlug(s.db.WithContext(ctx), clientID, slug)
+}
+
+func moduleBySlug(tx *gorm.DB, clientID, slug string) (*Module, error) {
+	q := tx.Where("slug = ?", slug)
+	if clientID == "" {
+		q = q.Where("client_id IS NULL")
+	} else {
+		q = q.Where("client_id = ?", clientID)
+	}
+	return first[Module](q, "module "+strconv.Quote(slug))
+}
+
+// Version returns a module version with its text, or not_found.
+func (s *Store) Version(ctx context.Context, moduleID string, number int) (*ModuleVersion, error) {
+	v, err := first[ModuleVersion](s.db.WithContext(ctx).Where("module_id = ? AND number = ?", moduleID, number),
+		"version "+strconv.Itoa(number)+" of the module")
+	if err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal(v.TOCJSON, &v.TOC); err != nil {
+		return nil, fmt.Errorf("catalog: version toc: %w", err)
+	}
+	return v, nil
+}
+
+const summaryColumns = `module_id, number, title, summary, minutes, change_kind, content_hash, created_at, published_kind, published_by`
+
+// ListVersions returns the module's versions, newest first, without text.
+func (s *Store) ListVersions(ctx context.Context, moduleID string) ([]VersionSummary, error) {
+	var out []VersionSummary
+	err := s.db.WithContext(ctx).Table("module_versions").Select(summaryColumns).
+		Where("module_id = ?", moduleID).Order("number DESC").Scan(&out).Error
+	return out, db.Translate(err, "module versions")
+}
+
+// ProgramIDsListingModule returns the programs that require the module
+// (for visibility: agents assigned to one of them may read it).
+func (s *Store) ProgramIDsListingModule(ctx context.Context, moduleID string) ([]string, error) {
+	var ids []string
+	err := s.db.WithContext(ctx).Table("program_modules").Where("module_id = ?", moduleID).
+		Order("program_id").Pluck("program_id", &ids).Error
+	return ids, db.Translate(err, "programs")
+}
+
+const requiredModules = `
+SELECT m.id AS module_id, m.slug, m.client_id IS NULL AS core, m.current_version
+FROM program_modules pm JOIN modules m ON m.id = pm.module_id
+WHERE pm.program_id = ? ORDER BY pm.position`
+
+// Requirements returns what the program requires (the program must exist).
+func (s *Store) Requirements(ctx context.Context, p *Program) (*Requirements, error) {
+	tx := s.db.WithContext(ctx)
+	r := &Requirements{Policy: CertificationPolicy{p.ValidDays, p.RefresherWindowDays, p.MaterialChangeGraceDays}}
+	if err := tx.Raw(requiredModules, p.ID).Scan(&r.Modules).Error; err != nil {
+		return nil, db.Translate(err, "program modules")
+	}
+	if err := tx.Table("program_quizzes").Where("program_id = ?", p.ID).Order("position").Pluck("quiz_slug", &r.Quizzes).Error; err != nil {
+		return nil, db.Translate(err, "program quizzes")
+	}
+	var rps []struct {
+		RoleplaySlug string
+		Signoff      bool
+	}
+	if err := tx.Table("program_roleplays").Where("program_id = ?", p.ID).Order("position").Find(&rps).Error; err != nil {
+		return nil, db.Translate(err, "program role-plays")
+	}
+	for _, x := range rps {
+		r.Roleplays = append(r.Roleplays, RoleplayReq{Slug: x.RoleplaySlug, Signoff: x.Signoff})
+	}
+	var lics []struct {
+		Class  string
+		Lines  StringList
+		States StringList
+	}
+	if err := tx.Table("program_licenses").Where("program_id = ?", p.ID).Order("position").Find(&lics).Error; err != nil {
+		return nil, db.Translate(err, "program licenses")
+	}
+	for _, x := range lics {
+		r.Licenses = append(r.Licenses, LicenseReq{Class: x.Class, Lines: x.Lines, States: x.States})
+	}
+	var items []struct {
+		Day      int
+		ItemKind string
+		ItemSlug string
+		ModuleID *string
+	}
+	if err := tx.Table("program_onboarding").Where("program_id = ?", p.ID).Order("position").Find(&items).Error; err != nil {
+		return nil, db.Translate(err, "program onboarding")
+	}
+	for _, x := range items {
+		it := OnboardingItem{Day: x.Day, Kind: x.ItemKind, Slug: x.ItemSlug}
+		if x.ModuleID != nil {
+			it.ModuleID = *x.ModuleID
+		}
+		r.Onboarding = append(r.Onboarding, it)
+	}
+	return r, nil
+}
+
+// replaceRequirements rewrites the program's requirement rows in tx.
+// moduleIDs maps each of the program's module references to its id.
+func replaceRequirements(tx *gorm.DB, programID string, p *ProgramFile, moduleIDs map[string]string) error {
+	for _, t := range []string{"program_modules", "program_quizzes", "program_roleplays", "program_licenses", "program_onboarding"} {
+		if err := tx.Exec("DELETE FROM "+t+" WHERE program_id = ?", programID).Error; err != nil {
+			return fmt.Errorf("clear %s: %w", t, err)
+		}
+	}
+	var rows []map[string]any
+	insert := func(table string) error {
+		if len(rows) == 0 {
+			return nil
+		}
+		err := tx.Table(table).Create(rows).Error
+		rows = nil
+		if err != nil {
+			return fmt.Errorf("insert %s: %w", table, err)
+		}
+		return nil
+	}
+	for i, r := range p.Modules {
+		rows = append(rows, map[string]any{"program_id": programID, "position": i + 1, "module_id": moduleIDs[r.String()]})
+	}
+	if err := insert("program_modules"); err != nil {
+		return err
+	}
+	for i, q := range p.Quizzes {
+		rows = append(rows, map[string]any{"program_id": programID, "position": i + 1, "quiz_slug": q})
+	}
+	if err := insert("program_quizzes"); err != nil {
+		return err
+	}
+	for i, r := range p.Roleplays {
+		rows = append(rows, map[string]any{"program_id": programID, "position": i + 1, "roleplay_slug": r.Slug, "signoff": r.Signoff})
+	}
+	if err := insert("program_roleplays"); err != nil {
+		return err
+	}
+	for i, l := range p.Licenses {
+		rows = append(rows, map[string]any{"program_id": programID, "position": i + 1, "class": l.Class,
+			"lines": StringList(l.Lines), "states": StringList(l.States)})
+	}
+	if err := insert("program_licenses"); err != nil {
+		return err
+	}
+	for i, it := range p.Onboarding {
+		row := map[string]any{"program_id": programID, "position": i + 1, "day": it.Day, "item_kind": it.Kind, "item_slug": it.Slug, "module_id": nil}
+		if it.Kind == ItemModule {
+			row["module_id"] = moduleIDs[it.Slug]
+		}
+		rows = append(rows, row)
+	}
+	return insert("program_onboarding")
+}
+
+// lockModule reads the module for update in tx, or not_found.
+func lockModule(tx *gorm.DB, id string) (*Module, error) {
+	return first[Module](tx.Clauses(clause.Locking{Strength: "UPDATE"}).Where("id = ?", id), "module")
+}
+
+// currentHash is the content hash of the module's current version.
+func currentHash(tx *gorm.DB, m *Module) (string, error) {
+	var h string
+	err := tx.Table("module_versions").Where("module_id = ? AND number = ?", m.ID, m.CurrentVersion).
+		Pluck("content_hash", &h).Error
+	return h, err
+}
+
+const searchQuery = `
+SELECT m.id AS module_id, m.slug, v.number, v.title,
+       ts_rank(v.search, q) AS rank,
+       ts_headline('english', v.body_text, q, ?) AS snippet
+FROM modules m
+JOIN module_versions v ON v.module_id = m.id AND v.number = m.current_version,
+     websearch_to_tsquery('english', ?) q
+WHERE m.id IN ? AND v.search @@ q
+ORDER BY rank DESC, v.title, m.id
+LIMIT ?`
+
+var headlineOptions = fmt.Sprintf(`StartSel="%s", StopSel="%s", MaxWords=30, MinWords=12, MaxFragments=2, FragmentDelimiter=" … "`,
+	SnippetStart, SnippetEnd)
+
+// Search ranks the current versions of the given modules against a web
+// search style query ("quoted phrases", -excluded, or).
+func (s *Store) Search(ctx context.Context, moduleIDs []string, query string, limit int) ([]SearchHit, error) {
+	out := []SearchHit{}
+	if len(moduleIDs) == 0 || strings.TrimSpace(query) == "" {
+		return out, nil
+	}
+	err := s.db.WithContext(ctx).Raw(searchQuery, headlineOptions, query, moduleIDs, limit).Scan(&out).Error
+	return out, db.Translate(err, "search")
+}
+
+const changesSince = `
+SELECT ` + summaryColumns + `
+FROM module_versions v
+JOIN unnest(?::uuid[], ?::int[]) AS p(mid, seen) ON v.module_id = p.mid AND v.number > p.seen
+WHERE NOT ? OR v.change_kind = 'material'
+ORDER BY v.module_id, v.number`
+
+// ChangesSince returns the versions published after each pinned version,
+// only material ones when materialOnly, ordered by module and number.
+func (s *Store) ChangesSince(ctx context.Context, pins []Pin, materialOnly bool) ([]VersionSummary, error) {
+	out := []VersionSummary{}
+	if len(pins) == 0 {
+		return out, nil
+	}
+	ids := make(StringList, len(pins))
+	nums := make([]string, len(pins))
+	for i, p := range pins {
+		ids[i], nums[i] = p.ModuleID, strconv.Itoa(p.Version)
+	}
+	err := s.db.WithContext(ctx).Raw(changesSince, ids, "{"+strings.Join(nums, ",")+"}", materialOnly).Scan(&out).Error
+	return out, db.Translate(err, "module versions")
+}
+
+const openProgress = `
+INSERT INTO module_progress (user_id, module_id, version, opened_at)
+VALUES (?, ?, ?, ?)
+ON CONFLICT (user_id, module_id, version) DO UPDATE SET opened_at = module_progress.opened_at
+RETURNING user_id, module_id, version, opened_at, completed_at`
+
+const completeProgress = `
+INSERT INTO module_progress (user_id, module_id, version, opened_at, completed_at)
+VALUES (?, ?, ?, ?, ?)
+ON CONFLICT (user_id, module_id, version) DO UPDATE
+    SET completed_at = COALESCE(module_progress.completed_at, EXCLUDED.completed_at)
+RETURNING user_id, module_id, version, opened_at, completed_at`
+
+// ListProgress returns the user's progress rows for the modules (all of the
+// user's rows when moduleIDs is nil), by module and version.
+func (s *Store) ListProgress(ctx context.Context, userID string, moduleIDs []string) ([]Progress, error) {
+	out := []Progress{}
+	q := s.db.WithContext(ctx).Where("user_id = ?", userID)
+	if moduleIDs != nil {
+		if len(moduleIDs) == 0 {
+			return out, nil
+		}
+		q = q.Where("module_id IN ?", moduleIDs)
+	}
+	err := q.Order("module_id, version").Find(&out).Error
+	return out, db.Translate(err, "progress")
+}
+
+// first returns the first row of q as a T, or not_found naming what.
+func first[T any](q *gorm.DB, what string) (*T, error) {
+	var v T
+	if err := q.Take(&v).Error; err != nil {
+		return nil, db.Translate(err, what)
+	}
+	return &v, nil
+}

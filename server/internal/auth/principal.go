@@ -39,10 +39,13 @@ const (
 type Principal struct {
 	UserID string // set for users
 	Email  string
-	Role   Role     // users only
+	Role   Role // users only
 	// ClientIDs are the clients a trainer, supervisor or agent belongs to.
 	// Compliance and admin act on every client regardless.
 	ClientIDs []string
+
+	// SessionID is the sign-in session of a user's access token.
+	SessionID string
 
 	APIKeyID string   // set for machines
 	Scopes   []string // API key scopes

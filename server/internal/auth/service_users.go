@@ -166,14 +166,23 @@ func (s *Service) CreateUser(ctx context.Context, in CreateUserInput) (*User, er
 	if err != nil {
 		return nil, err
 	}
+	return s.CreateUserAs(ctx, p.Actor(), in)
+}
+
+// CreateUserAs creates a user on behalf of actor without checking who asks
+// (for operator tools such as `skillgate user create`). Invalid for bad
+// fields or unknown clients, conflict for a taken email or
+// external id.
+func (s *Service) CreateUserAs(ctx context.Context, actor audit.Actor, in CreateUserInput) (*User, error) {
 	fields := apperr.Fields{}
 	checkNewUser(&in, fields, "")
 	if err := fields.Err(); err != nil {
 		return nil, err
 	}
 	var users []*User
-	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		users, err = s.createUsers(ctx, tx, p.Actor(), []CreateUserInput{in}, func(int) string { return "" })
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var err error
+		users, err = s.createUsers(ctx, tx, actor, []CreateUserInput{in}, func(int) string { return "" })
 		return err
 	})
 	if err != nil {
@@ -219,8 +228,8 @@ func (s *Service) createUsers(ctx context.Context, tx *gorm.DB, actor audit.Acto
 		}
 		if err := tx.Omit("ClientIDs").Create(u).Error; err != nil {
 			if apperr.Is(db.Translate(err, "user"), apperr.Conflict) {
-				return nil, apperr.InvalidFields("a user with this email or external id already exists",
-					map[string]string{where(i) + "email": "a user with this email or external id already exists"})
+				return nil, &apperr.Error{Code: apperr.Conflict, Message: "a user with this email or external id already exists",
+					Fields: map[string]string{where(i) + "email": "a user with this email or external id already exists"}}
 			}
 			return nil, db.Translate(err, "user")
 		}

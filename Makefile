@@ -17,9 +17,11 @@ help: ## list the targets
 build: ## build the server binary into bin/
 	$(GO) build -o $(BIN) ./server/cmd/skillgate
 
-run: build ## migrate and serve on :8080 (development)
+run: build ## migrate, seed the demo logins (not in production) and serve on :8080
 	@export DATABASE_URL="$$($(DBURL) skillgate)"; \
-	 ./$(BIN) serve
+	 ./$(BIN) migrate up >/dev/null && \
+	 if [ "$${SKILLGATE_ENV:-development}" != production ]; then ./$(BIN) user seed-demo; fi && \
+	 ./$(BIN) serve --no-migrate
 
 test: ## go vet, then every test with the race detector against real PostgreSQL
 	@export DATABASE_URL="$$($(DBURL) postgres)"; \

@@ -327,24 +327,29 @@ func (s *Service) setPassword(ctx context.Context, actor audit.Actor, userID, pa
 	if err != nil {
 		return fmt.Errorf("auth: set password: %w", err)
 	}
-	now := s.clock.Now()
 	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		res := tx.Model(&User{}).Where("id = ?", userID).Updates(map[string]any{"password_hash": hash, "updated_at": now})
-		if res.Error != nil {
-			return db.Translate(res.Error, "user")
-		}
-		if err := revokeUserSessions(tx, userID, "password changed", now); err != nil {
-			return err
-		}
-		return s.recorder.Record(ctx, tx, audit.Entry{
-			Actor: actor, Action: "user.password_change", SubjectType: "user", SubjectID: userID,
-			After: map[string]any{"sessions_revoked": true},
-		})
+		return s.storePassword(ctx, tx, actor, userID, hash)
 	})
 	if err != nil {
 		return fmt.Errorf("auth: set password: %w", err)
 	}
 	return nil
+}
+
+// storePassword saves a password hash, ends every session of the user and
+// audits the change, inside tx.
+func (s *Service) storePassword(ctx context.Context, tx *gorm.DB, actor audit.Actor, userID, hash string) error {
+	now := s.clock.Now()
+	if err := tx.Model(&User{}).Where("id = ?", userID).Updates(map[string]any{"password_hash": hash, "updated_at": now}).Error; err != nil {
+		return db.Translate(err, "user")
+	}
+	if err := revokeUserSessions(tx, userID, "password changed", now); err != nil {
+		return err
+	}
+	return s.recorder.Record(ctx, tx, audit.Entry{
+		Actor: actor, Action: "user.password_change", SubjectType: "user", SubjectID: userID,
+		After: map[string]any{"sessions_revoked": true},
+	})
 }
 
 // Authenticate turns a bearer credential (an access JWT or an API key) into

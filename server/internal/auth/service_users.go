@@ -75,7 +75,7 @@ func (s *Service) UpdateMe(ctx context.Context, displayName string) (*User, erro
 	if len([]rune(name)) > 200 {
 		return nil, apperr.Invalidf("display_name", "must be at most 200 characters")
 	}
-	return s.update(ctx, p, p.UserID, func(u *User) error { u.DisplayName = name; return nil })
+	return s.update(ctx, p, p.UserID, func(u *User) error { u.DisplayName = name; return nil }, "")
 }
 
 // GetUser returns a user the caller may see: not_found when it does not
@@ -114,7 +114,7 @@ func (s *Service) ListUsers(ctx context.Context, f UserFilter) ([]*User, error) 
 		if f.ClientID != "" && !p.MemberOf(f.ClientID) {
 			return nil, apperr.E(apperr.Forbidden, "you do not belong to client %s", f.ClientID)
 		}
-		within = p.ClientIDs
+		within = slices.Clone(p.ClientIDs)
 	default:
 		return nil, apperr.E(apperr.Forbidden, "agents may not list users")
 	}
@@ -278,7 +278,26 @@ func (s *Service) UpdateUser(ctx context.Context, id string, in UpdateUserInput)
 	if in.Role != nil && id == p.UserID && *in.Role != p.Role {
 		return nil, apperr.E(apperr.Conflict, "you may not change your own role; ask another admin")
 	}
-	u, err := s.update(ctx, p, id, func(u *User) error {
+	// The password is checked and hashed before the transaction, so that a
+	// bad password changes nothing and no row lock waits for argon2.
+	newHash := ""
+	if in.Password != nil {
+		cur, err := s.store.userByID(ctx, nil, id, false)
+		if err != nil {
+			return nil, err
+		}
+		email := cur.Email
+		if in.Email != nil {
+			email = *in.Email
+		}
+		if err := CheckPassword("password", *in.Password, email); err != nil {
+			return nil, err
+		}
+		if newHash, err = s.hasher.Hash(ctx, *in.Password); err != nil {
+			return nil, fmt.Errorf("auth: update user: %w", err)
+		}
+	}
+	return s.update(ctx, p, id, func(u *User) error {
 		if in.Email != nil {
 			u.Email = *in.Email
 		}
@@ -296,24 +315,14 @@ func (s *Service) UpdateUser(ctx context.Context, id string, in UpdateUserInput)
 			}
 		}
 		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	if in.Password != nil {
-		if err := CheckPassword("password", *in.Password, u.Email); err != nil {
-			return nil, err
-		}
-		if err := s.setPassword(ctx, p.Actor(), u.ID, *in.Password); err != nil {
-			return nil, err
-		}
-	}
-	return u, nil
+	}, newHash)
 }
 
 // update locks a user, applies change, saves and audits it. A role change
-// is audited as user.role_change, anything else as user.update.
-func (s *Service) update(ctx context.Context, p *Principal, id string, change func(*User) error) (*User, error) {
+// is audited as user.role_change, anything else as user.update. A non-empty
+// passwordHash replaces the password and ends every session of the user in
+// the same transaction.
+func (s *Service) update(ctx context.Context, p *Principal, id string, change func(*User) error, passwordHash string) (*User, error) {
 	var out *User
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		u, err := s.store.userByID(ctx, tx, id, true)
@@ -332,6 +341,11 @@ func (s *Service) update(ctx context.Context, p *Principal, id string, change fu
 		}).Error
 		if err != nil {
 			return db.Translate(err, "user with this email or external id")
+		}
+		if passwordHash != "" {
+			if err := s.storePassword(ctx, tx, p.Actor(), u.ID, passwordHash); err != nil {
+				return err
+			}
 		}
 		action := "user.update"
 		if u.Role != oldRole {

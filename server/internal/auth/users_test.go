@@ -90,6 +90,15 @@ func TestUserAdministration(t *testing.T) {
 		t.Errorf("second page: got %+v, want the next user by email", list.Users)
 	}
 
+	// A bad password in an update changes nothing at all.
+	if res := f.Do(apitest.Request{Method: "PATCH", Path: "/api/v1/users/" + u.ID, Token: tok, Body: map[string]any{"display_name": "Half Written", "password": "short"}}); res.Status != 400 {
+		t.Fatalf("bad password: got %d %s, want 400", res.Status, res.Body)
+	}
+	f.Do(apitest.Request{Method: "GET", Path: "/api/v1/users/" + u.ID, Token: tok}).JSON(t, &u)
+	if u.DisplayName != "Trainer Now" {
+		t.Errorf("got display name %q after a refused update, want it unchanged", u.DisplayName)
+	}
+
 	// An admin's password reset ends the user's sessions.
 	session := f.Do(apitest.Request{Method: "POST", Path: "/api/v1/auth/login", Body: map[string]string{"email": u.Email, "password": "saffron-harbor-kettle"}})
 	var tk tokens

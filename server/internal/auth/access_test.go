@@ -67,6 +67,27 @@ func TestAuthorization(t *testing.T) {
 		t.Errorf("got %d auth.denied audit rows, want one per denial (%d)", got, denials)
 	}
 
+	t.Run("audit log filters", func(t *testing.T) {
+		var page struct {
+			Entries []audit.Row
+		}
+		res := f.Do(apitest.Request{Method: "GET", Path: "/api/v1/audit?action=auth.denied&actor_id=" + agentA.ID + "&from=2026-01-01T00:00:00Z", Token: tok[admin.Email]})
+		res.JSON(t, &page)
+		if res.Status != 200 || len(page.Entries) != 4 {
+			t.Fatalf("got %d with %d entries, want agent A's 4 denials", res.Status, len(page.Entries))
+		}
+		for _, e := range page.Entries {
+			if e.Action != "auth.denied" || e.ActorID != agentA.ID || e.SubjectType != "route" {
+				t.Errorf("got %+v, want agent A's denial of a route", e)
+			}
+		}
+		res = f.Do(apitest.Request{Method: "GET", Path: "/api/v1/audit?to=2026-01-01T00:00:00Z", Token: tok[admin.Email]})
+		res.JSON(t, &page)
+		if res.Status != 200 || len(page.Entries) != 0 {
+			t.Errorf("got %d with %d entries before 2026, want none", res.Status, len(page.Entries))
+		}
+	})
+
 	t.Run("trainer sees only their clients' members", func(t *testing.T) {
 		var list struct{ Users []auth.User }
 		f.Do(apitest.Request{Method: "GET", Path: "/api/v1/users", Token: tok[trainerA.Email]}).JSON(t, &list)

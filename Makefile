@@ -25,9 +25,12 @@ frontend/node_modules/.package-lock.json: frontend/package.json frontend/package
 frontend/dist/index.html: frontend/node_modules/.package-lock.json $(WEB_SRC)
 	cd frontend && npm run --silent build && touch dist/.gitkeep
 
-run: build ## migrate and serve on :8080 (development)
+run: build ## migrate, import the library, seed the demo logins (not in production), serve on :8080
 	@export DATABASE_URL="$$($(DBURL) skillgate)"; \
-	 ./$(BIN) serve
+	 ./$(BIN) migrate up >/dev/null && \
+	 ./$(BIN) import content quizzes | tail -n 1 && \
+	 if [ "$${SKILLGATE_ENV:-development}" != production ]; then ./$(BIN) user seed-demo; fi && \
+	 ./$(BIN) serve --no-migrate
 
 test: go-test web-test e2e ## everything: Go tests, web unit tests, end-to-end tests in Chromium
 

@@ -35,6 +35,8 @@ var commands = map[string]command{
 	"serve":   {"run the HTTP server (migrates first unless --no-migrate)", cmdServe},
 	"migrate": {"apply or inspect schema migrations: migrate up|down|status", cmdMigrate},
 	"import":  {"load the content library: import [--dry-run] [--actor NAME] [content-dir] [quizzes-dir]", cmdImport},
+	"user":    {"user create --email E --role R [--name N] --password-stdin | user seed-demo", cmdUser},
+	"audit":   {"audit verify: check the audit trail's hash chain", cmdAudit},
 }
 
 func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {

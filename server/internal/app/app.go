@@ -14,6 +14,8 @@ import (
 
 	"github.com/skillgate/skillgate/frontend"
 	"github.com/skillgate/skillgate/server/internal/apidoc"
+	"github.com/skillgate/skillgate/server/internal/audit"
+	"github.com/skillgate/skillgate/server/internal/auth"
 	"github.com/skillgate/skillgate/server/internal/clock"
 	"github.com/skillgate/skillgate/server/internal/db"
 	"github.com/skillgate/skillgate/server/internal/httpx"
@@ -21,15 +23,19 @@ import (
 
 // App is a wired Skillgate: its router and the parts tests reach for.
 type App struct {
-	Config   Config
-	Log      *slog.Logger
-	DB       *gorm.DB
-	Clock    clock.Clock
-	Doc      *apidoc.Doc
-	Router   *gin.Engine
+	Config Config
+	Log    *slog.Logger
+	DB     *gorm.DB
+	Clock  clock.Clock
+	Doc    *apidoc.Doc
+	Router *gin.Engine
+	// Auth is the identity service (sign-in, users, API keys).
+	Auth     *auth.Service
 	migrator *db.Migrator
-	workers  []func(context.Context)
-	webFS    fs.FS
+	// apiMiddleware runs on every /api/v1 request before its handler.
+	apiMiddleware []gin.HandlerFunc
+	workers       []func(context.Context)
+	webFS         fs.FS
 }
 
 // registrar is what every domain handler offers the router.
@@ -49,9 +55,21 @@ func New(cfg Config, log *slog.Logger, g *gorm.DB, clk clock.Clock) (*App, error
 	}
 	a := &App{Config: cfg, Log: log, DB: g, Clock: clk, migrator: mig, webFS: frontend.Dist()}
 
+	recorder := audit.NewRecorder(clk)
+	a.Auth = auth.NewService(g, clk, recorder, auth.Config{
+		JWTSecret: cfg.JWTSecret, SecureCookies: cfg.Env != Development, Log: log,
+	})
+	a.apiMiddleware = append(a.apiMiddleware, a.Auth.Middleware())
+
 	var fragments []apidoc.Fragment
 	var handlers []registrar
 	// Domain handlers are added here as they land.
+	fragments = append(fragments,
+		apidoc.Fragment{Name: "auth/openapi.yaml", YAML: auth.OpenAPI},
+		apidoc.Fragment{Name: "audit/openapi.yaml", YAML: audit.OpenAPI})
+	handlers = append(handlers,
+		auth.NewHandler(a.Auth),
+		audit.NewHandler(g, auth.RequireUser(auth.RoleCompliance, auth.RoleAdmin)))
 
 	a.Doc, err = apidoc.Build(fragments...)
 	if err != nil {
@@ -87,7 +105,7 @@ func (a *App) router(handlers []registrar) *gin.Engine {
 		c.Data(http.StatusOK, "text/html; charset=utf-8", page)
 	})
 
-	api := r.Group("/api/v1")
+	api := r.Group("/api/v1", a.apiMiddleware...)
 	for _, h := range handlers {
 		h.Register(api)
 	}

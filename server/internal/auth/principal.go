@@ -44,6 +44,9 @@ type Principal struct {
 	// Compliance and admin act on every client regardless.
 	ClientIDs []string
 
+	// SessionID is the sign-in session of a user's access token.
+	SessionID string
+
 	APIKeyID string   // set for machines
 	Scopes   []string // API key scopes
 }

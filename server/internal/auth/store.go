@@ -1,0 +1,312 @@
+package auth
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"github.com/skillgate/skillgate/server/internal/db"
+)
+
+// store is identity's SQL. Methods taking tx run inside the caller's
+// transaction.
+type store struct {
+	db *gorm.DB
+}
+
+var lockingForUpdate = clause.Locking{Strength: clause.LockingStrengthUpdate}
+
+// loadMemberships fills ClientIDs of each user.
+func loadMemberships(tx *gorm.DB, users ...*User) error {
+	if len(users) == 0 {
+		return nil
+	}
+	ids := make([]string, len(users))
+	byID := map[string]*User{}
+	for i, u := range users {
+		ids[i] = u.ID
+		u.ClientIDs = []string{}
+		byID[u.ID] = u
+	}
+	var ms []membership
+	if err := tx.Where("user_id IN ?", ids).Order("client_id").Find(&ms).Error; err != nil {
+		return db.Translate(err, "memberships")
+	}
+	for _, m := range ms {
+		byID[m.UserID].ClientIDs = append(byID[m.UserID].ClientIDs, m.ClientID)
+	}
+	return nil
+}
+
+func (s *store) userByID(ctx context.Context, tx *gorm.DB, id string, forUpdate bool) (*User, error) {
+	if tx == nil {
+		tx = s.db
+	}
+	if uuid.Validate(id) != nil {
+		return nil, db.Translate(gorm.ErrRecordNotFound, "user")
+	}
+	q := tx.WithContext(ctx)
+	if forUpdate {
+		q = q.Clauses(lockingForUpdate)
+	}
+	var u User
+	if err := q.Where("id = ?", id).Take(&u).Error; err != nil {
+		return nil, db.Translate(err, "user")
+	}
+	if err := loadMemberships(tx.WithContext(ctx), &u); err != nil {
+		return nil, err
+	}
+	return &u, nil
+}
+
+func (s *store) userByEmail(ctx context.Context, email string) (*User, error) {
+	var u User
+	if err := s.db.WithContext(ctx).Where("email = ?", email).Take(&u).Error; err != nil {
+		return nil, db.Translate(err, "user")
+	}
+	return &u, nil
+}
+
+// listUsers returns users matching f, ordered by email. When within is not
+// nil only members of those clients are listed.
+func (s *store) listUsers(ctx context.Context, f UserFilter, within []string) ([]*User, error) {
+	q := s.db.WithContext(ctx).Model(&User{})
+	if f.ClientID != "" {
+		q = q.Where("id IN (SELECT user_id FROM memberships WHERE client_id = ?)", f.ClientID)
+	}
+	if within != nil {
+		q = q.Where("id IN (SELECT user_id FROM memberships WHERE client_id IN ?)", append(within, uuid.Nil.String()))
+	}
+	if f.Role != "" {
+		q = q.Where("role = ?", f.Role)
+	}
+	if f.Active != nil {
+		q = q.Where("active = ?", *f.Active)
+	}
+	if f.Query != "" {
+		like := "%" + strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(strings.ToLower(f.Query)) + "%"
+		q = q.Where("(email LIKE ? OR lower(display_name) LIKE ? OR external_id = ?)", like, like, f.Query)
+	}
+	if f.After != "" {
+		q = q.Where("email > ?", f.After)
+	}
+	limit := f.Limit
+	if limit <= 0 {
+		limit = 100
+	}
+	var users []*User
+	if err := q.Order("email").Limit(limit).Find(&users).Error; err != nil {
+		return nil, db.Translate(err, "users")
+	}
+	if err := loadMemberships(s.db.WithContext(ctx), users...); err != nil {
+		return nil, err
+	}
+	return users, nil
+}
+
+// setMemberships replaces the user's memberships with clientIDs.
+func setMemberships(tx *gorm.DB, userID string, clientIDs []string, now time.Time) error {
+	if err := tx.Where("user_id = ?", userID).Delete(&membership{}).Error; err != nil {
+		return db.Translate(err, "memberships")
+	}
+	if len(clientIDs) == 0 {
+		return nil
+	}
+	rows := make([]membership, len(clientIDs))
+	for i, c := range clientIDs {
+		rows[i] = membership{UserID: userID, ClientID: c, CreatedAt: now}
+	}
+	if err := tx.Create(&rows).Error; err != nil {
+		return db.Translate(err, "membership (unknown client)")
+	}
+	return nil
+}
+
+// existingClients returns which of ids are clients.
+func existingClients(tx *gorm.DB, ids []string) (map[string]bool, error) {
+	found := map[string]bool{}
+	if len(ids) == 0 {
+		return found, nil
+	}
+	var got []string
+	if err := tx.Raw(`SELECT id::text FROM clients WHERE id IN ?`, ids).Scan(&got).Error; err != nil {
+		return nil, db.Translate(err, "clients")
+	}
+	for _, id := range got {
+		found[id] = true
+	}
+	return found, nil
+}
+
+// revokeUserSessions ends every live session of the user.
+func revokeUserSessions(tx *gorm.DB, userID, reason string, now time.Time) error {
+	err := tx.Model(&session{}).Where("user_id = ? AND revoked_at IS NULL", userID).
+		Updates(map[string]any{"revoked_at": now, "revoke_reason": reason}).Error
+	return db.Translate(err, "sessions")
+}
+
+func revokeSession(tx *gorm.DB, id, reason string, now time.Time) error {
+	err := tx.Model(&session{}).Where("id = ? AND revoked_at IS NULL", id).
+		Updates(map[string]any{"revoked_at": now, "revoke_reason": reason}).Error
+	return db.Translate(err, "session")
+}
+
+// refreshRow is a refresh token with its session and user, locked.
+type refreshRow struct {
+	ID               string     `gorm:"column:id"`
+	SessionID        string     `gorm:"column:session_id"`
+	ExpiresAt        time.Time  `gorm:"column:expires_at"`
+	UsedAt           *time.Time `gorm:"column:used_at"`
+	SessionExpiresAt time.Time  `gorm:"column:session_expires_at"`
+	SessionRevoked   *time.Time `gorm:"column:session_revoked_at"`
+	UserID           string     `gorm:"column:user_id"`
+	UserActive       bool       `gorm:"column:user_active"`
+}
+
+const refreshForUpdate = `
+SELECT rt.id, rt.session_id, rt.expires_at, rt.used_at,
+       s.expires_at AS session_expires_at, s.revoked_at AS session_revoked_at,
+       u.id AS user_id, u.active AS user_active
+FROM refresh_tokens rt
+JOIN sessions s ON s.id = rt.session_id
+JOIN users u ON u.id = s.user_id
+WHERE rt.token_hash = ?
+FOR UPDATE OF rt, s`
+
+func findRefresh(tx *gorm.DB, hash string) (*refreshRow, error) {
+	var rows []refreshRow
+	if err := tx.Raw(refreshForUpdate, hash).Scan(&rows).Error; err != nil {
+		return nil, db.Translate(err, "refresh token")
+	}
+	if len(rows) == 0 {
+		return nil, nil
+	}
+	return &rows[0], nil
+}
+
+// principalRow is what one authenticated request needs to know.
+type principalRow struct {
+	ID        string    `gorm:"column:id"`
+	Email     string    `gorm:"column:email"`
+	Role      Role      `gorm:"column:role"`
+	ClientIDs TextArray `gorm:"column:client_ids"`
+}
+
+// principalForSession is the one query per request: the session is live,
+// the user is active, and the user's memberships.
+const principalForSession = `
+SELECT u.id, u.email, u.role,
+       ARRAY(SELECT m.client_id::text FROM memberships m WHERE m.user_id = u.id ORDER BY m.client_id) AS client_ids
+FROM sessions s
+JOIN users u ON u.id = s.user_id
+WHERE s.id = ? AND s.user_id = ? AND s.revoked_at IS NULL AND s.expires_at > ? AND u.active`
+
+func (s *store) principalForSession(ctx context.Context, sessionID, userID string, now time.Time) (*principalRow, error) {
+	if uuid.Validate(sessionID) != nil || uuid.Validate(userID) != nil {
+		return nil, nil
+	}
+	var rows []principalRow
+	if err := s.db.WithContext(ctx).Raw(principalForSession, sessionID, userID, now).Scan(&rows).Error; err != nil {
+		return nil, db.Translate(err, "session")
+	}
+	if len(rows) == 0 {
+		return nil, nil
+	}
+	return &rows[0], nil
+}
+
+// apiKeyByPrefix finds a key by its readable prefix.
+func (s *store) apiKeyByPrefix(ctx context.Context, prefix string) (*APIKey, error) {
+	var keys []APIKey
+	if err := s.db.WithContext(ctx).Where("prefix = ?", prefix).Limit(1).Find(&keys).Error; err != nil {
+		return nil, db.Translate(err, "API key")
+	}
+	if len(keys) == 0 {
+		return nil, nil
+	}
+	return &keys[0], nil
+}
+
+// touchAPIKey records use, at most once a minute per key.
+const touchAPIKey = `
+UPDATE api_keys SET last_used_at = ?
+WHERE id = ? AND (last_used_at IS NULL OR last_used_at < ?)`
+
+func (s *store) touchAPIKey(ctx context.Context, id string, now time.Time) error {
+	err := s.db.WithContext(ctx).Exec(touchAPIKey, now, id, now.Add(-time.Minute)).Error
+	return db.Translate(err, "API key")
+}
+
+// lockKeys takes transaction-scoped advisory locks on the throttle keys, in
+// a fixed order so that two logins never deadlock.
+const lockThrottleKey = `SELECT pg_advisory_xact_lock(hashtextextended(?, 7365))`
+
+// attemptsInWindow counts a key's attempts since a moment and returns the
+// time of the limit-th newest, when the key frees a slot.
+const attemptsInWindow = `
+SELECT count(*) AS n,
+       (SELECT at FROM login_attempts WHERE key = ? AND at > ? ORDER BY at DESC OFFSET ? LIMIT 1) AS nth
+FROM login_attempts WHERE key = ? AND at > ?`
+
+type throttleKey struct {
+	key   string
+	limit int
+}
+
+// reserveAttempt counts a login attempt against each key, unless one is at
+// its limit, in which case it returns when to retry and reserves nothing.
+// The reserved rows' ids are returned so a successful login can release them.
+func (s *store) reserveAttempt(ctx context.Context, keys []throttleKey, window time.Duration, now time.Time) (ids []string, retryAt time.Time, err error) {
+	sort.Slice(keys, func(i, j int) bool { return keys[i].key < keys[j].key })
+	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		since := now.Add(-window)
+		for _, k := range keys {
+			if err := tx.Exec(lockThrottleKey, k.key).Error; err != nil {
+				return err
+			}
+			if err := tx.Exec(`DELETE FROM login_attempts WHERE key = ? AND at <= ?`, k.key, since).Error; err != nil {
+				return err
+			}
+			var c struct {
+				N   int        `gorm:"column:n"`
+				Nth *time.Time `gorm:"column:nth"`
+			}
+			if err := tx.Raw(attemptsInWindow, k.key, since, k.limit-1, k.key, since).Scan(&c).Error; err != nil {
+				return err
+			}
+			if c.N >= k.limit && c.Nth != nil {
+				if at := c.Nth.Add(window); at.After(retryAt) {
+					retryAt = at
+				}
+			}
+		}
+		if !retryAt.IsZero() {
+			return nil
+		}
+		for _, k := range keys {
+			id := uuid.NewString()
+			if err := tx.Exec(`INSERT INTO login_attempts (id, key, at) VALUES (?, ?, ?)`, id, k.key, now).Error; err != nil {
+				return err
+			}
+			ids = append(ids, id)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, time.Time{}, fmt.Errorf("auth: throttle: %w", db.Translate(err, "login attempts"))
+	}
+	return ids, retryAt, nil
+}
+
+// releaseAttempts forgets attempts after a successful login: the reserved
+// rows, and every earlier failure counted against the account.
+func (s *store) releaseAttempts(ctx context.Context, ids []string, accountKey string) error {
+	err := s.db.WithContext(ctx).Exec(`DELETE FROM login_attempts WHERE id IN ? OR key = ?`, append(ids, uuid.Nil.String()), accountKey).Error
+	return db.Translate(err, "login attempts")
+}

@@ -16,6 +16,8 @@ import (
 	"github.com/skillgate/skillgate/server/internal/apidoc"
 	"github.com/skillgate/skillgate/server/internal/audit"
 	"github.com/skillgate/skillgate/server/internal/auth"
+	"github.com/skillgate/skillgate/server/internal/catalog"
+	"github.com/skillgate/skillgate/server/internal/certification"
 	"github.com/skillgate/skillgate/server/internal/clock"
 	"github.com/skillgate/skillgate/server/internal/db"
 	"github.com/skillgate/skillgate/server/internal/httpx"
@@ -30,8 +32,12 @@ type App struct {
 	Doc    *apidoc.Doc
 	Router *gin.Engine
 	// Auth is the identity service (sign-in, users, API keys).
-	Auth     *auth.Service
-	migrator *db.Migrator
+	Auth *auth.Service
+	// Catalog is the content service (clients, programs, modules).
+	Catalog *catalog.Service
+	// Certification is the agent × program record (enrollment, certification).
+	Certification *certification.Service
+	migrator      *db.Migrator
 	// apiMiddleware runs on every /api/v1 request before its handler.
 	apiMiddleware []gin.HandlerFunc
 	workers       []func(context.Context)
@@ -61,15 +67,25 @@ func New(cfg Config, log *slog.Logger, g *gorm.DB, clk clock.Clock) (*App, error
 	})
 	a.apiMiddleware = append(a.apiMiddleware, a.Auth.Middleware())
 
+	a.Catalog = catalog.NewService(g, clk, recorder)
+	a.Certification = certification.NewService(g, catalog.NewStore(g), a.Auth, recorder, clk)
+
+	// Each domain: its handler and its part of the OpenAPI document.
+	domains := []struct {
+		name    string
+		openapi []byte
+		handler registrar
+	}{
+		{"auth", auth.OpenAPI, auth.NewHandler(a.Auth)},
+		{"audit", audit.OpenAPI, audit.NewHandler(g, auth.RequireUser(auth.RoleCompliance, auth.RoleAdmin))},
+		{"certification", certification.OpenAPI, certification.NewHandler(a.Certification)},
+	}
 	var fragments []apidoc.Fragment
 	var handlers []registrar
-	// Domain handlers are added here as they land.
-	fragments = append(fragments,
-		apidoc.Fragment{Name: "auth/openapi.yaml", YAML: auth.OpenAPI},
-		apidoc.Fragment{Name: "audit/openapi.yaml", YAML: audit.OpenAPI})
-	handlers = append(handlers,
-		auth.NewHandler(a.Auth),
-		audit.NewHandler(g, auth.RequireUser(auth.RoleCompliance, auth.RoleAdmin)))
+	for _, d := range domains {
+		fragments = append(fragments, apidoc.Fragment{Name: d.name + "/openapi.yaml", YAML: d.openapi})
+		handlers = append(handlers, d.handler)
+	}
 
 	a.Doc, err = apidoc.Build(fragments...)
 	if err != nil {

@@ -1,0 +1,68 @@
+package certification
+
+import (
+	_ "embed"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/skillgate/skillgate/server/internal/auth"
+	"github.com/skillgate/skillgate/server/internal/httpx"
+)
+
+// OpenAPI is this package's fragment of the API document.
+//
+//go:embed openapi.yaml
+var OpenAPI []byte
+
+// Handler serves enrollments and certifications.
+type Handler struct {
+	svc *Service
+}
+
+// NewHandler returns the handler over svc.
+func NewHandler(svc *Service) *Handler { return &Handler{svc: svc} }
+
+// Register adds the routes under rg (/api/v1).
+func (h *Handler) Register(rg *gin.RouterGroup) {
+	staff := auth.RequireUser(auth.RoleTrainer, auth.RoleSupervisor, auth.RoleCompliance, auth.RoleAdmin)
+	manage := auth.RequireUser(auth.RoleTrainer, auth.RoleSupervisor, auth.RoleAdmin)
+	rg.GET("/programs/:id/enrollments", staff, h.list)
+	rg.POST("/programs/:id/enrollments", manage, h.enroll)
+	rg.DELETE("/programs/:id/enrollments/:user_id", manage, h.withdraw)
+}
+
+type enrollRequest struct {
+	UserID string `json:"user_id" binding:"required,uuid"`
+}
+
+func (h *Handler) enroll(c *gin.Context) {
+	var req enrollRequest
+	if err := httpx.BindJSON(c, &req); err != nil {
+		httpx.Error(c, err)
+		return
+	}
+	cert, err := h.svc.Enroll(c.Request.Context(), c.Param("id"), req.UserID)
+	if err != nil {
+		httpx.Error(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, cert)
+}
+
+func (h *Handler) list(c *gin.Context) {
+	cs, err := h.svc.ListForProgram(c.Request.Context(), c.Param("id"))
+	if err != nil {
+		httpx.Error(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"enrollments": cs})
+}
+
+func (h *Handler) withdraw(c *gin.Context) {
+	if err := h.svc.Withdraw(c.Request.Context(), c.Param("id"), c.Param("user_id")); err != nil {
+		httpx.Error(c, err)
+		return
+	}
+	c.Status(http.StatusNoContent)
+}

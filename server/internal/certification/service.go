@@ -1,0 +1,163 @@
+package certification
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+	"gorm.io/gorm"
+
+	"github.com/skillgate/skillgate/server/internal/apperr"
+	"github.com/skillgate/skillgate/server/internal/audit"
+	"github.com/skillgate/skillgate/server/internal/auth"
+	"github.com/skillgate/skillgate/server/internal/catalog"
+	"github.com/skillgate/skillgate/server/internal/clock"
+	"github.com/skillgate/skillgate/server/internal/db"
+)
+
+// programFinder finds programs (the catalog store).
+type programFinder interface {
+	ProgramByID(ctx context.Context, id string) (*catalog.Program, error)
+}
+
+// userFinder finds users without authorizing (the auth service).
+type userFinder interface {
+	LookupUser(ctx context.Context, id string) (*auth.User, error)
+}
+
+// Service applies the enrollment and certification rules.
+type Service struct {
+	db       *gorm.DB
+	store    *Store
+	programs programFinder
+	users    userFinder
+	audit    *audit.Recorder
+	clock    clock.Clock
+}
+
+// NewService wires the certification service.
+func NewService(g *gorm.DB, programs programFinder, users userFinder, rec *audit.Recorder, clk clock.Clock) *Service {
+	return &Service{db: g, store: NewStore(g), programs: programs, users: users, audit: rec, clock: clk}
+}
+
+// Store returns the service's store, for read-only callers in other packages.
+func (s *Service) Store() *Store { return s.store }
+
+// canManage reports whether p may enroll agents in a program of clientID:
+// admins, and trainers or supervisors of that client.
+func canManage(p *auth.Principal, clientID string) bool {
+	if p == nil {
+		return false
+	}
+	return p.Is(auth.RoleAdmin) || (p.Is(auth.RoleTrainer, auth.RoleSupervisor) && p.MemberOf(clientID))
+}
+
+// canView reports whether p may list a program's records.
+func canView(p *auth.Principal, clientID string) bool {
+	return p != nil && (p.SeesAllClients() || (p.Is(auth.RoleTrainer, auth.RoleSupervisor) && p.MemberOf(clientID)))
+}
+
+// Enroll starts an agent's training for a program (state in_training).
+// Errors: unauthorized, forbidden (not a trainer, supervisor or admin of the
+// program's client), not_found (program or user), invalid (the user is not
+// an active agent), conflict (already enrolled).
+func (s *Service) Enroll(ctx context.Context, programID, userID string) (*Certification, error) {
+	p := auth.FromContext(ctx)
+	if p == nil {
+		return nil, apperr.E(apperr.Unauthorized, "sign in first")
+	}
+	prog, err := s.programs.ProgramByID(ctx, programID)
+	if err != nil {
+		return nil, err
+	}
+	if !canManage(p, prog.ClientID) {
+		return nil, apperr.E(apperr.Forbidden, "only the client's trainers and supervisors, or an admin, may enroll agents in %s", prog.Name)
+	}
+	u, err := s.users.LookupUser(ctx, userID)
+	if err != nil {
+		if apperr.Is(err, apperr.NotFound) {
+			return nil, apperr.Invalidf("user_id", "no such user")
+		}
+		return nil, err
+	}
+	if u.Role != auth.RoleAgent || !u.Active {
+		return nil, apperr.Invalidf("user_id", "only active agents can be enrolled")
+	}
+	now := s.clock.Now().UTC().Truncate(time.Microsecond)
+	c := &Certification{
+		ID: uuid.NewString(), UserID: userID, ProgramID: programID, State: InTraining,
+		EnrolledAt: now, EnrolledBy: p.Actor().ID, UpdatedAt: now,
+	}
+	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Create(c).Error; err != nil {
+			return db.Translate(err, "enrollment")
+		}
+		return s.audit.Record(ctx, tx, audit.Entry{
+			Actor: p.Actor(), Action: "certification.enroll", SubjectType: "certification", SubjectID: c.ID,
+			ClientID: prog.ClientID, After: c.summary(),
+		})
+	})
+	if apperr.Is(err, apperr.Conflict) {
+		return nil, apperr.E(apperr.Conflict, "%s is already enrolled in %s", u.Email, prog.Name)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("certification: enroll: %w", err)
+	}
+	return c, nil
+}
+
+// Withdraw removes an enrollment that has not led to a certification yet
+// (state in_training). A certified agent is revoked instead, which keeps the
+// record. Errors: unauthorized, forbidden, not_found, conflict (not in training).
+func (s *Service) Withdraw(ctx context.Context, programID, userID string) error {
+	p := auth.FromContext(ctx)
+	if p == nil {
+		return apperr.E(apperr.Unauthorized, "sign in first")
+	}
+	prog, err := s.programs.ProgramByID(ctx, programID)
+	if err != nil {
+		return err
+	}
+	if !canManage(p, prog.ClientID) {
+		return apperr.E(apperr.Forbidden, "only the client's trainers and supervisors, or an admin, may withdraw agents from %s", prog.Name)
+	}
+	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		c, err := find(tx.Clauses(lockForUpdate), userID, programID)
+		if err != nil {
+			return err
+		}
+		if c.State != InTraining {
+			return apperr.E(apperr.Conflict, "the agent is %s in this program: revoke the certification instead of withdrawing", c.State)
+		}
+		if err := tx.Delete(c).Error; err != nil {
+			return fmt.Errorf("certification: withdraw: %w", err)
+		}
+		return s.audit.Record(ctx, tx, audit.Entry{
+			Actor: p.Actor(), Action: "certification.withdraw", SubjectType: "certification", SubjectID: c.ID,
+			ClientID: prog.ClientID, Before: c.summary(),
+		})
+	})
+}
+
+// ListForProgram lists a program's records. Errors: unauthorized, forbidden
+// (agents, and trainers or supervisors of other clients), not_found.
+func (s *Service) ListForProgram(ctx context.Context, programID string) ([]Certification, error) {
+	p := auth.FromContext(ctx)
+	if p == nil {
+		return nil, apperr.E(apperr.Unauthorized, "sign in first")
+	}
+	prog, err := s.programs.ProgramByID(ctx, programID)
+	if err != nil {
+		return nil, err
+	}
+	if !canView(p, prog.ClientID) {
+		return nil, apperr.E(apperr.Forbidden, "you may not see who is enrolled in %s", prog.Name)
+	}
+	return s.store.ListForProgram(ctx, programID)
+}
+
+// ProgramIDsForUser returns the programs an agent is enrolled in.
+func (s *Service) ProgramIDsForUser(ctx context.Context, userID string) ([]string, error) {
+	return s.store.ProgramIDsForUser(ctx, userID)
+}

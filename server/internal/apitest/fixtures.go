@@ -93,4 +93,3 @@ func (e *Env) AuditCount(action string) int {
 	}
 	return n
 }
-

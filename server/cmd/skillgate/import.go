@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/skillgate/skillgate/server/internal/app"
 	"github.com/skillgate/skillgate/server/internal/audit"
 	"github.com/skillgate/skillgate/server/internal/catalog"
 	"github.com/skillgate/skillgate/server/internal/clock"
@@ -33,14 +34,19 @@ func cmdImport(ctx context.Context, e env, args []string) error {
 	if fs.NArg() > 1 {
 		quizDir = fs.Arg(1)
 	}
-	_, _, g, err := setup(ctx, e)
+	cfg, log, g, err := setup(ctx, e)
 	if err != nil {
 		return err
 	}
 	defer db.Close(g)
-	clk := clock.System{}
-	svc := catalog.NewService(g, clk, audit.NewRecorder(clk))
-	rep, err := svc.Import(ctx, contentDir, quizDir, catalog.ImportOptions{DryRun: *dryRun, Actor: audit.System(*actor)})
+	a, err := app.New(cfg, log, g, clock.System{})
+	if err != nil {
+		return err
+	}
+	if err := a.SchemaCurrent(ctx); err != nil {
+		return err
+	}
+	rep, err := a.Import(ctx, contentDir, quizDir, catalog.ImportOptions{DryRun: *dryRun, Actor: audit.System(*actor)})
 	var probs catalog.Problems
 	if errors.As(err, &probs) {
 		for _, p := range probs {

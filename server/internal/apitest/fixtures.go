@@ -49,7 +49,7 @@ func RepoRoot() string {
 // Import loads a library tree into the environment's database.
 func (e *Env) Import(contentDir, quizzesDir string) *catalog.Report {
 	e.T.Helper()
-	rep, err := e.App.Catalog.Import(context.Background(), contentDir, quizzesDir, catalog.ImportOptions{})
+	rep, err := e.App.Import(context.Background(), contentDir, quizzesDir, catalog.ImportOptions{})
 	if err != nil {
 		e.T.Fatalf("apitest: import %s: %v", contentDir, err)
 	}

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"fmt"
 	"io/fs"
 	"log/slog"
 	"net/http"
@@ -42,6 +43,8 @@ type App struct {
 	apiMiddleware []gin.HandlerFunc
 	workers       []func(context.Context)
 	webFS         fs.FS
+	// importParts import quizzes and role-plays in the content import's transaction.
+	importParts []catalog.Part
 }
 
 // registrar is what every domain handler offers the router.
@@ -175,4 +178,24 @@ func (a *App) Start(ctx context.Context) {
 	for _, w := range a.workers {
 		go w(ctx)
 	}
+}
+
+// Import loads a library tree (content and quizzes) in one transaction,
+// with every domain's importer part (quizzes, role-plays) in the same run.
+func (a *App) Import(ctx context.Context, contentDir, quizDir string, opts catalog.ImportOptions) (*catalog.Report, error) {
+	opts.Parts = append(opts.Parts, a.importParts...)
+	return a.Catalog.Import(ctx, contentDir, quizDir, opts)
+}
+
+// SchemaCurrent fails unless the database schema is the one this binary
+// expects, naming the command that fixes it.
+func (a *App) SchemaCurrent(ctx context.Context) error {
+	cur, err := a.migrator.Current(ctx)
+	if err != nil {
+		return err
+	}
+	if cur != a.migrator.Latest() {
+		return fmt.Errorf("the database schema is at version %d, this binary needs %d: run `skillgate migrate up` first", cur, a.migrator.Latest())
+	}
+	return nil
 }

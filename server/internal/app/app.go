@@ -70,8 +70,8 @@ func New(cfg Config, log *slog.Logger, g *gorm.DB, clk clock.Clock) (*App, error
 	})
 	a.apiMiddleware = append(a.apiMiddleware, a.Auth.Middleware())
 
-	a.Catalog = catalog.NewService(g, clk, recorder)
 	a.Certification = certification.NewService(g, catalog.NewStore(g), a.Auth, recorder, clk)
+	a.Catalog = catalog.NewService(g, clk, recorder, a.Certification)
 
 	// Each domain: its handler and its part of the OpenAPI document.
 	domains := []struct {
@@ -81,6 +81,7 @@ func New(cfg Config, log *slog.Logger, g *gorm.DB, clk clock.Clock) (*App, error
 	}{
 		{"auth", auth.OpenAPI, auth.NewHandler(a.Auth)},
 		{"audit", audit.OpenAPI, audit.NewHandler(g, auth.RequireUser(auth.RoleCompliance, auth.RoleAdmin))},
+		{"catalog", catalog.OpenAPI, catalog.NewHandler(a.Catalog)},
 		{"certification", certification.OpenAPI, certification.NewHandler(a.Certification)},
 	}
 	var fragments []apidoc.Fragment

@@ -21,15 +21,23 @@ import (
 // previewing modules, reading, searching and recording progress.
 type Service struct {
 	*Store
-	db       *gorm.DB
-	clock    clock.Clock
-	audit    *audit.Recorder
-	renderer *Renderer
+	db          *gorm.DB
+	clock       clock.Clock
+	audit       *audit.Recorder
+	renderer    *Renderer
+	enrollments Enrollments
 }
 
-// NewService returns the catalog service over g.
-func NewService(g *gorm.DB, clk clock.Clock, rec *audit.Recorder) *Service {
-	return &Service{Store: NewStore(g), db: g, clock: clk, audit: rec, renderer: NewRenderer()}
+// Enrollments tells which programs an agent is enrolled in (the
+// certification service); it decides what an agent may see.
+type Enrollments interface {
+	ProgramIDsForUser(ctx context.Context, userID string) ([]string, error)
+}
+
+// NewService returns the catalog service over g. enrollments may be nil in
+// tools that never serve agents (agents then see no client material).
+func NewService(g *gorm.DB, clk clock.Clock, rec *audit.Recorder, enrollments Enrollments) *Service {
+	return &Service{Store: NewStore(g), db: g, clock: clk, audit: rec, renderer: NewRenderer(), enrollments: enrollments}
 }
 
 func (s *Service) now() time.Time { return s.clock.Now().UTC().Truncate(time.Microsecond) }

@@ -154,6 +154,9 @@ func TestProgressAndChangesSince(t *testing.T) {
 	f := newFixture(t)
 	f.importAll(t, catalog.ImportOptions{})
 	user := "55555555-5555-5555-5555-555555555555"
+	if err := f.db.Exec(`INSERT INTO users (id, email, role, created_at, updated_at) VALUES (?, 'reader@x.test', 'agent', now(), now())`, user).Error; err != nil {
+		t.Fatal(err)
+	}
 	id := f.moduleID(t, "northbank", "card-products")
 	opened := f.clock.Now()
 	p, err := f.svc.OpenModule(ctx, user, id)

@@ -7,7 +7,7 @@ SHELL := /bin/bash
 GO        ?= go
 BIN       := bin/skillgate
 DBURL     := server/scripts/database-url.sh
-STATICCHECK := honnef.co/go/tools/cmd/staticcheck@2025.1.1
+STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
 WEB_SRC   := $(shell find frontend/src frontend/index.html frontend/vite.config.ts frontend/tsconfig.json -type f 2>/dev/null)
 

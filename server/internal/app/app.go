@@ -106,6 +106,11 @@ func (a *App) router(handlers []registrar) *gin.Engine {
 	r.HandleMethodNotAllowed = false
 	r.RedirectTrailingSlash = false
 	r.RedirectFixedPath = false
+	// Believe X-Forwarded-For only from configured load balancers, so a
+	// client cannot pick its own address (login throttling is per IP).
+	if err := r.SetTrustedProxies(a.Config.TrustedProxies); err != nil {
+		panic(err) // validated by LoadConfig
+	}
 	r.Use(httpx.RequestID(), httpx.Recover(a.Log), httpx.AccessLog(a.Log),
 		httpx.SecurityHeaders(), httpx.BodyLimit(a.Config.MaxBodyBytes))
 

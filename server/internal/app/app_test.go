@@ -2,16 +2,14 @@ package app_test
 
 import (
 	"context"
-	"database/sql"
 	"net/http"
 	"strings"
 	"testing"
 
+	"github.com/gin-gonic/gin"
+
 	"github.com/skillgate/skillgate/server/internal/apitest"
 	"github.com/skillgate/skillgate/server/internal/app"
-	"github.com/skillgate/skillgate/server/internal/clock"
-	"github.com/skillgate/skillgate/server/internal/db"
-	"github.com/skillgate/skillgate/server/internal/logx"
 )
 
 func TestSystemEndpoints(t *testing.T) {
@@ -76,19 +74,7 @@ func TestEveryRouteIsDocumented(t *testing.T) {
 
 func TestReadyzFailsWhenDatabaseIsUnreachable(t *testing.T) {
 	t.Parallel()
-	sqlDB, err := sql.Open("pgx", "postgres://postgres@127.0.0.1:1/none?sslmode=disable&connect_timeout=1")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sqlDB.Close()
-	g, err := db.FromSQL(sqlDB, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	a, err := app.New(app.Config{MaxBodyBytes: 1 << 20, JWTSecret: []byte(strings.Repeat("k", 32))}, logx.Discard(), g, clock.System{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	a := offlineApp(t, app.Config{MaxBodyBytes: 1 << 20, JWTSecret: []byte(strings.Repeat("k", 32))})
 	req, _ := http.NewRequestWithContext(context.Background(), "GET", "/readyz", nil)
 	rec := newRecorder()
 	a.Router.ServeHTTP(rec, req)
@@ -114,5 +100,40 @@ func TestReadyzFailsWhenSchemaIsBehind(t *testing.T) {
 	res := env.Do(apitest.Request{Method: "GET", Path: "/readyz"})
 	if res.Status != http.StatusServiceUnavailable || !strings.Contains(string(res.Body), "expected") {
 		t.Errorf("got %d %s, want 503 naming the expected schema version", res.Status, res.Body)
+	}
+}
+
+func TestClientAddressIgnoresForwardedForFromUntrustedPeers(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name    string
+		proxies []string
+		want    string
+	}{
+		{"no trusted proxies", nil, "192.0.2.10"},
+		{"peer is a trusted proxy", []string{"192.0.2.0/24"}, "203.0.113.7"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg, err := app.LoadConfig(func(k string) string {
+				if k == "TRUSTED_PROXIES" {
+					return strings.Join(tc.proxies, ",")
+				}
+				return ""
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			a := offlineApp(t, cfg)
+			var got string
+			a.Router.GET("/whoami", func(c *gin.Context) { got = c.ClientIP() })
+			req := httptestRequest("GET", "/whoami")
+			req.RemoteAddr = "192.0.2.10:5555"
+			req.Header.Set("X-Forwarded-For", "203.0.113.7")
+			a.Router.ServeHTTP(newRecorder(), req)
+			if got != tc.want {
+				t.Errorf("got client IP %s, want %s", got, tc.want)
+			}
+		})
 	}
 }

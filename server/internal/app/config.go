@@ -29,6 +29,9 @@ type Config struct {
 	LogFormat    string // json or text
 	LogLevel     slog.Level
 	MaxBodyBytes int64
+	// TrustedProxies are the CIDRs of load balancers whose X-Forwarded-For
+	// is believed; empty means the client address is the TCP peer.
+	TrustedProxies []string
 	// Warnings are problems that do not stop a development server, such as a
 	// generated JWT secret; serve logs them loudly.
 	Warnings []string
@@ -137,6 +140,23 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 			bad("MAX_BODY_BYTES must be a whole number of bytes, at least 1024, not %q", v)
 		}
 		cfg.MaxBodyBytes = n
+	}
+	if v := strings.TrimSpace(getenv("TRUSTED_PROXIES")); v != "" {
+		for _, p := range strings.Split(v, ",") {
+			p = strings.TrimSpace(p)
+			if !strings.Contains(p, "/") {
+				if ip := net.ParseIP(p); ip != nil && ip.To4() != nil {
+					p += "/32"
+				} else if ip != nil {
+					p += "/128"
+				}
+			}
+			if _, _, err := net.ParseCIDR(p); err != nil {
+				bad("TRUSTED_PROXIES: %q is not an IP address or CIDR", p)
+				continue
+			}
+			cfg.TrustedProxies = append(cfg.TrustedProxies, p)
+		}
 	}
 	if len(problems) > 0 {
 		return Config{}, &ConfigError{Problems: problems}

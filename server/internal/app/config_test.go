@@ -63,6 +63,7 @@ func TestLoadConfigSecretFiles(t *testing.T) {
 		{"short secret", map[string]string{"JWT_SECRET": "short"}, "at least 32 bytes"},
 		{"not postgres", map[string]string{"DATABASE_URL": "mysql://x"}, "postgres:// URL"},
 		{"bad env", map[string]string{"SKILLGATE_ENV": "staging"}, "development or production"},
+		{"bad proxy", map[string]string{"TRUSTED_PROXIES": "10.0.0.0/8, lb.internal"}, `"lb.internal" is not an IP address or CIDR`},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -55,6 +55,9 @@ func (r *Report) Add(kind, key, outcome string, version int) {
 	}
 }
 
+// importLock serializes imports for the length of their transaction.
+const importLock = `SELECT pg_advisory_xact_lock(7365636173) -- "content import"`
+
 // Part is more content imported in the same run and transaction as the
 // library: the quiz and role-play importers implement it.
 type Part interface {
@@ -109,6 +112,11 @@ func (s *Service) Import(ctx context.Context, contentRoot, quizRoot string, opts
 	run := &ImportRun{Library: lib, Actor: opts.Actor, Report: &Report{DryRun: opts.DryRun, Items: []ReportItem{}},
 		ClientIDs: map[string]string{}, ProgramIDs: map[string]string{}}
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		// One import at a time (several replicas may import on start): the
+		// second waits, then finds the first's work and reports it unchanged.
+		if err := tx.Exec(importLock).Error; err != nil {
+			return err
+		}
 		if err := s.applyLibrary(ctx, tx, run); err != nil {
 			return err
 		}

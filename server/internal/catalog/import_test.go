@@ -299,3 +299,35 @@ func TestImportErrorsNameFileAndLineAndWriteNothing(t *testing.T) {
 		})
 	}
 }
+
+func TestConcurrentImportsSerialize(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	reports := make(chan *catalog.Report, 2)
+	errs := make(chan error, 2)
+	for range 2 {
+		go func() {
+			rep, err := f.svc.Import(ctx, f.content, f.quizzes, catalog.ImportOptions{})
+			reports <- rep
+			errs <- err
+		}()
+	}
+	var created, unchanged int
+	for range 2 {
+		if err := <-errs; err != nil {
+			t.Fatalf("got %v, want both imports to succeed one after the other", err)
+		}
+		rep := <-reports
+		for _, it := range rep.Items {
+			switch it.Outcome {
+			case catalog.OutcomeCreated:
+				created++
+			case catalog.OutcomeUnchanged:
+				unchanged++
+			}
+		}
+	}
+	if created == 0 || created != unchanged {
+		t.Errorf("got %d created and %d unchanged, want the second import to find everything the first created", created, unchanged)
+	}
+}

@@ -148,6 +148,9 @@ type RequiredModule struct {
 	Slug           string `gorm:"column:slug" json:"slug"`
 	Core           bool   `gorm:"column:core" json:"core"`
 	CurrentVersion int    `gorm:"column:current_version" json:"current_version"`
+	Kind           string `gorm:"column:kind" json:"kind"`
+	Title          string `gorm:"column:title" json:"title"`     // of the current version
+	Minutes        int    `gorm:"column:minutes" json:"minutes"` // of the current version
 }
 
 // RoleplayReq is a role-play a program requires.

@@ -100,13 +100,38 @@ func diffMiddle(a, b []string) []diffOp {
 	return ops
 }
 
-// UnifiedDiff returns the unified diff (as diff -u prints it, with three
-// lines of context) that turns text a, named aName, into b, named bName; ""
-// when they are the same. It also returns how many lines were added and
-// removed.
-func UnifiedDiff(aName, bName, a, b string) (diff string, added, removed int) {
+// Diff line kinds, as DiffLine.Op.
+const (
+	LineContext = "context"
+	LineAdd     = "add"
+	LineDelete  = "del"
+)
+
+// DiffLine is one line of a hunk: unchanged context, added or deleted.
+// Old and New are its 1-based line numbers on each side (0 where it has none).
+type DiffLine struct {
+	Op   string `json:"op"`
+	Text string `json:"text"`
+	Old  int    `json:"old,omitempty"`
+	New  int    `json:"new,omitempty"`
+}
+
+// DiffHunk is one block of changes with its context, as a "@@ -a,b +c,d @@"
+// block of a unified diff: OldStart and NewStart are 1-based (for an empty
+// side, the line before it).
+type DiffHunk struct {
+	OldStart int        `json:"old_start"`
+	OldLines int        `json:"old_lines"`
+	NewStart int        `json:"new_start"`
+	NewLines int        `json:"new_lines"`
+	Lines    []DiffLine `json:"lines"`
+}
+
+// DiffHunks returns the hunks (three lines of context, as diff -u groups
+// them) that turn text a into b; none when they are the same.
+func DiffHunks(a, b string) []DiffHunk {
 	ops := diffLines(splitLines(a), splitLines(b))
-	var out strings.Builder
+	hunks := []DiffHunk{}
 	for start := 0; start < len(ops); {
 		// Find the next change, then extend the hunk while changes are
 		// within 2*context lines of each other.
@@ -127,32 +152,72 @@ func UnifiedDiff(aName, bName, a, b string) (diff string, added, removed int) {
 			}
 		}
 		hi = min(hi+diffContext, len(ops))
-		if out.Len() == 0 {
-			fmt.Fprintf(&out, "--- %s\n+++ %s\n", aName, bName)
-		}
-		aStart, bStart := lineNumbers(ops[:lo])
-		var aLen, bLen int
+		oldLine, newLine := lineNumbers(ops[:lo])
+		h := DiffHunk{Lines: make([]DiffLine, 0, hi-lo)}
+		h.OldStart, h.NewStart = oldLine+1, newLine+1
 		for _, op := range ops[lo:hi] {
-			if op.kind != opInsert {
-				aLen++
-			}
-			if op.kind != opDelete {
-				bLen++
-			}
-		}
-		fmt.Fprintf(&out, "@@ -%s +%s @@\n", hunkRange(aStart, aLen), hunkRange(bStart, bLen))
-		for _, op := range ops[lo:hi] {
-			out.WriteByte(byte(op.kind))
-			out.WriteString(op.line)
-			out.WriteByte('\n')
+			l := DiffLine{Text: op.line}
 			switch op.kind {
 			case opInsert:
-				added++
+				newLine++
+				l.Op, l.New = LineAdd, newLine
+				h.NewLines++
 			case opDelete:
-				removed++
+				oldLine++
+				l.Op, l.Old = LineDelete, oldLine
+				h.OldLines++
+			default:
+				oldLine++
+				newLine++
+				l.Op, l.Old, l.New = LineContext, oldLine, newLine
+				h.OldLines++
+				h.NewLines++
 			}
+			h.Lines = append(h.Lines, l)
 		}
+		if h.OldLines == 0 {
+			h.OldStart--
+		}
+		if h.NewLines == 0 {
+			h.NewStart--
+		}
+		hunks = append(hunks, h)
 		start = hi
+	}
+	return hunks
+}
+
+// UnifiedDiff returns the unified diff (as diff -u prints it, with three
+// lines of context) that turns text a, named aName, into b, named bName; ""
+// when they are the same. It also returns how many lines were added and
+// removed.
+func UnifiedDiff(aName, bName, a, b string) (diff string, added, removed int) {
+	return formatUnified(aName, bName, DiffHunks(a, b))
+}
+
+// formatUnified prints hunks as a unified diff and counts their changes.
+func formatUnified(aName, bName string, hunks []DiffHunk) (diff string, added, removed int) {
+	if len(hunks) == 0 {
+		return "", 0, 0
+	}
+	var out strings.Builder
+	fmt.Fprintf(&out, "--- %s\n+++ %s\n", aName, bName)
+	for _, h := range hunks {
+		fmt.Fprintf(&out, "@@ -%s +%s @@\n", hunkRange(h.OldStart, h.OldLines), hunkRange(h.NewStart, h.NewLines))
+		for _, l := range h.Lines {
+			switch l.Op {
+			case LineAdd:
+				out.WriteByte('+')
+				added++
+			case LineDelete:
+				out.WriteByte('-')
+				removed++
+			default:
+				out.WriteByte(' ')
+			}
+			out.WriteString(l.Text)
+			out.WriteByte('\n')
+		}
 	}
 	return out.String(), added, removed
 }
@@ -170,14 +235,14 @@ func lineNumbers(ops []diffOp) (a, b int) {
 	return a, b
 }
 
-// hunkRange formats "start,length" the way diff -u does: 1-based, and for
-// an empty range the line before it.
-func hunkRange(before, length int) string {
+// hunkRange formats "start,length" the way diff -u does (start is already
+// 1-based, or the line before an empty range).
+func hunkRange(start, length int) string {
 	switch length {
 	case 0:
-		return fmt.Sprintf("%d,0", before)
+		return fmt.Sprintf("%d,0", start)
 	case 1:
-		return fmt.Sprintf("%d", before+1)
+		return fmt.Sprintf("%d", start)
 	}
-	return fmt.Sprintf("%d,%d", before+1, length)
+	return fmt.Sprintf("%d,%d", start, length)
 }

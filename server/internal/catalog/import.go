@@ -211,36 +211,28 @@ func (s *Service) applyModules(ctx context.Context, tx *gorm.DB, run *ImportRun,
 }
 
 func (s *Service) applyClient(ctx context.Context, tx *gorm.DB, run *ImportRun, c *ClientFile) (string, error) {
-	now := s.now()
-	want := map[string]any{"name": c.Name, "industry": c.Industry, "description": c.Description}
 	cur, err := first[Client](tx.Where("slug = ?", c.Slug), "client")
 	switch {
 	case isNotFound(err):
-		row := &Client{ID: uuid.NewString(), Slug: c.Slug, Name: c.Name, Industry: c.Industry, Description: c.Description, CreatedAt: now, UpdatedAt: now}
-		if err := tx.Create(row).Error; err != nil {
-			return "", db.Translate(err, "client "+strconv.Quote(c.Slug))
+		row, err := s.insertClient(ctx, tx, run.Actor, ClientInput{Slug: c.Slug, Name: c.Name, Industry: c.Industry, Description: c.Description})
+		if err != nil {
+			return "", err
 		}
 		run.Report.Add("client", c.Slug, OutcomeCreated, 0)
-		return row.ID, s.audit.Record(ctx, tx, audit.Entry{Actor: run.Actor, Action: "client.create",
-			SubjectType: "client", SubjectID: row.ID, ClientID: row.ID, After: want})
+		return row.ID, nil
 	case err != nil:
 		return "", err
 	}
-	if cur.Name == c.Name && cur.Industry == c.Industry && cur.Description == c.Description {
-		run.Report.Add("client", c.Slug, OutcomeUnchanged, 0)
-		return cur.ID, nil
+	changed, err := s.updateClient(ctx, tx, run.Actor, cur, c.Name, c.Industry, c.Description)
+	if err != nil {
+		return "", err
 	}
-	before := map[string]any{"name": cur.Name, "industry": cur.Industry, "description": cur.Description}
-	upd := map[string]any{"updated_at": now}
-	for k, v := range want {
-		upd[k] = v
+	outcome := OutcomeUnchanged
+	if changed {
+		outcome = OutcomeChanged
 	}
-	if err := tx.Model(cur).Updates(upd).Error; err != nil {
-		return "", db.Translate(err, "client "+strconv.Quote(c.Slug))
-	}
-	run.Report.Add("client", c.Slug, OutcomeChanged, 0)
-	return cur.ID, s.audit.Record(ctx, tx, audit.Entry{Actor: run.Actor, Action: "client.update",
-		SubjectType: "client", SubjectID: cur.ID, ClientID: cur.ID, Before: before, After: want})
+	run.Report.Add("client", c.Slug, outcome, 0)
+	return cur.ID, nil
 }
 
 // programSpec is the part of a program.yaml that makes the program; its

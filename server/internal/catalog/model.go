@@ -3,9 +3,14 @@
 // full-text search, agents' reading progress, and the library importer
 // (content/README.md is the format's specification).
 //
-// Visibility (enforced by the HTTP layer): a client's module is visible only
-// to members of that client and to agents assigned to a program that lists
-// it (ProgramIDsListingModule); core modules are visible to everyone signed in.
+// Visibility is decided in one place, viewerOf (visibility.go), and every
+// principal-scoped method (ListVisible*, Read*, SearchVisible, Record*,
+// PublishVersion, ProgramDetail, ProgramProgress) asks it: compliance and
+// admins see everything; trainers and supervisors their clients' programs
+// and modules; agents the programs they are enrolled in and the modules
+// those programs list; everyone signed in sees the core modules. Hidden
+// things answer not_found. The unscoped Store methods are for other
+// services and tools.
 package catalog
 
 import (
@@ -148,6 +153,9 @@ type RequiredModule struct {
 	Slug           string `gorm:"column:slug" json:"slug"`
 	Core           bool   `gorm:"column:core" json:"core"`
 	CurrentVersion int    `gorm:"column:current_version" json:"current_version"`
+	Kind           string `gorm:"column:kind" json:"kind"`
+	Title          string `gorm:"column:title" json:"title"`     // of the current version
+	Minutes        int    `gorm:"column:minutes" json:"minutes"` // of the current version
 }
 
 // RoleplayReq is a role-play a program requires.

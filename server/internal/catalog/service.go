@@ -71,12 +71,13 @@ func (s *Service) ProgramRequirements(ctx context.Context, programID string) (*R
 
 // VersionDiff is the line diff between two versions of a module.
 type VersionDiff struct {
-	ModuleID string `json:"module_id"`
-	From     int    `json:"from"`
-	To       int    `json:"to"`
-	Unified  string `json:"unified"` // diff -u of the module files, "" when identical
-	Added    int    `json:"added"`
-	Removed  int    `json:"removed"`
+	ModuleID string     `json:"module_id"`
+	From     int        `json:"from"`
+	To       int        `json:"to"`
+	Unified  string     `json:"unified"` // diff -u of the module files, "" when identical
+	Hunks    []DiffHunk `json:"hunks"`   // the same diff, structured
+	Added    int        `json:"added"`
+	Removed  int        `json:"removed"`
 }
 
 // Diff compares two versions of a module file (front matter and body). It
@@ -90,8 +91,8 @@ func (s *Service) Diff(ctx context.Context, moduleID string, from, to int) (*Ver
 	if err != nil {
 		return nil, err
 	}
-	d := &VersionDiff{ModuleID: moduleID, From: from, To: to}
-	d.Unified, d.Added, d.Removed = UnifiedDiff("version "+strconv.Itoa(from), "version "+strconv.Itoa(to), a.Source, b.Source)
+	d := &VersionDiff{ModuleID: moduleID, From: from, To: to, Hunks: DiffHunks(a.Source, b.Source)}
+	d.Unified, d.Added, d.Removed = formatUnified("version "+strconv.Itoa(from), "version "+strconv.Itoa(to), d.Hunks)
 	return d, nil
 }
 

@@ -7,9 +7,11 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/google/uuid"
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
+	"github.com/skillgate/skillgate/server/internal/apperr"
 	"github.com/skillgate/skillgate/server/internal/db"
 )
 
@@ -29,7 +31,7 @@ func (s *Store) ClientBySlug(ctx context.Context, slug string) (*Client, error) 
 
 // ClientByID returns the client, or not_found.
 func (s *Store) ClientByID(ctx context.Context, id string) (*Client, error) {
-	return first[Client](s.db.WithContext(ctx).Where("id = ?", id), "client")
+	return byID[Client](s.db.WithContext(ctx), id, "client")
 }
 
 // ListClients returns every client by name.
@@ -41,12 +43,36 @@ func (s *Store) ListClients(ctx context.Context) ([]Client, error) {
 
 // ProgramByID returns the program, or not_found.
 func (s *Store) ProgramByID(ctx context.Context, id string) (*Program, error) {
-	return first[Program](s.db.WithContext(ctx).Where("id = ?", id), "program")
+	return byID[Program](s.db.WithContext(ctx), id, "program")
 }
 
 // ProgramBySlug returns the client's program with the slug, or not_found.
 func (s *Store) ProgramBySlug(ctx context.Context, clientID, slug string) (*Program, error) {
 	return first[Program](s.db.WithContext(ctx).Where("client_id = ? AND slug = ?", clientID, slug), "program "+strconv.Quote(slug))
+}
+
+// ListAllPrograms returns every program by client and name.
+func (s *Store) ListAllPrograms(ctx context.Context) ([]Program, error) {
+	var out []Program
+	err := s.db.WithContext(ctx).Order("client_id, name, slug").Find(&out).Error
+	return out, db.Translate(err, "programs")
+}
+
+// ProgramScope returns the clients of the programs and the modules they
+// list (an agent's view of the catalog).
+func (s *Store) ProgramScope(ctx context.Context, programIDs []string) (clientIDs, moduleIDs []string, err error) {
+	clientIDs, moduleIDs = []string{}, []string{}
+	if len(programIDs) == 0 {
+		return clientIDs, moduleIDs, nil
+	}
+	tx := s.db.WithContext(ctx)
+	if err := tx.Table("programs").Where("id IN ?", programIDs).Distinct().Order("client_id").Pluck("client_id", &clientIDs).Error; err != nil {
+		return nil, nil, db.Translate(err, "programs")
+	}
+	if err := tx.Table("program_modules").Where("program_id IN ?", programIDs).Distinct().Order("module_id").Pluck("module_id", &moduleIDs).Error; err != nil {
+		return nil, nil, db.Translate(err, "program modules")
+	}
+	return clientIDs, moduleIDs, nil
 }
 
 // ListPrograms returns the client's programs by name.
@@ -58,7 +84,15 @@ func (s *Store) ListPrograms(ctx context.Context, clientID string) ([]Program, e
 
 // ModuleByID returns the module, or not_found.
 func (s *Store) ModuleByID(ctx context.Context, id string) (*Module, error) {
-	return first[Module](s.db.WithContext(ctx).Where("id = ?", id), "module")
+	return byID[Module](s.db.WithContext(ctx), id, "module")
+}
+
+// ListModules returns every module (without text), core modules first, then
+// by client and slug.
+func (s *Store) ListModules(ctx context.Context) ([]Module, error) {
+	var out []Module
+	err := s.db.WithContext(ctx).Order("client_id NULLS FIRST, slug").Find(&out).Error
+	return out, db.Translate(err, "modules")
 }
 
 // ModuleBySlug returns the client's module with the slug (clientID "" for
@@ -79,6 +113,9 @@ func moduleBySlug(tx *gorm.DB, clientID, slug string) (*Module, error) {
 
 // Version returns a module version with its text, or not_found.
 func (s *Store) Version(ctx context.Context, moduleID string, number int) (*ModuleVersion, error) {
+	if uuid.Validate(moduleID) != nil {
+		return nil, apperr.NotFoundf("module")
+	}
 	v, err := first[ModuleVersion](s.db.WithContext(ctx).Where("module_id = ? AND number = ?", moduleID, number),
 		"version "+strconv.Itoa(number)+" of the module")
 	if err != nil {
@@ -110,8 +147,10 @@ func (s *Store) ProgramIDsListingModule(ctx context.Context, moduleID string) ([
 }
 
 const requiredModules = `
-SELECT m.id AS module_id, m.slug, m.client_id IS NULL AS core, m.current_version
-FROM program_modules pm JOIN modules m ON m.id = pm.module_id
+SELECT m.id AS module_id, m.slug, m.client_id IS NULL AS core, m.current_version, m.kind, v.title, v.minutes
+FROM program_modules pm
+JOIN modules m ON m.id = pm.module_id
+JOIN module_versions v ON v.module_id = m.id AND v.number = m.current_version
 WHERE pm.program_id = ? ORDER BY pm.position`
 
 // Requirements returns what the program requires (the program must exist).
@@ -306,6 +345,15 @@ func (s *Store) ListProgress(ctx context.Context, userID string, moduleIDs []str
 	}
 	err := q.Order("module_id, version").Find(&out).Error
 	return out, db.Translate(err, "progress")
+}
+
+// byID returns the row of T with the id, or not_found (also for an id that
+// is not a UUID, so a malformed id reads as a missing one).
+func byID[T any](tx *gorm.DB, id, what string) (*T, error) {
+	if uuid.Validate(id) != nil {
+		return nil, apperr.NotFoundf("%s", what)
+	}
+	return first[T](tx.Where("id = ?", id), what)
 }
 
 // first returns the first row of q as a T, or not_found naming what.

@@ -8,12 +8,23 @@ import (
 	"github.com/skillgate/skillgate/server/internal/auth"
 )
 
-// viewer is what the signed-in principal may see of the catalog: every
-// client (compliance, admin), or the listed clients and programs.
+// viewer is what the signed-in principal may see of the catalog. It is the
+// one place visibility is decided; every read, search and progress call
+// asks it:
+//
+//   - compliance, admin: everything;
+//   - trainers, supervisors: the clients they are members of, with their
+//     programs and modules, plus every core module;
+//   - agents: the programs they are enrolled in, the modules those programs
+//     list (not the rest of that client's modules) and every core module;
+//     the clients of those programs;
+//   - API keys: nothing (forbidden).
 type viewer struct {
 	all        bool
-	clientIDs  []string // clients whose programs and modules are visible
-	programIDs []string // agents: the programs they are enrolled in (nil for staff)
+	agent      bool
+	clientIDs  []string // staff: clients whose programs and modules are visible; agents: clients of their programs
+	programIDs []string // agents: the programs they are enrolled in
+	moduleIDs  []string // agents: the modules those programs list
 }
 
 // viewerOf decides visibility for the request's principal. Errors:
@@ -30,7 +41,7 @@ func (s *Service) viewerOf(ctx context.Context) (*viewer, error) {
 	case p.Is(auth.RoleTrainer, auth.RoleSupervisor):
 		return &viewer{clientIDs: p.ClientIDs}, nil
 	}
-	v := &viewer{programIDs: []string{}}
+	v := &viewer{agent: true, clientIDs: []string{}, programIDs: []string{}, moduleIDs: []string{}}
 	if s.enrollments == nil {
 		return v, nil
 	}
@@ -38,15 +49,12 @@ func (s *Service) viewerOf(ctx context.Context) (*viewer, error) {
 	if err != nil {
 		return nil, err
 	}
+	if len(ids) == 0 {
+		return v, nil
+	}
 	v.programIDs = ids
-	for _, id := range ids {
-		prog, err := s.ProgramByID(ctx, id)
-		if err != nil {
-			return nil, err
-		}
-		if !slices.Contains(v.clientIDs, prog.ClientID) {
-			v.clientIDs = append(v.clientIDs, prog.ClientID)
-		}
+	if v.clientIDs, v.moduleIDs, err = s.ProgramScope(ctx, ids); err != nil {
+		return nil, err
 	}
 	return v, nil
 }
@@ -54,6 +62,25 @@ func (s *Service) viewerOf(ctx context.Context) (*viewer, error) {
 // seesClient reports whether the viewer sees the client.
 func (v *viewer) seesClient(clientID string) bool {
 	return v.all || slices.Contains(v.clientIDs, clientID)
+}
+
+// seesProgram reports whether the viewer sees the program and its requirements.
+func (v *viewer) seesProgram(p *Program) bool {
+	if v.agent {
+		return slices.Contains(v.programIDs, p.ID)
+	}
+	return v.seesClient(p.ClientID)
+}
+
+// seesModule reports whether the viewer may read the module.
+func (v *viewer) seesModule(m *Module) bool {
+	switch {
+	case v.all || m.IsCore():
+		return true
+	case v.agent:
+		return slices.Contains(v.moduleIDs, m.ID)
+	}
+	return v.seesClient(*m.ClientID)
 }
 
 // ListVisibleClients lists the clients the principal may see. Errors:
@@ -87,4 +114,64 @@ func (s *Service) VisibleClient(ctx context.Context, id string) (*Client, error)
 		return nil, apperr.NotFoundf("client")
 	}
 	return s.ClientByID(ctx, id)
+}
+
+// ListVisiblePrograms lists the programs the principal may see, by client
+// and name; clientID, when not empty, keeps only that client's. Errors:
+// unauthorized, forbidden.
+func (s *Service) ListVisiblePrograms(ctx context.Context, clientID string) ([]Program, error) {
+	v, err := s.viewerOf(ctx)
+	if err != nil {
+		return nil, err
+	}
+	all, err := s.ListAllPrograms(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := []Program{}
+	for _, p := range all {
+		if v.seesProgram(&p) && (clientID == "" || p.ClientID == clientID) {
+			out = append(out, p)
+		}
+	}
+	return out, nil
+}
+
+// visibleProgram returns the program when the viewer sees it, else not_found.
+func (s *Service) visibleProgram(ctx context.Context, v *viewer, id string) (*Program, error) {
+	p, err := s.ProgramByID(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if !v.seesProgram(p) {
+		return nil, apperr.NotFoundf("program")
+	}
+	return p, nil
+}
+
+// visibleModule returns the module when the viewer sees it, else not_found.
+func (s *Service) visibleModule(ctx context.Context, v *viewer, id string) (*Module, error) {
+	m, err := s.ModuleByID(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if !v.seesModule(m) {
+		return nil, apperr.NotFoundf("module")
+	}
+	return m, nil
+}
+
+// visibleModuleIDs lists the ids of every module the viewer may read.
+func (s *Service) visibleModuleIDs(ctx context.Context, v *viewer) ([]string, error) {
+	all, err := s.ListModules(ctx)
+	if err != nil {
+		return nil, err
+	}
+	ids := []string{}
+	for _, m := range all {
+		if v.seesModule(&m) {
+			ids = append(ids, m.ID)
+		}
+	}
+	return ids, nil
 }

@@ -1,0 +1,277 @@
+// Package routing is the gate: it answers the routing system's question
+// "may agent A take a contact for program P (caller in state S) now?", keeps
+// the agents' queue assignments, and tells subscribers when answers change.
+//
+// Decide is the one place where eligibility is decided; everything else in
+// this package loads its inputs or reports its answers.
+package routing
+
+import (
+	"slices"
+	"sort"
+	"strings"
+	"time"
+)
+
+// Reason codes, stable for machines.
+const (
+	ReasonAgentInactive        = "agent_inactive"
+	ReasonNotAssigned          = "not_assigned"
+	ReasonNotCertified         = "not_certified"
+	ReasonRefresherOverdue     = "refresher_overdue"
+	ReasonCertificationExpired = "certification_expired"
+	ReasonCertificationRevoked = "certification_revoked"
+	ReasonLicenseMissing       = "license_missing"
+	ReasonLicenseUnverified    = "license_unverified"
+	ReasonLicenseExpired       = "license_expired"
+	ReasonLicenseLineMissing   = "license_line_missing"
+)
+
+// Certification states, as the certification package names them.
+const (
+	certInTraining   = "in_training"
+	certCertified    = "certified"
+	certRefresherDue = "refresher_due"
+	certExpired      = "expired"
+	certRevoked      = "revoked"
+)
+
+// License statuses, as the licensing package names them.
+const licenseVerified = "verified"
+
+// CertificationInput is the agent's certification for the program.
+type CertificationInput struct {
+	State string
+	// ExpiresAt is when the certification lapses (certified, refresher_due).
+	ExpiresAt *time.Time
+	// RefresherDueAt is when a due refresher must be done by (refresher_due).
+	RefresherDueAt *time.Time
+}
+
+// LicenseRequirement is one of the program's license requirements: a class
+// and lines of authority, needed for callers in the listed states.
+type LicenseRequirement struct {
+	Class  string
+	Lines  []string
+	States []string
+}
+
+// LicenseInput is one license the agent holds, in any status.
+type LicenseInput struct {
+	Jurisdiction  string
+	Class         string
+	Lines         []string
+	Status        string
+	EffectiveDate time.Time
+	ExpiryDate    time.Time // the license is valid before this instant
+}
+
+// Input is everything Decide needs, loaded by the caller at one instant.
+type Input struct {
+	At           time.Time
+	CallerState  string // "" when the routing system did not say
+	AgentActive  bool
+	Assigned     bool
+	Cert         *CertificationInput // nil when the agent was never enrolled
+	Requirements []LicenseRequirement
+	Licenses     []LicenseInput
+}
+
+// Reason is one machine-readable reason an agent is not eligible.
+type Reason struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+	State   string `json:"state,omitempty"`
+	Class   string `json:"class,omitempty"`
+	Line    string `json:"line,omitempty"`
+}
+
+// Decision is the gate's answer.
+type Decision struct {
+	Eligible bool     `json:"eligible"`
+	Reasons  []Reason `json:"reasons"`
+	// ValidUntil is the earliest moment the answer can change by itself
+	// (a certification or license expiring, a refresher falling due, a
+	// license taking effect); nil when nothing scheduled can change it.
+	ValidUntil *time.Time `json:"valid_until"`
+	// CoveredStates lists, for a program that needs licenses, the caller
+	// states this agent may serve now (so the ACD can route by state).
+	CoveredStates []string `json:"covered_states,omitempty"`
+}
+
+// Decide applies the rules: an active agent, assigned to the program, with
+// a current certification (a due refresher counts until its due date), and
+// for every license requirement that applies to the caller's state a
+// verified license in effect with the class and every line. Without a caller
+// state, every state the program requires must be covered.
+func Decide(in Input) Decision {
+	d := Decision{Reasons: []Reason{}}
+	var until []time.Time
+	at := in.At
+
+	if !in.AgentActive {
+		d.add(Reason{Code: ReasonAgentInactive, Message: "the agent's account is deactivated"})
+	}
+	if !in.Assigned {
+		d.add(Reason{Code: ReasonNotAssigned, Message: "the agent is not assigned to this program's queue"})
+	}
+	until = append(until, decideCertification(in.Cert, at, &d)...)
+	until = append(until, decideLicenses(in, &d)...)
+
+	d.Eligible = len(d.Reasons) == 0
+	for _, t := range until {
+		if t.After(at) && (d.ValidUntil == nil || t.Before(*d.ValidUntil)) {
+			t := t
+			d.ValidUntil = &t
+		}
+	}
+	return d
+}
+
+func (d *Decision) add(r Reason) { d.Reasons = append(d.Reasons, r) }
+
+// decideCertification adds the certification's reasons and returns the
+// instants at which its answer changes by itself.
+func decideCertification(c *CertificationInput, at time.Time, d *Decision) []time.Time {
+	if c == nil || c.State == certInTraining {
+		d.add(Reason{Code: ReasonNotCertified, Message: "the agent has not been certified for this program"})
+		return nil
+	}
+	switch c.State {
+	case certRevoked:
+		d.add(Reason{Code: ReasonCertificationRevoked, Message: "the agent's certification was revoked"})
+		return nil
+	case certExpired:
+		d.add(Reason{Code: ReasonCertificationExpired, Message: "the agent's certification expired"})
+		return nil
+	case certCertified, certRefresherDue:
+	default:
+		d.add(Reason{Code: ReasonNotCertified, Message: "the certification is in an unknown state " + c.State})
+		return nil
+	}
+	// Decide by the clock, not only by the stored state: a certification
+	// past its expiry fails even before the expiry job has moved it.
+	if c.ExpiresAt == nil || !at.Before(*c.ExpiresAt) {
+		d.add(Reason{Code: ReasonCertificationExpired, Message: "the agent's certification expired"})
+		return nil
+	}
+	out := []time.Time{*c.ExpiresAt}
+	if c.State == certRefresherDue && c.RefresherDueAt != nil {
+		if !at.Before(*c.RefresherDueAt) {
+			d.add(Reason{Code: ReasonRefresherOverdue, Message: "the agent's refresher was due and is not done"})
+			return nil
+		}
+		out = append(out, *c.RefresherDueAt)
+	}
+	return out
+}
+
+// decideLicenses adds license reasons for the states that matter and returns
+// the instants at which the licensing answer changes by itself.
+func decideLicenses(in Input, d *Decision) []time.Time {
+	if len(in.Requirements) == 0 {
+		return nil
+	}
+	var states []string
+	if in.CallerState != "" {
+		states = []string{strings.ToUpper(in.CallerState)}
+	} else {
+		for _, r := range in.Requirements {
+			for _, s := range r.States {
+				if !slices.Contains(states, s) {
+					states = append(states, s)
+				}
+			}
+		}
+		sort.Strings(states)
+	}
+	var until []time.Time
+	var covered []string
+	for _, state := range states {
+		ok := true
+		for _, req := range in.Requirements {
+			if !slices.Contains(req.States, state) {
+				continue
+			}
+			reasons, changes := checkRequirement(in.Licenses, req, state, in.At)
+			until = append(until, changes...)
+			if len(reasons) > 0 {
+				ok = false
+				for _, r := range reasons {
+					d.add(r)
+				}
+			}
+		}
+		if ok {
+			covered = append(covered, state)
+		}
+	}
+	if in.CallerState == "" {
+		d.CoveredStates = covered
+		if covered == nil {
+			d.CoveredStates = []string{}
+		}
+	}
+	return until
+}
+
+// checkRequirement finds a license that meets req in state at the instant,
+// or explains the best near miss.
+func checkRequirement(ls []LicenseInput, req LicenseRequirement, state string, at time.Time) ([]Reason, []time.Time) {
+	var candidates []LicenseInput
+	for _, l := range ls {
+		if l.Jurisdiction == state && l.Class == req.Class {
+			candidates = append(candidates, l)
+		}
+	}
+	var changes []time.Time
+	var best []Reason
+	for _, l := range candidates {
+		if l.Status != licenseVerified {
+			continue
+		}
+		if at.Before(l.EffectiveDate) {
+			changes = append(changes, l.EffectiveDate) // will start to count
+			continue
+		}
+		if !at.Before(l.ExpiryDate) {
+			continue
+		}
+		missing := missingLines(l.Lines, req.Lines)
+		if len(missing) == 0 {
+			return nil, append(changes, l.ExpiryDate)
+		}
+		if best == nil {
+			for _, line := range missing {
+				best = append(best, Reason{Code: ReasonLicenseLineMissing, State: state, Class: req.Class, Line: line,
+					Message: "the agent's " + state + " " + req.Class + " license lacks the " + line + " line of authority"})
+			}
+		}
+	}
+	if best != nil {
+		return best, changes
+	}
+	// No license meets the requirement: name the most actionable near miss.
+	// A pending or rejected license (compliance can act) comes before an
+	// expired one, which comes before none at all.
+	code, what := ReasonLicenseMissing, "the agent holds no "+req.Class+" license in effect for "+state
+	for _, l := range candidates {
+		switch {
+		case l.Status == "pending" || l.Status == "rejected":
+			code, what = ReasonLicenseUnverified, "the agent's "+state+" "+req.Class+" license is "+l.Status+", not verified"
+		case code == ReasonLicenseMissing && (l.Status == "expired" || (l.Status == licenseVerified && !at.Before(l.ExpiryDate))):
+			code, what = ReasonLicenseExpired, "the agent's "+state+" "+req.Class+" license has expired"
+		}
+	}
+	return []Reason{{Code: code, Message: what, State: state, Class: req.Class, Line: strings.Join(req.Lines, ",")}}, changes
+}
+
+func missingLines(have, need []string) []string {
+	var out []string
+	for _, n := range need {
+		if !slices.Contains(have, n) {
+			out = append(out, n)
+		}
+	}
+	return out
+}

@@ -523,8 +523,8 @@ func TestItemAnalysis(t *testing.T) {
 		wrongCount            int
 	}
 	for id, w := range map[string]want{
-		"sc":  {3, 3, 0, 16.67, "c", 2},  // marks 0.5, 0, 0; b earns half, still not right
-		"mr":  {3, 2, 1, 33.33, "z", 1},  // marks 1, 0, 0
+		"sc":  {3, 3, 0, 16.67, "c", 2}, // marks 0.5, 0, 0; b earns half, still not right
+		"mr":  {3, 2, 1, 33.33, "z", 1}, // marks 1, 0, 0
 		"tf":  {3, 3, 2, 66.67, "false", 1},
 		"num": {3, 0, 0, 0, "", 0},
 	} {

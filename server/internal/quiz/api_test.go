@@ -22,7 +22,7 @@ func TestImportQuizzesIsVersionedAndIdempotent(t *testing.T) {
 	env := apitest.New(t)
 	f := &fixture{t: t, env: env}
 	root := t.TempDir()
-	if err := os.CopyFS(root, os.DirFS("testdata/api")); err != nil {
+	if err := os.CopyFS(root, os.DirFS("_testlibrary")); err != nil {
 		t.Fatal(err)
 	}
 	content, quizzes := filepath.Join(root, "content"), filepath.Join(root, "quizzes")

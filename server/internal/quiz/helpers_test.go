@@ -12,7 +12,7 @@ import (
 	"github.com/skillgate/skillgate/server/internal/quiz"
 )
 
-// fixture is a server with testdata/api imported: northbank/card-services
+// fixture is a server with _testlibrary imported: northbank/card-services
 // (quizzes graded, timed, limited) and southbank/loans (loans-quiz), a
 // northbank trainer and an agent enrolled in card-services.
 type fixture struct {
@@ -31,7 +31,7 @@ func newFixture(t *testing.T) *fixture {
 	t.Helper()
 	env := apitest.New(t)
 	root := t.TempDir()
-	if err := os.CopyFS(root, os.DirFS("testdata/api")); err != nil {
+	if err := os.CopyFS(root, os.DirFS("_testlibrary")); err != nil {
 		t.Fatal(err)
 	}
 	f := &fixture{t: t, env: env, content: filepath.Join(root, "content"), quizzes: filepath.Join(root, "quizzes"), quiz: map[string]string{}}

@@ -69,6 +69,9 @@ func printReport(w io.Writer, rep *catalog.Report) {
 		}
 		fmt.Fprintln(w, line)
 	}
+	for _, sk := range rep.Skipped {
+		fmt.Fprintln(w, "skipped  ", sk)
+	}
 	prefix := "imported"
 	if rep.DryRun {
 		prefix = "dry run, nothing written; would have"

@@ -22,6 +22,7 @@ import (
 	"github.com/skillgate/skillgate/server/internal/clock"
 	"github.com/skillgate/skillgate/server/internal/db"
 	"github.com/skillgate/skillgate/server/internal/httpx"
+	"github.com/skillgate/skillgate/server/internal/quiz"
 )
 
 // App is a wired Skillgate: its router and the parts tests reach for.
@@ -38,7 +39,9 @@ type App struct {
 	Catalog *catalog.Service
 	// Certification is the agent × program record (enrollment, certification).
 	Certification *certification.Service
-	migrator      *db.Migrator
+	// Quiz runs quiz attempts and grading.
+	Quiz     *quiz.Service
+	migrator *db.Migrator
 	// apiMiddleware runs on every /api/v1 request before its handler.
 	apiMiddleware []gin.HandlerFunc
 	workers       []func(context.Context)
@@ -72,6 +75,9 @@ func New(cfg Config, log *slog.Logger, g *gorm.DB, clk clock.Clock) (*App, error
 
 	a.Certification = certification.NewService(g, catalog.NewStore(g), a.Auth, recorder, clk)
 	a.Catalog = catalog.NewService(g, clk, recorder, a.Certification)
+	a.Quiz = quiz.NewService(g, catalog.NewStore(g), a.Certification, recorder, clk)
+	a.importParts = append(a.importParts, quiz.NewImporter(recorder, clk))
+	a.workers = append(a.workers, a.Quiz.Worker(5*time.Second, func(msg string, args ...any) { log.Error(msg, args...) }))
 
 	// Each domain: its handler and its part of the OpenAPI document.
 	domains := []struct {
@@ -83,6 +89,7 @@ func New(cfg Config, log *slog.Logger, g *gorm.DB, clk clock.Clock) (*App, error
 		{"audit", audit.OpenAPI, audit.NewHandler(g, auth.RequireUser(auth.RoleCompliance, auth.RoleAdmin))},
 		{"catalog", catalog.OpenAPI, catalog.NewHandler(a.Catalog)},
 		{"certification", certification.OpenAPI, certification.NewHandler(a.Certification)},
+		{"quiz", quiz.OpenAPI, quiz.NewHandler(a.Quiz)},
 	}
 	var fragments []apidoc.Fragment
 	var handlers []registrar

@@ -40,6 +40,10 @@ type Report struct {
 	Created   int          `json:"created"`
 	Changed   int          `json:"changed"`
 	Unchanged int          `json:"unchanged"`
+	// Skipped lists, as "file:line: why", what the files hold that cannot
+	// be imported and was left out on purpose (GIFT essay and description
+	// items).
+	Skipped []string `json:"skipped,omitempty"`
 }
 
 // Add records an item's outcome.

@@ -1,0 +1,125 @@
+package quiz
+
+import (
+	_ "embed"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/skillgate/skillgate/server/internal/auth"
+	"github.com/skillgate/skillgate/server/internal/httpx"
+)
+
+// OpenAPI is this package's fragment of the API document.
+//
+//go:embed openapi.yaml
+var OpenAPI []byte
+
+// Handler serves quizzes and attempts.
+type Handler struct {
+	svc *Service
+}
+
+// NewHandler returns the handler over svc.
+func NewHandler(svc *Service) *Handler { return &Handler{svc: svc} }
+
+// Register adds the routes under rg (/api/v1).
+func (h *Handler) Register(rg *gin.RouterGroup) {
+	agent := auth.RequireUser(auth.RoleAgent)
+	staff := auth.RequireUser(auth.RoleTrainer, auth.RoleSupervisor, auth.RoleCompliance, auth.RoleAdmin)
+	rg.GET("/programs/:id/quizzes", auth.RequireUser(), h.listForProgram)
+	rg.POST("/quizzes/:id/attempts", agent, h.start)
+	rg.GET("/quizzes/:id/attempts", staff, h.listAttempts)
+	rg.GET("/quizzes/:id/analysis", staff, h.analysis)
+	rg.GET("/attempts/:id", agent, h.getAttempt)
+	rg.PUT("/attempts/:id/answers", agent, h.saveAnswers)
+	rg.POST("/attempts/:id/submit", agent, h.submit)
+	rg.GET("/attempts/:id/result", auth.RequireUser(), h.result)
+}
+
+func (h *Handler) listForProgram(c *gin.Context) {
+	qs, err := h.svc.ListForProgram(c.Request.Context(), c.Param("id"))
+	if err != nil {
+		httpx.Error(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"quizzes": qs})
+}
+
+func (h *Handler) start(c *gin.Context) {
+	v, resumed, err := h.svc.Start(c.Request.Context(), c.Param("id"))
+	if err != nil {
+		httpx.Error(c, err)
+		return
+	}
+	status := http.StatusCreated
+	if resumed {
+		status = http.StatusOK
+	}
+	c.JSON(status, v)
+}
+
+func (h *Handler) getAttempt(c *gin.Context) {
+	v, err := h.svc.GetAttempt(c.Request.Context(), c.Param("id"))
+	if err != nil {
+		httpx.Error(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, v)
+}
+
+// saveRequest is a batch of answers with the save's sequence number.
+type saveRequest struct {
+	Seq     int                 `json:"seq" binding:"required,min=1"`
+	Answers map[string]Response `json:"answers" binding:"required"`
+}
+
+func (h *Handler) saveAnswers(c *gin.Context) {
+	var req saveRequest
+	if err := httpx.BindJSON(c, &req); err != nil {
+		httpx.Error(c, err)
+		return
+	}
+	r, err := h.svc.SaveAnswers(c.Request.Context(), c.Param("id"), req.Seq, req.Answers)
+	if err != nil {
+		httpx.Error(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, r)
+}
+
+func (h *Handler) submit(c *gin.Context) {
+	s, err := h.svc.Submit(c.Request.Context(), c.Param("id"))
+	if err != nil {
+		httpx.Error(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, s)
+}
+
+func (h *Handler) result(c *gin.Context) {
+	s, err := h.svc.Result(c.Request.Context(), c.Param("id"))
+	if err != nil {
+		httpx.Error(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, s)
+}
+
+func (h *Handler) listAttempts(c *gin.Context) {
+	rows, err := h.svc.ListAttempts(c.Request.Context(), c.Param("id"))
+	if err != nil {
+		httpx.Error(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"attempts": rows})
+}
+
+func (h *Handler) analysis(c *gin.Context) {
+	a, err := h.svc.Analysis(c.Request.Context(), c.Param("id"))
+	if err != nil {
+		httpx.Error(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, a)
+}

@@ -1,0 +1,727 @@
+package quiz
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"time"
+
+	"github.com/google/uuid"
+	"gorm.io/gorm"
+
+	"github.com/skillgate/skillgate/server/internal/apperr"
+	"github.com/skillgate/skillgate/server/internal/audit"
+	"github.com/skillgate/skillgate/server/internal/auth"
+	"github.com/skillgate/skillgate/server/internal/catalog"
+	"github.com/skillgate/skillgate/server/internal/clock"
+	"github.com/skillgate/skillgate/server/internal/db"
+)
+
+// DefaultGrace is how long after its deadline an attempt still accepts
+// saves and a submit graded as on time (network latency, a slow click).
+const DefaultGrace = 30 * time.Second
+
+// Enrollments tells which programs an agent is enrolled in (the
+// certification service): an agent takes only those programs' quizzes.
+type Enrollments interface {
+	ProgramIDsForUser(ctx context.Context, userID string) ([]string, error)
+}
+
+// programFinder finds programs (the catalog store).
+type programFinder interface {
+	ProgramByID(ctx context.Context, id string) (*catalog.Program, error)
+}
+
+// Service runs quiz attempts on the server: starts within the limits,
+// answer saves in sequence, grading, results under the review policy, the
+// auto-submit of overdue attempts, and item analysis.
+type Service struct {
+	db          *gorm.DB
+	store       *Store
+	programs    programFinder
+	enrollments Enrollments
+	audit       *audit.Recorder
+	clock       clock.Clock
+	// Grace is added to every deadline (DefaultGrace).
+	Grace time.Duration
+}
+
+// NewService wires the quiz service.
+func NewService(g *gorm.DB, programs programFinder, enrollments Enrollments, rec *audit.Recorder, clk clock.Clock) *Service {
+	return &Service{db: g, store: NewStore(g), programs: programs, enrollments: enrollments, audit: rec, clock: clk, Grace: DefaultGrace}
+}
+
+// Store returns the service's store (PassedQuizzes, for certification).
+func (s *Service) Store() *Store { return s.store }
+
+func (s *Service) now() time.Time { return s.clock.Now().UTC().Truncate(time.Microsecond) }
+
+// canView reports whether p sees results and analysis of a client's
+// quizzes: compliance and admin, and the client's trainers and supervisors.
+func canView(p *auth.Principal, clientID string) bool {
+	return p.SeesAllClients() || (p.Is(auth.RoleTrainer, auth.RoleSupervisor) && p.MemberOf(clientID))
+}
+
+// principal returns the signed-in user. Errors: unauthorized, forbidden.
+func principal(ctx context.Context) (*auth.Principal, error) {
+	p := auth.FromContext(ctx)
+	switch {
+	case p == nil:
+		return nil, apperr.E(apperr.Unauthorized, "sign in first")
+	case p.IsMachine():
+		return nil, apperr.E(apperr.Forbidden, "API keys cannot use quizzes")
+	}
+	return p, nil
+}
+
+// enrolled reports whether the agent is enrolled in the program.
+func (s *Service) enrolled(ctx context.Context, userID, programID string) (bool, error) {
+	ids, err := s.enrollments.ProgramIDsForUser(ctx, userID)
+	if err != nil {
+		return false, err
+	}
+	return slices.Contains(ids, programID), nil
+}
+
+// visibleQuiz returns a quiz the principal may see: an agent's only when
+// enrolled in its program, staff's only for their clients. Anything else
+// is not_found, so ids cannot be probed.
+func (s *Service) visibleQuiz(ctx context.Context, p *auth.Principal, quizID string) (*StoredQuiz, error) {
+	notFound := apperr.NotFoundf("quiz")
+	if uuid.Validate(quizID) != nil {
+		return nil, notFound
+	}
+	q, err := s.store.QuizByID(ctx, quizID)
+	if err != nil {
+		return nil, err
+	}
+	if p.Is(auth.RoleAgent) {
+		ok, err := s.enrolled(ctx, p.UserID, q.ProgramID)
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			return nil, notFound
+		}
+		return q, nil
+	}
+	if !canView(p, q.ClientID) {
+		return nil, notFound
+	}
+	return q, nil
+}
+
+// ListForProgram lists a program's quizzes with their current settings and,
+// for an agent, their attempts summary. Agents must be enrolled in the
+// program; trainers and supervisors see their clients' programs. Errors:
+// unauthorized, forbidden, not_found.
+func (s *Service) ListForProgram(ctx context.Context, programID string) ([]QuizSummary, error) {
+	p, err := principal(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if uuid.Validate(programID) != nil {
+		return nil, apperr.NotFoundf("program")
+	}
+	prog, err := s.programs.ProgramByID(ctx, programID)
+	if err != nil {
+		return nil, err
+	}
+	isAgent := p.Is(auth.RoleAgent)
+	if isAgent {
+		ok, err := s.enrolled(ctx, p.UserID, programID)
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			return nil, apperr.NotFoundf("program")
+		}
+	} else if !canView(p, prog.ClientID) {
+		return nil, apperr.NotFoundf("program")
+	}
+	quizzes, err := s.store.QuizzesOfProgram(ctx, programID)
+	if err != nil {
+		return nil, err
+	}
+	var attempts []Attempt
+	if isAgent {
+		ids := make([]string, len(quizzes))
+		for i, q := range quizzes {
+			ids[i] = q.ID
+		}
+		if attempts, err = s.store.attemptsOfUserIn(ctx, p.UserID, ids); err != nil {
+			return nil, err
+		}
+	}
+	now := s.now()
+	out := make([]QuizSummary, 0, len(quizzes))
+	for i := range quizzes {
+		q := &quizzes[i]
+		v, err := s.store.CurrentVersion(ctx, q)
+		if err != nil {
+			return nil, err
+		}
+		sum := summarize(q, v)
+		if isAgent {
+			var mine []Attempt
+			for _, a := range attempts {
+				if a.QuizID == q.ID {
+					mine = append(mine, a)
+				}
+			}
+			sum.MyAttempts = s.attemptsSummary(v.Quiz, mine, now)
+		}
+		out = append(out, sum)
+	}
+	return out, nil
+}
+
+func summarize(q *StoredQuiz, v *Version) QuizSummary {
+	qz := v.Quiz
+	n := qz.QuestionsPerAttempt
+	if n == 0 {
+		n = len(v.Pool)
+	}
+	return QuizSummary{ID: q.ID, ProgramID: q.ProgramID, Slug: q.Slug, Title: qz.Title, Version: v.Number,
+		PassPercent: qz.PassPercent, Questions: n, TimeLimitSeconds: int64(qz.TimeLimit / time.Second),
+		AttemptsAllowed: qz.AttemptsAllowed, WaitBetweenSeconds: int64(qz.WaitBetweenAttempts / time.Second),
+		Grading: qz.Grading, Review: qz.Review}
+}
+
+// startBlock says why a new attempt cannot start now: the limit is used up
+// (next is nil), or the wait after the last attempt has not passed (next
+// is when it does). It is nil when a start is allowed.
+type startBlock struct {
+	message string
+	next    *time.Time
+}
+
+// blocked applies the attempt limit and the wait to an agent's attempts.
+func blocked(qz *Quiz, attempts []Attempt, now time.Time, grace time.Duration) *startBlock {
+	if qz.AttemptsAllowed > 0 && len(attempts) >= qz.AttemptsAllowed {
+		return &startBlock{message: fmt.Sprintf("all %d attempts are used", qz.AttemptsAllowed)}
+	}
+	if qz.WaitBetweenAttempts > 0 {
+		for i := len(attempts) - 1; i >= 0; i-- {
+			end := attempts[i].SubmittedAt
+			if end == nil && attempts[i].overdue(now, grace) {
+				end = attempts[i].Deadline
+			}
+			if end == nil {
+				continue
+			}
+			if next := end.Add(qz.WaitBetweenAttempts); now.Before(next) {
+				return &startBlock{message: "the next attempt may start at " + next.Format(time.RFC3339), next: &next}
+			}
+			break
+		}
+	}
+	return nil
+}
+
+func (s *Service) attemptsSummary(qz *Quiz, attempts []Attempt, now time.Time) *AttemptsSummary {
+	sum := &AttemptsSummary{Used: len(attempts)}
+	if qz.AttemptsAllowed > 0 {
+		r := max(qz.AttemptsAllowed-len(attempts), 0)
+		sum.Remaining = &r
+	}
+	for i := range attempts {
+		a := &attempts[i]
+		if !a.Submitted() {
+			if !a.overdue(now, s.Grace) {
+				id := a.ID
+				sum.OpenAttemptID = &id
+			}
+			continue
+		}
+		pct := *a.Percent
+		sum.LastPercent = &pct
+		if sum.BestPercent == nil || pct > *sum.BestPercent {
+			sum.BestPercent = &pct
+		}
+	}
+	if a := countingAttempt(attempts, qzID(attempts), qz.Grading); a != nil && a.Passed != nil {
+		sum.Passed = *a.Passed
+	}
+	b := blocked(qz, attempts, now, s.Grace)
+	sum.CanStart = b == nil && sum.OpenAttemptID == nil
+	if b != nil {
+		sum.NextStartAt = b.next
+	}
+	return sum
+}
+
+// qzID is the quiz id of attempts of one quiz ("" when there are none).
+func qzID(attempts []Attempt) string {
+	if len(attempts) == 0 {
+		return ""
+	}
+	return attempts[0].QuizID
+}
+
+// Start begins an attempt at the quiz's current version for the signed-in
+// agent, or returns their attempt still open (resumed reports which). An
+// open attempt past its deadline and grace is graded first. Concurrent
+// starts of one agent on one quiz are serialized, so they never exceed the
+// attempts allowed. Errors: unauthorized, forbidden (not an agent),
+// not_found (no such quiz, or not enrolled), conflict (limit used up, or
+// the wait has not passed: Details say when the next start is allowed).
+func (s *Service) Start(ctx context.Context, quizID string) (view *AttemptView, resumed bool, err error) {
+	p, err := principal(ctx)
+	if err != nil {
+		return nil, false, err
+	}
+	if !p.Is(auth.RoleAgent) {
+		return nil, false, apperr.E(apperr.Forbidden, "only agents take quizzes")
+	}
+	q, err := s.visibleQuiz(ctx, p, quizID)
+	if err != nil {
+		return nil, false, err
+	}
+	v, err := s.store.CurrentVersion(ctx, q)
+	if err != nil {
+		return nil, false, err
+	}
+	var att *Attempt
+	var av *Version
+	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := lockUserQuiz(tx, p.UserID, q.ID); err != nil {
+			return err
+		}
+		attempts, err := attemptsOf(tx, p.UserID, q.ID)
+		if err != nil {
+			return err
+		}
+		now := s.now()
+		for i := range attempts {
+			a := &attempts[i]
+			if a.Submitted() {
+				continue
+			}
+			if !a.overdue(now, s.Grace) {
+				att, resumed = a, true
+				av, err = s.store.VersionByID(ctx, a.QuizVersionID)
+				return err
+			}
+			if _, err := s.finalize(ctx, tx, a, now, audit.System("quiz-deadline")); err != nil {
+				return err
+			}
+		}
+		if b := blocked(v.Quiz, attempts, now, s.Grace); b != nil {
+			details := map[string]any{"attempts_used": len(attempts), "attempts_allowed": v.Quiz.AttemptsAllowed, "next_start_at": b.next}
+			e := apperr.E(apperr.Conflict, "you cannot start %s now: %s", v.Quiz.Title, b.message)
+			e.Details = details
+			if b.next != nil {
+				e.RetryAfter = b.next.Sub(now)
+			}
+			return e
+		}
+		att = &Attempt{ID: uuid.NewString(), UserID: p.UserID, QuizID: q.ID, QuizVersionID: v.ID, Number: len(attempts) + 1,
+			Seed: int64(rand.Uint64()), Answers: json.RawMessage(`{}`), StartedAt: now}
+		if v.Quiz.TimeLimit > 0 {
+			d := now.Add(v.Quiz.TimeLimit)
+			att.Deadline = &d
+		}
+		av = v
+		if err := tx.Omit("score", "percent", "passed", "result", "submitted_at").Create(att).Error; err != nil {
+			return db.Translate(err, "attempt")
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, false, fmt.Errorf("quiz: start attempt: %w", err)
+	}
+	view, err = s.view(att, av)
+	return view, resumed, err
+}
+
+// view is the agent's view of an attempt: public questions only.
+func (s *Service) view(a *Attempt, v *Version) (*AttemptView, error) {
+	qs, err := v.Draw(a.Seed)
+	if err != nil {
+		return nil, err
+	}
+	rs, err := a.responses()
+	if err != nil {
+		return nil, err
+	}
+	status := StatusOpen
+	if a.Submitted() {
+		status = StatusSubmitted
+	}
+	return &AttemptView{ID: a.ID, QuizID: a.QuizID, QuizVersion: v.Number, Number: a.Number, Status: status,
+		StartedAt: a.StartedAt, Deadline: a.Deadline, ServerTime: s.now(), Seq: a.Seq, Questions: PublicQuestions(qs),
+		Answers: rs, SubmittedAt: a.SubmittedAt, AutoSubmitted: a.AutoSubmitted}, nil
+}
+
+// ownAttempt reads an attempt of the signed-in user (locked for update in
+// a transaction when tx says so). Another user's attempt is not_found.
+func (s *Service) ownAttempt(tx *gorm.DB, p *auth.Principal, attemptID string) (*Attempt, error) {
+	if uuid.Validate(attemptID) != nil {
+		return nil, apperr.NotFoundf("attempt")
+	}
+	a, err := attemptByID(tx, attemptID)
+	if err != nil {
+		return nil, err
+	}
+	if a.UserID != p.UserID {
+		return nil, apperr.NotFoundf("attempt")
+	}
+	return a, nil
+}
+
+// GetAttempt returns the signed-in agent's attempt: its public questions,
+// answers so far, seq, deadline and the server's time. Errors:
+// unauthorized, forbidden, not_found.
+func (s *Service) GetAttempt(ctx context.Context, attemptID string) (*AttemptView, error) {
+	p, err := principal(ctx)
+	if err != nil {
+		return nil, err
+	}
+	a, err := s.ownAttempt(s.db.WithContext(ctx), p, attemptID)
+	if err != nil {
+		return nil, err
+	}
+	v, err := s.store.VersionByID(ctx, a.QuizVersionID)
+	if err != nil {
+		return nil, err
+	}
+	return s.view(a, v)
+}
+
+// SaveAnswers merges answers (by question id) into the signed-in agent's
+// open attempt. seq must be exactly one more than the last accepted save,
+// so replayed and out-of-order saves are refused; each answer must fit its
+// question. Errors: unauthorized, forbidden, not_found, invalid (unknown
+// question, answer of the wrong shape), conflict (wrong seq, Details.seq
+// holds the last accepted one; attempt submitted; time is up).
+func (s *Service) SaveAnswers(ctx context.Context, attemptID string, seq int, answers map[string]Response) (*SaveReceipt, error) {
+	p, err := principal(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var receipt *SaveReceipt
+	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		a, err := s.ownAttempt(tx.Clauses(lockForUpdate), p, attemptID)
+		if err != nil {
+			return err
+		}
+		now := s.now()
+		switch {
+		case a.Submitted():
+			return apperr.E(apperr.Conflict, "the attempt is already submitted")
+		case a.overdue(now, s.Grace):
+			return apperr.E(apperr.Conflict, "time is up: the attempt ended at %s", a.Deadline.Format(time.RFC3339))
+		case seq != a.Seq+1:
+			e := apperr.E(apperr.Conflict, "save %d is out of sequence: the last accepted save is %d", seq, a.Seq)
+			e.Details = map[string]any{"seq": a.Seq}
+			return e
+		}
+		v, err := s.store.VersionByID(ctx, a.QuizVersionID)
+		if err != nil {
+			return err
+		}
+		qs, err := v.Draw(a.Seed)
+		if err != nil {
+			return err
+		}
+		byKey := make(map[string]*Question, len(qs))
+		for i := range qs {
+			byKey[qs[i].Key()] = &qs[i]
+		}
+		rs, err := a.responses()
+		if err != nil {
+			return err
+		}
+		fields := apperr.Fields{}
+		for key, r := range answers {
+			field := "answers." + key
+			q, ok := byKey[key]
+			if !ok {
+				fields.Add(field, "the attempt has no such question")
+				continue
+			}
+			if err := q.CheckResponse(r); err != nil {
+				fields.Add(field, "%s", err)
+				continue
+			}
+			rs[key] = r
+		}
+		if err := fields.Err(); err != nil {
+			return err
+		}
+		raw, err := json.Marshal(rs)
+		if err != nil {
+			return err
+		}
+		if err := tx.Model(a).Updates(map[string]any{"answers": string(raw), "seq": seq}).Error; err != nil {
+			return db.Translate(err, "attempt")
+		}
+		receipt = &SaveReceipt{AttemptID: a.ID, Seq: seq, Deadline: a.Deadline, ServerTime: now}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("quiz: save answers: %w", err)
+	}
+	return receipt, nil
+}
+
+// Submit grades the signed-in agent's attempt and returns the result. It is
+// idempotent: a second submit (even a concurrent one) returns the stored
+// result of the first. A submit after the deadline and grace is graded as
+// auto-submitted, with the answers saved in time. Errors: unauthorized,
+// forbidden, not_found.
+func (s *Service) Submit(ctx context.Context, attemptID string) (*Submission, error) {
+	p, err := principal(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var sub *Submission
+	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		a, err := s.ownAttempt(tx.Clauses(lockForUpdate), p, attemptID)
+		if err != nil {
+			return err
+		}
+		if a.Submitted() {
+			sub, err = s.submission(ctx, a)
+			return err
+		}
+		sub, err = s.finalize(ctx, tx, a, s.now(), p.Actor())
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("quiz: submit attempt: %w", err)
+	}
+	return sub, nil
+}
+
+// finalize grades an open attempt in tx (which holds its row lock): the
+// score, the result under the review policy, one item row per drawn
+// question for analysis, and the audit entry quiz.attempt_submitted. An
+// attempt past its deadline and grace is auto-submitted, as of its deadline.
+func (s *Service) finalize(ctx context.Context, tx *gorm.DB, a *Attempt, now time.Time, actor audit.Actor) (*Submission, error) {
+	v, err := s.store.VersionByID(ctx, a.QuizVersionID)
+	if err != nil {
+		return nil, err
+	}
+	qs, err := v.Draw(a.Seed)
+	if err != nil {
+		return nil, err
+	}
+	rs, err := a.responses()
+	if err != nil {
+		return nil, err
+	}
+	g := Grade(qs, rs, v.Quiz.PassPercent)
+	res := g.View(v.Quiz.Review)
+	submittedAt := now
+	if a.overdue(now, s.Grace) {
+		a.AutoSubmitted = true
+		submittedAt = *a.Deadline
+	}
+	raw, err := json.Marshal(res)
+	if err != nil {
+		return nil, err
+	}
+	score := g.Score.String() // exact, "num/den"
+	a.SubmittedAt, a.Score, a.Percent, a.Passed, a.Result = &submittedAt, &score, &res.Percent, &g.Passed, raw
+	err = tx.Model(a).Updates(map[string]any{"submitted_at": submittedAt, "auto_submitted": a.AutoSubmitted,
+		"score": score, "percent": res.Percent, "passed": g.Passed, "result": string(raw)}).Error
+	if err != nil {
+		return nil, db.Translate(err, "attempt")
+	}
+	items := make([]attemptItem, len(g.Questions))
+	for i, gq := range g.Questions {
+		_, answered := rs[gq.Question.Key()]
+		items[i] = attemptItem{AttemptID: a.ID, QuizID: a.QuizID, QuestionKey: gq.Question.Key(), Position: i + 1,
+			Answered: answered, Mark: gq.Mark.FloatString(8), WrongChoices: gq.Question.WrongChoices(gq.Response)}
+	}
+	if len(items) > 0 {
+		if err := tx.Create(&items).Error; err != nil {
+			return nil, db.Translate(err, "attempt items")
+		}
+	}
+	err = s.audit.Record(ctx, tx, audit.Entry{Actor: actor, Action: "quiz.attempt_submitted", SubjectType: "quiz_attempt",
+		SubjectID: a.ID, ClientID: v.ClientID, After: map[string]any{
+			"user_id": a.UserID, "quiz_id": a.QuizID, "quiz_version": v.Number, "number": a.Number,
+			"score": score, "percent": res.Percent, "passed": g.Passed, "auto_submitted": a.AutoSubmitted,
+		}})
+	if err != nil {
+		return nil, err
+	}
+	return &Submission{AttemptID: a.ID, QuizID: a.QuizID, UserID: a.UserID, QuizVersion: v.Number, Number: a.Number,
+		SubmittedAt: submittedAt, AutoSubmitted: a.AutoSubmitted, Review: string(v.Quiz.Review), Result: res}, nil
+}
+
+// submission is a graded attempt's stored result.
+func (s *Service) submission(ctx context.Context, a *Attempt) (*Submission, error) {
+	v, err := s.store.VersionByID(ctx, a.QuizVersionID)
+	if err != nil {
+		return nil, err
+	}
+	var res Result
+	if err := json.Unmarshal(a.Result, &res); err != nil {
+		return nil, fmt.Errorf("quiz: attempt %s result: %w", a.ID, err)
+	}
+	return &Submission{AttemptID: a.ID, QuizID: a.QuizID, UserID: a.UserID, QuizVersion: v.Number, Number: a.Number,
+		SubmittedAt: *a.SubmittedAt, AutoSubmitted: a.AutoSubmitted, Review: string(v.Quiz.Review), Result: res}, nil
+}
+
+// Result returns a graded attempt's result: to its agent, and to staff who
+// see the quiz's client. Errors: unauthorized, forbidden, not_found,
+// conflict (not submitted yet).
+func (s *Service) Result(ctx context.Context, attemptID string) (*Submission, error) {
+	p, err := principal(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if uuid.Validate(attemptID) != nil {
+		return nil, apperr.NotFoundf("attempt")
+	}
+	a, err := s.store.AttemptByID(ctx, attemptID)
+	if err != nil {
+		return nil, err
+	}
+	if a.UserID != p.UserID {
+		v, err := s.store.VersionByID(ctx, a.QuizVersionID)
+		if err != nil {
+			return nil, err
+		}
+		if !canView(p, v.ClientID) {
+			return nil, apperr.NotFoundf("attempt")
+		}
+	}
+	if !a.Submitted() {
+		return nil, apperr.E(apperr.Conflict, "the attempt is not submitted yet")
+	}
+	return s.submission(ctx, a)
+}
+
+// ListAttempts lists a quiz's attempts by every agent, for staff who see
+// the quiz's client. Errors: unauthorized, forbidden, not_found.
+func (s *Service) ListAttempts(ctx context.Context, quizID string) ([]AttemptRow, error) {
+	q, err := s.staffQuiz(ctx, quizID)
+	if err != nil {
+		return nil, err
+	}
+	return s.store.ListAttempts(ctx, q.ID)
+}
+
+// staffQuiz returns a quiz for trainers, supervisors (of its client),
+// compliance and admins; agents are forbidden.
+func (s *Service) staffQuiz(ctx context.Context, quizID string) (*StoredQuiz, error) {
+	p, err := principal(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if p.Is(auth.RoleAgent) {
+		return nil, apperr.E(apperr.Forbidden, "only trainers, supervisors, compliance and admins see quiz results")
+	}
+	return s.visibleQuiz(ctx, p, quizID)
+}
+
+// Analysis returns item analysis of a quiz over every graded attempt: per
+// question, times drawn, mean mark in percent and the wrong option chosen
+// most. Errors: unauthorized, forbidden, not_found.
+func (s *Service) Analysis(ctx context.Context, quizID string) (*Analysis, error) {
+	q, err := s.staffQuiz(ctx, quizID)
+	if err != nil {
+		return nil, err
+	}
+	v, err := s.store.CurrentVersion(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	attempts, items, wrong, err := s.store.itemAnalysis(ctx, q.ID)
+	if err != nil {
+		return nil, err
+	}
+	byKey := map[string]*Question{}
+	for i := range v.Pool {
+		byKey[v.Pool[i].Key()] = &v.Pool[i]
+	}
+	mostWrong := map[string]wrongCount{}
+	for _, w := range wrong { // ordered by count, descending, per question
+		if _, seen := mostWrong[w.QuestionKey]; !seen {
+			mostWrong[w.QuestionKey] = w
+		}
+	}
+	out := &Analysis{QuizID: q.ID, Attempts: attempts, Questions: make([]ItemStats, 0, len(items))}
+	for _, it := range items {
+		st := ItemStats{QuestionID: it.QuestionKey, Drawn: it.Drawn, Answered: it.Answered, FullyCorrect: it.FullyCorrect,
+			PercentCorrect: roundTo(it.MeanMark*100, 2)}
+		q := byKey[it.QuestionKey]
+		if q != nil {
+			st.Type, st.Text = q.Type, q.Text
+		}
+		if w, ok := mostWrong[it.QuestionKey]; ok {
+			st.MostChosenWrong = &WrongOption{OptionID: w.OptionID, Count: w.Count}
+			if q != nil {
+				for _, o := range q.Options {
+					if o.ID == w.OptionID {
+						st.MostChosenWrong.Text = o.Text
+					}
+				}
+			}
+		}
+		out.Questions = append(out.Questions, st)
+	}
+	return out, nil
+}
+
+// AutoSubmitBatch is how many overdue attempts RunOnce grades per
+// transaction.
+const AutoSubmitBatch = 50
+
+// RunOnce auto-submits every open attempt past its deadline and grace,
+// graded with the answers saved in time, in batches locked with
+// FOR UPDATE SKIP LOCKED so several replicas share the work without
+// grading any attempt twice. It returns how many it graded.
+func (s *Service) RunOnce(ctx context.Context) (int, error) {
+	total := 0
+	for {
+		n := 0
+		err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+			now := s.now()
+			as, err := overdueAttempts(tx, now.Add(-s.Grace), AutoSubmitBatch)
+			if err != nil {
+				return err
+			}
+			for i := range as {
+				if _, err := s.finalize(ctx, tx, &as[i], now, audit.System("quiz-deadline")); err != nil {
+					return err
+				}
+			}
+			n = len(as)
+			return nil
+		})
+		if err != nil {
+			return total, fmt.Errorf("quiz: auto-submit: %w", err)
+		}
+		total += n
+		if n < AutoSubmitBatch {
+			return total, nil
+		}
+	}
+}
+
+// Worker returns the background job that runs RunOnce every interval until
+// ctx is done, logging failures through logf.
+func (s *Service) Worker(interval time.Duration, logf func(msg string, args ...any)) func(context.Context) {
+	return func(ctx context.Context) {
+		t := time.NewTicker(interval)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				if _, err := s.RunOnce(ctx); err != nil && ctx.Err() == nil {
+					logf("quiz auto-submit failed", "err", err)
+				}
+			}
+		}
+	}
+}

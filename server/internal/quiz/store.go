@@ -1,0 +1,294 @@
+package quiz
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"math/big"
+	"sync"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"github.com/skillgate/skillgate/server/internal/catalog"
+	"github.com/skillgate/skillgate/server/internal/db"
+)
+
+// Store reads and writes quizzes, their versions and attempts.
+type Store struct {
+	db *gorm.DB
+	// versions caches decoded versions by id: they are immutable.
+	versions sync.Map
+}
+
+// NewStore returns a store over g.
+func NewStore(g *gorm.DB) *Store { return &Store{db: g} }
+
+var lockForUpdate = clause.Locking{Strength: "UPDATE"}
+
+// QuizByID returns the quiz, or not_found.
+func (s *Store) QuizByID(ctx context.Context, id string) (*StoredQuiz, error) {
+	var q StoredQuiz
+	if err := s.db.WithContext(ctx).Where("id = ?", id).Take(&q).Error; err != nil {
+		return nil, db.Translate(err, "quiz")
+	}
+	return &q, nil
+}
+
+// QuizzesOfProgram returns a program's quizzes by slug.
+func (s *Store) QuizzesOfProgram(ctx context.Context, programID string) ([]StoredQuiz, error) {
+	qs := []StoredQuiz{}
+	if err := s.db.WithContext(ctx).Where("program_id = ?", programID).Order("slug").Find(&qs).Error; err != nil {
+		return nil, fmt.Errorf("quiz: quizzes of program: %w", err)
+	}
+	return qs, nil
+}
+
+// versionRow is a quiz_versions row with its quiz's client and program.
+type versionRow struct {
+	ID          string          `gorm:"column:id"`
+	QuizID      string          `gorm:"column:quiz_id"`
+	ClientID    string          `gorm:"column:client_id"`
+	ProgramID   string          `gorm:"column:program_id"`
+	Number      int             `gorm:"column:number"`
+	ContentHash string          `gorm:"column:content_hash"`
+	Quiz        json.RawMessage `gorm:"column:quiz"`
+	Pool        json.RawMessage `gorm:"column:pool"`
+}
+
+const selectVersion = `
+SELECT v.id, v.quiz_id, q.client_id, q.program_id, v.number, v.content_hash, v.quiz, v.pool
+FROM quiz_versions v JOIN quizzes q ON q.id = v.quiz_id`
+
+// VersionByID returns a quiz version, from memory when it was read before.
+// Returns not_found.
+func (s *Store) VersionByID(ctx context.Context, id string) (*Version, error) {
+	if v, ok := s.versions.Load(id); ok {
+		return v.(*Version), nil
+	}
+	return s.loadVersion(ctx, selectVersion+` WHERE v.id = ?`, id)
+}
+
+// CurrentVersion returns the quiz's current version. Returns not_found.
+func (s *Store) CurrentVersion(ctx context.Context, q *StoredQuiz) (*Version, error) {
+	var id string
+	err := s.db.WithContext(ctx).Raw(`SELECT id FROM quiz_versions WHERE quiz_id = ? AND number = ?`, q.ID, q.CurrentVersion).Scan(&id).Error
+	if err != nil {
+		return nil, fmt.Errorf("quiz: current version: %w", err)
+	}
+	if id == "" {
+		return nil, db.Translate(gorm.ErrRecordNotFound, "quiz version")
+	}
+	return s.VersionByID(ctx, id)
+}
+
+func (s *Store) loadVersion(ctx context.Context, q string, args ...any) (*Version, error) {
+	var row versionRow
+	if err := s.db.WithContext(ctx).Raw(q, args...).Take(&row).Error; err != nil {
+		return nil, db.Translate(err, "quiz version")
+	}
+	v := &Version{ID: row.ID, QuizID: row.QuizID, ClientID: row.ClientID, ProgramID: row.ProgramID, Number: row.Number, Quiz: &Quiz{}}
+	if err := json.Unmarshal(row.Quiz, v.Quiz); err != nil {
+		return nil, fmt.Errorf("quiz: version %s: %w", row.ID, err)
+	}
+	if err := json.Unmarshal(row.Pool, &v.Pool); err != nil {
+		return nil, fmt.Errorf("quiz: version %s pool: %w", row.ID, err)
+	}
+	actual, _ := s.versions.LoadOrStore(v.ID, v)
+	return actual.(*Version), nil
+}
+
+// lockUserQuiz serializes starts of one agent on one quiz for the rest of
+// tx (a transaction-scoped advisory lock, so it holds across replicas).
+func lockUserQuiz(tx *gorm.DB, userID, quizID string) error {
+	const q = `SELECT pg_advisory_xact_lock(hashtextextended(?, 0))`
+	if err := tx.Exec(q, "quiz-attempts:"+userID+":"+quizID).Error; err != nil {
+		return fmt.Errorf("quiz: lock attempts: %w", err)
+	}
+	return nil
+}
+
+// attemptsOf returns an agent's attempts at a quiz, oldest first.
+func attemptsOf(tx *gorm.DB, userID, quizID string) ([]Attempt, error) {
+	as := []Attempt{}
+	err := tx.Where("user_id = ? AND quiz_id = ?", userID, quizID).Order("number").Find(&as).Error
+	if err != nil {
+		return nil, fmt.Errorf("quiz: attempts: %w", err)
+	}
+	return as, nil
+}
+
+// attemptsOfUserIn returns an agent's attempts at the quizzes, oldest first.
+func (s *Store) attemptsOfUserIn(ctx context.Context, userID string, quizIDs []string) ([]Attempt, error) {
+	as := []Attempt{}
+	if len(quizIDs) == 0 {
+		return as, nil
+	}
+	err := s.db.WithContext(ctx).Omit("answers", "result").Where("user_id = ? AND quiz_id IN ?", userID, quizIDs).
+		Order("quiz_id, number").Find(&as).Error
+	if err != nil {
+		return nil, fmt.Errorf("quiz: attempts of user: %w", err)
+	}
+	return as, nil
+}
+
+// AttemptByID returns an attempt, or not_found.
+func (s *Store) AttemptByID(ctx context.Context, id string) (*Attempt, error) {
+	return attemptByID(s.db.WithContext(ctx), id)
+}
+
+func attemptByID(tx *gorm.DB, id string) (*Attempt, error) {
+	var a Attempt
+	if err := tx.Where("id = ?", id).Take(&a).Error; err != nil {
+		return nil, db.Translate(err, "attempt")
+	}
+	return &a, nil
+}
+
+// ListAttempts returns a quiz's attempts, newest first, with the agents'
+// emails.
+func (s *Store) ListAttempts(ctx context.Context, quizID string) ([]AttemptRow, error) {
+	const q = `
+SELECT a.id, a.user_id, u.email, a.number, v.number AS quiz_version, a.started_at, a.deadline,
+       a.submitted_at, a.auto_submitted, a.percent, a.passed
+FROM quiz_attempts a
+JOIN users u ON u.id = a.user_id
+JOIN quiz_versions v ON v.id = a.quiz_version_id
+WHERE a.quiz_id = ?
+ORDER BY a.started_at DESC, a.id`
+	rows := []AttemptRow{}
+	if err := s.db.WithContext(ctx).Raw(q, quizID).Scan(&rows).Error; err != nil {
+		return nil, fmt.Errorf("quiz: list attempts: %w", err)
+	}
+	return rows, nil
+}
+
+// attemptItem is one drawn question of a graded attempt.
+type attemptItem struct {
+	AttemptID    string             `gorm:"column:attempt_id"`
+	QuizID       string             `gorm:"column:quiz_id"`
+	QuestionKey  string             `gorm:"column:question_key"`
+	Position     int                `gorm:"column:position"`
+	Answered     bool               `gorm:"column:answered"`
+	Mark         string             `gorm:"column:mark"`
+	WrongChoices catalog.StringList `gorm:"column:wrong_choices"`
+}
+
+func (attemptItem) TableName() string { return "quiz_attempt_items" }
+
+// itemAggregate is item analysis straight from SQL.
+type itemAggregate struct {
+	QuestionKey  string  `gorm:"column:question_key"`
+	Drawn        int     `gorm:"column:drawn"`
+	Answered     int     `gorm:"column:answered"`
+	MeanMark     float64 `gorm:"column:mean_mark"`
+	FullyCorrect int     `gorm:"column:fully_correct"`
+}
+
+// wrongCount is how often a wrong option of a question was chosen.
+type wrongCount struct {
+	QuestionKey string `gorm:"column:question_key"`
+	OptionID    string `gorm:"column:option_id"`
+	Count       int    `gorm:"column:n"`
+}
+
+// itemAnalysis aggregates a quiz's graded items per question.
+func (s *Store) itemAnalysis(ctx context.Context, quizID string) (attempts int, items []itemAggregate, wrong []wrongCount, err error) {
+	const qAttempts = `SELECT count(*) FROM quiz_attempts WHERE quiz_id = ? AND submitted_at IS NOT NULL`
+	const qItems = `
+SELECT question_key, count(*) AS drawn, count(*) FILTER (WHERE answered) AS answered,
+       avg(mark)::float8 AS mean_mark, count(*) FILTER (WHERE mark = 1) AS fully_correct
+FROM quiz_attempt_items WHERE quiz_id = ?
+GROUP BY question_key ORDER BY question_key`
+	const qWrong = `
+SELECT question_key, c AS option_id, count(*) AS n
+FROM quiz_attempt_items, unnest(wrong_choices) AS c
+WHERE quiz_id = ?
+GROUP BY question_key, c ORDER BY question_key, n DESC, c`
+	g := s.db.WithContext(ctx)
+	if err = g.Raw(qAttempts, quizID).Scan(&attempts).Error; err != nil {
+		return 0, nil, nil, fmt.Errorf("quiz: analysis: %w", err)
+	}
+	if err = g.Raw(qItems, quizID).Scan(&items).Error; err != nil {
+		return 0, nil, nil, fmt.Errorf("quiz: analysis: %w", err)
+	}
+	if err = g.Raw(qWrong, quizID).Scan(&wrong).Error; err != nil {
+		return 0, nil, nil, fmt.Errorf("quiz: analysis: %w", err)
+	}
+	return attempts, items, wrong, nil
+}
+
+// PassedQuizzes returns the quizzes of a program the agent has passed, each
+// with the attempt that counts under the quiz's grading method (of its
+// current version): the best graded attempt (highest; the earliest of equal
+// scores) or the last one (last). A quiz whose counting attempt failed is
+// left out. This is what certification records as quiz evidence.
+func (s *Store) PassedQuizzes(ctx context.Context, userID, programID string) ([]PassedQuiz, error) {
+	quizzes, err := s.QuizzesOfProgram(ctx, programID)
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]string, len(quizzes))
+	for i, q := range quizzes {
+		ids[i] = q.ID
+	}
+	attempts, err := s.attemptsOfUserIn(ctx, userID, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := []PassedQuiz{}
+	for i := range quizzes {
+		q := &quizzes[i]
+		v, err := s.CurrentVersion(ctx, q)
+		if err != nil {
+			return nil, err
+		}
+		a := countingAttempt(attempts, q.ID, v.Quiz.Grading)
+		if a == nil || a.Passed == nil || !*a.Passed {
+			continue
+		}
+		av, err := s.VersionByID(ctx, a.QuizVersionID)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, PassedQuiz{QuizID: q.ID, QuizSlug: q.Slug, Version: av.Number, AttemptID: a.ID,
+			PassedAt: *a.SubmittedAt, Percent: *a.Percent, Score: *a.Score, PassPercent: av.Quiz.PassPercent})
+	}
+	return out, nil
+}
+
+// countingAttempt is the graded attempt of the quiz that counts under
+// grading, nil when there is none. attempts are in number order.
+func countingAttempt(attempts []Attempt, quizID string, grading GradingMethod) *Attempt {
+	var pick *Attempt
+	var best *big.Rat
+	for i := range attempts {
+		a := &attempts[i]
+		if a.QuizID != quizID || !a.Submitted() || a.Score == nil {
+			continue
+		}
+		if grading == GradeLast {
+			pick = a
+			continue
+		}
+		score, ok := new(big.Rat).SetString(*a.Score)
+		if ok && (best == nil || score.Cmp(best) > 0) {
+			pick, best = a, score
+		}
+	}
+	return pick
+}
+
+// overdueAttempts locks up to limit open attempts past their deadline by
+// more than grace, skipping those another transaction holds.
+func overdueAttempts(tx *gorm.DB, cutoff time.Time, limit int) ([]Attempt, error) {
+	as := []Attempt{}
+	err := tx.Clauses(clause.Locking{Strength: "UPDATE", Options: "SKIP LOCKED"}).
+		Where("submitted_at IS NULL AND deadline IS NOT NULL AND deadline < ?", cutoff).
+		Order("deadline").Limit(limit).Find(&as).Error
+	if err != nil {
+		return nil, fmt.Errorf("quiz: overdue attempts: %w", err)
+	}
+	return as, nil
+}

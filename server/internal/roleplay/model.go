@@ -58,9 +58,9 @@ type Scenario struct {
 	Program string `json:"program"` // the program folder; "" for a core scenario
 	Slug    string `json:"slug"`
 	// Extends is "core/<slug>" when the scenario reuses a core scenario.
-	Extends string `json:"extends,omitempty"`
-	Title   string `json:"title"`
-	Summary string `json:"summary,omitempty"`
+	Extends string  `json:"extends,omitempty"`
+	Title   string  `json:"title"`
+	Summary string  `json:"summary,omitempty"`
 	Persona Persona `json:"persona"`
 	Facts   []Fact  `json:"facts"`
 	// Competencies in file order; weights sum to 100.
@@ -125,14 +125,14 @@ type Turn struct {
 // Option is one answer of a choice turn. Its ID is its letter by position
 // (a, b, c, …).
 type Option struct {
-	ID       string         `json:"id"`
-	Text     string         `json:"text"`
-	Points   map[string]int `json:"points,omitempty"`
-	Mood     int            `json:"mood,omitempty"`
-	Next     string         `json:"next"`
-	Feedback string         `json:"feedback,omitempty"`
-	Blocker  string         `json:"blocker,omitempty"`
-	Line     int            `json:"-"`
+	ID         string         `json:"id"`
+	Text       string         `json:"text"`
+	Points     map[string]int `json:"points,omitempty"`
+	Mood       int            `json:"mood,omitempty"`
+	Next       string         `json:"next"`
+	Feedback   string         `json:"feedback,omitempty"`
+	Blocker    string         `json:"blocker,omitempty"`
+	Line       int            `json:"-"`
 	nextLine   int
 	pointLines map[string]int
 }

@@ -19,15 +19,15 @@ func TestImportCommand(t *testing.T) {
 	env := map[string]string{"DATABASE_URL": testdb.NewURL(t)}
 
 	out, err := runWith(t, env, "import", "--dry-run", content, quizzes)
-	if err != nil || !strings.Contains(out, "would have: 6 created, 0 changed, 0 unchanged") {
+	if err != nil || !strings.Contains(out, "would have: 7 created, 0 changed, 0 unchanged") {
 		t.Fatalf("got %q, %v; want a dry-run report", out, err)
 	}
 	out, err = runWith(t, env, "import", "--actor", "ci", content, quizzes)
-	if err != nil || !strings.Contains(out, "imported: 6 created") || !strings.Contains(out, "created   module   northbank/card-products (version 1)") {
+	if err != nil || !strings.Contains(out, "imported: 7 created") || !strings.Contains(out, "created   module   northbank/card-products (version 1)") || !strings.Contains(out, "created   roleplay northbank/card-services/disputed-fee (version 1)") {
 		t.Fatalf("got %q, %v; want everything created", out, err)
 	}
 	out, err = runWith(t, env, "import", content, quizzes)
-	if err != nil || !strings.Contains(out, "imported: 0 created, 0 changed, 6 unchanged") {
+	if err != nil || !strings.Contains(out, "imported: 0 created, 0 changed, 7 unchanged") {
 		t.Fatalf("got %q, %v; want everything unchanged", out, err)
 	}
 	module := filepath.Join(content, "northbank", "card-services", "card-products.md")

@@ -23,6 +23,7 @@ import (
 	"github.com/skillgate/skillgate/server/internal/db"
 	"github.com/skillgate/skillgate/server/internal/httpx"
 	"github.com/skillgate/skillgate/server/internal/quiz"
+	"github.com/skillgate/skillgate/server/internal/roleplay"
 )
 
 // App is a wired Skillgate: its router and the parts tests reach for.
@@ -40,7 +41,9 @@ type App struct {
 	// Certification is the agent × program record (enrollment, certification).
 	Certification *certification.Service
 	// Quiz runs quiz attempts and grading.
-	Quiz     *quiz.Service
+	Quiz *quiz.Service
+	// Roleplay runs role-play scenarios and their reviews.
+	Roleplay *roleplay.Service
 	migrator *db.Migrator
 	// apiMiddleware runs on every /api/v1 request before its handler.
 	apiMiddleware []gin.HandlerFunc
@@ -78,6 +81,8 @@ func New(cfg Config, log *slog.Logger, g *gorm.DB, clk clock.Clock) (*App, error
 	a.Quiz = quiz.NewService(g, catalog.NewStore(g), a.Certification, recorder, clk)
 	a.importParts = append(a.importParts, quiz.NewImporter(recorder, clk))
 	a.workers = append(a.workers, a.Quiz.Worker(5*time.Second, func(msg string, args ...any) { log.Error(msg, args...) }))
+	a.Roleplay = roleplay.NewService(g, a.Certification.Store(), recorder, clk)
+	a.importParts = append(a.importParts, a.Roleplay.Importer())
 
 	// Each domain: its handler and its part of the OpenAPI document.
 	domains := []struct {
@@ -90,6 +95,7 @@ func New(cfg Config, log *slog.Logger, g *gorm.DB, clk clock.Clock) (*App, error
 		{"catalog", catalog.OpenAPI, catalog.NewHandler(a.Catalog)},
 		{"certification", certification.OpenAPI, certification.NewHandler(a.Certification)},
 		{"quiz", quiz.OpenAPI, quiz.NewHandler(a.Quiz)},
+		{"roleplay", roleplay.OpenAPI, roleplay.NewHandler(a.Roleplay)},
 	}
 	var fragments []apidoc.Fragment
 	var handlers []registrar

@@ -1,0 +1,251 @@
+package roleplay
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"github.com/skillgate/skillgate/server/internal/db"
+)
+
+// Roleplay is an imported scenario of a program; its content is in versions.
+type Roleplay struct {
+	ID             string    `gorm:"column:id" json:"id"`
+	ClientID       string    `gorm:"column:client_id" json:"client_id"`
+	ProgramID      string    `gorm:"column:program_id" json:"program_id"`
+	Slug           string    `gorm:"column:slug" json:"slug"`
+	CurrentVersion int       `gorm:"column:current_version" json:"current_version"`
+	CreatedAt      time.Time `gorm:"column:created_at" json:"created_at"`
+	UpdatedAt      time.Time `gorm:"column:updated_at" json:"updated_at"`
+}
+
+// TableName names the table.
+func (Roleplay) TableName() string { return "roleplays" }
+
+// version is one immutable content of a scenario.
+type version struct {
+	RoleplayID  string          `gorm:"column:roleplay_id"`
+	Number      int             `gorm:"column:number"`
+	Title       string          `gorm:"column:title"`
+	Scenario    json.RawMessage `gorm:"column:scenario"`
+	ContentHash string          `gorm:"column:content_hash"`
+}
+
+func (version) TableName() string { return "roleplay_versions" }
+
+// Run states.
+const (
+	StateInProgress    = "in_progress"
+	StateFinished      = "finished"
+	StatePendingReview = "pending_review"
+	StateApproved      = "approved"
+	StateSentBack      = "sent_back"
+)
+
+// run is a stored play-through.
+type run struct {
+	ID              string          `gorm:"column:id"`
+	RoleplayID      string          `gorm:"column:roleplay_id"`
+	Version         int             `gorm:"column:version"`
+	UserID          string          `gorm:"column:user_id"`
+	ClientID        string          `gorm:"column:client_id"`
+	ProgramID       string          `gorm:"column:program_id"`
+	State           string          `gorm:"column:state"`
+	Seq             int             `gorm:"column:seq"`
+	CurrentTurn     string          `gorm:"column:current_turn"`
+	Mood            int             `gorm:"column:mood"`
+	Steps           json.RawMessage `gorm:"column:steps"`
+	SignoffRequired bool            `gorm:"column:signoff_required"`
+	StartedAt       time.Time       `gorm:"column:started_at"`
+	FinishedAt      *time.Time      `gorm:"column:finished_at"`
+	Ending          *string         `gorm:"column:ending"`
+	Outcome         *string         `gorm:"column:outcome"`
+	Score           json.RawMessage `gorm:"column:score"`
+	Overall         *float64        `gorm:"column:overall"`
+	Passed          *bool           `gorm:"column:passed"`
+	ReviewedBy      *string         `gorm:"column:reviewed_by"`
+	ReviewedAt      *time.Time      `gorm:"column:reviewed_at"`
+	ReviewNote      *string         `gorm:"column:review_note"`
+}
+
+func (run) TableName() string { return "roleplay_runs" }
+
+func (r *run) steps() ([]Step, error) {
+	var out []Step
+	if err := json.Unmarshal(r.Steps, &out); err != nil {
+		return nil, fmt.Errorf("roleplay: run %s steps: %w", r.ID, err)
+	}
+	return out, nil
+}
+
+func (r *run) score() (*Score, error) {
+	if len(r.Score) == 0 {
+		return nil, nil
+	}
+	var sc Score
+	if err := json.Unmarshal(r.Score, &sc); err != nil {
+		return nil, fmt.Errorf("roleplay: run %s score: %w", r.ID, err)
+	}
+	return &sc, nil
+}
+
+// Comment is a reviewer's note on one turn of a run.
+type Comment struct {
+	ID        string    `gorm:"column:id" json:"id"`
+	RunID     string    `gorm:"column:run_id" json:"run_id"`
+	TurnIndex int       `gorm:"column:turn_index" json:"turn_index"`
+	AuthorID  string    `gorm:"column:author_id" json:"author_id"`
+	Text      string    `gorm:"column:text" json:"text"`
+	CreatedAt time.Time `gorm:"column:created_at" json:"created_at"`
+}
+
+// TableName names the table.
+func (Comment) TableName() string { return "roleplay_comments" }
+
+// PassedRun is a passing run, the evidence certification records.
+type PassedRun struct {
+	RoleplayID string    `gorm:"column:roleplay_id" json:"roleplay_id"`
+	Slug       string    `gorm:"column:slug" json:"slug"`
+	Version    int       `gorm:"column:version" json:"version"`
+	RunID      string    `gorm:"column:run_id" json:"run_id"`
+	PassedAt   time.Time `gorm:"column:passed_at" json:"passed_at"`
+	Overall    float64   `gorm:"column:overall" json:"overall"`
+	// SignoffRequired says the program wants a supervisor's sign-off on the
+	// run; SignedOff that a supervisor approved it.
+	SignoffRequired bool `gorm:"column:signoff_required" json:"signoff_required"`
+	SignedOff       bool `gorm:"column:signed_off" json:"signed_off"`
+}
+
+// Store is the role-play SQL.
+type Store struct {
+	db *gorm.DB
+}
+
+// NewStore returns a store over g.
+func NewStore(g *gorm.DB) *Store { return &Store{db: g} }
+
+const passedScenariosQuery = `
+SELECT r.roleplay_id, rp.slug, r.version, r.id AS run_id, COALESCE(r.reviewed_at, r.finished_at) AS passed_at,
+       r.overall, r.signoff_required, r.state = 'approved' AS signed_off
+FROM roleplay_runs r JOIN roleplays rp ON rp.id = r.roleplay_id
+WHERE r.user_id = ? AND r.program_id = ? AND r.passed AND r.state IN ('finished', 'pending_review', 'approved')
+ORDER BY passed_at, r.id`
+
+// PassedScenarios lists the agent's passing runs of a program's scenarios,
+// oldest first: runs that passed on their own, runs awaiting a sign-off
+// (SignedOff false) and approved runs (SignedOff true). Runs sent back are
+// not listed. Certification decides which count.
+func (s *Store) PassedScenarios(ctx context.Context, userID, programID string) ([]PassedRun, error) {
+	out := []PassedRun{}
+	if err := s.db.WithContext(ctx).Raw(passedScenariosQuery, userID, programID).Scan(&out).Error; err != nil {
+		return nil, fmt.Errorf("roleplay: passed scenarios: %w", err)
+	}
+	return out, nil
+}
+
+// RoleplayByID returns a scenario, or not_found.
+func (s *Store) RoleplayByID(ctx context.Context, id string) (*Roleplay, error) {
+	var rp Roleplay
+	if err := s.db.WithContext(ctx).Where("id = ?", id).Take(&rp).Error; err != nil {
+		return nil, db.Translate(err, "role-play")
+	}
+	return &rp, nil
+}
+
+// scenario loads a version's scenario.
+func scenarioAt(tx *gorm.DB, roleplayID string, number int) (*Scenario, error) {
+	var v version
+	if err := tx.Where("roleplay_id = ? AND number = ?", roleplayID, number).Take(&v).Error; err != nil {
+		return nil, db.Translate(err, "role-play version")
+	}
+	var sc Scenario
+	if err := json.Unmarshal(v.Scenario, &sc); err != nil {
+		return nil, fmt.Errorf("roleplay: version %s/%d: %w", roleplayID, number, err)
+	}
+	return &sc, nil
+}
+
+func findRun(tx *gorm.DB, id string, lock bool) (*run, error) {
+	if lock {
+		tx = tx.Clauses(clause.Locking{Strength: "UPDATE"})
+	}
+	var r run
+	if err := tx.Where("id = ?", id).Take(&r).Error; err != nil {
+		return nil, db.Translate(err, "run")
+	}
+	return &r, nil
+}
+
+// lockAttempts serializes run starts of one agent on one scenario.
+const lockAttempts = `SELECT pg_advisory_xact_lock(hashtextextended(? || '/' || ?, 8008))`
+
+// attemptHistory is what the attempt limits look at.
+type attemptHistory struct {
+	Used         int        `gorm:"column:used"`
+	OpenRunID    *string    `gorm:"column:open_run_id"`
+	LastFinished *time.Time `gorm:"column:last_finished"`
+}
+
+const attemptHistoryQuery = `
+SELECT count(*) AS used,
+       (SELECT id FROM roleplay_runs WHERE user_id = ? AND roleplay_id = ? AND state = 'in_progress' LIMIT 1) AS open_run_id,
+       max(finished_at) AS last_finished
+FROM roleplay_runs WHERE user_id = ? AND roleplay_id = ?`
+
+func history(tx *gorm.DB, userID, roleplayID string) (*attemptHistory, error) {
+	var h attemptHistory
+	if err := tx.Raw(attemptHistoryQuery, userID, roleplayID, userID, roleplayID).Scan(&h).Error; err != nil {
+		return nil, fmt.Errorf("roleplay: attempts: %w", err)
+	}
+	return &h, nil
+}
+
+// ReviewItem is a run awaiting a supervisor's sign-off.
+type ReviewItem struct {
+	RunID      string    `gorm:"column:run_id" json:"run_id"`
+	RoleplayID string    `gorm:"column:roleplay_id" json:"roleplay_id"`
+	Slug       string    `gorm:"column:slug" json:"slug"`
+	Version    int       `gorm:"column:version" json:"version"`
+	ClientID   string    `gorm:"column:client_id" json:"client_id"`
+	ProgramID  string    `gorm:"column:program_id" json:"program_id"`
+	UserID     string    `gorm:"column:user_id" json:"user_id"`
+	UserEmail  string    `gorm:"column:email" json:"user_email"`
+	FinishedAt time.Time `gorm:"column:finished_at" json:"finished_at"`
+	Overall    float64   `gorm:"column:overall" json:"overall"`
+}
+
+// pendingReviews lists runs awaiting review, oldest first: of clientIDs
+// (all clients when nil), never excludeUser's own.
+func (s *Store) pendingReviews(ctx context.Context, clientIDs []string, excludeUser string) ([]ReviewItem, error) {
+	q := s.db.WithContext(ctx).Table("roleplay_runs r").
+		Select("r.id AS run_id, r.roleplay_id, rp.slug, r.version, r.client_id, r.program_id, r.user_id, u.email, r.finished_at, r.overall").
+		Joins("JOIN roleplays rp ON rp.id = r.roleplay_id").Joins("JOIN users u ON u.id = r.user_id").
+		Where("r.state = ? AND r.user_id <> ?", StatePendingReview, excludeUser)
+	if clientIDs != nil {
+		q = q.Where("r.client_id IN ?", append(clientIDs, "00000000-0000-0000-0000-000000000000"))
+	}
+	out := []ReviewItem{}
+	if err := q.Order("r.finished_at, r.id").Scan(&out).Error; err != nil {
+		return nil, fmt.Errorf("roleplay: pending reviews: %w", err)
+	}
+	return out, nil
+}
+
+func (s *Store) comments(ctx context.Context, runID string) ([]Comment, error) {
+	out := []Comment{}
+	if err := s.db.WithContext(ctx).Where("run_id = ?", runID).Order("created_at, id").Find(&out).Error; err != nil {
+		return nil, fmt.Errorf("roleplay: comments: %w", err)
+	}
+	return out, nil
+}
+
+// signoffRequired reports whether the program wants a sign-off on the scenario.
+func signoffRequired(tx *gorm.DB, programID, slug string) (bool, error) {
+	var n int64
+	err := tx.Table("program_roleplays").Where("program_id = ? AND roleplay_slug = ? AND signoff", programID, slug).Count(&n).Error
+	return n > 0, err
+}

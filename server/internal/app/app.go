@@ -22,6 +22,7 @@ import (
 	"github.com/skillgate/skillgate/server/internal/clock"
 	"github.com/skillgate/skillgate/server/internal/db"
 	"github.com/skillgate/skillgate/server/internal/httpx"
+	"github.com/skillgate/skillgate/server/internal/licensing"
 )
 
 // App is a wired Skillgate: its router and the parts tests reach for.
@@ -38,6 +39,8 @@ type App struct {
 	Catalog *catalog.Service
 	// Certification is the agent × program record (enrollment, certification).
 	Certification *certification.Service
+	// Licensing is agents' state licenses, their verification and expiry.
+	Licensing *licensing.Service
 	migrator      *db.Migrator
 	// apiMiddleware runs on every /api/v1 request before its handler.
 	apiMiddleware []gin.HandlerFunc
@@ -72,6 +75,8 @@ func New(cfg Config, log *slog.Logger, g *gorm.DB, clk clock.Clock) (*App, error
 
 	a.Certification = certification.NewService(g, catalog.NewStore(g), a.Auth, recorder, clk)
 	a.Catalog = catalog.NewService(g, clk, recorder, a.Certification)
+	a.Licensing = licensing.NewService(g, a.Auth, a.Certification.Store(), catalog.NewStore(g), recorder, clk)
+	a.workers = append(a.workers, a.Licensing.Worker(time.Minute, log))
 
 	// Each domain: its handler and its part of the OpenAPI document.
 	domains := []struct {
@@ -83,6 +88,7 @@ func New(cfg Config, log *slog.Logger, g *gorm.DB, clk clock.Clock) (*App, error
 		{"audit", audit.OpenAPI, audit.NewHandler(g, auth.RequireUser(auth.RoleCompliance, auth.RoleAdmin))},
 		{"catalog", catalog.OpenAPI, catalog.NewHandler(a.Catalog)},
 		{"certification", certification.OpenAPI, certification.NewHandler(a.Certification)},
+		{"licensing", licensing.OpenAPI, licensing.NewHandler(a.Licensing)},
 	}
 	var fragments []apidoc.Fragment
 	var handlers []registrar

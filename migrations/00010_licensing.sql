@@ -37,6 +37,7 @@ CREATE INDEX licenses_status_expiry ON licenses (status, expiry_date);
 -- Every change to a license, for the readable history (the audit trail keeps
 -- the tamper-evident copy).
 CREATE TABLE license_events (
+    seq         bigint GENERATED ALWAYS AS IDENTITY,
     id          uuid PRIMARY KEY,
     license_id  uuid NOT NULL REFERENCES licenses (id),
     at          timestamptz NOT NULL,
@@ -48,7 +49,7 @@ CREATE TABLE license_events (
     note        text NOT NULL DEFAULT '',
     changed     text[] NOT NULL DEFAULT '{}'
 );
-CREATE INDEX license_events_license ON license_events (license_id, at);
+CREATE INDEX license_events_license ON license_events (license_id, seq);
 
 -- +goose Down
 DROP TABLE license_events;

@@ -41,7 +41,7 @@ type App struct {
 	Certification *certification.Service
 	// Licensing is agents' state licenses, their verification and expiry.
 	Licensing *licensing.Service
-	migrator      *db.Migrator
+	migrator  *db.Migrator
 	// apiMiddleware runs on every /api/v1 request before its handler.
 	apiMiddleware []gin.HandlerFunc
 	workers       []func(context.Context)

@@ -117,8 +117,8 @@ type License struct {
 	SubmittedAt time.Time  `gorm:"column:submitted_at" json:"submitted_at"`
 	VerifiedBy  *string    `gorm:"column:verified_by" json:"verified_by,omitempty"`
 	VerifiedAt  *time.Time `gorm:"column:verified_at" json:"verified_at,omitempty"`
-	CreatedAt   time.Time  `gorm:"column:created_at" json:"created_at"`
-	UpdatedAt   time.Time  `gorm:"column:updated_at" json:"updated_at"`
+	CreatedAt   time.Time  `gorm:"column:created_at;autoCreateTime:false" json:"created_at"`
+	UpdatedAt   time.Time  `gorm:"column:updated_at;autoUpdateTime:false" json:"updated_at"`
 }
 
 // TableName names the table.
@@ -142,6 +142,7 @@ func (l *License) summary() map[string]any {
 
 // Event is one entry of a license's readable history.
 type Event struct {
+	Seq        int64              `gorm:"column:seq" json:"-"`
 	ID         string             `gorm:"column:id" json:"id"`
 	LicenseID  string             `gorm:"column:license_id" json:"license_id"`
 	At         time.Time          `gorm:"column:at" json:"at"`

@@ -338,7 +338,7 @@ func (s *Service) record(ctx context.Context, tx *gorm.DB, actor audit.Actor, ac
 	if ev.Changed == nil {
 		ev.Changed = catalog.StringList{}
 	}
-	if err := tx.Create(&ev).Error; err != nil {
+	if err := tx.Omit("seq").Create(&ev).Error; err != nil {
 		return fmt.Errorf("licensing: history: %w", err)
 	}
 	if err := s.audit.Record(ctx, tx, entry); err != nil {

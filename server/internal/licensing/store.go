@@ -91,7 +91,7 @@ func (s *Store) ForUsers(ctx context.Context, userIDs []string) ([]License, erro
 // History returns a license's events, oldest first.
 func (s *Store) History(ctx context.Context, licenseID string) ([]Event, error) {
 	es := []Event{}
-	if err := s.db.WithContext(ctx).Where("license_id = ?", licenseID).Order("at, id").Find(&es).Error; err != nil {
+	if err := s.db.WithContext(ctx).Where("license_id = ?", licenseID).Order("seq").Find(&es).Error; err != nil {
 		return nil, fmt.Errorf("licensing: history: %w", err)
 	}
 	return es, nil

@@ -22,6 +22,7 @@ import (
 	"github.com/skillgate/skillgate/server/internal/clock"
 	"github.com/skillgate/skillgate/server/internal/db"
 	"github.com/skillgate/skillgate/server/internal/httpx"
+	"github.com/skillgate/skillgate/server/internal/licensing"
 	"github.com/skillgate/skillgate/server/internal/quiz"
 	"github.com/skillgate/skillgate/server/internal/roleplay"
 )
@@ -44,7 +45,9 @@ type App struct {
 	Quiz *quiz.Service
 	// Roleplay runs role-play scenarios and their reviews.
 	Roleplay *roleplay.Service
-	migrator *db.Migrator
+	// Licensing is agents' state licenses, their verification and expiry.
+	Licensing *licensing.Service
+	migrator  *db.Migrator
 	// apiMiddleware runs on every /api/v1 request before its handler.
 	apiMiddleware []gin.HandlerFunc
 	workers       []func(context.Context)
@@ -83,6 +86,8 @@ func New(cfg Config, log *slog.Logger, g *gorm.DB, clk clock.Clock) (*App, error
 	a.workers = append(a.workers, a.Quiz.Worker(5*time.Second, func(msg string, args ...any) { log.Error(msg, args...) }))
 	a.Roleplay = roleplay.NewService(g, a.Certification.Store(), recorder, clk)
 	a.importParts = append(a.importParts, a.Roleplay.Importer())
+	a.Licensing = licensing.NewService(g, a.Auth, a.Certification.Store(), catalog.NewStore(g), recorder, clk)
+	a.workers = append(a.workers, a.Licensing.Worker(time.Minute, log))
 
 	// Each domain: its handler and its part of the OpenAPI document.
 	domains := []struct {
@@ -96,6 +101,7 @@ func New(cfg Config, log *slog.Logger, g *gorm.DB, clk clock.Clock) (*App, error
 		{"certification", certification.OpenAPI, certification.NewHandler(a.Certification)},
 		{"quiz", quiz.OpenAPI, quiz.NewHandler(a.Quiz)},
 		{"roleplay", roleplay.OpenAPI, roleplay.NewHandler(a.Roleplay)},
+		{"licensing", licensing.OpenAPI, licensing.NewHandler(a.Licensing)},
 	}
 	var fragments []apidoc.Fragment
 	var handlers []registrar

@@ -618,3 +618,11 @@ func (s *Service) checkTaken(ctx context.Context, ins []CreateUserInput, rows []
 func (s *Service) LookupUser(ctx context.Context, id string) (*User, error) {
 	return s.store.userByID(ctx, nil, id, false)
 }
+
+// LookupUserByEmail returns a user by email address (compared lower-cased),
+// without memberships or any authorization check: for other services that
+// have already authorized their caller (e.g. a CSV import naming people by
+// email). Returns not_found.
+func (s *Service) LookupUserByEmail(ctx context.Context, email string) (*User, error) {
+	return s.store.userByEmail(ctx, strings.ToLower(strings.TrimSpace(email)))
+}

@@ -31,6 +31,10 @@ func ValidSlug(s string) bool { return slugRE.MatchString(s) }
 var usStates = strings.Fields(`AL AK AZ AR CA CO CT DE FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT
 	NE NV NH NJ NM NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY DC PR`)
 
+// ValidState reports whether s is a two-letter US state code (or DC, PR) a
+// license requirement may name.
+func ValidState(s string) bool { return slices.Contains(usStates, s) }
+
 // Library is a parsed and validated content tree.
 type Library struct {
 	ContentRoot string

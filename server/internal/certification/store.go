@@ -60,3 +60,16 @@ func (s *Store) ProgramIDsForUser(ctx context.Context, userID string) ([]string,
 	}
 	return ids, nil
 }
+
+// ListByStates returns every record in one of the states, by program and
+// user (reports read it, e.g. licensing's gap report).
+func (s *Store) ListByStates(ctx context.Context, states ...State) ([]Certification, error) {
+	cs := []Certification{}
+	if len(states) == 0 {
+		return cs, nil
+	}
+	if err := s.db.WithContext(ctx).Where("state IN ?", states).Order("program_id, user_id").Find(&cs).Error; err != nil {
+		return nil, fmt.Errorf("certification: list by states: %w", err)
+	}
+	return cs, nil
+}

@@ -1,13 +1,23 @@
-import { NavLink, Outlet } from "react-router-dom";
+import { NavLink, Outlet, useNavigate } from "react-router-dom";
 import { useSession, type Role } from "../auth/session";
 
 /** Navigation entries, each shown only to the roles that may use it. */
 export const NAV: { to: string; label: string; roles: Role[] }[] = [
   { to: "/", label: "Home", roles: ["agent", "trainer", "supervisor", "compliance", "admin"] },
+  { to: "/admin/users", label: "Users", roles: ["admin", "compliance"] },
+  { to: "/admin/api-keys", label: "API keys", roles: ["admin"] },
+  { to: "/audit", label: "Audit log", roles: ["compliance", "admin"] },
+  { to: "/account", label: "My account", roles: ["agent", "trainer", "supervisor", "compliance", "admin"] },
 ];
+
+/** The entries a role sees. */
+export function navFor(role: Role) {
+  return NAV.filter((n) => n.roles.includes(role));
+}
 
 export function Layout() {
   const { me, signOut } = useSession();
+  const navigate = useNavigate();
   if (!me) return null;
   return (
     <div className="shell">
@@ -15,12 +25,16 @@ export function Layout() {
       <header className="topbar">
         <span className="brand">Skillgate</span>
         <nav aria-label="Main">
-          {NAV.filter((n) => n.roles.includes(me.role)).map((n) => (
-            <NavLink key={n.to} to={n.to} end>{n.label}</NavLink>
+          {navFor(me.role).map((n) => (
+            <NavLink key={n.to} to={n.to} end={n.to === "/"}>{n.label}</NavLink>
           ))}
         </nav>
-        <span className="who">{me.name || me.email} · {me.role}</span>
-        <button type="button" onClick={() => void signOut()}>Sign out</button>
+        <span className="who">
+          {me.display_name || me.email} · <span className="role">{me.role}</span>
+        </span>
+        <button type="button" onClick={() => void signOut().then(() => navigate("/login", { replace: true, state: { signedOut: true } }))}>
+          Sign out
+        </button>
       </header>
       <main id="main" tabIndex={-1}>
         <Outlet />

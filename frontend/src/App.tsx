@@ -12,10 +12,14 @@ import { UserDetail } from "./pages/UserDetail";
 import { Users } from "./pages/Users";
 
 function RequireSession({ children }: { children: ReactElement }) {
-  const { me, loading } = useSession();
+  const { me, loading, endedBy } = useSession();
   const location = useLocation();
   if (loading) return <p className="loading" role="status">Loading…</p>;
-  if (!me) return <Navigate to="/login" replace state={{ from: location.pathname + location.search }} />;
+  if (!me) {
+    // A lost session (or a deep link) comes back here after sign-in; signing out does not.
+    const from = endedBy === "signout" || endedBy === "password" ? undefined : location.pathname + location.search;
+    return <Navigate to="/login" replace state={from ? { from } : null} />;
+  }
   return children;
 }
 

@@ -8,15 +8,19 @@ import type { Role, User } from "../api/types";
 export type { Role };
 export type Me = User;
 
+/** Why the last session ended, for the sign-in page to say. */
+export type EndedBy = "signout" | "password" | "lost" | null;
+
 interface Session {
   me: Me | null;
+  endedBy: EndedBy;
   loading: boolean;
   signIn(email: string, password: string): Promise<void>;
   signOut(): Promise<void>;
   /** Replaces the signed-in user after a change (e.g. the display name). */
   setMe(me: Me): void;
   /** Forgets the session without asking the server (it already ended it). */
-  forget(): void;
+  forget(why: EndedBy): void;
 }
 
 const SessionContext = createContext<Session | null>(null);
@@ -24,16 +28,18 @@ const SessionContext = createContext<Session | null>(null);
 export function SessionProvider({ children }: { children: ReactNode }) {
   const [me, setMe] = useState<Me | null>(null);
   const [loading, setLoading] = useState(true);
+  const [endedBy, setEndedBy] = useState<EndedBy>(null);
   const queryClient = useQueryClient();
 
-  const forget = useCallback(() => {
+  const forget = useCallback((why: EndedBy) => {
     clearTokens();
+    setEndedBy(why);
     setMe(null);
     queryClient.clear();
   }, [queryClient]);
 
   useEffect(() => {
-    setOnSessionLost(forget);
+    setOnSessionLost(() => forget("lost"));
     setOnTokens((t: Tokens) => {
       if (t.user) setMe(t.user as Me);
     });
@@ -58,6 +64,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   const signIn = useCallback(async (email: string, password: string) => {
     const t = await api<Tokens & { user: Me }>("/auth/login", { method: "POST", body: { email, password } });
     setTokens(t);
+    setEndedBy(null);
     setMe(t.user);
   }, []);
 
@@ -67,11 +74,11 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     } catch {
       /* the session ends here either way */
     } finally {
-      forget();
+      forget("signout");
     }
   }, [forget]);
 
-  const value = useMemo(() => ({ me, loading, signIn, signOut, setMe, forget }), [me, loading, signIn, signOut, forget]);
+  const value = useMemo(() => ({ me, endedBy, loading, signIn, signOut, setMe, forget }), [me, endedBy, loading, signIn, signOut, forget]);
   return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;
 }
 

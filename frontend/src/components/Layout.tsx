@@ -1,4 +1,4 @@
-import { NavLink, Outlet, useNavigate } from "react-router-dom";
+import { NavLink, Outlet } from "react-router-dom";
 import { useSession, type Role } from "../auth/session";
 
 /** Navigation entries, each shown only to the roles that may use it. */
@@ -17,7 +17,6 @@ export function navFor(role: Role) {
 
 export function Layout() {
   const { me, signOut } = useSession();
-  const navigate = useNavigate();
   if (!me) return null;
   return (
     <div className="shell">
@@ -32,9 +31,7 @@ export function Layout() {
         <span className="who">
           {me.display_name || me.email} · <span className="role">{me.role}</span>
         </span>
-        <button type="button" onClick={() => void signOut().then(() => navigate("/login", { replace: true, state: { signedOut: true } }))}>
-          Sign out
-        </button>
+        <button type="button" onClick={() => void signOut()}>Sign out</button>
       </header>
       <main id="main" tabIndex={-1}>
         <Outlet />

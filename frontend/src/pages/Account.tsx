@@ -1,5 +1,4 @@
 import { useState } from "react";
-import { useNavigate } from "react-router-dom";
 import { useMutation } from "@tanstack/react-query";
 import { api, ApiError } from "../api/client";
 import { useSession, type Me } from "../auth/session";
@@ -58,7 +57,6 @@ const PASSWORD_FIELDS = ["current_password", "new_password", "confirm"] as const
 
 function PasswordForm() {
   const { me, forget } = useSession();
-  const navigate = useNavigate();
   const [current, setCurrent] = useState("");
   const [next, setNext] = useState("");
   const [confirm, setConfirm] = useState("");
@@ -71,8 +69,7 @@ function PasswordForm() {
     },
     onSuccess: () => {
       // The server ended every session, this one too.
-      forget();
-      navigate("/login", { replace: true, state: { passwordChanged: true } });
+      forget("password");
     },
   });
   const errs = formErrors(change.error, PASSWORD_FIELDS);

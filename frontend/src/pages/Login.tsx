@@ -6,12 +6,16 @@ import { useSession } from "../auth/session";
 
 interface LoginState {
   from?: string;
-  signedOut?: boolean;
-  passwordChanged?: boolean;
 }
 
+const ENDED = {
+  signout: "You are signed out.",
+  password: "Your password was changed. Sign in with the new one.",
+  lost: "Your session ended. Sign in again to continue.",
+};
+
 export function Login() {
-  const { me, loading, signIn } = useSession();
+  const { me, loading, endedBy, signIn } = useSession();
   const navigate = useNavigate();
   const location = useLocation();
   const state = (location.state as LoginState | null) ?? {};
@@ -44,8 +48,7 @@ export function Login() {
     <main className="login">
       <form onSubmit={submit} aria-labelledby="login-title" noValidate>
         <h1 id="login-title">Sign in to Skillgate</h1>
-        {state.passwordChanged && <p className="notice" role="status">Your password was changed. Sign in with the new one.</p>}
-        {state.signedOut && !state.passwordChanged && <p className="notice" role="status">You are signed out.</p>}
+        {endedBy && <p className="notice" role="status">{ENDED[endedBy]}</p>}
         {errors.summary && (
           <p role="alert" className="error" tabIndex={-1} ref={alertRef}>
             {errors.summary}

@@ -1,4 +1,4 @@
-import { cloneElement, useId, type ReactElement, type ReactNode } from "react";
+import { cloneElement, useEffect, useId, useRef, type ReactElement, type ReactNode } from "react";
 
 interface FieldProps {
   label: string;
@@ -38,4 +38,23 @@ export function ErrorSummary({ summary, other }: { summary: string | null; other
       )}
     </div>
   );
+}
+
+/**
+ * Returns a ref for a form: whenever error changes to a new error, focus moves
+ * to the first field marked invalid, else to the form's alert, so the person
+ * hears and sees what to fix.
+ */
+export function useFocusOnError(error: unknown) {
+  const ref = useRef<HTMLFormElement>(null);
+  useEffect(() => {
+    if (!error || !ref.current) return;
+    const target = ref.current.querySelector<HTMLElement>('[aria-invalid="true"]:not(fieldset), fieldset[aria-invalid="true"] input')
+      ?? ref.current.querySelector<HTMLElement>('[role="alert"]');
+    if (target) {
+      if (target.getAttribute("role") === "alert") target.tabIndex = -1;
+      target.focus();
+    }
+  }, [error]);
+  return ref;
 }

@@ -3,7 +3,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api } from "../api/client";
 import { SCOPES, type APIKey, type Scope } from "../api/types";
 import { Dialog } from "../components/Dialog";
-import { ErrorSummary, Field } from "../components/Field";
+import { ErrorSummary, Field, useFocusOnError } from "../components/Field";
 import { formErrors } from "../lib/errors";
 import { formatDate, formatDateTime } from "../lib/format";
 
@@ -126,14 +126,15 @@ function CreateKeyDialog({ onClose, onCreated }: { onClose: () => void; onCreate
     },
   });
   const errs = formErrors(create.error, ["name", "scopes", "expires_at"]);
+  const formRef = useFocusOnError(create.error);
   return (
     <Dialog title="New API key" onClose={onClose}>
-      <form noValidate onSubmit={(e) => { e.preventDefault(); create.mutate(); }}>
+      <form ref={formRef} noValidate onSubmit={(e) => { e.preventDefault(); create.mutate(); }}>
         <ErrorSummary summary={errs.summary} other={errs.other} />
         <Field label="Name" hint="Who or what uses the key, e.g. “ACD production”." error={errs.fields.name}>
           <input value={name} onChange={(e) => setName(e.target.value)} />
         </Field>
-        <fieldset className="checks" aria-describedby={errs.fields.scopes ? "scopes-error" : undefined}>
+        <fieldset className="checks one-col" aria-invalid={errs.fields.scopes ? true : undefined} aria-describedby={errs.fields.scopes ? "scopes-error" : undefined}>
           <legend>Scopes</legend>
           {SCOPES.map((s) => (
             <label key={s.scope} className="check">

@@ -3,7 +3,7 @@ import { useMutation } from "@tanstack/react-query";
 import { api, ApiError } from "../api/client";
 import { useSession, type Me } from "../auth/session";
 import { useClientNames } from "../components/ClientPicker";
-import { ErrorSummary, Field } from "../components/Field";
+import { ErrorSummary, Field, useFocusOnError } from "../components/Field";
 import { formErrors } from "../lib/errors";
 
 export function Account() {
@@ -38,8 +38,9 @@ function NameForm({ me }: { me: Me }) {
     },
   });
   const errs = formErrors(save.error, ["display_name"]);
+  const formRef = useFocusOnError(save.error);
   return (
-    <form className="panel" noValidate onSubmit={(e) => { e.preventDefault(); setDone(false); save.mutate(); }}>
+    <form ref={formRef} className="panel" noValidate onSubmit={(e) => { e.preventDefault(); setDone(false); save.mutate(); }}>
       <h2>Display name</h2>
       <ErrorSummary summary={errs.summary} other={errs.other} />
       <Field label="Display name" error={errs.fields.display_name}>
@@ -73,8 +74,9 @@ function PasswordForm() {
     },
   });
   const errs = formErrors(change.error, PASSWORD_FIELDS);
+  const formRef = useFocusOnError(change.error);
   return (
-    <form className="panel" noValidate onSubmit={(e) => { e.preventDefault(); change.mutate(); }}>
+    <form ref={formRef} className="panel" noValidate onSubmit={(e) => { e.preventDefault(); change.mutate(); }}>
       <h2>Change password</h2>
       <p className="hint">Changing your password signs you out everywhere, here too.</p>
       <ErrorSummary summary={errs.summary} other={errs.other} />

@@ -6,7 +6,7 @@ import { ROLES, type Role, type User } from "../api/types";
 import { useSession } from "../auth/session";
 import { ClientPicker, useClientNames } from "../components/ClientPicker";
 import { Dialog } from "../components/Dialog";
-import { ErrorSummary, Field } from "../components/Field";
+import { ErrorSummary, Field, useFocusOnError } from "../components/Field";
 import { formErrors } from "../lib/errors";
 import { formatDateTime } from "../lib/format";
 
@@ -88,8 +88,9 @@ function ProfileForm({ user, self }: { user: User; self: boolean }) {
     },
   });
   const errs = formErrors(save.error, PROFILE_FIELDS);
+  const formRef = useFocusOnError(save.error);
   return (
-    <form className="panel" noValidate onSubmit={(e) => { e.preventDefault(); setDone(false); save.mutate(); }}>
+    <form ref={formRef} className="panel" noValidate onSubmit={(e) => { e.preventDefault(); setDone(false); save.mutate(); }}>
       <h2>Profile</h2>
       <ErrorSummary summary={errs.summary} other={errs.other} />
       <Field label="Email" error={errs.fields.email}>

@@ -7,7 +7,7 @@ import { useSession } from "../auth/session";
 import { ClientPicker, useClientNames } from "../components/ClientPicker";
 import { CsvErrors } from "../components/CsvErrors";
 import { Dialog } from "../components/Dialog";
-import { ErrorSummary, Field } from "../components/Field";
+import { ErrorSummary, Field, useFocusOnError } from "../components/Field";
 import { formErrors } from "../lib/errors";
 
 const PAGE = 50;
@@ -161,9 +161,10 @@ function CreateUserDialog({ onClose, onCreated }: { onClose: () => void; onCreat
     },
   });
   const errs = formErrors(create.error, CREATE_FIELDS);
+  const formRef = useFocusOnError(create.error);
   return (
     <Dialog title="New user" onClose={onClose}>
-      <form noValidate onSubmit={(e) => { e.preventDefault(); create.mutate(); }}>
+      <form ref={formRef} noValidate onSubmit={(e) => { e.preventDefault(); create.mutate(); }}>
         <ErrorSummary summary={errs.summary} other={errs.other} />
         <Field label="Email" error={errs.fields.email}>
           <input type="email" autoComplete="off" value={email} required onChange={(e) => setEmail(e.target.value)} />
@@ -207,9 +208,10 @@ function ImportDialog({ onClose, onImported }: { onClose: () => void; onImported
     },
   });
   const err = imp.error;
+  const formRef = useFocusOnError(err);
   return (
     <Dialog title="Import users from CSV" onClose={onClose}>
-      <form noValidate onSubmit={(e) => { e.preventDefault(); imp.mutate(); }}>
+      <form ref={formRef} noValidate onSubmit={(e) => { e.preventDefault(); imp.mutate(); }}>
         <p className="hint">
           The first row names the columns: <code>email</code> and <code>role</code> are required; <code>display_name</code>,{" "}
           <code>external_id</code> and <code>clients</code> (client slugs separated by <code>;</code>) are optional. All rows are

@@ -1,6 +1,9 @@
 #!/bin/sh
 # Starts Skillgate for the end-to-end tests on 127.0.0.1:$1 over a fresh
-# database (skillgate_e2e) with the demo library and demo accounts.
+# database (skillgate_e2e) with the demo library and demo accounts. The demo
+# logins `skillgate user seed-demo` prints are written to
+# e2e/.demo-accounts.json for the tests (see e2e/fixtures.ts). Access tokens
+# live 20 seconds (ACCESS_TOKEN_TTL) so the tests can watch them expire.
 set -eu
 port=${1:-18090}
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -10,6 +13,12 @@ url=$(printf '%s' "$base" | sed -E 's#^(postgres(ql)?://[^/]*)/[^?]*#\1/skillgat
 psql "$base" -qc 'DROP DATABASE IF EXISTS skillgate_e2e WITH (FORCE)' >/dev/null
 psql "$base" -qc 'CREATE DATABASE skillgate_e2e' >/dev/null
 export DATABASE_URL="$url" HTTP_ADDR="127.0.0.1:$port" SKILLGATE_ENV=development LOG_LEVEL=warn
-export JWT_SECRET="e2e-secret-e2e-secret-e2e-secret-e2e"
+export JWT_SECRET="e2e-secret-e2e-secret-e2e-secret-e2e" ACCESS_TOKEN_TTL=${ACCESS_TOKEN_TTL:-20s}
 bin/skillgate migrate up >/dev/null
+bin/skillgate import content quizzes >/dev/null
+# "  agent       agent@demo.skillgate.test        password: agent-demo-skillgate"
+bin/skillgate user seed-demo | awk '
+  BEGIN { printf "{"; n = 0 }
+  $3 == "password:" { printf "%s\n  \"%s\": {\"email\": \"%s\", \"password\": \"%s\"}", (n++ ? "," : ""), $1, $2, $4 }
+  END { print "\n}" }' > frontend/e2e/.demo-accounts.json
 exec bin/skillgate serve --no-migrate

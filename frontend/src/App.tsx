@@ -1,16 +1,39 @@
 import type { ReactElement } from "react";
 import { Navigate, Route, Routes, useLocation } from "react-router-dom";
-import { useSession } from "./auth/session";
+import { useSession, type Role } from "./auth/session";
 import { Layout } from "./components/Layout";
+import { Account } from "./pages/Account";
+import { APIKeys } from "./pages/APIKeys";
+import { AuditLog } from "./pages/AuditLog";
 import { Home } from "./pages/Home";
 import { Login } from "./pages/Login";
 import { NotFound } from "./pages/NotFound";
+import { UserDetail } from "./pages/UserDetail";
+import { Users } from "./pages/Users";
 
 function RequireSession({ children }: { children: ReactElement }) {
-  const { me, loading } = useSession();
+  const { me, loading, endedBy } = useSession();
   const location = useLocation();
   if (loading) return <p className="loading" role="status">Loading…</p>;
-  if (!me) return <Navigate to="/login" replace state={{ from: location.pathname + location.search }} />;
+  if (!me) {
+    // A lost session (or a deep link) comes back here after sign-in; signing out does not.
+    const from = endedBy === "signout" || endedBy === "password" ? undefined : location.pathname + location.search;
+    return <Navigate to="/login" replace state={from ? { from } : null} />;
+  }
+  return children;
+}
+
+/** Shows the page only to the roles given; others learn they may not see it. */
+function RequireRole({ roles, children }: { roles: Role[]; children: ReactElement }) {
+  const { me } = useSession();
+  if (!me || !roles.includes(me.role)) {
+    return (
+      <section>
+        <h1>Not available</h1>
+        <p>Your role ({me?.role}) cannot use this page.</p>
+      </section>
+    );
+  }
   return children;
 }
 
@@ -20,6 +43,11 @@ export function App() {
       <Route path="/login" element={<Login />} />
       <Route element={<RequireSession><Layout /></RequireSession>}>
         <Route index element={<Home />} />
+        <Route path="account" element={<Account />} />
+        <Route path="admin/users" element={<RequireRole roles={["admin", "compliance"]}><Users /></RequireRole>} />
+        <Route path="admin/users/:id" element={<RequireRole roles={["admin", "compliance"]}><UserDetail /></RequireRole>} />
+        <Route path="admin/api-keys" element={<RequireRole roles={["admin"]}><APIKeys /></RequireRole>} />
+        <Route path="audit" element={<RequireRole roles={["compliance", "admin"]}><AuditLog /></RequireRole>} />
         <Route path="*" element={<NotFound />} />
       </Route>
     </Routes>

@@ -1,6 +1,7 @@
 // The API client. The access token lives in memory only; the refresh token is
-// an HttpOnly cookie the browser sends to /api/v1/auth. On a 401 the client
-// refreshes once and retries, so an expired access token never loses work.
+// an HttpOnly cookie the browser sends to /api/v1/auth. The client refreshes
+// a little before the access token expires, and on a 401 it refreshes once and
+// retries the same request, so an expired access token never loses work.
 
 export type FieldErrors = Record<string, string>;
 
@@ -12,6 +13,7 @@ export class ApiError extends Error {
   readonly details: unknown;
   constructor(status: number, code: string, message: string, fields: FieldErrors = {}, details?: unknown) {
     super(message);
+    this.name = "ApiError";
     this.status = status;
     this.code = code;
     this.fields = fields;
@@ -19,12 +21,48 @@ export class ApiError extends Error {
   }
 }
 
-let accessToken: string | null = null;
-let refreshing: Promise<boolean> | null = null;
-let onSessionLost: () => void = () => {};
+/** What login and refresh answer (the refresh token itself stays in the cookie). */
+export interface Tokens {
+  access_token: string;
+  token_type: "Bearer";
+  expires_in: number;
+  expires_at: string;
+  refresh_expires_at: string;
+  user?: unknown;
+}
 
-export function setAccessToken(token: string | null) {
-  accessToken = token;
+let accessToken: string | null = null;
+/** When the access token expires and when to refresh it early, in ms since the epoch. */
+let expiresAt = 0;
+let refreshAt = 0;
+let refreshing: Promise<Tokens | null> | null = null;
+let onSessionLost: () => void = () => {};
+let onTokens: (t: Tokens) => void = () => {};
+
+/** The most a token is refreshed ahead of its expiry. */
+const MAX_EARLY_MS = 60_000;
+
+/**
+ * Keeps new tokens in memory. The expiry is taken from expires_in against
+ * this machine's clock, so a skewed clock does not matter. The token is
+ * refreshed when a fifth of its life (at most a minute) remains.
+ */
+export function setTokens(t: Tokens | null) {
+  if (!t) {
+    accessToken = null;
+    expiresAt = refreshAt = 0;
+    return;
+  }
+  const now = Date.now();
+  const life = Math.max(0, t.expires_in) * 1000;
+  accessToken = t.access_token;
+  expiresAt = now + life;
+  refreshAt = expiresAt - Math.min(MAX_EARLY_MS, life / 5);
+}
+
+/** Forgets the access token (signing out). */
+export function clearTokens() {
+  setTokens(null);
 }
 
 export function hasAccessToken() {
@@ -36,25 +74,35 @@ export function setOnSessionLost(fn: () => void) {
   onSessionLost = fn;
 }
 
-/** Exchanges the refresh cookie for a new access token; one refresh at a time. */
-export function refreshSession(): Promise<boolean> {
+/** Called with every new set of tokens (so the session can update the user). */
+export function setOnTokens(fn: (t: Tokens) => void) {
+  onTokens = fn;
+}
+
+/**
+ * Exchanges the refresh cookie for new tokens. Concurrent callers share one
+ * request: a refresh token works only once, so two at a time would end the
+ * session. Resolves to null when the session is gone.
+ */
+export function refreshSession(): Promise<Tokens | null> {
   if (!refreshing) {
     refreshing = (async () => {
       try {
         const res = await fetch("/api/v1/auth/refresh", {
           method: "POST",
           credentials: "same-origin",
-          headers: { "Content-Type": "application/json" },
+          headers: { "Content-Type": "application/json", Accept: "application/json" },
           body: "{}",
         });
-        if (!res.ok) return false;
-        const body = await res.json();
-        accessToken = body.access_token;
-        return true;
+        if (!res.ok) return null;
+        const t = (await res.json()) as Tokens;
+        setTokens(t);
+        onTokens(t);
+        return t;
       } catch {
-        return false;
+        return null;
       } finally {
-        setTimeout(() => (refreshing = null), 0);
+        refreshing = null;
       }
     })();
   }
@@ -72,6 +120,7 @@ async function toError(res: Response): Promise<ApiError> {
 
 export interface RequestOptions {
   method?: string;
+  /** JSON-encoded unless it is a string or FormData (then sent as is, with your Content-Type). */
   body?: unknown;
   headers?: Record<string, string>;
   /** Return the raw Response (for CSV downloads, ETags). */
@@ -79,8 +128,19 @@ export interface RequestOptions {
   signal?: AbortSignal;
 }
 
+/** Builds a query string from the set, non-empty values. */
+export function query(params: Record<string, string | number | boolean | undefined | null>): string {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) {
+    if (v !== undefined && v !== null && v !== "") q.set(k, String(v));
+  }
+  const s = q.toString();
+  return s ? `?${s}` : "";
+}
+
 /** Calls the API under /api/v1 and returns the decoded JSON. Throws ApiError. */
 export async function api<T = unknown>(path: string, opts: RequestOptions = {}): Promise<T> {
+  const isAuth = path.startsWith("/auth/login") || path.startsWith("/auth/refresh");
   const send = () => {
     const headers: Record<string, string> = { Accept: "application/json", ...opts.headers };
     let body: BodyInit | undefined;
@@ -99,23 +159,28 @@ export async function api<T = unknown>(path: string, opts: RequestOptions = {}):
       signal: opts.signal,
     });
   };
+  // Refresh a little early rather than send a token about to expire.
+  if (!isAuth && accessToken && Date.now() >= refreshAt) {
+    await refreshSession();
+  }
   let res: Response;
   try {
     res = await send();
+    if (res.status === 401 && !isAuth && accessToken !== null) {
+      if (await refreshSession()) {
+        res = await send();
+      } else {
+        clearTokens();
+        onSessionLost();
+      }
+    }
   } catch (e) {
     if ((e as Error).name === "AbortError") throw e;
     throw new ApiError(0, "unavailable", "Cannot reach Skillgate. Check your connection and try again.");
-  }
-  if (res.status === 401 && !path.startsWith("/auth/")) {
-    if (await refreshSession()) {
-      res = await send();
-    } else {
-      accessToken = null;
-      onSessionLost();
-    }
   }
   if (!res.ok) throw await toError(res);
   if (opts.raw) return res as unknown as T;
   if (res.status === 204) return undefined as T;
   return (await res.json()) as T;
 }
+

@@ -4,7 +4,16 @@ import { useSession, type Role } from "../auth/session";
 /** Navigation entries, each shown only to the roles that may use it. */
 export const NAV: { to: string; label: string; roles: Role[] }[] = [
   { to: "/", label: "Home", roles: ["agent", "trainer", "supervisor", "compliance", "admin"] },
+  { to: "/admin/users", label: "Users", roles: ["admin", "compliance"] },
+  { to: "/admin/api-keys", label: "API keys", roles: ["admin"] },
+  { to: "/audit", label: "Audit log", roles: ["compliance", "admin"] },
+  { to: "/account", label: "My account", roles: ["agent", "trainer", "supervisor", "compliance", "admin"] },
 ];
+
+/** The entries a role sees. */
+export function navFor(role: Role) {
+  return NAV.filter((n) => n.roles.includes(role));
+}
 
 export function Layout() {
   const { me, signOut } = useSession();
@@ -15,11 +24,13 @@ export function Layout() {
       <header className="topbar">
         <span className="brand">Skillgate</span>
         <nav aria-label="Main">
-          {NAV.filter((n) => n.roles.includes(me.role)).map((n) => (
-            <NavLink key={n.to} to={n.to} end>{n.label}</NavLink>
+          {navFor(me.role).map((n) => (
+            <NavLink key={n.to} to={n.to} end={n.to === "/"}>{n.label}</NavLink>
           ))}
         </nav>
-        <span className="who">{me.name || me.email} · {me.role}</span>
+        <span className="who">
+          {me.display_name || me.email} · <span className="role">{me.role}</span>
+        </span>
         <button type="button" onClick={() => void signOut()}>Sign out</button>
       </header>
       <main id="main" tabIndex={-1}>

@@ -1,28 +1,45 @@
-import { useState, type FormEvent } from "react";
-import { useLocation, useNavigate } from "react-router-dom";
-import { ApiError } from "../api/client";
+import { useEffect, useRef, useState, type FormEvent } from "react";
+import { Navigate, useLocation, useNavigate } from "react-router-dom";
+import { Field } from "../components/Field";
+import { formErrors, NO_ERRORS, type FormErrors } from "../lib/errors";
 import { useSession } from "../auth/session";
 
+interface LoginState {
+  from?: string;
+}
+
+const ENDED = {
+  signout: "You are signed out.",
+  password: "Your password was changed. Sign in with the new one.",
+  lost: "Your session ended. Sign in again to continue.",
+};
+
 export function Login() {
-  const { signIn } = useSession();
+  const { me, loading, endedBy, signIn } = useSession();
   const navigate = useNavigate();
   const location = useLocation();
+  const state = (location.state as LoginState | null) ?? {};
   const [email, setEmail] = useState("");
   const [password, setPassword] = useState("");
-  const [error, setError] = useState<ApiError | null>(null);
+  const [errors, setErrors] = useState<FormErrors>(NO_ERRORS);
   const [busy, setBusy] = useState(false);
+  const alertRef = useRef<HTMLParagraphElement>(null);
+
+  useEffect(() => {
+    if (errors.summary) alertRef.current?.focus();
+  }, [errors]);
+
+  if (!loading && me) return <Navigate to={state.from ?? "/"} replace />;
 
   async function submit(e: FormEvent) {
     e.preventDefault();
     setBusy(true);
-    setError(null);
+    setErrors(NO_ERRORS);
     try {
       await signIn(email, password);
-      const from = (location.state as { from?: string } | null)?.from ?? "/";
-      navigate(from, { replace: true });
+      navigate(state.from ?? "/", { replace: true });
     } catch (err) {
-      setError(err instanceof ApiError ? err : new ApiError(0, "internal", String(err)));
-    } finally {
+      setErrors(formErrors(err, ["email", "password"]));
       setBusy(false);
     }
   }
@@ -31,21 +48,18 @@ export function Login() {
     <main className="login">
       <form onSubmit={submit} aria-labelledby="login-title" noValidate>
         <h1 id="login-title">Sign in to Skillgate</h1>
-        {error && !Object.keys(error.fields).length && (
-          <p role="alert" className="error">
-            {error.message}
+        {endedBy && <p className="notice" role="status">{ENDED[endedBy]}</p>}
+        {errors.summary && (
+          <p role="alert" className="error" tabIndex={-1} ref={alertRef}>
+            {errors.summary}
           </p>
         )}
-        <label htmlFor="email">Email</label>
-        <input id="email" type="email" autoComplete="username" value={email} required
-          aria-invalid={!!error?.fields.email} aria-describedby={error?.fields.email ? "email-error" : undefined}
-          onChange={(e) => setEmail(e.target.value)} />
-        {error?.fields.email && <p id="email-error" className="field-error">{error.fields.email}</p>}
-        <label htmlFor="password">Password</label>
-        <input id="password" type="password" autoComplete="current-password" value={password} required
-          aria-invalid={!!error?.fields.password} aria-describedby={error?.fields.password ? "password-error" : undefined}
-          onChange={(e) => setPassword(e.target.value)} />
-        {error?.fields.password && <p id="password-error" className="field-error">{error.fields.password}</p>}
+        <Field label="Email" error={errors.fields.email}>
+          <input type="email" autoComplete="username" value={email} required onChange={(e) => setEmail(e.target.value)} />
+        </Field>
+        <Field label="Password" error={errors.fields.password}>
+          <input type="password" autoComplete="current-password" value={password} required onChange={(e) => setPassword(e.target.value)} />
+        </Field>
         <button type="submit" disabled={busy}>{busy ? "Signing in…" : "Sign in"}</button>
       </form>
     </main>

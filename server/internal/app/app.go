@@ -76,6 +76,7 @@ func New(cfg Config, log *slog.Logger, g *gorm.DB, clk clock.Clock) (*App, error
 	recorder := audit.NewRecorder(clk)
 	a.Auth = auth.NewService(g, clk, recorder, auth.Config{
 		JWTSecret: cfg.JWTSecret, SecureCookies: cfg.Env != Development, Log: log,
+		AccessTokenTTL: cfg.AccessTokenTTL,
 	})
 	a.apiMiddleware = append(a.apiMiddleware, a.Auth.Middleware())
 

@@ -10,7 +10,9 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"time"
 
+	"github.com/skillgate/skillgate/server/internal/auth"
 	"github.com/skillgate/skillgate/server/internal/logx"
 )
 
@@ -32,10 +34,16 @@ type Config struct {
 	// TrustedProxies are the CIDRs of load balancers whose X-Forwarded-For
 	// is believed; empty means the client address is the TCP peer.
 	TrustedProxies []string
+	// AccessTokenTTL shortens access tokens for tests of token refresh
+	// (ACCESS_TOKEN_TTL, development only); zero keeps the 15-minute default.
+	AccessTokenTTL time.Duration
 	// Warnings are problems that do not stop a development server, such as a
 	// generated JWT secret; serve logs them loudly.
 	Warnings []string
 }
+
+// MinAccessTokenTTL is the shortest ACCESS_TOKEN_TTL accepted.
+const MinAccessTokenTTL = 5 * time.Second
 
 // DefaultDatabaseURL is used in development when DATABASE_URL is unset.
 const DefaultDatabaseURL = "postgres://postgres@127.0.0.1:5432/skillgate?sslmode=disable"
@@ -156,6 +164,18 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 				continue
 			}
 			cfg.TrustedProxies = append(cfg.TrustedProxies, p)
+		}
+	}
+	if v := strings.TrimSpace(getenv("ACCESS_TOKEN_TTL")); v != "" {
+		d, err := time.ParseDuration(v)
+		switch {
+		case cfg.Env == Production:
+			bad("ACCESS_TOKEN_TTL is for development and tests only: unset it in production")
+		case err != nil || d < MinAccessTokenTTL || d > auth.AccessTokenTTL:
+			bad("ACCESS_TOKEN_TTL must be a duration from %s to %s such as 30s, not %q", MinAccessTokenTTL, auth.AccessTokenTTL, v)
+		default:
+			cfg.AccessTokenTTL = d
+			cfg.Warnings = append(cfg.Warnings, fmt.Sprintf("ACCESS_TOKEN_TTL is %s: access tokens expire sooner than the usual %s (for tests of token refresh)", d, auth.AccessTokenTTL))
 		}
 	}
 	if len(problems) > 0 {

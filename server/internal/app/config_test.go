@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 func envOf(m map[string]string) func(string) string {
@@ -82,6 +83,43 @@ func TestLoadConfigSecretFiles(t *testing.T) {
 			}
 			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
 				t.Errorf("got %v, want an error containing %q", err, tc.wantErr)
+			}
+		})
+	}
+}
+
+func TestLoadConfigAccessTokenTTL(t *testing.T) {
+	cases := []struct {
+		name    string
+		env     map[string]string
+		want    time.Duration
+		wantErr string
+	}{
+		{"unset keeps the default", nil, 0, ""},
+		{"development", map[string]string{"ACCESS_TOKEN_TTL": "20s"}, 20 * time.Second, ""},
+		{"too short", map[string]string{"ACCESS_TOKEN_TTL": "1s"}, 0, "ACCESS_TOKEN_TTL must be a duration"},
+		{"too long", map[string]string{"ACCESS_TOKEN_TTL": "1h"}, 0, "ACCESS_TOKEN_TTL must be a duration"},
+		{"not a duration", map[string]string{"ACCESS_TOKEN_TTL": "soon"}, 0, "ACCESS_TOKEN_TTL must be a duration"},
+		{"production", map[string]string{"ACCESS_TOKEN_TTL": "20s", "SKILLGATE_ENV": "production",
+			"DATABASE_URL": "postgres://x@h/db", "JWT_SECRET": strings.Repeat("a", 40)}, 0, "development and tests only"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg, err := LoadConfig(envOf(tc.env))
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Fatalf("got %v, want an error containing %q", err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("got %v, want no error", err)
+			}
+			if cfg.AccessTokenTTL != tc.want {
+				t.Errorf("got ACCESS_TOKEN_TTL %v, want %v", cfg.AccessTokenTTL, tc.want)
+			}
+			if tc.want != 0 && !strings.Contains(strings.Join(cfg.Warnings, "\n"), "ACCESS_TOKEN_TTL") {
+				t.Errorf("got warnings %q, want one naming ACCESS_TOKEN_TTL", cfg.Warnings)
 			}
 		})
 	}

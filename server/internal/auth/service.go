@@ -35,7 +35,11 @@ type Config struct {
 	AccountAttempts int
 	IPAttempts      int
 	ThrottleWindow  time.Duration
-	Log             *slog.Logger
+	// AccessTokenTTL is how long an access token lives; zero takes
+	// AccessTokenTTL (15 minutes). Shorter lifetimes exist for tests of
+	// token refresh (the ACCESS_TOKEN_TTL development setting).
+	AccessTokenTTL time.Duration
+	Log            *slog.Logger
 }
 
 // Service holds identity's rules: sign-in, sessions, users, memberships and
@@ -67,13 +71,16 @@ func NewService(g *gorm.DB, clk clock.Clock, rec *audit.Recorder, cfg Config) *S
 	if cfg.ThrottleWindow <= 0 {
 		cfg.ThrottleWindow = 15 * time.Minute
 	}
+	if cfg.AccessTokenTTL <= 0 {
+		cfg.AccessTokenTTL = AccessTokenTTL
+	}
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)
 	}
 	return &Service{
 		db: g, store: &store{db: g}, clock: clk, recorder: rec, cfg: cfg,
 		hasher: NewHasher(cfg.Argon2, cfg.HashConcurrency),
-		signer: newTokenSigner(cfg.JWTSecret, clk),
+		signer: newTokenSigner(cfg.JWTSecret, clk, cfg.AccessTokenTTL),
 	}
 }
 

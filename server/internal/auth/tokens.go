@@ -43,13 +43,15 @@ type accessClaims struct {
 type tokenSigner struct {
 	key    []byte
 	clock  clock.Clock
+	ttl    time.Duration
 	parser *jwt.Parser
 }
 
-func newTokenSigner(key []byte, clk clock.Clock) *tokenSigner {
+func newTokenSigner(key []byte, clk clock.Clock, ttl time.Duration) *tokenSigner {
 	return &tokenSigner{
 		key:   key,
 		clock: clk,
+		ttl:   ttl,
 		parser: jwt.NewParser(
 			jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}),
 			jwt.WithExpirationRequired(),
@@ -65,7 +67,7 @@ func newTokenSigner(key []byte, clk clock.Clock) *tokenSigner {
 // issue signs an access token for the user's session.
 func (s *tokenSigner) issue(userID, sessionID string) (string, time.Time, error) {
 	now := s.clock.Now()
-	exp := now.Add(AccessTokenTTL)
+	exp := now.Add(s.ttl)
 	claims := accessClaims{
 		RegisteredClaims: jwt.RegisteredClaims{
 			Issuer:    tokenIssuer,

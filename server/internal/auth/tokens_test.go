@@ -1,8 +1,10 @@
 package auth_test
 
 import (
+	"context"
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -11,7 +13,10 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/skillgate/skillgate/server/internal/apitest"
+	"github.com/skillgate/skillgate/server/internal/audit"
 	"github.com/skillgate/skillgate/server/internal/auth"
+	"github.com/skillgate/skillgate/server/internal/clock"
+	"github.com/skillgate/skillgate/server/internal/testdb"
 )
 
 // secret is the JWT secret apitest configures.
@@ -260,4 +265,39 @@ func findCookie(res *apitest.Response) *http.Cookie {
 		}
 	}
 	return nil
+}
+
+func TestAccessTokenTTLSetting(t *testing.T) {
+	t.Parallel()
+	g := testdb.New(t)
+	start := time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)
+	cases := []struct {
+		name string
+		ttl  time.Duration
+		want time.Duration
+	}{
+		{"default", 0, auth.AccessTokenTTL},
+		{"shortened", 30 * time.Second, 30 * time.Second},
+	}
+	for i, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			clk := clock.NewManual(start)
+			svc := auth.NewService(g, clk, audit.NewRecorder(clk), auth.Config{
+				JWTSecret: []byte(strings.Repeat("k", 32)), AccessTokenTTL: tc.ttl,
+			})
+			email := fmt.Sprintf("ttl%d@example.test", i)
+			if _, err := svc.CreateUserAs(context.Background(), audit.System("test"), auth.CreateUserInput{
+				Email: email, Role: auth.RoleAgent, Password: testPassword,
+			}); err != nil {
+				t.Fatalf("create user: %v", err)
+			}
+			tk, err := svc.Login(context.Background(), auth.LoginInput{Email: email, Password: testPassword, ClientIP: "127.0.0.1"})
+			if err != nil {
+				t.Fatalf("login: %v", err)
+			}
+			if got := tk.AccessExpiresAt.Sub(start); got != tc.want {
+				t.Errorf("got an access token for %v, want %v", got, tc.want)
+			}
+		})
+	}
 }

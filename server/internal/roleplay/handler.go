@@ -31,6 +31,8 @@ func (h *Handler) Register(rg *gin.RouterGroup) {
 	rg.GET("/runs/:id", users, h.get)
 	rg.POST("/runs/:id/turns", users, h.take)
 	rg.GET("/runs/:id/result", users, h.result)
+	rg.POST("/runs/:id/abandon", users, h.abandon)
+	rg.GET("/programs/:id/roleplays", users, h.list)
 	rg.POST("/runs/:id/comments", reviewers, h.comment)
 	rg.POST("/runs/:id/review", reviewers, h.review)
 	rg.GET("/reviews", reviewers, h.reviews)
@@ -168,4 +170,30 @@ func (h *Handler) review(c *gin.Context) {
 		return
 	}
 	c.JSON(http.StatusOK, res)
+}
+
+func (h *Handler) abandon(c *gin.Context) {
+	id, ok := bindID(c, "run")
+	if !ok {
+		return
+	}
+	res, err := h.svc.Abandon(c.Request.Context(), id)
+	if err != nil {
+		httpx.Error(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, res)
+}
+
+func (h *Handler) list(c *gin.Context) {
+	id, ok := bindID(c, "program")
+	if !ok {
+		return
+	}
+	items, err := h.svc.ProgramRoleplays(c.Request.Context(), id)
+	if err != nil {
+		httpx.Error(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"roleplays": items})
 }

@@ -266,9 +266,60 @@ func (s *Service) Take(ctx context.Context, runID string, in TurnInput) (*RunVie
 	return view, nil
 }
 
+// abandonedEnding is where a run ends when its player gives it up: the
+// customer is lost, and the run never passes.
+var abandonedEnding = Ending{ID: "abandoned", Outcome: "lost",
+	Debrief: "You ended the call before it was over. The customer was left without an answer."}
+
+// Abandon ends the player's own run in progress, so a run left open (a
+// closed tab, a lost connection) does not block the next attempt. It counts
+// as a used attempt and never passes. Errors: unauthorized, forbidden (API
+// keys), not_found (no such run, or another user's), conflict (already over).
+func (s *Service) Abandon(ctx context.Context, runID string) (*Result, error) {
+	p, err := principal(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var r *run
+	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		r, err = findRun(tx, runID, true)
+		if err != nil {
+			return err
+		}
+		switch {
+		case r.UserID != p.UserID:
+			return apperr.NotFoundf("run")
+		case r.State != StateInProgress:
+			return apperr.E(apperr.Conflict, "the run is over")
+		}
+		sc, err := scenarioAt(tx, r.RoleplayID, r.Version)
+		if err != nil {
+			return err
+		}
+		steps, err := r.steps()
+		if err != nil {
+			return err
+		}
+		e := abandonedEnding
+		upd := map[string]any{}
+		if err := s.finish(ctx, tx, p, r, sc, steps, &e, upd); err != nil {
+			return err
+		}
+		return db.Translate(tx.Model(&run{}).Where("id = ?", r.ID).Updates(upd).Error, "run")
+	})
+	if err != nil {
+		return nil, fmt.Errorf("roleplay: abandon: %w", err)
+	}
+	return s.result(ctx, r)
+}
+
 // finish scores the run at ending e and audits the result.
 func (s *Service) finish(ctx context.Context, tx *gorm.DB, p *auth.Principal, r *run, sc *Scenario, steps []Step, e *Ending, upd map[string]any) error {
 	score := sc.evaluate(steps, e.Outcome, nil)
+	if e.ID == abandonedEnding.ID {
+		score.Passed = false
+		score.Reasons = append(score.Reasons, Reason{Kind: ReasonOutcome, Message: "the agent ended the call before it was over"})
+	}
 	raw, err := json.Marshal(score)
 	if err != nil {
 		return err

@@ -22,6 +22,7 @@ import (
 	"github.com/skillgate/skillgate/server/internal/clock"
 	"github.com/skillgate/skillgate/server/internal/db"
 	"github.com/skillgate/skillgate/server/internal/httpx"
+	"github.com/skillgate/skillgate/server/internal/jobs"
 	"github.com/skillgate/skillgate/server/internal/licensing"
 	"github.com/skillgate/skillgate/server/internal/quiz"
 	"github.com/skillgate/skillgate/server/internal/roleplay"
@@ -84,11 +85,11 @@ func New(cfg Config, log *slog.Logger, g *gorm.DB, clk clock.Clock) (*App, error
 	a.Catalog = catalog.NewService(g, clk, recorder, a.Certification)
 	a.Quiz = quiz.NewService(g, catalog.NewStore(g), a.Certification, recorder, clk)
 	a.importParts = append(a.importParts, quiz.NewImporter(recorder, clk))
-	a.workers = append(a.workers, a.Quiz.Worker(5*time.Second, func(msg string, args ...any) { log.Error(msg, args...) }))
+	a.workers = append(a.workers, jobs.Every("quiz-auto-submit", 5*time.Second, log, a.Quiz.RunOnce))
 	a.Roleplay = roleplay.NewService(g, a.Certification.Store(), recorder, clk)
 	a.importParts = append(a.importParts, a.Roleplay.Importer())
 	a.Licensing = licensing.NewService(g, a.Auth, a.Certification.Store(), catalog.NewStore(g), recorder, clk)
-	a.workers = append(a.workers, a.Licensing.Worker(time.Minute, log))
+	a.workers = append(a.workers, jobs.Every("license-expiry", time.Minute, log, a.Licensing.RunOnce))
 
 	// Each domain: its handler and its part of the OpenAPI document.
 	domains := []struct {

@@ -3,7 +3,6 @@ package licensing
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"regexp"
 	"slices"
 	"strings"
@@ -19,6 +18,7 @@ import (
 	"github.com/skillgate/skillgate/server/internal/certification"
 	"github.com/skillgate/skillgate/server/internal/clock"
 	"github.com/skillgate/skillgate/server/internal/db"
+	"github.com/skillgate/skillgate/server/internal/jobs"
 	"github.com/skillgate/skillgate/server/internal/outbox"
 )
 
@@ -565,8 +565,7 @@ const expiryBatch = 100
 // at once: each locks its batch with SKIP LOCKED.
 func (s *Service) RunOnce(ctx context.Context) (int, error) {
 	actor := audit.System("license-expiry")
-	total := 0
-	for {
+	total, err := jobs.Batches(ctx, expiryBatch, func(ctx context.Context) (int, error) {
 		n := 0
 		err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 			now := s.now()
@@ -588,33 +587,10 @@ func (s *Service) RunOnce(ctx context.Context) (int, error) {
 			n = len(due)
 			return nil
 		})
-		if err != nil {
-			return total, fmt.Errorf("licensing: expire: %w", err)
-		}
-		total += n
-		if n < expiryBatch {
-			return total, nil
-		}
+		return n, err
+	})
+	if err != nil {
+		return total, fmt.Errorf("licensing: expire: %w", err)
 	}
-}
-
-// Worker returns the background job that runs RunOnce every interval until
-// its context ends (register it with the app's workers).
-func (s *Service) Worker(interval time.Duration, log *slog.Logger) func(context.Context) {
-	return func(ctx context.Context) {
-		t := time.NewTicker(interval)
-		defer t.Stop()
-		for {
-			if n, err := s.RunOnce(ctx); err != nil {
-				log.ErrorContext(ctx, "license expiry failed", "err", err)
-			} else if n > 0 {
-				log.InfoContext(ctx, "licenses expired", "count", n)
-			}
-			select {
-			case <-ctx.Done():
-				return
-			case <-t.C:
-			}
-		}
-	}
+	return total, nil
 }

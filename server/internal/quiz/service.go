@@ -17,6 +17,7 @@ import (
 	"github.com/skillgate/skillgate/server/internal/catalog"
 	"github.com/skillgate/skillgate/server/internal/clock"
 	"github.com/skillgate/skillgate/server/internal/db"
+	"github.com/skillgate/skillgate/server/internal/jobs"
 )
 
 // DefaultGrace is how long after its deadline an attempt still accepts
@@ -680,8 +681,7 @@ const AutoSubmitBatch = 50
 // FOR UPDATE SKIP LOCKED so several replicas share the work without
 // grading any attempt twice. It returns how many it graded.
 func (s *Service) RunOnce(ctx context.Context) (int, error) {
-	total := 0
-	for {
+	total, err := jobs.Batches(ctx, AutoSubmitBatch, func(ctx context.Context) (int, error) {
 		n := 0
 		err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 			now := s.now()
@@ -697,31 +697,10 @@ func (s *Service) RunOnce(ctx context.Context) (int, error) {
 			n = len(as)
 			return nil
 		})
-		if err != nil {
-			return total, fmt.Errorf("quiz: auto-submit: %w", err)
-		}
-		total += n
-		if n < AutoSubmitBatch {
-			return total, nil
-		}
+		return n, err
+	})
+	if err != nil {
+		return total, fmt.Errorf("quiz: auto-submit: %w", err)
 	}
-}
-
-// Worker returns the background job that runs RunOnce every interval until
-// ctx is done, logging failures through logf.
-func (s *Service) Worker(interval time.Duration, logf func(msg string, args ...any)) func(context.Context) {
-	return func(ctx context.Context) {
-		t := time.NewTicker(interval)
-		defer t.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-t.C:
-				if _, err := s.RunOnce(ctx); err != nil && ctx.Err() == nil {
-					logf("quiz auto-submit failed", "err", err)
-				}
-			}
-		}
-	}
+	return total, nil
 }

@@ -2,7 +2,6 @@ package auth
 
 import (
 	"context"
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/skillgate/skillgate/server/internal/apperr"
 	"github.com/skillgate/skillgate/server/internal/audit"
+	"github.com/skillgate/skillgate/server/internal/csvimport"
 	"github.com/skillgate/skillgate/server/internal/db"
 )
 
@@ -469,25 +469,10 @@ func (s *Service) ImportUsers(ctx context.Context, r io.Reader) ([]*User, error)
 	if err != nil {
 		return nil, err
 	}
-	cr := csv.NewReader(r)
-	cr.TrimLeadingSpace = true
-	header, err := cr.Read()
-	if err != nil {
-		return nil, apperr.Invalidf("row 1", "the CSV needs a header row naming its columns (%s)", strings.Join(importColumns, ", "))
-	}
-	col := map[string]int{}
 	fields := apperr.Fields{}
-	for i, h := range header {
-		h = strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))
-		if !slices.Contains(importColumns, h) {
-			fields.Add("row 1", "unknown column %q (known: %s)", h, strings.Join(importColumns, ", "))
-		}
-		col[h] = i
-	}
-	for _, need := range []string{"email", "role"} {
-		if _, ok := col[need]; !ok {
-			fields.Add("row 1", "the %s column is required", need)
-		}
+	rows, err := csvimport.Read(r, csvimport.Spec{What: "users", Columns: importColumns, Required: []string{"email", "role"}, MaxRows: MaxImportRows}, fields)
+	if err != nil {
+		return nil, err
 	}
 	if err := fields.Err(); err != nil {
 		return nil, err
@@ -497,28 +482,11 @@ func (s *Service) ImportUsers(ctx context.Context, r io.Reader) ([]*User, error)
 		return nil, err
 	}
 	var ins []CreateUserInput
-	var rows []int
+	var lines []int
 	seenEmail, seenExt := map[string]int{}, map[string]int{}
-	for {
-		rec, err := cr.Read()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		line, _ := cr.FieldPos(0)
+	for _, row := range rows {
+		line, get := row.Line, row.Get
 		prefix := fmt.Sprintf("row %d.", line)
-		if err != nil {
-			fields.Add(fmt.Sprintf("row %d", line), "is not valid CSV: %v", err)
-			continue
-		}
-		if len(ins) >= MaxImportRows {
-			return nil, apperr.E(apperr.TooLarge, "an import holds at most %d users", MaxImportRows)
-		}
-		get := func(name string) string {
-			if i, ok := col[name]; ok && i < len(rec) {
-				return strings.TrimSpace(rec[i])
-			}
-			return ""
-		}
 		in := CreateUserInput{Email: get("email"), DisplayName: get("display_name"), Role: Role(strings.ToLower(get("role"))), ExternalID: get("external_id")}
 		for _, c := range strings.Split(get("clients"), ";") {
 			if c = strings.TrimSpace(c); c == "" {
@@ -543,12 +511,9 @@ func (s *Service) ImportUsers(ctx context.Context, r io.Reader) ([]*User, error)
 		}
 		seenExt[in.ExternalID] = line
 		ins = append(ins, in)
-		rows = append(rows, line)
+		lines = append(lines, line)
 	}
-	if len(ins) == 0 && len(fields) == 0 {
-		return nil, apperr.Invalidf("row 2", "the CSV has no users")
-	}
-	if err := s.checkTaken(ctx, ins, rows, fields); err != nil {
+	if err := s.checkTaken(ctx, ins, lines, fields); err != nil {
 		return nil, err
 	}
 	if err := fields.Err(); err != nil {
@@ -556,7 +521,7 @@ func (s *Service) ImportUsers(ctx context.Context, r io.Reader) ([]*User, error)
 	}
 	var users []*User
 	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		users, err = s.createUsers(ctx, tx, p.Actor(), ins, func(i int) string { return fmt.Sprintf("row %d.", rows[i]) })
+		users, err = s.createUsers(ctx, tx, p.Actor(), ins, func(i int) string { return fmt.Sprintf("row %d.", lines[i]) })
 		return err
 	})
 	if err != nil {

@@ -168,7 +168,8 @@ func TestImportUsersCSV(t *testing.T) {
 		t.Errorf("got %d users, want %d", got, before+2)
 	}
 
-	for name, body := range map[string]string{"no header": "", "no role column": "email\nx@example.test\n", "unknown column": "email,role,salary\n"} {
+	for name, body := range map[string]string{"no header": "", "no role column": "email\nx@example.test\n", "unknown column": "email,role,salary\n",
+		"malformed quoting": "email,role\nok@example.test,agent\n\"broken@example.test,agent\n"} {
 		if res := f.Do(csvBody(body)); res.Status != 400 {
 			t.Errorf("%s: got %d %s, want 400", name, res.Status, res.Body)
 		}

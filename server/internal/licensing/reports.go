@@ -2,8 +2,6 @@ package licensing
 
 import (
 	"context"
-	"encoding/csv"
-	"errors"
 	"fmt"
 	"io"
 	"slices"
@@ -18,6 +16,7 @@ import (
 	"github.com/skillgate/skillgate/server/internal/auth"
 	"github.com/skillgate/skillgate/server/internal/catalog"
 	"github.com/skillgate/skillgate/server/internal/certification"
+	"github.com/skillgate/skillgate/server/internal/csvimport"
 )
 
 // ReportLicense is a license in a report, with its holder's email and the
@@ -240,59 +239,30 @@ func (s *Service) Import(ctx context.Context, r io.Reader) ([]License, error) {
 	if !p.Is(auth.RoleCompliance) {
 		return nil, apperr.E(apperr.Forbidden, "only compliance may import licenses")
 	}
-	cr := csv.NewReader(r)
-	cr.TrimLeadingSpace = true
-	cr.FieldsPerRecord = -1
-	header, err := cr.Read()
-	if err != nil {
-		return nil, apperr.Invalidf("row 1", "the CSV needs a header row naming its columns (%s)", strings.Join(ImportColumns, ", "))
-	}
-	col := map[string]int{}
 	f := apperr.Fields{}
-	for i, h := range header {
-		h = strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))
-		if !slices.Contains(ImportColumns, h) {
-			f.Add("row 1", "unknown column %q (known: %s)", h, strings.Join(ImportColumns, ", "))
-		}
-		col[h] = i
-	}
+	var required []string
 	for _, c := range ImportColumns {
-		if _, ok := col[c]; !ok && !slices.Contains(optionalColumns, c) {
-			f.Add("row 1", "the %s column is required", c)
+		if !slices.Contains(optionalColumns, c) {
+			required = append(required, c)
 		}
 	}
-	_, hasID := col["user_id"]
-	_, hasEmail := col["email"]
-	if !hasID && !hasEmail {
+	rows, err := csvimport.Read(r, csvimport.Spec{What: "licenses", Columns: ImportColumns, Required: required, MaxRows: MaxImportRows}, f)
+	if err != nil {
+		return nil, err
+	}
+	if len(rows) > 0 && !rows[0].Has("user_id") && !rows[0].Has("email") {
 		f.Add("row 1", "a user_id or email column must name each license's holder")
 	}
 	if err := importError(f); err != nil {
 		return nil, err
 	}
 	var ls []*License
-	var rows []int
+	var lines []int
 	holders := map[string]string{} // email → user id
 	seen := map[activeKey]int{}
-	for {
-		rec, err := cr.Read()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		line, _ := cr.FieldPos(0)
+	for _, row := range rows {
+		line, get := row.Line, row.Get
 		prefix := fmt.Sprintf("row %d.", line)
-		if err != nil {
-			f.Add(fmt.Sprintf("row %d", line), "is not valid CSV: %v", err)
-			continue
-		}
-		if len(ls) >= MaxImportRows {
-			return nil, apperr.E(apperr.TooLarge, "an import holds at most %d licenses", MaxImportRows)
-		}
-		get := func(name string) string {
-			if i, ok := col[name]; ok && i < len(rec) {
-				return strings.TrimSpace(rec[i])
-			}
-			return ""
-		}
 		in := SubmitInput{UserID: get("user_id"), NPN: get("npn"), Jurisdiction: get("jurisdiction"),
 			LicenseNumber: get("license_number"), Class: get("class"), IssueDate: get("issue_date"),
 			EffectiveDate: get("effective_date"), ExpiryDate: get("expiry_date"), Evidence: get("evidence")}
@@ -324,12 +294,9 @@ func (s *Service) Import(ctx context.Context, r io.Reader) ([]License, error) {
 		}
 		seen[key] = line
 		ls = append(ls, l)
-		rows = append(rows, line)
+		lines = append(lines, line)
 	}
-	if len(ls) == 0 && len(f) == 0 {
-		return nil, apperr.Invalidf("row 2", "the CSV has no licenses")
-	}
-	if err := s.checkActive(ctx, ls, rows, f); err != nil {
+	if err := s.checkActive(ctx, ls, lines, f); err != nil {
 		return nil, err
 	}
 	if err := importError(f); err != nil {
@@ -339,7 +306,7 @@ func (s *Service) Import(ctx context.Context, r io.Reader) ([]License, error) {
 	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		for i, l := range ls {
 			if err := s.create(ctx, tx, p.Actor(), l, now); err != nil {
-				return fmt.Errorf("row %d: %w", rows[i], err)
+				return fmt.Errorf("row %d: %w", lines[i], err)
 			}
 		}
 		return nil

@@ -101,7 +101,7 @@ type Delivery struct {
 	CreatedAt      time.Time       `gorm:"column:created_at" json:"created_at"`
 	UpdatedAt      time.Time       `gorm:"column:updated_at" json:"updated_at"`
 	// History lists the attempts, oldest first (GetDelivery only).
-	History []Attempt `gorm:"-" json:"history,omitempty"`
+	History *[]Attempt `gorm:"-" json:"history,omitempty"`
 }
 
 // TableName names the table.

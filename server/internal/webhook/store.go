@@ -73,10 +73,11 @@ func (s *Store) Delivery(ctx context.Context, id string) (*Delivery, error) {
 	if err := g.Where("id = ?", id).Take(&d).Error; err != nil {
 		return nil, db.Translate(err, "webhook delivery")
 	}
-	d.History = []Attempt{}
-	if err := g.Where("delivery_id = ?", id).Order("at, id").Find(&d.History).Error; err != nil {
+	history := []Attempt{}
+	if err := g.Where("delivery_id = ?", id).Order("at, id").Find(&history).Error; err != nil {
 		return nil, fmt.Errorf("webhook: delivery history: %w", err)
 	}
+	d.History = &history
 	return &d, nil
 }
 

@@ -26,6 +26,7 @@ import (
 	"github.com/skillgate/skillgate/server/internal/licensing"
 	"github.com/skillgate/skillgate/server/internal/quiz"
 	"github.com/skillgate/skillgate/server/internal/roleplay"
+	"github.com/skillgate/skillgate/server/internal/webhook"
 )
 
 // App is a wired Skillgate: its router and the parts tests reach for.
@@ -48,7 +49,9 @@ type App struct {
 	Roleplay *roleplay.Service
 	// Licensing is agents' state licenses, their verification and expiry.
 	Licensing *licensing.Service
-	migrator  *db.Migrator
+	// Webhooks manages webhook subscriptions and delivers outbox events.
+	Webhooks *webhook.Service
+	migrator *db.Migrator
 	// apiMiddleware runs on every /api/v1 request before its handler.
 	apiMiddleware []gin.HandlerFunc
 	workers       []func(context.Context)
@@ -90,6 +93,11 @@ func New(cfg Config, log *slog.Logger, g *gorm.DB, clk clock.Clock) (*App, error
 	a.importParts = append(a.importParts, a.Roleplay.Importer())
 	a.Licensing = licensing.NewService(g, a.Auth, a.Certification.Store(), catalog.NewStore(g), recorder, clk)
 	a.workers = append(a.workers, jobs.Every("license-expiry", time.Minute, log, a.Licensing.RunOnce))
+	a.Webhooks, err = webhook.NewService(g, recorder, clk, cfg.webhookOptions(log))
+	if err != nil {
+		return nil, err
+	}
+	a.workers = append(a.workers, jobs.Every("webhook-delivery", 5*time.Second, log, a.Webhooks.RunJob))
 
 	// Each domain: its handler and its part of the OpenAPI document.
 	domains := []struct {
@@ -104,6 +112,7 @@ func New(cfg Config, log *slog.Logger, g *gorm.DB, clk clock.Clock) (*App, error
 		{"quiz", quiz.OpenAPI, quiz.NewHandler(a.Quiz)},
 		{"roleplay", roleplay.OpenAPI, roleplay.NewHandler(a.Roleplay)},
 		{"licensing", licensing.OpenAPI, licensing.NewHandler(a.Licensing)},
+		{"webhook", webhook.OpenAPI, webhook.NewHandler(a.Webhooks)},
 	}
 	var fragments []apidoc.Fragment
 	var handlers []registrar

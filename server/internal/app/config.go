@@ -14,6 +14,7 @@ import (
 
 	"github.com/skillgate/skillgate/server/internal/auth"
 	"github.com/skillgate/skillgate/server/internal/logx"
+	"github.com/skillgate/skillgate/server/internal/webhook"
 )
 
 // Environments.
@@ -37,6 +38,13 @@ type Config struct {
 	// AccessTokenTTL shortens access tokens for tests of token refresh
 	// (ACCESS_TOKEN_TTL, development only); zero keeps the 15-minute default.
 	AccessTokenTTL time.Duration
+	// WebhookKey encrypts webhook signing secrets at rest (WEBHOOK_KEY);
+	// empty means a key derived from JWTSecret.
+	WebhookKey []byte
+	// WebhookAllowPrivate lets webhook URLs be http and reach loopback and
+	// private addresses (WEBHOOK_ALLOW_PRIVATE); nil means by environment:
+	// allowed in development, refused in production.
+	WebhookAllowPrivate *bool
 	// Warnings are problems that do not stop a development server, such as a
 	// generated JWT secret; serve logs them loudly.
 	Warnings []string
@@ -178,8 +186,39 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 			cfg.Warnings = append(cfg.Warnings, fmt.Sprintf("ACCESS_TOKEN_TTL is %s: access tokens expire sooner than the usual %s (for tests of token refresh)", d, auth.AccessTokenTTL))
 		}
 	}
+	switch k := secret("WEBHOOK_KEY"); {
+	case k != "" && len(k) < 32:
+		bad("WEBHOOK_KEY must be at least 32 bytes long, got %d", len(k))
+	case k != "":
+		cfg.WebhookKey = []byte(k)
+	}
+	if v := strings.TrimSpace(getenv("WEBHOOK_ALLOW_PRIVATE")); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			bad("WEBHOOK_ALLOW_PRIVATE must be true or false, not %q", v)
+		}
+		cfg.WebhookAllowPrivate = &b
+		if b && cfg.Env == Production {
+			cfg.Warnings = append(cfg.Warnings, "WEBHOOK_ALLOW_PRIVATE is true: webhooks may reach loopback and private addresses and use http")
+		}
+	}
 	if len(problems) > 0 {
 		return Config{}, &ConfigError{Problems: problems}
 	}
 	return cfg, nil
+}
+
+// webhookOptions are the webhook service's settings from the configuration:
+// secrets encrypted with WEBHOOK_KEY (or a key derived from JWT_SECRET);
+// https and public addresses only unless private addresses are allowed.
+func (c Config) webhookOptions(log *slog.Logger) webhook.Options {
+	key := c.WebhookKey
+	if len(key) == 0 {
+		key = c.JWTSecret
+	}
+	allow := c.Env != Production
+	if c.WebhookAllowPrivate != nil {
+		allow = *c.WebhookAllowPrivate
+	}
+	return webhook.Options{Key: key, RequireHTTPS: !allow, AllowPrivate: allow, Log: log}
 }

@@ -124,3 +124,51 @@ func TestLoadConfigAccessTokenTTL(t *testing.T) {
 		})
 	}
 }
+
+func TestLoadConfigWebhooks(t *testing.T) {
+	prod := map[string]string{"SKILLGATE_ENV": "production", "DATABASE_URL": "postgres://db/x", "JWT_SECRET": strings.Repeat("j", 32)}
+	with := func(extra map[string]string) map[string]string {
+		m := map[string]string{}
+		for k, v := range prod {
+			m[k] = v
+		}
+		for k, v := range extra {
+			m[k] = v
+		}
+		return m
+	}
+	for _, tc := range []struct {
+		name         string
+		env          map[string]string
+		wantErr      string
+		allowPrivate bool
+		key          string
+	}{
+		{"development allows private addresses", nil, "", true, ""},
+		{"production refuses them, key from JWT_SECRET", prod, "", false, strings.Repeat("j", 32)},
+		{"production override", with(map[string]string{"WEBHOOK_ALLOW_PRIVATE": "true"}), "", true, strings.Repeat("j", 32)},
+		{"own key", with(map[string]string{"WEBHOOK_KEY": strings.Repeat("w", 40)}), "", false, strings.Repeat("w", 40)},
+		{"short key", with(map[string]string{"WEBHOOK_KEY": "short"}), "WEBHOOK_KEY", false, ""},
+		{"bad flag", with(map[string]string{"WEBHOOK_ALLOW_PRIVATE": "maybe"}), "WEBHOOK_ALLOW_PRIVATE", false, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg, err := LoadConfig(envOf(tc.env))
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Fatalf("got %v, want an error naming %s", err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			o := cfg.webhookOptions(nil)
+			if o.AllowPrivate != tc.allowPrivate || o.RequireHTTPS == tc.allowPrivate {
+				t.Errorf("got allow private %v, https %v, want %v, %v", o.AllowPrivate, o.RequireHTTPS, tc.allowPrivate, !tc.allowPrivate)
+			}
+			if tc.key != "" && string(o.Key) != tc.key {
+				t.Errorf("got key material %q, want %q", o.Key, tc.key)
+			}
+		})
+	}
+}

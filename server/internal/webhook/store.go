@@ -1,0 +1,188 @@
+package webhook
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"github.com/skillgate/skillgate/server/internal/db"
+	"github.com/skillgate/skillgate/server/internal/outbox"
+)
+
+// Store is the webhook tables' SQL.
+type Store struct{ db *gorm.DB }
+
+// NewStore returns the store over g.
+func NewStore(g *gorm.DB) *Store { return &Store{db: g} }
+
+// Subscription finds a subscription; not_found when there is none.
+func (s *Store) Subscription(ctx context.Context, id string) (*Subscription, error) {
+	return subscriptionByID(s.db.WithContext(ctx), id, false)
+}
+
+func subscriptionByID(tx *gorm.DB, id string, lock bool) (*Subscription, error) {
+	var sub Subscription
+	q := tx
+	if lock {
+		q = q.Clauses(clause.Locking{Strength: "UPDATE"})
+	}
+	if err := q.Where("id = ?", id).Take(&sub).Error; err != nil {
+		return nil, db.Translate(err, "webhook")
+	}
+	return &sub, nil
+}
+
+// Subscriptions lists every subscription, oldest first.
+func (s *Store) Subscriptions(ctx context.Context) ([]Subscription, error) {
+	subs := []Subscription{}
+	if err := s.db.WithContext(ctx).Order("created_at, id").Find(&subs).Error; err != nil {
+		return nil, fmt.Errorf("webhook: list: %w", err)
+	}
+	return subs, nil
+}
+
+// DeliveryFilter narrows a delivery log.
+type DeliveryFilter struct {
+	Status Status
+	Limit  int
+	Offset int
+}
+
+// Deliveries lists a subscription's deliveries, newest event first,
+// without payloads.
+func (s *Store) Deliveries(ctx context.Context, subscriptionID string, f DeliveryFilter) ([]Delivery, error) {
+	ds := []Delivery{}
+	q := s.db.WithContext(ctx).Omit("payload").Where("subscription_id = ?", subscriptionID)
+	if f.Status != "" {
+		q = q.Where("status = ?", f.Status)
+	}
+	if err := q.Order("created_at DESC, id").Limit(f.Limit).Offset(f.Offset).Find(&ds).Error; err != nil {
+		return nil, fmt.Errorf("webhook: list deliveries: %w", err)
+	}
+	return ds, nil
+}
+
+// Delivery finds a delivery with its attempts' history; not_found when
+// there is none.
+func (s *Store) Delivery(ctx context.Context, id string) (*Delivery, error) {
+	g := s.db.WithContext(ctx)
+	var d Delivery
+	if err := g.Where("id = ?", id).Take(&d).Error; err != nil {
+		return nil, db.Translate(err, "webhook delivery")
+	}
+	history := []Attempt{}
+	if err := g.Where("delivery_id = ?", id).Order("at, id").Find(&history).Error; err != nil {
+		return nil, fmt.Errorf("webhook: delivery history: %w", err)
+	}
+	d.History = &history
+	return &d, nil
+}
+
+// pendingEvents locks up to limit outbox events not yet fanned out, oldest
+// first, skipping those another worker holds.
+func pendingEvents(tx *gorm.DB, limit int) ([]outbox.Event, error) {
+	es := []outbox.Event{}
+	err := tx.Clauses(clause.Locking{Strength: "UPDATE", Options: "SKIP LOCKED"}).
+		Where("webhook_fanned_out_at IS NULL").Order("seq").Limit(limit).Find(&es).Error
+	if err != nil {
+		return nil, fmt.Errorf("webhook: pending events: %w", err)
+	}
+	return es, nil
+}
+
+func markFannedOut(tx *gorm.DB, seqs []int64, at time.Time) error {
+	err := tx.Table("outbox_events").Where("seq IN ?", seqs).Update("webhook_fanned_out_at", at).Error
+	if err != nil {
+		return fmt.Errorf("webhook: mark fanned out: %w", err)
+	}
+	return nil
+}
+
+// insertDeliveries adds deliveries, leaving any subscription × event that
+// already has one as it is.
+func insertDeliveries(tx *gorm.DB, ds []Delivery) error {
+	if len(ds) == 0 {
+		return nil
+	}
+	err := tx.Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "subscription_id"}, {Name: "event_id"}}, DoNothing: true}).
+		Omit("History").CreateInBatches(ds, 200).Error
+	if err != nil {
+		return fmt.Errorf("webhook: insert deliveries: %w", err)
+	}
+	return nil
+}
+
+// claimDueQuery leases up to @limit deliveries whose attempt is due (or
+// whose previous worker's lease ran out) to this worker until @lease. The
+// inner SELECT ... FOR UPDATE SKIP LOCKED lets several replicas claim at
+// once without ever claiming the same row.
+const claimDueQuery = `
+UPDATE webhook_deliveries d
+SET status = 'sending', next_attempt_at = @lease, updated_at = @now
+WHERE d.id IN (
+    SELECT d2.id FROM webhook_deliveries d2
+    JOIN webhook_subscriptions s ON s.id = d2.subscription_id AND s.active
+    WHERE d2.status IN ('pending', 'sending') AND d2.next_attempt_at <= @now
+    ORDER BY d2.next_attempt_at, d2.occurred_at, d2.event_seq
+    LIMIT @limit
+    FOR UPDATE OF d2 SKIP LOCKED)
+RETURNING d.*`
+
+func (s *Store) claimDue(ctx context.Context, now, lease time.Time, limit int) ([]Delivery, error) {
+	ds := []Delivery{}
+	err := s.db.WithContext(ctx).Raw(claimDueQuery,
+		map[string]any{"now": now, "lease": lease, "limit": limit}).Scan(&ds).Error
+	if err != nil {
+		return nil, fmt.Errorf("webhook: claim due deliveries: %w", err)
+	}
+	return ds, nil
+}
+
+// claimOneQuery leases one delivery for an immediate send (replay, ping),
+// restarting its attempt count, unless a worker holds it right now.
+const claimOneQuery = `
+UPDATE webhook_deliveries
+SET status = 'sending', attempts = 0, next_attempt_at = @lease, updated_at = @now
+WHERE id = @id AND NOT (status = 'sending' AND next_attempt_at > @now)
+RETURNING *`
+
+func claimOne(tx *gorm.DB, id string, now, lease time.Time) (*Delivery, error) {
+	ds := []Delivery{}
+	if err := tx.Raw(claimOneQuery, map[string]any{"id": id, "now": now, "lease": lease}).Scan(&ds).Error; err != nil {
+		return nil, fmt.Errorf("webhook: claim delivery: %w", err)
+	}
+	if len(ds) == 0 {
+		return nil, nil
+	}
+	return &ds[0], nil
+}
+
+// requeueQuery puts an event back in a subscription's queue, due now, with
+// a fresh attempt count; a delivery a worker is sending right now is left
+// to finish.
+const requeueQuery = `
+INSERT INTO webhook_deliveries (id, subscription_id, event_id, event_type, event_seq, client_id, occurred_at, payload,
+    status, attempts, next_attempt_at, last_error, created_at, updated_at)
+VALUES (@id, @sub, @event_id, @type, @seq, @client_id, @occurred_at, @payload, 'pending', 0, @now, '', @occurred_at, @now)
+ON CONFLICT (subscription_id, event_id) DO UPDATE
+SET status = 'pending', attempts = 0, next_attempt_at = @now, updated_at = @now
+WHERE NOT (webhook_deliveries.status = 'sending' AND webhook_deliveries.next_attempt_at > @now)`
+
+// recordAttempt stores an attempt and the delivery's new state, provided
+// the delivery is still this worker's to finish.
+func recordAttempt(tx *gorm.DB, d *Delivery, a *Attempt) error {
+	if err := tx.Create(a).Error; err != nil {
+		return fmt.Errorf("webhook: record attempt: %w", err)
+	}
+	err := tx.Model(&Delivery{}).Where("id = ? AND status = ?", d.ID, Sending).Updates(map[string]any{
+		"status": d.Status, "attempts": d.Attempts, "next_attempt_at": d.NextAttemptAt, "last_attempt_at": d.LastAttemptAt,
+		"last_status_code": d.LastStatusCode, "last_error": d.LastError, "updated_at": d.UpdatedAt,
+	}).Error
+	if err != nil {
+		return fmt.Errorf("webhook: record delivery: %w", err)
+	}
+	return nil
+}

@@ -25,6 +25,7 @@ import (
 	"github.com/skillgate/skillgate/server/internal/licensing"
 	"github.com/skillgate/skillgate/server/internal/quiz"
 	"github.com/skillgate/skillgate/server/internal/roleplay"
+	"github.com/skillgate/skillgate/server/internal/routing"
 )
 
 // App is a wired Skillgate: its router and the parts tests reach for.
@@ -47,6 +48,8 @@ type App struct {
 	Roleplay *roleplay.Service
 	// Licensing is agents' state licenses, their verification and expiry.
 	Licensing *licensing.Service
+	// Routing is the gate: eligibility answers and queue assignments.
+	Routing *routing.Service
 	migrator  *db.Migrator
 	// apiMiddleware runs on every /api/v1 request before its handler.
 	apiMiddleware []gin.HandlerFunc
@@ -89,6 +92,8 @@ func New(cfg Config, log *slog.Logger, g *gorm.DB, clk clock.Clock) (*App, error
 	a.importParts = append(a.importParts, a.Roleplay.Importer())
 	a.Licensing = licensing.NewService(g, a.Auth, a.Certification.Store(), catalog.NewStore(g), recorder, clk)
 	a.workers = append(a.workers, a.Licensing.Worker(time.Minute, log))
+	a.Routing = routing.NewService(g, recorder, clk)
+	a.workers = append(a.workers, a.Routing.Worker(30*time.Second, log))
 
 	// Each domain: its handler and its part of the OpenAPI document.
 	domains := []struct {
@@ -103,6 +108,7 @@ func New(cfg Config, log *slog.Logger, g *gorm.DB, clk clock.Clock) (*App, error
 		{"quiz", quiz.OpenAPI, quiz.NewHandler(a.Quiz)},
 		{"roleplay", roleplay.OpenAPI, roleplay.NewHandler(a.Roleplay)},
 		{"licensing", licensing.OpenAPI, licensing.NewHandler(a.Licensing)},
+		{"routing", routing.OpenAPI, routing.NewHandler(a.Routing)},
 	}
 	var fragments []apidoc.Fragment
 	var handlers []registrar

@@ -49,8 +49,8 @@ type App struct {
 	// Licensing is agents' state licenses, their verification and expiry.
 	Licensing *licensing.Service
 	// Routing is the gate: eligibility answers and queue assignments.
-	Routing *routing.Service
-	migrator  *db.Migrator
+	Routing  *routing.Service
+	migrator *db.Migrator
 	// apiMiddleware runs on every /api/v1 request before its handler.
 	apiMiddleware []gin.HandlerFunc
 	workers       []func(context.Context)

@@ -70,17 +70,19 @@ func (s *Service) markDirty(ctx context.Context) error {
 	})
 }
 
-// dueAssignments locks up to batchSize assignments whose answer may have
-// changed: marked dirty, past their valid_until, whose agent or
-// certification changed since they were checked, or not checked for a
-// sweep interval. Rows another replica holds are skipped.
+// dueAssignments locks up to batchSize assignments, in id order after
+// @after, whose answer may have changed: marked dirty, past their
+// valid_until, whose agent or certification changed at or after their last
+// check, or not checked for a sweep interval. Rows another replica holds are
+// skipped. Walking by id makes one run visit each row at most once.
 const dueAssignments = `
 SELECT a.* FROM assignments a
 JOIN users u ON u.id = a.user_id
 LEFT JOIN certifications c ON c.user_id = a.user_id AND c.program_id = a.program_id
-WHERE a.dirty OR a.valid_until <= @now OR a.checked_at <= @sweep
-   OR u.updated_at > a.checked_at OR c.updated_at > a.checked_at
-ORDER BY a.checked_at
+WHERE a.id > @after
+  AND (a.dirty OR a.valid_until <= @now OR a.checked_at <= @sweep
+       OR u.updated_at >= a.checked_at OR c.updated_at >= a.checked_at)
+ORDER BY a.id
 LIMIT @limit
 FOR UPDATE OF a SKIP LOCKED`
 
@@ -97,9 +99,9 @@ func (s *Service) RunOnce(ctx context.Context) (int, error) {
 	if sweep <= 0 {
 		sweep = defaultSweep
 	}
-	flipped := 0
+	flipped, after := 0, "00000000-0000-0000-0000-000000000000"
 	for {
-		n, f, err := s.redecideBatch(ctx, sweep)
+		n, f, err := s.redecideBatch(ctx, sweep, &after)
 		flipped += f
 		if err != nil {
 			return flipped, fmt.Errorf("routing: re-decide: %w", err)
@@ -110,18 +112,21 @@ func (s *Service) RunOnce(ctx context.Context) (int, error) {
 	}
 }
 
-// redecideBatch re-decides one batch in one transaction; it returns how
-// many rows it took and how many it flipped.
-func (s *Service) redecideBatch(ctx context.Context, sweep time.Duration) (int, int, error) {
+// redecideBatch re-decides one batch after *after in one transaction,
+// moving *after on; it returns how many rows it took and how many it flipped.
+func (s *Service) redecideBatch(ctx context.Context, sweep time.Duration, after *string) (int, int, error) {
 	now := s.now()
 	n, flipped := 0, 0
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var as []Assignment
-		err := tx.Raw(dueAssignments, map[string]any{"now": now, "sweep": now.Add(-sweep), "limit": batchSize}).Scan(&as).Error
+		err := tx.Raw(dueAssignments, map[string]any{"now": now, "sweep": now.Add(-sweep), "limit": batchSize, "after": *after}).Scan(&as).Error
 		if err != nil {
 			return fmt.Errorf("due assignments: %w", err)
 		}
 		n = len(as)
+		if n > 0 {
+			*after = as[n-1].ID
+		}
 		for i := range as {
 			f, err := s.redecide(ctx, tx, &as[i], now)
 			if err != nil {

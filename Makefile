@@ -56,9 +56,10 @@ lint: ## gofmt, go vet and staticcheck
 	$(GO) vet ./...
 	$(GO) run $(STATICCHECK) ./...
 
-bench: ## quiz load test: 500 agents start, answer 20 questions and submit through the real server
+bench: ## load tests through the real server: quiz submissions, then the eligibility gate (seeded 10,000-agent center)
 	@export DATABASE_URL="$$($(DBURL) postgres)"; \
-	 $(GO) test -run '^$$' -bench QuizSubmissions -benchtime 1x -count 1 ./server/internal/quiz/bench
+	 $(GO) test -run '^$$' -bench QuizSubmissions -benchtime 1x -count 1 ./server/internal/quiz/bench && \
+	 $(GO) test -run '^$$' -bench Eligibility -benchtime 1x -count 1 -timeout 10m ./server/internal/routing/bench
 
 db-url: ## print the development DATABASE_URL (starting PostgreSQL if needed)
 	@$(DBURL) skillgate

@@ -37,6 +37,7 @@ var commands = map[string]command{
 	"import":  {"load the content library: import [--dry-run] [--actor NAME] [content-dir] [quizzes-dir]", cmdImport},
 	"user":    {"user create --email E --role R [--name N] --password-stdin | user seed-demo", cmdUser},
 	"audit":   {"audit verify: check the audit trail's hash chain", cmdAudit},
+	"seed":    {"seed --agents N --clients C --programs P [--seed S]: a synthetic center for load tests (not in production)", cmdSeed},
 }
 
 func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {

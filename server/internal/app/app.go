@@ -26,6 +26,7 @@ import (
 	"github.com/skillgate/skillgate/server/internal/licensing"
 	"github.com/skillgate/skillgate/server/internal/quiz"
 	"github.com/skillgate/skillgate/server/internal/roleplay"
+	"github.com/skillgate/skillgate/server/internal/routing"
 	"github.com/skillgate/skillgate/server/internal/webhook"
 )
 
@@ -51,6 +52,8 @@ type App struct {
 	Licensing *licensing.Service
 	// Webhooks manages webhook subscriptions and delivers outbox events.
 	Webhooks *webhook.Service
+	// Routing is the gate: eligibility answers and queue assignments.
+	Routing  *routing.Service
 	migrator *db.Migrator
 	// apiMiddleware runs on every /api/v1 request before its handler.
 	apiMiddleware []gin.HandlerFunc
@@ -98,6 +101,8 @@ func New(cfg Config, log *slog.Logger, g *gorm.DB, clk clock.Clock) (*App, error
 		return nil, err
 	}
 	a.workers = append(a.workers, jobs.Every("webhook-delivery", 5*time.Second, log, a.Webhooks.RunJob))
+	a.Routing = routing.NewService(g, recorder, clk)
+	a.workers = append(a.workers, jobs.Every("eligibility-redecide", 30*time.Second, log, a.Routing.RunOnce))
 
 	// Each domain: its handler and its part of the OpenAPI document.
 	domains := []struct {
@@ -113,6 +118,7 @@ func New(cfg Config, log *slog.Logger, g *gorm.DB, clk clock.Clock) (*App, error
 		{"roleplay", roleplay.OpenAPI, roleplay.NewHandler(a.Roleplay)},
 		{"licensing", licensing.OpenAPI, licensing.NewHandler(a.Licensing)},
 		{"webhook", webhook.OpenAPI, webhook.NewHandler(a.Webhooks)},
+		{"routing", routing.OpenAPI, routing.NewHandler(a.Routing)},
 	}
 	var fragments []apidoc.Fragment
 	var handlers []registrar

@@ -275,3 +275,25 @@ func missingLines(have, need []string) []string {
 	}
 	return out
 }
+
+// Routable reports whether a decision made without a caller state leaves the
+// agent routable somewhere: eligible, or, for a program that needs licenses,
+// failing only license requirements while covered for at least one of the
+// states the program requires. An assignment is accepted, and stays active,
+// on this answer; the ACD still asks per caller state.
+func Routable(d Decision, needsLicenses bool) bool {
+	if d.Eligible {
+		return true
+	}
+	if !needsLicenses || len(d.CoveredStates) == 0 {
+		return false
+	}
+	for _, r := range d.Reasons {
+		switch r.Code {
+		case ReasonLicenseMissing, ReasonLicenseUnverified, ReasonLicenseExpired, ReasonLicenseLineMissing:
+		default:
+			return false
+		}
+	}
+	return true
+}

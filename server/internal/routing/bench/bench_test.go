@@ -1,0 +1,227 @@
+// Package bench load-tests the routing gate through the real HTTP server:
+// `make bench` runs BenchmarkEligibility once.
+package bench
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"slices"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/skillgate/skillgate/server/internal/apitest"
+	"github.com/skillgate/skillgate/server/internal/auth"
+	"github.com/skillgate/skillgate/server/internal/seed"
+)
+
+const concurrency = 32
+
+// BenchmarkEligibility seeds a 10,000-agent center (40 clients, 200
+// programs, 5,000 agents in one licensed program) on a fresh database,
+// serves the real router on a loopback listener and drives single
+// eligibility checks with an API key from 32 workers for BENCH_SECONDS
+// (default 10); then the same load against a bare baseline (a Gin handler
+// answering one primary-key lookup from the same pool); then the
+// 5,000-agent roster; then how long a revocation takes to show. It prints
+// one table. Run it once:
+// go test -run '^$' -bench Eligibility -benchtime 1x ./server/internal/routing/bench
+func BenchmarkEligibility(b *testing.B) {
+	seconds := 10
+	if s, err := strconv.Atoi(os.Getenv("BENCH_SECONDS")); err == nil && s > 0 {
+		seconds = s
+	}
+	env := apitest.New(b)
+	sqlDB, err := env.DB.DB()
+	if err != nil {
+		b.Fatal(err)
+	}
+	sqlDB.SetMaxOpenConns(20) // the server's default pool (db.Open)
+	sqlDB.SetMaxIdleConns(20)
+	start := time.Now()
+	rep, err := seed.Center(context.Background(), env.DB, seed.Options{Agents: 10000, Clients: 40, Programs: 200,
+		Seed: 1, Now: env.Clock.Now(), BigProgramAgents: 5000})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := sqlDB.Exec("ANALYZE"); err != nil {
+		b.Fatal(err)
+	}
+	b.Logf("seeded %d agents, %d certifications, %d licenses, %d assignments in %s", rep.Agents, rep.Certifications,
+		rep.Licenses, rep.Assignments, time.Since(start).Round(time.Millisecond))
+
+	admin := env.User("admin@bench.test", auth.RoleAdmin)
+	ctx := auth.WithPrincipal(context.Background(), &auth.Principal{UserID: admin.ID, Role: auth.RoleAdmin})
+	key, err := env.App.Auth.CreateAPIKey(ctx, auth.CreateAPIKeyInput{Name: "acd", Scopes: []string{auth.ScopeEligibilityRead}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	srv := httptest.NewServer(env.App.Router)
+	defer srv.Close()
+
+	// The baseline: one indexed primary-key lookup, the same pool, bare Gin.
+	gin.SetMode(gin.ReleaseMode)
+	base := gin.New()
+	base.GET("/user", func(c *gin.Context) {
+		var id, email string
+		var active bool
+		err := sqlDB.QueryRowContext(c.Request.Context(), `SELECT id, email, active FROM users WHERE id = $1`, c.Query("id")).Scan(&id, &email, &active)
+		if err != nil {
+			c.JSON(500, gin.H{"error": err.Error()})
+			return
+		}
+		c.JSON(200, gin.H{"id": id, "email": email, "active": active})
+	})
+	baseSrv := httptest.NewServer(base)
+	defer baseSrv.Close()
+
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: concurrency}}
+	states := []string{"", "TX", "FL", "CA", "NY"}
+	gate := drive(b, client, time.Duration(seconds)*time.Second, func(rng *rand.Rand) *http.Request {
+		p := rep.Pairs[rng.IntN(len(rep.Pairs))]
+		url := srv.URL + "/api/v1/eligibility?agent=" + p[0] + "&program=" + p[1]
+		if s := states[rng.IntN(len(states))]; s != "" {
+			url += "&state=" + s
+		}
+		r, _ := http.NewRequest("GET", url, nil)
+		r.Header.Set("Authorization", "Bearer "+key.Key)
+		return r
+	})
+	baseline := drive(b, client, time.Duration(seconds)*time.Second, func(rng *rand.Rand) *http.Request {
+		p := rep.Pairs[rng.IntN(len(rep.Pairs))]
+		r, _ := http.NewRequest("GET", baseSrv.URL+"/user?id="+p[0], nil)
+		return r
+	})
+
+	// The roster of the 5,000-agent program, five times.
+	var rosters []time.Duration
+	var rosterSize int
+	for range 5 {
+		r, _ := http.NewRequest("GET", srv.URL+"/api/v1/programs/"+rep.BigProgramID+"/roster", nil)
+		r.Header.Set("Authorization", "Bearer "+key.Key)
+		t0 := time.Now()
+		res, err := client.Do(r)
+		if err != nil {
+			b.Fatal(err)
+		}
+		var body struct{ Agents []json.RawMessage }
+		err = json.NewDecoder(res.Body).Decode(&body)
+		res.Body.Close()
+		rosters = append(rosters, time.Since(t0))
+		if err != nil || res.StatusCode != 200 {
+			b.Fatalf("roster: %d %v", res.StatusCode, err)
+		}
+		rosterSize = len(body.Agents)
+	}
+	slices.Sort(rosters)
+
+	// A revocation: how long until the API says not eligible.
+	revoke := revocationDelay(b, env, client, srv.URL, key.Key, rep)
+
+	fmt.Printf("\nEligibility benchmark: %d agents, %d assignments, %d workers, %ds per run, GOMAXPROCS=%s\n",
+		rep.Agents, rep.Assignments, concurrency, seconds, os.Getenv("GOMAXPROCS"))
+	fmt.Printf("| measure | value | target |\n|---|---|---|\n")
+	fmt.Printf("| eligibility checks/s | %.0f | ≥ 2,000 |\n", gate.rate)
+	fmt.Printf("| eligibility p50 | %.2f ms | |\n", ms(gate.p50))
+	fmt.Printf("| eligibility p99 | %.2f ms | ≤ 10 ms |\n", ms(gate.p99))
+	fmt.Printf("| errors (non-200) | %d | 0 |\n", gate.errors)
+	fmt.Printf("| baseline checks/s (bare Gin, one PK lookup) | %.0f | |\n", baseline.rate)
+	fmt.Printf("| baseline p50 / p99 | %.2f / %.2f ms | |\n", ms(baseline.p50), ms(baseline.p99))
+	fmt.Printf("| ratio eligibility / baseline | %.2f | ≥ 0.5 |\n", gate.rate/baseline.rate)
+	fmt.Printf("| roster, %d-agent program (median of 5) | %.1f ms | ≤ 100 ms |\n", rosterSize, ms(rosters[2]))
+	fmt.Printf("| revocation visible after commit | %.2f ms (next request; no cache) | ≤ 1 s |\n\n", ms(revoke))
+}
+
+type result struct {
+	rate     float64
+	p50, p99 time.Duration
+	errors   int64
+}
+
+// drive sends requests from concurrency workers for d and measures them.
+func drive(b *testing.B, client *http.Client, d time.Duration, next func(*rand.Rand) *http.Request) result {
+	var wg sync.WaitGroup
+	var errs atomic.Int64
+	lat := make([][]time.Duration, concurrency)
+	deadline := time.Now().Add(d)
+	begin := time.Now()
+	for w := range concurrency {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			rng := rand.New(rand.NewPCG(uint64(w), 7))
+			for time.Now().Before(deadline) {
+				r := next(rng)
+				t0 := time.Now()
+				res, err := client.Do(r)
+				if err != nil {
+					errs.Add(1)
+					continue
+				}
+				_, _ = io.Copy(io.Discard, res.Body)
+				res.Body.Close()
+				lat[w] = append(lat[w], time.Since(t0))
+				if res.StatusCode != 200 {
+					errs.Add(1)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	elapsed := time.Since(begin)
+	all := slices.Concat(lat...)
+	slices.Sort(all)
+	if len(all) == 0 {
+		b.Fatal("no requests completed")
+	}
+	return result{rate: float64(len(all)) / elapsed.Seconds(), p50: all[len(all)/2], p99: all[len(all)*99/100], errors: errs.Load()}
+}
+
+// revocationDelay revokes an eligible agent's certification (as the
+// certification engine does: one committed UPDATE) and polls the API until
+// the answer is not eligible, returning the delay.
+func revocationDelay(b *testing.B, env *apitest.Env, client *http.Client, base, key string, rep *seed.Report) time.Duration {
+	ask := func(p [2]string) bool {
+		r, _ := http.NewRequest("GET", base+"/api/v1/eligibility?agent="+p[0]+"&program="+p[1]+"&state=TX", nil)
+		r.Header.Set("Authorization", "Bearer "+key)
+		res, err := client.Do(r)
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer res.Body.Close()
+		var a struct{ Eligible bool }
+		if err := json.NewDecoder(res.Body).Decode(&a); err != nil {
+			b.Fatal(err)
+		}
+		return a.Eligible
+	}
+	for _, p := range rep.Pairs {
+		if !ask(p) {
+			continue
+		}
+		if err := env.DB.Exec(`UPDATE certifications SET state = 'revoked', updated_at = now() WHERE user_id = ? AND program_id = ?`, p[0], p[1]).Error; err != nil {
+			b.Fatal(err)
+		}
+		t0 := time.Now()
+		for ask(p) {
+			if time.Since(t0) > 5*time.Second {
+				b.Fatal("the revocation did not show within 5 s")
+			}
+		}
+		return time.Since(t0)
+	}
+	b.Fatal("no eligible pair to revoke")
+	return 0
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }

@@ -1,0 +1,208 @@
+package routing
+
+import (
+	_ "embed"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/skillgate/skillgate/server/internal/auth"
+	"github.com/skillgate/skillgate/server/internal/httpx"
+)
+
+// OpenAPI is this package's fragment of the API document.
+//
+//go:embed openapi.yaml
+var OpenAPI []byte
+
+// Handler serves the gate: eligibility checks, rosters and assignments.
+type Handler struct {
+	svc *Service
+}
+
+// NewHandler returns the handler over svc.
+func NewHandler(svc *Service) *Handler { return &Handler{svc: svc} }
+
+// Register adds the routes under rg (/api/v1).
+func (h *Handler) Register(rg *gin.RouterGroup) {
+	read := auth.RequireUserOrScope(auth.ScopeEligibilityRead)
+	staffOrKey := auth.RequireUserOrScope(auth.ScopeEligibilityRead, auth.RoleTrainer, auth.RoleSupervisor, auth.RoleCompliance, auth.RoleAdmin)
+	manage := auth.RequireUser(auth.RoleSupervisor, auth.RoleAdmin)
+	rg.GET("/eligibility", read, h.check)
+	rg.POST("/eligibility/batch", read, h.batch)
+	rg.GET("/programs/:id/roster", staffOrKey, h.roster)
+	rg.GET("/agents/:id/programs", read, h.agentPrograms)
+	rg.GET("/programs/:id/assignments", staffOrKey, h.listAssignments)
+	rg.POST("/programs/:id/assignments", manage, h.assign)
+	rg.DELETE("/programs/:id/assignments/:user_id", manage, h.unassign)
+}
+
+type checkRequest struct {
+	Agent   string `form:"agent" json:"agent" binding:"required"`
+	Program string `form:"program" json:"program" binding:"required"`
+	State   string `form:"state" json:"state"`
+}
+
+func (r checkRequest) check(prefix string) (Check, error) {
+	a, err := ParseAgent(prefix+"agent", r.Agent)
+	return Check{Agent: a, ProgramID: strings.ToLower(r.Program), State: r.State}, err
+}
+
+func (h *Handler) check(c *gin.Context) {
+	var req checkRequest
+	if err := httpx.BindQuery(c, &req); err != nil {
+		httpx.Error(c, err)
+		return
+	}
+	chk, err := req.check("")
+	if err != nil {
+		httpx.Error(c, err)
+		return
+	}
+	a, err := h.svc.Check(c.Request.Context(), chk)
+	if err != nil {
+		httpx.Error(c, err)
+		return
+	}
+	c.Header("Cache-Control", "no-store")
+	c.JSON(http.StatusOK, a)
+}
+
+type batchRequest struct {
+	Checks []checkRequest `json:"checks" binding:"required"`
+}
+
+func (h *Handler) batch(c *gin.Context) {
+	var req batchRequest
+	if err := httpx.BindJSON(c, &req); err != nil {
+		httpx.Error(c, err)
+		return
+	}
+	checks := make([]Check, len(req.Checks))
+	bad := map[int]error{}
+	for i, r := range req.Checks {
+		chk, err := r.check("checks[" + strconv.Itoa(i) + "].")
+		checks[i] = chk
+		if err != nil {
+			bad[i] = err
+		}
+	}
+	items, err := h.svc.batch(c.Request.Context(), checks, bad)
+	if err != nil {
+		httpx.Error(c, err)
+		return
+	}
+	c.Header("Cache-Control", "no-store")
+	c.JSON(http.StatusOK, gin.H{"results": items})
+}
+
+type rosterRequest struct {
+	Eligible bool   `form:"eligible"`
+	State    string `form:"state"`
+	Format   string `form:"format" binding:"omitempty,oneof=json csv"`
+}
+
+func (h *Handler) roster(c *gin.Context) {
+	var req rosterRequest
+	if err := httpx.BindQuery(c, &req); err != nil {
+		httpx.Error(c, err)
+		return
+	}
+	r, err := h.svc.Roster(c.Request.Context(), strings.ToLower(c.Param("id")), req.State, req.Eligible)
+	if err != nil {
+		httpx.Error(c, err)
+		return
+	}
+	c.Header("Cache-Control", "no-store")
+	if !httpx.WantsCSV(c) {
+		c.JSON(http.StatusOK, r)
+		return
+	}
+	rows := make([][]string, 0, len(r.Agents))
+	for _, e := range r.Agents {
+		var ext, until string
+		if e.ExternalID != nil {
+			ext = *e.ExternalID
+		}
+		if e.ValidUntil != nil {
+			until = e.ValidUntil.Format(time.RFC3339)
+		}
+		codes := make([]string, len(e.Reasons))
+		for i, rs := range e.Reasons {
+			codes[i] = rs.Code
+			if rs.State != "" {
+				codes[i] += ":" + rs.State
+			}
+		}
+		covered := ""
+		if e.CoveredStates != nil {
+			covered = strings.Join(*e.CoveredStates, " ")
+		}
+		rows = append(rows, []string{e.AgentID, ext, e.Email, e.AssignmentStatus, strconv.FormatBool(e.Eligible),
+			strings.Join(codes, " "), until, covered})
+	}
+	httpx.CSV(c, "roster.csv", []string{"agent_id", "external_id", "email", "assignment_status", "eligible",
+		"reasons", "valid_until", "covered_states"}, rows)
+}
+
+type agentProgramsRequest struct {
+	State string `form:"state"`
+}
+
+func (h *Handler) agentPrograms(c *gin.Context) {
+	var req agentProgramsRequest
+	if err := httpx.BindQuery(c, &req); err != nil {
+		httpx.Error(c, err)
+		return
+	}
+	agent, err := ParseAgent("id", c.Param("id"))
+	if err != nil {
+		httpx.Error(c, err)
+		return
+	}
+	ps, err := h.svc.AgentPrograms(c.Request.Context(), agent, req.State)
+	if err != nil {
+		httpx.Error(c, err)
+		return
+	}
+	c.Header("Cache-Control", "no-store")
+	c.JSON(http.StatusOK, gin.H{"programs": ps})
+}
+
+func (h *Handler) listAssignments(c *gin.Context) {
+	as, err := h.svc.ListAssignments(c.Request.Context(), strings.ToLower(c.Param("id")))
+	if err != nil {
+		httpx.Error(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"assignments": as})
+}
+
+type assignRequest struct {
+	UserID string `json:"user_id" binding:"required,uuid"`
+}
+
+func (h *Handler) assign(c *gin.Context) {
+	var req assignRequest
+	if err := httpx.BindJSON(c, &req); err != nil {
+		httpx.Error(c, err)
+		return
+	}
+	a, err := h.svc.Assign(c.Request.Context(), strings.ToLower(c.Param("id")), strings.ToLower(req.UserID))
+	if err != nil {
+		httpx.Error(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, a)
+}
+
+func (h *Handler) unassign(c *gin.Context) {
+	if err := h.svc.Unassign(c.Request.Context(), strings.ToLower(c.Param("id")), strings.ToLower(c.Param("user_id"))); err != nil {
+		httpx.Error(c, err)
+		return
+	}
+	c.Status(http.StatusNoContent)
+}

@@ -1,0 +1,304 @@
+package routing_test
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"slices"
+	"sort"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/skillgate/skillgate/server/internal/apperr"
+	"github.com/skillgate/skillgate/server/internal/audit"
+	"github.com/skillgate/skillgate/server/internal/auth"
+	"github.com/skillgate/skillgate/server/internal/routing"
+)
+
+// The reference model: the rules written down as plainly as possible,
+// independently of Decide.
+
+type refCert struct {
+	state        string
+	expires, due *time.Time
+}
+
+type refLicense struct {
+	id, state, status string
+	lines             []string
+	effective, expiry time.Time // midnight UTC; valid while effective <= t < expiry
+}
+
+type refAgent struct {
+	id       string
+	active   bool
+	assigned map[string]bool
+	certs    map[string]*refCert
+	licenses []*refLicense
+}
+
+// salesStates are the states direct-sales requires an insurance-producer
+// license with life and accident-and-health for.
+var salesStates = []string{"AZ", "FL", "GA", "NC", "TX"}
+
+func (a *refAgent) certCurrent(program string, at time.Time) bool {
+	c := a.certs[program]
+	if c == nil || (c.state != "certified" && c.state != "refresher_due") {
+		return false
+	}
+	if c.expires == nil || !at.Before(*c.expires) {
+		return false
+	}
+	if c.state == "refresher_due" && c.due != nil && !at.Before(*c.due) {
+		return false
+	}
+	return true
+}
+
+func (a *refAgent) licensed(state string, at time.Time) bool {
+	for _, l := range a.licenses {
+		if l.state == state && l.status == "verified" && !at.Before(l.effective) && at.Before(l.expiry) &&
+			slices.Contains(l.lines, "life") && slices.Contains(l.lines, "accident-and-health") {
+			return true
+		}
+	}
+	return false
+}
+
+func (a *refAgent) covered(at time.Time) []string {
+	out := []string{}
+	for _, s := range salesStates {
+		if a.licensed(s, at) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// licensesOK says whether the license rules pass for the program and state.
+func (a *refAgent) licensesOK(program, sales, state string, at time.Time) bool {
+	if program != sales {
+		return true
+	}
+	if state != "" {
+		return !slices.Contains(salesStates, state) || a.licensed(state, at)
+	}
+	return len(a.covered(at)) == len(salesStates)
+}
+
+func (a *refAgent) eligible(program, sales, state string, at time.Time) bool {
+	return a.active && a.assigned[program] && a.certCurrent(program, at) && a.licensesOK(program, sales, state, at)
+}
+
+// routable is the assignment rule: eligible apart from the assignment, and
+// for the licensed program covered for at least one required state.
+func (a *refAgent) routable(program, sales string, at time.Time) bool {
+	if !a.active || !a.certCurrent(program, at) {
+		return false
+	}
+	return program != sales || len(a.covered(at)) > 0
+}
+
+// TestModel applies random event sequences and compares every answer of the
+// API with the reference model. SKILLGATE_MODEL_SEED replays a failure.
+func TestModel(t *testing.T) {
+	t.Parallel()
+	seed := uint64(20260601) // deterministic; SKILLGATE_MODEL_SEED tries others
+	if s := os.Getenv("SKILLGATE_MODEL_SEED"); s != "" {
+		var err error
+		if seed, err = strconv.ParseUint(s, 10, 64); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sequences, steps := 120, 25
+	if testing.Short() {
+		sequences = 20
+	}
+	w := newWorld(t)
+	rng := rand.New(rand.NewPCG(seed, 0))
+	fail := func(format string, args ...any) {
+		t.Helper()
+		t.Fatalf("SKILLGATE_MODEL_SEED=%d: "+format, append([]any{seed}, args...)...)
+	}
+	programs := []string{w.cards, w.sales}
+	ctx := context.Background()
+	events := 0
+	for seq := range sequences {
+		u, err := w.env.App.Auth.CreateUserAs(ctx, audit.System("test"), auth.CreateUserInput{
+			Email: fmt.Sprintf("m%d@x.test", seq), Role: auth.RoleAgent, ExternalID: fmt.Sprintf("m%d", seq),
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ag := &refAgent{id: u.ID, active: true, assigned: map[string]bool{}, certs: map[string]*refCert{}}
+		for step := range steps {
+			events++
+			now := w.env.Clock.Now()
+			today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
+			program := programs[rng.IntN(2)]
+			what := ""
+			switch r := rng.IntN(100); {
+			case r < 15:
+				what = "assign"
+				_, err := w.env.App.Routing.Assign(w.admin, program, ag.id)
+				want := !ag.assigned[program] && ag.routable(program, w.sales, now)
+				if (err == nil) != want {
+					fail("step %d.%d assign %s: got err %v, want success=%v", seq, step, program, err, want)
+				}
+				if err == nil {
+					ag.assigned[program] = true
+				}
+			case r < 20:
+				what = "unassign"
+				err := w.env.App.Routing.Unassign(w.admin, program, ag.id)
+				if (err == nil) != ag.assigned[program] {
+					fail("step %d.%d unassign: got %v, want success=%v", seq, step, err, ag.assigned[program])
+				}
+				delete(ag.assigned, program)
+			case r < 38:
+				states := []string{"in_training", "certified", "certified", "refresher_due", "expired", "revoked"}
+				st := states[rng.IntN(len(states))]
+				c := &refCert{state: st}
+				if st == "certified" || st == "refresher_due" {
+					e := now.Add(time.Duration(rng.IntN(60*24)-24) * time.Hour)
+					c.expires = &e
+				}
+				if st == "refresher_due" {
+					d := now.Add(time.Duration(rng.IntN(20*24)-24) * time.Hour)
+					c.due = &d
+				}
+				what = "certification " + st
+				w.setCert(ag.id, program, st, c.expires, c.due)
+				ag.certs[program] = c
+			case r < 55:
+				if !ag.active {
+					continue // licensing refuses licenses for deactivated users
+				}
+				states := []string{"TX", "FL", "GA", "NY", "TX"}
+				lines := bothLines
+				if rng.IntN(5) == 0 {
+					lines = []string{"life"}
+				}
+				eff := today.AddDate(0, 0, rng.IntN(20)-15)
+				exp := eff.AddDate(0, 0, 1+rng.IntN(60))
+				l := &refLicense{state: states[rng.IntN(len(states))], status: "pending", lines: lines, effective: eff, expiry: exp}
+				l.id = w.license(ag.id, l.state, "pending", lines, eff.Format(time.DateOnly), exp.Format(time.DateOnly))
+				ag.licenses = append(ag.licenses, l)
+				what = "license submit " + l.state
+			case r < 70:
+				if len(ag.licenses) == 0 {
+					continue
+				}
+				l := ag.licenses[rng.IntN(len(ag.licenses))]
+				var err error
+				switch rng.IntN(3) {
+				case 0:
+					what = "license verify"
+					_, err = w.env.App.Licensing.Verify(w.compliance, l.id, "ok")
+					if want := l.status == "pending" && now.Before(l.expiry); (err == nil) != want {
+						fail("step %d.%d verify %s license: got %v, want success=%v", seq, step, l.status, err, want)
+					}
+					if err == nil {
+						l.status = "verified"
+					}
+				case 1:
+					what = "license reject"
+					_, err = w.env.App.Licensing.Reject(w.compliance, l.id, "no")
+					if err == nil {
+						l.status = "rejected"
+					}
+				default:
+					what = "license revoke"
+					_, err = w.env.App.Licensing.Revoke(w.compliance, l.id, "board")
+					if err == nil {
+						l.status = "revoked"
+					}
+				}
+				if err != nil && !apperr.Is(err, apperr.Conflict) {
+					fail("step %d.%d %s: %v", seq, step, what, err)
+				}
+			case r < 75:
+				what = "license expiry job"
+				if _, err := w.env.App.Licensing.RunOnce(ctx); err != nil {
+					fail("expiry job: %v", err)
+				}
+				for _, l := range ag.licenses {
+					if l.status == "verified" && !today.Before(l.expiry) {
+						l.status = "expired"
+					}
+				}
+			case r < 80:
+				ag.active = !ag.active
+				what = "active " + strconv.FormatBool(ag.active)
+				if _, err := w.env.App.Auth.SetActive(w.admin, ag.id, ag.active); err != nil {
+					fail("set active: %v", err)
+				}
+			case r < 85:
+				what = "re-decide job"
+				if _, err := w.env.App.Routing.RunOnce(ctx); err != nil {
+					fail("re-decide: %v", err)
+				}
+				for _, p := range programs {
+					if !ag.assigned[p] {
+						continue
+					}
+					a, err := w.env.App.Routing.Store().FindAssignment(ctx, ag.id, p)
+					if err != nil {
+						fail("find assignment: %v", err)
+					}
+					want := routing.StatusSuspended
+					if ag.routable(p, w.sales, now) {
+						want = routing.StatusActive
+					}
+					if a.Status != want {
+						fail("step %d.%d after re-decide: got assignment %s, want %s", seq, step, a.Status, want)
+					}
+				}
+			default:
+				d := time.Duration(rng.IntN(20*24*60)) * time.Minute
+				what = "clock +" + d.String()
+				w.env.Clock.Advance(d)
+			}
+			// Ask the API, by id or external id, with or without a state.
+			now = w.env.Clock.Now()
+			state := []string{"", "", "TX", "FL", "GA", "NY", "AZ"}[rng.IntN(7)]
+			agent := ag.id
+			if rng.IntN(2) == 0 {
+				agent = fmt.Sprintf("ext:m%d", seq)
+			}
+			for _, p := range programs {
+				a, res := w.check(agent, p, state)
+				if res.Status != 200 {
+					fail("step %d.%d after %s: check got %d %s", seq, step, what, res.Status, res.Body)
+				}
+				want := ag.eligible(p, w.sales, state, now)
+				if a.Eligible != want {
+					fail("step %d.%d after %s: %s state %q: got eligible=%v %v, want %v (agent %+v)", seq, step, what,
+						p, state, a.Eligible, codes(a), want, *ag)
+				}
+				if got := slices.Contains(codes(a), routing.ReasonNotAssigned); got == ag.assigned[p] {
+					fail("step %d.%d after %s: not_assigned reason %v, assigned %v", seq, step, what, got, ag.assigned[p])
+				}
+				if got := slices.Contains(codes(a), routing.ReasonAgentInactive); got == ag.active {
+					fail("step %d.%d after %s: agent_inactive reason %v, active %v", seq, step, what, got, ag.active)
+				}
+				if a.ValidUntil != nil && !a.ValidUntil.After(now) {
+					fail("step %d.%d: valid_until %v is not after now %v", seq, step, a.ValidUntil, now)
+				}
+				if p == w.sales && state == "" {
+					got := []string{}
+					if a.CoveredStates != nil {
+						got = *a.CoveredStates
+					}
+					sort.Strings(got)
+					if want := ag.covered(now); !slices.Equal(got, want) {
+						fail("step %d.%d after %s: got covered %v, want %v", seq, step, what, got, want)
+					}
+				}
+			}
+		}
+	}
+	t.Logf("seed %d: %d sequences, %d events, every answer matched the reference", seed, sequences, events)
+}

@@ -87,6 +87,12 @@ func New(cfg Config, log *slog.Logger, g *gorm.DB, clk clock.Clock) (*App, error
 	a.workers = append(a.workers, a.Quiz.Worker(5*time.Second, func(msg string, args ...any) { log.Error(msg, args...) }))
 	a.Roleplay = roleplay.NewService(g, a.Certification.Store(), recorder, clk)
 	a.importParts = append(a.importParts, a.Roleplay.Importer())
+	a.Certification.Log = log
+	a.Certification.SetEvidence(evidence{quizzes: a.Quiz.Store(), roleplays: a.Roleplay.Store()})
+	a.Catalog.SetListener(a.Certification)
+	a.Quiz.SetListener(a.Certification)
+	a.Roleplay.SetListener(a.Certification)
+	a.workers = append(a.workers, a.Certification.Worker(time.Minute, func(msg string, args ...any) { log.Error(msg, args...) }))
 	a.Licensing = licensing.NewService(g, a.Auth, a.Certification.Store(), catalog.NewStore(g), recorder, clk)
 	a.workers = append(a.workers, a.Licensing.Worker(time.Minute, log))
 

@@ -20,7 +20,6 @@ import (
 	"time"
 )
 
-
 // State is where an agent stands in a program.
 type State string
 

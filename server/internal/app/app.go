@@ -94,6 +94,12 @@ func New(cfg Config, log *slog.Logger, g *gorm.DB, clk clock.Clock) (*App, error
 	a.workers = append(a.workers, jobs.Every("quiz-auto-submit", 5*time.Second, log, a.Quiz.RunOnce))
 	a.Roleplay = roleplay.NewService(g, a.Certification.Store(), recorder, clk)
 	a.importParts = append(a.importParts, a.Roleplay.Importer())
+	a.Certification.Log = log
+	a.Certification.SetEvidence(evidence{quizzes: a.Quiz.Store(), roleplays: a.Roleplay.Store()})
+	a.Catalog.SetListener(a.Certification)
+	a.Quiz.SetListener(a.Certification)
+	a.Roleplay.SetListener(a.Certification)
+	a.workers = append(a.workers, jobs.Every("certification-evaluate", time.Minute, log, a.Certification.RunOnce))
 	a.Licensing = licensing.NewService(g, a.Auth, a.Certification.Store(), catalog.NewStore(g), recorder, clk)
 	a.workers = append(a.workers, jobs.Every("license-expiry", time.Minute, log, a.Licensing.RunOnce))
 	a.Webhooks, err = webhook.NewService(g, recorder, clk, cfg.webhookOptions(log))

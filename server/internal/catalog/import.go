@@ -137,6 +137,9 @@ func (s *Service) Import(ctx context.Context, contentRoot, quizRoot string, opts
 	if err != nil && !errors.Is(err, errDryRun) {
 		return nil, fmt.Errorf("catalog: import: %w", err)
 	}
+	if !opts.DryRun && s.listener != nil {
+		s.listener.ModulesChanged(ctx)
+	}
 	return run.Report, nil
 }
 

@@ -26,7 +26,23 @@ type Service struct {
 	audit       *audit.Recorder
 	renderer    *Renderer
 	enrollments Enrollments
+	listener    ChangeListener
 }
+
+// ChangeListener hears of changes that may move certifications (the
+// certification service): the Mark methods run inside the transaction that
+// makes the change, the others after it commits.
+type ChangeListener interface {
+	// MarkEvidence: the user completed a module.
+	MarkEvidence(ctx context.Context, tx *gorm.DB, userID, programID string) error
+	EvidenceChanged(ctx context.Context, userID, programID string)
+	// MarkModuleChanged: a material version of the module was published.
+	MarkModuleChanged(ctx context.Context, tx *gorm.DB, moduleID string) error
+	ModulesChanged(ctx context.Context)
+}
+
+// SetListener makes l hear of module completions and material versions.
+func (s *Service) SetListener(l ChangeListener) { s.listener = l }
 
 // Enrollments tells which programs an agent is enrolled in (the
 // certification service); it decides what an agent may see.
@@ -139,8 +155,20 @@ func (s *Service) CompleteModule(ctx context.Context, userID, moduleID string, v
 	}
 	now := s.now()
 	var p Progress
-	if err := s.db.WithContext(ctx).Raw(completeProgress, userID, moduleID, version, now, now).Scan(&p).Error; err != nil {
-		return nil, db.Translate(err, "progress")
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Raw(completeProgress, userID, moduleID, version, now, now).Scan(&p).Error; err != nil {
+			return db.Translate(err, "progress")
+		}
+		if s.listener != nil {
+			return s.listener.MarkEvidence(ctx, tx, userID, "")
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if s.listener != nil {
+		s.listener.EvidenceChanged(ctx, userID, "")
 	}
 	return &p, nil
 }
@@ -188,6 +216,9 @@ func (s *Service) Publish(ctx context.Context, p *auth.Principal, moduleID, mark
 	})
 	if err != nil {
 		return nil, fmt.Errorf("catalog: publish: %w", err)
+	}
+	if changeKind == ChangeMaterial && s.listener != nil {
+		s.listener.ModulesChanged(ctx)
 	}
 	return out, nil
 }
@@ -237,6 +268,11 @@ func (s *Service) saveModule(ctx context.Context, tx *gorm.DB, m *Module, client
 	}
 	if err := tx.Create(v).Error; err != nil {
 		return "", nil, db.Translate(err, "module version")
+	}
+	if outcome == OutcomeChanged && v.ChangeKind == ChangeMaterial && s.listener != nil {
+		if err := s.listener.MarkModuleChanged(ctx, tx, m.ID); err != nil {
+			return "", nil, err
+		}
 	}
 	client := ""
 	if m.ClientID != nil {

@@ -30,6 +30,90 @@ func (h *Handler) Register(rg *gin.RouterGroup) {
 	rg.GET("/programs/:id/enrollments", staff, h.list)
 	rg.POST("/programs/:id/enrollments", manage, h.enroll)
 	rg.DELETE("/programs/:id/enrollments/:user_id", manage, h.withdraw)
+	rg.GET("/me/certifications", auth.RequireUser(), h.mine)
+	rg.GET("/users/:id/certifications", staff, h.forUser)
+	rg.GET("/programs/:id/certifications", staff, h.forProgram)
+	rg.GET("/certifications/:id/history", auth.RequireUser(), h.history)
+	oversight := auth.RequireUser(auth.RoleCompliance, auth.RoleAdmin)
+	rg.POST("/certifications/:id/revoke", oversight, h.revoke)
+	rg.POST("/certifications/:id/reinstate", oversight, h.reinstate)
+}
+
+func (h *Handler) mine(c *gin.Context) {
+	vs, err := h.svc.Mine(c.Request.Context())
+	if err != nil {
+		httpx.Error(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"certifications": vs})
+}
+
+func (h *Handler) forUser(c *gin.Context) {
+	vs, err := h.svc.ForUser(c.Request.Context(), c.Param("id"))
+	if err != nil {
+		httpx.Error(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"certifications": vs})
+}
+
+type programQuery struct {
+	State string `form:"state"`
+}
+
+func (h *Handler) forProgram(c *gin.Context) {
+	var q programQuery
+	if err := httpx.BindQuery(c, &q); err != nil {
+		httpx.Error(c, err)
+		return
+	}
+	cs, err := h.svc.ForProgram(c.Request.Context(), c.Param("id"), State(q.State))
+	if err != nil {
+		httpx.Error(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"certifications": cs})
+}
+
+func (h *Handler) history(c *gin.Context) {
+	cert, events, err := h.svc.History(c.Request.Context(), c.Param("id"))
+	if err != nil {
+		httpx.Error(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"certification": cert, "events": events})
+}
+
+type reasonRequest struct {
+	Reason string `json:"reason"`
+}
+
+func (h *Handler) revoke(c *gin.Context) {
+	var req reasonRequest
+	if err := httpx.BindJSON(c, &req); err != nil {
+		httpx.Error(c, err)
+		return
+	}
+	cert, err := h.svc.Revoke(c.Request.Context(), c.Param("id"), req.Reason)
+	if err != nil {
+		httpx.Error(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, cert)
+}
+
+func (h *Handler) reinstate(c *gin.Context) {
+	var req reasonRequest
+	if err := httpx.BindJSON(c, &req); err != nil {
+		httpx.Error(c, err)
+		return
+	}
+	cert, err := h.svc.Reinstate(c.Request.Context(), c.Param("id"), req.Reason)
+	if err != nil {
+		httpx.Error(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, cert)
 }
 
 type enrollRequest struct {

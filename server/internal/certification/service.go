@@ -3,6 +3,7 @@ package certification
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"time"
 
 	"github.com/google/uuid"
@@ -16,9 +17,13 @@ import (
 	"github.com/skillgate/skillgate/server/internal/db"
 )
 
-// programFinder finds programs (the catalog store).
-type programFinder interface {
+// catalogReader reads programs, their requirements and agents' reading
+// (the catalog store).
+type catalogReader interface {
 	ProgramByID(ctx context.Context, id string) (*catalog.Program, error)
+	Requirements(ctx context.Context, p *catalog.Program) (*catalog.Requirements, error)
+	ListProgress(ctx context.Context, userID string, moduleIDs []string) ([]catalog.Progress, error)
+	ChangesSince(ctx context.Context, pins []catalog.Pin, materialOnly bool) ([]catalog.VersionSummary, error)
 }
 
 // userFinder finds users without authorizing (the auth service).
@@ -30,16 +35,23 @@ type userFinder interface {
 type Service struct {
 	db       *gorm.DB
 	store    *Store
-	programs programFinder
+	programs catalogReader
 	users    userFinder
+	evidence EvidenceSource
 	audit    *audit.Recorder
 	clock    clock.Clock
+	// Log receives the failures of after-commit evaluations (nil: dropped;
+	// the background job retries them either way).
+	Log *slog.Logger
 }
 
-// NewService wires the certification service.
-func NewService(g *gorm.DB, programs programFinder, users userFinder, rec *audit.Recorder, clk clock.Clock) *Service {
+// NewService wires the certification service. Call SetEvidence before
+// evaluating.
+func NewService(g *gorm.DB, programs catalogReader, users userFinder, rec *audit.Recorder, clk clock.Clock) *Service {
 	return &Service{db: g, store: NewStore(g), programs: programs, users: users, audit: rec, clock: clk}
 }
+
+func (s *Service) now() time.Time { return s.clock.Now().UTC().Truncate(time.Microsecond) }
 
 // Store returns the service's store, for read-only callers in other packages.
 func (s *Service) Store() *Store { return s.store }
@@ -84,10 +96,10 @@ func (s *Service) Enroll(ctx context.Context, programID, userID string) (*Certif
 	if u.Role != auth.RoleAgent || !u.Active {
 		return nil, apperr.Invalidf("user_id", "only active agents can be enrolled")
 	}
-	now := s.clock.Now().UTC().Truncate(time.Microsecond)
+	now := s.now()
 	c := &Certification{
 		ID: uuid.NewString(), UserID: userID, ProgramID: programID, State: InTraining,
-		EnrolledAt: now, EnrolledBy: p.Actor().ID, UpdatedAt: now,
+		EnrolledAt: now, EnrolledBy: p.Actor().ID, UpdatedAt: now, ChangedModules: []ChangedModule{},
 	}
 	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := tx.Create(c).Error; err != nil {
@@ -103,6 +115,13 @@ func (s *Service) Enroll(ctx context.Context, programID, userID string) (*Certif
 	}
 	if err != nil {
 		return nil, fmt.Errorf("certification: enroll: %w", err)
+	}
+	// Evidence gathered before (core modules read, an earlier enrollment)
+	// may already meet the requirements.
+	if ev, err := s.Evaluate(ctx, userID, programID); err == nil {
+		c = ev
+	} else {
+		s.logf("certification: evaluate after enrollment", "certification_id", c.ID, "err", err)
 	}
 	return c, nil
 }

@@ -3,9 +3,13 @@ package certification
 import (
 	"context"
 	"fmt"
+	"time"
 
+	"github.com/google/uuid"
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 
+	"github.com/skillgate/skillgate/server/internal/apperr"
 	"github.com/skillgate/skillgate/server/internal/db"
 )
 
@@ -70,6 +74,61 @@ func (s *Store) ListByStates(ctx context.Context, states ...State) ([]Certificat
 	}
 	if err := s.db.WithContext(ctx).Where("state IN ?", states).Order("program_id, user_id").Find(&cs).Error; err != nil {
 		return nil, fmt.Errorf("certification: list by states: %w", err)
+	}
+	return cs, nil
+}
+
+// FindByID returns the record, or not_found (also for an id that is not a UUID).
+func (s *Store) FindByID(ctx context.Context, id string) (*Certification, error) {
+	return findByID(s.db.WithContext(ctx), id)
+}
+
+func findByID(tx *gorm.DB, id string) (*Certification, error) {
+	if uuid.Validate(id) != nil {
+		return nil, apperr.NotFoundf("certification")
+	}
+	var c Certification
+	if err := tx.Where("id = ?", id).Take(&c).Error; err != nil {
+		return nil, db.Translate(err, "certification")
+	}
+	return &c, nil
+}
+
+// ListForProgramInState returns a program's records in the state (every
+// state when it is ""), by enrollment time.
+func (s *Store) ListForProgramInState(ctx context.Context, programID string, state State) ([]Certification, error) {
+	cs := []Certification{}
+	q := s.db.WithContext(ctx).Where("program_id = ?", programID)
+	if state != "" {
+		q = q.Where("state = ?", state)
+	}
+	if err := q.Order("enrolled_at, id").Find(&cs).Error; err != nil {
+		return nil, fmt.Errorf("certification: list for program: %w", err)
+	}
+	return cs, nil
+}
+
+// History returns the record's transitions, oldest first.
+func (s *Store) History(ctx context.Context, certificationID string) ([]Event, error) {
+	es := []Event{}
+	if err := s.db.WithContext(ctx).Where("certification_id = ?", certificationID).Order("seq").Find(&es).Error; err != nil {
+		return nil, fmt.Errorf("certification: history: %w", err)
+	}
+	return es, nil
+}
+
+// dueRecords locks up to limit records the job must evaluate at now: marked
+// for evaluation, certified with the refresher window open, or current
+// (certified, refresher_due) at or past expiry. Records another transaction
+// holds are skipped.
+func dueRecords(tx *gorm.DB, now time.Time, limit int) ([]Certification, error) {
+	cs := []Certification{}
+	err := tx.Clauses(clause.Locking{Strength: "UPDATE", Options: "SKIP LOCKED"}).
+		Where("needs_evaluation OR (state IN ? AND expires_at <= ?) OR (state = ? AND refresher_opens_at <= ?)",
+			[]State{Certified, RefresherDue}, now, Certified, now).
+		Order("id").Limit(limit).Find(&cs).Error
+	if err != nil {
+		return nil, fmt.Errorf("certification: due records: %w", err)
 	}
 	return cs, nil
 }

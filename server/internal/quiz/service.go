@@ -46,8 +46,20 @@ type Service struct {
 	audit       *audit.Recorder
 	clock       clock.Clock
 	// Grace is added to every deadline (DefaultGrace).
-	Grace time.Duration
+	Grace    time.Duration
+	listener EvidenceListener
 }
+
+// EvidenceListener hears that an agent's quiz results changed (the
+// certification service): MarkEvidence inside the grading transaction,
+// EvidenceChanged after it commits.
+type EvidenceListener interface {
+	MarkEvidence(ctx context.Context, tx *gorm.DB, userID, programID string) error
+	EvidenceChanged(ctx context.Context, userID, programID string)
+}
+
+// SetListener makes l hear of every graded attempt.
+func (s *Service) SetListener(l EvidenceListener) { s.listener = l }
 
 // NewService wires the quiz service.
 func NewService(g *gorm.DB, programs programFinder, enrollments Enrollments, rec *audit.Recorder, clk clock.Clock) *Service {
@@ -480,6 +492,7 @@ func (s *Service) Submit(ctx context.Context, attemptID string) (*Submission, er
 		return nil, err
 	}
 	var sub *Submission
+	graded := false
 	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		a, err := s.ownAttempt(tx.Clauses(lockForUpdate), p, attemptID)
 		if err != nil {
@@ -490,10 +503,14 @@ func (s *Service) Submit(ctx context.Context, attemptID string) (*Submission, er
 			return err
 		}
 		sub, err = s.finalize(ctx, tx, a, s.now(), p.Actor())
+		graded = err == nil
 		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("quiz: submit attempt: %w", err)
+	}
+	if graded && s.listener != nil {
+		s.listener.EvidenceChanged(ctx, sub.UserID, "")
 	}
 	return sub, nil
 }
@@ -551,6 +568,11 @@ func (s *Service) finalize(ctx context.Context, tx *gorm.DB, a *Attempt, now tim
 		}})
 	if err != nil {
 		return nil, err
+	}
+	if s.listener != nil { // auto-submits are evaluated by the certification job
+		if err := s.listener.MarkEvidence(ctx, tx, a.UserID, v.ProgramID); err != nil {
+			return nil, err
+		}
 	}
 	return &Submission{AttemptID: a.ID, QuizID: a.QuizID, UserID: a.UserID, QuizVersion: v.Number, Number: a.Number,
 		SubmittedAt: submittedAt, AutoSubmitted: a.AutoSubmitted, Review: string(v.Quiz.Review), Result: res}, nil

@@ -292,3 +292,32 @@ func overdueAttempts(tx *gorm.DB, cutoff time.Time, limit int) ([]Attempt, error
 	}
 	return as, nil
 }
+
+// AttemptStats is an agent's graded attempts at one quiz.
+type AttemptStats struct {
+	QuizID      string     `gorm:"column:quiz_id"`
+	Slug        string     `gorm:"column:slug"`
+	Graded      int        `gorm:"column:graded"`
+	BestPercent *float64   `gorm:"column:best_percent"`
+	LastPassAt  *time.Time `gorm:"column:last_pass_at"` // the latest passing submission
+}
+
+const attemptStatsQuery = `
+SELECT q.id AS quiz_id, q.slug,
+       count(a.id) FILTER (WHERE a.submitted_at IS NOT NULL) AS graded,
+       max(a.percent)::float8 AS best_percent,
+       max(a.submitted_at) FILTER (WHERE a.passed) AS last_pass_at
+FROM quizzes q LEFT JOIN quiz_attempts a ON a.quiz_id = q.id AND a.user_id = ?
+WHERE q.program_id = ?
+GROUP BY q.id, q.slug ORDER BY q.slug`
+
+// AttemptStats returns, for every quiz of the program, the agent's graded
+// attempts, best percent and latest pass (certification shows them and
+// renews on fresh passes).
+func (s *Store) AttemptStats(ctx context.Context, userID, programID string) ([]AttemptStats, error) {
+	out := []AttemptStats{}
+	if err := s.db.WithContext(ctx).Raw(attemptStatsQuery, userID, programID).Scan(&out).Error; err != nil {
+		return nil, fmt.Errorf("quiz: attempt stats: %w", err)
+	}
+	return out, nil
+}

@@ -31,6 +31,33 @@ type Service struct {
 	enrollments Enrollments
 	audit       *audit.Recorder
 	clock       clock.Clock
+	listener    EvidenceListener
+}
+
+// EvidenceListener hears that an agent's role-play results changed (the
+// certification service): MarkEvidence inside the transaction that finishes
+// or reviews a run, EvidenceChanged after it commits.
+type EvidenceListener interface {
+	MarkEvidence(ctx context.Context, tx *gorm.DB, userID, programID string) error
+	EvidenceChanged(ctx context.Context, userID, programID string)
+}
+
+// SetListener makes l hear of every finished or reviewed run.
+func (s *Service) SetListener(l EvidenceListener) { s.listener = l }
+
+// markEvidence tells the listener, inside tx, that r's result changed.
+func (s *Service) markEvidence(ctx context.Context, tx *gorm.DB, r *run) error {
+	if s.listener == nil {
+		return nil
+	}
+	return s.listener.MarkEvidence(ctx, tx, r.UserID, r.ProgramID)
+}
+
+// evidenceChanged tells the listener, after commit, that r's result changed.
+func (s *Service) evidenceChanged(ctx context.Context, r *run) {
+	if s.listener != nil && r != nil {
+		s.listener.EvidenceChanged(ctx, r.UserID, r.ProgramID)
+	}
 }
 
 // NewService wires the role-play service.
@@ -208,6 +235,7 @@ func (s *Service) Take(ctx context.Context, runID string, in TurnInput) (*RunVie
 		return nil, err
 	}
 	var view *RunView
+	var finished *run
 	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		r, err := findRun(tx, runID, true)
 		if err != nil {
@@ -250,6 +278,10 @@ func (s *Service) Take(ctx context.Context, runID string, in TurnInput) (*RunVie
 			if err := s.finish(ctx, tx, p, r, sc, steps, e, upd); err != nil {
 				return err
 			}
+			if err := s.markEvidence(ctx, tx, r); err != nil {
+				return err
+			}
+			finished = r
 		} else {
 			r.CurrentTurn, r.Mood = next, sc.enter(next, mood)
 			upd["current_turn"], upd["mood"] = r.CurrentTurn, r.Mood
@@ -263,6 +295,7 @@ func (s *Service) Take(ctx context.Context, runID string, in TurnInput) (*RunVie
 	if err != nil {
 		return nil, fmt.Errorf("roleplay: take turn: %w", err)
 	}
+	s.evidenceChanged(ctx, finished)
 	return view, nil
 }
 
@@ -525,6 +558,9 @@ func (s *Service) Review(ctx context.Context, runID string, in ReviewInput) (*Re
 		if err := tx.Model(&run{}).Where("id = ?", r.ID).Updates(upd).Error; err != nil {
 			return db.Translate(err, "run")
 		}
+		if err := s.markEvidence(ctx, tx, r); err != nil {
+			return err
+		}
 		return s.audit.Record(ctx, tx, audit.Entry{Actor: p.Actor(), Action: "roleplay.review", SubjectType: "roleplay_run",
 			SubjectID: r.ID, ClientID: r.ClientID, Before: map[string]any{"state": r.State},
 			After: map[string]any{"state": state, "decision": in.Decision, "note": in.Note}})
@@ -532,6 +568,7 @@ func (s *Service) Review(ctx context.Context, runID string, in ReviewInput) (*Re
 	if err != nil {
 		return nil, fmt.Errorf("roleplay: review: %w", err)
 	}
+	s.evidenceChanged(ctx, r)
 	r, err = findRun(s.db.WithContext(ctx), runID, false)
 	if err != nil {
 		return nil, err

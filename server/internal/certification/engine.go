@@ -1,0 +1,330 @@
+package certification
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+	"gorm.io/gorm"
+
+	"github.com/skillgate/skillgate/server/internal/apperr"
+	"github.com/skillgate/skillgate/server/internal/audit"
+	"github.com/skillgate/skillgate/server/internal/catalog"
+	"github.com/skillgate/skillgate/server/internal/outbox"
+)
+
+// EvidenceSource loads an agent's quiz and role-play evidence for a program
+// (the app adapts the quiz and role-play stores; certification cannot import
+// those packages, which import it).
+type EvidenceSource interface {
+	// QuizResults returns the agent's standing with each quiz of the program.
+	QuizResults(ctx context.Context, userID, programID string) ([]QuizResult, error)
+	// PassedRuns returns the agent's passing runs of the program's
+	// role-plays, oldest first (runs sent back are not passing).
+	PassedRuns(ctx context.Context, userID, programID string) ([]RunPass, error)
+}
+
+// SetEvidence gives the service its quiz and role-play evidence. Until it
+// is set, evaluations fail (closed).
+func (s *Service) SetEvidence(src EvidenceSource) { s.evidence = src }
+
+// engineActor is who the evaluations act as in history, audit and outbox.
+var engineActor = audit.System("certification")
+
+// evaluationTries bounds how often Evaluate re-reads the evidence when the
+// record changed while it was reading.
+const evaluationTries = 3
+
+// assess loads the agent's evidence for the program and measures it against
+// the program's requirements.
+func (s *Service) assess(ctx context.Context, userID string, prog *catalog.Program) (*Progress, error) {
+	if s.evidence == nil {
+		return nil, fmt.Errorf("certification: no evidence source")
+	}
+	r, err := s.programs.Requirements(ctx, prog)
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]string, len(r.Modules))
+	for i, m := range r.Modules {
+		ids[i] = m.ModuleID
+	}
+	rows, err := s.programs.ListProgress(ctx, userID, ids)
+	if err != nil {
+		return nil, err
+	}
+	newest := map[string]int{}
+	for _, row := range rows {
+		if row.CompletedAt != nil && row.Version > newest[row.ModuleID] {
+			newest[row.ModuleID] = row.Version
+		}
+	}
+	pins := make([]catalog.Pin, 0, len(newest))
+	for id, v := range newest {
+		pins = append(pins, catalog.Pin{ModuleID: id, Version: v})
+	}
+	material, err := s.programs.ChangesSince(ctx, pins, true)
+	if err != nil {
+		return nil, err
+	}
+	quizzes, err := s.evidence.QuizResults(ctx, userID, prog.ID)
+	if err != nil {
+		return nil, err
+	}
+	runs, err := s.evidence.PassedRuns(ctx, userID, prog.ID)
+	if err != nil {
+		return nil, err
+	}
+	return progressOf(r, rows, material, quizzes, runs), nil
+}
+
+// Evaluate loads the agent's evidence for the program and moves the record
+// to the state the rules give (see next), writing every transition with its
+// history row, audit entry and outbox event in one transaction that holds
+// the record's row lock. The evidence is read before the lock is taken; when
+// the record changed meanwhile, it reads again. Evaluating twice changes
+// nothing. Errors: not_found (no record), conflict (the record kept changing;
+// it stays marked for the background job).
+func (s *Service) Evaluate(ctx context.Context, userID, programID string) (*Certification, error) {
+	prog, err := s.programs.ProgramByID(ctx, programID)
+	if err != nil {
+		return nil, err
+	}
+	for range evaluationTries {
+		seen, err := s.store.Find(ctx, userID, programID)
+		if err != nil {
+			return nil, err
+		}
+		p, err := s.assess(ctx, userID, prog)
+		if err != nil {
+			return nil, fmt.Errorf("certification: evaluate: %w", err)
+		}
+		var out *Certification
+		err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+			c, err := find(tx.Clauses(lockForUpdate), userID, programID)
+			if err != nil || c.Revision != seen.Revision {
+				return err
+			}
+			out = c
+			return s.settle(ctx, tx, c, prog, p)
+		})
+		if err != nil {
+			return nil, fmt.Errorf("certification: evaluate: %w", err)
+		}
+		if out != nil {
+			return out, nil
+		}
+	}
+	return nil, apperr.E(apperr.Conflict, "the certification kept changing while it was evaluated; the background job will finish it")
+}
+
+// settle applies the rules to c (locked in tx) until they call for no more
+// transitions, and clears the record's evaluation mark.
+func (s *Service) settle(ctx context.Context, tx *gorm.DB, c *Certification, prog *catalog.Program, p *Progress) error {
+	now := s.now()
+	pol := catalog.CertificationPolicy{ValidDays: prog.ValidDays, RefresherWindowDays: prog.RefresherWindowDays,
+		MaterialChangeGraceDays: prog.MaterialChangeGraceDays}
+	for range 8 { // a handful of transitions at most; the bound only guards against a rule loop
+		ch := next(c, p, pol, now)
+		if ch == nil {
+			break
+		}
+		if err := s.transition(ctx, tx, c, prog, ch, p.evidence(), engineActor, now, nil); err != nil {
+			return err
+		}
+	}
+	if !c.NeedsEvaluation {
+		return nil
+	}
+	c.NeedsEvaluation, c.Revision = false, c.Revision+1
+	err := tx.Model(&Certification{}).Where("id = ?", c.ID).
+		Updates(map[string]any{"needs_evaluation": false, "revision": c.Revision}).Error
+	if err != nil {
+		return fmt.Errorf("clear evaluation mark: %w", err)
+	}
+	return nil
+}
+
+// transition moves c (locked in tx) as ch says and records it: the row (new
+// state, dates, changed modules, evidence), a history row, an audit entry
+// certification.<state> (revoked and reinstated for those actions) and an
+// outbox event certification.changed.
+func (s *Service) transition(ctx context.Context, tx *gorm.DB, c *Certification, prog *catalog.Program, ch *change, ev Evidence, actor audit.Actor, now time.Time, details map[string]any) error {
+	from, before := c.State, c.summary()
+	c.State, c.CertifiedAt, c.ExpiresAt, c.RefresherDueAt, c.RefresherOpensAt =
+		ch.To, ch.CertifiedAt, ch.ExpiresAt, ch.RefresherDueAt, ch.RefresherOpensAt
+	c.ChangedModules = ch.ChangedModules
+	if c.ChangedModules == nil {
+		c.ChangedModules = []ChangedModule{}
+	}
+	c.Evidence, c.UpdatedAt, c.NeedsEvaluation, c.Revision = ev, now, false, c.Revision+1
+	switch {
+	case ch.To == Revoked:
+		c.RevokedAt, c.RevokedReason = &now, fmt.Sprint(details["note"])
+	case from == Revoked:
+		c.RevokedAt, c.RevokedReason = nil, ""
+	}
+	if err := tx.Model(c).Select("*").Omit("id", "user_id", "program_id", "enrolled_at", "enrolled_by").Updates(c).Error; err != nil {
+		return fmt.Errorf("update record: %w", err)
+	}
+	if details == nil {
+		details = map[string]any{}
+	}
+	details["evidence"] = ev
+	if len(c.ChangedModules) > 0 {
+		details["changed_modules"] = c.ChangedModules
+	}
+	e := &Event{ID: uuid.NewString(), CertificationID: c.ID, From: from, To: c.State, Reason: ch.Reason, At: now,
+		ActorKind: actor.Kind, ActorID: actor.ID, Details: details}
+	if err := tx.Omit("seq").Create(e).Error; err != nil {
+		return fmt.Errorf("history: %w", err)
+	}
+	action := "certification." + string(c.State)
+	if from == Revoked {
+		action = "certification.reinstated"
+	}
+	after := c.summary()
+	after["reason"] = ch.Reason
+	if note, ok := details["note"]; ok {
+		after["note"] = note
+	}
+	if len(c.ChangedModules) > 0 {
+		after["changed_modules"] = c.ChangedModules
+	}
+	if err := s.audit.Record(ctx, tx, audit.Entry{Actor: actor, Action: action, SubjectType: "certification",
+		SubjectID: c.ID, ClientID: prog.ClientID, Before: before, After: after}); err != nil {
+		return err
+	}
+	_, err := outbox.Enqueue(ctx, tx, now, outbox.CertificationChanged, prog.ClientID, "certification:"+c.ID, ChangedEvent{
+		CertificationID: c.ID, UserID: c.UserID, ProgramID: c.ProgramID, From: from, To: c.State,
+		ExpiresAt: c.ExpiresAt, RefresherDueAt: c.RefresherDueAt, Reason: ch.Reason,
+	})
+	return err
+}
+
+// ChangedEvent is the payload of the outbox event certification.changed.
+type ChangedEvent struct {
+	CertificationID string     `json:"certification_id"`
+	UserID          string     `json:"user_id"`
+	ProgramID       string     `json:"program_id"`
+	From            State      `json:"from"`
+	To              State      `json:"to"`
+	ExpiresAt       *time.Time `json:"expires_at"`
+	RefresherDueAt  *time.Time `json:"refresher_due_at"`
+	Reason          string     `json:"reason"`
+}
+
+// JobBatch is how many records the background job locks per transaction.
+const JobBatch = 50
+
+// RunOnce is the background job's pass: it evaluates every record that is
+// marked for evaluation, whose refresher window opened, or that reached its
+// expiry, in batches locked with FOR UPDATE SKIP LOCKED so several replicas
+// share the work and no transition happens twice. It returns how many
+// records it evaluated.
+func (s *Service) RunOnce(ctx context.Context) (int, error) {
+	total := 0
+	programs := map[string]*catalog.Program{}
+	for range 1000 { // bounded: a record the rules cannot settle must not spin the job forever
+		n := 0
+		err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+			cs, err := dueRecords(tx, s.now(), JobBatch)
+			if err != nil {
+				return err
+			}
+			for i := range cs {
+				c := &cs[i]
+				prog, ok := programs[c.ProgramID]
+				if !ok {
+					if prog, err = s.programs.ProgramByID(ctx, c.ProgramID); err != nil {
+						return err
+					}
+					programs[c.ProgramID] = prog
+				}
+				p, err := s.assess(ctx, c.UserID, prog)
+				if err != nil {
+					return err
+				}
+				if err := s.settle(ctx, tx, c, prog, p); err != nil {
+					return err
+				}
+			}
+			n = len(cs)
+			return nil
+		})
+		if err != nil {
+			return total, fmt.Errorf("certification: job: %w", err)
+		}
+		total += n
+		if n < JobBatch {
+			break
+		}
+	}
+	return total, nil
+}
+
+// MarkEvidence marks the agent's records (of programID, or all of them when
+// programID is "") for evaluation, inside tx: the transaction that changes
+// the evidence. The quiz, role-play and catalog services call it.
+func (s *Service) MarkEvidence(ctx context.Context, tx *gorm.DB, userID, programID string) error {
+	q := tx.WithContext(ctx).Model(&Certification{}).Where("user_id = ? AND state <> ?", userID, Revoked)
+	if programID != "" {
+		q = q.Where("program_id = ?", programID)
+	}
+	if err := q.Updates(map[string]any{"needs_evaluation": true, "revision": gorm.Expr("revision + 1")}).Error; err != nil {
+		return fmt.Errorf("certification: mark evidence: %w", err)
+	}
+	return nil
+}
+
+// EvidenceChanged evaluates the agent's records (of programID, or all when
+// it is "") after the transaction that changed the evidence committed.
+// Failures are logged; the records stay marked for the background job.
+func (s *Service) EvidenceChanged(ctx context.Context, userID, programID string) {
+	ctx = context.WithoutCancel(ctx)
+	cs, err := s.store.ListForUser(ctx, userID)
+	if err != nil {
+		s.logf("certification: list records to evaluate", "err", err)
+		return
+	}
+	for _, c := range cs {
+		if (programID != "" && c.ProgramID != programID) || c.State == Revoked {
+			continue
+		}
+		if _, err := s.Evaluate(ctx, userID, c.ProgramID); err != nil {
+			s.logf("certification: evaluate after an evidence change", "certification_id", c.ID, "err", err)
+		}
+	}
+}
+
+// MarkModuleChanged marks for evaluation, inside tx (the transaction that
+// publishes a material version of the module), every certified or
+// refresher_due record of a program that requires the module.
+func (s *Service) MarkModuleChanged(ctx context.Context, tx *gorm.DB, moduleID string) error {
+	ids, err := catalog.NewStore(tx).ProgramIDsListingModule(ctx, moduleID)
+	if err != nil || len(ids) == 0 {
+		return err
+	}
+	err = tx.WithContext(ctx).Model(&Certification{}).Where("program_id IN ? AND state IN ?", ids, []State{Certified, RefresherDue}).
+		Updates(map[string]any{"needs_evaluation": true, "revision": gorm.Expr("revision + 1")}).Error
+	if err != nil {
+		return fmt.Errorf("certification: mark module change: %w", err)
+	}
+	return nil
+}
+
+// ModulesChanged evaluates the marked records after a publication
+// committed (the background job's pass). Failures are logged; the records
+// stay marked for the job.
+func (s *Service) ModulesChanged(ctx context.Context) {
+	if _, err := s.RunOnce(context.WithoutCancel(ctx)); err != nil {
+		s.logf("certification: evaluate after a material change", "err", err)
+	}
+}
+
+func (s *Service) logf(msg string, args ...any) {
+	if s.Log != nil {
+		s.Log.Error(msg, args...)
+	}
+}

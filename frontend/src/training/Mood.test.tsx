@@ -1,6 +1,8 @@
-import { describe, expect, it } from "vitest";
-import { render, screen } from "@testing-library/react";
+import { afterEach, describe, expect, it } from "vitest";
+import { cleanup, render, screen } from "@testing-library/react";
 import { MoodMeter } from "./Mood";
+
+afterEach(cleanup);
 
 describe("MoodMeter", () => {
   it.each([

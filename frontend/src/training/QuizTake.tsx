@@ -228,9 +228,9 @@ function Question({ q, n, value, onChange, disabled }: { q: PublicQuestion; n: n
           {legend}
           <div className="matching">
             {q.lefts?.map((l) => (
-              <label key={l.id} className="match-row">
-                <span>{l.text}</span>
-                <select value={value?.matches?.[l.id] ?? ""} onChange={(e) => {
+              <div key={l.id} className="match-row">
+                <label htmlFor={`${name}-${l.id}`}>{l.text}</label>
+                <select id={`${name}-${l.id}`} value={value?.matches?.[l.id] ?? ""} onChange={(e) => {
                   const matches = { ...(value?.matches ?? {}) };
                   if (e.target.value) matches[l.id] = e.target.value;
                   else delete matches[l.id];
@@ -239,7 +239,7 @@ function Question({ q, n, value, onChange, disabled }: { q: PublicQuestion; n: n
                   <option value="">Choose…</option>
                   {q.rights?.map((r) => <option key={r.id} value={r.id}>{r.text}</option>)}
                 </select>
-              </label>
+              </div>
             ))}
           </div>
         </fieldset>

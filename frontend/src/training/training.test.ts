@@ -156,7 +156,7 @@ describe("isAnswered", () => {
     ["matching", { matches: { l1: "r1" } }, true],
     ["short_answer", undefined, false],
   ] as const)("%s %j → %s", (type, a, want) => {
-    expect(isAnswered(type, a)).toBe(want);
+    expect(isAnswered(type, a as Parameters<typeof isAnswered>[1])).toBe(want);
   });
 });
 

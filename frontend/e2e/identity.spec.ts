@@ -2,7 +2,7 @@ import { expect, test } from "@playwright/test";
 import { account, navLabels, signIn, unique, type Role } from "./fixtures";
 
 const NAV: Record<Role, string[]> = {
-  agent: ["Home", "My account"],
+  agent: ["Home", "My training", "My certifications", "My licenses", "My account"],
   trainer: ["Home", "My account"],
   supervisor: ["Home", "My account"],
   compliance: ["Home", "Users", "Audit log", "My account"],

@@ -1,6 +1,6 @@
 #!/bin/sh
 # Starts Skillgate for the end-to-end tests on 127.0.0.1:$1 over a fresh
-# database (skillgate_e2e) with the demo library and demo accounts. The demo
+# database (skillgate_e2e_<port>, so worktrees on other ports do not collide) with the demo library and demo accounts. The demo
 # logins `skillgate user seed-demo` prints are written to
 # e2e/.demo-accounts.json for the tests (see e2e/fixtures.ts). Access tokens
 # live 20 seconds (ACCESS_TOKEN_TTL) so the tests can watch them expire.
@@ -9,9 +9,12 @@ port=${1:-18090}
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
 base=$(server/scripts/database-url.sh postgres)
-url=$(printf '%s' "$base" | sed -E 's#^(postgres(ql)?://[^/]*)/[^?]*#\1/skillgate_e2e#')
-psql "$base" -qc 'DROP DATABASE IF EXISTS skillgate_e2e WITH (FORCE)' >/dev/null
-psql "$base" -qc 'CREATE DATABASE skillgate_e2e' >/dev/null
+db=skillgate_e2e_$port
+url=$(printf '%s' "$base" | sed -E "s#^(postgres(ql)?://[^/]*)/[^?]*#\\1/$db#")
+psql "$base" -qc "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null
+psql "$base" -qc "CREATE DATABASE $db" >/dev/null
+# The tests read a few ids the API does not list yet (see e2e/training.ts).
+printf '%s\n' "$url" > frontend/e2e/.database-url
 export DATABASE_URL="$url" HTTP_ADDR="127.0.0.1:$port" SKILLGATE_ENV=development LOG_LEVEL=warn
 export JWT_SECRET="e2e-secret-e2e-secret-e2e-secret-e2e" ACCESS_TOKEN_TTL=${ACCESS_TOKEN_TTL:-20s}
 bin/skillgate migrate up >/dev/null

@@ -10,6 +10,14 @@ import { Login } from "./pages/Login";
 import { NotFound } from "./pages/NotFound";
 import { UserDetail } from "./pages/UserDetail";
 import { Users } from "./pages/Users";
+import { ModuleReader } from "./training/ModuleReader";
+import { MyCertifications } from "./training/MyCertifications";
+import { MyLicenses } from "./training/MyLicenses";
+import { MyTraining } from "./training/MyTraining";
+import { ProgramPage } from "./training/ProgramPage";
+import { QuizResult } from "./training/QuizResult";
+import { QuizTake } from "./training/QuizTake";
+import { RoleplayRun } from "./training/RoleplayRun";
 
 function RequireSession({ children }: { children: ReactElement }) {
   const { me, loading, endedBy } = useSession();
@@ -44,6 +52,14 @@ export function App() {
       <Route element={<RequireSession><Layout /></RequireSession>}>
         <Route index element={<Home />} />
         <Route path="account" element={<Account />} />
+        <Route path="training" element={<MyTraining />} />
+        <Route path="training/:programId" element={<ProgramPage />} />
+        <Route path="training/:programId/modules/:moduleId" element={<ModuleReader />} />
+        <Route path="training/:programId/quiz/:attemptId" element={<QuizTake />} />
+        <Route path="training/:programId/quiz/:attemptId/result" element={<QuizResult />} />
+        <Route path="training/:programId/roleplay/:runId" element={<RoleplayRun />} />
+        <Route path="certifications" element={<RequireRole roles={["agent"]}><MyCertifications /></RequireRole>} />
+        <Route path="licenses" element={<RequireRole roles={["agent", "compliance"]}><MyLicenses /></RequireRole>} />
         <Route path="admin/users" element={<RequireRole roles={["admin", "compliance"]}><Users /></RequireRole>} />
         <Route path="admin/users/:id" element={<RequireRole roles={["admin", "compliance"]}><UserDetail /></RequireRole>} />
         <Route path="admin/api-keys" element={<RequireRole roles={["admin"]}><APIKeys /></RequireRole>} />

@@ -4,6 +4,9 @@ import { useSession, type Role } from "../auth/session";
 /** Navigation entries, each shown only to the roles that may use it. */
 export const NAV: { to: string; label: string; roles: Role[] }[] = [
   { to: "/", label: "Home", roles: ["agent", "trainer", "supervisor", "compliance", "admin"] },
+  { to: "/training", label: "My training", roles: ["agent"] },
+  { to: "/certifications", label: "My certifications", roles: ["agent"] },
+  { to: "/licenses", label: "My licenses", roles: ["agent"] },
   { to: "/admin/users", label: "Users", roles: ["admin", "compliance"] },
   { to: "/admin/api-keys", label: "API keys", roles: ["admin"] },
   { to: "/audit", label: "Audit log", roles: ["compliance", "admin"] },

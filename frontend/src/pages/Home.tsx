@@ -3,6 +3,9 @@ import { useSession } from "../auth/session";
 import { navFor } from "../components/Layout";
 
 const ABOUT: Record<string, string> = {
+  "/training": "Your programs, what to read next, quizzes and role-plays.",
+  "/certifications": "Where you stand in each program and what is left.",
+  "/licenses": "Your state licenses; submit one for verification.",
   "/admin/users": "Create people, set their role and clients, deactivate them, import many from CSV.",
   "/admin/api-keys": "Keys for machines such as the routing system.",
   "/audit": "Who changed what, and when.",

@@ -1,0 +1,109 @@
+// Helpers for the agent's end-to-end tests: enrollment through the API, the
+// right answers read from the demo quiz files, and role-play ids.
+import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import type { APIRequestContext, Page } from "@playwright/test";
+import { parse } from "yaml";
+import { account, type Role } from "./fixtures";
+
+const root = fileURLToPath(new URL("../../", import.meta.url));
+
+/** An access token for a demo account. */
+export async function token(request: APIRequestContext, role: Role): Promise<string> {
+  const r = await request.post("/api/v1/auth/login", { data: { ...account(role), refresh_token_delivery: "body" } });
+  if (!r.ok()) throw new Error(`login ${role}: ${r.status()}`);
+  return (await r.json()).access_token;
+}
+
+/** Enrolls the demo agent in every program, as the admin would (already enrolled is fine). Returns the programs by slug. */
+export async function enrollAgent(request: APIRequestContext): Promise<Record<string, string>> {
+  const admin = { Authorization: `Bearer ${await token(request, "admin")}` };
+  const agent = { Authorization: `Bearer ${await token(request, "agent")}` };
+  const me = await (await request.get("/api/v1/me", { headers: agent })).json();
+  const { programs } = await (await request.get("/api/v1/programs", { headers: admin })).json();
+  const bySlug: Record<string, string> = {};
+  for (const p of programs as { id: string; slug: string }[]) {
+    bySlug[p.slug] = p.id;
+    const r = await request.post(`/api/v1/programs/${p.id}/enrollments`, { headers: admin, data: { user_id: me.id } });
+    if (r.status() !== 201 && r.status() !== 409) throw new Error(`enroll in ${p.slug}: ${r.status()} ${await r.text()}`);
+  }
+  return bySlug;
+}
+
+interface YamlOption { id?: string; text: string; correct?: boolean }
+interface YamlQuestion {
+  id: string;
+  type: string;
+  options?: YamlOption[];
+  answer?: boolean;
+  answers?: (string | number | { text?: string; value?: number; min?: number; weight?: number })[];
+  pairs?: { left: string; right: string }[];
+}
+
+/** The demo quiz's questions with their answer keys, by id. */
+export function quizKey(file: string): Map<string, YamlQuestion> {
+  const doc = parse(readFileSync(`${root}quizzes/${file}`, "utf8")) as { questions: YamlQuestion[] };
+  return new Map(doc.questions.map((q) => [q.id, q]));
+}
+
+const plain = (s: string) => s.replace(/\*\*|__|`/g, "");
+
+/** Gives the right answer to one drawn question through the page, as a person would. */
+export async function answerRight(page: Page, q: YamlQuestion) {
+  const box = page.locator(`[id="q-${q.id}"]`);
+  const full = (a: NonNullable<YamlQuestion["answers"]>[number]) => typeof a !== "object" || (a.weight ?? 100) === 100;
+  switch (q.type) {
+    case "single_choice":
+      await box.getByRole("radio", { name: plain(q.options!.find((o) => o.correct)!.text), exact: true }).check();
+      return;
+    case "true_false":
+      await box.getByRole("radio", { name: q.answer ? "True" : "False", exact: true }).check();
+      return;
+    case "multiple_response":
+      for (const o of q.options!.filter((x) => x.correct)) await box.getByRole("checkbox", { name: plain(o.text), exact: true }).check();
+      return;
+    case "numeric": {
+      const a = q.answers!.find(full)!;
+      await box.getByRole("textbox").fill(String(typeof a === "object" ? a.value ?? a.min : a));
+      return;
+    }
+    case "short_answer": {
+      const a = q.answers!.find(full)!;
+      await box.getByRole("textbox").fill(typeof a === "object" ? a.text! : String(a));
+      return;
+    }
+    case "matching":
+      for (const p of q.pairs!) await box.getByLabel(p.left, { exact: true }).selectOption({ label: p.right });
+      return;
+    default:
+      throw new Error(`no answer for ${q.type}`);
+  }
+}
+
+/**
+ * The role-plays of a program. GET /programs/{id}/roleplays is being added on
+ * main; until this branch has it, the page's request is answered with the ids
+ * read from the test database (and the real endpoint is used once it exists).
+ */
+export async function routeRoleplaysIfMissing(page: Page) {
+  await page.route("**/api/v1/programs/*/roleplays", async (route) => {
+    const real = await route.fetch();
+    if (real.status() !== 404) {
+      await route.fulfill({ response: real });
+      return;
+    }
+    const programID = new URL(route.request().url()).pathname.split("/")[4];
+    const url = readFileSync(fileURLToPath(new URL("./.database-url", import.meta.url)), "utf8").trim();
+    const rows = execFileSync("psql", [url, "-Atc", `SELECT id, slug FROM roleplays WHERE program_id = '${programID.replace(/[^0-9a-f-]/g, "")}' ORDER BY slug`], { encoding: "utf8" })
+      .trim().split("\n").filter(Boolean).map((l) => l.split("|"));
+    await route.fulfill({
+      json: {
+        roleplays: rows.map(([id, slug]) => ({
+          id, slug, title: slug, summary: "", signoff: false, attempts_used: 0, attempts_allowed: 3,
+          next_start_at: null, open_run_id: null, passed: false, best_overall: null,
+        })),
+      },
+    });
+  });
+}

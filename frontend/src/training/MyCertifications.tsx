@@ -1,0 +1,42 @@
+import { Link } from "react-router-dom";
+import { useClients } from "../api/hooks";
+import { useMyCertifications } from "./certifications";
+import { KIND_LABEL, ProgressBar } from "./StepStatus";
+
+const STATE: Record<string, string> = {
+  in_training: "In training", certified: "Certified", refresher_due: "Refresher due", expired: "Expired", revoked: "Revoked",
+};
+
+/** Per program: the certification state, progress, what is left and what changed. */
+export function MyCertifications() {
+  const certs = useMyCertifications();
+  const clients = useClients();
+  return (
+    <section>
+      <h1>My certifications</h1>
+      {certs.isPending && <p className="loading" role="status">Loading…</p>}
+      {certs.error && <p role="alert" className="error">{certs.error.message}</p>}
+      {certs.data?.length === 0 && <p>You are not enrolled in any program yet.</p>}
+      {certs.data?.map((c) => (
+        <article key={c.program.id} className="panel cert" aria-labelledby={`cert-${c.program.id}`}>
+          <h2 id={`cert-${c.program.id}`}>
+            <Link to={`/training/${c.program.id}`}>{c.program.name}</Link>{" "}
+            <span className={`badge ${c.state === "certified" ? "ok" : "off"}`}>{STATE[c.state]}</span>
+          </h2>
+          <p className="hint">{clients.data?.find((x) => x.id === c.program.client_id)?.name} · valid {c.program.valid_days} days once certified</p>
+          <ProgressBar done={c.done} total={c.total} label={`${c.program.name}: requirements done`} />
+          {c.changed.length > 0 && <p className="notice-warn">Changed since you read it: {c.changed.map((s) => s.title).join(", ")}</p>}
+          {c.left.length > 0 ? (
+            <details>
+              <summary>What is left ({c.left.length})</summary>
+              <ul>{c.left.map((s) => <li key={`${s.kind}:${s.slug}`}>{KIND_LABEL[s.kind]}: {s.title}</li>)}</ul>
+            </details>
+          ) : <p>Every requirement is done.</p>}
+          {c.licensesNeeded.length > 0 && (
+            <p>Needs a license: {c.licensesNeeded.map((l) => `${l.class} (${l.lines.join(", ")}) in ${l.states.join(", ")}`).join("; ")} — <Link to="/licenses">my licenses</Link></p>
+          )}
+        </article>
+      ))}
+    </section>
+  );
+}

@@ -1,0 +1,64 @@
+// Small text helpers for question texts (markdown from the quiz files) and
+// links from "module#heading" references to the module reader.
+import type { QuestionType, RequiredModule } from "../api/learning";
+
+const ESC: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
+
+export function escapeHTML(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => ESC[c]);
+}
+
+/**
+ * Renders the inline markdown quiz questions use (**bold**, *italic* or
+ * _italic_, `code`, line breaks) as HTML. Everything is escaped first, so no
+ * tag in the text survives; "html" and "plain" texts are shown as text.
+ */
+export function inlineMarkdown(text: string, format: "markdown" | "plain" | "html" = "markdown"): string {
+  if (format === "html") {
+    const doc = new DOMParser().parseFromString(text, "text/html");
+    return escapeHTML(doc.body.textContent ?? "");
+  }
+  let s = escapeHTML(text);
+  if (format === "plain") return s.replace(/\n/g, "<br>");
+  const codes: string[] = [];
+  s = s.replace(/`([^`]+)`/g, (_, c: string) => {
+    codes.push(c);
+    return `\u0000${codes.length - 1}\u0000`;
+  });
+  s = s
+    .replace(/\*\*([^*]+)\*\*/g, "<strong>$1</strong>")
+    .replace(/__([^_]+)__/g, "<strong>$1</strong>")
+    .replace(/(^|[^*\w])\*([^*\s][^*]*?)\*(?!\w)/g, "$1<em>$2</em>")
+    .replace(/(^|[^_\w])_([^_\s][^_]*?)_(?!\w)/g, "$1<em>$2</em>")
+    .replace(/\n{2,}/g, "<br><br>")
+    .replace(/\n/g, " ");
+  return s.replace(/\u0000(\d+)\u0000/g, (_, i: string) => `<code>${codes[Number(i)]}</code>`);
+}
+
+/** Where a "module#heading" (or "core/module#heading") reference points in the reader, if the program lists that module. */
+export function rereadLink(programID: string, modules: RequiredModule[], target: string): { to: string; title: string; section: string } | null {
+  const [ref, heading = ""] = target.split("#");
+  const core = ref.startsWith("core/");
+  const slug = core ? ref.slice(5) : ref;
+  const m = modules.find((x) => x.slug === slug && x.core === core) ?? modules.find((x) => x.slug === slug);
+  if (!m) return null;
+  return {
+    to: `/training/${programID}/modules/${m.module_id}${heading ? `#${heading}` : ""}`,
+    title: m.title,
+    section: heading.replace(/-/g, " "),
+  };
+}
+
+/** Whether an answer says anything (an empty one clears the question). */
+export function isAnswered(type: QuestionType, a: { choices?: string[]; text?: string; matches?: Record<string, string> } | undefined): boolean {
+  if (!a) return false;
+  switch (type) {
+    case "short_answer":
+    case "numeric":
+      return !!a.text?.trim();
+    case "matching":
+      return !!a.matches && Object.values(a.matches).some(Boolean);
+    default:
+      return !!a.choices?.length;
+  }
+}

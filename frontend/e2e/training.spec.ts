@@ -1,6 +1,6 @@
 import { expect, test, type Page, type TestInfo } from "@playwright/test";
 import { signIn } from "./fixtures";
-import { answerRight, enrollAgent, quizKey, routeRoleplaysIfMissing } from "./training";
+import { answerRight, enrollAgent, quizKey } from "./training";
 
 // The demo agent starts with no programs: enroll it as an admin would, through the API.
 test.beforeAll(async ({ request }) => {
@@ -15,7 +15,6 @@ const PROGRAM = "Customer care, chat, email and voice";
 
 test("an agent sees the programs, reads a module and marks it complete", async ({ page }, testInfo) => {
   await signIn(page, "agent", "/training");
-  await routeRoleplaysIfMissing(page);
   await expect(page.getByRole("heading", { name: "My training" })).toBeVisible();
   const card = page.getByRole("listitem").filter({ has: page.getByRole("link", { name: PROGRAM }) });
   await expect(card.getByRole("progressbar")).toBeVisible();
@@ -48,7 +47,6 @@ test("an agent takes the quiz: answers survive an expired token and a reload, an
   test.setTimeout(90_000);
   const key = quizKey("voltcrate/customer-care/customer-care-certification.quiz.yaml");
   await signIn(page, "agent", "/training");
-  await routeRoleplaysIfMissing(page);
   await page.getByRole("link", { name: PROGRAM }).click();
   const attemptLoaded = page.waitForResponse((r) => /\/api\/v1\/attempts\/[^/]+$/.test(r.url()) && r.request().method() === "GET");
   await page.getByRole("button", { name: /^(Start|Resume) quiz$/ }).click();
@@ -90,7 +88,6 @@ test("an agent takes the quiz: answers survive an expired token and a reload, an
 
 test("an agent plays the role-play as a chat with the customer's mood and sees the result", async ({ page }, testInfo) => {
   await signIn(page, "agent", "/training");
-  await routeRoleplaysIfMissing(page);
   await page.getByRole("link", { name: PROGRAM }).click();
   await page.getByRole("button", { name: /^(Start|Resume) role-play$/ }).click();
   const mood = page.getByRole("group", { name: "Tom Becker's mood" });

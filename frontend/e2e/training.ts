@@ -1,6 +1,5 @@
 // Helpers for the agent's end-to-end tests: enrollment through the API, the
 // right answers read from the demo quiz files, and role-play ids.
-import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { APIRequestContext, Page } from "@playwright/test";
@@ -79,31 +78,4 @@ export async function answerRight(page: Page, q: YamlQuestion) {
     default:
       throw new Error(`no answer for ${q.type}`);
   }
-}
-
-/**
- * The role-plays of a program. GET /programs/{id}/roleplays is being added on
- * main; until this branch has it, the page's request is answered with the ids
- * read from the test database (and the real endpoint is used once it exists).
- */
-export async function routeRoleplaysIfMissing(page: Page) {
-  await page.route("**/api/v1/programs/*/roleplays", async (route) => {
-    const real = await route.fetch();
-    if (real.status() !== 404) {
-      await route.fulfill({ response: real });
-      return;
-    }
-    const programID = new URL(route.request().url()).pathname.split("/")[4];
-    const url = readFileSync(fileURLToPath(new URL("./.database-url", import.meta.url)), "utf8").trim();
-    const rows = execFileSync("psql", [url, "-Atc", `SELECT id, slug FROM roleplays WHERE program_id = '${programID.replace(/[^0-9a-f-]/g, "")}' ORDER BY slug`], { encoding: "utf8" })
-      .trim().split("\n").filter(Boolean).map((l) => l.split("|"));
-    await route.fulfill({
-      json: {
-        roleplays: rows.map(([id, slug]) => ({
-          id, slug, title: slug, summary: "", signoff: false, attempts_used: 0, attempts_allowed: 3,
-          next_start_at: null, open_run_id: null, passed: false, best_overall: null,
-        })),
-      },
-    });
-  });
 }

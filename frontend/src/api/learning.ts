@@ -1,6 +1,6 @@
 // The agent's side of the API: programs and reading progress, modules,
 // quizzes and attempts, role-play runs and licenses (see /api/docs).
-import { api, ApiError, query } from "./client";
+import { api, query } from "./client";
 
 export type ModuleKind = "product" | "sales-message" | "procedure" | "policy" | "core-skill";
 
@@ -324,18 +324,9 @@ export const learning = {
   saveAnswers: (id: string, seq: number, answers: Answers) => api<SaveResult>(`/attempts/${id}/answers`, { method: "PUT", body: { seq, answers } }),
   submitAttempt: (id: string) => api<Submission>(`/attempts/${id}/submit`, { method: "POST" }),
   result: (id: string) => api<Submission>(`/attempts/${id}/result`),
-  /**
-   * A program's role-plays. The list endpoint is new on main; on a server
-   * without it this answers null (and the page lists the slugs only).
-   */
-  roleplays: (programID: string) =>
-    api<{ roleplays: RoleplaySummary[] }>(`/programs/${programID}/roleplays`).then(
-      (r) => r.roleplays,
-      (e: unknown) => {
-        if (e instanceof ApiError && e.status === 404) return null;
-        throw e;
-      },
-    ),
+  /** A program's role-plays with the signed-in user's attempts. */
+  roleplays: (programID: string): Promise<RoleplaySummary[] | null> =>
+    api<{ roleplays: RoleplaySummary[] }>(`/programs/${programID}/roleplays`).then((r) => r.roleplays),
   startRun: (roleplayID: string) => api<RunView>(`/roleplays/${roleplayID}/runs`, { method: "POST" }),
   run: (id: string) => api<RunView>(`/runs/${id}`),
   takeTurn: (id: string, body: { seq: number; turn_id: string; option_id?: string; text?: string }) =>

@@ -134,20 +134,19 @@ type Submission struct {
 // QuizSummary is a quiz of a program as listed, with the caller's attempts
 // when the caller is an agent.
 type QuizSummary struct {
-	ID                  string           `json:"id"`
-	ProgramID           string           `json:"program_id"`
-	Slug                string           `json:"slug"`
-	Title               string           `json:"title"`
-	Version             int              `json:"version"`
-	PassPercent         int              `json:"pass_percent"`
-	Questions           int              `json:"questions"`
-	TimeLimitSeconds    int64            `json:"time_limit_seconds"`
-	AttemptsAllowed     int              `json:"attempts_allowed"`
-	WaitBetweenSeconds  int64            `json:"wait_between_attempts_seconds"`
-	Grading             GradingMethod    `json:"grading"`
-	Review              ReviewPolicy     `json:"review"`
-	MyAttempts          *AttemptsSummary `json:"my_attempts,omitempty"`
-	questionsPerAttempt int
+	ID                 string           `json:"id"`
+	ProgramID          string           `json:"program_id"`
+	Slug               string           `json:"slug"`
+	Title              string           `json:"title"`
+	Version            int              `json:"version"`
+	PassPercent        int              `json:"pass_percent"`
+	Questions          int              `json:"questions"`
+	TimeLimitSeconds   int64            `json:"time_limit_seconds"`
+	AttemptsAllowed    int              `json:"attempts_allowed"`
+	WaitBetweenSeconds int64            `json:"wait_between_attempts_seconds"`
+	Grading            GradingMethod    `json:"grading"`
+	Review             ReviewPolicy     `json:"review"`
+	MyAttempts         *AttemptsSummary `json:"my_attempts,omitempty"`
 }
 
 // AttemptsSummary is where an agent stands with a quiz.

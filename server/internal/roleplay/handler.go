@@ -164,7 +164,7 @@ func (h *Handler) review(c *gin.Context) {
 		httpx.Error(c, err)
 		return
 	}
-	res, err := h.svc.Review(c.Request.Context(), id, ReviewInput{Decision: req.Decision, Note: req.Note, ScoreOverride: req.ScoreOverride})
+	res, err := h.svc.Review(c.Request.Context(), id, ReviewInput(req))
 	if err != nil {
 		httpx.Error(c, err)
 		return

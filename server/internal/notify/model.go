@@ -21,10 +21,10 @@ import (
 // Notification kinds this package generates. Other domains pass their own
 // kinds to Remind (lowercase, e.g. "onboarding.task_due").
 const (
-	KindRefresherDue      = "certification.refresher_due"
-	KindCertExpiring      = "certification.expiring"
-	KindLicenseExpiring   = "license.expiring"
-	KindRoleplaySentBack  = "roleplay.sent_back"
+	KindRefresherDue     = "certification.refresher_due"
+	KindCertExpiring     = "certification.expiring"
+	KindLicenseExpiring  = "license.expiring"
+	KindRoleplaySentBack = "roleplay.sent_back"
 )
 
 // Notification is one notice in a user's inbox.

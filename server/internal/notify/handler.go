@@ -3,9 +3,11 @@ package notify
 import (
 	_ "embed"
 	"net/http"
+	"strconv"
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/skillgate/skillgate/server/internal/apperr"
 	"github.com/skillgate/skillgate/server/internal/auth"
 	"github.com/skillgate/skillgate/server/internal/httpx"
 )
@@ -31,8 +33,8 @@ func (h *Handler) Register(rg *gin.RouterGroup) {
 }
 
 func (h *Handler) list(c *gin.Context) {
-	var p Page
-	if err := httpx.BindQuery(c, &p); err != nil {
+	p, err := pageOf(c)
+	if err != nil {
 		httpx.Error(c, err)
 		return
 	}
@@ -61,4 +63,31 @@ func (h *Handler) readAll(c *gin.Context) {
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"marked": n})
+}
+
+// pageOf reads limit (1..100), offset (0..100000) and unread (a boolean)
+// from the query, naming each field at fault.
+func pageOf(c *gin.Context) (Page, error) {
+	var p Page
+	f := apperr.Fields{}
+	whole := func(name string, lo, hi int) int {
+		v, ok := c.GetQuery(name)
+		if !ok {
+			return 0
+		}
+		n, err := strconv.Atoi(v)
+		if err != nil || n < lo || n > hi {
+			f.Add(name, "must be a whole number from %d to %d", lo, hi)
+		}
+		return n
+	}
+	p.Limit, p.Offset = whole("limit", 1, 100), whole("offset", 0, 100000)
+	if v, ok := c.GetQuery("unread"); ok {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			f.Add("unread", "must be true or false")
+		}
+		p.UnreadOnly = b
+	}
+	return p, f.Err()
 }

@@ -72,9 +72,11 @@ type Inbox struct {
 
 // Page selects part of an inbox.
 type Page struct {
-	Limit      int  `form:"limit" binding:"omitempty,min=1,max=100"`
-	Offset     int  `form:"offset" binding:"omitempty,min=0,max=100000"`
-	UnreadOnly bool `form:"unread"`
+	// Limit is the page size (1 to 100; 0 means 20).
+	Limit  int
+	Offset int
+	// UnreadOnly keeps only unread notices.
+	UnreadOnly bool
 }
 
 // EmailStatus is where a queued email stands.

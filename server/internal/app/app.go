@@ -116,8 +116,7 @@ func New(cfg Config, log *slog.Logger, g *gorm.DB, clk clock.Clock) (*App, error
 	a.Routing = routing.NewService(g, recorder, clk)
 	a.workers = append(a.workers, jobs.Every("eligibility-redecide", 30*time.Second, log, a.Routing.RunOnce))
 	a.Notify = notify.NewService(g, a.Auth, clk, notify.Options{Mail: cfg.Mail, PublicURL: cfg.PublicURL, Log: log})
-	a.Notify.SetSources(notify.Sources{Certifications: a.Certification.Store(), Programs: catalog.NewStore(g),
-		Licenses: a.Licensing.Store(), Roleplays: a.Roleplay.Store()})
+	a.Notify.SetSources(a.NotifySources())
 	a.workers = append(a.workers, jobs.Every("notify-reminders", 5*time.Minute, log, a.Notify.RunRemindersOnce))
 	if cfg.Mail != nil {
 		a.workers = append(a.workers, jobs.Every("notify-email", 15*time.Second, log, a.Notify.RunEmailOnce))
@@ -243,6 +242,12 @@ func (a *App) Routes() []apidoc.Operation {
 		}
 	}
 	return ops
+}
+
+// NotifySources are the domains the reminder job reads.
+func (a *App) NotifySources() notify.Sources {
+	return notify.Sources{Certifications: a.Certification.Store(), Programs: catalog.NewStore(a.DB),
+		Licenses: a.Licensing.Store(), Roleplays: a.Roleplay.Store()}
 }
 
 // Start launches the background workers; they stop when ctx is done.

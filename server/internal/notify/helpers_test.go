@@ -52,7 +52,6 @@ type world struct {
 	t       *testing.T
 	env     *apitest.Env
 	agent   string // user id
-	token   string
 	program string
 	t0      time.Time
 }

@@ -159,6 +159,15 @@ func TestStatementsOfAModuleACertificationAndARolePlaySentBack(t *testing.T) {
 	}
 	do(t, env, "POST", "/api/v1/runs/"+run.ID+"/review", sup, map[string]string{"decision": "send_back", "note": "verify first"}, 200)
 
+	// A run without sign-off is recorded when it finishes: abandoned, failed.
+	var complaint string
+	env.DB.Raw(`SELECT id FROM roleplays WHERE slug = 'complaint' AND program_id = ?`, support).Scan(&complaint)
+	var abandoned struct {
+		ID string `json:"id"`
+	}
+	do(t, env, "POST", "/api/v1/roleplays/"+complaint+"/runs", tok, nil, 201).JSON(t, &abandoned)
+	do(t, env, "POST", "/api/v1/runs/"+abandoned.ID+"/abandon", tok, nil, 200)
+
 	qs := queued(t, env)
 	var certSource string
 	for s := range qs {
@@ -167,17 +176,17 @@ func TestStatementsOfAModuleACertificationAndARolePlaySentBack(t *testing.T) {
 		}
 	}
 	moduleSource := "module-completed:" + agent.ID + ":" + mod.ID + ":" + itoa(mod.Version)
-	want := []string{moduleSource, "roleplay-run:" + run.ID, certSource}
-	if len(qs) != 3 || certSource == "" || qs[moduleSource].ID == "" || qs["roleplay-run:"+run.ID].ID == "" {
+	want := []string{moduleSource, "roleplay-run:" + run.ID, "roleplay-run:" + abandoned.ID, certSource}
+	if len(qs) != 4 || certSource == "" || qs[moduleSource].ID == "" || qs["roleplay-run:"+run.ID].ID == "" || qs["roleplay-run:"+abandoned.ID].ID == "" {
 		t.Fatalf("queued: got %v, want %v", keysOf(qs), want)
 	}
 
-	if n, err := env.App.XAPI.RunOnce(context.Background()); err != nil || n != 3 {
-		t.Fatalf("send: got %d, %v; want 3 attempts", n, err)
+	if n, err := env.App.XAPI.RunOnce(context.Background()); err != nil || n != 4 {
+		t.Fatalf("send: got %d, %v; want 4 attempts", n, err)
 	}
 	reqs := l.requests()
-	if len(reqs) != 3 {
-		t.Fatalf("LRS got %d requests, want 3", len(reqs))
+	if len(reqs) != 4 {
+		t.Fatalf("LRS got %d requests, want 4", len(reqs))
 	}
 	byID := map[string]xapi.Statement{}
 	for _, r := range reqs {
@@ -222,6 +231,10 @@ func TestStatementsOfAModuleACertificationAndARolePlaySentBack(t *testing.T) {
 		r.Result.Success == nil || *r.Result.Success || r.Result.Score == nil || r.Result.Score.Max != 100 || r.Result.Score.Min != 0 ||
 		r.Result.Score.Raw <= 0 || r.Result.Score.Scaled != r.Result.Score.Raw/100 {
 		t.Errorf("role-play statement: got %+v (score %+v)", r, r.Result.Score)
+	}
+	if a := byID[qs["roleplay-run:"+abandoned.ID].ID]; a.Verb.ID != xapi.VerbFailed || a.Object.ID != base+"/roleplays/"+complaint ||
+		a.Result == nil || a.Result.Success == nil || *a.Result.Success {
+		t.Errorf("abandoned run statement: got %+v", a)
 	}
 	if r.Context == nil || r.Context.ContextActivities == nil || len(r.Context.ContextActivities.Parent) != 1 ||
 		r.Context.ContextActivities.Parent[0].ID != base+"/programs/"+support {

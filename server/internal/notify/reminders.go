@@ -70,8 +70,17 @@ func (s *Service) RunRemindersOnce(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, fmt.Errorf("notify: reminders: %w", err)
 	}
+	// Most are reminded already: skip those in one read, and let Remind's
+	// ON CONFLICT settle the rest (a concurrent pass may add them meanwhile).
+	have, err := s.store.existing(ctx, rs)
+	if err != nil {
+		return 0, err
+	}
 	created := 0
 	for _, r := range rs {
+		if have[r.UserID.String()+"|"+r.Key] {
+			continue
+		}
 		isNew, err := s.remind(ctx, nil, r)
 		if err != nil {
 			return created, err

@@ -46,6 +46,27 @@ func queueEmail(tx *gorm.DB, e *Email) error {
 	return nil
 }
 
+// existing returns which of the reminders' (user, key) pairs have a notice
+// already, as "user|key", reading in batches (by the unique index).
+func (s *Store) existing(ctx context.Context, rs []Reminder) (map[string]bool, error) {
+	out := map[string]bool{}
+	for start := 0; start < len(rs); start += 1000 {
+		pairs := make([][]any, 0, 1000)
+		for _, r := range rs[start:min(start+1000, len(rs))] {
+			pairs = append(pairs, []any{r.UserID.String(), r.Key})
+		}
+		var rows []struct{ UserID, Key string }
+		err := s.db.WithContext(ctx).Model(&Notification{}).Select("user_id", "key").Where("(user_id, key) IN ?", pairs).Scan(&rows).Error
+		if err != nil {
+			return nil, fmt.Errorf("notify: existing reminders: %w", err)
+		}
+		for _, r := range rows {
+			out[r.UserID+"|"+r.Key] = true
+		}
+	}
+	return out, nil
+}
+
 // List returns a page of the user's notices, newest first, the count of
 // notices the page was cut from, and the user's unread count.
 func (s *Store) List(ctx context.Context, userID string, p Page) (*Inbox, error) {

@@ -24,10 +24,12 @@ import (
 	"github.com/skillgate/skillgate/server/internal/httpx"
 	"github.com/skillgate/skillgate/server/internal/jobs"
 	"github.com/skillgate/skillgate/server/internal/licensing"
+	"github.com/skillgate/skillgate/server/internal/notify"
 	"github.com/skillgate/skillgate/server/internal/quiz"
 	"github.com/skillgate/skillgate/server/internal/roleplay"
 	"github.com/skillgate/skillgate/server/internal/routing"
 	"github.com/skillgate/skillgate/server/internal/webhook"
+	"github.com/skillgate/skillgate/server/internal/xapi"
 )
 
 // App is a wired Skillgate: its router and the parts tests reach for.
@@ -53,7 +55,11 @@ type App struct {
 	// Webhooks manages webhook subscriptions and delivers outbox events.
 	Webhooks *webhook.Service
 	// Routing is the gate: eligibility answers and queue assignments.
-	Routing  *routing.Service
+	Routing *routing.Service
+	// Notify is the inbox, its reminders and their emails.
+	Notify *notify.Service
+	// XAPI queues and sends learning records to the LRS (when configured).
+	XAPI     *xapi.Service
 	migrator *db.Migrator
 	// apiMiddleware runs on every /api/v1 request before its handler.
 	apiMiddleware []gin.HandlerFunc
@@ -109,6 +115,22 @@ func New(cfg Config, log *slog.Logger, g *gorm.DB, clk clock.Clock) (*App, error
 	a.workers = append(a.workers, jobs.Every("webhook-delivery", 5*time.Second, log, a.Webhooks.RunJob))
 	a.Routing = routing.NewService(g, recorder, clk)
 	a.workers = append(a.workers, jobs.Every("eligibility-redecide", 30*time.Second, log, a.Routing.RunOnce))
+	a.Notify = notify.NewService(g, a.Auth, clk, notify.Options{Mail: cfg.Mail, PublicURL: cfg.PublicURL, Log: log})
+	a.Notify.SetSources(a.NotifySources())
+	a.workers = append(a.workers, jobs.Every("notify-reminders", 5*time.Minute, log, a.Notify.RunRemindersOnce))
+	if cfg.Mail != nil {
+		a.workers = append(a.workers, jobs.Every("notify-email", 15*time.Second, log, a.Notify.RunEmailOnce))
+	}
+	// Learning records are queued in the transaction of the event that
+	// makes them (grading, a run's result, a completion, a certification).
+	a.XAPI = xapi.NewService(g, a.Auth, clk, cfg.XAPI, log)
+	if a.XAPI.Enabled() {
+		a.Catalog.SetLearningRecorder(a.XAPI)
+		a.Quiz.SetLearningRecorder(a.XAPI)
+		a.Roleplay.SetLearningRecorder(a.XAPI)
+		a.Certification.SetLearningRecorder(a.XAPI)
+		a.workers = append(a.workers, jobs.Every("xapi-statements", 15*time.Second, log, a.XAPI.RunOnce))
+	}
 
 	// Each domain: its handler and its part of the OpenAPI document.
 	domains := []struct {
@@ -125,6 +147,7 @@ func New(cfg Config, log *slog.Logger, g *gorm.DB, clk clock.Clock) (*App, error
 		{"licensing", licensing.OpenAPI, licensing.NewHandler(a.Licensing)},
 		{"webhook", webhook.OpenAPI, webhook.NewHandler(a.Webhooks)},
 		{"routing", routing.OpenAPI, routing.NewHandler(a.Routing)},
+		{"notify", notify.OpenAPI, notify.NewHandler(a.Notify)},
 	}
 	var fragments []apidoc.Fragment
 	var handlers []registrar
@@ -219,6 +242,12 @@ func (a *App) Routes() []apidoc.Operation {
 		}
 	}
 	return ops
+}
+
+// NotifySources are the domains the reminder job reads.
+func (a *App) NotifySources() notify.Sources {
+	return notify.Sources{Certifications: a.Certification.Store(), Programs: catalog.NewStore(a.DB),
+		Licenses: a.Licensing.Store(), Roleplays: a.Roleplay.Store()}
 }
 
 // Start launches the background workers; they stop when ctx is done.

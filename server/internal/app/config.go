@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/mail"
+	"net/url"
 	"os"
 	"strconv"
 	"strings"
@@ -14,7 +16,9 @@ import (
 
 	"github.com/skillgate/skillgate/server/internal/auth"
 	"github.com/skillgate/skillgate/server/internal/logx"
+	"github.com/skillgate/skillgate/server/internal/notify"
 	"github.com/skillgate/skillgate/server/internal/webhook"
+	"github.com/skillgate/skillgate/server/internal/xapi"
 )
 
 // Environments.
@@ -45,6 +49,13 @@ type Config struct {
 	// private addresses (WEBHOOK_ALLOW_PRIVATE); nil means by environment:
 	// allowed in development, refused in production.
 	WebhookAllowPrivate *bool
+	// Mail sends every notice by email too (SMTP_*); nil means in-app only.
+	Mail *notify.MailConfig
+	// PublicURL is the web app's address, for links in emails (PUBLIC_URL).
+	PublicURL string
+	// XAPI sends learning records to a Learning Record Store (XAPI_*); nil
+	// means none are recorded.
+	XAPI *xapi.Config
 	// Warnings are problems that do not stop a development server, such as a
 	// generated JWT secret; serve logs them loudly.
 	Warnings []string
@@ -202,10 +213,88 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 			cfg.Warnings = append(cfg.Warnings, "WEBHOOK_ALLOW_PRIVATE is true: webhooks may reach loopback and private addresses and use http")
 		}
 	}
+	loadOutbound(&cfg, getenv, secret, bad)
 	if len(problems) > 0 {
 		return Config{}, &ConfigError{Problems: problems}
 	}
 	return cfg, nil
+}
+
+// loadOutbound reads the optional outbound channels: PUBLIC_URL, email
+// through SMTP (SMTP_*) and xAPI statements to an LRS (XAPI_*).
+func loadOutbound(cfg *Config, getenv, secret func(string) string, bad func(string, ...any)) {
+	absURL := func(name, v string, httpsOnly bool) bool {
+		u, err := url.Parse(v)
+		switch {
+		case err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.User != nil:
+			bad("%s must be an absolute http(s) URL without credentials, not %q", name, v)
+			return false
+		case httpsOnly && u.Scheme != "https":
+			bad("%s must be https in production", name)
+			return false
+		}
+		return true
+	}
+	if v := strings.TrimSpace(getenv("PUBLIC_URL")); v != "" && absURL("PUBLIC_URL", v, false) {
+		cfg.PublicURL = strings.TrimRight(v, "/")
+	}
+
+	addr, from := strings.TrimSpace(getenv("SMTP_ADDR")), strings.TrimSpace(getenv("SMTP_FROM"))
+	user, pass := getenv("SMTP_USERNAME"), secret("SMTP_PASSWORD")
+	switch {
+	case addr == "" && (from != "" || user != "" || pass != ""):
+		bad("SMTP_FROM, SMTP_USERNAME and SMTP_PASSWORD need SMTP_ADDR: set it, or unset them")
+	case addr != "":
+		m := &notify.MailConfig{Addr: addr, From: from, Username: user, Password: pass}
+		if _, port, err := net.SplitHostPort(addr); err != nil || port == "" {
+			bad("SMTP_ADDR must be host:port such as smtp.example.com:587, not %q", addr)
+		}
+		if a, err := mail.ParseAddress(from); err != nil || strings.ContainsAny(from, "\r\n") {
+			bad("SMTP_FROM must be an email address such as \"Skillgate <noreply@example.com>\", not %q", from)
+		} else {
+			m.From = a.String()
+		}
+		if (user == "") != (pass == "") {
+			bad("SMTP_USERNAME and SMTP_PASSWORD go together: set both or neither")
+		}
+		cfg.Mail = m
+	}
+
+	endpoint, base := strings.TrimSpace(getenv("XAPI_ENDPOINT")), strings.TrimSpace(getenv("XAPI_ACTIVITY_BASE"))
+	xuser, xpass := getenv("XAPI_USERNAME"), secret("XAPI_PASSWORD")
+	actor, home := strings.TrimSpace(getenv("XAPI_ACTOR")), strings.TrimSpace(getenv("XAPI_ACCOUNT_HOMEPAGE"))
+	if endpoint == "" {
+		if base != "" || xuser != "" || xpass != "" || actor != "" || home != "" {
+			bad("XAPI_ACTIVITY_BASE, XAPI_USERNAME, XAPI_PASSWORD, XAPI_ACTOR and XAPI_ACCOUNT_HOMEPAGE need XAPI_ENDPOINT: set it, or unset them")
+		}
+		return
+	}
+	x := &xapi.Config{Endpoint: strings.TrimRight(endpoint, "/") + "/", Username: xuser, Password: xpass,
+		ActivityBase: strings.TrimRight(base, "/"), Actor: actor, AccountHomePage: home}
+	absURL("XAPI_ENDPOINT", endpoint, cfg.Env == Production)
+	if base == "" {
+		bad("XAPI_ACTIVITY_BASE is required with XAPI_ENDPOINT: the IRI activity ids start with, e.g. https://skillgate.example.com/xapi/activities")
+	} else {
+		absURL("XAPI_ACTIVITY_BASE", base, false)
+	}
+	switch actor {
+	case "":
+		x.Actor = xapi.ActorMbox
+	case xapi.ActorMbox, xapi.ActorAccount:
+	default:
+		bad("XAPI_ACTOR must be mbox or account, not %q", actor)
+	}
+	if x.Actor == xapi.ActorAccount {
+		if home == "" {
+			home = cfg.PublicURL
+		}
+		if home == "" {
+			bad("XAPI_ACTOR=account needs XAPI_ACCOUNT_HOMEPAGE (or PUBLIC_URL): the system the account ids belong to")
+		} else if absURL("XAPI_ACCOUNT_HOMEPAGE", home, false) {
+			x.AccountHomePage = home
+		}
+	}
+	cfg.XAPI = x
 }
 
 // webhookOptions are the webhook service's settings from the configuration:

@@ -7,6 +7,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/skillgate/skillgate/server/internal/notify"
+	"github.com/skillgate/skillgate/server/internal/xapi"
 )
 
 func envOf(m map[string]string) func(string) string {
@@ -168,6 +171,105 @@ func TestLoadConfigWebhooks(t *testing.T) {
 			}
 			if tc.key != "" && string(o.Key) != tc.key {
 				t.Errorf("got key material %q, want %q", o.Key, tc.key)
+			}
+		})
+	}
+}
+
+func TestLoadConfigSMTP(t *testing.T) {
+	dir := t.TempDir()
+	passFile := filepath.Join(dir, "smtp")
+	if err := os.WriteFile(passFile, []byte("from-a-file\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name    string
+		env     map[string]string
+		want    *notify.MailConfig
+		wantErr []string
+	}{
+		{"unset: in-app only", nil, nil, nil},
+		{"server and sender", map[string]string{"SMTP_ADDR": "smtp.example.com:587", "SMTP_FROM": "Skillgate <noreply@example.com>"},
+			&notify.MailConfig{Addr: "smtp.example.com:587", From: `"Skillgate" <noreply@example.com>`}, nil},
+		{"credentials, password from a file", map[string]string{"SMTP_ADDR": "smtp.example.com:587", "SMTP_FROM": "noreply@example.com",
+			"SMTP_USERNAME": "mailer", "SMTP_PASSWORD_FILE": passFile},
+			&notify.MailConfig{Addr: "smtp.example.com:587", From: "<noreply@example.com>", Username: "mailer", Password: "from-a-file"}, nil},
+		{"sender without a server", map[string]string{"SMTP_FROM": "noreply@example.com"}, nil, []string{"need SMTP_ADDR"}},
+		{"no port, no sender", map[string]string{"SMTP_ADDR": "smtp.example.com"}, nil, []string{"SMTP_ADDR must be host:port", "SMTP_FROM must be an email address"}},
+		{"username without password", map[string]string{"SMTP_ADDR": "smtp.example.com:587", "SMTP_FROM": "a@example.com", "SMTP_USERNAME": "u"},
+			nil, []string{"SMTP_USERNAME and SMTP_PASSWORD go together"}},
+		{"bad public URL", map[string]string{"PUBLIC_URL": "skillgate.example.com"}, nil, []string{"PUBLIC_URL must be an absolute http(s) URL"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg, err := LoadConfig(envOf(tc.env))
+			if len(tc.wantErr) > 0 {
+				var ce *ConfigError
+				if !errors.As(err, &ce) || len(ce.Problems) != len(tc.wantErr) {
+					t.Fatalf("got %v, want %d problems", err, len(tc.wantErr))
+				}
+				for _, w := range tc.wantErr {
+					if !strings.Contains(err.Error(), w) {
+						t.Errorf("got %q, want it to say %q", err, w)
+					}
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if (cfg.Mail == nil) != (tc.want == nil) || (tc.want != nil && *cfg.Mail != *tc.want) {
+				t.Errorf("got %+v, want %+v", cfg.Mail, tc.want)
+			}
+		})
+	}
+}
+
+func TestLoadConfigXAPI(t *testing.T) {
+	cases := []struct {
+		name    string
+		env     map[string]string
+		want    *xapi.Config
+		wantErr []string
+	}{
+		{"unset: nothing recorded", nil, nil, nil},
+		{"endpoint and base, mbox by default", map[string]string{"XAPI_ENDPOINT": "https://lrs.example.com/xapi",
+			"XAPI_ACTIVITY_BASE": "https://skillgate.example.com/xapi/activities/", "XAPI_USERNAME": "key", "XAPI_PASSWORD": "secret"},
+			&xapi.Config{Endpoint: "https://lrs.example.com/xapi/", ActivityBase: "https://skillgate.example.com/xapi/activities",
+				Username: "key", Password: "secret", Actor: xapi.ActorMbox}, nil},
+		{"account actor at the public URL", map[string]string{"XAPI_ENDPOINT": "https://lrs.example.com/xapi/",
+			"XAPI_ACTIVITY_BASE": "https://skillgate.example.com/a", "XAPI_ACTOR": "account", "PUBLIC_URL": "https://skillgate.example.com"},
+			&xapi.Config{Endpoint: "https://lrs.example.com/xapi/", ActivityBase: "https://skillgate.example.com/a",
+				Actor: xapi.ActorAccount, AccountHomePage: "https://skillgate.example.com"}, nil},
+		{"settings without an endpoint", map[string]string{"XAPI_ACTIVITY_BASE": "https://x.example.com"}, nil, []string{"need XAPI_ENDPOINT"}},
+		{"no base, bad actor", map[string]string{"XAPI_ENDPOINT": "https://lrs.example.com/xapi/", "XAPI_ACTOR": "email"},
+			nil, []string{"XAPI_ACTIVITY_BASE is required", "XAPI_ACTOR must be mbox or account"}},
+		{"account without a home page", map[string]string{"XAPI_ENDPOINT": "https://lrs.example.com/", "XAPI_ACTIVITY_BASE": "https://x.example.com",
+			"XAPI_ACTOR": "account"}, nil, []string{"XAPI_ACCOUNT_HOMEPAGE"}},
+		{"http endpoint in production", map[string]string{"SKILLGATE_ENV": "production", "DATABASE_URL": "postgres://db/skillgate",
+			"JWT_SECRET": strings.Repeat("j", 32), "XAPI_ENDPOINT": "http://lrs.example.com/", "XAPI_ACTIVITY_BASE": "https://x.example.com"},
+			nil, []string{"XAPI_ENDPOINT must be https in production"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg, err := LoadConfig(envOf(tc.env))
+			if len(tc.wantErr) > 0 {
+				var ce *ConfigError
+				if !errors.As(err, &ce) || len(ce.Problems) != len(tc.wantErr) {
+					t.Fatalf("got %v, want %d problems", err, len(tc.wantErr))
+				}
+				for _, w := range tc.wantErr {
+					if !strings.Contains(err.Error(), w) {
+						t.Errorf("got %q, want it to say %q", err, w)
+					}
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if (cfg.XAPI == nil) != (tc.want == nil) || (tc.want != nil && *cfg.XAPI != *tc.want) {
+				t.Errorf("got %+v, want %+v", cfg.XAPI, tc.want)
 			}
 		})
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/skillgate/skillgate/server/internal/auth"
 	"github.com/skillgate/skillgate/server/internal/clock"
 	"github.com/skillgate/skillgate/server/internal/db"
+	"github.com/skillgate/skillgate/server/internal/xapi"
 )
 
 // Service is the catalog's rules: importing the library, publishing and
@@ -27,6 +28,7 @@ type Service struct {
 	renderer    *Renderer
 	enrollments Enrollments
 	listener    ChangeListener
+	learning    LearningRecorder
 }
 
 // ChangeListener hears of changes that may move certifications (the
@@ -43,6 +45,15 @@ type ChangeListener interface {
 
 // SetListener makes l hear of module completions and material versions.
 func (s *Service) SetListener(l ChangeListener) { s.listener = l }
+
+// LearningRecorder queues learning records (xAPI statements) inside the
+// transaction of the learning event (the xapi service).
+type LearningRecorder interface {
+	Record(ctx context.Context, tx *gorm.DB, e xapi.Experience) error
+}
+
+// SetLearningRecorder makes r record each module version's first completion.
+func (s *Service) SetLearningRecorder(r LearningRecorder) { s.learning = r }
 
 // Enrollments tells which programs an agent is enrolled in (the
 // certification service); it decides what an agent may see.
@@ -150,14 +161,25 @@ func (s *Service) OpenModule(ctx context.Context, userID, moduleID string) (*Pro
 // first completion is kept) and returns the progress row. It returns
 // not_found when the version does not exist.
 func (s *Service) CompleteModule(ctx context.Context, userID, moduleID string, version int) (*Progress, error) {
-	if _, err := s.Version(ctx, moduleID, version); err != nil {
+	v, err := s.Version(ctx, moduleID, version)
+	if err != nil {
 		return nil, err
 	}
 	now := s.now()
 	var p Progress
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := tx.Raw(completeProgress, userID, moduleID, version, now, now).Scan(&p).Error; err != nil {
 			return db.Translate(err, "progress")
+		}
+		if s.learning != nil && p.CompletedAt != nil {
+			completion := true
+			err := s.learning.Record(ctx, tx, xapi.Experience{
+				Source: fmt.Sprintf("module-completed:%s:%s:%d", userID, moduleID, version), UserID: userID,
+				Verb: xapi.VerbCompleted, Activity: xapi.Activity{Kind: xapi.Module, ID: moduleID, Name: v.Title},
+				Result: &xapi.Result{Completion: &completion}, At: *p.CompletedAt})
+			if err != nil {
+				return err
+			}
 		}
 		if s.listener != nil {
 			return s.listener.MarkEvidence(ctx, tx, userID, "")

@@ -12,6 +12,7 @@ import (
 	"github.com/skillgate/skillgate/server/internal/audit"
 	"github.com/skillgate/skillgate/server/internal/catalog"
 	"github.com/skillgate/skillgate/server/internal/outbox"
+	"github.com/skillgate/skillgate/server/internal/xapi"
 )
 
 // EvidenceSource loads an agent's quiz and role-play evidence for a program
@@ -195,6 +196,15 @@ func (s *Service) transition(ctx context.Context, tx *gorm.DB, c *Certification,
 	if err := s.audit.Record(ctx, tx, audit.Entry{Actor: actor, Action: action, SubjectType: "certification",
 		SubjectID: c.ID, ClientID: prog.ClientID, Before: before, After: after}); err != nil {
 		return err
+	}
+	if s.learning != nil && c.State == Certified && (ch.Reason == ReasonRequirementsMet || ch.Reason == ReasonRenewed) {
+		success, completion := true, true
+		err := s.learning.Record(ctx, tx, xapi.Experience{Source: "certification-event:" + e.ID, UserID: c.UserID,
+			Verb: xapi.VerbPassed, Activity: xapi.Activity{Kind: xapi.Program, ID: c.ProgramID, Name: prog.Name},
+			Result: &xapi.Result{Success: &success, Completion: &completion}, At: now})
+		if err != nil {
+			return err
+		}
 	}
 	_, err := outbox.Enqueue(ctx, tx, now, outbox.CertificationChanged, prog.ClientID, "certification:"+c.ID, ChangedEvent{
 		CertificationID: c.ID, UserID: c.UserID, ProgramID: c.ProgramID, From: from, To: c.State,

@@ -15,6 +15,7 @@ import (
 	"github.com/skillgate/skillgate/server/internal/catalog"
 	"github.com/skillgate/skillgate/server/internal/clock"
 	"github.com/skillgate/skillgate/server/internal/db"
+	"github.com/skillgate/skillgate/server/internal/xapi"
 )
 
 // catalogReader reads programs, their requirements and agents' reading
@@ -40,6 +41,7 @@ type Service struct {
 	evidence EvidenceSource
 	audit    *audit.Recorder
 	clock    clock.Clock
+	learning LearningRecorder
 	// Log receives the failures of after-commit evaluations (nil: dropped;
 	// the background job retries them either way).
 	Log *slog.Logger
@@ -52,6 +54,16 @@ func NewService(g *gorm.DB, programs catalogReader, users userFinder, rec *audit
 }
 
 func (s *Service) now() time.Time { return s.clock.Now().UTC().Truncate(time.Microsecond) }
+
+// LearningRecorder queues learning records (xAPI statements) inside the
+// transaction of the learning event (the xapi service).
+type LearningRecorder interface {
+	Record(ctx context.Context, tx *gorm.DB, e xapi.Experience) error
+}
+
+// SetLearningRecorder makes r record every certification earned (first
+// certification and renewals).
+func (s *Service) SetLearningRecorder(r LearningRecorder) { s.learning = r }
 
 // Store returns the service's store, for read-only callers in other packages.
 func (s *Service) Store() *Store { return s.store }

@@ -78,6 +78,19 @@ func (s *Store) ListByStates(ctx context.Context, states ...State) ([]Certificat
 	return cs, nil
 }
 
+// ListExpiring returns the current records (certified, refresher_due)
+// whose certification expires after after and at or before until, soonest
+// first (the reminder job reads it).
+func (s *Store) ListExpiring(ctx context.Context, after, until time.Time) ([]Certification, error) {
+	cs := []Certification{}
+	err := s.db.WithContext(ctx).Where("state IN ? AND expires_at > ? AND expires_at <= ?", []State{Certified, RefresherDue}, after, until).
+		Order("expires_at, id").Find(&cs).Error
+	if err != nil {
+		return nil, fmt.Errorf("certification: list expiring: %w", err)
+	}
+	return cs, nil
+}
+
 // FindByID returns the record, or not_found (also for an id that is not a UUID).
 func (s *Store) FindByID(ctx context.Context, id string) (*Certification, error) {
 	return findByID(s.db.WithContext(ctx), id)

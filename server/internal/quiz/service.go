@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math/big"
 	"math/rand/v2"
 	"slices"
 	"time"
@@ -18,6 +19,7 @@ import (
 	"github.com/skillgate/skillgate/server/internal/clock"
 	"github.com/skillgate/skillgate/server/internal/db"
 	"github.com/skillgate/skillgate/server/internal/jobs"
+	"github.com/skillgate/skillgate/server/internal/xapi"
 )
 
 // DefaultGrace is how long after its deadline an attempt still accepts
@@ -48,6 +50,7 @@ type Service struct {
 	// Grace is added to every deadline (DefaultGrace).
 	Grace    time.Duration
 	listener EvidenceListener
+	learning LearningRecorder
 }
 
 // EvidenceListener hears that an agent's quiz results changed (the
@@ -60,6 +63,16 @@ type EvidenceListener interface {
 
 // SetListener makes l hear of every graded attempt.
 func (s *Service) SetListener(l EvidenceListener) { s.listener = l }
+
+// LearningRecorder queues learning records (xAPI statements) inside the
+// transaction of the learning event (the xapi service).
+type LearningRecorder interface {
+	Record(ctx context.Context, tx *gorm.DB, e xapi.Experience) error
+}
+
+// SetLearningRecorder makes r record every graded attempt (passed or failed,
+// with its score).
+func (s *Service) SetLearningRecorder(r LearningRecorder) { s.learning = r }
 
 // NewService wires the quiz service.
 func NewService(g *gorm.DB, programs programFinder, enrollments Enrollments, rec *audit.Recorder, clk clock.Clock) *Service {
@@ -574,6 +587,11 @@ func (s *Service) finalize(ctx context.Context, tx *gorm.DB, a *Attempt, now tim
 			return nil, err
 		}
 	}
+	if s.learning != nil {
+		if err := s.learning.Record(ctx, tx, gradedExperience(a, v, g, submittedAt)); err != nil {
+			return nil, err
+		}
+	}
 	return &Submission{AttemptID: a.ID, QuizID: a.QuizID, UserID: a.UserID, QuizVersion: v.Number, Number: a.Number,
 		SubmittedAt: submittedAt, AutoSubmitted: a.AutoSubmitted, Review: string(v.Quiz.Review), Result: res}, nil
 }
@@ -725,4 +743,27 @@ func (s *Service) RunOnce(ctx context.Context) (int, error) {
 		return total, fmt.Errorf("quiz: auto-submit: %w", err)
 	}
 	return total, nil
+}
+
+// gradedExperience is the learning record of a graded attempt: the quiz
+// passed or failed, scored in points (raw of max) and scaled to [0, 1].
+func gradedExperience(a *Attempt, v *Version, g Graded, at time.Time) xapi.Experience {
+	possible := int64(0)
+	for _, gq := range g.Questions {
+		possible += int64(gq.Question.Points)
+	}
+	scaled, _ := g.Score.Float64()
+	raw, _ := new(big.Rat).Mul(g.Score, big.NewRat(possible, 1)).Float64()
+	verb, passed, completion := xapi.VerbFailed, g.Passed, true
+	if passed {
+		verb = xapi.VerbPassed
+	}
+	e := xapi.Experience{Source: "quiz-attempt:" + a.ID, UserID: a.UserID, Verb: verb,
+		Activity: xapi.Activity{Kind: xapi.Quiz, ID: a.QuizID, Name: v.Quiz.Title},
+		Result: &xapi.Result{Score: &xapi.Score{Scaled: scaled, Raw: raw, Min: 0, Max: float64(possible)},
+			Success: &passed, Completion: &completion}, At: at}
+	if v.ProgramID != "" {
+		e.Parent = &xapi.Activity{Kind: xapi.Program, ID: v.ProgramID}
+	}
+	return e
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/skillgate/skillgate/server/internal/certification"
 	"github.com/skillgate/skillgate/server/internal/clock"
 	"github.com/skillgate/skillgate/server/internal/db"
+	"github.com/skillgate/skillgate/server/internal/xapi"
 )
 
 // Enrollments finds an agent's enrollment in a program (the certification
@@ -32,6 +33,7 @@ type Service struct {
 	audit       *audit.Recorder
 	clock       clock.Clock
 	listener    EvidenceListener
+	learning    LearningRecorder
 }
 
 // EvidenceListener hears that an agent's role-play results changed (the
@@ -44,6 +46,34 @@ type EvidenceListener interface {
 
 // SetListener makes l hear of every finished or reviewed run.
 func (s *Service) SetListener(l EvidenceListener) { s.listener = l }
+
+// LearningRecorder queues learning records (xAPI statements) inside the
+// transaction of the learning event (the xapi service).
+type LearningRecorder interface {
+	Record(ctx context.Context, tx *gorm.DB, e xapi.Experience) error
+}
+
+// SetLearningRecorder makes r record every run's final result: passed or
+// failed when it finishes, or when a supervisor reviews it where the
+// program wants a sign-off.
+func (s *Service) SetLearningRecorder(r LearningRecorder) { s.learning = r }
+
+// recordResult records r's final result, passed or not, with its overall
+// score (0 to 100) and the scenario's title, inside tx.
+func (s *Service) recordResult(ctx context.Context, tx *gorm.DB, r *run, title string, overall float64, passed bool, at time.Time) error {
+	if s.learning == nil {
+		return nil
+	}
+	verb, completion := xapi.VerbFailed, true
+	if passed {
+		verb = xapi.VerbPassed
+	}
+	return s.learning.Record(ctx, tx, xapi.Experience{Source: "roleplay-run:" + r.ID, UserID: r.UserID, Verb: verb,
+		Activity: xapi.Activity{Kind: xapi.Roleplay, ID: r.RoleplayID, Name: title},
+		Parent:   &xapi.Activity{Kind: xapi.Program, ID: r.ProgramID},
+		Result: &xapi.Result{Score: &xapi.Score{Scaled: overall / 100, Raw: overall, Min: 0, Max: 100},
+			Success: &passed, Completion: &completion}, At: at})
+}
 
 // markEvidence tells the listener, inside tx, that r's result changed.
 func (s *Service) markEvidence(ctx context.Context, tx *gorm.DB, r *run) error {
@@ -366,6 +396,11 @@ func (s *Service) finish(ctx context.Context, tx *gorm.DB, p *auth.Principal, r 
 	upd["state"], upd["finished_at"], upd["ending"], upd["outcome"] = r.State, now, e.ID, e.Outcome
 	upd["score"], upd["overall"], upd["passed"], upd["current_turn"] = string(raw), score.Overall, score.Passed, ""
 	r.CurrentTurn = ""
+	if r.State == StateFinished { // a run awaiting review is recorded when reviewed
+		if err := s.recordResult(ctx, tx, r, sc.Title, float64(score.Overall), score.Passed, now); err != nil {
+			return err
+		}
+	}
 	return s.audit.Record(ctx, tx, audit.Entry{Actor: p.Actor(), Action: "roleplay.run_finished", SubjectType: "roleplay_run",
 		SubjectID: r.ID, ClientID: r.ClientID, After: map[string]any{"roleplay_id": r.RoleplayID, "version": r.Version,
 			"outcome": e.Outcome, "overall": score.Overall, "passed": score.Passed, "state": r.State}})
@@ -533,7 +568,9 @@ func (s *Service) Review(ctx context.Context, runID string, in ReviewInput) (*Re
 		if err != nil {
 			return err
 		}
-		upd := map[string]any{"reviewed_by": p.UserID, "reviewed_at": s.now(), "review_note": in.Note}
+		reviewedAt := s.now()
+		upd := map[string]any{"reviewed_by": p.UserID, "reviewed_at": reviewedAt, "review_note": in.Note}
+		overall := deref64(r.Overall)
 		if len(in.ScoreOverride) > 0 {
 			after, err := s.override(tx, r, in.ScoreOverride)
 			if err != nil {
@@ -544,6 +581,7 @@ func (s *Service) Review(ctx context.Context, runID string, in ReviewInput) (*Re
 				return err
 			}
 			upd["score"], upd["overall"] = string(raw), after.Overall
+			overall = float64(after.Overall)
 			if err := s.audit.Record(ctx, tx, audit.Entry{Actor: p.Actor(), Action: "roleplay.score_override",
 				SubjectType: "roleplay_run", SubjectID: r.ID, ClientID: r.ClientID,
 				Before: scoreSummary(before), After: scoreSummary(after)}); err != nil {
@@ -559,6 +597,13 @@ func (s *Service) Review(ctx context.Context, runID string, in ReviewInput) (*Re
 			return db.Translate(err, "run")
 		}
 		if err := s.markEvidence(ctx, tx, r); err != nil {
+			return err
+		}
+		sc, err := scenarioAt(tx, r.RoleplayID, r.Version)
+		if err != nil {
+			return err
+		}
+		if err := s.recordResult(ctx, tx, r, sc.Title, overall, passed, reviewedAt); err != nil {
 			return err
 		}
 		return s.audit.Record(ctx, tx, audit.Entry{Actor: p.Actor(), Action: "roleplay.review", SubjectType: "roleplay_run",
@@ -623,3 +668,10 @@ func scoreSummary(sc *Score) map[string]any {
 }
 
 func notFound(what string) error { return apperr.NotFoundf("%s", what) }
+
+func deref64(f *float64) float64 {
+	if f == nil {
+		return 0
+	}
+	return *f
+}

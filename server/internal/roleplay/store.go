@@ -249,3 +249,31 @@ func signoffRequired(tx *gorm.DB, programID, slug string) (bool, error) {
 	err := tx.Table("program_roleplays").Where("program_id = ? AND roleplay_slug = ? AND signoff", programID, slug).Count(&n).Error
 	return n > 0, err
 }
+
+// SentBackRun is a run a supervisor sent back, with the scenario's title.
+type SentBackRun struct {
+	RunID      string    `gorm:"column:run_id"`
+	UserID     string    `gorm:"column:user_id"`
+	ProgramID  string    `gorm:"column:program_id"`
+	RoleplayID string    `gorm:"column:roleplay_id"`
+	Title      string    `gorm:"column:title"`
+	Note       string    `gorm:"column:note"`
+	ReviewedAt time.Time `gorm:"column:reviewed_at"`
+}
+
+const sentBackSinceQuery = `
+SELECT r.id AS run_id, r.user_id, r.program_id, r.roleplay_id, v.title, COALESCE(r.review_note, '') AS note, r.reviewed_at
+FROM roleplay_runs r
+JOIN roleplay_versions v ON v.roleplay_id = r.roleplay_id AND v.number = r.version
+WHERE r.state = 'sent_back' AND r.reviewed_at >= ?
+ORDER BY r.reviewed_at, r.id`
+
+// SentBackSince lists the runs sent back at or after since, oldest review
+// first (the reminder job reads it).
+func (s *Store) SentBackSince(ctx context.Context, since time.Time) ([]SentBackRun, error) {
+	out := []SentBackRun{}
+	if err := s.db.WithContext(ctx).Raw(sentBackSinceQuery, since).Scan(&out).Error; err != nil {
+		return nil, fmt.Errorf("roleplay: runs sent back: %w", err)
+	}
+	return out, nil
+}

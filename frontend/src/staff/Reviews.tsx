@@ -128,7 +128,7 @@ function Turn({ runID, turn, comments, open }: { runID: string; turn: ReviewedRu
       )}
       {comments.length > 0 && (
         <ul className="comments" aria-label={`Comments on turn ${turn.index + 1}`}>
-          {comments.map((c) => <li key={c.id}>💬 {c.text} <span className="hint">{formatDateTime(c.created_at)}</span></li>)}
+          {comments.map((c) => <li key={c.id}><strong>Comment:</strong> {c.text} <span className="hint">{formatDateTime(c.created_at)}</span></li>)}
         </ul>
       )}
       {open && (

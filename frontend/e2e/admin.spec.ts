@@ -77,15 +77,16 @@ test("an admin creates a webhook and sees its secret once, pings it, rotates the
   await page.getByRole("button", { name: "I have stored the signing secret" }).click();
 
   // Edit: pause it.
-  await page.getByRole("button", { name: "Edit" }).click();
+  await page.getByRole("button", { name: "Edit", exact: true }).click();
   const edit = page.getByRole("dialog", { name: "Edit webhook" });
-  await edit.getByLabel(/^Active/).uncheck();
+  await expect(edit).toBeVisible();
+  await edit.getByRole("checkbox", { name: /Active/ }).uncheck();
   await edit.getByRole("button", { name: "Save webhook" }).click();
   await expect(page.getByRole("status").filter({ hasText: "Saved the webhook." })).toBeVisible();
   await expect(page.locator("dl.facts")).toContainText("Paused");
 });
 
-test("an admin creates and edits a client; a taken slug is refused at the slug", async ({ page }, testInfo) => {
+test("an admin creates and edits a client; a malformed slug is refused at the slug", async ({ page }, testInfo) => {
   const slug = `e2e-${unique()}`;
   await signIn(page, "admin", "/admin/clients");
   await page.getByRole("button", { name: "New client" }).click();

@@ -34,7 +34,7 @@ test("a trainer previews and publishes a new version of a module; problems show 
   const next = (await publish.textContent())!.match(/\d+/)![0];
   await publish.click();
   await expect(page.getByRole("group", { name: "What kind of change is this?" })).toHaveAttribute("aria-invalid", "true");
-  await page.getByLabel(/^Minor/).check();
+  await page.getByRole("radio", { name: /Minor/ }).check();
   await publish.click();
   await expect(page.getByRole("status").filter({ hasText: `Published version ${next} as a minor change.` })).toBeVisible();
   await expect(page.getByRole("complementary", { name: "Versions" })).toContainText(`v${next}`);
@@ -43,7 +43,7 @@ test("a trainer previews and publishes a new version of a module; problems show 
 test("a trainer reads the quiz's item analysis and the role-play's competencies", async ({ page }, testInfo) => {
   await signIn(page, "trainer", "/library");
   await page.getByRole("link", { name: PROGRAM }).click();
-  await page.getByRole("link", { name: /certification/i }).first().click();
+  await page.getByRole("heading", { name: "Quizzes" }).locator("xpath=..").getByRole("link").first().click();
   await expect(page.getByRole("heading", { name: "Quiz item analysis" })).toBeVisible();
   await expect(page.getByText(/graded attempts?/)).toBeVisible();
   await snap(page, testInfo, "trainer-quiz-analysis");

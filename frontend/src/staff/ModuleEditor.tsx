@@ -29,6 +29,10 @@ export function ModuleEditor() {
   useEffect(() => {
     if (mod.data && text === null) setText(mod.data.source);
   }, [mod.data, text]);
+  // A new preview takes the focus (and the view), so it is seen and announced.
+  useEffect(() => {
+    if (preview) document.getElementById("preview-title")?.focus();
+  }, [preview]);
 
   const previewer = useMutation({
     mutationFn: () => staff.preview(moduleId, text ?? ""),

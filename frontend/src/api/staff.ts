@@ -223,7 +223,17 @@ export const staff = {
   // Supervisors: rosters, assignments, reviews.
   roster: (programID: string) => api<Roster>(`/programs/${programID}/roster`),
   enrollments: (programID: string) => api<{ enrollments: Enrollment[] }>(`/programs/${programID}/enrollments`).then((r) => r.enrollments),
-  users: (q: { role?: string; q?: string } = {}) => api<{ users: StaffUser[] }>(`/users${query({ ...q, limit: 200 })}`).then((r) => r.users),
+  /** Every user of a role the signed-in user may see, page by page. */
+  users: async (role: string) => {
+    const out: StaffUser[] = [];
+    let after = "";
+    do {
+      const page = await api<{ users: StaffUser[]; next: string }>(`/users${query({ role, limit: 500, after })}`);
+      out.push(...page.users);
+      after = page.next;
+    } while (after);
+    return out;
+  },
   assign: (programID: string, userID: string) => api(`/programs/${programID}/assignments`, { method: "POST", body: { user_id: userID } }),
   unassign: (programID: string, userID: string) => api(`/programs/${programID}/assignments/${userID}`, { method: "DELETE" }),
   reviews: () => api<{ reviews: ReviewItem[] }>("/reviews").then((r) => r.reviews),

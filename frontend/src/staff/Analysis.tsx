@@ -14,6 +14,11 @@ export function Bar({ value, label, minimum }: { value: number | null; label: st
   );
 }
 
+/** Question text without markdown's emphasis and code marks (the table shows plain text). */
+export function plainText(s: string): string {
+  return s.replace(/\*\*|__|`/g, "");
+}
+
 function BackToProgram() {
   const [params] = useSearchParams();
   const programID = params.get("program");
@@ -45,7 +50,7 @@ export function QuizAnalysisPage() {
               <tbody>
                 {hardestFirst(a.data.questions).map((q) => (
                   <tr key={q.question_id}>
-                    <td>{q.text ?? q.question_id}<br /><span className="hint">{q.question_id}{q.type ? ` · ${q.type.replace(/_/g, " ")}` : ""}</span></td>
+                    <td>{q.text ? plainText(q.text) : q.question_id}<br /><span className="hint">{q.question_id}{q.type ? ` · ${q.type.replace(/_/g, " ")}` : ""}</span></td>
                     <td>{q.drawn}</td>
                     <td>{q.answered}</td>
                     <td className="bar-cell">

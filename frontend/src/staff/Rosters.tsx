@@ -90,7 +90,7 @@ function Roster({ programID, mayAssign }: { programID: string; mayAssign: boolea
 function AssignForm({ programID, roster, onAssigned }: { programID: string; roster: RosterAgent[]; onAssigned: (email: string) => void }) {
   const qc = useQueryClient();
   const enrollments = useQuery({ queryKey: ["enrollments", programID], queryFn: () => staff.enrollments(programID) });
-  const users = useQuery({ queryKey: ["staff-users", "agent"], queryFn: () => staff.users({ role: "agent" }) });
+  const users = useQuery({ queryKey: ["staff-users", "agent"], queryFn: () => staff.users("agent") });
   const [userID, setUserID] = useState("");
   const options = enrollments.data && users.data ? assignable(enrollments.data, roster, users.data) : [];
   const assign = useMutation({

@@ -66,3 +66,30 @@ describe("Bar", () => {
     expect(screen.getByRole("img")).toHaveAccessibleName("empathy: no data");
   });
 });
+
+describe("staff.users", () => {
+  afterEach(() => vi.unstubAllGlobals());
+
+  it("follows next until the last page", async () => {
+    const { staff } = await import("../api/staff");
+    const pages: Record<string, unknown> = {
+      "": { users: [{ id: "1", email: "a@x" }], next: "a@x" },
+      "a@x": { users: [{ id: "2", email: "b@x" }], next: "" },
+    };
+    const seen: string[] = [];
+    vi.stubGlobal("fetch", vi.fn(async (url: string) => {
+      const q = new URL(url, "http://h").searchParams;
+      seen.push(q.toString());
+      return new Response(JSON.stringify(pages[q.get("after") ?? ""]), { status: 200 });
+    }));
+    expect((await staff.users("agent")).map((u) => u.id)).toEqual(["1", "2"]);
+    expect(seen).toEqual(["role=agent&limit=500", "role=agent&limit=500&after=a%40x"]);
+  });
+});
+
+describe("plainText", () => {
+  it("drops emphasis and code marks", async () => {
+    const { plainText } = await import("./Analysis");
+    expect(plainText("The ETR status is **Assessing**; say `Assessing`, not __tonight__.")).toBe("The ETR status is Assessing; say Assessing, not tonight.");
+  });
+});

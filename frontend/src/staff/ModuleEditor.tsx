@@ -31,7 +31,10 @@ export function ModuleEditor() {
   }, [mod.data, text]);
   // A new preview takes the focus (and the view), so it is seen and announced.
   useEffect(() => {
-    if (preview) document.getElementById("preview-title")?.focus();
+    const title = preview ? document.getElementById("preview-title") : null;
+    if (!title) return;
+    title.focus({ preventScroll: true });
+    title.scrollIntoView?.({ block: "start" });
   }, [preview]);
 
   const previewer = useMutation({

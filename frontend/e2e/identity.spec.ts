@@ -3,10 +3,10 @@ import { account, navLabels, signIn, unique, type Role } from "./fixtures";
 
 const NAV: Record<Role, string[]> = {
   agent: ["Home", "My training", "My certifications", "My licenses", "My account"],
-  trainer: ["Home", "My account"],
-  supervisor: ["Home", "My account"],
-  compliance: ["Home", "Users", "Audit log", "My account"],
-  admin: ["Home", "Users", "API keys", "Audit log", "My account"],
+  trainer: ["Home", "Content library", "Rosters", "My account"],
+  supervisor: ["Home", "Reviews", "Rosters", "My account"],
+  compliance: ["Home", "Licenses", "Users", "Audit log", "My account"],
+  admin: ["Home", "Users", "Clients", "API keys", "Webhooks", "Audit log", "My account"],
 };
 
 for (const role of Object.keys(NAV) as Role[]) {

@@ -18,6 +18,14 @@ import { ProgramPage } from "./training/ProgramPage";
 import { QuizResult } from "./training/QuizResult";
 import { QuizTake } from "./training/QuizTake";
 import { RoleplayRun } from "./training/RoleplayRun";
+import { CompetencyPage, QuizAnalysisPage } from "./staff/Analysis";
+import { Clients } from "./staff/Clients";
+import { ComplianceLicenses } from "./staff/Compliance";
+import { Library, LibraryProgram } from "./staff/Library";
+import { ModuleEditor } from "./staff/ModuleEditor";
+import { ReviewQueue, ReviewRun } from "./staff/Reviews";
+import { Rosters } from "./staff/Rosters";
+import { WebhookDetail, Webhooks } from "./staff/Webhooks";
 
 function RequireSession({ children }: { children: ReactElement }) {
   const { me, loading, endedBy } = useSession();
@@ -63,6 +71,18 @@ export function App() {
         <Route path="admin/users" element={<RequireRole roles={["admin", "compliance"]}><Users /></RequireRole>} />
         <Route path="admin/users/:id" element={<RequireRole roles={["admin", "compliance"]}><UserDetail /></RequireRole>} />
         <Route path="admin/api-keys" element={<RequireRole roles={["admin"]}><APIKeys /></RequireRole>} />
+        <Route path="library" element={<RequireRole roles={["trainer", "admin"]}><Library /></RequireRole>} />
+        <Route path="library/programs/:programId" element={<RequireRole roles={["trainer", "admin"]}><LibraryProgram /></RequireRole>} />
+        <Route path="library/modules/:moduleId" element={<RequireRole roles={["trainer", "admin"]}><ModuleEditor /></RequireRole>} />
+        <Route path="library/quizzes/:quizId" element={<RequireRole roles={["trainer", "supervisor", "compliance", "admin"]}><QuizAnalysisPage /></RequireRole>} />
+        <Route path="library/roleplays/:roleplayId" element={<RequireRole roles={["trainer", "supervisor", "compliance", "admin"]}><CompetencyPage /></RequireRole>} />
+        <Route path="reviews" element={<RequireRole roles={["supervisor", "compliance", "admin"]}><ReviewQueue /></RequireRole>} />
+        <Route path="reviews/:runId" element={<RequireRole roles={["supervisor", "compliance", "admin"]}><ReviewRun /></RequireRole>} />
+        <Route path="rosters" element={<RequireRole roles={["supervisor", "trainer", "compliance", "admin"]}><Rosters /></RequireRole>} />
+        <Route path="compliance/licenses" element={<RequireRole roles={["compliance", "admin"]}><ComplianceLicenses /></RequireRole>} />
+        <Route path="admin/clients" element={<RequireRole roles={["admin"]}><Clients /></RequireRole>} />
+        <Route path="admin/webhooks" element={<RequireRole roles={["admin"]}><Webhooks /></RequireRole>} />
+        <Route path="admin/webhooks/:id" element={<RequireRole roles={["admin"]}><WebhookDetail /></RequireRole>} />
         <Route path="audit" element={<RequireRole roles={["compliance", "admin"]}><AuditLog /></RequireRole>} />
         <Route path="*" element={<NotFound />} />
       </Route>

@@ -184,3 +184,37 @@ export async function api<T = unknown>(path: string, opts: RequestOptions = {}):
   return (await res.json()) as T;
 }
 
+
+/** The file name a Content-Disposition header gives, else fallback. */
+export function filenameFrom(disposition: string | null, fallback: string): string {
+  if (!disposition) return fallback;
+  const star = /filename\*=(?:UTF-8'')?([^;]+)/i.exec(disposition);
+  if (star) {
+    try {
+      return decodeURIComponent(star[1].trim().replace(/^"|"$/g, ""));
+    } catch {
+      /* fall through to the plain name */
+    }
+  }
+  const plain = /filename="?([^";]+)"?/i.exec(disposition);
+  return plain ? plain[1].trim() : fallback;
+}
+
+/**
+ * Downloads a CSV report. The access token lives in memory, so a plain link
+ * cannot carry it: fetch with the token, then save the body as a file.
+ */
+export async function downloadCSV(path: string, fallbackName: string): Promise<string> {
+  const res = await api<Response>(path, { raw: true, headers: { Accept: "text/csv" } });
+  const blob = await res.blob();
+  const name = filenameFrom(res.headers.get("Content-Disposition"), fallbackName);
+  const url = URL.createObjectURL(blob);
+  const a = document.createElement("a");
+  a.href = url;
+  a.download = name;
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+  return name;
+}

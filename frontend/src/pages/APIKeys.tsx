@@ -1,8 +1,9 @@
-import { useRef, useState } from "react";
+import { useState } from "react";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api } from "../api/client";
 import { SCOPES, type APIKey, type Scope } from "../api/types";
 import { Dialog } from "../components/Dialog";
+import { SecretPanel } from "../components/SecretPanel";
 import { ErrorSummary, Field, useFocusOnError } from "../components/Field";
 import { formErrors } from "../lib/errors";
 import { formatDate, formatDateTime } from "../lib/format";
@@ -25,7 +26,7 @@ export function APIKeys() {
       </div>
       <p className="hint">Keys let machines, such as the routing system, call Skillgate. A key's secret is shown once, when it is created.</p>
 
-      {created && <SecretPanel created={created} onDone={() => setCreated(null)} />}
+      {created && <KeySecret created={created} onDone={() => setCreated(null)} />}
 
       {keys.isError && <p role="alert" className="error">{keys.error.message}</p>}
       {keys.isPending && <p className="loading" role="status">Loading keys…</p>}
@@ -81,31 +82,12 @@ export function APIKeys() {
   );
 }
 
-/** The new key's secret, shown this once, with a copy button. */
-function SecretPanel({ created, onDone }: { created: NewKey; onDone: () => void }) {
-  const [copied, setCopied] = useState<"" | "yes" | "no">("");
-  const inputRef = useRef<HTMLInputElement>(null);
-  async function copy() {
-    try {
-      await navigator.clipboard.writeText(created.key);
-      setCopied("yes");
-    } catch {
-      inputRef.current?.select();
-      setCopied("no");
-    }
-  }
+/** The new key's secret, shown this once. */
+function KeySecret({ created, onDone }: { created: NewKey; onDone: () => void }) {
   return (
-    <div className="secret" role="region" aria-labelledby="secret-title">
-      <h2 id="secret-title">Copy the key for “{created.name}” now</h2>
-      <p className="warn"><strong>This is the only time the key is shown.</strong> Skillgate keeps only a hash of it; if you lose it, revoke it and create another.</p>
-      <div className="secret-row">
-        <label htmlFor="new-key" className="sr-only">The new API key</label>
-        <input id="new-key" ref={inputRef} readOnly value={created.key} onFocus={(e) => e.target.select()} />
-        <button type="button" className="primary" onClick={() => void copy()}>Copy key</button>
-      </div>
-      <p role="status">{copied === "yes" ? "Copied to the clipboard." : copied === "no" ? "Copying is blocked here: the key is selected, press Ctrl+C." : ""}</p>
-      <button type="button" onClick={onDone}>I have stored the key</button>
-    </div>
+    <SecretPanel title={`Copy the key for “${created.name}” now`} noun="API key" secret={created.key} onDone={onDone}>
+      <strong>This is the only time the key is shown.</strong> Skillgate keeps only a hash of it; if you lose it, revoke it and create another.
+    </SecretPanel>
   );
 }
 

@@ -36,6 +36,7 @@ func (h *Handler) Register(rg *gin.RouterGroup) {
 	rg.POST("/runs/:id/comments", reviewers, h.comment)
 	rg.POST("/runs/:id/review", reviewers, h.review)
 	rg.GET("/reviews", reviewers, h.reviews)
+	rg.GET("/roleplays/:id/competencies", users, h.summary)
 }
 
 type idURI struct {
@@ -196,4 +197,17 @@ func (h *Handler) list(c *gin.Context) {
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"roleplays": items})
+}
+
+func (h *Handler) summary(c *gin.Context) {
+	id, ok := bindID(c, "role-play")
+	if !ok {
+		return
+	}
+	sum, err := h.svc.Summary(c.Request.Context(), id)
+	if err != nil {
+		httpx.Error(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, sum)
 }

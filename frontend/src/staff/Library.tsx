@@ -1,0 +1,115 @@
+import { useQuery } from "@tanstack/react-query";
+import { Link, useParams } from "react-router-dom";
+import { useClients } from "../api/hooks";
+import { learning } from "../api/learning";
+import { staff } from "../api/staff";
+import { keys, usePrograms, useProgram } from "../training/hooks";
+
+/** Module kinds in words. */
+export const MODULE_KIND: Record<string, string> = {
+  product: "Product", "sales-message": "Sales message", procedure: "Procedure", policy: "Policy", "core-skill": "Core skill",
+};
+
+/** The content library: each client with its programs. */
+export function Library() {
+  const clients = useClients();
+  const programs = usePrograms();
+  const error = clients.error ?? programs.error;
+  return (
+    <section>
+      <h1>Content library</h1>
+      <p className="hint">Clients, their programs and the modules, quizzes and role-plays each program requires. Open a module to edit it and publish a new version.</p>
+      {error && <p role="alert" className="error">{error.message}</p>}
+      {(clients.isPending || programs.isPending) && <p className="loading" role="status">Loading the library…</p>}
+      {clients.data?.length === 0 && <p>You are not a member of any client yet.</p>}
+      {clients.data && programs.data && (
+        <ul className="program-cards">
+          {clients.data.map((c) => {
+            const ps = programs.data.filter((p) => p.client_id === c.id);
+            return (
+              <li key={c.id} className="program-card">
+                <h2>{c.name}</h2>
+                <p className="hint">{c.industry}</p>
+                {ps.length === 0 ? <p>No programs yet.</p> : (
+                  <ul>
+                    {ps.map((p) => (
+                      <li key={p.id}><Link to={`/library/programs/${p.id}`}>{p.name}</Link></li>
+                    ))}
+                  </ul>
+                )}
+              </li>
+            );
+          })}
+        </ul>
+      )}
+    </section>
+  );
+}
+
+/** One program as a trainer sees it: its modules to edit, its quizzes and role-plays to analyse. */
+export function LibraryProgram() {
+  const { programId = "" } = useParams();
+  const program = useProgram(programId);
+  const quizzes = useQuery({ queryKey: ["staff-quizzes", programId], queryFn: () => staff.quizzes(programId) });
+  const roleplays = useQuery({ queryKey: keys.roleplays(programId), queryFn: () => learning.roleplays(programId) });
+  const error = program.error ?? quizzes.error ?? roleplays.error;
+  if (error) return <p role="alert" className="error">{error.message}</p>;
+  if (!program.data) return <p className="loading" role="status">Loading the program…</p>;
+  const p = program.data;
+  return (
+    <section>
+      <p><Link to="/library">← Content library</Link></p>
+      <h1>{p.name}</h1>
+      <p className="lead">{p.description}</p>
+      <p className="hint">
+        Certification valid {p.requirements.certification.valid_days} days; refresher opens {p.requirements.certification.refresher_window_days} days
+        before expiry; {p.requirements.certification.material_change_grace_days} days' grace after a material change.
+      </p>
+      <h2>Modules</h2>
+      <table className="list">
+        <caption className="sr-only">The program's modules, in reading order</caption>
+        <thead>
+          <tr><th scope="col">Title</th><th scope="col">Kind</th><th scope="col">Minutes</th><th scope="col">Current version</th></tr>
+        </thead>
+        <tbody>
+          {p.requirements.modules.map((m) => (
+            <tr key={m.module_id}>
+              <td><Link to={`/library/modules/${m.module_id}?program=${p.id}`}>{m.title}</Link>{m.core && <span className="hint"> · core skill, shared by every client</span>}</td>
+              <td>{MODULE_KIND[m.kind] ?? m.kind}</td>
+              <td>{m.minutes}</td>
+              <td>v{m.current_version}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <div className="columns">
+        <div>
+          <h2>Quizzes</h2>
+          {quizzes.isPending && <p className="loading" role="status">Loading quizzes…</p>}
+          {quizzes.data?.length === 0 && <p>This program has no quizzes.</p>}
+          <ul>
+            {quizzes.data?.map((q) => (
+              <li key={q.id}>
+                <Link to={`/library/quizzes/${q.id}?program=${p.id}`}>{q.title}</Link>
+                <span className="hint"> · v{q.version}, {q.questions} questions, pass at {q.pass_percent}%</span>
+              </li>
+            ))}
+          </ul>
+        </div>
+        <div>
+          <h2>Role-plays</h2>
+          {roleplays.isPending && <p className="loading" role="status">Loading role-plays…</p>}
+          {roleplays.data?.length === 0 && <p>This program has no role-plays.</p>}
+          <ul>
+            {roleplays.data?.map((r) => (
+              <li key={r.id}>
+                <Link to={`/library/roleplays/${r.id}?program=${p.id}`}>{r.title}</Link>
+                {r.signoff && <span className="hint"> · a supervisor signs off</span>}
+              </li>
+            ))}
+          </ul>
+        </div>
+      </div>
+    </section>
+  );
+}

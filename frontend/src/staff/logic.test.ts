@@ -1,0 +1,64 @@
+import { describe, expect, it } from "vitest";
+import { ApiError } from "../api/client";
+import type { Enrollment, QuizAnalysis, RosterAgent, StaffUser } from "../api/staff";
+import { assignable, barPercent, hardestFirst, reasonText, refusalReasons, sourceProblems } from "./logic";
+
+describe("reasons", () => {
+  it("adds the state only when the message lacks it", () => {
+    expect(reasonText({ code: "license_missing", message: "no verified license", state: "TX" })).toBe("no verified license (TX)");
+    expect(reasonText({ code: "license_missing", message: "no verified license for TX", state: "TX" })).toBe("no verified license for TX");
+    expect(reasonText({ code: "not_certified", message: "not certified" })).toBe("not certified");
+  });
+
+  it("reads a refused assignment's reasons and nothing else", () => {
+    const reasons = [{ code: "not_certified", message: "the agent is in training" }];
+    expect(refusalReasons(new ApiError(409, "conflict", "refused", {}, { reasons }))).toEqual(reasons);
+    expect(refusalReasons(new ApiError(409, "conflict", "refused", {}, undefined))).toEqual([]);
+    expect(refusalReasons(new ApiError(400, "invalid", "bad", {}, { reasons }))).toEqual([]);
+    expect(refusalReasons(new Error("x"))).toEqual([]);
+  });
+});
+
+describe("sourceProblems", () => {
+  it("orders a module file's problems by line and keeps other fields apart", () => {
+    const got = sourceProblems({
+      "refunds.md:12": "unknown heading",
+      "refunds.md:3": "title is required",
+      "refunds.md": "front matter is missing",
+      change: "the front matter says material",
+    });
+    expect(got.problems).toEqual([
+      { line: 0, message: "front matter is missing" },
+      { line: 3, message: "title is required" },
+      { line: 12, message: "unknown heading" },
+    ]);
+    expect(got.other).toEqual({ change: "the front matter says material" });
+  });
+});
+
+describe("hardestFirst", () => {
+  const q = (id: string, pct: number, answered = 4): QuizAnalysis["questions"][number] =>
+    ({ question_id: id, drawn: 5, answered, percent_correct: pct, fully_correct: 0, most_chosen_wrong: null });
+  it("puts the least-known questions first and the unanswered last, without changing the input", () => {
+    const input = [q("a", 90), q("b", 20), q("c", 0, 0), q("d", 20), q("e", 55)];
+    expect(hardestFirst(input).map((x) => x.question_id)).toEqual(["b", "d", "e", "a", "c"]);
+    expect(input.map((x) => x.question_id)).toEqual(["a", "b", "c", "d", "e"]);
+  });
+});
+
+describe("barPercent", () => {
+  it("clamps", () => {
+    expect([barPercent(-3), barPercent(42.5), barPercent(130), barPercent(null), barPercent(NaN)]).toEqual([0, 42.5, 100, 0, 0]);
+  });
+});
+
+describe("assignable", () => {
+  const user = (id: string, email: string, active = true): StaffUser => ({ id, email, display_name: "", role: "agent", active });
+  const enr = (user_id: string): Enrollment => ({ id: `e-${user_id}`, user_id, program_id: "p", state: "certified", enrolled_at: "" });
+  it("offers enrolled, active agents not on the roster, by email", () => {
+    const roster = [{ agent_id: "1" } as RosterAgent];
+    const users = [user("1", "a@x"), user("2", "z@x"), user("3", "m@x"), user("4", "b@x", false)];
+    const got = assignable([enr("1"), enr("2"), enr("3"), enr("4"), enr("5")], roster, users);
+    expect(got.map((u) => u.email)).toEqual(["m@x", "z@x"]);
+  });
+});

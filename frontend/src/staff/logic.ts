@@ -1,0 +1,75 @@
+// The staff pages' logic that is worth testing on its own: reading the API's
+// refusals and problems, ordering analyses, choosing whom to assign.
+import { ApiError, type FieldErrors } from "../api/client";
+import type { Enrollment, EligibilityReason, QuizAnalysis, RosterAgent, StaffUser } from "../api/staff";
+
+/** A reason as a person reads it: the message, with the state it concerns when the message does not say. */
+export function reasonText(r: EligibilityReason): string {
+  if (r.state && !r.message.includes(r.state)) return `${r.message} (${r.state})`;
+  return r.message;
+}
+
+/** The reasons a refused assignment (409) gives in details.reasons; empty for anything else. */
+export function refusalReasons(err: unknown): EligibilityReason[] {
+  if (!(err instanceof ApiError) || err.status !== 409) return [];
+  const d = err.details as { reasons?: EligibilityReason[] } | undefined;
+  return Array.isArray(d?.reasons) ? d.reasons : [];
+}
+
+/** One problem in a module file: the line (0 when none is named) and what is wrong. */
+export interface SourceProblem {
+  line: number;
+  message: string;
+}
+
+/**
+ * Splits a publish or preview error's fields into the problems of the module
+ * file (keyed "<slug>.md:<line>" or "<slug>.md"), in line order, and the
+ * other fields (such as "change").
+ */
+export function sourceProblems(fields: FieldErrors): { problems: SourceProblem[]; other: FieldErrors } {
+  const problems: SourceProblem[] = [];
+  const other: FieldErrors = {};
+  for (const [key, message] of Object.entries(fields)) {
+    const m = /\.md(?::(\d+))?$/.exec(key);
+    if (m) problems.push({ line: m[1] ? Number(m[1]) : 0, message });
+    else other[key] = message;
+  }
+  problems.sort((a, b) => a.line - b.line || a.message.localeCompare(b.message));
+  return { problems, other };
+}
+
+/** Questions hardest first (lowest percent correct); ones nobody answered go last. */
+export function hardestFirst(qs: QuizAnalysis["questions"]): QuizAnalysis["questions"] {
+  return [...qs].sort((a, b) => {
+    if (!a.answered !== !b.answered) return a.answered ? -1 : 1;
+    return a.percent_correct - b.percent_correct || a.question_id.localeCompare(b.question_id);
+  });
+}
+
+/** A percent as a bar's width: clamped to 0..100, 0 for none. */
+export function barPercent(v: number | null | undefined): number {
+  if (v === null || v === undefined || Number.isNaN(v)) return 0;
+  return Math.min(100, Math.max(0, v));
+}
+
+/** A person's display: "Name <email>", or the email alone. */
+export function personLabel(u: { email: string; display_name?: string }): string {
+  return u.display_name ? `${u.display_name} <${u.email}>` : u.email;
+}
+
+/**
+ * The agents a supervisor may assign: enrolled in the program, active, not
+ * already on its roster; by email. Users not found (not a member of the
+ * supervisor's clients) are left out.
+ */
+export function assignable(enrollments: Enrollment[], roster: RosterAgent[], users: StaffUser[]): StaffUser[] {
+  const assigned = new Set(roster.map((a) => a.agent_id));
+  const byID = new Map(users.map((u) => [u.id, u]));
+  const out: StaffUser[] = [];
+  for (const e of enrollments) {
+    const u = byID.get(e.user_id);
+    if (u && u.active && !assigned.has(u.id)) out.push(u);
+  }
+  return out.sort((a, b) => a.email.localeCompare(b.email));
+}

@@ -38,8 +38,10 @@ type Service struct {
 	programs catalogReader
 	users    userFinder
 	evidence EvidenceSource
-	audit    *audit.Recorder
-	clock    clock.Clock
+	// transitions hears every transition in its transaction (nil: nobody).
+	transitions TransitionListener
+	audit       *audit.Recorder
+	clock       clock.Clock
 	// Log receives the failures of after-commit evaluations (nil: dropped;
 	// the background job retries them either way).
 	Log *slog.Logger

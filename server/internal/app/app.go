@@ -24,6 +24,7 @@ import (
 	"github.com/skillgate/skillgate/server/internal/httpx"
 	"github.com/skillgate/skillgate/server/internal/jobs"
 	"github.com/skillgate/skillgate/server/internal/licensing"
+	"github.com/skillgate/skillgate/server/internal/onboarding"
 	"github.com/skillgate/skillgate/server/internal/quiz"
 	"github.com/skillgate/skillgate/server/internal/roleplay"
 	"github.com/skillgate/skillgate/server/internal/routing"
@@ -53,8 +54,10 @@ type App struct {
 	// Webhooks manages webhook subscriptions and delivers outbox events.
 	Webhooks *webhook.Service
 	// Routing is the gate: eligibility answers and queue assignments.
-	Routing  *routing.Service
-	migrator *db.Migrator
+	Routing *routing.Service
+	// Onboarding is cohorts, their dated tasks, reports and refreshers.
+	Onboarding *onboarding.Service
+	migrator   *db.Migrator
 	// apiMiddleware runs on every /api/v1 request before its handler.
 	apiMiddleware []gin.HandlerFunc
 	workers       []func(context.Context)
@@ -109,6 +112,13 @@ func New(cfg Config, log *slog.Logger, g *gorm.DB, clk clock.Clock) (*App, error
 	a.workers = append(a.workers, jobs.Every("webhook-delivery", 5*time.Second, log, a.Webhooks.RunJob))
 	a.Routing = routing.NewService(g, recorder, clk)
 	a.workers = append(a.workers, jobs.Every("eligibility-redecide", 30*time.Second, log, a.Routing.RunOnce))
+	// No notification sink is merged yet: onboarding drops its reminders
+	// (a nil Reminders) until the notify package is wired in here.
+	a.Onboarding = onboarding.NewService(g, catalog.NewStore(g), a.Certification, a.Auth,
+		competencies{a.Roleplay.Store()}, nil, recorder, clk)
+	a.Onboarding.Log = log
+	a.Certification.SetTransitionListener(a.Onboarding)
+	a.workers = append(a.workers, jobs.Every("onboarding-reminders", 10*time.Minute, log, a.Onboarding.RunReminders))
 
 	// Each domain: its handler and its part of the OpenAPI document.
 	domains := []struct {
@@ -125,6 +135,7 @@ func New(cfg Config, log *slog.Logger, g *gorm.DB, clk clock.Clock) (*App, error
 		{"licensing", licensing.OpenAPI, licensing.NewHandler(a.Licensing)},
 		{"webhook", webhook.OpenAPI, webhook.NewHandler(a.Webhooks)},
 		{"routing", routing.OpenAPI, routing.NewHandler(a.Routing)},
+		{"onboarding", onboarding.OpenAPI, onboarding.NewHandler(a.Onboarding)},
 	}
 	var fragments []apidoc.Fragment
 	var handlers []registrar

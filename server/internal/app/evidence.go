@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/skillgate/skillgate/server/internal/certification"
+	"github.com/skillgate/skillgate/server/internal/onboarding"
 	"github.com/skillgate/skillgate/server/internal/quiz"
 	"github.com/skillgate/skillgate/server/internal/roleplay"
 )
@@ -61,4 +62,21 @@ func utc(t *time.Time) *time.Time {
 	}
 	u := t.UTC()
 	return &u
+}
+
+// competencies adapts the role-play store to onboarding's Competencies.
+type competencies struct{ roleplays *roleplay.Store }
+
+// CompetencyAverages returns the role-play store's averages in onboarding's type.
+func (c competencies) CompetencyAverages(ctx context.Context, userIDs, programIDs []string) ([]onboarding.CompetencyAverage, error) {
+	rows, err := c.roleplays.CompetencyAverages(ctx, userIDs, programIDs)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]onboarding.CompetencyAverage, len(rows))
+	for i, r := range rows {
+		out[i] = onboarding.CompetencyAverage{ProgramID: r.ProgramID, Roleplay: r.Roleplay, Competency: r.Competency,
+			Average: r.Average, Runs: r.Runs}
+	}
+	return out, nil
 }

@@ -1,7 +1,7 @@
 // Package demo seeds a believable contact center for development: a cohort
 // of new hires mid-onboarding at different paces, tenured agents certified
 // on several clients' programs (one with a refresher due), a role-play run
-// waiting for a supervisor's sign-off. Everything goes through the real
+// waiting for a supervisor's sign-off, a license pending and one expiring. Everything goes through the real
 // services (enrollment, reading, quiz attempts, role-play runs, reviews,
 // cohorts), with a manual clock set back in time for the tenured agents'
 // history, so every state, date, audit entry and outbox event is the one
@@ -26,6 +26,7 @@ import (
 	"github.com/skillgate/skillgate/server/internal/auth"
 	"github.com/skillgate/skillgate/server/internal/catalog"
 	"github.com/skillgate/skillgate/server/internal/clock"
+	"github.com/skillgate/skillgate/server/internal/licensing"
 	"github.com/skillgate/skillgate/server/internal/quiz"
 	"github.com/skillgate/skillgate/server/internal/roleplay"
 )
@@ -69,6 +70,16 @@ type tenured struct {
 	// awaiting plays a passing run of this program's sign-off role-play
 	// (enrolled, not certified) and leaves it for a supervisor.
 	awaiting *program
+	// license, when set, is an insurance producer license the agent
+	// submits in its state, verified (expiring in expiresIn days) or left
+	// pending for compliance.
+	license *demoLicense
+}
+
+type demoLicense struct {
+	state, number string
+	verified      bool
+	expiresIn     int
 }
 
 var tenuredAgents = []tenured{
@@ -76,9 +87,11 @@ var tenuredAgents = []tenured{
 	{email: "priya.raman@demo.skillgate.test", name: "Priya Raman",
 		certs: []certified{{cardServices, 340}, {customerCare, 120}}},
 	{email: "marcus.bell@demo.skillgate.test", name: "Marcus Bell",
-		certs: []certified{{billing, 200}, {cardServices, 60}}},
+		certs:   []certified{{billing, 200}, {cardServices, 60}},
+		license: &demoLicense{state: "TX", number: "TX-2291847", verified: true, expiresIn: 21}},
 	{email: "lena.ortiz@demo.skillgate.test", name: "Lena Ortiz",
-		certs: []certified{{billing, 90}, {customerCare, 30}}, awaiting: &outages},
+		certs: []certified{{billing, 90}, {customerCare, 30}}, awaiting: &outages,
+		license: &demoLicense{state: "FL", number: "W188213", expiresIn: 700}},
 }
 
 // newHire is a cohort member and how far they got: the plan days whose
@@ -86,16 +99,17 @@ var tenuredAgents = []tenured{
 // many failing quiz attempts they made.
 type newHire struct {
 	email, name  string
-	readThrough  int // read every module of plan days ≤ this (relative to today's plan day when negative)
+	readThrough  int // read every module of plan days ≤ this (relative to today's plan day when ≤ 0)
 	openedFirst  bool
 	failedQuizes int
+	plays        bool // plays the program's role-plays (ahead of the plan)
 }
 
 var newHires = []newHire{
-	{email: "ana.silva@demo.skillgate.test", name: "Ana Silva", readThrough: 10},       // ahead
-	{email: "ben.carter@demo.skillgate.test", name: "Ben Carter", readThrough: 0},      // on track: through today
-	{email: "chloe.nguyen@demo.skillgate.test", name: "Chloe Nguyen", readThrough: -4}, // behind
-	{email: "dev.patel@demo.skillgate.test", name: "Dev Patel", openedFirst: true},     // opened day 1, behind
+	{email: "ana.silva@demo.skillgate.test", name: "Ana Silva", readThrough: 10, plays: true}, // ahead
+	{email: "ben.carter@demo.skillgate.test", name: "Ben Carter", readThrough: 0},             // on track: through today
+	{email: "chloe.nguyen@demo.skillgate.test", name: "Chloe Nguyen", readThrough: -4},        // behind
+	{email: "dev.patel@demo.skillgate.test", name: "Dev Patel", openedFirst: true},            // opened day 1, behind
 	{email: "ema.kowalski@demo.skillgate.test", name: "Ema Kowalski", readThrough: 10, failedQuizes: 2},
 }
 
@@ -140,7 +154,7 @@ func Seed(ctx context.Context, cfg app.Config, log *slog.Logger, g *gorm.DB, now
 			return nil, fmt.Errorf("demo: %w", err)
 		}
 	}
-	for _, r := range []auth.Role{auth.RoleTrainer, auth.RoleSupervisor, auth.RoleAdmin} {
+	for _, r := range []auth.Role{auth.RoleTrainer, auth.RoleSupervisor, auth.RoleCompliance} {
 		p, err := s.principal(ctx, string(r)+"@demo.skillgate.test")
 		if err != nil {
 			return nil, fmt.Errorf("demo: %s (run the demo logins first): %w", r, err)
@@ -339,6 +353,23 @@ func (s *seeder) tenured(ctx context.Context, t tenured) error {
 			return err
 		}
 	}
+	if l := t.license; l != nil {
+		s.clk.Set(s.now.AddDate(0, 0, -3))
+		resident := true
+		lic, err := s.a.Licensing.Submit(as(ctx, agent), licensing.SubmitInput{NPN: "1984" + l.number[len(l.number)-3:],
+			Jurisdiction: l.state, LicenseNumber: l.number, Class: "insurance-producer",
+			Lines: []string{"life", "accident-and-health"}, Resident: &resident,
+			IssueDate: s.now.AddDate(-2, 0, 0).Format(time.DateOnly), EffectiveDate: s.now.AddDate(-2, 0, 0).Format(time.DateOnly),
+			ExpiryDate: s.now.AddDate(0, 0, l.expiresIn).Format(time.DateOnly)})
+		if err != nil {
+			return fmt.Errorf("license: %w", err)
+		}
+		if l.verified {
+			if _, err := s.a.Licensing.Verify(as(ctx, s.staff[auth.RoleCompliance]), lic.ID, "Checked against the state's lookup."); err != nil {
+				return fmt.Errorf("verify license: %w", err)
+			}
+		}
+	}
 	if t.awaiting != nil {
 		prog, req, err := s.program(ctx, *t.awaiting)
 		if err != nil {
@@ -428,6 +459,11 @@ func (s *seeder) cohort(ctx context.Context) error {
 			}
 		}
 		s.clk.Set(s.now)
+		if h.plays {
+			if err := s.play(ctx, agent, prog, false, false); err != nil {
+				return err
+			}
+		}
 	}
 	return nil
 }

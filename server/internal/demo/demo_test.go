@@ -54,6 +54,11 @@ func TestSeedBuildsTheCenterOnce(t *testing.T) {
 	if refreshers != 1 || pending != 1 {
 		t.Errorf("open refreshers %d, runs awaiting sign-off %d: want 1 and 1", refreshers, pending)
 	}
+	var licenses []string
+	env.DB.Raw(`SELECT status || ' ' || jurisdiction FROM licenses ORDER BY jurisdiction`).Scan(&licenses)
+	if strings.Join(licenses, ", ") != "pending FL, verified TX" {
+		t.Errorf("licenses: got %v, want pending FL, verified TX", licenses)
+	}
 
 	// The cohort's paces, as its trainer sees them.
 	login := env.Do(apitest.Request{Method: "POST", Path: "/api/v1/auth/login", Body: map[string]string{
@@ -102,6 +107,18 @@ func TestSeedBuildsTheCenterOnce(t *testing.T) {
 	}
 	if got, want := strings.Join(atRisk, " "), "chloe.nguyen@demo.skillgate.test dev.patel@demo.skillgate.test ema.kowalski@demo.skillgate.test"; got != want {
 		t.Errorf("at risk: got %s, want %s", got, want)
+	}
+
+	var st struct {
+		Competencies []struct {
+			Roleplay string  `json:"roleplay"`
+			Average  float64 `json:"average"`
+		} `json:"competencies"`
+	}
+	res = env.Do(apitest.Request{Method: "GET", Path: "/api/v1/cohorts/" + rep.CohortID + "/stats", Token: token})
+	res.JSON(t, &st)
+	if len(st.Competencies) == 0 || st.Competencies[0].Average <= 0 {
+		t.Errorf("competency averages: got %+v, want Ana's runs scored", st.Competencies)
 	}
 
 	again, err := demo.Seed(ctx, env.App.Config, logx.Discard(), env.DB, apitest.Start)

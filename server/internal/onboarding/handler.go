@@ -54,8 +54,7 @@ func (h *Handler) create(c *gin.Context) {
 		httpx.Error(c, err)
 		return
 	}
-	v, err := h.svc.Create(c.Request.Context(), CreateInput{Name: req.Name, StartDate: req.StartDate,
-		TrainerID: req.TrainerID, ProgramIDs: req.ProgramIDs, SkipWeekends: req.SkipWeekends})
+	v, err := h.svc.Create(c.Request.Context(), CreateInput(req))
 	if err != nil {
 		httpx.Error(c, err)
 		return
@@ -119,8 +118,7 @@ func (h *Handler) setCalendar(c *gin.Context) {
 		httpx.Error(c, err)
 		return
 	}
-	v, err := h.svc.SetCalendar(c.Request.Context(), c.Param("id"), CalendarInput{DaysOff: req.DaysOff,
-		WorkingDays: req.WorkingDays, SkipWeekends: req.SkipWeekends})
+	v, err := h.svc.SetCalendar(c.Request.Context(), c.Param("id"), CalendarInput(req))
 	if err != nil {
 		httpx.Error(c, err)
 		return

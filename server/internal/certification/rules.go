@@ -310,7 +310,7 @@ func next(c *Certification, p *Progress, pol catalog.CertificationPolicy, now ti
 			ch := keep(Certified, ReasonRefresherCompleted)
 			ch.RefresherDueAt, ch.ChangedModules = nil, nil
 			return ch
-		case len(outdated) == 0 && len(c.ChangedModules) > 0: // window open: renewal still due
+		case windowOpen && len(outdated) == 0 && len(c.ChangedModules) > 0: // renewal still due
 			ch := keep(RefresherDue, ReasonRefresherWindow)
 			ch.RefresherDueAt, ch.ChangedModules = c.ExpiresAt, nil
 			return ch

@@ -30,10 +30,10 @@ func (f *fixture) cert(token string) certState {
 }
 
 type refresherView struct {
-	Reason  string  `json:"reason"`
-	Outcome string  `json:"outcome"`
-	Closed  *string `json:"closed_at"`
-	DueAt   *time.Time
+	Reason  string     `json:"reason"`
+	Outcome string     `json:"outcome"`
+	Closed  *string    `json:"closed_at"`
+	DueAt   *time.Time `json:"due_at"`
 	Items   []struct {
 		Kind   string `json:"kind"`
 		Slug   string `json:"slug"`
@@ -109,8 +109,12 @@ func TestRefresherNarrowedToTheChangeAndRenewing(t *testing.T) {
 	if c := f.cert(ada); c.State != "refresher_due" {
 		t.Fatalf("after the reread: got %s, want refresher_due until the refresher quiz", c.State)
 	}
-	if got, want := items(f.refreshers(ada)[0]), "module fees done, quiz refresh not_started"; got != want {
+	after := f.refreshers(ada)[0]
+	if got, want := items(after), "module fees done, quiz refresh not_started"; got != want {
 		t.Errorf("refresher items after the reread: got %s, want %s", got, want)
+	}
+	if after.Reason != "material_change" || after.DueAt == nil || rs[0].DueAt == nil || !after.DueAt.Equal(*rs[0].DueAt) {
+		t.Errorf("refresher after the reread: got %s due %v, want material_change due %v", after.Reason, after.DueAt, rs[0].DueAt)
 	}
 	if !f.takeQuiz(ada, "refresh", map[string]string{"late-fee-now": "true"}) {
 		t.Fatal("the refresher quiz failed")

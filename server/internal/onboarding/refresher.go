@@ -75,25 +75,27 @@ func (s *Service) CertificationChanged(ctx context.Context, tx *gorm.DB, t certi
 
 // refresherItems is what the refresher asks of the agent, matching what the
 // certification rules need to leave refresher_due: the modules that changed
-// materially (with their diff), the program's refresher set's other
-// modules, and the refresher quiz when program.yaml declares one; without
-// one, a renewal (window open) needs every required quiz again, and a
-// material change only the changed modules.
+// materially (with their diff); once the renewal window is open, the
+// program's refresher set's other modules; and the refresher quiz when
+// program.yaml declares one. Without one, a renewal needs every required
+// quiz again, and a material change only the changed modules.
 func refresherItems(c *certification.Certification, req *catalog.Requirements, window bool) []RefresherItem {
 	items := []RefresherItem{}
 	for _, m := range c.ChangedModules {
 		items = append(items, RefresherItem{Kind: ItemModule, Slug: m.Slug, ModuleID: m.ModuleID,
 			FromVersion: m.FromVersion, ToVersion: m.ToVersion, Diff: m.Diff})
 	}
-	if req.Refresher != nil {
-		for _, m := range req.Refresher.Modules {
-			if !slices.ContainsFunc(items, func(it RefresherItem) bool { return it.ModuleID == m.ModuleID }) {
-				items = append(items, RefresherItem{Kind: ItemModule, Slug: m.Slug, ModuleID: m.ModuleID})
+	switch {
+	case req.Refresher != nil:
+		if window {
+			for _, m := range req.Refresher.Modules {
+				if !slices.ContainsFunc(items, func(it RefresherItem) bool { return it.ModuleID == m.ModuleID }) {
+					items = append(items, RefresherItem{Kind: ItemModule, Slug: m.Slug, ModuleID: m.ModuleID})
+				}
 			}
 		}
-		return append(items, RefresherItem{Kind: ItemQuiz, Slug: req.Refresher.Quiz})
-	}
-	if window {
+		items = append(items, RefresherItem{Kind: ItemQuiz, Slug: req.Refresher.Quiz})
+	case window:
 		for _, q := range req.Quizzes {
 			items = append(items, RefresherItem{Kind: ItemQuiz, Slug: q})
 		}

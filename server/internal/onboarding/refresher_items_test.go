@@ -1,6 +1,7 @@
 package onboarding
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -35,7 +36,7 @@ func TestRefresherItems(t *testing.T) {
 			for _, it := range refresherItems(tc.c, tc.req, tc.window) {
 				s := it.Kind + " " + it.Slug
 				if it.ToVersion > 0 {
-					s += " " + string(rune('0'+it.FromVersion)) + "→" + string(rune('0'+it.ToVersion))
+					s += fmt.Sprintf(" %d→%d", it.FromVersion, it.ToVersion)
 				}
 				got = append(got, s)
 			}

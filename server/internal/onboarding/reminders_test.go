@@ -85,3 +85,38 @@ func TestRemindersOncePerKeyUnderConcurrentRuns(t *testing.T) {
 		t.Errorf("title: got %q", title)
 	}
 }
+
+// TestRemindersReachTheInbox runs the job with the app's own sink: each task
+// reminder is a notice in the member's inbox, once.
+func TestRemindersReachTheInbox(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	env := f.env
+	cohort := f.cohort("2026-03-05")
+	ada := f.member(cohort, "ada@x.test")
+	f.setDay("2026-03-08")
+	for range 2 {
+		if _, err := env.App.Onboarding.RunReminders(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	type notice struct{ Kind, Key, Title, Link string }
+	var got []notice
+	env.DB.Raw(`SELECT kind, key, title, link FROM notifications WHERE user_id = ? ORDER BY key`, ada).Scan(&got)
+	if len(got) == 0 {
+		t.Fatal("got no notices in the inbox, want the task reminders")
+	}
+	seen := map[string]bool{}
+	for _, n := range got {
+		if seen[n.Key] {
+			t.Errorf("got notice %q twice, want once", n.Key)
+		}
+		seen[n.Key] = true
+		if n.Kind != onboarding.ReminderDue && n.Kind != onboarding.ReminderOverdue {
+			t.Errorf("got kind %q, want a task reminder kind", n.Kind)
+		}
+		if n.Title == "" || n.Link == "" {
+			t.Errorf("notice %q: got title %q link %q, want both", n.Key, n.Title, n.Link)
+		}
+	}
+}

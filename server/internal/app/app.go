@@ -22,8 +22,10 @@ import (
 	"github.com/skillgate/skillgate/server/internal/clock"
 	"github.com/skillgate/skillgate/server/internal/db"
 	"github.com/skillgate/skillgate/server/internal/httpx"
+	"github.com/skillgate/skillgate/server/internal/idempotency"
 	"github.com/skillgate/skillgate/server/internal/jobs"
 	"github.com/skillgate/skillgate/server/internal/licensing"
+	"github.com/skillgate/skillgate/server/internal/metrics"
 	"github.com/skillgate/skillgate/server/internal/quiz"
 	"github.com/skillgate/skillgate/server/internal/roleplay"
 	"github.com/skillgate/skillgate/server/internal/routing"
@@ -53,8 +55,15 @@ type App struct {
 	// Webhooks manages webhook subscriptions and delivers outbox events.
 	Webhooks *webhook.Service
 	// Routing is the gate: eligibility answers and queue assignments.
-	Routing  *routing.Service
-	migrator *db.Migrator
+	Routing *routing.Service
+	// Metrics is the Prometheus registry served on the operator listener.
+	Metrics *metrics.Metrics
+	// Idempotency keeps Idempotency-Key answers (see IdempotentRoutes).
+	Idempotency *idempotency.Service
+	// eligibilityLimiter and apiLimiter are admission control (nil: none).
+	eligibilityLimiter *httpx.Limiter
+	apiLimiter         *httpx.Limiter
+	migrator           *db.Migrator
 	// apiMiddleware runs on every /api/v1 request before its handler.
 	apiMiddleware []gin.HandlerFunc
 	workers       []func(context.Context)
@@ -109,6 +118,7 @@ func New(cfg Config, log *slog.Logger, g *gorm.DB, clk clock.Clock) (*App, error
 	a.workers = append(a.workers, jobs.Every("webhook-delivery", 5*time.Second, log, a.Webhooks.RunJob))
 	a.Routing = routing.NewService(g, recorder, clk)
 	a.workers = append(a.workers, jobs.Every("eligibility-redecide", 30*time.Second, log, a.Routing.RunOnce))
+	a.resilience()
 
 	// Each domain: its handler and its part of the OpenAPI document.
 	domains := []struct {
@@ -153,7 +163,7 @@ func (a *App) router(handlers []registrar) *gin.Engine {
 	if err := r.SetTrustedProxies(a.Config.TrustedProxies); err != nil {
 		panic(err) // validated by LoadConfig
 	}
-	r.Use(httpx.RequestID(), httpx.Recover(a.Log), httpx.AccessLog(a.Log),
+	r.Use(httpx.RequestID(), httpx.Recover(a.Log), httpx.AccessLog(a.Log), a.Metrics.HTTP(), a.admission(),
 		httpx.SecurityHeaders(), httpx.BodyLimit(a.Config.MaxBodyBytes))
 
 	r.GET("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
@@ -223,6 +233,7 @@ func (a *App) Routes() []apidoc.Operation {
 
 // Start launches the background workers; they stop when ctx is done.
 func (a *App) Start(ctx context.Context) {
+	ctx = a.jobContext(ctx)
 	for _, w := range a.workers {
 		go w(ctx)
 	}

@@ -11,8 +11,9 @@ import (
 	"net"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
-	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
+	"github.com/jackc/pgx/v5/stdlib"
 	"gorm.io/driver/postgres"
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
@@ -24,17 +25,37 @@ import (
 type Options struct {
 	MaxOpenConns int
 	MaxIdleConns int
-	Logger       *slog.Logger
+	// StatementTimeout is the server-side statement_timeout of every
+	// connection, unless the URL sets one (0: none).
+	StatementTimeout time.Duration
+	Logger           *slog.Logger
 }
+
+// connectTimeout bounds opening one connection, unless the URL's
+// connect_timeout says otherwise: while the database is unreachable,
+// requests fail after this rather than hanging.
+const connectTimeout = 5 * time.Second
 
 // Open connects to url with pgx's database/sql driver, checks the connection
 // and hands the pool to GORM. The returned *gorm.DB owns the pool: close it
 // with Close.
+//
+// The pool heals by itself after an outage: a connection that saw a network
+// error is closed by pgx and discarded by database/sql (driver.Validator),
+// the next request dials a new one, and idle connections are recycled after
+// a minute so few dead ones linger.
 func Open(ctx context.Context, url string, opts Options) (*gorm.DB, error) {
-	sqlDB, err := sql.Open("pgx", url)
+	cc, err := pgx.ParseConfig(url)
 	if err != nil {
 		return nil, fmt.Errorf("db: open: %w", err)
 	}
+	if cc.ConnectTimeout == 0 {
+		cc.ConnectTimeout = connectTimeout
+	}
+	if _, set := cc.RuntimeParams["statement_timeout"]; !set && opts.StatementTimeout > 0 {
+		cc.RuntimeParams["statement_timeout"] = fmt.Sprint(opts.StatementTimeout.Milliseconds())
+	}
+	sqlDB := stdlib.OpenDB(*cc)
 	if opts.MaxOpenConns <= 0 {
 		opts.MaxOpenConns = 20
 	}
@@ -43,7 +64,7 @@ func Open(ctx context.Context, url string, opts Options) (*gorm.DB, error) {
 	}
 	sqlDB.SetMaxOpenConns(opts.MaxOpenConns)
 	sqlDB.SetMaxIdleConns(opts.MaxIdleConns)
-	sqlDB.SetConnMaxIdleTime(5 * time.Minute)
+	sqlDB.SetConnMaxIdleTime(time.Minute)
 	sqlDB.SetConnMaxLifetime(30 * time.Minute)
 
 	pingCtx, cancel := context.WithTimeout(ctx, 5*time.Second)
@@ -82,6 +103,24 @@ func FromSQL(sqlDB *sql.DB, log *slog.Logger) (*gorm.DB, error) {
 		return nil, fmt.Errorf("db: gorm: %w", err)
 	}
 	return g, nil
+}
+
+// CheckDurability returns a warning for each server setting that lets a
+// committed transaction be lost in a crash (fsync or synchronous_commit
+// off): Skillgate answers 2xx only after a commit, which means nothing if
+// the commit is not on disk.
+func CheckDurability(ctx context.Context, g *gorm.DB) ([]string, error) {
+	var warnings []string
+	for _, setting := range []string{"fsync", "synchronous_commit"} {
+		var v string
+		if err := g.WithContext(ctx).Raw("SELECT current_setting(?)", setting).Scan(&v).Error; err != nil {
+			return nil, fmt.Errorf("db: check %s: %w", setting, err)
+		}
+		if v == "off" {
+			warnings = append(warnings, fmt.Sprintf("PostgreSQL %s is off: a crash can lose transactions Skillgate has already acknowledged", setting))
+		}
+	}
+	return warnings, nil
 }
 
 // Close closes the pool behind g.

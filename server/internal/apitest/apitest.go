@@ -46,6 +46,13 @@ type Env struct {
 // New builds an app over a fresh migrated database with a manual clock.
 func New(t testing.TB) *Env {
 	t.Helper()
+	return NewWith(t, nil)
+}
+
+// NewWith is New with the configuration adjusted by configure (may be nil)
+// before the app is built, e.g. to turn admission control on.
+func NewWith(t testing.TB, configure func(*app.Config)) *Env {
+	t.Helper()
 	g := testdb.New(t)
 	clk := clock.NewManual(Start)
 	cfg := app.Config{
@@ -54,6 +61,9 @@ func New(t testing.TB) *Env {
 		JWTSecret:    []byte("test-secret-test-secret-test-secret!"),
 		LogFormat:    "text",
 		MaxBodyBytes: 1 << 20,
+	}
+	if configure != nil {
+		configure(&cfg)
 	}
 	a, err := app.New(cfg, logx.Discard(), g, clk)
 	if err != nil {

@@ -5,8 +5,10 @@ package db
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"time"
@@ -173,7 +175,11 @@ func IsUnavailable(err error) bool {
 	if err == nil {
 		return false
 	}
-	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, sql.ErrConnDone) {
+	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, sql.ErrConnDone) || errors.Is(err, driver.ErrBadConn) ||
+		errors.Is(err, io.ErrUnexpectedEOF) || pgconn.Timeout(err) {
+		// A connection lost mid-statement surfaces as an unexpected EOF or
+		// a bad connection; database/sql retries the latter only before
+		// anything was sent.
 		return true
 	}
 	var netErr net.Error
@@ -189,7 +195,5 @@ func IsUnavailable(err error) bool {
 		// Class 08: connection exception; 57P01-57P03: admin shutdown, crash, cannot connect now.
 		return len(pgErr.Code) == 5 && (pgErr.Code[:2] == "08" || pgErr.Code == "57P01" || pgErr.Code == "57P02" || pgErr.Code == "57P03")
 	}
-	return pgconn.SafeToRetry(err) || errors.Is(err, errBadConn)
+	return pgconn.SafeToRetry(err)
 }
-
-var errBadConn = errors.New("driver: bad connection")

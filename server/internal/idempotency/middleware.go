@@ -140,18 +140,40 @@ func (s *Service) run(c *gin.Context, rec *Record) {
 		ctx := context.WithoutCancel(c.Request.Context())
 		status := w.Status()
 		p := recover()
+		var settle func(context.Context) error
 		if p != nil || status >= 500 || status == http.StatusTooManyRequests || w.overflow {
-			if err := s.store.Release(ctx, rec.Principal, rec.Key, rec.Owner); err != nil {
-				s.log.WarnContext(ctx, "idempotency: could not release a key; a retry runs once its lease lapses", "err", err, "lease", s.opts.Lease)
+			settle = func(ctx context.Context) error { return s.store.Release(ctx, rec.Principal, rec.Key, rec.Owner) }
+		} else {
+			body, ctype, at := w.buf.Bytes(), w.Header().Get("Content-Type"), s.clock.Now()
+			settle = func(ctx context.Context) error {
+				return s.store.Complete(ctx, rec.Principal, rec.Key, rec.Owner, status, ctype, body, at)
 			}
-		} else if err := s.store.Complete(ctx, rec.Principal, rec.Key, rec.Owner, status, w.Header().Get("Content-Type"), w.buf.Bytes(), s.clock.Now()); err != nil {
-			s.log.WarnContext(ctx, "idempotency: could not keep an answer; a retry runs again once the lease lapses", "err", err, "lease", s.opts.Lease)
+		}
+		if err := settle(ctx); err != nil {
+			// Typically the database is down (which is also why the
+			// handler failed): keep trying in the background, so that
+			// retries are not held up until the lease lapses.
+			s.log.WarnContext(ctx, "idempotency: could not settle a key, retrying in the background", "err", err)
+			go s.settleLater(ctx, settle)
 		}
 		if p != nil {
 			panic(p)
 		}
 	}()
 	c.Next()
+}
+
+// settleLater retries settle every second until it works or the key's
+// lease lapses (after which a retry takes the key over anyway).
+func (s *Service) settleLater(ctx context.Context, settle func(context.Context) error) {
+	deadline := time.Now().Add(s.opts.Lease)
+	for time.Now().Before(deadline) {
+		time.Sleep(time.Second)
+		if err := settle(ctx); err == nil {
+			return
+		}
+	}
+	s.log.WarnContext(ctx, "idempotency: gave up settling a key; its lease has lapsed")
 }
 
 // RunOnce deletes expired keys in batches (the cleanup job).

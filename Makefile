@@ -68,7 +68,8 @@ lint: ## gofmt, go vet, staticcheck and govulncheck
 	@test -z "$$(gofmt -l server migrations)" || { gofmt -l server migrations; echo "gofmt: the files above need formatting"; exit 1; }
 	$(GO) vet ./...
 	$(GO) run $(STATICCHECK) ./...
-	$(GO) run $(GOVULNCHECK) ./...
+	@if [ -n "$${SKIP_VULNCHECK:-}" ]; then echo "govulncheck: SKIPPED (SKIP_VULNCHECK is set)"; \
+	 else $(GO) run $(GOVULNCHECK) ./... || { echo "govulncheck failed (it needs https://vuln.go.dev; offline, SKIP_VULNCHECK=1 skips it)"; exit 1; }; fi
 
 bench: ## load tests through the real server: quiz submissions, then the eligibility gate (seeded 10,000-agent center)
 	@export DATABASE_URL="$$($(DBURL) postgres)"; \

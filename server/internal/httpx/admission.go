@@ -79,7 +79,9 @@ func Admission(classify func(*gin.Context) *Limiter, rejected func(class string)
 			if rejected != nil {
 				rejected(l.Class)
 			}
-			Error(c, &apperr.Error{Code: apperr.Unavailable, RetryAfter: time.Second,
+			// Not logged one by one: under overload that would add to the
+			// load; the metrics count refusals per class.
+			write(c, &apperr.Error{Code: apperr.Unavailable, RetryAfter: time.Second,
 				Message: "the server is at capacity for " + l.Class + " requests: retry shortly"})
 			return
 		}

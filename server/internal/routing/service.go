@@ -204,14 +204,15 @@ func (s *Service) Roster(ctx context.Context, programID, state string, eligibleO
 	if !mayView(auth.FromContext(ctx), p.ClientID) {
 		return nil, apperr.E(apperr.Forbidden, "you may not see the roster of %s", p.Name)
 	}
-	ins, err := s.store.Roster(ctx, p)
+	sn, err := s.store.Snapshot(ctx, snapshotScope{ProgramID: p.ID})
 	if err != nil {
 		return nil, failClosed(err)
 	}
+	sp := sn.Programs[0]
 	now := s.now()
-	r := &Roster{ProgramID: p.ID, State: c.State, CheckedAt: now, Agents: make([]RosterEntry, 0, len(ins))}
-	for _, in := range ins {
-		in.At = now
+	r := &Roster{ProgramID: sp.ID, State: c.State, CheckedAt: now, Agents: make([]RosterEntry, 0, len(sn.Agents))}
+	for _, ag := range sn.Agents {
+		in := sn.inputs(ag, sp, now)
 		a := answerOf(in, c.State, in.decide(c.State))
 		if eligibleOnly && !a.Eligible {
 			continue

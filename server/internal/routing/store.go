@@ -10,7 +10,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/jackc/pgx/v5/pgtype"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
@@ -378,30 +379,30 @@ const (
 	snapProgramsCols = `SELECT p.id, p.name, p.client_id, p.slug, cl.slug, ` + requirementsJSON + `
 FROM programs p JOIN clients cl ON cl.id = p.client_id`
 	snapProgramByID      = snapProgramsCols + ` WHERE p.id = $1 ORDER BY cl.slug, p.slug`
-	snapProgramsOfClient = snapProgramsCols + ` WHERE p.client_id = ANY ($1::uuid[]) ORDER BY cl.slug, p.slug`
+	snapProgramsOfClient = snapProgramsCols + ` WHERE p.client_id = ANY ($1::text[]::uuid[]) ORDER BY cl.slug, p.slug`
 	snapProgramsAll      = snapProgramsCols + ` ORDER BY cl.slug, p.slug`
 	// snapAgentsOf selects the snapshot's agents: assigned to a program
 	// of $1, or named in $2 (ids) or $3 (external ids).
 	snapAgentsOf = `SELECT u.id FROM users u
-WHERE u.id IN (SELECT a.user_id FROM assignments a WHERE a.program_id = ANY ($1::uuid[]))
-   OR u.id = ANY ($2::uuid[]) OR u.external_id = ANY ($3::text[])`
+WHERE u.id IN (SELECT a.user_id FROM assignments a WHERE a.program_id = ANY ($1::text[]::uuid[]))
+   OR u.id = ANY ($2::text[]::uuid[]) OR u.external_id = ANY ($3::text[])`
 	snapAgents = `
 SELECT u.id, u.external_id, u.role, u.email, u.active FROM users u WHERE u.id IN (` + snapAgentsOf + `)
 ORDER BY u.email, u.id`
-	snapAssignments = `SELECT a.user_id, a.program_id, a.status FROM assignments a WHERE a.program_id = ANY ($1::uuid[])`
+	snapAssignments = `SELECT a.user_id, a.program_id, a.status FROM assignments a WHERE a.program_id = ANY ($1::text[]::uuid[])`
 	// The agents' certifications and licenses. Without named agents, the
 	// plain join on assignments is the same set, planned better.
-	snapCertsWhere     = `SELECT c.user_id, c.program_id, c.state, c.expires_at, c.refresher_due_at FROM certifications c WHERE c.program_id = ANY ($1::uuid[]) AND `
+	snapCertsWhere     = `SELECT c.user_id, c.program_id, c.state, c.expires_at, c.refresher_due_at FROM certifications c WHERE c.program_id = ANY ($1::text[]::uuid[]) AND `
 	snapCertifications = snapCertsWhere + `c.user_id IN (` + snapAgentsOf + `)`
-	snapCertsAssigned  = snapCertsWhere + `EXISTS (SELECT 1 FROM assignments a WHERE a.user_id = c.user_id AND a.program_id = ANY ($1::uuid[]))`
+	snapCertsAssigned  = snapCertsWhere + `EXISTS (SELECT 1 FROM assignments a WHERE a.user_id = c.user_id AND a.program_id = ANY ($1::text[]::uuid[]))`
 	snapLicensesWhere  = `
 SELECT l.user_id, l.jurisdiction, l.class, l.lines_of_authority, l.status, l.effective_date, l.expiry_date
 FROM licenses l
 WHERE EXISTS (SELECT 1 FROM program_licenses pl
-              WHERE pl.program_id = ANY ($1::uuid[]) AND pl.class = l.class AND l.jurisdiction = ANY (pl.states))
+              WHERE pl.program_id = ANY ($1::text[]::uuid[]) AND pl.class = l.class AND l.jurisdiction = ANY (pl.states))
   AND `
 	snapLicenses         = snapLicensesWhere + `l.user_id IN (` + snapAgentsOf + `)`
-	snapLicensesAssigned = snapLicensesWhere + `l.user_id IN (SELECT a.user_id FROM assignments a WHERE a.program_id = ANY ($1::uuid[]))`
+	snapLicensesAssigned = snapLicensesWhere + `l.user_id IN (SELECT a.user_id FROM assignments a WHERE a.program_id = ANY ($1::text[]::uuid[]))`
 )
 
 // Snapshot reads the inputs of the scope at one instant. JIT is turned
@@ -413,77 +414,85 @@ WHERE EXISTS (SELECT 1 FROM program_licenses pl
 func (s *Store) Snapshot(ctx context.Context, sc snapshotScope) (*snapshot, error) {
 	sn := &snapshot{programs: map[string]*snapProgram{}, index: map[string]int{}, byAgent: map[string][]*snapProgram{}, agents: map[string]*snapAgent{}, byExternal: map[string]*snapAgent{},
 		Assigned: map[pairKey]string{}, certs: map[pairKey]*CertificationInput{}, licenses: map[string][]LicenseInput{}}
-	opts := &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true}
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		conn := pool(tx)
-		if _, err := conn.ExecContext(ctx, `SET LOCAL jit = off`); err != nil {
+	sqlDB, err := s.db.DB()
+	if err != nil {
+		return nil, fmt.Errorf("routing: read snapshot: %w", err)
+	}
+	conn, err := sqlDB.Conn(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("routing: read snapshot: %w", err)
+	}
+	defer conn.Close()
+	// pgx's own interface, not database/sql: tens of thousands of license
+	// rows decode from the binary protocol without database/sql's copies.
+	err = conn.Raw(func(dc any) error {
+		pc, ok := dc.(*stdlib.Conn)
+		if !ok {
+			return fmt.Errorf("not a pgx connection: %T", dc)
+		}
+		tx, err := pc.Conn().BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
+		if err != nil {
 			return err
 		}
-		if err := sn.readPrograms(ctx, conn, sc); err != nil {
+		defer func() { _ = tx.Rollback(ctx) }() // read-only: nothing to keep
+		if _, err := tx.Exec(ctx, `SET LOCAL jit = off`); err != nil {
 			return err
 		}
-		if sc.ProgramID != "" && len(sn.Programs) == 0 {
-			return apperr.NotFoundf("program")
-		}
-		ids := make([]string, len(sn.Programs))
-		for i, p := range sn.Programs {
-			ids[i] = p.ID
-		}
-		programIDs, named, ext := pgArray(ids), pgArray(sc.NamedIDs), pgArray(sc.NamedExternal)
-		if err := sn.readAgents(ctx, conn, programIDs, named, ext); err != nil {
-			return err
-		}
-		if err := sn.readAssignments(ctx, conn, programIDs); err != nil {
-			return err
-		}
-		certs, certArgs := snapCertifications, []any{programIDs, named, ext}
-		lics := snapLicenses
-		if len(sc.NamedIDs)+len(sc.NamedExternal) == 0 {
-			certs, certArgs, lics = snapCertsAssigned, []any{programIDs}, snapLicensesAssigned
-		}
-		if err := sn.readCertifications(ctx, conn, certs, certArgs); err != nil {
-			return err
-		}
-		return sn.readLicenses(ctx, conn, lics, certArgs)
-	}, opts)
+		return sn.read(ctx, tx, sc)
+	})
 	if err != nil {
 		return nil, fmt.Errorf("routing: read snapshot: %w", err)
 	}
 	return sn, nil
 }
 
-// pgArray writes ids as a PostgreSQL array literal. The elements are uuids
-// or external ids; every element is quoted and escaped.
-func pgArray(xs []string) string {
-	var b strings.Builder
-	b.WriteByte('{')
-	for i, x := range xs {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		b.WriteByte('"')
-		for _, r := range x {
-			if r == '"' || r == '\\' {
-				b.WriteByte('\\')
-			}
-			b.WriteRune(r)
-		}
-		b.WriteByte('"')
+// read runs the snapshot's statements in tx.
+func (sn *snapshot) read(ctx context.Context, tx pgx.Tx, sc snapshotScope) error {
+	if err := sn.readPrograms(ctx, tx, sc); err != nil {
+		return err
 	}
-	b.WriteByte('}')
-	return b.String()
+	if sc.ProgramID != "" && len(sn.Programs) == 0 {
+		return apperr.NotFoundf("program")
+	}
+	programIDs := make([]string, len(sn.Programs))
+	for i, p := range sn.Programs {
+		programIDs[i] = p.ID
+	}
+	named, ext := nonNil(sc.NamedIDs), nonNil(sc.NamedExternal)
+	if err := sn.readAgents(ctx, tx, programIDs, named, ext); err != nil {
+		return err
+	}
+	if err := sn.readAssignments(ctx, tx, programIDs); err != nil {
+		return err
+	}
+	certs, args, lics := snapCertifications, []any{programIDs, named, ext}, snapLicenses
+	if len(named)+len(ext) == 0 {
+		certs, args, lics = snapCertsAssigned, []any{programIDs}, snapLicensesAssigned
+	}
+	if err := sn.readCertifications(ctx, tx, certs, args); err != nil {
+		return err
+	}
+	return sn.readLicenses(ctx, tx, lics, args)
 }
 
-func (sn *snapshot) readPrograms(ctx context.Context, conn gorm.ConnPool, sc snapshotScope) error {
-	var rows *sql.Rows
+// nonNil makes nil an empty array parameter (nil would be NULL).
+func nonNil(xs []string) []string {
+	if xs == nil {
+		return []string{}
+	}
+	return xs
+}
+
+func (sn *snapshot) readPrograms(ctx context.Context, tx pgx.Tx, sc snapshotScope) error {
+	var rows pgx.Rows
 	var err error
 	switch {
 	case sc.ProgramID != "":
-		rows, err = conn.QueryContext(ctx, snapProgramByID, sc.ProgramID)
+		rows, err = tx.Query(ctx, snapProgramByID, sc.ProgramID)
 	case len(sc.ClientIDs) > 0:
-		rows, err = conn.QueryContext(ctx, snapProgramsOfClient, pgArray(sc.ClientIDs))
+		rows, err = tx.Query(ctx, snapProgramsOfClient, sc.ClientIDs)
 	case sc.All:
-		rows, err = conn.QueryContext(ctx, snapProgramsAll)
+		rows, err = tx.Query(ctx, snapProgramsAll)
 	default:
 		return nil
 	}
@@ -507,8 +516,8 @@ func (sn *snapshot) readPrograms(ctx context.Context, conn gorm.ConnPool, sc sna
 	return rows.Err()
 }
 
-func (sn *snapshot) readAgents(ctx context.Context, conn gorm.ConnPool, programIDs, named, ext string) error {
-	rows, err := conn.QueryContext(ctx, snapAgents, programIDs, named, ext)
+func (sn *snapshot) readAgents(ctx context.Context, tx pgx.Tx, programIDs, named, ext []string) error {
+	rows, err := tx.Query(ctx, snapAgents, programIDs, named, ext)
 	if err != nil {
 		return fmt.Errorf("agents: %w", err)
 	}
@@ -527,8 +536,8 @@ func (sn *snapshot) readAgents(ctx context.Context, conn gorm.ConnPool, programI
 	return rows.Err()
 }
 
-func (sn *snapshot) readAssignments(ctx context.Context, conn gorm.ConnPool, programIDs string) error {
-	rows, err := conn.QueryContext(ctx, snapAssignments, programIDs)
+func (sn *snapshot) readAssignments(ctx context.Context, tx pgx.Tx, programIDs []string) error {
+	rows, err := tx.Query(ctx, snapAssignments, programIDs)
 	if err != nil {
 		return fmt.Errorf("assignments: %w", err)
 	}
@@ -554,8 +563,8 @@ func (sn *snapshot) readAssignments(ctx context.Context, conn gorm.ConnPool, pro
 	return nil
 }
 
-func (sn *snapshot) readCertifications(ctx context.Context, conn gorm.ConnPool, q string, args []any) error {
-	rows, err := conn.QueryContext(ctx, q, args...)
+func (sn *snapshot) readCertifications(ctx context.Context, tx pgx.Tx, q string, args []any) error {
+	rows, err := tx.Query(ctx, q, args...)
 	if err != nil {
 		return fmt.Errorf("certifications: %w", err)
 	}
@@ -571,17 +580,16 @@ func (sn *snapshot) readCertifications(ctx context.Context, conn gorm.ConnPool, 
 	return rows.Err()
 }
 
-func (sn *snapshot) readLicenses(ctx context.Context, conn gorm.ConnPool, q string, args []any) error {
-	rows, err := conn.QueryContext(ctx, q, args...)
+func (sn *snapshot) readLicenses(ctx context.Context, tx pgx.Tx, q string, args []any) error {
+	rows, err := tx.Query(ctx, q, args...)
 	if err != nil {
 		return fmt.Errorf("licenses: %w", err)
 	}
 	defer rows.Close()
-	m := pgtype.NewMap()
 	for rows.Next() {
 		var userID string
 		var l LicenseInput
-		if err := rows.Scan(&userID, &l.Jurisdiction, &l.Class, m.SQLScanner(&l.Lines), &l.Status, &l.EffectiveDate, &l.ExpiryDate); err != nil {
+		if err := rows.Scan(&userID, &l.Jurisdiction, &l.Class, &l.Lines, &l.Status, &l.EffectiveDate, &l.ExpiryDate); err != nil {
 			return fmt.Errorf("licenses: %w", err)
 		}
 		l.Jurisdiction = strings.ToUpper(l.Jurisdiction)

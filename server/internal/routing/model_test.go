@@ -301,7 +301,7 @@ func TestModel(t *testing.T) {
 			}
 			// The bulk paths read their inputs another way (one snapshot for
 			// many agents); they must agree with the reference too.
-			if step%5 == 0 {
+			if step%8 == 0 {
 				checkBulk(t, w, ag, fmt.Sprintf("ext:m%d", seq), state, now, func(format string, args ...any) {
 					fail("step %d.%d after %s: "+format, append([]any{seq, step, what}, args...)...)
 				})

@@ -148,7 +148,7 @@ func (s *Service) TaskRouterWorkers(ctx context.Context, clientID string) (*Task
 	if err != nil {
 		return nil, err
 	}
-	ctx, cancel := s.withDeadline(ctx)
+	ctx, cancel := s.withBulkDeadline(ctx)
 	defer cancel()
 	sn, err := s.store.Snapshot(ctx, sc)
 	if err != nil {
@@ -262,7 +262,7 @@ func (s *Service) Reconcile(ctx context.Context, clientID string, acd []ACDAgent
 			sc.NamedExternal = append(sc.NamedExternal, a.Agent.ExternalID)
 		}
 	}
-	ctx, cancel := s.withDeadline(ctx)
+	ctx, cancel := s.withBulkDeadline(ctx)
 	defer cancel()
 	sn, err := s.store.Snapshot(ctx, sc)
 	if err != nil {

@@ -203,20 +203,8 @@ func TestLoadConfigSMTP(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg, err := LoadConfig(envOf(tc.env))
-			if len(tc.wantErr) > 0 {
-				var ce *ConfigError
-				if !errors.As(err, &ce) || len(ce.Problems) != len(tc.wantErr) {
-					t.Fatalf("got %v, want %d problems", err, len(tc.wantErr))
-				}
-				for _, w := range tc.wantErr {
-					if !strings.Contains(err.Error(), w) {
-						t.Errorf("got %q, want it to say %q", err, w)
-					}
-				}
+			if wantProblems(t, err, tc.wantErr) {
 				return
-			}
-			if err != nil {
-				t.Fatal(err)
 			}
 			if (cfg.Mail == nil) != (tc.want == nil) || (tc.want != nil && *cfg.Mail != *tc.want) {
 				t.Errorf("got %+v, want %+v", cfg.Mail, tc.want)
@@ -253,20 +241,8 @@ func TestLoadConfigXAPI(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg, err := LoadConfig(envOf(tc.env))
-			if len(tc.wantErr) > 0 {
-				var ce *ConfigError
-				if !errors.As(err, &ce) || len(ce.Problems) != len(tc.wantErr) {
-					t.Fatalf("got %v, want %d problems", err, len(tc.wantErr))
-				}
-				for _, w := range tc.wantErr {
-					if !strings.Contains(err.Error(), w) {
-						t.Errorf("got %q, want it to say %q", err, w)
-					}
-				}
+			if wantProblems(t, err, tc.wantErr) {
 				return
-			}
-			if err != nil {
-				t.Fatal(err)
 			}
 			if (cfg.XAPI == nil) != (tc.want == nil) || (tc.want != nil && *cfg.XAPI != *tc.want) {
 				t.Errorf("got %+v, want %+v", cfg.XAPI, tc.want)
@@ -314,4 +290,27 @@ func TestLoadConfigResilienceSettings(t *testing.T) {
 	if _, err := LoadConfig(envOf(map[string]string{"METRICS_TOKEN": "a-long-enough-token"})); err == nil || !strings.Contains(err.Error(), "METRICS_ADDR") {
 		t.Errorf("got %v, want a token without an address refused", err)
 	}
+}
+
+// wantProblems checks that err is a ConfigError with exactly the problems
+// want (each named by a part of its text) and reports whether it was one;
+// with want empty, err must be nil.
+func wantProblems(t *testing.T, err error, want []string) bool {
+	t.Helper()
+	if len(want) == 0 {
+		if err != nil {
+			t.Fatal(err)
+		}
+		return false
+	}
+	var ce *ConfigError
+	if !errors.As(err, &ce) || len(ce.Problems) != len(want) {
+		t.Fatalf("got %v, want %d problems", err, len(want))
+	}
+	for _, w := range want {
+		if !strings.Contains(err.Error(), w) {
+			t.Errorf("got %q, want it to say %q", err, w)
+		}
+	}
+	return true
 }

@@ -18,6 +18,7 @@ import { ProgramPage } from "./training/ProgramPage";
 import { QuizResult } from "./training/QuizResult";
 import { QuizTake } from "./training/QuizTake";
 import { RoleplayRun } from "./training/RoleplayRun";
+import { Inbox } from "./notifications/Inbox";
 import { CompetencyPage, QuizAnalysisPage } from "./staff/Analysis";
 import { Clients } from "./staff/Clients";
 import { ComplianceLicenses } from "./staff/Compliance";
@@ -60,6 +61,7 @@ export function App() {
       <Route element={<RequireSession><Layout /></RequireSession>}>
         <Route index element={<Home />} />
         <Route path="account" element={<Account />} />
+        <Route path="notifications" element={<Inbox />} />
         <Route path="training" element={<MyTraining />} />
         <Route path="training/:programId" element={<ProgramPage />} />
         <Route path="training/:programId/modules/:moduleId" element={<ModuleReader />} />

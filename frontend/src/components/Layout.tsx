@@ -1,5 +1,6 @@
 import { NavLink, Outlet } from "react-router-dom";
 import { useSession, type Role } from "../auth/session";
+import { NotificationsBadge } from "../notifications/Badge";
 
 /** Navigation entries, each shown only to the roles that may use it. */
 export const NAV: { to: string; label: string; roles: Role[] }[] = [
@@ -37,6 +38,7 @@ export function Layout() {
             <NavLink key={n.to} to={n.to} end={n.to === "/"}>{n.label}</NavLink>
           ))}
         </nav>
+        <NotificationsBadge />
         <span className="who">
           {me.display_name || me.email} · <span className="role">{me.role}</span>
         </span>

@@ -25,7 +25,7 @@ frontend/node_modules/.package-lock.json: frontend/package.json frontend/package
 frontend/dist/index.html: frontend/node_modules/.package-lock.json $(WEB_SRC)
 	cd frontend && npm run --silent build && touch dist/.gitkeep
 
-run: build ## migrate, import the library, seed the demo logins (not in production), serve on :8080
+run: build ## migrate, import the library, seed the demo logins and demo center (not in production), serve on :8080
 	@export DATABASE_URL="$$($(DBURL) skillgate)"; \
 	 ./$(BIN) migrate up >/dev/null && \
 	 ./$(BIN) import content quizzes | tail -n 1 && \

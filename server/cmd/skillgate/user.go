@@ -12,6 +12,7 @@ import (
 	"github.com/skillgate/skillgate/server/internal/auth"
 	"github.com/skillgate/skillgate/server/internal/clock"
 	"github.com/skillgate/skillgate/server/internal/db"
+	"github.com/skillgate/skillgate/server/internal/demo"
 )
 
 // cmdUser manages users from the command line: create (to bootstrap an
@@ -71,11 +72,12 @@ func cmdUserSeedDemo(ctx context.Context, e env, args []string) error {
 	if strings.TrimSpace(e.getenv("SKILLGATE_ENV")) == app.Production {
 		return fmt.Errorf("user seed-demo: refusing to create demo accounts with published passwords in production")
 	}
-	svc, closeDB, err := authService(ctx, e)
+	cfg, log, g, err := setup(ctx, e)
 	if err != nil {
 		return err
 	}
-	defer closeDB()
+	defer func() { _ = db.Close(g) }()
+	svc := auth.NewService(g, clock.System{}, audit.NewRecorder(clock.System{}), auth.Config{JWTSecret: cfg.JWTSecret, Log: log})
 	accounts, err := svc.SeedDemo(ctx)
 	if err != nil {
 		return fmt.Errorf("user seed-demo: %w", err)
@@ -83,6 +85,17 @@ func cmdUserSeedDemo(ctx context.Context, e env, args []string) error {
 	fmt.Fprintln(e.stdout, "Demo accounts (development only):")
 	for _, a := range accounts {
 		fmt.Fprintf(e.stdout, "  %-11s %-32s password: %s\n", a.Role, a.Email, a.Password)
+	}
+	rep, err := demo.Seed(ctx, cfg, log, g, clock.System{}.Now())
+	switch {
+	case err != nil:
+		return fmt.Errorf("user seed-demo: demo center: %w", err)
+	case rep.Missing != "":
+		fmt.Fprintf(e.stdout, "Demo center not seeded: import the library first (%s is missing).\n", rep.Missing)
+	case rep.Skipped:
+		fmt.Fprintln(e.stdout, "Demo center: already seeded.")
+	default:
+		fmt.Fprintf(e.stdout, "Demo center: %d agents (password %s), cohort %q.\n", len(rep.Agents), demo.Password, demo.CohortName)
 	}
 	return nil
 }

@@ -25,6 +25,7 @@ import (
 	"github.com/skillgate/skillgate/server/internal/jobs"
 	"github.com/skillgate/skillgate/server/internal/licensing"
 	"github.com/skillgate/skillgate/server/internal/notify"
+	"github.com/skillgate/skillgate/server/internal/onboarding"
 	"github.com/skillgate/skillgate/server/internal/quiz"
 	"github.com/skillgate/skillgate/server/internal/roleplay"
 	"github.com/skillgate/skillgate/server/internal/routing"
@@ -59,8 +60,10 @@ type App struct {
 	// Notify is the inbox, its reminders and their emails.
 	Notify *notify.Service
 	// XAPI queues and sends learning records to the LRS (when configured).
-	XAPI     *xapi.Service
-	migrator *db.Migrator
+	XAPI *xapi.Service
+	// Onboarding is cohorts, their dated tasks, reports and refreshers.
+	Onboarding *onboarding.Service
+	migrator   *db.Migrator
 	// apiMiddleware runs on every /api/v1 request before its handler.
 	apiMiddleware []gin.HandlerFunc
 	workers       []func(context.Context)
@@ -135,6 +138,12 @@ func New(cfg Config, log *slog.Logger, g *gorm.DB, clk clock.Clock) (*App, error
 		a.Certification.SetLearningRecorder(a.XAPI)
 		a.workers = append(a.workers, jobs.Every("xapi-statements", 15*time.Second, log, a.XAPI.RunOnce))
 	}
+	// Task reminders go to the notify inbox (and its emails).
+	a.Onboarding = onboarding.NewService(g, catalog.NewStore(g), a.Certification, a.Auth,
+		competencies{a.Roleplay.Store()}, reminders{a.Notify}, recorder, clk)
+	a.Onboarding.Log = log
+	a.Certification.SetTransitionListener(a.Onboarding)
+	a.workers = append(a.workers, jobs.Every("onboarding-reminders", 10*time.Minute, log, a.Onboarding.RunReminders))
 
 	// Each domain: its handler and its part of the OpenAPI document.
 	domains := []struct {
@@ -152,6 +161,7 @@ func New(cfg Config, log *slog.Logger, g *gorm.DB, clk clock.Clock) (*App, error
 		{"webhook", webhook.OpenAPI, webhook.NewHandler(a.Webhooks)},
 		{"routing", routing.OpenAPI, routing.NewHandler(a.Routing)},
 		{"notify", notify.OpenAPI, notify.NewHandler(a.Notify)},
+		{"onboarding", onboarding.OpenAPI, onboarding.NewHandler(a.Onboarding)},
 	}
 	var fragments []apidoc.Fragment
 	var handlers []registrar

@@ -4,7 +4,11 @@ import (
 	"context"
 	"time"
 
+	"gorm.io/gorm"
+
 	"github.com/skillgate/skillgate/server/internal/certification"
+	"github.com/skillgate/skillgate/server/internal/notify"
+	"github.com/skillgate/skillgate/server/internal/onboarding"
 	"github.com/skillgate/skillgate/server/internal/quiz"
 	"github.com/skillgate/skillgate/server/internal/roleplay"
 )
@@ -61,4 +65,33 @@ func utc(t *time.Time) *time.Time {
 	}
 	u := t.UTC()
 	return &u
+}
+
+// competencies adapts the role-play store to onboarding's Competencies.
+type competencies struct{ roleplays *roleplay.Store }
+
+// CompetencyAverages returns the role-play store's averages in onboarding's type.
+func (c competencies) CompetencyAverages(ctx context.Context, userIDs, programIDs []string) ([]onboarding.CompetencyAverage, error) {
+	rows, err := c.roleplays.CompetencyAverages(ctx, userIDs, programIDs)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]onboarding.CompetencyAverage, len(rows))
+	for i, r := range rows {
+		out[i] = onboarding.CompetencyAverage{ProgramID: r.ProgramID, Roleplay: r.Roleplay, Competency: r.Competency,
+			Average: r.Average, Runs: r.Runs}
+	}
+	return out, nil
+}
+
+// reminders adapts the notify inbox to onboarding's Reminders: a task
+// reminder becomes a notice (and, with SMTP, an email) in the job's
+// transaction, once per user and key.
+type reminders struct{ inbox *notify.Service }
+
+func (r reminders) Remind(ctx context.Context, tx *gorm.DB, rem onboarding.Reminder) error {
+	return r.inbox.Remind(ctx, tx, notify.Reminder{
+		UserID: rem.UserID, Kind: rem.Kind, Key: rem.Key,
+		Title: rem.Title, Body: rem.Body, Link: rem.Link, DueAt: rem.DueAt,
+	})
 }

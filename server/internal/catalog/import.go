@@ -254,6 +254,12 @@ type programSpec struct {
 	Licenses    []LicenseReq        `json:"licenses"`
 	Policy      CertificationPolicy `json:"certification"`
 	Onboarding  []OnboardingItem    `json:"onboarding"`
+	Refresher   *refresherSpec      `json:"refresher,omitempty"`
+}
+
+type refresherSpec struct {
+	Modules []string `json:"modules"`
+	Quiz    string   `json:"quiz"`
 }
 
 func specOf(p *ProgramFile) programSpec {
@@ -261,6 +267,12 @@ func specOf(p *ProgramFile) programSpec {
 		Roleplays: p.Roleplays, Licenses: p.Licenses, Policy: p.Policy, Onboarding: p.Onboarding}
 	for _, r := range p.Modules {
 		sp.Modules = append(sp.Modules, r.String())
+	}
+	if p.Refresher != nil {
+		sp.Refresher = &refresherSpec{Modules: []string{}, Quiz: p.Refresher.Quiz}
+		for _, r := range p.Refresher.Modules {
+			sp.Refresher.Modules = append(sp.Refresher.Modules, r.String())
+		}
 	}
 	return sp
 }

@@ -69,6 +69,15 @@ type ProgramFile struct {
 	// Onboarding items name modules as written in program.yaml (Slug
 	// "core/<slug>" for core modules); ModuleID is empty until imported.
 	Onboarding []OnboardingItem
+	// Refresher is the optional refresher set (nil when not declared).
+	Refresher *RefresherFile
+}
+
+// RefresherFile is program.yaml's refresher block: the required modules to
+// read again and the quiz to pass when a certification comes up for renewal.
+type RefresherFile struct {
+	Modules []ModuleRef
+	Quiz    string
 }
 
 // ModuleRef names a module from program.yaml.
@@ -247,6 +256,7 @@ func (l *loader) loadProgram(dir, clientSlug, slug string) *ProgramFile {
 	}
 	quizDir := filepath.Join(l.lib.QuizRoot, clientSlug, slug)
 	var onboarding []*yaml.Node
+	var refresher *yaml.Node
 	seen := d.fields(root, map[string]func(*yaml.Node){
 		"slug":        func(v *yaml.Node) { d.slug(v, slug) },
 		"name":        func(v *yaml.Node) { p.Name = d.str(v, "name") },
@@ -315,6 +325,7 @@ func (l *loader) loadProgram(dir, clientSlug, slug string) *ProgramFile {
 		},
 		"certification": func(v *yaml.Node) { d.policy(v, &p.Policy) },
 		"onboarding":    func(v *yaml.Node) { onboarding = d.list(v, "onboarding") },
+		"refresher":     func(v *yaml.Node) { refresher = v },
 	})
 	d.require(root, seen, "slug", "name", "channels")
 	for _, n := range onboarding {
@@ -322,7 +333,46 @@ func (l *loader) loadProgram(dir, clientSlug, slug string) *ProgramFile {
 			p.Onboarding = append(p.Onboarding, it)
 		}
 	}
+	if refresher != nil {
+		p.Refresher = l.refresher(d, refresher, p, quizDir)
+	}
 	return p
+}
+
+// refresher parses the refresher block: modules the program requires (each
+// once) and a quiz of the program's folder (required).
+func (l *loader) refresher(d *yamlDoc, n *yaml.Node, p *ProgramFile, quizDir string) *RefresherFile {
+	if !d.mapping(n, "refresher") {
+		return nil
+	}
+	r := &RefresherFile{}
+	seen := d.fields(n, map[string]func(*yaml.Node){
+		"modules": func(v *yaml.Node) {
+			for _, x := range d.list(v, "modules") {
+				s := d.str(x, "a module")
+				if s == "" {
+					continue
+				}
+				ref := parseModuleRef(s, x.Line)
+				switch {
+				case !slices.ContainsFunc(p.Modules, func(m ModuleRef) bool { return m.String() == ref.String() }):
+					d.errf(x, "refresher module %q is not one of the program's modules", s)
+				case slices.ContainsFunc(r.Modules, func(m ModuleRef) bool { return m.String() == ref.String() }):
+					d.errf(x, "refresher module %q is listed twice", s)
+				default:
+					r.Modules = append(r.Modules, ref)
+				}
+			}
+		},
+		"quiz": func(v *yaml.Node) {
+			r.Quiz = l.checkPart(d, v, d.str(v, "quiz"), nil, quizDir, ".quiz.yaml", "refresher quiz")
+		},
+	})
+	d.require(n, seen, "quiz")
+	if r.Quiz == "" {
+		return nil
+	}
+	return r
 }
 
 // checkPart checks a quiz or role-play slug: valid, not listed twice, and

@@ -1,6 +1,8 @@
 package catalog_test
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -44,4 +46,51 @@ func FuzzParseModule(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestRefresherBlock loads the onboarding testdata library with its
+// refresher block, then broken variants of it, each problem named by file
+// and line.
+func TestRefresherBlock(t *testing.T) {
+	t.Parallel()
+	src := filepath.Join("..", "onboarding", "testdata")
+	lib, probs := catalog.LoadLibrary(filepath.Join(src, "content"), filepath.Join(src, "quizzes"))
+	if len(probs) != 0 {
+		t.Fatalf("got %v", probs)
+	}
+	r := lib.Clients[0].Programs[0].Refresher
+	if r == nil || r.Quiz != "refresh" || len(r.Modules) != 1 || r.Modules[0].String() != "fees" {
+		t.Fatalf("refresher: got %+v", r)
+	}
+	tests := []struct {
+		name, block, want string
+	}{
+		{"no quiz", "refresher:\n  modules: [fees]\n", `program.yaml:22: quiz is required`},
+		{"unknown quiz", "refresher:\n  quiz: nope\n", `program.yaml:22: refresher quiz "nope" has no file`},
+		{"module not required", "refresher:\n  modules: [other]\n  quiz: refresh\n", `program.yaml:22: refresher module "other" is not one of the program's modules`},
+		{"module twice", "refresher:\n  modules: [fees, fees]\n  quiz: refresh\n", `program.yaml:22: refresher module "fees" is listed twice`},
+		{"unknown field", "refresher:\n  quiz: refresh\n  quizzes: [x]\n", `program.yaml:23: unknown field "quizzes"`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			if err := os.CopyFS(dir, os.DirFS(src)); err != nil {
+				t.Fatal(err)
+			}
+			path := filepath.Join(dir, "content", "acme", "support", "program.yaml")
+			b, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			text := string(b)
+			text = text[:strings.Index(text, "refresher:")] + tc.block
+			if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			_, probs := catalog.LoadLibrary(filepath.Join(dir, "content"), filepath.Join(dir, "quizzes"))
+			if got := probs.Error(); !strings.Contains(got, tc.want) {
+				t.Errorf("got %q, want it to contain %q", got, tc.want)
+			}
+		})
+	}
 }

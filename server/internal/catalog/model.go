@@ -145,6 +145,22 @@ type Requirements struct {
 	Licenses   []LicenseReq        `json:"licenses"`
 	Onboarding []OnboardingItem    `json:"onboarding"`
 	Policy     CertificationPolicy `json:"certification"`
+	// Refresher is the program's declared refresher set, nil when
+	// program.yaml has none.
+	Refresher *RefresherPlan `json:"refresher,omitempty"`
+}
+
+// RefresherPlan is what a program's refresher asks for: required modules to
+// read again and one quiz to pass (program.yaml `refresher:`).
+type RefresherPlan struct {
+	Modules []RefresherModule `json:"modules"`
+	Quiz    string            `json:"quiz"`
+}
+
+// RefresherModule is one module of a refresher set.
+type RefresherModule struct {
+	ModuleID string `json:"module_id"`
+	Slug     string `json:"slug"` // as written in program.yaml ("core/<slug>" for core modules)
 }
 
 // RequiredModule is a module a program requires, in reading order.

@@ -200,13 +200,31 @@ func (s *Store) Requirements(ctx context.Context, p *Program) (*Requirements, er
 		}
 		r.Onboarding = append(r.Onboarding, it)
 	}
+	var refresher []struct {
+		ItemKind string
+		ItemSlug string
+		ModuleID *string
+	}
+	if err := tx.Table("program_refresher").Where("program_id = ?", p.ID).Order("position").Find(&refresher).Error; err != nil {
+		return nil, db.Translate(err, "program refresher")
+	}
+	for _, x := range refresher {
+		if r.Refresher == nil {
+			r.Refresher = &RefresherPlan{Modules: []RefresherModule{}}
+		}
+		if x.ModuleID != nil {
+			r.Refresher.Modules = append(r.Refresher.Modules, RefresherModule{ModuleID: *x.ModuleID, Slug: x.ItemSlug})
+		} else {
+			r.Refresher.Quiz = x.ItemSlug
+		}
+	}
 	return r, nil
 }
 
 // replaceRequirements rewrites the program's requirement rows in tx.
 // moduleIDs maps each of the program's module references to its id.
 func replaceRequirements(tx *gorm.DB, programID string, p *ProgramFile, moduleIDs map[string]string) error {
-	for _, t := range []string{"program_modules", "program_quizzes", "program_roleplays", "program_licenses", "program_onboarding"} {
+	for _, t := range []string{"program_modules", "program_quizzes", "program_roleplays", "program_licenses", "program_onboarding", "program_refresher"} {
 		if err := tx.Exec("DELETE FROM "+t+" WHERE program_id = ?", programID).Error; err != nil {
 			return fmt.Errorf("clear %s: %w", t, err)
 		}
@@ -255,7 +273,18 @@ func replaceRequirements(tx *gorm.DB, programID string, p *ProgramFile, moduleID
 		}
 		rows = append(rows, row)
 	}
-	return insert("program_onboarding")
+	if err := insert("program_onboarding"); err != nil {
+		return err
+	}
+	if r := p.Refresher; r != nil {
+		for i, m := range r.Modules {
+			rows = append(rows, map[string]any{"program_id": programID, "position": i + 1, "item_kind": ItemModule,
+				"item_slug": m.String(), "module_id": moduleIDs[m.String()]})
+		}
+		rows = append(rows, map[string]any{"program_id": programID, "position": len(r.Modules) + 1, "item_kind": ItemQuiz,
+			"item_slug": r.Quiz, "module_id": nil})
+	}
+	return insert("program_refresher")
 }
 
 // lockModule reads the module for update in tx, or not_found.

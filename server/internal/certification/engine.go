@@ -161,6 +161,12 @@ func (s *Service) transition(ctx context.Context, tx *gorm.DB, c *Certification,
 	}
 	c.Evidence, c.UpdatedAt, c.NeedsEvaluation, c.Revision = ev, now, false, c.Revision+1
 	switch {
+	case c.State != RefresherDue:
+		c.RefresherSince = nil
+	case from != RefresherDue:
+		c.RefresherSince = &now
+	}
+	switch {
 	case ch.To == Revoked:
 		c.RevokedAt, c.RevokedReason = &now, fmt.Sprint(details["note"])
 	case from == Revoked:
@@ -210,7 +216,43 @@ func (s *Service) transition(ctx context.Context, tx *gorm.DB, c *Certification,
 		CertificationID: c.ID, UserID: c.UserID, ProgramID: c.ProgramID, From: from, To: c.State,
 		ExpiresAt: c.ExpiresAt, RefresherDueAt: c.RefresherDueAt, Reason: ch.Reason,
 	})
-	return err
+	if err != nil || s.transitions == nil {
+		return err
+	}
+	return s.transitions.CertificationChanged(ctx, tx, Transition{Certification: c, From: from, Reason: ch.Reason, At: now})
+}
+
+// Transition is one state change of a record, as TransitionListener hears it.
+type Transition struct {
+	Certification *Certification // after the change
+	From          State
+	Reason        string
+	At            time.Time
+}
+
+// TransitionListener hears every transition inside the transaction that
+// writes it (onboarding opens and closes refresher assignments), so what it
+// writes commits or rolls back with the transition.
+type TransitionListener interface {
+	CertificationChanged(ctx context.Context, tx *gorm.DB, t Transition) error
+}
+
+// SetTransitionListener makes l hear every transition.
+func (s *Service) SetTransitionListener(l TransitionListener) { s.transitions = l }
+
+// ProgressFor measures the agent's evidence against the program's
+// requirements, without authorizing (for other services: onboarding's task
+// status). Errors: not_found (program).
+func (s *Service) ProgressFor(ctx context.Context, userID, programID string) (*Progress, error) {
+	prog, err := s.programs.ProgramByID(ctx, programID)
+	if err != nil {
+		return nil, err
+	}
+	p, err := s.assess(ctx, userID, prog)
+	if err != nil {
+		return nil, fmt.Errorf("certification: progress: %w", err)
+	}
+	return p, nil
 }
 
 // ChangedEvent is the payload of the outbox event certification.changed.

@@ -52,6 +52,9 @@ type Certification struct {
 	// ChangedModules lists, while refresher_due after material changes, the
 	// modules to read again (from the version read to the current one).
 	ChangedModules []ChangedModule `gorm:"column:changed_modules;serializer:json" json:"changed_modules,omitempty"`
+	// RefresherSince is when the record last entered refresher_due (nil
+	// outside it): a refresher quiz counts when passed from then on.
+	RefresherSince *time.Time `gorm:"column:refresher_since" json:"refresher_since,omitempty"`
 	// Evidence is what counted at the last transition.
 	Evidence        Evidence `gorm:"column:evidence;serializer:json" json:"-"`
 	NeedsEvaluation bool     `gorm:"column:needs_evaluation" json:"-"`

@@ -23,6 +23,25 @@ type Progress struct {
 	Left      []Todo           `json:"left"`
 	// Complete says every requirement is met.
 	Complete bool `json:"complete"`
+	// Refresher is the program's declared refresher (program.yaml
+	// `refresher:`) and the agent's standing with its quiz; nil when the
+	// program declares none.
+	Refresher *RefresherStatus `json:"refresher,omitempty"`
+}
+
+// RefresherStatus is the agent's standing with a program's refresher quiz.
+type RefresherStatus struct {
+	Quiz       string     `json:"quiz"`              // slug
+	QuizID     string     `json:"quiz_id,omitempty"` // empty when the quiz is not imported yet
+	Attempts   int        `json:"attempts"`
+	LastPassAt *time.Time `json:"last_pass_at"` // the latest passing attempt
+	// Modules are the refresher set's module ids.
+	Modules []string `json:"modules"`
+}
+
+// passedSince reports whether the refresher quiz was passed at or after t.
+func (r *RefresherStatus) passedSince(t *time.Time) bool {
+	return r != nil && t != nil && r.LastPassAt != nil && !r.LastPassAt.Before(*t)
 }
 
 // ModuleStatus is one required module.
@@ -34,7 +53,9 @@ type ModuleStatus struct {
 	CurrentVersion   int        `json:"current_version"`
 	CompletedVersion *int       `json:"completed_version"`
 	CompletedAt      *time.Time `json:"completed_at"`
-	Status           string     `json:"status"` // ModuleDone, ModuleOutdated or ModuleNotStarted
+	// OpenedAt is when the agent first opened any version (nil: never).
+	OpenedAt *time.Time `json:"opened_at"`
+	Status   string     `json:"status"` // ModuleDone, ModuleOutdated or ModuleNotStarted
 }
 
 // QuizStatus is one required quiz.
@@ -76,6 +97,9 @@ func progressOf(r *catalog.Requirements, progress []catalog.Progress, material [
 	for _, m := range r.Modules {
 		ms := ModuleStatus{ModuleID: m.ModuleID, Slug: m.Slug, Title: m.Title, Core: m.Core, CurrentVersion: m.CurrentVersion, Status: ModuleNotStarted}
 		for _, row := range progress { // by version: the newest completion wins
+			if row.ModuleID == m.ModuleID && (ms.OpenedAt == nil || row.OpenedAt.Before(*ms.OpenedAt)) {
+				ms.OpenedAt = ptr(row.OpenedAt)
+			}
 			if row.ModuleID == m.ModuleID && row.CompletedAt != nil {
 				v := row.Version
 				ms.CompletedVersion, ms.CompletedAt, ms.Status = &v, row.CompletedAt, ModuleDone
@@ -133,6 +157,17 @@ func progressOf(r *catalog.Requirements, progress []catalog.Progress, material [
 		p.Roleplays = append(p.Roleplays, rs)
 	}
 	p.Complete = len(p.Left) == 0
+	if r.Refresher != nil {
+		p.Refresher = &RefresherStatus{Quiz: r.Refresher.Quiz, Modules: []string{}}
+		for _, m := range r.Refresher.Modules {
+			p.Refresher.Modules = append(p.Refresher.Modules, m.ModuleID)
+		}
+		for _, q := range quizzes {
+			if q.Slug == r.Refresher.Quiz {
+				p.Refresher.QuizID, p.Refresher.Attempts, p.Refresher.LastPassAt = q.QuizID, q.Attempts, q.LastPassAt
+			}
+		}
+	}
 	return p
 }
 
@@ -173,11 +208,19 @@ func (p *Progress) outdated() []ChangedModule {
 }
 
 // renewed reports whether the agent has renewed a certification whose
-// refresher window opened at opens: every requirement is met and every
-// required quiz was passed again at or after opens. A program without
-// quizzes has nothing fresh to show and is not renewed by evidence.
+// refresher window opened at opens: every requirement is met and, when the
+// program declares a refresher, its quiz was passed at or after opens;
+// otherwise every required quiz was passed again at or after opens. A
+// program without quizzes (and no refresher) has nothing fresh to show and
+// is not renewed by evidence.
 func (p *Progress) renewed(opens *time.Time) bool {
-	if opens == nil || !p.Complete || len(p.Quizzes) == 0 {
+	if opens == nil || !p.Complete {
+		return false
+	}
+	if p.Refresher != nil {
+		return p.Refresher.passedSince(opens)
+	}
+	if len(p.Quizzes) == 0 {
 		return false
 	}
 	for _, q := range p.Quizzes {
@@ -213,8 +256,10 @@ type change struct {
 //   - refresher_due → expired at expires_at; → certified, renewed
 //     (expires_at = now + valid_days), once the window is open and the agent
 //     has met every requirement and passed every required quiz again since
-//     it opened; → certified with its dates kept, before the window opens,
-//     once every changed module was read at its new version. Another material
+//     it opened (only the refresher quiz, when program.yaml declares a
+//     refresher); → certified with its dates kept, before the window opens,
+//     once every changed module was read at its new version (and, with a
+//     declared refresher, its quiz passed since refresher_due began). Another material
 //     change adds to the list (the due date only moves earlier); changed
 //     modules read once the window is open leave a window refresher, due at
 //     expiry.
@@ -261,11 +306,11 @@ func next(c *Certification, p *Progress, pol catalog.CertificationPolicy, now ti
 			ch.RefresherDueAt = earliest(c.RefresherDueAt, ptr(now.Add(days(pol.MaterialChangeGraceDays))), c.ExpiresAt)
 			ch.ChangedModules = merged
 			return ch
-		case len(outdated) == 0 && !windowOpen:
+		case len(outdated) == 0 && !windowOpen && (p.Refresher == nil || p.Refresher.passedSince(c.RefresherSince)):
 			ch := keep(Certified, ReasonRefresherCompleted)
 			ch.RefresherDueAt, ch.ChangedModules = nil, nil
 			return ch
-		case len(outdated) == 0 && len(c.ChangedModules) > 0: // window open: renewal still due
+		case windowOpen && len(outdated) == 0 && len(c.ChangedModules) > 0: // renewal still due
 			ch := keep(RefresherDue, ReasonRefresherWindow)
 			ch.RefresherDueAt, ch.ChangedModules = c.ExpiresAt, nil
 			return ch

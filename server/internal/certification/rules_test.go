@@ -104,3 +104,55 @@ func sameTime(a, b *time.Time) bool {
 	}
 	return a.Equal(*b)
 }
+
+// TestNextWithDeclaredRefresher: with program.yaml's refresher block, a
+// material refresher also wants the refresher quiz passed since the record
+// entered refresher_due, and a renewal wants only the refresher quiz passed
+// since the window opened (not the program's other quizzes again).
+func TestNextWithDeclaredRefresher(t *testing.T) {
+	t.Parallel()
+	pol := catalog.CertificationPolicy{ValidDays: 100, RefresherWindowDays: 10, MaterialChangeGraceDays: 5}
+	certAt := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	exp := certAt.Add(days(100))
+	opens := exp.Add(-days(10))
+	at := func(d int) time.Time { return certAt.Add(days(d)) }
+	since := at(50)
+	record := func() *Certification {
+		return &Certification{State: RefresherDue, CertifiedAt: &certAt, ExpiresAt: &exp, RefresherOpensAt: &opens,
+			RefresherDueAt: ptr(at(55)), RefresherSince: &since,
+			ChangedModules: []ChangedModule{{ModuleID: "m1", Slug: "fees", FromVersion: 1, ToVersion: 2}}}
+	}
+	// progress: every requirement met (the program's quiz passed at
+	// certification only), the refresher quiz last passed at refresherPass.
+	progress := func(refresherPass *time.Time) *Progress {
+		v := 2
+		return &Progress{Complete: true,
+			Modules:   []ModuleStatus{{ModuleID: "m1", Slug: "fees", CurrentVersion: 2, CompletedVersion: &v, CompletedAt: &since, Status: ModuleDone}},
+			Quizzes:   []QuizStatus{{Slug: "q", Passed: true, LastPassAt: &certAt}},
+			Refresher: &RefresherStatus{Quiz: "r", LastPassAt: refresherPass, Modules: []string{"m1"}}}
+	}
+	cases := []struct {
+		name       string
+		p          *Progress
+		now        time.Time
+		wantTo     State
+		wantReason string
+	}{
+		{"material: reread, no refresher quiz", progress(nil), at(51), "", ""},
+		{"material: refresher quiz passed before the refresher", progress(ptr(at(40))), at(51), "", ""},
+		{"material: reread and refresher quiz passed", progress(ptr(at(51))), at(52), Certified, ReasonRefresherCompleted},
+		{"window: refresher quiz passed since it opened renews", progress(ptr(at(91))), at(92), Certified, ReasonRenewed},
+		{"window: refresher quiz passed before it opened", progress(ptr(at(51))), at(92), RefresherDue, ReasonRefresherWindow},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			ch := next(record(), tc.p, pol, tc.now)
+			switch {
+			case tc.wantTo == "" && ch != nil:
+				t.Fatalf("got %s (%s), want no transition", ch.To, ch.Reason)
+			case tc.wantTo != "" && (ch == nil || ch.To != tc.wantTo || ch.Reason != tc.wantReason):
+				t.Fatalf("got %+v, want %s (%s)", ch, tc.wantTo, tc.wantReason)
+			}
+		})
+	}
+}

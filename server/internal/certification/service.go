@@ -39,9 +39,11 @@ type Service struct {
 	programs catalogReader
 	users    userFinder
 	evidence EvidenceSource
-	audit    *audit.Recorder
-	clock    clock.Clock
-	learning LearningRecorder
+	// transitions hears every transition in its transaction (nil: nobody).
+	transitions TransitionListener
+	audit       *audit.Recorder
+	clock       clock.Clock
+	learning    LearningRecorder
 	// Log receives the failures of after-commit evaluations (nil: dropped;
 	// the background job retries them either way).
 	Log *slog.Logger

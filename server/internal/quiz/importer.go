@@ -62,8 +62,8 @@ func (im *Importer) Load(lib *catalog.Library) catalog.Problems {
 		switch {
 		case prog == nil:
 			ps.add(qz.Source, 1, "no program %s/%s in the content library (content/%s/%s/program.yaml)", qz.Client, qz.Program, qz.Client, qz.Program)
-		case !slices.Contains(prog.Quizzes, qz.Slug):
-			ps.add(qz.Source, 1, "%s does not list the quiz %s under quizzes:", prog.File, qz.Slug)
+		case !slices.Contains(prog.Quizzes, qz.Slug) && (prog.Refresher == nil || prog.Refresher.Quiz != qz.Slug):
+			ps.add(qz.Source, 1, "%s does not list the quiz %s under quizzes: (or as refresher: quiz:)", prog.File, qz.Slug)
 		}
 	}
 	if len(ps) > 0 {

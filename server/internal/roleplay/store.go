@@ -277,3 +277,39 @@ func (s *Store) SentBackSince(ctx context.Context, since time.Time) ([]SentBackR
 	}
 	return out, nil
 }
+
+// CompetencyAverage is the mean score of one competency over the scored
+// runs of a scenario.
+type CompetencyAverage struct {
+	ProgramID  string  `gorm:"column:program_id" json:"program_id"`
+	Roleplay   string  `gorm:"column:slug" json:"roleplay"`
+	Competency string  `gorm:"column:competency" json:"competency"`
+	Average    float64 `gorm:"column:average" json:"average"`
+	Runs       int     `gorm:"column:runs" json:"runs"`
+}
+
+const competencyAveragesQuery = `
+SELECT r.program_id, rp.slug, c->>'competency' AS competency,
+       round(avg((c->>'score')::numeric), 2)::float8 AS average, count(*) AS runs
+FROM roleplay_runs r
+JOIN roleplays rp ON rp.id = r.roleplay_id,
+     jsonb_array_elements(r.score->'competencies') AS c
+WHERE r.user_id IN ? AND r.program_id IN ? AND r.score IS NOT NULL
+  AND COALESCE((c->>'exercised')::boolean, true)
+GROUP BY r.program_id, rp.slug, c->>'competency'
+ORDER BY r.program_id, rp.slug, competency`
+
+// CompetencyAverages returns, per program scenario and competency, the mean
+// competency score (percent) over the finished runs of the users (every
+// scored run, passing or not; competencies a run did not exercise are left
+// out), for cohort reports.
+func (s *Store) CompetencyAverages(ctx context.Context, userIDs, programIDs []string) ([]CompetencyAverage, error) {
+	out := []CompetencyAverage{}
+	if len(userIDs) == 0 || len(programIDs) == 0 {
+		return out, nil
+	}
+	if err := s.db.WithContext(ctx).Raw(competencyAveragesQuery, userIDs, programIDs).Scan(&out).Error; err != nil {
+		return nil, fmt.Errorf("roleplay: competency averages: %w", err)
+	}
+	return out, nil
+}

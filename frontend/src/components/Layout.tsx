@@ -10,6 +10,7 @@ export const NAV: { to: string; label: string; roles: Role[] }[] = [
   { to: "/licenses", label: "My licenses", roles: ["agent"] },
   { to: "/library", label: "Content library", roles: ["trainer"] },
   { to: "/reviews", label: "Reviews", roles: ["supervisor"] },
+  { to: "/cohorts", label: "Cohorts", roles: ["trainer", "supervisor"] },
   { to: "/rosters", label: "Rosters", roles: ["supervisor", "trainer"] },
   { to: "/compliance/licenses", label: "Licenses", roles: ["compliance"] },
   { to: "/admin/users", label: "Users", roles: ["admin", "compliance"] },

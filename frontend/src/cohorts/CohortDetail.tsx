@@ -8,6 +8,7 @@ import { ErrorSummary, Field, useFocusOnError } from "../components/Field";
 import { formErrors } from "../lib/errors";
 import { formatDate } from "../lib/format";
 import { CSVButton } from "../staff/Compliance";
+import { useModuleTitles } from "./hooks";
 import { oneDecimal, overdueByColumn, percent, score, STATUS_LABEL, statusClass, taskLabel } from "./logic";
 
 /** One cohort: its members, the progress matrix, quiz and role-play figures, and who is at risk. */
@@ -33,7 +34,7 @@ export function CohortDetail() {
             {c.skip_weekends ? " · weekends off" : " · every day a working day"} · {c.members.length} member{c.members.length === 1 ? "" : "s"}
           </p>
           {mayEdit && <AddMember cohort={c} onAdded={(email) => setAdded(`Added ${email}.`)} />}
-          <Matrix cohortID={c.id} />
+          <Matrix cohortID={c.id} programIDs={c.programs.map((p) => p.program_id)} />
           <AtRisk cohortID={c.id} />
           <Stats cohortID={c.id} cohort={c} />
         </>
@@ -77,7 +78,8 @@ function AddMember({ cohort, onAdded }: { cohort: Cohort; onAdded: (email: strin
   );
 }
 
-function Matrix({ cohortID }: { cohortID: string }) {
+function Matrix({ cohortID, programIDs }: { cohortID: string; programIDs: string[] }) {
+  const moduleTitle = useModuleTitles(programIDs);
   const m = useQuery({ queryKey: ["cohort-report", cohortID, "progress"], queryFn: () => onboarding.progress(cohortID), staleTime: 0 });
   return (
     <section aria-labelledby="matrix-h" className="report">
@@ -87,13 +89,13 @@ function Matrix({ cohortID }: { cohortID: string }) {
       </div>
       {m.isError && <p role="alert" className="error">{m.error.message}</p>}
       {m.isPending && <p className="loading" role="status">Loading progress…</p>}
-      {m.data && <MatrixTable m={m.data} />}
+      {m.data && <MatrixTable m={m.data} moduleTitle={moduleTitle} />}
     </section>
   );
 }
 
 /** Members × tasks, each cell the task's status in words; overdue cells are highlighted and counted per column. */
-export function MatrixTable({ m }: { m: CohortMatrix }) {
+export function MatrixTable({ m, moduleTitle }: { m: CohortMatrix; moduleTitle?: (programID: string, slug: string) => string | undefined }) {
   if (m.rows.length === 0) return <p>No members yet: add agents to see their progress.</p>;
   if (m.columns.length === 0) return <p>The cohort's programs have no onboarding plan.</p>;
   const overdue = overdueByColumn(m.rows, m.columns.length);
@@ -107,7 +109,7 @@ export function MatrixTable({ m }: { m: CohortMatrix }) {
             <th scope="col">Status</th>
             {m.columns.map((c, i) => (
               <th scope="col" key={`${c.program_id}-${c.kind}-${c.slug}-${i}`}>
-                <span className="col-task">{taskLabel(c.kind, c.slug)}</span>
+                <span className="col-task">{taskLabel(c.kind, c.slug, c.kind === "module" ? moduleTitle?.(c.program_id, c.slug) : undefined)}</span>
                 <span className="hint">{c.program} · day {c.day} · due {formatDate(c.due_date)}</span>
                 {overdue[i] > 0 && <span className="hint overdue-count">{overdue[i]} overdue</span>}
               </th>

@@ -21,6 +21,7 @@ describe("cohort logic", () => {
   it("words and figures", () => {
     expect(taskLabel("module", "outage-basics")).toBe("Read outage-basics");
     expect(taskLabel("quiz", "q")).toBe("Pass quiz q");
+    expect(taskLabel("module", "outage-basics", "Outage basics")).toBe("Read Outage basics");
     expect(percent(0.756)).toBe("76%");
     expect(percent(null)).toBe("—");
     expect(score(81.25)).toBe("81%");
@@ -55,6 +56,13 @@ describe("MatrixTable", () => {
     expect(cells[1]).not.toHaveClass("cell-overdue");
     const bo = within(table).getByRole("row", { name: /bo@x\.test/ });
     expect(within(bo).getAllByRole("cell")[3]).toHaveTextContent("—");
+  });
+
+  it("names module tasks by their titles when known", () => {
+    render(<MatrixTable m={matrix} moduleTitle={(p, slug) => (p === "p1" && slug === "outage-basics" ? "Outage basics" : undefined)} />);
+    const headers = screen.getAllByRole("columnheader").map((h) => h.textContent);
+    expect(headers[2]).toContain("Read Outage basics");
+    expect(headers[3]).toContain("Pass quiz outages-certification");
   });
 
   it("says so when there are no members", () => {

@@ -18,9 +18,9 @@ export function statusClass(s: TaskStatus | ""): string {
 
 const ACTION: Record<TaskKind, string> = { module: "Read", quiz: "Pass quiz", roleplay: "Play role-play" };
 
-/** "Read outage-basics" for a task: its action and what it is about. */
-export function taskLabel(kind: TaskKind, slug: string): string {
-  return `${ACTION[kind]} ${slug}`;
+/** "Read Outage basics" for a task: its action and what it is about (the module's title when known, else the slug). */
+export function taskLabel(kind: TaskKind, slug: string, title?: string): string {
+  return `${ACTION[kind]} ${title || slug}`;
 }
 
 /** 0.756 → "76%", null → "—". */

@@ -56,6 +56,7 @@ test("a trainer creates a cohort with the demo agent and sees the progress matri
 
   // The agent sees the dated tasks on My training.
   await page.getByRole("button", { name: "Sign out" }).click();
+  await expect(page.getByLabel("Email")).toBeVisible();
   await signIn(page, "agent", "/training");
   const plan = page.getByRole("region", { name: `Onboarding: ${name}` });
   await expect(plan).toContainText("Behind");

@@ -145,7 +145,7 @@ function AtRisk({ cohortID }: { cohortID: string }) {
         <ul className="at-risk">
           {q.data.map((a) => (
             <li key={a.user_id}>
-              <strong>{a.email}</strong> <span className={`badge ${a.status === "behind" ? "bad" : "warn"}`}>{a.status === "behind" ? `Behind, ${a.overdue} overdue` : "On track"}</span>
+              <strong>{a.email}</strong> <span className={`badge ${a.status === "behind" ? "bad" : "warn"}`}>{a.status === "behind" ? `Behind, ${a.overdue} overdue` : "At risk"}</span>
               <ul>{a.reasons.map((r) => <li key={r}>{r}</li>)}</ul>
             </li>
           ))}

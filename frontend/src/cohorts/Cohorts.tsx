@@ -95,9 +95,9 @@ function CreateCohort({ onCancel }: { onCancel: () => void }) {
       return c;
     },
     onSuccess: (c) => {
-      void qc.invalidateQueries({ queryKey: ["cohorts"] });
       navigate(`/cohorts/${c.id}`, { state: { notice: `Created ${c.name} with ${members.length} member${members.length === 1 ? "" : "s"}.` } });
     },
+    // Also after a refused member: the cohort itself exists by then.
     onSettled: () => void qc.invalidateQueries({ queryKey: ["cohorts"] }),
   });
   const errs = formErrors(create.error, CREATE_FIELDS);

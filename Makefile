@@ -8,10 +8,15 @@ GO        ?= go
 BIN       := bin/skillgate
 DBURL     := server/scripts/database-url.sh
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
+GOVULNCHECK := golang.org/x/vuln/cmd/govulncheck@v1.9.0
+FUZZTIME  ?= 5s
+# package:target pairs for `make fuzz` (go test -fuzz runs one target per invocation).
+FUZZ_TARGETS := catalog:FuzzParseModule catalog:FuzzLoadProgram catalog:FuzzRender \
+                quiz:FuzzParseQuiz quiz:FuzzParseGIFT roleplay:FuzzParseScenario
 
 WEB_SRC   := $(shell find frontend/src frontend/index.html frontend/vite.config.ts frontend/tsconfig.json -type f 2>/dev/null)
 
-.PHONY: help run build test go-test web-test e2e lint bench db-url db-stop chromium clean
+.PHONY: help run build test go-test fuzz web-test e2e lint bench db-url db-stop chromium clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*## "}{printf "  make %-8s %s\n", $$1, $$2}'
@@ -32,12 +37,20 @@ run: build ## migrate, import the library, seed the demo logins and demo center 
 	 if [ "$${SKILLGATE_ENV:-development}" != production ]; then ./$(BIN) user seed-demo; fi && \
 	 ./$(BIN) serve --no-migrate
 
-test: go-test web-test e2e ## everything: Go tests, web unit tests, end-to-end tests in Chromium
+test: go-test fuzz web-test e2e ## everything: Go tests, a short fuzz run, web unit tests, end-to-end tests in Chromium
 
 go-test: ## go vet, then every Go test with the race detector against real PostgreSQL
 	@export DATABASE_URL="$$($(DBURL) postgres)"; \
 	 $(GO) vet ./... && \
 	 $(GO) test -race -count=1 ./...
+
+fuzz: ## fuzz every parser and the renderer for FUZZTIME each (default 5s); the seed corpora are in testdata/fuzz
+	@for t in $(FUZZ_TARGETS); do \
+	   pkg=$${t%%:*}; name=$${t##*:}; \
+	   echo "fuzz $$pkg $$name ($(FUZZTIME))"; \
+	   out=$$($(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 1s -parallel 2 ./server/internal/$$pkg 2>&1) || \
+	     { echo "$$out" | tail -n 30; echo "fuzz: $$name failed; the input is saved under server/internal/$$pkg/testdata/fuzz/$$name"; exit 1; }; \
+	 done
 
 web-test: frontend/node_modules/.package-lock.json ## type-check and unit-test the web app (Vitest)
 	cd frontend && npx tsc -b && npx vitest run
@@ -51,15 +64,18 @@ chromium: ## install Debian's Chromium for the end-to-end tests, if missing
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else echo "the end-to-end tests need Chromium: sudo apt-get install chromium"; exit 1; fi; }
 
-lint: ## gofmt, go vet and staticcheck
+lint: ## gofmt, go vet, staticcheck and govulncheck
 	@test -z "$$(gofmt -l server migrations)" || { gofmt -l server migrations; echo "gofmt: the files above need formatting"; exit 1; }
 	$(GO) vet ./...
 	$(GO) run $(STATICCHECK) ./...
+	@if [ -n "$${SKIP_VULNCHECK:-}" ]; then echo "govulncheck: SKIPPED (SKIP_VULNCHECK is set)"; \
+	 else $(GO) run $(GOVULNCHECK) ./... || { echo "govulncheck failed (it needs https://vuln.go.dev; offline, SKIP_VULNCHECK=1 skips it)"; exit 1; }; fi
 
 bench: ## load tests through the real server: quiz submissions, then the eligibility gate (seeded 10,000-agent center)
 	@export DATABASE_URL="$$($(DBURL) postgres)"; \
 	 $(GO) test -run '^$$' -bench QuizSubmissions -benchtime 1x -count 1 ./server/internal/quiz/bench && \
-	 $(GO) test -run '^$$' -bench Eligibility -benchtime 1x -count 1 -timeout 10m ./server/internal/routing/bench
+	 $(GO) test -run '^$$' -bench 'Eligibility$$' -benchtime 1x -count 1 -timeout 10m ./server/internal/routing/bench && \
+	 $(GO) test -run '^$$' -bench EligibilityOverload -benchtime 1x -count 1 -timeout 10m ./server/internal/routing/bench
 
 db-url: ## print the development DATABASE_URL (starting PostgreSQL if needed)
 	@$(DBURL) skillgate

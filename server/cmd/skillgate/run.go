@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"sort"
+	"time"
 
 	"gorm.io/gorm"
 
@@ -75,7 +76,7 @@ func setup(ctx context.Context, e env) (app.Config, *slog.Logger, *gorm.DB, erro
 	}
 	log := logx.New(e.stderr, cfg.LogFormat, cfg.LogLevel)
 	slog.SetDefault(log)
-	g, err := db.Open(ctx, cfg.DatabaseURL, db.Options{Logger: log})
+	g, err := db.Open(ctx, cfg.DatabaseURL, db.Options{Logger: log, MaxOpenConns: cfg.DBMaxConns, StatementTimeout: cfg.DBStatementTimeout})
 	if err != nil {
 		return cfg, log, nil, err
 	}
@@ -95,6 +96,13 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 	}
 	defer db.Close(g)
 	for _, w := range cfg.Warnings {
+		log.Warn("!!! " + w + " !!!")
+	}
+	durability, err := db.CheckDurability(ctx, g)
+	if err != nil {
+		return err
+	}
+	for _, w := range durability {
 		log.Warn("!!! " + w + " !!!")
 	}
 	sqlDB, _ := g.DB()
@@ -118,6 +126,19 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 		return fmt.Errorf("listen on %s: %w", cfg.HTTPAddr, err)
 	}
 	fmt.Fprintf(e.stdout, "Skillgate is serving on %s (API reference: %s/api/docs)\n", displayURL(ln.Addr()), displayURL(ln.Addr()))
+	if cfg.MetricsAddr != "" {
+		mln, err := net.Listen("tcp", cfg.MetricsAddr)
+		if err != nil {
+			ln.Close()
+			return fmt.Errorf("listen on METRICS_ADDR %s: %w", cfg.MetricsAddr, err)
+		}
+		fmt.Fprintf(e.stdout, "Metrics for operators on %s/metrics\n", displayURL(mln.Addr()))
+		go func() {
+			if err := app.Serve(ctx, mln, app.NewServer(a.MetricsHandler(), log), time.Second, log); err != nil {
+				log.Error("metrics listener stopped", "err", err)
+			}
+		}()
+	}
 	a.Start(ctx)
 	return app.Serve(ctx, ln, app.NewServer(a.Router, log), app.ShutdownTimeout, log)
 }

@@ -22,8 +22,10 @@ import (
 	"github.com/skillgate/skillgate/server/internal/clock"
 	"github.com/skillgate/skillgate/server/internal/db"
 	"github.com/skillgate/skillgate/server/internal/httpx"
+	"github.com/skillgate/skillgate/server/internal/idempotency"
 	"github.com/skillgate/skillgate/server/internal/jobs"
 	"github.com/skillgate/skillgate/server/internal/licensing"
+	"github.com/skillgate/skillgate/server/internal/metrics"
 	"github.com/skillgate/skillgate/server/internal/notify"
 	"github.com/skillgate/skillgate/server/internal/onboarding"
 	"github.com/skillgate/skillgate/server/internal/quiz"
@@ -63,7 +65,14 @@ type App struct {
 	XAPI *xapi.Service
 	// Onboarding is cohorts, their dated tasks, reports and refreshers.
 	Onboarding *onboarding.Service
-	migrator   *db.Migrator
+	// Metrics is the Prometheus registry served on the operator listener.
+	Metrics *metrics.Metrics
+	// Idempotency keeps Idempotency-Key answers (see IdempotentRoutes).
+	Idempotency *idempotency.Service
+	// eligibilityLimiter and apiLimiter are admission control (nil: none).
+	eligibilityLimiter *httpx.Limiter
+	apiLimiter         *httpx.Limiter
+	migrator           *db.Migrator
 	// apiMiddleware runs on every /api/v1 request before its handler.
 	apiMiddleware []gin.HandlerFunc
 	workers       []func(context.Context)
@@ -144,6 +153,7 @@ func New(cfg Config, log *slog.Logger, g *gorm.DB, clk clock.Clock) (*App, error
 	a.Onboarding.Log = log
 	a.Certification.SetTransitionListener(a.Onboarding)
 	a.workers = append(a.workers, jobs.Every("onboarding-reminders", 10*time.Minute, log, a.Onboarding.RunReminders))
+	a.resilience()
 
 	// Each domain: its handler and its part of the OpenAPI document.
 	domains := []struct {
@@ -190,7 +200,7 @@ func (a *App) router(handlers []registrar) *gin.Engine {
 	if err := r.SetTrustedProxies(a.Config.TrustedProxies); err != nil {
 		panic(err) // validated by LoadConfig
 	}
-	r.Use(httpx.RequestID(), httpx.Recover(a.Log), httpx.AccessLog(a.Log),
+	r.Use(httpx.RequestID(), httpx.Recover(a.Log), httpx.AccessLog(a.Log), a.Metrics.HTTP(), a.admission(),
 		httpx.SecurityHeaders(), httpx.BodyLimit(a.Config.MaxBodyBytes))
 
 	r.GET("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
@@ -266,6 +276,7 @@ func (a *App) NotifySources() notify.Sources {
 
 // Start launches the background workers; they stop when ctx is done.
 func (a *App) Start(ctx context.Context) {
+	ctx = a.jobContext(ctx)
 	for _, w := range a.workers {
 		go w(ctx)
 	}

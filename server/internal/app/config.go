@@ -60,10 +60,42 @@ type Config struct {
 	// XAPI sends learning records to a Learning Record Store (XAPI_*); nil
 	// means none are recorded.
 	XAPI *xapi.Config
+	// Admission is admission control per route class; the zero value
+	// admits everything (LoadConfig fills in the defaults).
+	Admission Admission
+	// MetricsAddr is the operator listener for /metrics (METRICS_ADDR);
+	// empty serves no metrics.
+	MetricsAddr string
+	// MetricsToken, when set, is required as a bearer token on /metrics.
+	MetricsToken string
+	// DBMaxConns is the size of the database pool (DB_MAX_CONNS, default 20).
+	DBMaxConns int
+	// DBStatementTimeout ends any statement running longer
+	// (DB_STATEMENT_TIMEOUT, default 30s; 0 for none).
+	DBStatementTimeout time.Duration
 	// Warnings are problems that do not stop a development server, such as a
 	// generated JWT secret; serve logs them loudly.
 	Warnings []string
 }
+
+// Admission is how many requests of each route class run at once and how
+// long one beyond that waits for a slot before a fast 503. A zero limit
+// means no limit for that class.
+type Admission struct {
+	// EligibilityLimit and EligibilityWait are for the routing system's
+	// reads (eligibility checks, batches, an agent's programs):
+	// ADMISSION_ELIGIBILITY_LIMIT (default 16), ADMISSION_ELIGIBILITY_WAIT
+	// (default 20ms).
+	EligibilityLimit int
+	EligibilityWait  time.Duration
+	// Limit and Wait are for every other API request: ADMISSION_LIMIT
+	// (default 32), ADMISSION_WAIT (default 1s).
+	Limit int
+	Wait  time.Duration
+}
+
+// DefaultAdmission is the admission control serve uses unless configured.
+var DefaultAdmission = Admission{EligibilityLimit: 16, EligibilityWait: 20 * time.Millisecond, Limit: 32, Wait: time.Second}
 
 // MinAccessTokenTTL is the shortest ACCESS_TOKEN_TTL accepted.
 const MinAccessTokenTTL = 5 * time.Second
@@ -233,6 +265,54 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		}
 	}
 	loadOutbound(&cfg, getenv, secret, bad)
+	cfg.Admission = DefaultAdmission
+	count := func(name string, dst *int, lo, hi int) {
+		if v := strings.TrimSpace(getenv(name)); v != "" {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < lo || n > hi {
+				bad("%s must be a whole number from %d to %d, not %q", name, lo, hi, v)
+				return
+			}
+			*dst = n
+		}
+	}
+	duration := func(name string, dst *time.Duration, lo, hi time.Duration) {
+		if v := strings.TrimSpace(getenv(name)); v != "" {
+			d, err := time.ParseDuration(v)
+			if err != nil || d < lo || d > hi {
+				bad("%s must be a duration from %s to %s such as 50ms, not %q", name, lo, hi, v)
+				return
+			}
+			*dst = d
+		}
+	}
+	count("ADMISSION_ELIGIBILITY_LIMIT", &cfg.Admission.EligibilityLimit, 0, 10000)
+	duration("ADMISSION_ELIGIBILITY_WAIT", &cfg.Admission.EligibilityWait, 0, 10*time.Second)
+	count("ADMISSION_LIMIT", &cfg.Admission.Limit, 0, 10000)
+	duration("ADMISSION_WAIT", &cfg.Admission.Wait, 0, 30*time.Second)
+	cfg.DBMaxConns = 20
+	count("DB_MAX_CONNS", &cfg.DBMaxConns, 1, 1000)
+	cfg.DBStatementTimeout = 30 * time.Second
+	duration("DB_STATEMENT_TIMEOUT", &cfg.DBStatementTimeout, 0, time.Hour)
+
+	cfg.MetricsAddr = strings.TrimSpace(getenv("METRICS_ADDR"))
+	cfg.MetricsToken = secret("METRICS_TOKEN")
+	if cfg.MetricsAddr != "" {
+		host, port, err := net.SplitHostPort(cfg.MetricsAddr)
+		if n, perr := strconv.Atoi(port); err != nil || perr != nil || n < 0 || n > 65535 {
+			bad("METRICS_ADDR must be host:port such as 127.0.0.1:9090, not %q", cfg.MetricsAddr)
+		} else if cfg.MetricsAddr == cfg.HTTPAddr {
+			bad("METRICS_ADDR must differ from HTTP_ADDR: metrics are for operators, not the public listener")
+		} else if ip := net.ParseIP(host); cfg.MetricsToken == "" && (ip == nil || !ip.IsLoopback()) && host != "localhost" {
+			cfg.Warnings = append(cfg.Warnings, fmt.Sprintf("METRICS_ADDR %s is not a loopback address and METRICS_TOKEN is not set: anyone who can reach it reads the metrics", cfg.MetricsAddr))
+		}
+	} else if cfg.MetricsToken != "" {
+		bad("METRICS_TOKEN is set but METRICS_ADDR is not: set the address metrics are served on")
+	}
+	if cfg.MetricsToken != "" && len(cfg.MetricsToken) < 16 {
+		bad("METRICS_TOKEN must be at least 16 bytes long, got %d", len(cfg.MetricsToken))
+	}
+
 	if len(problems) > 0 {
 		return Config{}, &ConfigError{Problems: problems}
 	}

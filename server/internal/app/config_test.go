@@ -311,3 +311,44 @@ func TestLoadConfigXAPI(t *testing.T) {
 		})
 	}
 }
+
+func TestLoadConfigResilienceSettings(t *testing.T) {
+	cfg, err := LoadConfig(envOf(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Admission != DefaultAdmission || cfg.DBMaxConns != 20 || cfg.DBStatementTimeout != 30*time.Second || cfg.MetricsAddr != "" {
+		t.Errorf("got %+v, %d, %s, %q; want the defaults and no metrics listener", cfg.Admission, cfg.DBMaxConns, cfg.DBStatementTimeout, cfg.MetricsAddr)
+	}
+	cfg, err = LoadConfig(envOf(map[string]string{
+		"ADMISSION_ELIGIBILITY_LIMIT": "8", "ADMISSION_ELIGIBILITY_WAIT": "5ms", "ADMISSION_LIMIT": "0", "ADMISSION_WAIT": "2s",
+		"DB_MAX_CONNS": "40", "DB_STATEMENT_TIMEOUT": "0s", "METRICS_ADDR": "127.0.0.1:9090",
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := Admission{EligibilityLimit: 8, EligibilityWait: 5 * time.Millisecond, Limit: 0, Wait: 2 * time.Second}
+	if cfg.Admission != want || cfg.DBMaxConns != 40 || cfg.DBStatementTimeout != 0 || cfg.MetricsAddr != "127.0.0.1:9090" || len(cfg.Warnings) != 1 {
+		t.Errorf("got %+v %d %s %q %q", cfg.Admission, cfg.DBMaxConns, cfg.DBStatementTimeout, cfg.MetricsAddr, cfg.Warnings)
+	}
+	cfg, err = LoadConfig(envOf(map[string]string{"METRICS_ADDR": "0.0.0.0:9090"}))
+	if err != nil || !strings.Contains(strings.Join(cfg.Warnings, "\n"), "METRICS_TOKEN") {
+		t.Errorf("got %q, %v; want a warning about metrics open on every interface without a token", cfg.Warnings, err)
+	}
+	_, err = LoadConfig(envOf(map[string]string{
+		"ADMISSION_ELIGIBILITY_LIMIT": "-1", "ADMISSION_WAIT": "forever", "DB_MAX_CONNS": "0",
+		"METRICS_ADDR": "nope", "METRICS_TOKEN": "short",
+	}))
+	var ce *ConfigError
+	if !errors.As(err, &ce) {
+		t.Fatalf("got %v, want a ConfigError", err)
+	}
+	for _, name := range []string{"ADMISSION_ELIGIBILITY_LIMIT", "ADMISSION_WAIT", "DB_MAX_CONNS", "METRICS_ADDR", "METRICS_TOKEN"} {
+		if !strings.Contains(err.Error(), name) {
+			t.Errorf("got %q, want it to name %s", err, name)
+		}
+	}
+	if _, err := LoadConfig(envOf(map[string]string{"METRICS_TOKEN": "a-long-enough-token"})); err == nil || !strings.Contains(err.Error(), "METRICS_ADDR") {
+		t.Errorf("got %v, want a token without an address refused", err)
+	}
+}

@@ -39,6 +39,10 @@ type Config struct {
 	// AccessTokenTTL (15 minutes). Shorter lifetimes exist for tests of
 	// token refresh (the ACCESS_TOKEN_TTL development setting).
 	AccessTokenTTL time.Duration
+	// APIKeyCacheTTL is how long a replica trusts an API key it has read
+	// (a revocation elsewhere shows within it); zero takes APIKeyCacheTTL,
+	// a negative value turns the cache off.
+	APIKeyCacheTTL time.Duration
 	Log            *slog.Logger
 }
 
@@ -51,6 +55,7 @@ type Service struct {
 	hasher   *Hasher
 	signer   *tokenSigner
 	recorder *audit.Recorder
+	keys     *keyCache
 	cfg      Config
 }
 
@@ -77,8 +82,11 @@ func NewService(g *gorm.DB, clk clock.Clock, rec *audit.Recorder, cfg Config) *S
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)
 	}
+	if cfg.APIKeyCacheTTL == 0 {
+		cfg.APIKeyCacheTTL = APIKeyCacheTTL
+	}
 	return &Service{
-		db: g, store: &store{db: g}, clock: clk, recorder: rec, cfg: cfg,
+		db: g, store: &store{db: g}, clock: clk, recorder: rec, cfg: cfg, keys: newKeyCache(cfg.APIKeyCacheTTL),
 		hasher: NewHasher(cfg.Argon2, cfg.HashConcurrency),
 		signer: newTokenSigner(cfg.JWTSecret, clk, cfg.AccessTokenTTL),
 	}
@@ -389,20 +397,33 @@ func (s *Service) authenticateAPIKey(ctx context.Context, credential string, now
 	if !ok {
 		return nil, errBadToken
 	}
-	k, err := s.store.apiKeyByPrefix(ctx, prefix)
-	if err != nil {
-		return nil, fmt.Errorf("auth: authenticate: %w", err)
+	// The cache is keyed by the hash of the whole credential, so a hit
+	// proves the secret as well as the stored hash does.
+	hash := sha256Hex(credential)
+	k, cached := s.keys.get(hash)
+	if !cached {
+		found, err := s.store.apiKeyByPrefix(ctx, prefix)
+		if err != nil {
+			return nil, fmt.Errorf("auth: authenticate: %w", err)
+		}
+		want := strings.Repeat("0", 64)
+		if found != nil {
+			want = found.SecretHash
+		}
+		if !constantTimeEqual(sha256Hex(secret), want) || found == nil {
+			return nil, errBadToken
+		}
+		k = *found
+		s.keys.put(hash, k)
 	}
-	want := strings.Repeat("0", 64)
-	if k != nil {
-		want = k.SecretHash
-	}
-	if !constantTimeEqual(sha256Hex(secret), want) || k == nil || k.RevokedAt != nil || (k.ExpiresAt != nil && !now.Before(*k.ExpiresAt)) {
+	if k.RevokedAt != nil || (k.ExpiresAt != nil && !now.Before(*k.ExpiresAt)) {
 		return nil, errBadToken
 	}
 	if k.LastUsedAt == nil || k.LastUsedAt.Before(now.Add(-time.Minute)) {
 		if err := s.store.touchAPIKey(ctx, k.ID, now); err != nil {
 			s.cfg.Log.WarnContext(ctx, "could not record API key use", "api_key_id", k.ID, "err", err)
+		} else {
+			s.keys.touched(hash, now)
 		}
 	}
 	return &Principal{APIKeyID: k.ID, Scopes: slices.Clone([]string(k.Scopes))}, nil

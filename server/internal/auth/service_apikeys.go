@@ -111,5 +111,6 @@ func (s *Service) RevokeAPIKey(ctx context.Context, id string) error {
 	if err != nil {
 		return fmt.Errorf("auth: revoke API key: %w", err)
 	}
+	s.keys.drop(id) // at once here; other replicas within APIKeyCacheTTL
 	return nil
 }

@@ -5,14 +5,17 @@ package db
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
-	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
+	"github.com/jackc/pgx/v5/stdlib"
 	"gorm.io/driver/postgres"
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
@@ -24,17 +27,37 @@ import (
 type Options struct {
 	MaxOpenConns int
 	MaxIdleConns int
-	Logger       *slog.Logger
+	// StatementTimeout is the server-side statement_timeout of every
+	// connection, unless the URL sets one (0: none).
+	StatementTimeout time.Duration
+	Logger           *slog.Logger
 }
+
+// connectTimeout bounds opening one connection, unless the URL's
+// connect_timeout says otherwise: while the database is unreachable,
+// requests fail after this rather than hanging.
+const connectTimeout = 5 * time.Second
 
 // Open connects to url with pgx's database/sql driver, checks the connection
 // and hands the pool to GORM. The returned *gorm.DB owns the pool: close it
 // with Close.
+//
+// The pool heals by itself after an outage: a connection that saw a network
+// error is closed by pgx and discarded by database/sql (driver.Validator),
+// the next request dials a new one, and idle connections are recycled after
+// a minute so few dead ones linger.
 func Open(ctx context.Context, url string, opts Options) (*gorm.DB, error) {
-	sqlDB, err := sql.Open("pgx", url)
+	cc, err := pgx.ParseConfig(url)
 	if err != nil {
 		return nil, fmt.Errorf("db: open: %w", err)
 	}
+	if cc.ConnectTimeout == 0 {
+		cc.ConnectTimeout = connectTimeout
+	}
+	if _, set := cc.RuntimeParams["statement_timeout"]; !set && opts.StatementTimeout > 0 {
+		cc.RuntimeParams["statement_timeout"] = fmt.Sprint(opts.StatementTimeout.Milliseconds())
+	}
+	sqlDB := stdlib.OpenDB(*cc)
 	if opts.MaxOpenConns <= 0 {
 		opts.MaxOpenConns = 20
 	}
@@ -43,7 +66,7 @@ func Open(ctx context.Context, url string, opts Options) (*gorm.DB, error) {
 	}
 	sqlDB.SetMaxOpenConns(opts.MaxOpenConns)
 	sqlDB.SetMaxIdleConns(opts.MaxIdleConns)
-	sqlDB.SetConnMaxIdleTime(5 * time.Minute)
+	sqlDB.SetConnMaxIdleTime(time.Minute)
 	sqlDB.SetConnMaxLifetime(30 * time.Minute)
 
 	pingCtx, cancel := context.WithTimeout(ctx, 5*time.Second)
@@ -82,6 +105,24 @@ func FromSQL(sqlDB *sql.DB, log *slog.Logger) (*gorm.DB, error) {
 		return nil, fmt.Errorf("db: gorm: %w", err)
 	}
 	return g, nil
+}
+
+// CheckDurability returns a warning for each server setting that lets a
+// committed transaction be lost in a crash (fsync or synchronous_commit
+// off): Skillgate answers 2xx only after a commit, which means nothing if
+// the commit is not on disk.
+func CheckDurability(ctx context.Context, g *gorm.DB) ([]string, error) {
+	var warnings []string
+	for _, setting := range []string{"fsync", "synchronous_commit"} {
+		var v string
+		if err := g.WithContext(ctx).Raw("SELECT current_setting(?)", setting).Scan(&v).Error; err != nil {
+			return nil, fmt.Errorf("db: check %s: %w", setting, err)
+		}
+		if v == "off" {
+			warnings = append(warnings, fmt.Sprintf("PostgreSQL %s is off: a crash can lose transactions Skillgate has already acknowledged", setting))
+		}
+	}
+	return warnings, nil
 }
 
 // Close closes the pool behind g.
@@ -134,7 +175,11 @@ func IsUnavailable(err error) bool {
 	if err == nil {
 		return false
 	}
-	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, sql.ErrConnDone) {
+	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, sql.ErrConnDone) || errors.Is(err, driver.ErrBadConn) ||
+		errors.Is(err, io.ErrUnexpectedEOF) || pgconn.Timeout(err) {
+		// A connection lost mid-statement surfaces as an unexpected EOF or
+		// a bad connection; database/sql retries the latter only before
+		// anything was sent.
 		return true
 	}
 	var netErr net.Error
@@ -150,7 +195,5 @@ func IsUnavailable(err error) bool {
 		// Class 08: connection exception; 57P01-57P03: admin shutdown, crash, cannot connect now.
 		return len(pgErr.Code) == 5 && (pgErr.Code[:2] == "08" || pgErr.Code == "57P01" || pgErr.Code == "57P02" || pgErr.Code == "57P03")
 	}
-	return pgconn.SafeToRetry(err) || errors.Is(err, errBadConn)
+	return pgconn.SafeToRetry(err)
 }
-
-var errBadConn = errors.New("driver: bad connection")

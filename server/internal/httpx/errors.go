@@ -61,11 +61,16 @@ func Error(c *gin.Context, err error) {
 	default:
 		ae = &apperr.Error{Code: apperr.Internal, Message: "internal error", Err: err}
 	}
-	status := Status(ae.Code)
-	if status >= 500 {
+	if Status(ae.Code) >= 500 {
 		slog.Default().ErrorContext(c.Request.Context(), "request failed",
 			"code", ae.Code, "method", c.Request.Method, "route", c.FullPath(), "err", err)
 	}
+	write(c, ae)
+}
+
+// write renders ae as the error JSON and aborts, without logging.
+func write(c *gin.Context, ae *apperr.Error) {
+	status := Status(ae.Code)
 	if ae.Code == apperr.Unavailable && ae.RetryAfter == 0 {
 		ae.RetryAfter = 2e9
 	}

@@ -24,6 +24,9 @@ func Every(name string, interval time.Duration, log *slog.Logger, fn Func) func(
 		for {
 			start := time.Now()
 			n, err := fn(ctx)
+			if o, ok := ctx.Value(observerKey{}).(Observer); ok && ctx.Err() == nil {
+				o.JobRan(name, time.Since(start), n, err)
+			}
 			switch {
 			case err != nil && ctx.Err() == nil:
 				log.ErrorContext(ctx, "job failed", "job", name, "err", err)
@@ -37,6 +40,18 @@ func Every(name string, interval time.Duration, log *slog.Logger, fn Func) func(
 			}
 		}
 	}
+}
+
+// Observer hears of every pass of every job (for metrics).
+type Observer interface {
+	JobRan(name string, took time.Duration, handled int, err error)
+}
+
+type observerKey struct{}
+
+// WithObserver returns a context whose jobs (Every) report each pass to o.
+func WithObserver(ctx context.Context, o Observer) context.Context {
+	return context.WithValue(ctx, observerKey{}, o)
 }
 
 // Batches runs batch until it handles fewer than size things (or fails),

@@ -201,6 +201,18 @@ func TestFailClosedTimeout(t *testing.T) {
 	if res.Status != 503 || res.Code() != "unavailable" || res.Header.Get("Retry-After") == "" {
 		t.Errorf("got %d %s (Retry-After %q), want 503 unavailable with Retry-After", res.Status, res.Body, res.Header.Get("Retry-After"))
 	}
+	// The bulk reads have their own, longer deadline, and fail closed the same way.
+	w.env.App.Routing.BulkDeadline = 300 * time.Millisecond
+	for _, r := range []apitest.Request{
+		{Method: "GET", Path: "/api/v1/programs/" + w.cards + "/roster"},
+		{Method: "GET", Path: "/api/v1/exports/taskrouter-workers"},
+		{Method: "POST", Path: "/api/v1/eligibility/reconcile", Body: map[string]any{"agents": []any{}}},
+	} {
+		r.Token = w.key
+		if res := w.env.Do(r); res.Status != 503 || res.Code() != "unavailable" {
+			t.Errorf("%s %s under the lock: got %d %s, want 503 unavailable", r.Method, r.Path, res.Status, res.Body)
+		}
+	}
 	tx.Rollback()
 	if a, res := w.check(u.ID, w.cards, ""); res.Status != 200 || !a.Eligible {
 		t.Errorf("after the lock: got %d %s, want 200 eligible", res.Status, res.Body)

@@ -2,13 +2,16 @@ package routing
 
 import (
 	_ "embed"
+	"errors"
 	"net/http"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
 
+	"github.com/skillgate/skillgate/server/internal/apperr"
 	"github.com/skillgate/skillgate/server/internal/auth"
 	"github.com/skillgate/skillgate/server/internal/httpx"
 )
@@ -34,6 +37,8 @@ func (h *Handler) Register(rg *gin.RouterGroup) {
 	rg.GET("/eligibility", read, h.check)
 	rg.POST("/eligibility/batch", read, h.batch)
 	rg.GET("/programs/:id/roster", staffOrKey, h.roster)
+	rg.GET("/exports/taskrouter-workers", staffOrKey, h.taskRouterWorkers)
+	rg.POST("/eligibility/reconcile", staffOrKey, h.reconcile)
 	rg.GET("/agents/:id/programs", read, h.agentPrograms)
 	rg.GET("/programs/:id/assignments", staffOrKey, h.listAssignments)
 	rg.POST("/programs/:id/assignments", manage, h.assign)
@@ -205,4 +210,101 @@ func (h *Handler) unassign(c *gin.Context) {
 		return
 	}
 	c.Status(http.StatusNoContent)
+}
+
+type exportRequest struct {
+	ClientID string `form:"client_id"`
+}
+
+func (h *Handler) taskRouterWorkers(c *gin.Context) {
+	var req exportRequest
+	if err := httpx.BindQuery(c, &req); err != nil {
+		httpx.Error(c, err)
+		return
+	}
+	out, err := h.svc.TaskRouterWorkers(c.Request.Context(), req.ClientID)
+	if err != nil {
+		httpx.Error(c, err)
+		return
+	}
+	c.Header("Cache-Control", "no-store")
+	c.JSON(http.StatusOK, out)
+}
+
+type reconcileAgent struct {
+	Agent    string   `json:"agent"`
+	Programs []string `json:"programs"`
+	Skills   []string `json:"skills"`
+}
+
+type reconcileRequest struct {
+	ClientID string           `json:"client_id"`
+	Agents   []reconcileAgent `json:"agents" binding:"required"`
+}
+
+// maxFieldErrors bounds how many field problems one answer lists.
+const maxFieldErrors = 20
+
+// acdAgents checks the request's agents, naming each bad field with its
+// index (agents[3].programs[0]). Errors: invalid.
+func (r *reconcileRequest) acdAgents() ([]ACDAgent, error) {
+	if len(r.Agents) > MaxReconcileAgents {
+		return nil, apperr.Invalidf("agents", "must hold at most %d agents", MaxReconcileAgents)
+	}
+	f := apperr.Fields{}
+	out := make([]ACDAgent, len(r.Agents))
+	for i, a := range r.Agents {
+		if len(f) >= maxFieldErrors {
+			break
+		}
+		at := "agents[" + strconv.Itoa(i) + "]."
+		ag, err := ParseAgent(at+"agent", a.Agent)
+		if err != nil {
+			var ae *apperr.Error
+			if errors.As(err, &ae) {
+				for k, v := range ae.Fields {
+					f.Add(k, "%s", v)
+				}
+			}
+		}
+		if len(a.Programs)+len(a.Skills) > MaxReconcileRoutes {
+			f.Add(at+"programs", "programs and skills together must hold at most %d entries", MaxReconcileRoutes)
+		}
+		out[i] = ACDAgent{Agent: ag, Programs: make([]string, len(a.Programs)), Skills: a.Skills}
+		for j, p := range a.Programs {
+			if uuid.Validate(p) != nil {
+				f.Add(at+"programs["+strconv.Itoa(j)+"]", "must be a program id (uuid)")
+			}
+			out[i].Programs[j] = strings.ToLower(p)
+		}
+		for j, s := range a.Skills {
+			if s == "" || len(s) > 200 {
+				f.Add(at+"skills["+strconv.Itoa(j)+"]", "must be a skill name of 1 to 200 characters")
+			}
+		}
+	}
+	if err := f.Err(); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (h *Handler) reconcile(c *gin.Context) {
+	var req reconcileRequest
+	if err := httpx.BindJSON(c, &req); err != nil {
+		httpx.Error(c, err)
+		return
+	}
+	acd, err := req.acdAgents()
+	if err != nil {
+		httpx.Error(c, err)
+		return
+	}
+	out, err := h.svc.Reconcile(c.Request.Context(), req.ClientID, acd)
+	if err != nil {
+		httpx.Error(c, err)
+		return
+	}
+	c.Header("Cache-Control", "no-store")
+	c.JSON(http.StatusOK, out)
 }

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/skillgate/skillgate/server/internal/apitest"
 	"github.com/skillgate/skillgate/server/internal/apperr"
 	"github.com/skillgate/skillgate/server/internal/audit"
 	"github.com/skillgate/skillgate/server/internal/auth"
@@ -298,7 +299,60 @@ func TestModel(t *testing.T) {
 					}
 				}
 			}
+			// The bulk paths read their inputs another way (one snapshot for
+			// many agents); they must agree with the reference too.
+			if step%8 == 0 {
+				checkBulk(t, w, ag, fmt.Sprintf("ext:m%d", seq), state, now, func(format string, args ...any) {
+					fail("step %d.%d after %s: "+format, append([]any{seq, step, what}, args...)...)
+				})
+			}
 		}
 	}
 	t.Logf("seed %d: %d sequences, %d events, every answer matched the reference", seed, sequences, events)
+}
+
+// checkBulk compares the roster, the TaskRouter export and reconciliation
+// for one agent with the reference.
+func checkBulk(t *testing.T, w *world, ag *refAgent, ext, state string, now time.Time, fail func(string, ...any)) {
+	t.Helper()
+	skillOf := map[string]string{w.cards: cardsSkill, w.sales: salesSkill}
+	for _, p := range []string{w.cards, w.sales} {
+		path := "/api/v1/programs/" + p + "/roster"
+		if state != "" {
+			path += "?state=" + state
+		}
+		res := w.env.Do(apitest.Request{Method: "GET", Path: path, Token: w.key})
+		var r routing.Roster
+		res.JSON(t, &r)
+		i := slices.IndexFunc(r.Agents, func(e routing.RosterEntry) bool { return e.AgentID == ag.id })
+		if (i >= 0) != ag.assigned[p] {
+			fail("roster %s: listed %v, assigned %v", p, i >= 0, ag.assigned[p])
+		}
+		if want := ag.eligible(p, w.sales, state, now); i >= 0 && r.Agents[i].Eligible != want {
+			fail("roster %s state %q: got eligible %v %v, want %v", p, state, r.Agents[i].Eligible, r.Agents[i].Reasons, want)
+		}
+	}
+	res := w.env.Do(apitest.Request{Method: "GET", Path: "/api/v1/exports/taskrouter-workers", Token: w.key})
+	var ex trExport
+	res.JSON(t, &ex)
+	wk := ex.worker(ag.id)
+	if (wk != nil) != (ag.assigned[w.cards] || ag.assigned[w.sales]) {
+		fail("export: listed %v, assigned %v", wk != nil, ag.assigned)
+	}
+	acd := []map[string]any{{"agent": ext, "programs": []string{w.cards}, "skills": []string{salesSkill}}}
+	res = w.env.Do(apitest.Request{Method: "POST", Path: "/api/v1/eligibility/reconcile", Token: w.key, Body: map[string]any{"agents": acd}})
+	var rec reconcileAnswer
+	res.JSON(t, &rec)
+	for _, p := range []string{w.cards, w.sales} {
+		want := ag.assigned[p] && ag.routable(p, w.sales, now)
+		if wk != nil && slices.Contains(wk.Attributes.Skills, skillOf[p]) != want {
+			fail("export %s: got skills %v, want routable %v", p, wk.Attributes.Skills, want)
+		}
+		if got := slices.ContainsFunc(rec.NotEligible, func(d routing.Drift) bool { return d.AgentID == ag.id && d.ProgramID == p }); got == want {
+			fail("reconcile %s: got not eligible %v, want routable %v (%s)", p, got, want, res.Body)
+		}
+	}
+	if wk != nil && slices.Contains(wk.Attributes.Skills, salesSkill) && !slices.Equal(wk.Attributes.States[salesSkill], ag.covered(now)) {
+		fail("export: got sales states %v, want %v", wk.Attributes.States[salesSkill], ag.covered(now))
+	}
 }

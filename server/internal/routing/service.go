@@ -27,6 +27,10 @@ const MaxBatch = 500
 // before the gate gives up and answers unavailable.
 const DefaultDeadline = 2 * time.Second
 
+// DefaultBulkDeadline bounds how long reading a snapshot (a roster, an
+// export, a reconciliation: thousands of answers) may take.
+const DefaultBulkDeadline = 30 * time.Second
+
 // Service answers eligibility questions and keeps assignments.
 type Service struct {
 	db    *gorm.DB
@@ -35,6 +39,8 @@ type Service struct {
 	clock clock.Clock
 	// Deadline bounds each load of inputs (DefaultDeadline when zero).
 	Deadline time.Duration
+	// BulkDeadline bounds each snapshot read (DefaultBulkDeadline when zero).
+	BulkDeadline time.Duration
 	// SweepEvery is how often the re-decide job re-checks every assignment
 	// even when nothing says it changed (10 minutes when zero).
 	SweepEvery time.Duration
@@ -55,6 +61,15 @@ func (s *Service) withDeadline(ctx context.Context) (context.Context, context.Ca
 	d := s.Deadline
 	if d <= 0 {
 		d = DefaultDeadline
+	}
+	return context.WithTimeout(ctx, d)
+}
+
+// withBulkDeadline bounds a snapshot read.
+func (s *Service) withBulkDeadline(ctx context.Context) (context.Context, context.CancelFunc) {
+	d := s.BulkDeadline
+	if d <= 0 {
+		d = DefaultBulkDeadline
 	}
 	return context.WithTimeout(ctx, d)
 }
@@ -195,7 +210,7 @@ func (s *Service) Roster(ctx context.Context, programID, state string, eligibleO
 	if err := c.validate(""); err != nil {
 		return nil, err
 	}
-	ctx, cancel := s.withDeadline(ctx)
+	ctx, cancel := s.withBulkDeadline(ctx)
 	defer cancel()
 	p, err := s.store.Program(ctx, programID)
 	if err != nil {
@@ -204,14 +219,15 @@ func (s *Service) Roster(ctx context.Context, programID, state string, eligibleO
 	if !mayView(auth.FromContext(ctx), p.ClientID) {
 		return nil, apperr.E(apperr.Forbidden, "you may not see the roster of %s", p.Name)
 	}
-	ins, err := s.store.Roster(ctx, p)
+	sn, err := s.store.Snapshot(ctx, snapshotScope{ProgramID: p.ID})
 	if err != nil {
 		return nil, failClosed(err)
 	}
+	sp := sn.Programs[0]
 	now := s.now()
-	r := &Roster{ProgramID: p.ID, State: c.State, CheckedAt: now, Agents: make([]RosterEntry, 0, len(ins))}
-	for _, in := range ins {
-		in.At = now
+	r := &Roster{ProgramID: sp.ID, State: c.State, CheckedAt: now, Agents: make([]RosterEntry, 0, len(sn.Agents))}
+	for _, ag := range sn.Agents {
+		in := sn.inputs(ag, sp, now)
 		a := answerOf(in, c.State, in.decide(c.State))
 		if eligibleOnly && !a.Eligible {
 			continue

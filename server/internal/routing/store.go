@@ -6,9 +6,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
@@ -25,6 +28,9 @@ import (
 // (ours). Nothing else here reads another package's tables, and nothing
 // here writes them. Nothing is cached: every answer reflects the last
 // committed revocation on every replica.
+//
+// A single answer reads only the licenses a requirement of the program
+// could use (its class, in one of its states): Decide looks at no other.
 type Store struct {
 	db *gorm.DB
 }
@@ -39,10 +45,19 @@ func pool(g *gorm.DB) gorm.ConnPool { return g.Statement.ConnPool }
 const requirementsJSON = `(SELECT json_agg(json_build_object('class', pl.class, 'lines', pl.lines, 'states', pl.states) ORDER BY pl.position)
    FROM program_licenses pl WHERE pl.program_id = p.id)`
 
-// licensesJSON aggregates user u's licenses.
-const licensesJSON = `(SELECT json_agg(json_build_object('jurisdiction', l.jurisdiction, 'class', l.class,
+// licensesJSONWhere starts a subquery aggregating user u's licenses; a
+// condition on l and a closing parenthesis follow.
+const licensesJSONWhere = `(SELECT json_agg(json_build_object('jurisdiction', l.jurisdiction, 'class', l.class,
      'lines', l.lines_of_authority, 'status', l.status, 'effective', l.effective_date, 'expiry', l.expiry_date))
-   FROM licenses l WHERE l.user_id = u.id)`
+   FROM licenses l WHERE l.user_id = u.id AND `
+
+// licensesJSON aggregates user u's licenses.
+const licensesJSON = licensesJSONWhere + `true)`
+
+// programLicensesJSON aggregates user u's licenses that a requirement of
+// program p could use.
+const programLicensesJSON = licensesJSONWhere + `EXISTS (SELECT 1 FROM program_licenses pl
+     WHERE pl.program_id = p.id AND pl.class = l.class AND l.jurisdiction = ANY (pl.states)))`
 
 // inputsQuery reads one agent × program. It always returns one row; the
 // agent's or program's columns are null when they do not exist. %s is the
@@ -50,7 +65,7 @@ const licensesJSON = `(SELECT json_agg(json_build_object('jurisdiction', l.juris
 const inputsQuery = `
 SELECT u.id, u.external_id, u.role, u.email, u.active, p.id, p.name, p.client_id,
        a.status, c.state, c.expires_at, c.refresher_due_at, ` + requirementsJSON + `,
-       CASE WHEN EXISTS (SELECT 1 FROM program_licenses pl WHERE pl.program_id = p.id) THEN ` + licensesJSON + ` END
+       ` + programLicensesJSON + `
 FROM (SELECT 1) one
 LEFT JOIN users u ON %s
 LEFT JOIN programs p ON p.id = $2
@@ -145,43 +160,6 @@ func (s *Store) Program(ctx context.Context, programID string) (*program, error)
 		return nil, err
 	}
 	return &p, nil
-}
-
-const rosterQuery = `
-SELECT u.id, u.external_id, u.role, u.email, u.active, a.status, c.state, c.expires_at, c.refresher_due_at,
-       CASE WHEN $2 THEN ` + licensesJSON + ` END
-FROM assignments a
-JOIN users u ON u.id = a.user_id
-LEFT JOIN certifications c ON c.user_id = a.user_id AND c.program_id = a.program_id
-WHERE a.program_id = $1
-ORDER BY u.email, u.id`
-
-// Roster reads the inputs of every agent assigned to the program.
-func (s *Store) Roster(ctx context.Context, p *program) ([]*inputs, error) {
-	rows, err := pool(s.db).QueryContext(ctx, rosterQuery, p.ID, len(p.Requirements) > 0)
-	if err != nil {
-		return nil, fmt.Errorf("routing: load roster: %w", err)
-	}
-	defer rows.Close()
-	out := []*inputs{}
-	for rows.Next() {
-		in := &inputs{ProgramID: p.ID, ProgramName: p.Name, ClientID: p.ClientID, Assigned: true, Requirements: p.Requirements}
-		var cert certCols
-		var lics []byte
-		if err := rows.Scan(&in.UserID, &in.ExternalID, &in.Role, &in.Email, &in.Active, &in.Status,
-			&cert.State, &cert.ExpiresAt, &cert.DueAt, &lics); err != nil {
-			return nil, fmt.Errorf("routing: read roster: %w", err)
-		}
-		in.Cert = cert.input()
-		if in.Licenses, err = decodeLicenses(lics); err != nil {
-			return nil, err
-		}
-		out = append(out, in)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("routing: read roster: %w", err)
-	}
-	return out, nil
 }
 
 const agentQueryTmpl = `SELECT u.id, u.external_id, u.role, u.email, u.active, ` + licensesJSON + ` FROM users u WHERE %s`
@@ -316,4 +294,307 @@ func (s *Store) FindAssignment(ctx context.Context, userID, programID string) (*
 		return nil, db.Translate(err, "assignment")
 	}
 	return &a, nil
+}
+
+// Bulk reads: the roster, the exports and reconciliation decide for many
+// agent × program pairs at once. They read one snapshot in five statements
+// (programs, agents, assignments, certifications, licenses), each a plain
+// scan or hash join, instead of one correlated licenses subquery per agent,
+// and decode in Go. Only the licenses a requirement of a program in the
+// snapshot could use (the class, in one of its states) are read: Decide
+// looks at no other (checkRequirement filters on class and jurisdiction).
+
+// snapProgram is a program of a snapshot: header, slugs, requirements.
+type snapProgram struct {
+	program
+	Slug, ClientSlug string
+}
+
+// snapAgent is an agent of a snapshot.
+type snapAgent struct {
+	UserID     string
+	ExternalID *string
+	Role       string
+	Email      string
+	Active     bool
+}
+
+// pairKey names an agent × program.
+type pairKey struct{ UserID, ProgramID string }
+
+// snapshot is the gate's inputs for a set of programs and agents, read at
+// one instant (one read-only repeatable-read transaction).
+type snapshot struct {
+	Programs   []*snapProgram // by client slug, then program slug
+	programs   map[string]*snapProgram
+	index      map[string]int // a program's position in Programs
+	Agents     []*snapAgent   // by email, then id
+	agents     map[string]*snapAgent
+	byExternal map[string]*snapAgent
+	// Assigned is the assignment status of every assignment to a program
+	// of the snapshot held by an agent of the snapshot.
+	Assigned map[pairKey]string
+	byAgent  map[string][]*snapProgram // the programs each agent is assigned to
+	certs    map[pairKey]*CertificationInput
+	licenses map[string][]LicenseInput
+}
+
+// Program returns a program of the snapshot, or nil.
+func (sn *snapshot) Program(id string) *snapProgram { return sn.programs[id] }
+
+// Agent finds an agent of the snapshot by Skillgate or external id, or nil.
+func (sn *snapshot) Agent(a Agent) *snapAgent {
+	if a.ID != "" {
+		return sn.agents[a.ID]
+	}
+	return sn.byExternal[a.ExternalID]
+}
+
+// assignedPrograms returns the programs of the snapshot the agent is
+// assigned to, in the order of Programs.
+func (sn *snapshot) assignedPrograms(userID string) []*snapProgram { return sn.byAgent[userID] }
+
+// inputs assembles Decide's inputs for an agent and program of the
+// snapshot at the instant.
+func (sn *snapshot) inputs(ag *snapAgent, p *snapProgram, at time.Time) *inputs {
+	k := pairKey{ag.UserID, p.ID}
+	status, assigned := sn.Assigned[k]
+	return &inputs{At: at, UserID: ag.UserID, ExternalID: ag.ExternalID, Role: ag.Role, Email: ag.Email, Active: ag.Active,
+		ProgramID: p.ID, ProgramName: p.Name, ClientID: p.ClientID, Assigned: assigned, Status: status,
+		Cert: sn.certs[k], Requirements: p.Requirements, Licenses: sn.licenses[ag.UserID]}
+}
+
+// snapshotScope says which programs and agents a snapshot reads: the
+// programs (one, or those of some clients, or every one), and the agents
+// assigned to any of them plus any named.
+type snapshotScope struct {
+	ProgramID string   // one program; or
+	ClientIDs []string // the programs of these clients; or, when both are empty and All,
+	All       bool     // every program
+	// Named agents are read too, assigned or not (reconciliation).
+	NamedIDs, NamedExternal []string
+}
+
+const (
+	snapProgramsCols = `SELECT p.id, p.name, p.client_id, p.slug, cl.slug, ` + requirementsJSON + `
+FROM programs p JOIN clients cl ON cl.id = p.client_id`
+	snapProgramByID      = snapProgramsCols + ` WHERE p.id = $1 ORDER BY cl.slug, p.slug`
+	snapProgramsOfClient = snapProgramsCols + ` WHERE p.client_id = ANY ($1::text[]::uuid[]) ORDER BY cl.slug, p.slug`
+	snapProgramsAll      = snapProgramsCols + ` ORDER BY cl.slug, p.slug`
+	// snapAgentsOf selects the snapshot's agents: assigned to a program
+	// of $1, or named in $2 (ids) or $3 (external ids).
+	snapAgentsOf = `SELECT u.id FROM users u
+WHERE u.id IN (SELECT a.user_id FROM assignments a WHERE a.program_id = ANY ($1::text[]::uuid[]))
+   OR u.id = ANY ($2::text[]::uuid[]) OR u.external_id = ANY ($3::text[])`
+	snapAgents = `
+SELECT u.id, u.external_id, u.role, u.email, u.active FROM users u WHERE u.id IN (` + snapAgentsOf + `)
+ORDER BY u.email, u.id`
+	snapAssignments = `SELECT a.user_id, a.program_id, a.status FROM assignments a WHERE a.program_id = ANY ($1::text[]::uuid[])`
+	// The agents' certifications and licenses. Without named agents, the
+	// plain join on assignments is the same set, planned better.
+	snapCertsWhere     = `SELECT c.user_id, c.program_id, c.state, c.expires_at, c.refresher_due_at FROM certifications c WHERE c.program_id = ANY ($1::text[]::uuid[]) AND `
+	snapCertifications = snapCertsWhere + `c.user_id IN (` + snapAgentsOf + `)`
+	snapCertsAssigned  = snapCertsWhere + `EXISTS (SELECT 1 FROM assignments a WHERE a.user_id = c.user_id AND a.program_id = ANY ($1::text[]::uuid[]))`
+	snapLicensesWhere  = `
+SELECT l.user_id, l.jurisdiction, l.class, l.lines_of_authority, l.status, l.effective_date, l.expiry_date
+FROM licenses l
+WHERE EXISTS (SELECT 1 FROM program_licenses pl
+              WHERE pl.program_id = ANY ($1::text[]::uuid[]) AND pl.class = l.class AND l.jurisdiction = ANY (pl.states))
+  AND `
+	snapLicenses         = snapLicensesWhere + `l.user_id IN (` + snapAgentsOf + `)`
+	snapLicensesAssigned = snapLicensesWhere + `l.user_id IN (SELECT a.user_id FROM assignments a WHERE a.program_id = ANY ($1::text[]::uuid[]))`
+)
+
+// Snapshot reads the inputs of the scope at one instant. JIT is turned
+// off for its transaction: these statements run in milliseconds, and
+// PostgreSQL's JIT (which the planner's row estimates for thousands of
+// agents can trigger) spends tens of milliseconds compiling before it
+// starts. Errors: not_found (ProgramID names no program); any database
+// error as is.
+func (s *Store) Snapshot(ctx context.Context, sc snapshotScope) (*snapshot, error) {
+	sn := &snapshot{programs: map[string]*snapProgram{}, index: map[string]int{}, byAgent: map[string][]*snapProgram{}, agents: map[string]*snapAgent{}, byExternal: map[string]*snapAgent{},
+		Assigned: map[pairKey]string{}, certs: map[pairKey]*CertificationInput{}, licenses: map[string][]LicenseInput{}}
+	sqlDB, err := s.db.DB()
+	if err != nil {
+		return nil, fmt.Errorf("routing: read snapshot: %w", err)
+	}
+	conn, err := sqlDB.Conn(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("routing: read snapshot: %w", err)
+	}
+	defer conn.Close()
+	// pgx's own interface, not database/sql: tens of thousands of license
+	// rows decode from the binary protocol without database/sql's copies.
+	err = conn.Raw(func(dc any) error {
+		pc, ok := dc.(*stdlib.Conn)
+		if !ok {
+			return fmt.Errorf("not a pgx connection: %T", dc)
+		}
+		tx, err := pc.Conn().BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
+		if err != nil {
+			return err
+		}
+		defer func() { _ = tx.Rollback(ctx) }() // read-only: nothing to keep
+		if _, err := tx.Exec(ctx, `SET LOCAL jit = off`); err != nil {
+			return err
+		}
+		return sn.read(ctx, tx, sc)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("routing: read snapshot: %w", err)
+	}
+	return sn, nil
+}
+
+// read runs the snapshot's statements in tx.
+func (sn *snapshot) read(ctx context.Context, tx pgx.Tx, sc snapshotScope) error {
+	if err := sn.readPrograms(ctx, tx, sc); err != nil {
+		return err
+	}
+	if sc.ProgramID != "" && len(sn.Programs) == 0 {
+		return apperr.NotFoundf("program")
+	}
+	programIDs := make([]string, len(sn.Programs))
+	for i, p := range sn.Programs {
+		programIDs[i] = p.ID
+	}
+	named, ext := nonNil(sc.NamedIDs), nonNil(sc.NamedExternal)
+	if err := sn.readAgents(ctx, tx, programIDs, named, ext); err != nil {
+		return err
+	}
+	if err := sn.readAssignments(ctx, tx, programIDs); err != nil {
+		return err
+	}
+	certs, args, lics := snapCertifications, []any{programIDs, named, ext}, snapLicenses
+	if len(named)+len(ext) == 0 {
+		certs, args, lics = snapCertsAssigned, []any{programIDs}, snapLicensesAssigned
+	}
+	if err := sn.readCertifications(ctx, tx, certs, args); err != nil {
+		return err
+	}
+	return sn.readLicenses(ctx, tx, lics, args)
+}
+
+// nonNil makes nil an empty array parameter (nil would be NULL).
+func nonNil(xs []string) []string {
+	if xs == nil {
+		return []string{}
+	}
+	return xs
+}
+
+func (sn *snapshot) readPrograms(ctx context.Context, tx pgx.Tx, sc snapshotScope) error {
+	var rows pgx.Rows
+	var err error
+	switch {
+	case sc.ProgramID != "":
+		rows, err = tx.Query(ctx, snapProgramByID, sc.ProgramID)
+	case len(sc.ClientIDs) > 0:
+		rows, err = tx.Query(ctx, snapProgramsOfClient, sc.ClientIDs)
+	case sc.All:
+		rows, err = tx.Query(ctx, snapProgramsAll)
+	default:
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("programs: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		p := &snapProgram{}
+		var reqs []byte
+		if err := rows.Scan(&p.ID, &p.Name, &p.ClientID, &p.Slug, &p.ClientSlug, &reqs); err != nil {
+			return fmt.Errorf("programs: %w", err)
+		}
+		if p.Requirements, err = decodeRequirements(reqs); err != nil {
+			return err
+		}
+		sn.index[p.ID] = len(sn.Programs)
+		sn.Programs = append(sn.Programs, p)
+		sn.programs[p.ID] = p
+	}
+	return rows.Err()
+}
+
+func (sn *snapshot) readAgents(ctx context.Context, tx pgx.Tx, programIDs, named, ext []string) error {
+	rows, err := tx.Query(ctx, snapAgents, programIDs, named, ext)
+	if err != nil {
+		return fmt.Errorf("agents: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		a := &snapAgent{}
+		if err := rows.Scan(&a.UserID, &a.ExternalID, &a.Role, &a.Email, &a.Active); err != nil {
+			return fmt.Errorf("agents: %w", err)
+		}
+		sn.Agents = append(sn.Agents, a)
+		sn.agents[a.UserID] = a
+		if a.ExternalID != nil {
+			sn.byExternal[*a.ExternalID] = a
+		}
+	}
+	return rows.Err()
+}
+
+func (sn *snapshot) readAssignments(ctx context.Context, tx pgx.Tx, programIDs []string) error {
+	rows, err := tx.Query(ctx, snapAssignments, programIDs)
+	if err != nil {
+		return fmt.Errorf("assignments: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var k pairKey
+		var status string
+		if err := rows.Scan(&k.UserID, &k.ProgramID, &status); err != nil {
+			return fmt.Errorf("assignments: %w", err)
+		}
+		if sn.agents[k.UserID] == nil {
+			continue // assigned since the agents were read: not in this snapshot
+		}
+		sn.Assigned[k] = status
+		sn.byAgent[k.UserID] = append(sn.byAgent[k.UserID], sn.programs[k.ProgramID])
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, ps := range sn.byAgent {
+		slices.SortFunc(ps, func(a, b *snapProgram) int { return sn.index[a.ID] - sn.index[b.ID] })
+	}
+	return nil
+}
+
+func (sn *snapshot) readCertifications(ctx context.Context, tx pgx.Tx, q string, args []any) error {
+	rows, err := tx.Query(ctx, q, args...)
+	if err != nil {
+		return fmt.Errorf("certifications: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var k pairKey
+		c := &CertificationInput{}
+		if err := rows.Scan(&k.UserID, &k.ProgramID, &c.State, &c.ExpiresAt, &c.RefresherDueAt); err != nil {
+			return fmt.Errorf("certifications: %w", err)
+		}
+		sn.certs[k] = c
+	}
+	return rows.Err()
+}
+
+func (sn *snapshot) readLicenses(ctx context.Context, tx pgx.Tx, q string, args []any) error {
+	rows, err := tx.Query(ctx, q, args...)
+	if err != nil {
+		return fmt.Errorf("licenses: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var userID string
+		var l LicenseInput
+		if err := rows.Scan(&userID, &l.Jurisdiction, &l.Class, &l.Lines, &l.Status, &l.EffectiveDate, &l.ExpiryDate); err != nil {
+			return fmt.Errorf("licenses: %w", err)
+		}
+		l.Jurisdiction = strings.ToUpper(l.Jurisdiction)
+		l.EffectiveDate, l.ExpiryDate = l.EffectiveDate.UTC(), l.ExpiryDate.UTC()
+		sn.licenses[userID] = append(sn.licenses[userID], l)
+	}
+	return rows.Err()
 }

@@ -21,7 +21,9 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/skillgate/skillgate/server/internal/apitest"
+	"github.com/skillgate/skillgate/server/internal/app"
 	"github.com/skillgate/skillgate/server/internal/auth"
+	"github.com/skillgate/skillgate/server/internal/logx"
 	"github.com/skillgate/skillgate/server/internal/seed"
 )
 
@@ -33,7 +35,9 @@ const concurrency = 32
 // eligibility checks with an API key from 32 workers for BENCH_SECONDS
 // (default 10); then the same load against a bare baseline (a Gin handler
 // answering one primary-key lookup from the same pool); then the
-// 5,000-agent roster; then how long a revocation takes to show. It prints
+// 5,000-agent roster and the TaskRouter export of every agent; then how
+// long a certification revocation and an API key revocation take to show
+// on the replica that made them and on a second one. It prints
 // one table. Run it once:
 // go test -run '^$' -bench Eligibility -benchtime 1x ./server/internal/routing/bench
 func BenchmarkEligibility(b *testing.B) {
@@ -68,6 +72,14 @@ func BenchmarkEligibility(b *testing.B) {
 	}
 	srv := httptest.NewServer(env.App.Router)
 	defer srv.Close()
+	// A second replica over the same database, for what one replica's
+	// change takes to show on another.
+	replica, err := app.New(env.App.Config, logx.Discard(), env.DB, env.Clock)
+	if err != nil {
+		b.Fatal(err)
+	}
+	srvB := httptest.NewServer(replica.Router)
+	defer srvB.Close()
 
 	// The baseline: one indexed primary-key lookup, the same pool, bare Gin.
 	gin.SetMode(gin.ReleaseMode)
@@ -125,8 +137,32 @@ func BenchmarkEligibility(b *testing.B) {
 	}
 	slices.Sort(rosters)
 
-	// A revocation: how long until the API says not eligible.
-	revoke := revocationDelay(b, env, client, srv.URL, key.Key, rep)
+	// The TaskRouter export of every agent, three times.
+	var exports []time.Duration
+	var workers int
+	for range 3 {
+		r, _ := http.NewRequest("GET", srv.URL+"/api/v1/exports/taskrouter-workers", nil)
+		r.Header.Set("Authorization", "Bearer "+key.Key)
+		t0 := time.Now()
+		res, err := client.Do(r)
+		if err != nil {
+			b.Fatal(err)
+		}
+		var body struct{ Workers []json.RawMessage }
+		err = json.NewDecoder(res.Body).Decode(&body)
+		res.Body.Close()
+		exports = append(exports, time.Since(t0))
+		if err != nil || res.StatusCode != 200 {
+			b.Fatalf("export: %d %v", res.StatusCode, err)
+		}
+		workers = len(body.Workers)
+	}
+	slices.Sort(exports)
+
+	// A revocation: how long until each replica says not eligible.
+	revoke, revokeB := revocationDelay(b, env, client, srv.URL, srvB.URL, key.Key, rep)
+	// An API key revoked on one replica: how long until the other refuses it.
+	keyHere, keyThere := keyRevocationDelay(b, env, ctx, client, srv.URL, srvB.URL, rep)
 
 	fmt.Printf("\nEligibility benchmark: %d agents, %d assignments, %d workers, %ds per run, GOMAXPROCS=%s\n",
 		rep.Agents, rep.Assignments, concurrency, seconds, os.Getenv("GOMAXPROCS"))
@@ -139,7 +175,9 @@ func BenchmarkEligibility(b *testing.B) {
 	fmt.Printf("| baseline p50 / p99 | %.2f / %.2f ms | |\n", ms(baseline.p50), ms(baseline.p99))
 	fmt.Printf("| ratio eligibility / baseline | %.2f | ≥ 0.5 |\n", gate.rate/baseline.rate)
 	fmt.Printf("| roster, %d-agent program (median of 5) | %.1f ms | ≤ 100 ms |\n", rosterSize, ms(rosters[2]))
-	fmt.Printf("| revocation visible after commit | %.2f ms (next request; no cache) | ≤ 1 s |\n\n", ms(revoke))
+	fmt.Printf("| TaskRouter export, %d workers, %d assignments (median of 3) | %.1f ms | |\n", workers, rep.Assignments, ms(exports[1]))
+	fmt.Printf("| certification revocation visible, same / other replica | %.2f / %.2f ms | ≤ 1 s |\n", ms(revoke), ms(revokeB))
+	fmt.Printf("| API key revocation refused, same / other replica | %.2f / %.2f ms | ≤ 1 s |\n\n", ms(keyHere), ms(keyThere))
 }
 
 type result struct {
@@ -187,41 +225,86 @@ func drive(b *testing.B, client *http.Client, d time.Duration, next func(*rand.R
 	return result{rate: float64(len(all)) / elapsed.Seconds(), p50: all[len(all)/2], p99: all[len(all)*99/100], errors: errs.Load()}
 }
 
-// revocationDelay revokes an eligible agent's certification (as the
-// certification engine does: one committed UPDATE) and polls the API until
-// the answer is not eligible, returning the delay.
-func revocationDelay(b *testing.B, env *apitest.Env, client *http.Client, base, key string, rep *seed.Report) time.Duration {
-	ask := func(p [2]string) bool {
-		r, _ := http.NewRequest("GET", base+"/api/v1/eligibility?agent="+p[0]+"&program="+p[1]+"&state=TX", nil)
-		r.Header.Set("Authorization", "Bearer "+key)
-		res, err := client.Do(r)
-		if err != nil {
-			b.Fatal(err)
-		}
-		defer res.Body.Close()
-		var a struct{ Eligible bool }
-		if err := json.NewDecoder(res.Body).Decode(&a); err != nil {
-			b.Fatal(err)
-		}
-		return a.Eligible
+// eligible asks base whether the pair is eligible for a TX caller.
+func eligible(b *testing.B, client *http.Client, base, key string, p [2]string) bool {
+	r, _ := http.NewRequest("GET", base+"/api/v1/eligibility?agent="+p[0]+"&program="+p[1]+"&state=TX", nil)
+	r.Header.Set("Authorization", "Bearer "+key)
+	res, err := client.Do(r)
+	if err != nil {
+		b.Fatal(err)
 	}
+	defer res.Body.Close()
+	var a struct{ Eligible bool }
+	if err := json.NewDecoder(res.Body).Decode(&a); err != nil || res.StatusCode != 200 {
+		b.Fatalf("check: %d %v", res.StatusCode, err)
+	}
+	return a.Eligible
+}
+
+// until polls ok every millisecond until it holds, returning how long that
+// took from t0; it fails the benchmark after 5 s.
+func until(b *testing.B, t0 time.Time, ok func() bool) time.Duration {
+	for !ok() {
+		if time.Since(t0) > 5*time.Second {
+			b.Fatal("the change did not show within 5 s")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	return time.Since(t0)
+}
+
+// revocationDelay revokes an eligible agent's certification (as the
+// certification engine does: one committed UPDATE) and polls both
+// replicas until each answers not eligible, returning the delays.
+func revocationDelay(b *testing.B, env *apitest.Env, client *http.Client, base, other, key string, rep *seed.Report) (time.Duration, time.Duration) {
 	for _, p := range rep.Pairs {
-		if !ask(p) {
+		if !eligible(b, client, base, key, p) || !eligible(b, client, other, key, p) {
 			continue
 		}
 		if err := env.DB.Exec(`UPDATE certifications SET state = 'revoked', updated_at = now() WHERE user_id = ? AND program_id = ?`, p[0], p[1]).Error; err != nil {
 			b.Fatal(err)
 		}
 		t0 := time.Now()
-		for ask(p) {
-			if time.Since(t0) > 5*time.Second {
-				b.Fatal("the revocation did not show within 5 s")
-			}
-		}
-		return time.Since(t0)
+		here := until(b, t0, func() bool { return !eligible(b, client, base, key, p) })
+		there := until(b, t0, func() bool { return !eligible(b, client, other, key, p) })
+		return here, there
 	}
 	b.Fatal("no eligible pair to revoke")
-	return 0
+	return 0, 0
+}
+
+// keyRevocationDelay makes a key, uses it on both replicas (so both have
+// it cached), revokes it through the first and polls each replica until it
+// answers 401, returning the delays.
+func keyRevocationDelay(b *testing.B, env *apitest.Env, ctx context.Context, client *http.Client, base, other string, rep *seed.Report) (time.Duration, time.Duration) {
+	k, err := env.App.Auth.CreateAPIKey(ctx, auth.CreateAPIKeyInput{Name: "acd-revoked", Scopes: []string{auth.ScopeEligibilityRead}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	p := rep.Pairs[0]
+	refused := func(url string) func() bool {
+		return func() bool {
+			r, _ := http.NewRequest("GET", url+"/api/v1/eligibility?agent="+p[0]+"&program="+p[1], nil)
+			r.Header.Set("Authorization", "Bearer "+k.Key)
+			res, err := client.Do(r)
+			if err != nil {
+				b.Fatal(err)
+			}
+			_, _ = io.Copy(io.Discard, res.Body)
+			res.Body.Close()
+			return res.StatusCode == http.StatusUnauthorized
+		}
+	}
+	if refused(base)() || refused(other)() {
+		b.Fatal("a fresh key was refused")
+	}
+	if err := env.App.Auth.RevokeAPIKey(ctx, k.ID); err != nil {
+		b.Fatal(err)
+	}
+	t0 := time.Now()
+	here := until(b, t0, refused(base))
+	there := until(b, t0, refused(other))
+	return here, there
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }

@@ -1,0 +1,82 @@
+package app
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/skillgate/skillgate/server/internal/httpx"
+	"github.com/skillgate/skillgate/server/internal/idempotency"
+	"github.com/skillgate/skillgate/server/internal/jobs"
+	"github.com/skillgate/skillgate/server/internal/metrics"
+)
+
+// IdempotentRoutes are the writes a client may retry with an
+// Idempotency-Key header (method and route template). Each documents the
+// header in its OpenAPI fragment (a test checks).
+var IdempotentRoutes = map[string]bool{
+	"POST /api/v1/attempts/:id/submit":      true,
+	"POST /api/v1/runs/:id/turns":           true,
+	"POST /api/v1/licenses":                 true,
+	"POST /api/v1/programs/:id/assignments": true,
+}
+
+// EligibilityRoutes are the routing system's reads, admitted in their own
+// class so that a flood of anything else cannot starve them (nor they it).
+var EligibilityRoutes = map[string]bool{
+	"GET /api/v1/eligibility":         true,
+	"POST /api/v1/eligibility/batch":  true,
+	"GET /api/v1/agents/:id/programs": true,
+}
+
+// resilience wires what keeps the server well-behaved under failure and
+// load: metrics, idempotency keys (and their cleanup job), and the
+// admission limiters.
+func (a *App) resilience() {
+	sqlDB, _ := a.DB.DB()
+	a.Metrics = metrics.New(sqlDB, a.Webhooks.OutboxLag)
+	a.Idempotency = idempotency.NewService(idempotency.NewStore(a.DB), a.Clock, idempotency.Options{}, a.Log)
+	a.workers = append(a.workers, jobs.Every("idempotency-cleanup", 10*time.Minute, a.Log, a.Idempotency.RunOnce))
+	keys := a.Idempotency.Middleware()
+	a.apiMiddleware = append(a.apiMiddleware, func(c *gin.Context) {
+		if IdempotentRoutes[c.Request.Method+" "+c.FullPath()] {
+			keys(c)
+			return
+		}
+		c.Next()
+	})
+	if l := a.Config.Admission; l.EligibilityLimit > 0 {
+		a.eligibilityLimiter = httpx.NewLimiter("eligibility", l.EligibilityLimit, l.EligibilityWait)
+	}
+	if l := a.Config.Admission; l.Limit > 0 {
+		a.apiLimiter = httpx.NewLimiter("api", l.Limit, l.Wait)
+	}
+}
+
+// admission is the admission-control middleware: eligibility reads in one
+// class, every other API route in another; health, readiness, the API
+// document and the web app are never limited.
+func (a *App) admission() gin.HandlerFunc {
+	return httpx.Admission(func(c *gin.Context) *httpx.Limiter {
+		route := c.FullPath()
+		switch {
+		case EligibilityRoutes[c.Request.Method+" "+route]:
+			return a.eligibilityLimiter
+		case strings.HasPrefix(route, "/api/v1/"):
+			return a.apiLimiter
+		}
+		return nil
+	}, a.Metrics.Rejected)
+}
+
+// MetricsHandler serves /metrics for the operator listener, behind the
+// bearer token when one is configured.
+func (a *App) MetricsHandler() http.Handler { return a.Metrics.Handler(a.Config.MetricsToken) }
+
+// jobContext is ctx with the metrics observing every job pass.
+func (a *App) jobContext(ctx context.Context) context.Context {
+	return jobs.WithObserver(ctx, a.Metrics)
+}

@@ -79,14 +79,15 @@ function CreateCohort({ onCancel }: { onCancel: () => void }) {
 
   const create = useMutation({
     mutationFn: async () => {
-      const c = created ?? await onboarding.create({ name: name.trim(), start_date: start, trainer_id: trainerID, program_ids: programIDs, skip_weekends: skipWeekends });
+      let c = created ?? await onboarding.create({ name: name.trim(), start_date: start, trainer_id: trainerID, program_ids: programIDs, skip_weekends: skipWeekends });
       setCreated(c);
-      const have = new Set(c.members.map((m) => m.user_id));
       for (const id of members) {
-        if (have.has(id)) continue;
+        if (c.members.some((m) => m.user_id === id)) continue;
         try {
-          await onboarding.addMember(c.id, id);
+          c = await onboarding.addMember(c.id, id);
+          setCreated(c);
         } catch (e) {
+          if (e instanceof ApiError && e.code === "conflict") continue; // a member already
           const who = agents.data?.find((a) => a.id === id)?.email ?? id;
           if (e instanceof ApiError) throw new ApiError(e.status, e.code, e.message, { user_id: `${who}: ${e.fields.user_id ?? e.message}` });
           throw e;

@@ -3,8 +3,8 @@ import { account, navLabels, signIn, unique, type Role } from "./fixtures";
 
 const NAV: Record<Role, string[]> = {
   agent: ["Home", "My training", "My certifications", "My licenses", "My account"],
-  trainer: ["Home", "Content library", "Rosters", "My account"],
-  supervisor: ["Home", "Reviews", "Rosters", "My account"],
+  trainer: ["Home", "Content library", "Cohorts", "Rosters", "My account"],
+  supervisor: ["Home", "Reviews", "Cohorts", "Rosters", "My account"],
   compliance: ["Home", "Licenses", "Users", "Audit log", "My account"],
   admin: ["Home", "Users", "Clients", "API keys", "Webhooks", "Audit log", "My account"],
 };

@@ -3,7 +3,9 @@
 # database (skillgate_e2e_<port>, so worktrees on other ports do not collide) with the demo library and demo accounts. The demo
 # logins `skillgate user seed-demo` prints are written to
 # e2e/.demo-accounts.json for the tests (see e2e/fixtures.ts). Access tokens
-# live 20 seconds (ACCESS_TOKEN_TTL) so the tests can watch them expire.
+# live 20 seconds (ACCESS_TOKEN_TTL) so the tests can watch them expire, and
+# the reminder job runs every 2 seconds (REMINDER_INTERVAL) rather than every 5
+# minutes, so a reminder the tests cause reaches the inbox at once.
 set -eu
 port=${1:-18090}
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -16,7 +18,7 @@ psql "$base" -qc "CREATE DATABASE $db" >/dev/null
 # The tests read a few ids the API does not list yet (see e2e/training.ts).
 printf '%s\n' "$url" > frontend/e2e/.database-url
 export DATABASE_URL="$url" HTTP_ADDR="127.0.0.1:$port" SKILLGATE_ENV=development LOG_LEVEL=warn
-export JWT_SECRET="e2e-secret-e2e-secret-e2e-secret-e2e" ACCESS_TOKEN_TTL=${ACCESS_TOKEN_TTL:-20s}
+export JWT_SECRET="e2e-secret-e2e-secret-e2e-secret-e2e" ACCESS_TOKEN_TTL=${ACCESS_TOKEN_TTL:-20s} REMINDER_INTERVAL=${REMINDER_INTERVAL:-2s}
 bin/skillgate migrate up >/dev/null
 bin/skillgate import content quizzes >/dev/null
 # "  agent       agent@demo.skillgate.test        password: agent-demo-skillgate"

@@ -18,6 +18,9 @@ import { ProgramPage } from "./training/ProgramPage";
 import { QuizResult } from "./training/QuizResult";
 import { QuizTake } from "./training/QuizTake";
 import { RoleplayRun } from "./training/RoleplayRun";
+import { Inbox } from "./notifications/Inbox";
+import { CohortDetail } from "./cohorts/CohortDetail";
+import { Cohorts } from "./cohorts/Cohorts";
 import { CompetencyPage, QuizAnalysisPage } from "./staff/Analysis";
 import { Clients } from "./staff/Clients";
 import { ComplianceLicenses } from "./staff/Compliance";
@@ -60,6 +63,7 @@ export function App() {
       <Route element={<RequireSession><Layout /></RequireSession>}>
         <Route index element={<Home />} />
         <Route path="account" element={<Account />} />
+        <Route path="notifications" element={<Inbox />} />
         <Route path="training" element={<MyTraining />} />
         <Route path="training/:programId" element={<ProgramPage />} />
         <Route path="training/:programId/modules/:moduleId" element={<ModuleReader />} />
@@ -78,6 +82,8 @@ export function App() {
         <Route path="library/roleplays/:roleplayId" element={<RequireRole roles={["trainer", "supervisor", "compliance", "admin"]}><CompetencyPage /></RequireRole>} />
         <Route path="reviews" element={<RequireRole roles={["supervisor", "compliance", "admin"]}><ReviewQueue /></RequireRole>} />
         <Route path="reviews/:runId" element={<RequireRole roles={["supervisor", "compliance", "admin"]}><ReviewRun /></RequireRole>} />
+        <Route path="cohorts" element={<RequireRole roles={["trainer", "supervisor", "compliance", "admin"]}><Cohorts /></RequireRole>} />
+        <Route path="cohorts/:cohortId" element={<RequireRole roles={["trainer", "supervisor", "compliance", "admin"]}><CohortDetail /></RequireRole>} />
         <Route path="rosters" element={<RequireRole roles={["supervisor", "trainer", "compliance", "admin"]}><Rosters /></RequireRole>} />
         <Route path="compliance/licenses" element={<RequireRole roles={["compliance", "admin"]}><ComplianceLicenses /></RequireRole>} />
         <Route path="admin/clients" element={<RequireRole roles={["admin"]}><Clients /></RequireRole>} />

@@ -1,5 +1,6 @@
 import { NavLink, Outlet } from "react-router-dom";
 import { useSession, type Role } from "../auth/session";
+import { NotificationsBadge } from "../notifications/Badge";
 
 /** Navigation entries, each shown only to the roles that may use it. */
 export const NAV: { to: string; label: string; roles: Role[] }[] = [
@@ -9,6 +10,7 @@ export const NAV: { to: string; label: string; roles: Role[] }[] = [
   { to: "/licenses", label: "My licenses", roles: ["agent"] },
   { to: "/library", label: "Content library", roles: ["trainer"] },
   { to: "/reviews", label: "Reviews", roles: ["supervisor"] },
+  { to: "/cohorts", label: "Cohorts", roles: ["trainer", "supervisor"] },
   { to: "/rosters", label: "Rosters", roles: ["supervisor", "trainer"] },
   { to: "/compliance/licenses", label: "Licenses", roles: ["compliance"] },
   { to: "/admin/users", label: "Users", roles: ["admin", "compliance"] },
@@ -37,6 +39,7 @@ export function Layout() {
             <NavLink key={n.to} to={n.to} end={n.to === "/"}>{n.label}</NavLink>
           ))}
         </nav>
+        <NotificationsBadge />
         <span className="who">
           {me.display_name || me.email} · <span className="role">{me.role}</span>
         </span>

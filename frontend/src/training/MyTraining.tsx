@@ -1,6 +1,7 @@
 import { Link } from "react-router-dom";
 import { useClients } from "../api/hooks";
 import type { Program } from "../api/learning";
+import { MyOnboarding } from "../cohorts/MyOnboarding";
 import { KIND_LABEL, ProgressBar } from "./StepStatus";
 import { usePrograms, useProgramStanding } from "./hooks";
 
@@ -10,6 +11,7 @@ export function MyTraining() {
   return (
     <section>
       <h1>My training</h1>
+      <MyOnboarding />
       {programs.isPending && <p className="loading" role="status">Loading your programs…</p>}
       {programs.isError && <p role="alert" className="error">{programs.error.message}</p>}
       {programs.data?.length === 0 && <p>You are not enrolled in any program yet. Your trainer enrolls you.</p>}

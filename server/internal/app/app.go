@@ -129,7 +129,11 @@ func New(cfg Config, log *slog.Logger, g *gorm.DB, clk clock.Clock) (*App, error
 	a.workers = append(a.workers, jobs.Every("eligibility-redecide", 30*time.Second, log, a.Routing.RunOnce))
 	a.Notify = notify.NewService(g, a.Auth, clk, notify.Options{Mail: cfg.Mail, PublicURL: cfg.PublicURL, Log: log})
 	a.Notify.SetSources(a.NotifySources())
-	a.workers = append(a.workers, jobs.Every("notify-reminders", 5*time.Minute, log, a.Notify.RunRemindersOnce))
+	reminderEvery := notify.ReminderInterval
+	if cfg.ReminderInterval > 0 {
+		reminderEvery = cfg.ReminderInterval
+	}
+	a.workers = append(a.workers, jobs.Every("notify-reminders", reminderEvery, log, a.Notify.RunRemindersOnce))
 	if cfg.Mail != nil {
 		a.workers = append(a.workers, jobs.Every("notify-email", 15*time.Second, log, a.Notify.RunEmailOnce))
 	}

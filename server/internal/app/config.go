@@ -42,6 +42,10 @@ type Config struct {
 	// AccessTokenTTL shortens access tokens for tests of token refresh
 	// (ACCESS_TOKEN_TTL, development only); zero keeps the 15-minute default.
 	AccessTokenTTL time.Duration
+	// ReminderInterval runs the reminder job more often than every
+	// notify.ReminderInterval (REMINDER_INTERVAL, development only), so
+	// tests see a reminder without waiting; zero keeps the default.
+	ReminderInterval time.Duration
 	// WebhookKey encrypts webhook signing secrets at rest (WEBHOOK_KEY);
 	// empty means a key derived from JWTSecret.
 	WebhookKey []byte
@@ -95,6 +99,9 @@ var DefaultAdmission = Admission{EligibilityLimit: 16, EligibilityWait: 20 * tim
 
 // MinAccessTokenTTL is the shortest ACCESS_TOKEN_TTL accepted.
 const MinAccessTokenTTL = 5 * time.Second
+
+// MinReminderInterval is the shortest REMINDER_INTERVAL accepted.
+const MinReminderInterval = time.Second
 
 // DefaultDatabaseURL is used in development when DATABASE_URL is unset.
 const DefaultDatabaseURL = "postgres://postgres@127.0.0.1:5432/skillgate?sslmode=disable"
@@ -227,6 +234,18 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		default:
 			cfg.AccessTokenTTL = d
 			cfg.Warnings = append(cfg.Warnings, fmt.Sprintf("ACCESS_TOKEN_TTL is %s: access tokens expire sooner than the usual %s (for tests of token refresh)", d, auth.AccessTokenTTL))
+		}
+	}
+	if v := strings.TrimSpace(getenv("REMINDER_INTERVAL")); v != "" {
+		d, err := time.ParseDuration(v)
+		switch {
+		case cfg.Env == Production:
+			bad("REMINDER_INTERVAL is for development and tests only: unset it in production")
+		case err != nil || d < MinReminderInterval || d > notify.ReminderInterval:
+			bad("REMINDER_INTERVAL must be a duration from %s to %s such as 2s, not %q", MinReminderInterval, notify.ReminderInterval, v)
+		default:
+			cfg.ReminderInterval = d
+			cfg.Warnings = append(cfg.Warnings, fmt.Sprintf("REMINDER_INTERVAL is %s: the reminder job runs more often than the usual %s (for tests)", d, notify.ReminderInterval))
 		}
 	}
 	switch k := secret("WEBHOOK_KEY"); {

@@ -128,6 +128,43 @@ func TestLoadConfigAccessTokenTTL(t *testing.T) {
 	}
 }
 
+func TestLoadConfigReminderInterval(t *testing.T) {
+	cases := []struct {
+		name    string
+		env     map[string]string
+		want    time.Duration
+		wantErr string
+	}{
+		{"unset keeps the default", nil, 0, ""},
+		{"development", map[string]string{"REMINDER_INTERVAL": "2s"}, 2 * time.Second, ""},
+		{"too short", map[string]string{"REMINDER_INTERVAL": "10ms"}, 0, "REMINDER_INTERVAL must be a duration"},
+		{"too long", map[string]string{"REMINDER_INTERVAL": "1h"}, 0, "REMINDER_INTERVAL must be a duration"},
+		{"not a duration", map[string]string{"REMINDER_INTERVAL": "often"}, 0, "REMINDER_INTERVAL must be a duration"},
+		{"production", map[string]string{"REMINDER_INTERVAL": "2s", "SKILLGATE_ENV": "production",
+			"DATABASE_URL": "postgres://x@h/db", "JWT_SECRET": strings.Repeat("a", 40)}, 0, "development and tests only"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg, err := LoadConfig(envOf(tc.env))
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Fatalf("got %v, want an error containing %q", err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if cfg.ReminderInterval != tc.want {
+				t.Errorf("got REMINDER_INTERVAL %v, want %v", cfg.ReminderInterval, tc.want)
+			}
+			if tc.want != 0 && !strings.Contains(strings.Join(cfg.Warnings, "\n"), "REMINDER_INTERVAL") {
+				t.Errorf("got warnings %q, want one naming REMINDER_INTERVAL", cfg.Warnings)
+			}
+		})
+	}
+}
+
 func TestLoadConfigWebhooks(t *testing.T) {
 	prod := map[string]string{"SKILLGATE_ENV": "production", "DATABASE_URL": "postgres://db/x", "JWT_SECRET": strings.Repeat("j", 32)}
 	with := func(extra map[string]string) map[string]string {

@@ -54,6 +54,10 @@ const (
 	SentBackLookback = 14 * 24 * time.Hour
 )
 
+// ReminderInterval is how often the reminder job runs (it also runs once
+// when the server starts).
+const ReminderInterval = 5 * time.Minute
+
 const dayLayout = "2006-01-02"
 
 // RunRemindersOnce creates every reminder that is due at the clock's time

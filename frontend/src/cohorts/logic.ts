@@ -1,0 +1,46 @@
+// What the cohort pages decide without React: words for statuses and tasks,
+// percentages, and the matrix's summary per column.
+import type { MatrixRow, TaskKind, TaskStatus } from "../api/onboarding";
+
+export const STATUS_LABEL: Record<TaskStatus | "", string> = {
+  not_started: "Not started", in_progress: "In progress", done: "Done", overdue: "Overdue", "": "—",
+};
+
+/** The badge class a task status is shown with. */
+export function statusClass(s: TaskStatus | ""): string {
+  switch (s) {
+    case "done": return "ok";
+    case "overdue": return "bad";
+    case "in_progress": return "warn";
+    default: return "off";
+  }
+}
+
+const ACTION: Record<TaskKind, string> = { module: "Read", quiz: "Pass quiz", roleplay: "Play role-play" };
+
+/** "Read Outage basics" for a task: its action and what it is about (the module's title when known, else the slug). */
+export function taskLabel(kind: TaskKind, slug: string, title?: string): string {
+  return `${ACTION[kind]} ${title || slug}`;
+}
+
+/** 0.756 → "76%", null → "—". */
+export function percent(v: number | null | undefined): string {
+  return v === null || v === undefined || Number.isNaN(v) ? "—" : `${Math.round(v * 100)}%`;
+}
+
+/** A mean score already in percent: 81.25 → "81%". */
+export function score(v: number | null | undefined): string {
+  return v === null || v === undefined || Number.isNaN(v) ? "—" : `${Math.round(v)}%`;
+}
+
+/** 1.5 → "1.5", null → "—". */
+export function oneDecimal(v: number | null | undefined): string {
+  return v === null || v === undefined || Number.isNaN(v) ? "—" : (Math.round(v * 10) / 10).toString();
+}
+
+/** How many members are overdue on each column of the matrix. */
+export function overdueByColumn(rows: MatrixRow[], columns: number): number[] {
+  const out = new Array<number>(columns).fill(0);
+  for (const r of rows) r.cells.forEach((c, i) => { if (c.status === "overdue" && i < columns) out[i]++; });
+  return out;
+}

@@ -3,6 +3,7 @@ package notify
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -171,13 +172,16 @@ func (s *Service) dueReminders(ctx context.Context, now time.Time) ([]Reminder, 
 		return nil, err
 	}
 	for _, r := range runs {
-		body := "A supervisor sent your run back"
-		if r.Note != "" {
-			body += ": " + r.Note
+		body := "A supervisor sent your run back."
+		if note := strings.TrimSpace(r.Note); note != "" {
+			body = "A supervisor sent your run back: " + note
+			if !strings.ContainsAny(note[len(note)-1:], ".!?") {
+				body += "."
+			}
 		}
 		out = append(out, Reminder{UserID: uuid.MustParse(r.UserID), Kind: KindRoleplaySentBack,
 			Key:   "roleplay-sent-back:" + r.RunID,
-			Title: "Role-play sent back: " + r.Title, Body: body + ". Play it again when you are ready.",
+			Title: "Role-play sent back: " + r.Title, Body: body + " Play it again when you are ready.",
 			Link: "/training/" + r.ProgramID + "/roleplay/" + r.RunID})
 	}
 	return out, nil

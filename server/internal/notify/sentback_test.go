@@ -48,7 +48,7 @@ func TestARunSentBackThroughTheAPIRemindsTheAgent(t *testing.T) {
 		t.Fatalf("awaiting review: got %d reminders, %v; want none", n, err)
 	}
 	must("POST", "/api/v1/runs/"+run.ID+"/review", env.Login("sup@acme.test"),
-		map[string]string{"decision": "send_back", "note": "Verify the caller before you waive anything"}, 200)
+		map[string]string{"decision": "send_back", "note": "Verify the caller before you waive anything."}, 200)
 	if n, err := env.App.Notify.RunRemindersOnce(context.Background()); err != nil || n != 1 {
 		t.Fatalf("after the send-back: got %d reminders, %v; want 1", n, err)
 	}

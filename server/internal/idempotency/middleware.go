@@ -112,8 +112,9 @@ func (s *Service) serve(c *gin.Context, rec *Record) {
 			c.Abort()
 			return
 		}
-		// In progress: wait for its answer.
-		if time.Now().Add(pause).After(deadline) {
+		// In progress: wait for its answer, looking once more at the deadline.
+		left := time.Until(deadline)
+		if left <= 0 {
 			httpx.Error(c, &apperr.Error{Code: apperr.Conflict, RetryAfter: time.Second,
 				Message: "a request with this Idempotency-Key is still being processed: retry shortly",
 				Details: map[string]string{"reason": ReasonInProgress}})
@@ -123,7 +124,7 @@ func (s *Service) serve(c *gin.Context, rec *Record) {
 		case <-ctx.Done():
 			httpx.Error(c, ctx.Err())
 			return
-		case <-time.After(pause):
+		case <-time.After(min(pause, left)):
 		}
 		pause = min(pause*2, 100*time.Millisecond)
 	}

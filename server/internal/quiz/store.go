@@ -18,8 +18,16 @@ import (
 // Store reads and writes quizzes, their versions and attempts.
 type Store struct {
 	db *gorm.DB
-	// versions caches decoded versions by id: they are immutable.
+	// versions caches decoded versions by id, and numbered by quiz id and
+	// number (versionKey): they are immutable.
 	versions sync.Map
+	numbered sync.Map
+}
+
+// versionKey names a quiz's version by number.
+type versionKey struct {
+	quizID string
+	number int
 }
 
 // NewStore returns a store over g.
@@ -72,6 +80,10 @@ func (s *Store) VersionByID(ctx context.Context, id string) (*Version, error) {
 
 // CurrentVersion returns the quiz's current version. Returns not_found.
 func (s *Store) CurrentVersion(ctx context.Context, q *StoredQuiz) (*Version, error) {
+	key := versionKey{q.ID, q.CurrentVersion}
+	if v, ok := s.numbered.Load(key); ok {
+		return v.(*Version), nil
+	}
 	var id string
 	err := s.db.WithContext(ctx).Raw(`SELECT id FROM quiz_versions WHERE quiz_id = ? AND number = ?`, q.ID, q.CurrentVersion).Scan(&id).Error
 	if err != nil {
@@ -80,7 +92,12 @@ func (s *Store) CurrentVersion(ctx context.Context, q *StoredQuiz) (*Version, er
 	if id == "" {
 		return nil, db.Translate(gorm.ErrRecordNotFound, "quiz version")
 	}
-	return s.VersionByID(ctx, id)
+	v, err := s.VersionByID(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	s.numbered.Store(key, v)
+	return v, nil
 }
 
 func (s *Store) loadVersion(ctx context.Context, q string, args ...any) (*Version, error) {

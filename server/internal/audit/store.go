@@ -24,7 +24,8 @@ const genesis = "000000000000000000000000000000000000000000000000000000000000000
 
 // chainLock serializes appends (a transaction-scoped advisory lock held until
 // the caller's transaction ends), so each row's prev_hash is the row before it
-// in seq order, even with several replicas writing.
+// in seq order, even with several replicas writing. The database function
+// audit_append takes the same lock.
 const chainLock = `SELECT pg_advisory_xact_lock(7365636172) -- "audit chain"`
 
 const lastHash = `SELECT hash FROM audit_log ORDER BY seq DESC LIMIT 1`
@@ -112,32 +113,25 @@ func (r *Recorder) build(ctx context.Context, e Entry) (Row, error) {
 	return row, nil
 }
 
-// appendOne inserts one row linked to the chain head, which the statement
-// reads and hashes itself: sha256 over the head's field and the content
-// part Go computed, exactly as hashRow. The chain lock is then held for one
-// statement and the commit. Go checks the hash it returns.
-const appendOne = `
-INSERT INTO audit_log (id, at, actor_kind, actor_id, action, subject_type, subject_id, client_id, before, after, request_id, prev_hash, hash)
-SELECT ?::uuid, ?::timestamptz, ?, ?, ?, ?, ?, ?::uuid, ?::jsonb, ?::jsonb, ?, head.hash,
-       encode(sha256(convert_to(length(head.hash) || ':' || head.hash || '|', 'UTF8') || ?::bytea), 'hex')
-FROM (SELECT coalesce((SELECT hash FROM audit_log ORDER BY seq DESC LIMIT 1), ?) AS hash) head
-RETURNING prev_hash, hash`
+// appendOne appends one row with the database function audit_append
+// (migration 00018): it takes the chain lock, reads the chain head and
+// inserts the row linked to it, in one round trip, hashing it in SQL exactly
+// as hashRow from the content part Go computed. Go checks the hash.
+const appendOne = `SELECT prev_hash, hash FROM audit_append(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 
 // appendRows takes the chain lock (until tx ends) and appends rows in
-// order, linked to the chain head.
+// order, linked to the chain head: one row with audit_append, several with
+// one multi-row insert after reading the head.
 func appendRows(ctx context.Context, tx *gorm.DB, rows []Row) error {
 	if len(rows) == 0 {
 		return nil
 	}
 	tx = tx.WithContext(ctx)
-	if err := tx.Exec(chainLock).Error; err != nil {
-		return fmt.Errorf("audit: lock chain: %w", err)
-	}
 	if len(rows) == 1 {
 		r := &rows[0]
 		var linked struct{ PrevHash, Hash string }
 		err := tx.Raw(appendOne, r.ID, r.At, r.ActorKind, r.ActorID, r.Action, r.SubjectType, r.SubjectID, r.ClientID,
-			jsonArg(r.Before), jsonArg(r.After), r.RequestID, contentPart(*r), genesis).Scan(&linked).Error
+			jsonArg(r.Before), jsonArg(r.After), r.RequestID, contentPart(*r)).Scan(&linked).Error
 		if err != nil {
 			return fmt.Errorf("audit: append: %w", err)
 		}
@@ -147,6 +141,9 @@ func appendRows(ctx context.Context, tx *gorm.DB, rows []Row) error {
 		}
 		r.Hash = linked.Hash
 		return nil
+	}
+	if err := tx.Exec(chainLock).Error; err != nil {
+		return fmt.Errorf("audit: lock chain: %w", err)
 	}
 	var prev string
 	if err := tx.Raw(lastHash).Scan(&prev).Error; err != nil {

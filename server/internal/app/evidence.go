@@ -21,13 +21,10 @@ type evidence struct {
 }
 
 // QuizResults combines the attempts that count (PassedQuizzes) with every
-// graded attempt's best score and latest pass (AttemptStats).
+// graded attempt's best score and latest pass (AttemptStats), both from one
+// read (Standings).
 func (e evidence) QuizResults(ctx context.Context, userID, programID string) ([]certification.QuizResult, error) {
-	stats, err := e.quizzes.AttemptStats(ctx, userID, programID)
-	if err != nil {
-		return nil, err
-	}
-	passed, err := e.quizzes.PassedQuizzes(ctx, userID, programID)
+	stats, passed, err := e.quizzes.Standings(ctx, userID, programID)
 	if err != nil {
 		return nil, err
 	}

@@ -2,6 +2,9 @@ package audit_test
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -110,5 +113,117 @@ func TestVerifyNamesTheFirstTamperedRow(t *testing.T) {
 				t.Errorf("got %+v, want row %d (%s)", broken, wantSeq, tc.wantReason)
 			}
 		})
+	}
+}
+
+func entry(i int, client string) audit.Entry {
+	e := audit.Entry{Actor: audit.Actor{Kind: audit.ActorUser, ID: "u1"}, Action: "user.update", SubjectType: "user",
+		SubjectID: "u2", ClientID: client, After: map[string]any{"n": i, "note": "ünïcode ✓"}}
+	if i%2 == 0 {
+		e.Before = map[string]any{"n": i - 1, "z": nil, "a": []any{1, "x"}}
+	}
+	return e
+}
+
+// Entries recorded in a Transaction are appended when its work is done, in
+// the order they were recorded, and only when it commits; the chain holds
+// across single and batched appends, with and without a client.
+func TestTransactionAppendsAtTheEnd(t *testing.T) {
+	t.Parallel()
+	g := testdb.New(t)
+	rec := audit.NewRecorder(clock.System{})
+	ctx := context.Background()
+	const client = "6f1e2d3c-4b5a-4968-8776-655443322110"
+	count := func(tx *gorm.DB) int {
+		var n int
+		if err := tx.Raw(`SELECT count(*) FROM audit_log`).Scan(&n).Error; err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	err := rec.Transaction(ctx, g, func(tx *gorm.DB) error {
+		for i := range 3 {
+			if err := rec.Record(ctx, tx, entry(i, client)); err != nil {
+				return err
+			}
+		}
+		if n := count(tx); n != 0 {
+			t.Errorf("got %d rows before the transaction's work ended, want 0", n)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := rec.Transaction(ctx, g, func(tx *gorm.DB) error { return rec.Record(ctx, tx, entry(3, "")) }); err != nil {
+		t.Fatal(err)
+	}
+	record(t, g, rec, 1) // an immediate append after both
+	failed := rec.Transaction(ctx, g, func(tx *gorm.DB) error {
+		if err := rec.Record(ctx, tx, entry(9, client)); err != nil {
+			return err
+		}
+		return errors.New("the change failed")
+	})
+	if failed == nil {
+		t.Fatal("got nil, want the transaction's error")
+	}
+	if n := count(g); n != 5 {
+		t.Errorf("got %d rows, want 5 (nothing from the failed transaction)", n)
+	}
+	checked, broken, err := audit.Verify(ctx, g)
+	if err != nil || broken != nil || checked != 5 {
+		t.Fatalf("got checked=%d broken=%+v err=%v, want 5 rows in one intact chain", checked, broken, err)
+	}
+	rows, err := audit.List(ctx, g, audit.Filter{Limit: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ns []any
+	for _, r := range rows[1:] { // newest first; rows[0] is the immediate one
+		var after map[string]any
+		if err := json.Unmarshal(r.After, &after); err != nil {
+			t.Fatal(err)
+		}
+		ns = append(ns, after["n"])
+	}
+	if got := fmt.Sprint(ns); got != "[3 2 1 0]" {
+		t.Errorf("got entries %s newest first, want [3 2 1 0] (recording order)", got)
+	}
+	if rows[4].ClientID == nil || *rows[4].ClientID != client || rows[1].ClientID != nil {
+		t.Errorf("got client ids %v and %v, want %s and none", rows[4].ClientID, rows[1].ClientID, client)
+	}
+}
+
+// Concurrent transactions appending at their end keep one chain.
+func TestConcurrentTransactionsKeepOneChain(t *testing.T) {
+	t.Parallel()
+	g := testdb.New(t)
+	rec := audit.NewRecorder(clock.System{})
+	ctx := context.Background()
+	var wg sync.WaitGroup
+	for w := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 10 {
+				err := rec.Transaction(ctx, g, func(tx *gorm.DB) error {
+					for j := range 1 + (w+i)%2 { // single and batched appends
+						if err := rec.Record(ctx, tx, entry(j, "")); err != nil {
+							return err
+						}
+					}
+					return nil
+				})
+				if err != nil {
+					t.Error(err)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	checked, broken, err := audit.Verify(ctx, g)
+	if err != nil || broken != nil || checked != 120 {
+		t.Fatalf("got checked=%d broken=%+v err=%v, want 120 rows in one intact chain", checked, broken, err)
 	}
 }

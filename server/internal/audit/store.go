@@ -1,12 +1,15 @@
 package audit
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"io"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -21,7 +24,8 @@ const genesis = "000000000000000000000000000000000000000000000000000000000000000
 
 // chainLock serializes appends (a transaction-scoped advisory lock held until
 // the caller's transaction ends), so each row's prev_hash is the row before it
-// in seq order, even with several replicas writing.
+// in seq order, even with several replicas writing. The database function
+// audit_append takes the same lock.
 const chainLock = `SELECT pg_advisory_xact_lock(7365636172) -- "audit chain"`
 
 const lastHash = `SELECT hash FROM audit_log ORDER BY seq DESC LIMIT 1`
@@ -29,6 +33,10 @@ const lastHash = `SELECT hash FROM audit_log ORDER BY seq DESC LIMIT 1`
 // Recorder appends entries to the trail with times from its clock.
 type Recorder struct {
 	clock clock.Clock
+	// pending holds the rows recorded in each transaction run by
+	// Transaction, by the transaction's connection (*sql.Tx), until they are
+	// appended just before it commits.
+	pending sync.Map
 }
 
 // NewRecorder returns a recorder using clk for timestamps.
@@ -37,28 +45,54 @@ func NewRecorder(clk clock.Clock) *Recorder { return &Recorder{clock: clk} }
 // Record appends e inside tx, which must be the transaction making the
 // change. The request id is taken from ctx. It returns an internal error
 // when the row cannot be written, which must abort the caller's transaction.
+//
+// In a transaction run by Transaction the row is built (and checked) now but
+// appended when the transaction's work is done, just before it commits.
 func (r *Recorder) Record(ctx context.Context, tx *gorm.DB, e Entry) error {
+	row, err := r.build(ctx, e)
+	if err != nil {
+		return err
+	}
+	if p, ok := r.pending.Load(tx.Statement.ConnPool); ok {
+		rows := p.(*[]Row)
+		*rows = append(*rows, row)
+		return nil
+	}
+	return appendRows(ctx, tx, []Row{row})
+}
+
+// Transaction runs fn in a transaction of g and appends the audit entries
+// recorded in it (with Record, on the tx fn is given) after fn returns, just
+// before the commit. The chain lock, which serializes every append on every
+// replica, is then held only for the append and the commit, not for the
+// rest of the transaction's work. When fn fails nothing is appended. fn must
+// not roll back to a savepoint (a nested tx.Transaction) after recording.
+func (r *Recorder) Transaction(ctx context.Context, g *gorm.DB, fn func(tx *gorm.DB) error) error {
+	return g.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		key := tx.Statement.ConnPool
+		var rows []Row
+		r.pending.Store(key, &rows)
+		defer r.pending.Delete(key)
+		if err := fn(tx); err != nil {
+			return err
+		}
+		r.pending.Delete(key) // a Record from here on appends at once
+		return appendRows(ctx, tx, rows)
+	})
+}
+
+// build turns e into a row without its place in the chain.
+func (r *Recorder) build(ctx context.Context, e Entry) (Row, error) {
 	if e.Action == "" || e.Actor.Kind == "" {
-		return fmt.Errorf("audit: record: action and actor are required")
-	}
-	tx = tx.WithContext(ctx)
-	if err := tx.Exec(chainLock).Error; err != nil {
-		return fmt.Errorf("audit: lock chain: %w", err)
-	}
-	var prev string
-	if err := tx.Raw(lastHash).Scan(&prev).Error; err != nil {
-		return fmt.Errorf("audit: read chain head: %w", err)
-	}
-	if prev == "" {
-		prev = genesis
+		return Row{}, fmt.Errorf("audit: record: action and actor are required")
 	}
 	before, err := canonicalJSON(e.Before)
 	if err != nil {
-		return fmt.Errorf("audit: before: %w", err)
+		return Row{}, fmt.Errorf("audit: before: %w", err)
 	}
 	after, err := canonicalJSON(e.After)
 	if err != nil {
-		return fmt.Errorf("audit: after: %w", err)
+		return Row{}, fmt.Errorf("audit: after: %w", err)
 	}
 	row := Row{
 		ID:          uuid.NewString(),
@@ -71,37 +105,101 @@ func (r *Recorder) Record(ctx context.Context, tx *gorm.DB, e Entry) error {
 		Before:      before,
 		After:       after,
 		RequestID:   logx.RequestID(ctx),
-		PrevHash:    prev,
 	}
 	if e.ClientID != "" {
 		c := e.ClientID
 		row.ClientID = &c
 	}
-	row.Hash = hashRow(row)
-	if err := tx.Omit("seq").Create(&row).Error; err != nil {
+	return row, nil
+}
+
+// appendOne appends one row with the database function audit_append
+// (migration 00018): it takes the chain lock, reads the chain head and
+// inserts the row linked to it, in one round trip, hashing it in SQL exactly
+// as hashRow from the content part Go computed. Go checks the hash.
+const appendOne = `SELECT prev_hash, hash FROM audit_append(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+
+// appendRows takes the chain lock (until tx ends) and appends rows in
+// order, linked to the chain head: one row with audit_append, several with
+// one multi-row insert after reading the head.
+func appendRows(ctx context.Context, tx *gorm.DB, rows []Row) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	tx = tx.WithContext(ctx)
+	if len(rows) == 1 {
+		r := &rows[0]
+		var linked struct{ PrevHash, Hash string }
+		err := tx.Raw(appendOne, r.ID, r.At, r.ActorKind, r.ActorID, r.Action, r.SubjectType, r.SubjectID, r.ClientID,
+			jsonArg(r.Before), jsonArg(r.After), r.RequestID, contentPart(*r)).Scan(&linked).Error
+		if err != nil {
+			return fmt.Errorf("audit: append: %w", err)
+		}
+		r.PrevHash = linked.PrevHash
+		if want := hashRow(*r); linked.Hash != want {
+			return fmt.Errorf("audit: append: the database hashed row %s as %q, want %s", r.ID, linked.Hash, want)
+		}
+		r.Hash = linked.Hash
+		return nil
+	}
+	if err := tx.Exec(chainLock).Error; err != nil {
+		return fmt.Errorf("audit: lock chain: %w", err)
+	}
+	var prev string
+	if err := tx.Raw(lastHash).Scan(&prev).Error; err != nil {
+		return fmt.Errorf("audit: read chain head: %w", err)
+	}
+	if prev == "" {
+		prev = genesis
+	}
+	for i := range rows {
+		rows[i].PrevHash = prev
+		rows[i].Hash = hashRow(rows[i])
+		prev = rows[i].Hash
+	}
+	if err := tx.Omit("seq").Create(&rows).Error; err != nil {
 		return fmt.Errorf("audit: append: %w", err)
 	}
 	return nil
+}
+
+// jsonArg passes canonical JSON to a jsonb parameter (nil as NULL).
+func jsonArg(raw json.RawMessage) any {
+	if raw == nil {
+		return nil
+	}
+	return string(raw)
 }
 
 // hashRow is sha256 over the previous hash and the row's content, in a
 // fixed field order with JSON in canonical form.
 func hashRow(r Row) string {
 	h := sha256.New()
+	writeField(h, r.PrevHash)
+	h.Write(contentPart(r))
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// contentPart is what hashRow hashes after the previous hash: every other
+// field, in order, as "<byte length>:<value>|".
+func contentPart(r Row) []byte {
 	client := ""
 	if r.ClientID != nil {
 		client = *r.ClientID
 	}
 	before, _ := recanonical(r.Before)
 	after, _ := recanonical(r.After)
+	var b bytes.Buffer
 	for _, f := range []string{
-		r.PrevHash, r.ID, r.At.UTC().Format(time.RFC3339Nano), r.ActorKind, r.ActorID, r.Action,
+		r.ID, r.At.UTC().Format(time.RFC3339Nano), r.ActorKind, r.ActorID, r.Action,
 		r.SubjectType, r.SubjectID, client, string(before), string(after), r.RequestID,
 	} {
-		fmt.Fprintf(h, "%d:%s|", len(f), f)
+		writeField(&b, f)
 	}
-	return hex.EncodeToString(h.Sum(nil))
+	return b.Bytes()
 }
+
+func writeField(w io.Writer, f string) { fmt.Fprintf(w, "%d:%s|", len(f), f) }
 
 // canonicalJSON marshals v so that the same value always gives the same
 // bytes, whatever jsonb later does to spacing and key order.

@@ -2,6 +2,7 @@ package catalog
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"strconv"
@@ -146,55 +147,77 @@ func (s *Store) ProgramIDsListingModule(ctx context.Context, moduleID string) ([
 	return ids, db.Translate(err, "programs")
 }
 
-const requiredModules = `
-SELECT m.id AS module_id, m.slug, m.client_id IS NULL AS core, m.current_version, m.kind, v.title, v.minutes
-FROM program_modules pm
-JOIN modules m ON m.id = pm.module_id
-JOIN module_versions v ON v.module_id = m.id AND v.number = m.current_version
-WHERE pm.program_id = ? ORDER BY pm.position`
+// requirements reads every requirement of a program in one round trip, each
+// list as a JSON array in position order (NULL when the program has none).
+const requirements = `
+SELECT
+  (SELECT json_agg(json_build_object('module_id', m.id, 'slug', m.slug, 'core', m.client_id IS NULL,
+            'current_version', m.current_version, 'kind', m.kind, 'title', v.title, 'minutes', v.minutes) ORDER BY pm.position)
+     FROM program_modules pm
+     JOIN modules m ON m.id = pm.module_id
+     JOIN module_versions v ON v.module_id = m.id AND v.number = m.current_version
+    WHERE pm.program_id = @id) AS modules,
+  (SELECT json_agg(quiz_slug ORDER BY position) FROM program_quizzes WHERE program_id = @id) AS quizzes,
+  (SELECT json_agg(json_build_object('slug', roleplay_slug, 'signoff', signoff) ORDER BY position)
+     FROM program_roleplays WHERE program_id = @id) AS roleplays,
+  (SELECT json_agg(json_build_object('class', class, 'lines', lines, 'states', states) ORDER BY position)
+     FROM program_licenses WHERE program_id = @id) AS licenses,
+  (SELECT json_agg(json_build_object('day', day, 'kind', item_kind, 'slug', item_slug, 'module_id', module_id) ORDER BY position)
+     FROM program_onboarding WHERE program_id = @id) AS onboarding`
+
+// requirementRows is the requirements query's row.
+type requirementRows struct {
+	Modules    []byte `gorm:"column:modules"`
+	Quizzes    []byte `gorm:"column:quizzes"`
+	Roleplays  []byte `gorm:"column:roleplays"`
+	Licenses   []byte `gorm:"column:licenses"`
+	Onboarding []byte `gorm:"column:onboarding"`
+}
 
 // Requirements returns what the program requires (the program must exist).
+// Modules decode by RequiredModule's JSON names. Modules and quizzes are empty lists when there are none; role-plays,
+// licenses and onboarding are nil.
 func (s *Store) Requirements(ctx context.Context, p *Program) (*Requirements, error) {
-	tx := s.db.WithContext(ctx)
-	r := &Requirements{Policy: CertificationPolicy{p.ValidDays, p.RefresherWindowDays, p.MaterialChangeGraceDays}}
-	if err := tx.Raw(requiredModules, p.ID).Scan(&r.Modules).Error; err != nil {
-		return nil, db.Translate(err, "program modules")
+	var row requirementRows
+	if err := s.db.WithContext(ctx).Raw(requirements, sql.Named("id", p.ID)).Scan(&row).Error; err != nil {
+		return nil, db.Translate(err, "program requirements")
 	}
-	if err := tx.Table("program_quizzes").Where("program_id = ?", p.ID).Order("position").Pluck("quiz_slug", &r.Quizzes).Error; err != nil {
-		return nil, db.Translate(err, "program quizzes")
-	}
+	r := &Requirements{Modules: []RequiredModule{}, Quizzes: []string{},
+		Policy: CertificationPolicy{p.ValidDays, p.RefresherWindowDays, p.MaterialChangeGraceDays}}
 	var rps []struct {
-		RoleplaySlug string
-		Signoff      bool
-	}
-	if err := tx.Table("program_roleplays").Where("program_id = ?", p.ID).Order("position").Find(&rps).Error; err != nil {
-		return nil, db.Translate(err, "program role-plays")
-	}
-	for _, x := range rps {
-		r.Roleplays = append(r.Roleplays, RoleplayReq{Slug: x.RoleplaySlug, Signoff: x.Signoff})
+		Slug    string `json:"slug"`
+		Signoff bool   `json:"signoff"`
 	}
 	var lics []struct {
-		Class  string
-		Lines  StringList
-		States StringList
+		Class  string   `json:"class"`
+		Lines  []string `json:"lines"`
+		States []string `json:"states"`
 	}
-	if err := tx.Table("program_licenses").Where("program_id = ?", p.ID).Order("position").Find(&lics).Error; err != nil {
-		return nil, db.Translate(err, "program licenses")
+	var items []struct {
+		Day      int     `json:"day"`
+		Kind     string  `json:"kind"`
+		Slug     string  `json:"slug"`
+		ModuleID *string `json:"module_id"`
+	}
+	for _, f := range []struct {
+		raw  []byte
+		into any
+	}{{row.Modules, &r.Modules}, {row.Quizzes, &r.Quizzes}, {row.Roleplays, &rps}, {row.Licenses, &lics}, {row.Onboarding, &items}} {
+		if f.raw == nil {
+			continue
+		}
+		if err := json.Unmarshal(f.raw, f.into); err != nil {
+			return nil, fmt.Errorf("catalog: requirements of program %s: %w", p.ID, err)
+		}
+	}
+	for _, x := range rps {
+		r.Roleplays = append(r.Roleplays, RoleplayReq{Slug: x.Slug, Signoff: x.Signoff})
 	}
 	for _, x := range lics {
 		r.Licenses = append(r.Licenses, LicenseReq{Class: x.Class, Lines: x.Lines, States: x.States})
 	}
-	var items []struct {
-		Day      int
-		ItemKind string
-		ItemSlug string
-		ModuleID *string
-	}
-	if err := tx.Table("program_onboarding").Where("program_id = ?", p.ID).Order("position").Find(&items).Error; err != nil {
-		return nil, db.Translate(err, "program onboarding")
-	}
 	for _, x := range items {
-		it := OnboardingItem{Day: x.Day, Kind: x.ItemKind, Slug: x.ItemSlug}
+		it := OnboardingItem{Day: x.Day, Kind: x.Kind, Slug: x.Slug}
 		if x.ModuleID != nil {
 			it.ModuleID = *x.ModuleID
 		}

@@ -84,9 +84,12 @@ func (s *Service) assess(ctx context.Context, userID string, prog *catalog.Progr
 // to the state the rules give (see next), writing every transition with its
 // history row, audit entry and outbox event in one transaction that holds
 // the record's row lock. The evidence is read before the lock is taken; when
-// the record changed meanwhile, it reads again. Evaluating twice changes
-// nothing. Errors: not_found (no record), conflict (the record kept changing;
-// it stays marked for the background job).
+// the record changed meanwhile, it reads again. When the rules call for no
+// transition (the common case: evidence that does not complete anything
+// yet), only the evaluation mark is cleared, by one update that holds only
+// while the record is as it was read. Evaluating twice changes nothing.
+// Errors: not_found (no record), conflict (the record kept changing; it
+// stays marked for the background job).
 func (s *Service) Evaluate(ctx context.Context, userID, programID string) (*Certification, error) {
 	prog, err := s.programs.ProgramByID(ctx, programID)
 	if err != nil {
@@ -101,8 +104,21 @@ func (s *Service) Evaluate(ctx context.Context, userID, programID string) (*Cert
 		if err != nil {
 			return nil, fmt.Errorf("certification: evaluate: %w", err)
 		}
+		if next(seen, p, policyOf(prog), s.now()) == nil {
+			if !seen.NeedsEvaluation {
+				return seen, nil
+			}
+			cleared, err := clearMark(s.db.WithContext(ctx), seen)
+			if err != nil {
+				return nil, fmt.Errorf("certification: evaluate: %w", err)
+			}
+			if cleared {
+				return seen, nil
+			}
+			continue // the record changed since it was read
+		}
 		var out *Certification
-		err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		err = s.audit.Transaction(ctx, s.db, func(tx *gorm.DB) error {
 			c, err := find(tx.Clauses(lockForUpdate), userID, programID)
 			if err != nil || c.Revision != seen.Revision {
 				return err
@@ -124,8 +140,7 @@ func (s *Service) Evaluate(ctx context.Context, userID, programID string) (*Cert
 // transitions, and clears the record's evaluation mark.
 func (s *Service) settle(ctx context.Context, tx *gorm.DB, c *Certification, prog *catalog.Program, p *Progress) error {
 	now := s.now()
-	pol := catalog.CertificationPolicy{ValidDays: prog.ValidDays, RefresherWindowDays: prog.RefresherWindowDays,
-		MaterialChangeGraceDays: prog.MaterialChangeGraceDays}
+	pol := policyOf(prog)
 	for range 8 { // a handful of transitions at most; the bound only guards against a rule loop
 		ch := next(c, p, pol, now)
 		if ch == nil {
@@ -138,13 +153,31 @@ func (s *Service) settle(ctx context.Context, tx *gorm.DB, c *Certification, pro
 	if !c.NeedsEvaluation {
 		return nil
 	}
-	c.NeedsEvaluation, c.Revision = false, c.Revision+1
-	err := tx.Model(&Certification{}).Where("id = ?", c.ID).
-		Updates(map[string]any{"needs_evaluation": false, "revision": c.Revision}).Error
-	if err != nil {
-		return fmt.Errorf("clear evaluation mark: %w", err)
+	if _, err := clearMark(tx, c); err != nil {
+		return err
 	}
 	return nil
+}
+
+// policyOf is the program's certification policy.
+func policyOf(prog *catalog.Program) catalog.CertificationPolicy {
+	return catalog.CertificationPolicy{ValidDays: prog.ValidDays, RefresherWindowDays: prog.RefresherWindowDays,
+		MaterialChangeGraceDays: prog.MaterialChangeGraceDays}
+}
+
+// clearMark clears c's evaluation mark when the record is still at c's
+// revision (always so under its row lock), and reports whether it was.
+func clearMark(tx *gorm.DB, c *Certification) (bool, error) {
+	res := tx.Model(&Certification{}).Where("id = ? AND revision = ?", c.ID, c.Revision).
+		Updates(map[string]any{"needs_evaluation": false, "revision": c.Revision + 1})
+	if res.Error != nil {
+		return false, fmt.Errorf("clear evaluation mark: %w", res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return false, nil
+	}
+	c.NeedsEvaluation, c.Revision = false, c.Revision+1
+	return true, nil
 }
 
 // transition moves c (locked in tx) as ch says and records it: the row (new
@@ -280,7 +313,7 @@ func (s *Service) RunOnce(ctx context.Context) (int, error) {
 	programs := map[string]*catalog.Program{}
 	for range 1000 { // bounded: a record the rules cannot settle must not spin the job forever
 		n := 0
-		err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		err := s.audit.Transaction(ctx, s.db, func(tx *gorm.DB) error {
 			cs, err := dueRecords(tx, s.now(), JobBatch)
 			if err != nil {
 				return err
@@ -335,6 +368,13 @@ func (s *Service) MarkEvidence(ctx context.Context, tx *gorm.DB, userID, program
 // Failures are logged; the records stay marked for the background job.
 func (s *Service) EvidenceChanged(ctx context.Context, userID, programID string) {
 	ctx = context.WithoutCancel(ctx)
+	if programID != "" {
+		_, err := s.Evaluate(ctx, userID, programID)
+		if err != nil && !apperr.Is(err, apperr.NotFound) { // not enrolled: nothing to evaluate
+			s.logf("certification: evaluate after an evidence change", "user_id", userID, "program_id", programID, "err", err)
+		}
+		return
+	}
 	cs, err := s.store.ListForUser(ctx, userID)
 	if err != nil {
 		s.logf("certification: list records to evaluate", "err", err)

@@ -164,7 +164,7 @@ func (s *Service) Revoke(ctx context.Context, id, reason string) (*Certification
 		return nil, err
 	}
 	var out *Certification
-	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err = s.audit.Transaction(ctx, s.db, func(tx *gorm.DB) error {
 		c, err := findByID(tx.Clauses(lockForUpdate), id)
 		if err != nil {
 			return err
@@ -221,7 +221,7 @@ func (s *Service) Reinstate(ctx context.Context, id, reason string) (*Certificat
 		return nil, fmt.Errorf("certification: reinstate: %w", err)
 	}
 	var out *Certification
-	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err = s.audit.Transaction(ctx, s.db, func(tx *gorm.DB) error {
 		c, err := findByID(tx.Clauses(lockForUpdate), id)
 		if err != nil {
 			return err

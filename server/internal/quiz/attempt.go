@@ -129,6 +129,7 @@ type Submission struct {
 	AutoSubmitted bool      `json:"auto_submitted"`
 	Review        string    `json:"review"`
 	Result        Result    `json:"result"`
+	programID     string    // the quiz's program, whose certification the grading marked
 }
 
 // QuizSummary is a quiz of a program as listed, with the caller's attempts

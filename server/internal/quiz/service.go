@@ -312,7 +312,7 @@ func (s *Service) Start(ctx context.Context, quizID string) (view *AttemptView, 
 	}
 	var att *Attempt
 	var av *Version
-	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err = s.audit.Transaction(ctx, s.db, func(tx *gorm.DB) error {
 		if err := lockUserQuiz(tx, p.UserID, q.ID); err != nil {
 			return err
 		}
@@ -423,75 +423,93 @@ func (s *Service) GetAttempt(ctx context.Context, attemptID string) (*AttemptVie
 // question. Errors: unauthorized, forbidden, not_found, invalid (unknown
 // question, answer of the wrong shape), conflict (wrong seq, Details.seq
 // holds the last accepted one; attempt submitted; time is up).
+//
+// The save needs no transaction: the attempt is read, the answers checked
+// and merged, and one update writes them only while the attempt is still
+// open at the seq that was read (a concurrent save or submit makes it read
+// again and answer as above).
 func (s *Service) SaveAnswers(ctx context.Context, attemptID string, seq int, answers map[string]Response) (*SaveReceipt, error) {
 	p, err := principal(ctx)
 	if err != nil {
 		return nil, err
 	}
-	var receipt *SaveReceipt
-	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		a, err := s.ownAttempt(tx.Clauses(lockForUpdate), p, attemptID)
+	for range 3 {
+		receipt, err := s.saveAnswers(ctx, p, attemptID, seq, answers)
 		if err != nil {
-			return err
+			return nil, fmt.Errorf("quiz: save answers: %w", err)
 		}
-		now := s.now()
-		switch {
-		case a.Submitted():
-			return apperr.E(apperr.Conflict, "the attempt is already submitted")
-		case a.overdue(now, s.Grace):
-			return apperr.E(apperr.Conflict, "time is up: the attempt ended at %s", a.Deadline.Format(time.RFC3339))
-		case seq != a.Seq+1:
-			e := apperr.E(apperr.Conflict, "save %d is out of sequence: the last accepted save is %d", seq, a.Seq)
-			e.Details = map[string]any{"seq": a.Seq}
-			return e
+		if receipt != nil {
+			return receipt, nil
 		}
-		v, err := s.store.VersionByID(ctx, a.QuizVersionID)
-		if err != nil {
-			return err
-		}
-		qs, err := v.Draw(a.Seed)
-		if err != nil {
-			return err
-		}
-		byKey := make(map[string]*Question, len(qs))
-		for i := range qs {
-			byKey[qs[i].Key()] = &qs[i]
-		}
-		rs, err := a.responses()
-		if err != nil {
-			return err
-		}
-		fields := apperr.Fields{}
-		for key, r := range answers {
-			field := "answers." + key
-			q, ok := byKey[key]
-			if !ok {
-				fields.Add(field, "the attempt has no such question")
-				continue
-			}
-			if err := q.CheckResponse(r); err != nil {
-				fields.Add(field, "%s", err)
-				continue
-			}
-			rs[key] = r
-		}
-		if err := fields.Err(); err != nil {
-			return err
-		}
-		raw, err := json.Marshal(rs)
-		if err != nil {
-			return err
-		}
-		if err := tx.Model(a).Updates(map[string]any{"answers": string(raw), "seq": seq}).Error; err != nil {
-			return db.Translate(err, "attempt")
-		}
-		receipt = &SaveReceipt{AttemptID: a.ID, Seq: seq, Deadline: a.Deadline, ServerTime: now}
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("quiz: save answers: %w", err)
 	}
-	return receipt, nil
+	return nil, apperr.E(apperr.Conflict, "the attempt kept changing while the answers were saved, try again")
+}
+
+// saveAnswers is one try of SaveAnswers: nil, nil when the attempt changed
+// between the read and the write.
+func (s *Service) saveAnswers(ctx context.Context, p *auth.Principal, attemptID string, seq int, answers map[string]Response) (*SaveReceipt, error) {
+	g := s.db.WithContext(ctx)
+	a, err := s.ownAttempt(g, p, attemptID)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	switch {
+	case a.Submitted():
+		return nil, apperr.E(apperr.Conflict, "the attempt is already submitted")
+	case a.overdue(now, s.Grace):
+		return nil, apperr.E(apperr.Conflict, "time is up: the attempt ended at %s", a.Deadline.Format(time.RFC3339))
+	case seq != a.Seq+1:
+		e := apperr.E(apperr.Conflict, "save %d is out of sequence: the last accepted save is %d", seq, a.Seq)
+		e.Details = map[string]any{"seq": a.Seq}
+		return nil, e
+	}
+	v, err := s.store.VersionByID(ctx, a.QuizVersionID)
+	if err != nil {
+		return nil, err
+	}
+	qs, err := v.Draw(a.Seed)
+	if err != nil {
+		return nil, err
+	}
+	byKey := make(map[string]*Question, len(qs))
+	for i := range qs {
+		byKey[qs[i].Key()] = &qs[i]
+	}
+	rs, err := a.responses()
+	if err != nil {
+		return nil, err
+	}
+	fields := apperr.Fields{}
+	for key, r := range answers {
+		field := "answers." + key
+		q, ok := byKey[key]
+		if !ok {
+			fields.Add(field, "the attempt has no such question")
+			continue
+		}
+		if err := q.CheckResponse(r); err != nil {
+			fields.Add(field, "%s", err)
+			continue
+		}
+		rs[key] = r
+	}
+	if err := fields.Err(); err != nil {
+		return nil, err
+	}
+	raw, err := json.Marshal(rs)
+	if err != nil {
+		return nil, err
+	}
+	res := g.Model(&Attempt{}).Where("id = ? AND seq = ? AND submitted_at IS NULL", a.ID, a.Seq).
+		Updates(map[string]any{"answers": string(raw), "seq": seq})
+	if res.Error != nil {
+		return nil, db.Translate(res.Error, "attempt")
+	}
+	if res.RowsAffected == 0 {
+		return nil, nil
+	}
+	return &SaveReceipt{AttemptID: a.ID, Seq: seq, Deadline: a.Deadline, ServerTime: now}, nil
 }
 
 // Submit grades the signed-in agent's attempt and returns the result. It is
@@ -506,7 +524,7 @@ func (s *Service) Submit(ctx context.Context, attemptID string) (*Submission, er
 	}
 	var sub *Submission
 	graded := false
-	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err = s.audit.Transaction(ctx, s.db, func(tx *gorm.DB) error {
 		a, err := s.ownAttempt(tx.Clauses(lockForUpdate), p, attemptID)
 		if err != nil {
 			return err
@@ -523,7 +541,7 @@ func (s *Service) Submit(ctx context.Context, attemptID string) (*Submission, er
 		return nil, fmt.Errorf("quiz: submit attempt: %w", err)
 	}
 	if graded && s.listener != nil {
-		s.listener.EvidenceChanged(ctx, sub.UserID, "")
+		s.listener.EvidenceChanged(ctx, sub.UserID, sub.programID)
 	}
 	return sub, nil
 }
@@ -593,7 +611,8 @@ func (s *Service) finalize(ctx context.Context, tx *gorm.DB, a *Attempt, now tim
 		}
 	}
 	return &Submission{AttemptID: a.ID, QuizID: a.QuizID, UserID: a.UserID, QuizVersion: v.Number, Number: a.Number,
-		SubmittedAt: submittedAt, AutoSubmitted: a.AutoSubmitted, Review: string(v.Quiz.Review), Result: res}, nil
+		SubmittedAt: submittedAt, AutoSubmitted: a.AutoSubmitted, Review: string(v.Quiz.Review), Result: res,
+		programID: v.ProgramID}, nil
 }
 
 // submission is a graded attempt's stored result.
@@ -723,7 +742,7 @@ const AutoSubmitBatch = 50
 func (s *Service) RunOnce(ctx context.Context) (int, error) {
 	total, err := jobs.Batches(ctx, AutoSubmitBatch, func(ctx context.Context) (int, error) {
 		n := 0
-		err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		err := s.audit.Transaction(ctx, s.db, func(tx *gorm.DB) error {
 			now := s.now()
 			as, err := overdueAttempts(tx, now.Add(-s.Grace), AutoSubmitBatch)
 			if err != nil {

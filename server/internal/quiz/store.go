@@ -18,8 +18,16 @@ import (
 // Store reads and writes quizzes, their versions and attempts.
 type Store struct {
 	db *gorm.DB
-	// versions caches decoded versions by id: they are immutable.
+	// versions caches decoded versions by id, and numbered by quiz id and
+	// number (versionKey): they are immutable.
 	versions sync.Map
+	numbered sync.Map
+}
+
+// versionKey names a quiz's version by number.
+type versionKey struct {
+	quizID string
+	number int
 }
 
 // NewStore returns a store over g.
@@ -72,6 +80,10 @@ func (s *Store) VersionByID(ctx context.Context, id string) (*Version, error) {
 
 // CurrentVersion returns the quiz's current version. Returns not_found.
 func (s *Store) CurrentVersion(ctx context.Context, q *StoredQuiz) (*Version, error) {
+	key := versionKey{q.ID, q.CurrentVersion}
+	if v, ok := s.numbered.Load(key); ok {
+		return v.(*Version), nil
+	}
 	var id string
 	err := s.db.WithContext(ctx).Raw(`SELECT id FROM quiz_versions WHERE quiz_id = ? AND number = ?`, q.ID, q.CurrentVersion).Scan(&id).Error
 	if err != nil {
@@ -80,7 +92,12 @@ func (s *Store) CurrentVersion(ctx context.Context, q *StoredQuiz) (*Version, er
 	if id == "" {
 		return nil, db.Translate(gorm.ErrRecordNotFound, "quiz version")
 	}
-	return s.VersionByID(ctx, id)
+	v, err := s.VersionByID(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	s.numbered.Store(key, v)
+	return v, nil
 }
 
 func (s *Store) loadVersion(ctx context.Context, q string, args ...any) (*Version, error) {
@@ -225,9 +242,17 @@ GROUP BY question_key, c ORDER BY question_key, n DESC, c`
 // scores) or the last one (last). A quiz whose counting attempt failed is
 // left out. This is what certification records as quiz evidence.
 func (s *Store) PassedQuizzes(ctx context.Context, userID, programID string) ([]PassedQuiz, error) {
+	_, passed, err := s.Standings(ctx, userID, programID)
+	return passed, err
+}
+
+// Standings returns, from one read of the program's quizzes and the agent's
+// attempts at them, both AttemptStats (every quiz of the program, by slug)
+// and PassedQuizzes.
+func (s *Store) Standings(ctx context.Context, userID, programID string) ([]AttemptStats, []PassedQuiz, error) {
 	quizzes, err := s.QuizzesOfProgram(ctx, programID)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	ids := make([]string, len(quizzes))
 	for i, q := range quizzes {
@@ -235,14 +260,16 @@ func (s *Store) PassedQuizzes(ctx context.Context, userID, programID string) ([]
 	}
 	attempts, err := s.attemptsOfUserIn(ctx, userID, ids)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	out := []PassedQuiz{}
+	stats := make([]AttemptStats, 0, len(quizzes))
+	passed := []PassedQuiz{}
 	for i := range quizzes {
 		q := &quizzes[i]
+		stats = append(stats, statsOf(q, attempts))
 		v, err := s.CurrentVersion(ctx, q)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		a := countingAttempt(attempts, q.ID, v.Quiz.Grading)
 		if a == nil || a.Passed == nil || !*a.Passed {
@@ -250,12 +277,33 @@ func (s *Store) PassedQuizzes(ctx context.Context, userID, programID string) ([]
 		}
 		av, err := s.VersionByID(ctx, a.QuizVersionID)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		out = append(out, PassedQuiz{QuizID: q.ID, QuizSlug: q.Slug, Version: av.Number, AttemptID: a.ID,
+		passed = append(passed, PassedQuiz{QuizID: q.ID, QuizSlug: q.Slug, Version: av.Number, AttemptID: a.ID,
 			PassedAt: *a.SubmittedAt, Percent: *a.Percent, Score: *a.Score, PassPercent: av.Quiz.PassPercent})
 	}
-	return out, nil
+	return stats, passed, nil
+}
+
+// statsOf sums up the agent's graded attempts at q.
+func statsOf(q *StoredQuiz, attempts []Attempt) AttemptStats {
+	st := AttemptStats{QuizID: q.ID, Slug: q.Slug}
+	for i := range attempts {
+		a := &attempts[i]
+		if a.QuizID != q.ID || !a.Submitted() {
+			continue
+		}
+		st.Graded++
+		if a.Percent != nil && (st.BestPercent == nil || *a.Percent > *st.BestPercent) {
+			p := *a.Percent
+			st.BestPercent = &p
+		}
+		if a.Passed != nil && *a.Passed && (st.LastPassAt == nil || a.SubmittedAt.After(*st.LastPassAt)) {
+			t := *a.SubmittedAt
+			st.LastPassAt = &t
+		}
+	}
+	return st
 }
 
 // countingAttempt is the graded attempt of the quiz that counts under
@@ -300,24 +348,4 @@ type AttemptStats struct {
 	Graded      int        `gorm:"column:graded"`
 	BestPercent *float64   `gorm:"column:best_percent"`
 	LastPassAt  *time.Time `gorm:"column:last_pass_at"` // the latest passing submission
-}
-
-const attemptStatsQuery = `
-SELECT q.id AS quiz_id, q.slug,
-       count(a.id) FILTER (WHERE a.submitted_at IS NOT NULL) AS graded,
-       max(a.percent)::float8 AS best_percent,
-       max(a.submitted_at) FILTER (WHERE a.passed) AS last_pass_at
-FROM quizzes q LEFT JOIN quiz_attempts a ON a.quiz_id = q.id AND a.user_id = ?
-WHERE q.program_id = ?
-GROUP BY q.id, q.slug ORDER BY q.slug`
-
-// AttemptStats returns, for every quiz of the program, the agent's graded
-// attempts, best percent and latest pass (certification shows them and
-// renews on fresh passes).
-func (s *Store) AttemptStats(ctx context.Context, userID, programID string) ([]AttemptStats, error) {
-	out := []AttemptStats{}
-	if err := s.db.WithContext(ctx).Raw(attemptStatsQuery, userID, programID).Scan(&out).Error; err != nil {
-		return nil, fmt.Errorf("quiz: attempt stats: %w", err)
-	}
-	return out, nil
 }

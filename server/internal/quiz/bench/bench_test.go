@@ -35,8 +35,11 @@ const (
 // draws 20 questions. 50 concurrent workers drive each agent through
 // start → save 20 answers (one batch) → submit, and it reports graded
 // submissions per second (whole flows completed over wall time), the p50
-// and p99 latency of each step, and the error count. Run it once:
+// and p99 latency of each step, the error count, and the CPU time spent
+// per flow (this process, and the database backends serving it). Run it once:
 // go test -run '^$' -bench QuizSubmissions -benchtime 1x ./server/internal/quiz/bench
+// With BENCH_PROFILE_DIR set it writes CPU, mutex and block profiles of the
+// measured phase there.
 func BenchmarkQuizSubmissions(b *testing.B) {
 	env := apitest.New(b)
 	if sqlDB, err := env.DB.DB(); err == nil {
@@ -81,12 +84,15 @@ func BenchmarkQuizSubmissions(b *testing.B) {
 	}
 	quizID := list.Quizzes[0].ID
 
+	stopProfiles := startProfiles(b)
+	defer stopProfiles()
 	for b.Loop() {
 		var starts, saves, submits, flows latencies
 		var errs atomic.Int64
 		jobs := make(chan string)
 		var wg sync.WaitGroup
 		t0 := time.Now()
+		meter := cpuMeter(env.DB)
 		for range workers {
 			wg.Add(1)
 			go func() {
@@ -108,6 +114,7 @@ func BenchmarkQuizSubmissions(b *testing.B) {
 		close(jobs)
 		wg.Wait()
 		elapsed := time.Since(t0)
+		selfCPU, pgCPU := meter()
 		rate := float64(flows.n()) / elapsed.Seconds()
 		b.ReportMetric(rate, "submissions/s")
 		b.ReportMetric(float64(submits.pct(99).Microseconds())/1000, "submit-p99-ms")
@@ -120,6 +127,8 @@ func BenchmarkQuizSubmissions(b *testing.B) {
 		}{{"start", &starts}, {"save", &saves}, {"submit", &submits}, {"whole flow", &flows}} {
 			fmt.Fprintf(os.Stdout, "%-10s p50 %6.1f ms   p99 %6.1f ms\n", l.name, ms(l.l.pct(50)), ms(l.l.pct(99)))
 		}
+		fmt.Fprintf(os.Stdout, "CPU per flow: %.1f ms in this process (server and load), %.1f ms in PostgreSQL\n",
+			ms(selfCPU)/agents, ms(pgCPU)/agents)
 		var graded int
 		env.DB.Raw(`SELECT count(*) FROM quiz_attempts WHERE submitted_at IS NOT NULL`).Scan(&graded)
 		if graded != agents || errs.Load() != 0 {
@@ -240,7 +249,7 @@ func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
 // writeLibrary writes a one-program library whose quiz has 20 questions of
 // several types, drawn and shuffled per attempt, unlimited attempts.
-func writeLibrary(b *testing.B, root string) {
+func writeLibrary(b testing.TB, root string) {
 	files := map[string]string{
 		"content/benchbank/client.yaml": "slug: benchbank\nname: Bench Bank\nindustry: banking\ndescription: For the benchmark.\n",
 		"content/benchbank/cards/program.yaml": `slug: cards

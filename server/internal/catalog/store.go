@@ -163,7 +163,9 @@ SELECT
   (SELECT json_agg(json_build_object('class', class, 'lines', lines, 'states', states) ORDER BY position)
      FROM program_licenses WHERE program_id = @id) AS licenses,
   (SELECT json_agg(json_build_object('day', day, 'kind', item_kind, 'slug', item_slug, 'module_id', module_id) ORDER BY position)
-     FROM program_onboarding WHERE program_id = @id) AS onboarding`
+     FROM program_onboarding WHERE program_id = @id) AS onboarding,
+  (SELECT json_agg(json_build_object('slug', item_slug, 'module_id', module_id) ORDER BY position)
+     FROM program_refresher WHERE program_id = @id) AS refresher`
 
 // requirementRows is the requirements query's row.
 type requirementRows struct {
@@ -172,11 +174,12 @@ type requirementRows struct {
 	Roleplays  []byte `gorm:"column:roleplays"`
 	Licenses   []byte `gorm:"column:licenses"`
 	Onboarding []byte `gorm:"column:onboarding"`
+	Refresher  []byte `gorm:"column:refresher"`
 }
 
 // Requirements returns what the program requires (the program must exist).
 // Modules decode by RequiredModule's JSON names. Modules and quizzes are empty lists when there are none; role-plays,
-// licenses and onboarding are nil.
+// licenses and onboarding are nil, and so is the refresher when program.yaml declares none.
 func (s *Store) Requirements(ctx context.Context, p *Program) (*Requirements, error) {
 	var row requirementRows
 	if err := s.db.WithContext(ctx).Raw(requirements, sql.Named("id", p.ID)).Scan(&row).Error; err != nil {
@@ -199,10 +202,15 @@ func (s *Store) Requirements(ctx context.Context, p *Program) (*Requirements, er
 		Slug     string  `json:"slug"`
 		ModuleID *string `json:"module_id"`
 	}
+	var refresher []struct {
+		Slug     string  `json:"slug"`
+		ModuleID *string `json:"module_id"`
+	}
 	for _, f := range []struct {
 		raw  []byte
 		into any
-	}{{row.Modules, &r.Modules}, {row.Quizzes, &r.Quizzes}, {row.Roleplays, &rps}, {row.Licenses, &lics}, {row.Onboarding, &items}} {
+	}{{row.Modules, &r.Modules}, {row.Quizzes, &r.Quizzes}, {row.Roleplays, &rps}, {row.Licenses, &lics}, {row.Onboarding, &items},
+		{row.Refresher, &refresher}} {
 		if f.raw == nil {
 			continue
 		}
@@ -223,22 +231,14 @@ func (s *Store) Requirements(ctx context.Context, p *Program) (*Requirements, er
 		}
 		r.Onboarding = append(r.Onboarding, it)
 	}
-	var refresher []struct {
-		ItemKind string
-		ItemSlug string
-		ModuleID *string
-	}
-	if err := tx.Table("program_refresher").Where("program_id = ?", p.ID).Order("position").Find(&refresher).Error; err != nil {
-		return nil, db.Translate(err, "program refresher")
-	}
 	for _, x := range refresher {
 		if r.Refresher == nil {
 			r.Refresher = &RefresherPlan{Modules: []RefresherModule{}}
 		}
 		if x.ModuleID != nil {
-			r.Refresher.Modules = append(r.Refresher.Modules, RefresherModule{ModuleID: *x.ModuleID, Slug: x.ItemSlug})
+			r.Refresher.Modules = append(r.Refresher.Modules, RefresherModule{ModuleID: *x.ModuleID, Slug: x.Slug})
 		} else {
-			r.Refresher.Quiz = x.ItemSlug
+			r.Refresher.Quiz = x.Slug
 		}
 	}
 	return r, nil

@@ -70,9 +70,14 @@ func (c *rosterCache) get(k rosterKey, at time.Time) (cachedRoster, bool) {
 	return e, true
 }
 
-// put caches r and its JSON under k for the TTL. With the cache off it
-// returns r alone, without encoding it.
-func (c *rosterCache) put(k rosterKey, r *Roster) (cachedRoster, error) {
+// start is the wall-clock moment before a roster's inputs are read: an entry
+// expires the TTL after it, so no answer served from the cache rests on a
+// read older than the TTL, however long deciding and encoding took.
+func (c *rosterCache) start() time.Time { return c.now() }
+
+// put caches r and its JSON under k until the TTL after readAt (from
+// start). With the cache off it returns r alone, without encoding it.
+func (c *rosterCache) put(k rosterKey, r *Roster, readAt time.Time) (cachedRoster, error) {
 	if c.ttl <= 0 {
 		return cachedRoster{roster: r}, nil
 	}
@@ -91,8 +96,10 @@ func (c *rosterCache) put(k rosterKey, r *Roster) (cachedRoster, error) {
 	if len(c.entries) >= maxCachedRosters {
 		clear(c.entries)
 	}
-	e.expires = c.now().Add(c.ttl)
-	c.entries[k] = e
+	e.expires = readAt.Add(c.ttl)
+	if c.now().Before(e.expires) {
+		c.entries[k] = e
+	}
 	return e, nil
 }
 

@@ -240,6 +240,7 @@ func (s *Service) roster(ctx context.Context, programID, state string, eligibleO
 	if e, ok := s.rosters.get(key, now); ok {
 		return e, nil
 	}
+	readAt := s.rosters.start()
 	sn, err := s.store.Snapshot(ctx, snapshotScope{ProgramID: p.ID})
 	if err != nil {
 		return cachedRoster{}, failClosed(err)
@@ -254,7 +255,7 @@ func (s *Service) roster(ctx context.Context, programID, state string, eligibleO
 		}
 		r.Agents = append(r.Agents, RosterEntry{Email: in.Email, AssignmentStatus: in.Status, Answer: a})
 	}
-	return s.rosters.put(key, r)
+	return s.rosters.put(key, r, readAt)
 }
 
 // AgentPrograms answers for every program the agent is assigned to,

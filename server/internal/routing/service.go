@@ -210,8 +210,9 @@ func (s *Service) batch(ctx context.Context, cs []Check, bad map[int]error) ([]B
 }
 
 // Roster answers for every agent assigned to the program (only the
-// eligible ones when eligibleOnly). Errors: invalid, not_found, forbidden,
-// unavailable.
+// eligible ones when eligibleOnly). With the roster cache on, the roster may
+// be shared with other callers: do not change it. Errors: invalid,
+// not_found, forbidden, unavailable.
 func (s *Service) Roster(ctx context.Context, programID, state string, eligibleOnly bool) (*Roster, error) {
 	e, err := s.roster(ctx, programID, state, eligibleOnly)
 	return e.roster, err

@@ -17,6 +17,7 @@ import (
 	"github.com/skillgate/skillgate/server/internal/auth"
 	"github.com/skillgate/skillgate/server/internal/logx"
 	"github.com/skillgate/skillgate/server/internal/notify"
+	"github.com/skillgate/skillgate/server/internal/routing"
 	"github.com/skillgate/skillgate/server/internal/webhook"
 	"github.com/skillgate/skillgate/server/internal/xapi"
 )
@@ -46,6 +47,10 @@ type Config struct {
 	// notify.ReminderInterval (REMINDER_INTERVAL, development only), so
 	// tests see a reminder without waiting; zero keeps the default.
 	ReminderInterval time.Duration
+	// RosterCacheTTL is how long a replica reuses a program roster it has
+	// computed (routing.RosterCacheTTL from LoadConfig); zero computes every
+	// roster, as the tests' configurations do.
+	RosterCacheTTL time.Duration
 	// WebhookKey encrypts webhook signing secrets at rest (WEBHOOK_KEY);
 	// empty means a key derived from JWTSecret.
 	WebhookKey []byte
@@ -142,6 +147,8 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		HTTPAddr:     strings.TrimSpace(getenv("HTTP_ADDR")),
 		DatabaseURL:  secret("DATABASE_URL"),
 		MaxBodyBytes: 1 << 20,
+		// RosterCacheTTL keeps a revocation's delay in rosters under a second.
+		RosterCacheTTL: routing.RosterCacheTTL,
 	}
 	if cfg.Env == "" {
 		cfg.Env = Development

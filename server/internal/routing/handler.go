@@ -116,13 +116,18 @@ func (h *Handler) roster(c *gin.Context) {
 		httpx.Error(c, err)
 		return
 	}
-	r, err := h.svc.Roster(c.Request.Context(), strings.ToLower(c.Param("id")), req.State, req.Eligible)
+	e, err := h.svc.roster(c.Request.Context(), strings.ToLower(c.Param("id")), req.State, req.Eligible)
 	if err != nil {
 		httpx.Error(c, err)
 		return
 	}
+	r := e.roster
 	c.Header("Cache-Control", "no-store")
 	if !httpx.WantsCSV(c) {
+		if e.json != nil {
+			c.Data(http.StatusOK, "application/json; charset=utf-8", e.json)
+			return
+		}
 		c.JSON(http.StatusOK, r)
 		return
 	}

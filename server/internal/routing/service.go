@@ -44,12 +44,19 @@ type Service struct {
 	// SweepEvery is how often the re-decide job re-checks every assignment
 	// even when nothing says it changed (10 minutes when zero).
 	SweepEvery time.Duration
+
+	rosters *rosterCache
 }
 
 // NewService wires the gate.
 func NewService(g *gorm.DB, rec *audit.Recorder, clk clock.Clock) *Service {
-	return &Service{db: g, store: NewStore(g), audit: rec, clock: clk}
+	return &Service{db: g, store: NewStore(g), audit: rec, clock: clk, rosters: newRosterCache()}
 }
+
+// SetRosterCacheTTL makes each roster answer reusable on this replica for d
+// (RosterCacheTTL in production; zero, the default, computes every roster).
+// Call it before serving.
+func (s *Service) SetRosterCacheTTL(d time.Duration) { s.rosters.ttl = d }
 
 // Store returns the service's store.
 func (s *Service) Store() *Store { return s.store }
@@ -203,28 +210,43 @@ func (s *Service) batch(ctx context.Context, cs []Check, bad map[int]error) ([]B
 }
 
 // Roster answers for every agent assigned to the program (only the
-// eligible ones when eligibleOnly). Errors: invalid, not_found, forbidden,
-// unavailable.
+// eligible ones when eligibleOnly). With the roster cache on, the roster may
+// be shared with other callers: do not change it. Errors: invalid,
+// not_found, forbidden, unavailable.
 func (s *Service) Roster(ctx context.Context, programID, state string, eligibleOnly bool) (*Roster, error) {
+	e, err := s.roster(ctx, programID, state, eligibleOnly)
+	return e.roster, err
+}
+
+// roster is Roster with the answer's JSON when the roster cache is on: a
+// roster this replica computed less than the cache's TTL ago, none of whose
+// answers has passed its valid_until, is served again. The caller's right to
+// see it is checked first, every time.
+func (s *Service) roster(ctx context.Context, programID, state string, eligibleOnly bool) (cachedRoster, error) {
 	c := Check{ProgramID: programID, State: state}
 	if err := c.validate(""); err != nil {
-		return nil, err
+		return cachedRoster{}, err
 	}
 	ctx, cancel := s.withBulkDeadline(ctx)
 	defer cancel()
 	p, err := s.store.Program(ctx, programID)
 	if err != nil {
-		return nil, failClosed(err)
+		return cachedRoster{}, failClosed(err)
 	}
 	if !mayView(auth.FromContext(ctx), p.ClientID) {
-		return nil, apperr.E(apperr.Forbidden, "you may not see the roster of %s", p.Name)
+		return cachedRoster{}, apperr.E(apperr.Forbidden, "you may not see the roster of %s", p.Name)
 	}
+	key := rosterKey{programID: p.ID, state: c.State, eligibleOnly: eligibleOnly}
+	now := s.now()
+	if e, ok := s.rosters.get(key, now); ok {
+		return e, nil
+	}
+	readAt := s.rosters.start()
 	sn, err := s.store.Snapshot(ctx, snapshotScope{ProgramID: p.ID})
 	if err != nil {
-		return nil, failClosed(err)
+		return cachedRoster{}, failClosed(err)
 	}
 	sp := sn.Programs[0]
-	now := s.now()
 	r := &Roster{ProgramID: sp.ID, State: c.State, CheckedAt: now, Agents: make([]RosterEntry, 0, len(sn.Agents))}
 	for _, ag := range sn.Agents {
 		in := sn.inputs(ag, sp, now)
@@ -234,7 +256,7 @@ func (s *Service) Roster(ctx context.Context, programID, state string, eligibleO
 		}
 		r.Agents = append(r.Agents, RosterEntry{Email: in.Email, AssignmentStatus: in.Status, Answer: a})
 	}
-	return r, nil
+	return s.rosters.put(key, r, readAt)
 }
 
 // AgentPrograms answers for every program the agent is assigned to,
@@ -355,6 +377,7 @@ func (s *Service) Assign(ctx context.Context, programID, userID string) (*Assign
 	if err != nil {
 		return nil, fmt.Errorf("routing: assign: %w", err)
 	}
+	s.rosters.drop(programID)
 	return out, nil
 }
 
@@ -395,6 +418,7 @@ func (s *Service) Unassign(ctx context.Context, programID, userID string) error 
 	if err != nil {
 		return fmt.Errorf("routing: unassign: %w", err)
 	}
+	s.rosters.drop(programID)
 	return nil
 }
 

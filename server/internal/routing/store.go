@@ -26,8 +26,8 @@ import (
 // trip: users (auth), programs and program_licenses (catalog),
 // certifications (certification), licenses (licensing) and assignments
 // (ours). Nothing else here reads another package's tables, and nothing
-// here writes them. Nothing is cached: every answer reflects the last
-// committed revocation on every replica.
+// here writes them. The store caches nothing: every read reflects the last
+// committed revocation (the service may reuse a roster for RosterCacheTTL).
 //
 // A single answer reads only the licenses a requirement of the program
 // could use (its class, in one of its states): Decide looks at no other.

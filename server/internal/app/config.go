@@ -100,7 +100,7 @@ type Admission struct {
 }
 
 // DefaultAdmission is the admission control serve uses unless configured.
-var DefaultAdmission = Admission{EligibilityLimit: 16, EligibilityWait: 20 * time.Millisecond, Limit: 32, Wait: time.Second}
+var DefaultAdmission = Admission{EligibilityLimit: 12, EligibilityWait: 20 * time.Millisecond, Limit: 32, Wait: time.Second}
 
 // MinAccessTokenTTL is the shortest ACCESS_TOKEN_TTL accepted.
 const MinAccessTokenTTL = 5 * time.Second

@@ -91,77 +91,55 @@ func TestLoadConfigSecretFiles(t *testing.T) {
 	}
 }
 
-func TestLoadConfigAccessTokenTTL(t *testing.T) {
-	cases := []struct {
-		name    string
-		env     map[string]string
-		want    time.Duration
-		wantErr string
+// TestLoadConfigDevelopmentDurations covers the settings that shorten a
+// duration for development and tests only (refused in production, warned
+// about when set).
+func TestLoadConfigDevelopmentDurations(t *testing.T) {
+	settings := []struct {
+		name     string
+		short    string
+		dev      time.Duration
+		tooShort string
+		got      func(Config) time.Duration
 	}{
-		{"unset keeps the default", nil, 0, ""},
-		{"development", map[string]string{"ACCESS_TOKEN_TTL": "20s"}, 20 * time.Second, ""},
-		{"too short", map[string]string{"ACCESS_TOKEN_TTL": "1s"}, 0, "ACCESS_TOKEN_TTL must be a duration"},
-		{"too long", map[string]string{"ACCESS_TOKEN_TTL": "1h"}, 0, "ACCESS_TOKEN_TTL must be a duration"},
-		{"not a duration", map[string]string{"ACCESS_TOKEN_TTL": "soon"}, 0, "ACCESS_TOKEN_TTL must be a duration"},
-		{"production", map[string]string{"ACCESS_TOKEN_TTL": "20s", "SKILLGATE_ENV": "production",
-			"DATABASE_URL": "postgres://x@h/db", "JWT_SECRET": strings.Repeat("a", 40)}, 0, "development and tests only"},
+		{"ACCESS_TOKEN_TTL", "20s", 20 * time.Second, "1s", func(c Config) time.Duration { return c.AccessTokenTTL }},
+		{"REMINDER_INTERVAL", "2s", 2 * time.Second, "10ms", func(c Config) time.Duration { return c.ReminderInterval }},
 	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			cfg, err := LoadConfig(envOf(tc.env))
-			if tc.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
-					t.Fatalf("got %v, want an error containing %q", err, tc.wantErr)
+	for _, st := range settings {
+		cases := []struct {
+			name    string
+			env     map[string]string
+			want    time.Duration
+			wantErr string
+		}{
+			{"unset keeps the default", nil, 0, ""},
+			{"development", map[string]string{st.name: st.short}, st.dev, ""},
+			{"too short", map[string]string{st.name: st.tooShort}, 0, st.name + " must be a duration"},
+			{"too long", map[string]string{st.name: "1h"}, 0, st.name + " must be a duration"},
+			{"not a duration", map[string]string{st.name: "soon"}, 0, st.name + " must be a duration"},
+			{"production", map[string]string{st.name: st.short, "SKILLGATE_ENV": "production",
+				"DATABASE_URL": "postgres://x@h/db", "JWT_SECRET": strings.Repeat("a", 40)}, 0, "development and tests only"},
+		}
+		for _, tc := range cases {
+			t.Run(st.name+"/"+tc.name, func(t *testing.T) {
+				cfg, err := LoadConfig(envOf(tc.env))
+				if tc.wantErr != "" {
+					if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+						t.Fatalf("got %v, want an error containing %q", err, tc.wantErr)
+					}
+					return
 				}
-				return
-			}
-			if err != nil {
-				t.Fatalf("got %v, want no error", err)
-			}
-			if cfg.AccessTokenTTL != tc.want {
-				t.Errorf("got ACCESS_TOKEN_TTL %v, want %v", cfg.AccessTokenTTL, tc.want)
-			}
-			if tc.want != 0 && !strings.Contains(strings.Join(cfg.Warnings, "\n"), "ACCESS_TOKEN_TTL") {
-				t.Errorf("got warnings %q, want one naming ACCESS_TOKEN_TTL", cfg.Warnings)
-			}
-		})
-	}
-}
-
-func TestLoadConfigReminderInterval(t *testing.T) {
-	cases := []struct {
-		name    string
-		env     map[string]string
-		want    time.Duration
-		wantErr string
-	}{
-		{"unset keeps the default", nil, 0, ""},
-		{"development", map[string]string{"REMINDER_INTERVAL": "2s"}, 2 * time.Second, ""},
-		{"too short", map[string]string{"REMINDER_INTERVAL": "10ms"}, 0, "REMINDER_INTERVAL must be a duration"},
-		{"too long", map[string]string{"REMINDER_INTERVAL": "1h"}, 0, "REMINDER_INTERVAL must be a duration"},
-		{"not a duration", map[string]string{"REMINDER_INTERVAL": "often"}, 0, "REMINDER_INTERVAL must be a duration"},
-		{"production", map[string]string{"REMINDER_INTERVAL": "2s", "SKILLGATE_ENV": "production",
-			"DATABASE_URL": "postgres://x@h/db", "JWT_SECRET": strings.Repeat("a", 40)}, 0, "development and tests only"},
-	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			cfg, err := LoadConfig(envOf(tc.env))
-			if tc.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
-					t.Fatalf("got %v, want an error containing %q", err, tc.wantErr)
+				if err != nil {
+					t.Fatalf("got %v, want no error", err)
 				}
-				return
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			if cfg.ReminderInterval != tc.want {
-				t.Errorf("got REMINDER_INTERVAL %v, want %v", cfg.ReminderInterval, tc.want)
-			}
-			if tc.want != 0 && !strings.Contains(strings.Join(cfg.Warnings, "\n"), "REMINDER_INTERVAL") {
-				t.Errorf("got warnings %q, want one naming REMINDER_INTERVAL", cfg.Warnings)
-			}
-		})
+				if got := st.got(cfg); got != tc.want {
+					t.Errorf("got %s %v, want %v", st.name, got, tc.want)
+				}
+				if tc.want != 0 && !strings.Contains(strings.Join(cfg.Warnings, "\n"), st.name) {
+					t.Errorf("got warnings %q, want one naming %s", cfg.Warnings, st.name)
+				}
+			})
+		}
 	}
 }
 

@@ -127,6 +127,11 @@ func New(cfg Config, log *slog.Logger, g *gorm.DB, clk clock.Clock) (*App, error
 	a.workers = append(a.workers, jobs.Every("webhook-delivery", 5*time.Second, log, a.Webhooks.RunJob))
 	a.Routing = routing.NewService(g, recorder, clk)
 	a.Routing.SetRosterCacheTTL(cfg.RosterCacheTTL)
+	a.Routing.Log = log
+	if cfg.EligibilityView {
+		a.Routing.EnableView()
+		a.workers = append(a.workers, a.Routing.RunView)
+	}
 	a.workers = append(a.workers, jobs.Every("eligibility-redecide", 30*time.Second, log, a.Routing.RunOnce))
 	a.Notify = notify.NewService(g, a.Auth, clk, notify.Options{Mail: cfg.Mail, PublicURL: cfg.PublicURL, Log: log})
 	a.Notify.SetSources(a.NotifySources())

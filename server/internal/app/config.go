@@ -51,6 +51,10 @@ type Config struct {
 	// computed (routing.RosterCacheTTL from LoadConfig); zero computes every
 	// roster, as the tests' configurations do.
 	RosterCacheTTL time.Duration
+	// EligibilityView answers single checks from each replica's view of
+	// the inputs, kept current by the database's change feed within
+	// routing.ViewMaxLag (LoadConfig turns it on; off reads every answer).
+	EligibilityView bool
 	// WebhookKey encrypts webhook signing secrets at rest (WEBHOOK_KEY);
 	// empty means a key derived from JWTSecret.
 	WebhookKey []byte
@@ -149,6 +153,8 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		MaxBodyBytes: 1 << 20,
 		// RosterCacheTTL keeps a revocation's delay in rosters under a second.
 		RosterCacheTTL: routing.RosterCacheTTL,
+		// The view keeps a revocation's delay in checks under a second.
+		EligibilityView: true,
 	}
 	if cfg.Env == "" {
 		cfg.Env = Development

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/skillgate/skillgate/server/internal/notify"
+	"github.com/skillgate/skillgate/server/internal/routing"
 	"github.com/skillgate/skillgate/server/internal/xapi"
 )
 
@@ -273,6 +274,9 @@ func TestLoadConfigResilienceSettings(t *testing.T) {
 	}
 	if cfg.Admission != DefaultAdmission || cfg.DBMaxConns != 20 || cfg.DBStatementTimeout != 30*time.Second || cfg.MetricsAddr != "" {
 		t.Errorf("got %+v, %d, %s, %q; want the defaults and no metrics listener", cfg.Admission, cfg.DBMaxConns, cfg.DBStatementTimeout, cfg.MetricsAddr)
+	}
+	if !cfg.EligibilityView || cfg.RosterCacheTTL != routing.RosterCacheTTL {
+		t.Errorf("got view %v, roster cache %s; want the view on and rosters cached as production serves", cfg.EligibilityView, cfg.RosterCacheTTL)
 	}
 	cfg, err = LoadConfig(envOf(map[string]string{
 		"ADMISSION_ELIGIBILITY_LIMIT": "8", "ADMISSION_ELIGIBILITY_WAIT": "5ms", "ADMISSION_LIMIT": "0", "ADMISSION_WAIT": "2s",

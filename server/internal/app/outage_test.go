@@ -26,6 +26,7 @@ import (
 	"github.com/skillgate/skillgate/server/internal/db"
 	"github.com/skillgate/skillgate/server/internal/logx"
 	"github.com/skillgate/skillgate/server/internal/quiz"
+	"github.com/skillgate/skillgate/server/internal/routing"
 	"github.com/skillgate/skillgate/server/internal/testdb"
 )
 
@@ -201,11 +202,14 @@ func TestDatabaseOutageFailsFastAndRecovers(t *testing.T) {
 	}
 	defer db.Close(g)
 	cfg := app.Config{Env: app.Development, HTTPAddr: ":0", JWTSecret: []byte("test-secret-test-secret-test-secret!"),
-		LogFormat: "text", MaxBodyBytes: 1 << 20, Admission: app.DefaultAdmission}
+		LogFormat: "text", MaxBodyBytes: 1 << 20, Admission: app.DefaultAdmission, EligibilityView: true}
 	a, err := app.New(cfg, logx.Discard(), g, clock.System{})
 	if err != nil {
 		t.Fatal(err)
 	}
+	views, stopViews := context.WithCancel(ctx)
+	defer stopViews()
+	go a.Routing.RunView(views)
 	content, quizzes := outageLibrary(t)
 	if _, err := a.Import(ctx, content, quizzes, catalog.ImportOptions{}); err != nil {
 		t.Fatal(err)
@@ -253,6 +257,10 @@ func TestDatabaseOutageFailsFastAndRecovers(t *testing.T) {
 	}
 	quizID := list.Quizzes[0].ID
 	eligibility := srv.URL + "/api/v1/eligibility?agent=" + agentIDs[0] + "&program=" + programID
+	// Asked once before the outage, so the replica's view holds the answer.
+	if st, _, err := httpCall(client, "GET", eligibility, key.Key, nil, nil, nil); st != 200 || err != nil {
+		t.Fatalf("eligibility before the outage: %d %v", st, err)
+	}
 
 	// The load: each agent sits the quiz again and again; a failed submit
 	// is retried with the same Idempotency-Key, as a careful client does.
@@ -387,6 +395,17 @@ func TestDatabaseOutageFailsFastAndRecovers(t *testing.T) {
 	if st != 503 || hdr.Get("Retry-After") == "" || time.Since(t0) > 3*time.Second {
 		t.Errorf("readyz while down: got %d (Retry-After %q) after %s, want 503 with Retry-After within 3 s", st, hdr.Get("Retry-After"), time.Since(t0))
 	}
+	// The view may answer from what it read before the cut for up to
+	// ViewMaxLag (no answer is older than that); then eligibility fails
+	// closed like every other read.
+	cached := waitFor("eligibility to fail closed", routing.ViewMaxLag+time.Second, func() bool {
+		st, _, _ := httpCall(client, "GET", eligibility, key.Key, nil, nil, nil)
+		if st != 200 && st != 503 {
+			t.Errorf("eligibility while down: got %d, want 200 from the view or 503", st)
+		}
+		return st == 503
+	})
+	t.Logf("eligibility failed closed %s after the cut", cached.Round(time.Millisecond))
 	for _, check := range []struct{ name, url, token string }{
 		{"eligibility (API key)", eligibility, key.Key},
 		{"my certifications (user)", srv.URL + "/api/v1/me/certifications", tokens[1]},

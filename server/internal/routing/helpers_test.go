@@ -9,6 +9,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/skillgate/skillgate/server/internal/apitest"
+	"github.com/skillgate/skillgate/server/internal/app"
 	"github.com/skillgate/skillgate/server/internal/audit"
 	"github.com/skillgate/skillgate/server/internal/auth"
 	"github.com/skillgate/skillgate/server/internal/licensing"
@@ -27,13 +28,23 @@ type world struct {
 	sales      string // larkspur-life/direct-sales: insurance-producer life+A&H in TX FL GA NC AZ
 	fenmore    string
 	larkspur   string
+	// view: single checks answer from the replica's view, which check
+	// brings up to date first (as the replica's poller would within
+	// routing.ViewMaxLag).
+	view bool
 }
 
 func newWorld(t testing.TB) *world {
 	t.Helper()
-	env := apitest.New(t)
+	return newWorldWith(t, false)
+}
+
+// newWorldWith is newWorld, with the eligibility view on when view is set.
+func newWorldWith(t testing.TB, view bool) *world {
+	t.Helper()
+	env := apitest.NewWith(t, func(c *app.Config) { c.EligibilityView = view })
 	env.ImportDemo()
-	w := &world{t: t, env: env}
+	w := &world{t: t, env: env, view: view}
 	admin := env.User("admin@x.test", auth.RoleAdmin)
 	officer := env.User("compliance@x.test", auth.RoleCompliance)
 	w.admin = auth.WithPrincipal(context.Background(), &auth.Principal{UserID: admin.ID, Role: auth.RoleAdmin})
@@ -130,6 +141,7 @@ func (w *world) mustAssign(userID, programID string) {
 // check asks the API (with the API key) and decodes a 200 answer.
 func (w *world) check(agent, programID, state string) (routing.Answer, *apitest.Response) {
 	w.t.Helper()
+	w.syncView()
 	path := "/api/v1/eligibility?agent=" + agent + "&program=" + programID
 	if state != "" {
 		path += "&state=" + state
@@ -140,6 +152,17 @@ func (w *world) check(agent, programID, state string) (routing.Answer, *apitest.
 		res.JSON(w.t, &a)
 	}
 	return a, res
+}
+
+// syncView reads the change feed into the view, when it is on.
+func (w *world) syncView() {
+	w.t.Helper()
+	if !w.view {
+		return
+	}
+	if err := w.env.App.Routing.SyncView(context.Background()); err != nil {
+		w.t.Fatalf("sync view: %v", err)
+	}
 }
 
 func codes(a routing.Answer) []string {

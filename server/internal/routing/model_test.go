@@ -106,6 +106,18 @@ func (a *refAgent) routable(program, sales string, at time.Time) bool {
 // API with the reference model. SKILLGATE_MODEL_SEED replays a failure.
 func TestModel(t *testing.T) {
 	t.Parallel()
+	testModel(t, newWorld(t), 120)
+}
+
+// TestModelThroughTheView runs the model with single checks answered from
+// the replica's view: every input change must reach it through the change
+// feed.
+func TestModelThroughTheView(t *testing.T) {
+	t.Parallel()
+	testModel(t, newWorldWith(t, true), 60)
+}
+
+func testModel(t *testing.T, w *world, sequences int) {
 	seed := uint64(20260601) // deterministic; SKILLGATE_MODEL_SEED tries others
 	if s := os.Getenv("SKILLGATE_MODEL_SEED"); s != "" {
 		var err error
@@ -113,11 +125,10 @@ func TestModel(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	sequences, steps := 120, 25
+	steps := 25
 	if testing.Short() {
 		sequences = 20
 	}
-	w := newWorld(t)
 	rng := rand.New(rand.NewPCG(seed, 0))
 	fail := func(format string, args ...any) {
 		t.Helper()

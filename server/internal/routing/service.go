@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"regexp"
 	"sort"
 	"strings"
@@ -45,7 +46,11 @@ type Service struct {
 	// even when nothing says it changed (10 minutes when zero).
 	SweepEvery time.Duration
 
+	// Log hears of the view's trouble (nil: silence).
+	Log *slog.Logger
+
 	rosters *rosterCache
+	view    *view // nil unless EnableView
 }
 
 // NewService wires the gate.
@@ -162,18 +167,34 @@ func (s *Service) Check(ctx context.Context, c Check) (*Answer, error) {
 	if err := c.validate(""); err != nil {
 		return nil, err
 	}
-	ctx, cancel := s.withDeadline(ctx)
-	defer cancel()
-	in, err := s.store.Inputs(ctx, nil, c.Agent, c.ProgramID)
+	in, err := s.checkInputs(ctx, c)
 	if err != nil {
-		return nil, failClosed(err)
+		return nil, err
 	}
 	if !mayCheck(auth.FromContext(ctx), in.UserID, in.ClientID) {
 		return nil, apperr.E(apperr.Forbidden, "you may not see this agent's eligibility for %s", in.ProgramName)
 	}
 	in.At = s.now()
-	a := answerOf(in, c.State, in.decide(c.State))
+	a := answerOf(&in, c.State, in.decide(c.State))
 	return &a, nil
+}
+
+// checkInputs returns a copy of the question's inputs: from the view when
+// it holds them, else read (and kept in the view when it is on).
+func (s *Service) checkInputs(ctx context.Context, c Check) (inputs, error) {
+	k := viewKey{agent: c.Agent, programID: c.ProgramID}
+	if in := s.view.get(k); in != nil {
+		return *in, nil
+	}
+	gen := s.view.begin()
+	ctx, cancel := s.withDeadline(ctx)
+	defer cancel()
+	in, err := s.store.Inputs(ctx, nil, c.Agent, c.ProgramID)
+	if err != nil {
+		return inputs{}, failClosed(err)
+	}
+	s.view.put(k, in, gen)
+	return *in, nil
 }
 
 // Batch answers many questions in order; a question that is invalid, names

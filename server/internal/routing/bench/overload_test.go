@@ -29,7 +29,9 @@ import (
 // the 3× load again against the same database with admission control off.
 // For each it reports the admitted checks' rate and p50/p99, how many were
 // refused (503 with Retry-After) and how fast, and how many timed out
-// (no answer within 5 s). Run it once:
+// (no answer within 5 s). The eligibility view is off here, so every
+// check reads the database: the case admission control is for (a replica
+// just started, or one whose change feed is behind). Run it once:
 // go test -run '^$' -bench EligibilityOverload -benchtime 1x ./server/internal/routing/bench
 func BenchmarkEligibilityOverload(b *testing.B) {
 	seconds := 10

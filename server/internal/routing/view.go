@@ -1,0 +1,352 @@
+package routing
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+)
+
+// The view: each replica keeps the inputs of the single answers it has
+// given (one agent × program each, as Store.Inputs read them) and answers
+// the same question again from memory, deciding afresh at the current
+// instant. It learns what went stale from the database's change feed
+// (eligibility_changes, written by triggers on every input table in the
+// transaction that makes the change), which it reads every ViewPollEvery.
+//
+// The bound: an input is used only while the last successful read of the
+// feed began less than ViewMaxLag ago. A change committed before that read
+// began has been applied, so no answer is older than ViewMaxLag; when the
+// feed cannot be read (the database is down, the replica is starved) the
+// view stops answering and every check reads the database, which fails
+// closed as it always did.
+const (
+	// ViewPollEvery is how often a replica reads the change feed.
+	ViewPollEvery = 100 * time.Millisecond
+	// ViewMaxLag is the oldest feed read the view may answer after.
+	ViewMaxLag = 500 * time.Millisecond
+)
+
+const (
+	// maxViewEntries bounds the view; an arbitrary entry makes room.
+	maxViewEntries = 200_000
+	// feedRetention is how long the feed keeps a finished transaction's
+	// rows; a replica that has not read it for viewResync forgets all.
+	feedRetention = 10 * time.Minute
+	viewResync    = time.Minute
+	// pruneEvery is how often a replica deletes rows older than feedRetention.
+	pruneEvery = time.Minute
+	// fillGenerations is how many feed reads a load may span and still be
+	// kept (far longer than DefaultDeadline at ViewPollEvery).
+	fillGenerations = 50
+)
+
+// viewKey is one question's agent (as addressed) and program.
+type viewKey struct {
+	agent     Agent
+	programID string
+}
+
+// view is one replica's inputs, by question, with what the feed has said.
+type view struct {
+	mu      sync.RWMutex
+	entries map[viewKey]*inputs
+	byUser  map[string]map[viewKey]struct{}
+	// gen counts applied feed reads; the maps below hold the gen at which
+	// a user, a pair or a program was last made stale, so a load that
+	// began before can tell its inputs may be stale too (see put).
+	gen        uint64
+	staleUser  map[string]uint64
+	stalePair  map[pairKey]uint64
+	staleProg  map[string]uint64
+	staleAll   uint64
+	readBegan time.Time // when the last applied feed read began (zero: never)
+	// What the next read must cover besides the rows after maxSeq (the
+	// highest seq applied): rows of the transactions the last read's
+	// snapshot saw running (running, an xid8[] literal) or that began
+	// after it (from xmax on).
+	maxSeq        int64
+	running, xmax string
+	lastPrune     time.Time
+	// reads serializes feed reads: each starts from where the last ended.
+	reads sync.Mutex
+}
+
+func newView() *view {
+	return &view{entries: map[viewKey]*inputs{}, byUser: map[string]map[viewKey]struct{}{},
+		staleUser: map[string]uint64{}, stalePair: map[pairKey]uint64{}, staleProg: map[string]uint64{}}
+}
+
+// get returns the inputs kept for the question, nil when there are none or
+// the view is behind.
+func (v *view) get(k viewKey) *inputs {
+	if v == nil {
+		return nil
+	}
+	v.mu.RLock()
+	defer v.mu.RUnlock()
+	if v.readBegan.IsZero() || time.Since(v.readBegan) > ViewMaxLag {
+		return nil
+	}
+	return v.entries[k]
+}
+
+// begin is called before a load; put takes what it returned.
+func (v *view) begin() uint64 {
+	if v == nil {
+		return 0
+	}
+	v.mu.RLock()
+	defer v.mu.RUnlock()
+	return v.gen
+}
+
+// put keeps in, loaded for k by a read that started after begin returned
+// gen, unless the feed has since made it stale: a change committed after
+// the load's snapshot is applied either before put (and put sees it) or
+// after (and drops the entry).
+func (v *view) put(k viewKey, in *inputs, gen uint64) {
+	if v == nil {
+		return
+	}
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if v.readBegan.IsZero() || v.gen-gen > fillGenerations || v.staleAll > gen || v.staleUser[in.UserID] > gen ||
+		v.staleProg[in.ProgramID] > gen || v.stalePair[pairKey{in.UserID, in.ProgramID}] > gen {
+		return
+	}
+	if len(v.entries) >= maxViewEntries {
+		for old := range v.entries {
+			v.drop(old)
+			break
+		}
+	}
+	v.entries[k] = in
+	keys := v.byUser[in.UserID]
+	if keys == nil {
+		keys = map[viewKey]struct{}{}
+		v.byUser[in.UserID] = keys
+	}
+	keys[k] = struct{}{}
+}
+
+// drop removes one entry; v.mu is held.
+func (v *view) drop(k viewKey) {
+	in := v.entries[k]
+	if in == nil {
+		return
+	}
+	delete(v.entries, k)
+	if keys := v.byUser[in.UserID]; keys != nil {
+		delete(keys, k)
+		if len(keys) == 0 {
+			delete(v.byUser, in.UserID)
+		}
+	}
+}
+
+// change is one row of the feed.
+type change struct {
+	seq               int64
+	userID, programID string
+}
+
+// apply makes what the changes name stale, as of a feed read that began at
+// began; v.mu is held.
+func (v *view) apply(changes []change, began time.Time) {
+	v.gen++
+	for _, c := range changes {
+		v.maxSeq = max(v.maxSeq, c.seq)
+		switch {
+		case c.userID == "" && c.programID == "":
+			v.staleAll = v.gen
+			clear(v.entries)
+			clear(v.byUser)
+		case c.programID == "":
+			v.staleUser[c.userID] = v.gen
+			for k := range v.byUser[c.userID] {
+				v.drop(k)
+			}
+		case c.userID == "":
+			v.staleProg[c.programID] = v.gen
+			for k := range v.entries {
+				if k.programID == c.programID {
+					v.drop(k)
+				}
+			}
+		default:
+			v.stalePair[pairKey{c.userID, c.programID}] = v.gen
+			for k := range v.byUser[c.userID] {
+				if k.programID == c.programID {
+					v.drop(k)
+				}
+			}
+		}
+	}
+	// A load older than fillGenerations is never kept, so older marks
+	// can go.
+	if v.gen > fillGenerations {
+		horizon := v.gen - fillGenerations
+		for _, m := range []map[string]uint64{v.staleUser, v.staleProg} {
+			for id, g := range m {
+				if g < horizon {
+					delete(m, id)
+				}
+			}
+		}
+		for p, g := range v.stalePair {
+			if g < horizon {
+				delete(v.stalePair, p)
+			}
+		}
+	}
+	v.readBegan = began
+}
+
+// The feed read: one statement, so one snapshot. The first row carries
+// what that snapshot saw: the transactions in progress (their rows may
+// still appear with seqs below the highest one seen) and its xmax (where
+// transactions not yet begun start). The others are every row after
+// maxSeq, and every row of a transaction the previous read saw in progress
+// or not yet begun.
+//
+// (A row's seq is drawn before its transaction has an xid only if the
+// row is its transaction's first write; the triggers always write after
+// the row they watch, but the xmax condition does not rely on that.)
+const (
+	feedSnapshot = `(SELECT coalesce(string_agg(x::text, ','), '') FROM pg_snapshot_xip(pg_current_snapshot()) x),
+  pg_snapshot_xmax(pg_current_snapshot())::text`
+	feedStart = `SELECT coalesce(max(seq), 0), ` + feedSnapshot + ` FROM eligibility_changes`
+	feedRead  = `SELECT 0::bigint, NULL::text, NULL::text, ` + feedSnapshot + `
+UNION ALL
+SELECT seq, user_id::text, program_id::text, NULL, NULL FROM eligibility_changes
+WHERE seq > $1 OR xid = ANY ($2::text::xid8[]) OR xid >= $3::text::xid8`
+	feedPrune = `DELETE FROM eligibility_changes
+WHERE changed_at < now() - make_interval(secs => $1) AND xid < pg_snapshot_xmin(pg_current_snapshot())`
+)
+
+// syncView reads the feed once and applies it.
+func (s *Service) syncView(ctx context.Context) error {
+	v := s.view
+	v.reads.Lock()
+	defer v.reads.Unlock()
+	began := time.Now()
+	v.mu.RLock()
+	fresh := !v.readBegan.IsZero() && began.Sub(v.readBegan) < viewResync
+	after, running, xmax := v.maxSeq, v.running, v.xmax
+	prune := began.Sub(v.lastPrune) >= pruneEvery
+	v.mu.RUnlock()
+	conn := pool(s.db)
+
+	if !fresh {
+		// The first read, or too long without one (rows may have been
+		// pruned): forget everything and start from the feed's end.
+		var xip string
+		if err := conn.QueryRowContext(ctx, feedStart).Scan(&after, &xip, &xmax); err != nil {
+			return fmt.Errorf("routing: start change feed: %w", err)
+		}
+		v.mu.Lock()
+		defer v.mu.Unlock()
+		v.gen++
+		v.staleAll = v.gen
+		clear(v.entries)
+		clear(v.byUser)
+		v.maxSeq, v.running, v.xmax, v.readBegan = after, "{"+xip+"}", xmax, began
+		return nil
+	}
+
+	rows, err := conn.QueryContext(ctx, feedRead, after, running, xmax)
+	if err != nil {
+		return fmt.Errorf("routing: read change feed: %w", err)
+	}
+	defer rows.Close()
+	var changes []change
+	var xip string
+	for rows.Next() {
+		var c change
+		var user, prog, x, top *string
+		if err := rows.Scan(&c.seq, &user, &prog, &x, &top); err != nil {
+			return fmt.Errorf("routing: read change feed: %w", err)
+		}
+		if x != nil {
+			xip, xmax = *x, *top
+			continue
+		}
+		if user != nil {
+			c.userID = *user
+		}
+		if prog != nil {
+			c.programID = *prog
+		}
+		changes = append(changes, c)
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("routing: read change feed: %w", err)
+	}
+	v.mu.Lock()
+	v.apply(changes, began)
+	v.running, v.xmax = "{"+xip+"}", xmax
+	if prune {
+		v.lastPrune = began
+	}
+	v.mu.Unlock()
+	if prune {
+		if _, err := conn.ExecContext(ctx, feedPrune, feedRetention.Seconds()); err != nil {
+			return fmt.Errorf("routing: prune change feed: %w", err)
+		}
+	}
+	return nil
+}
+
+// EnableView makes single checks answer from this replica's view (see
+// ViewMaxLag); RunView must then run for as long as the replica serves,
+// or every check reads the database. Call it before serving.
+func (s *Service) EnableView() { s.view = newView() }
+
+// RunView reads the change feed every ViewPollEvery until ctx is done.
+// Failures are not logged one by one (there would be ten a second while
+// the database is down); the view stops answering until a read succeeds,
+// and the first failure after a success is logged.
+func (s *Service) RunView(ctx context.Context) {
+	if s.view == nil {
+		return
+	}
+	t := time.NewTicker(ViewPollEvery)
+	defer t.Stop()
+	failing := false
+	for {
+		rctx, cancel := context.WithTimeout(ctx, ViewMaxLag)
+		err := s.syncView(rctx)
+		cancel()
+		switch {
+		case err != nil && ctx.Err() == nil && !failing:
+			failing = true
+			if s.Log != nil {
+				s.Log.ErrorContext(ctx, "eligibility view: cannot read the change feed; checks read the database", "err", err)
+			}
+		case err == nil:
+			failing = false
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// SyncView reads the change feed once now (tests).
+func (s *Service) SyncView(ctx context.Context) error {
+	if s.view == nil {
+		return nil
+	}
+	return s.syncView(ctx)
+}
+
+// size reports how many questions the view holds (tests, metrics).
+func (v *view) size() int {
+	v.mu.RLock()
+	defer v.mu.RUnlock()
+	return len(v.entries)
+}
+

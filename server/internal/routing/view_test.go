@@ -1,0 +1,200 @@
+package routing_test
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/skillgate/skillgate/server/internal/routing"
+)
+
+// askNow asks over the API with the API key without reading the change
+// feed first, and fails unless the answer is 200.
+func (w *world) askNow(agent, programID, state string) routing.Answer {
+	w.t.Helper()
+	view := w.view
+	w.view = false
+	defer func() { w.view = view }()
+	a, res := w.check(agent, programID, state)
+	if res.Status != 200 {
+		w.t.Fatalf("check: got %d %s", res.Status, res.Body)
+	}
+	return a
+}
+
+// licensedSalesAgent makes an agent eligible for direct sales in TX:
+// certified, licensed (verified, both lines) and assigned.
+func (w *world) licensedSalesAgent(name string) string {
+	w.t.Helper()
+	u := w.agent(name)
+	w.certify(u.ID, w.sales, 300)
+	w.license(u.ID, "TX", "verified", bothLines, "2026-01-01", "2027-12-31")
+	w.mustAssign(u.ID, w.sales)
+	return u.ID
+}
+
+// Every input an answer reads reaches the view through the change feed,
+// however it is written: each case changes one with plain SQL (as a
+// hand-made correction would, bypassing every service), sees the view
+// still give the answer it keeps until the feed is read, and then the new
+// one.
+func TestViewLearnsEveryInputChangeFromTheFeed(t *testing.T) {
+	t.Parallel()
+	w := newWorldWith(t, true)
+	cases := []struct {
+		name, change, reason string // change is SQL with ? for the agent's id
+	}{
+		{"certification revoked", `UPDATE certifications SET state = 'revoked' WHERE user_id = ?`, routing.ReasonCertificationRevoked},
+		{"certification deleted", `DELETE FROM certifications WHERE user_id = ?`, routing.ReasonNotCertified},
+		{"certification expiry moved back", `UPDATE certifications SET expires_at = '2026-01-01' WHERE user_id = ?`, routing.ReasonCertificationExpired},
+		{"refresher due and overdue", `UPDATE certifications SET state = 'refresher_due', refresher_due_at = '2026-03-01' WHERE user_id = ?`, routing.ReasonRefresherOverdue},
+		{"assignment deleted", `DELETE FROM assignments WHERE user_id = ?`, routing.ReasonNotAssigned},
+		{"agent deactivated", `UPDATE users SET active = false WHERE id = ?`, routing.ReasonAgentInactive},
+		{"license back to pending", `UPDATE licenses SET status = 'pending' WHERE user_id = ?`, routing.ReasonLicenseUnverified},
+		{"license line removed", `UPDATE licenses SET lines_of_authority = '{life}' WHERE user_id = ?`, routing.ReasonLicenseLineMissing},
+		{"license expiry moved back", `UPDATE licenses SET expiry_date = '2026-02-01' WHERE user_id = ?`, routing.ReasonLicenseExpired},
+	}
+	for i, c := range cases {
+		id := w.licensedSalesAgent(fmt.Sprintf("view%d", i))
+		for _, agent := range []string{id, "ext:acd-view" + fmt.Sprint(i)} {
+			w.syncView()
+			if a := w.askNow(agent, w.sales, "TX"); !a.Eligible {
+				t.Fatalf("%s: not eligible before the change: %v", c.name, codes(a))
+			}
+		}
+		if err := w.env.DB.Exec(c.change, id).Error; err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		if a := w.askNow(id, w.sales, "TX"); !a.Eligible {
+			t.Fatalf("%s: the view answered from the database, not from what it keeps", c.name)
+		}
+		for _, agent := range []string{id, "ext:acd-view" + fmt.Sprint(i)} {
+			a, res := w.check(agent, w.sales, "TX") // reads the feed first
+			if res.Status != 200 || a.Eligible || !slices.Contains(codes(a), c.reason) {
+				t.Errorf("%s: after the feed, %s got %d eligible=%v %v, want not eligible with %s", c.name, agent, res.Status,
+					a.Eligible, codes(a), c.reason)
+			}
+		}
+	}
+}
+
+// A program's requirements and an agent's external id reach the view too.
+func TestViewLearnsProgramAndIdentityChanges(t *testing.T) {
+	t.Parallel()
+	w := newWorldWith(t, true)
+	u := w.agent("unlicensed")
+	w.certify(u.ID, w.sales, 300)
+	w.license(u.ID, "FL", "verified", bothLines, "2026-01-01", "2027-12-31")
+	w.mustAssign(u.ID, w.sales)
+	if a, _ := w.check(u.ID, w.sales, "TX"); a.Eligible {
+		t.Fatal("eligible in TX without a TX license")
+	}
+	// The program stops requiring a license in TX.
+	if err := w.env.DB.Exec(`UPDATE program_licenses SET states = array_remove(states, 'TX') WHERE program_id = ?`, w.sales).Error; err != nil {
+		t.Fatal(err)
+	}
+	if a := w.askNow(u.ID, w.sales, "TX"); a.Eligible {
+		t.Fatal("the view answered from the database, not from what it keeps")
+	}
+	if a, _ := w.check(u.ID, w.sales, "TX"); !a.Eligible {
+		t.Errorf("after the requirement changed: not eligible %v", codes(a))
+	}
+
+	// The routing system's id moves to another agent.
+	if a, _ := w.check("ext:acd-unlicensed", w.sales, "FL"); !a.Eligible {
+		t.Fatalf("not eligible by external id: %v", codes(a))
+	}
+	if err := w.env.DB.Exec(`UPDATE users SET external_id = 'acd-moved' WHERE id = ?`, u.ID).Error; err != nil {
+		t.Fatal(err)
+	}
+	if _, res := w.check("ext:acd-unlicensed", w.sales, "FL"); res.Status != 404 {
+		t.Errorf("after the external id moved: got %d %s, want 404", res.Status, res.Body)
+	}
+}
+
+// A change whose transaction commits after a later one has been read is
+// still seen: the feed's order is not commit order.
+func TestViewSeesAChangeCommittedAfterALaterOne(t *testing.T) {
+	t.Parallel()
+	w := newWorldWith(t, true)
+	first, second := w.licensedSalesAgent("first"), w.licensedSalesAgent("second")
+	for _, id := range []string{first, second} {
+		if a, _ := w.check(id, w.sales, "TX"); !a.Eligible {
+			t.Fatalf("not eligible before: %v", codes(a))
+		}
+	}
+	tx := w.env.DB.Begin()
+	defer tx.Rollback()
+	if err := tx.Exec(`UPDATE certifications SET state = 'revoked' WHERE user_id = ?`, first).Error; err != nil {
+		t.Fatal(err)
+	}
+	if err := w.env.DB.Exec(`UPDATE certifications SET state = 'revoked' WHERE user_id = ?`, second).Error; err != nil {
+		t.Fatal(err)
+	}
+	if a, _ := w.check(second, w.sales, "TX"); a.Eligible {
+		t.Fatal("the committed revocation did not reach the view")
+	}
+	if a, _ := w.check(first, w.sales, "TX"); !a.Eligible {
+		t.Fatal("an uncommitted revocation showed")
+	}
+	if err := tx.Commit().Error; err != nil {
+		t.Fatal(err)
+	}
+	if a, _ := w.check(first, w.sales, "TX"); a.Eligible {
+		t.Error("the revocation committed after a later change never reached the view")
+	}
+}
+
+// The view answers only while its last read of the feed is recent: a
+// replica that cannot read the feed (here: nobody runs it) reads every
+// answer from the database, which fails closed when it is down.
+func TestViewStopsAnsweringWhenTheFeedIsNotRead(t *testing.T) {
+	t.Parallel()
+	w := newWorldWith(t, true)
+	id := w.licensedSalesAgent("stale")
+	if a, _ := w.check(id, w.sales, "TX"); !a.Eligible {
+		t.Fatalf("not eligible: %v", codes(a))
+	}
+	if err := w.env.DB.Exec(`UPDATE certifications SET state = 'revoked' WHERE user_id = ?`, id).Error; err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(routing.ViewMaxLag + 50*time.Millisecond)
+	if a := w.askNow(id, w.sales, "TX"); a.Eligible {
+		t.Error("a view behind by more than ViewMaxLag answered")
+	}
+}
+
+// With the poller running, a revocation made elsewhere (another replica,
+// a job, by hand) shows within the bound.
+func TestViewShowsARevocationMadeElsewhereWithinTheBound(t *testing.T) {
+	t.Parallel()
+	w := newWorldWith(t, true)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go w.env.App.Routing.RunView(ctx)
+	id := w.licensedSalesAgent("replica")
+	deadline := time.Now().Add(5 * time.Second)
+	for a := w.askNow(id, w.sales, "TX"); !a.Eligible; a = w.askNow(id, w.sales, "TX") {
+		if time.Now().After(deadline) {
+			t.Fatalf("never eligible: %v", codes(a))
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if err := w.env.DB.Exec(`UPDATE certifications SET state = 'revoked' WHERE user_id = ?`, id).Error; err != nil {
+		t.Fatal(err)
+	}
+	t0 := time.Now()
+	for w.askNow(id, w.sales, "TX").Eligible {
+		if time.Since(t0) > 5*time.Second {
+			t.Fatal("the revocation did not show within 5 s")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	// The bound is ViewMaxLag; a loaded test machine may be slower than
+	// that, so only a gross miss fails here (the benchmark measures it).
+	if d := time.Since(t0); d > time.Second {
+		t.Errorf("the revocation took %s to show, want within 1 s", d)
+	}
+}

@@ -55,11 +55,11 @@ type view struct {
 	// gen counts applied feed reads; the maps below hold the gen at which
 	// a user, a pair or a program was last made stale, so a load that
 	// began before can tell its inputs may be stale too (see put).
-	gen        uint64
-	staleUser  map[string]uint64
-	stalePair  map[pairKey]uint64
-	staleProg  map[string]uint64
-	staleAll   uint64
+	gen       uint64
+	staleUser map[string]uint64
+	stalePair map[pairKey]uint64
+	staleProg map[string]uint64
+	staleAll  uint64
 	readBegan time.Time // when the last applied feed read began (zero: never)
 	// What the next read must cover besides the rows after maxSeq (the
 	// highest seq applied): rows of the transactions the last read's
@@ -349,4 +349,3 @@ func (v *view) size() int {
 	defer v.mu.RUnlock()
 	return len(v.entries)
 }
-

@@ -38,6 +38,13 @@ var EligibilityRoutes = map[string]bool{
 func (a *App) resilience() {
 	sqlDB, _ := a.DB.DB()
 	a.Metrics = metrics.New(sqlDB, a.Webhooks.OutboxLag)
+	if a.Config.EligibilityView {
+		a.Metrics.Gauge("skillgate_eligibility_view_age_seconds",
+			"Time since this replica's last successful read of the eligibility change feed began (the view answers only under 0.5 s).",
+			func() float64 { age, _ := a.Routing.ViewStats(); return age.Seconds() })
+		a.Metrics.Gauge("skillgate_eligibility_view_entries", "Questions this replica's eligibility view holds.",
+			func() float64 { _, n := a.Routing.ViewStats(); return float64(n) })
+	}
 	a.Idempotency = idempotency.NewService(idempotency.NewStore(a.DB), a.Clock, idempotency.Options{}, a.Log)
 	a.workers = append(a.workers, jobs.Every("idempotency-cleanup", 10*time.Minute, a.Log, a.Idempotency.RunOnce))
 	keys := a.Idempotency.Middleware()

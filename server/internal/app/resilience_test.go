@@ -47,7 +47,7 @@ func TestIdempotentRoutesExistAndDocumentTheHeader(t *testing.T) {
 func TestMetricsAreServedToOperatorsOnly(t *testing.T) {
 	t.Parallel()
 	const token = "metrics-token-for-the-test"
-	env := apitest.NewWith(t, func(c *app.Config) { c.MetricsToken = token })
+	env := apitest.NewWith(t, func(c *app.Config) { c.MetricsToken = token; c.EligibilityView = true })
 	env.Do(apitest.Request{Method: "GET", Path: "/healthz"})
 	env.Do(apitest.Request{Method: "GET", Path: "/api/v1/programs/" + "00000000-0000-0000-0000-000000000000"})
 	ctx, cancel := context.WithCancel(context.Background())
@@ -86,6 +86,8 @@ func TestMetricsAreServedToOperatorsOnly(t *testing.T) {
 		`skillgate_outbox_lag_seconds 0`,
 		`skillgate_job_runs_total{job="idempotency-cleanup"}`,
 		`skillgate_job_runs_total{job="webhook-delivery"}`,
+		`skillgate_eligibility_view_entries 0`,
+		`skillgate_eligibility_view_age_seconds 0.`, // read within the last second
 		`go_goroutines`,
 	}
 	deadline := time.Now().Add(10 * time.Second)

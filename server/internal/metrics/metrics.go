@@ -1,6 +1,7 @@
 // Package metrics is Skillgate's Prometheus instrumentation for operators:
 // requests by route template and status, latency histograms, admission
-// rejections, the database pool, the outbox's lag and background job runs.
+// rejections, the database pool, the outbox's lag, background job runs and
+// gauges other packages report (the eligibility view).
 // It is served on its own listener (METRICS_ADDR), never on the public one.
 package metrics
 
@@ -115,6 +116,11 @@ func (m *Metrics) Handler(token string) http.Handler {
 		h.ServeHTTP(w, r)
 	})
 	return mux
+}
+
+// Gauge registers a gauge read from f at each scrape.
+func (m *Metrics) Gauge(name, help string, f func() float64) {
+	m.Registry.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: name, Help: help}, f))
 }
 
 // lagCollector asks for the outbox lag at each scrape.

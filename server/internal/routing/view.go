@@ -343,9 +343,25 @@ func (s *Service) SyncView(ctx context.Context) error {
 	return s.syncView(ctx)
 }
 
-// size reports how many questions the view holds (tests, metrics).
+// size reports how many questions the view holds.
 func (v *view) size() int {
 	v.mu.RLock()
 	defer v.mu.RUnlock()
 	return len(v.entries)
+}
+
+// ViewStats reports how long ago the view's last successful read of the
+// change feed began (an hour when it never succeeded) and how many
+// questions it holds; zeros when the view is off.
+func (s *Service) ViewStats() (time.Duration, int) {
+	v := s.view
+	if v == nil {
+		return 0, 0
+	}
+	v.mu.RLock()
+	defer v.mu.RUnlock()
+	if v.readBegan.IsZero() {
+		return time.Hour, len(v.entries)
+	}
+	return time.Since(v.readBegan), len(v.entries)
 }

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"runtime"
 	"slices"
 	"strconv"
 	"sync"
@@ -105,8 +106,8 @@ func BenchmarkEligibilityOverload(b *testing.B) {
 	for _, r := range runs {
 		results = append(results, overloadDrive(b, r.workers, d, check(r.base)))
 	}
-	fmt.Printf("\nEligibility under overload: %d agents, %ds per run, eligibility limit %d with %s queue wait, pool 20, GOMAXPROCS=%s\n",
-		rep.Agents, seconds, adm.EligibilityLimit, adm.EligibilityWait, os.Getenv("GOMAXPROCS"))
+	fmt.Printf("\nEligibility under overload: %d agents, %ds per run, eligibility limit %d with %s queue wait, pool 20, GOMAXPROCS=%d\n",
+		rep.Agents, seconds, adm.EligibilityLimit, adm.EligibilityWait, runtime.GOMAXPROCS(0))
 	fmt.Printf("| load | admitted/s | admitted p50 / p99 | refused (503) | refused p99 | timeouts, other errors |\n|---|---|---|---|---|---|\n")
 	for i, r := range results {
 		fmt.Printf("| %s | %.0f | %.2f / %.2f ms | %d (%.0f%%) | %.2f ms | %d, %d |\n", runs[i].name, r.rate, ms(r.p50), ms(r.p99),

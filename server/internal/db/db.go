@@ -94,17 +94,46 @@ func FromSQL(sqlDB *sql.DB, log *slog.Logger) (*gorm.DB, error) {
 		DisableAutomaticPing:   true, // Open pings; FromSQL must work while the database is down
 		SkipDefaultTransaction: true,
 		NowFunc:                func() time.Time { return time.Now().UTC() },
-		Logger: logger.NewSlogLogger(log, logger.Config{
-			SlowThreshold:             200 * time.Millisecond,
+		Logger: sqlLogger{Interface: logger.NewSlogLogger(log, logger.Config{
+			SlowThreshold:             slowStatement,
 			LogLevel:                  logger.Warn,
 			IgnoreRecordNotFoundError: true,
-			ParameterizedQueries:      true, // never log bound values: they may be secrets
-		}),
+			ParameterizedQueries:      true, // never log bound values, under Debug too: they may be secrets
+		})},
 	})
 	if err != nil {
 		return nil, fmt.Errorf("db: gorm: %w", err)
 	}
 	return g, nil
+}
+
+// slowStatement is how long a statement runs before it is logged.
+const slowStatement = 200 * time.Millisecond
+
+// sqlLogger hands GORM's logger only the statements it logs: those that
+// failed (other than not found) or ran longer than slowStatement. GORM's
+// own logger renders every statement's SQL before deciding, which cost a
+// few percent of a request's CPU.
+type sqlLogger struct{ logger.Interface }
+
+func (l sqlLogger) Trace(ctx context.Context, begin time.Time, fc func() (string, int64), err error) {
+	if (err == nil || errors.Is(err, gorm.ErrRecordNotFound)) && time.Since(begin) <= slowStatement {
+		return
+	}
+	l.Interface.Trace(ctx, begin, fc, err)
+}
+
+// ParamsFilter drops the bound values from the SQL GORM renders for a log
+// line: they may be secrets.
+func (sqlLogger) ParamsFilter(_ context.Context, sql string, _ ...any) (string, []any) {
+	return sql, nil
+}
+
+func init() {
+	// Raw(...).Scan records its statement through logger.Recorder, whose
+	// filter keeps the bound values, and logs what it recorded: drop them
+	// there too, so a failing or slow Scan never logs a secret.
+	logger.RecorderParamsFilter = sqlLogger{}.ParamsFilter
 }
 
 // CheckDurability returns a warning for each server setting that lets a

@@ -1,0 +1,49 @@
+package db_test
+
+import (
+	"bytes"
+	"context"
+	"log/slog"
+	"strings"
+	"testing"
+
+	"github.com/skillgate/skillgate/server/internal/db"
+	"github.com/skillgate/skillgate/server/internal/testdb"
+)
+
+// TestFailingStatementsAreLoggedWithoutValues checks that a failing
+// statement is logged, by its SQL with placeholders, never with the values
+// bound to it (they may be passwords or tokens), whichever GORM path ran it.
+func TestFailingStatementsAreLoggedWithoutValues(t *testing.T) {
+	t.Parallel()
+	var buf bytes.Buffer
+	g, err := db.Open(context.Background(), testdb.NewURL(t), db.Options{Logger: slog.New(slog.NewTextHandler(&buf, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = db.Close(g) })
+	var n int
+	if err := g.Raw("SELECT 1 / 0 WHERE ? <> ''", "scan-secret").Scan(&n).Error; err == nil {
+		t.Fatal("division by zero did not fail")
+	}
+	var rows []struct{ N int }
+	if err := g.Raw("SELECT 1 / 0 AS n WHERE ? <> ''", "find-secret").Find(&rows).Error; err == nil {
+		t.Fatal("division by zero did not fail")
+	}
+	if err := g.Exec("SELECT 1 / 0 WHERE ? <> ''", "exec-secret").Error; err == nil {
+		t.Fatal("division by zero did not fail")
+	}
+	if err := g.Raw("SELECT 1 WHERE ? <> ''", "quiet-secret").Scan(&n).Error; err != nil {
+		t.Fatal(err)
+	}
+	out := buf.String()
+	if strings.Contains(out, "secret") {
+		t.Errorf("a bound value was logged:\n%s", out)
+	}
+	if got := strings.Count(out, "division by zero"); got != 3 {
+		t.Errorf("logged %d failing statements, want 3:\n%s", got, out)
+	}
+	if strings.Contains(out, "SELECT 1 WHERE") {
+		t.Errorf("a statement that succeeded quickly was logged:\n%s", out)
+	}
+}

@@ -225,9 +225,21 @@ func TestJourney(t *testing.T) {
 	f.read(agent, "fees", 1)
 	f.read(agent, "verify-caller", 1)
 
-	// Fails the quiz, waits the hour the quiz asks for, passes.
+	// Fails the quiz, waits the hour the quiz asks for, passes. A failed
+	// attempt is no evidence: the record is neither marked nor touched.
+	revision := func() (rev int, marked bool) {
+		row := env.DB.Raw(`SELECT revision, needs_evaluation FROM certifications WHERE user_id = ?`, agentID).Row()
+		if err := row.Scan(&rev, &marked); err != nil {
+			t.Fatal(err)
+		}
+		return rev, marked
+	}
+	before, _ := revision()
 	if f.takeQuiz(agent, "true") {
 		t.Fatal("a wrong answer passed")
+	}
+	if after, marked := revision(); after != before || marked {
+		t.Errorf("after a failed attempt: revision %d → %d, marked %v; want it untouched", before, after, marked)
 	}
 	res := env.Do(apitest.Request{Method: "POST", Path: "/api/v1/quizzes/" + f.quiz + "/attempts", Token: agent})
 	if res.Status != 409 {

@@ -53,15 +53,16 @@ type Service struct {
 	learning LearningRecorder
 }
 
-// EvidenceListener hears that an agent's quiz results changed (the
-// certification service): MarkEvidence inside the grading transaction,
-// EvidenceChanged after it commits.
+// EvidenceListener hears that an agent passed a quiz (the certification
+// service): MarkEvidence inside the grading transaction, EvidenceChanged
+// after it commits (not for auto-submits: the certification job evaluates
+// those).
 type EvidenceListener interface {
 	MarkEvidence(ctx context.Context, tx *gorm.DB, userID, programID string) error
 	EvidenceChanged(ctx context.Context, userID, programID string)
 }
 
-// SetListener makes l hear of every graded attempt.
+// SetListener makes l hear of every passing graded attempt.
 func (s *Service) SetListener(l EvidenceListener) { s.listener = l }
 
 // LearningRecorder queues learning records (xAPI statements) inside the
@@ -540,7 +541,7 @@ func (s *Service) Submit(ctx context.Context, attemptID string) (*Submission, er
 	if err != nil {
 		return nil, fmt.Errorf("quiz: submit attempt: %w", err)
 	}
-	if graded && s.listener != nil {
+	if graded && sub.Result.Passed && s.listener != nil {
 		s.listener.EvidenceChanged(ctx, sub.UserID, sub.programID)
 	}
 	return sub, nil
@@ -600,7 +601,11 @@ func (s *Service) finalize(ctx context.Context, tx *gorm.DB, a *Attempt, now tim
 	if err != nil {
 		return nil, err
 	}
-	if s.listener != nil { // auto-submits are evaluated by the certification job
+	// Only a pass is evidence: the certification rules move a record on
+	// passes alone (certify, renew, complete a refresher), never on a failed
+	// attempt, so a failure leaves the records unmarked and unevaluated.
+	// Auto-submits are evaluated by the certification job.
+	if g.Passed && s.listener != nil {
 		if err := s.listener.MarkEvidence(ctx, tx, a.UserID, v.ProgramID); err != nil {
 			return nil, err
 		}

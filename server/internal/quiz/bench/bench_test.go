@@ -129,8 +129,10 @@ func BenchmarkQuizSubmissions(b *testing.B) {
 		}
 		fmt.Fprintf(os.Stdout, "CPU per flow: %.1f ms in this process (server and load), %.1f ms in PostgreSQL\n",
 			ms(selfCPU)/agents, ms(pgCPU)/agents)
-		var graded int
+		var graded, passed int
 		env.DB.Raw(`SELECT count(*) FROM quiz_attempts WHERE submitted_at IS NOT NULL`).Scan(&graded)
+		env.DB.Raw(`SELECT count(*) FROM quiz_attempts WHERE passed`).Scan(&passed)
+		fmt.Fprintf(os.Stdout, "passed: %d of %d (each pass is evaluated for certification after its commit)\n", passed, graded)
 		if graded != agents || errs.Load() != 0 {
 			b.Errorf("got %d graded attempts and %d errors, want %d and 0", graded, errs.Load(), agents)
 		}

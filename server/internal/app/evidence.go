@@ -20,38 +20,42 @@ type evidence struct {
 	roleplays *roleplay.Store
 }
 
-// QuizResults combines the attempts that count (PassedQuizzes) with every
-// graded attempt's best score and latest pass (AttemptStats), both from one
-// read (Standings).
-func (e evidence) QuizResults(ctx context.Context, userID, programID string) ([]certification.QuizResult, error) {
-	stats, passed, err := e.quizzes.Standings(ctx, userID, programID)
+// QuizResults combines, per agent, the attempts that count (PassedQuizzes)
+// with every graded attempt's best score and latest pass (AttemptStats),
+// all from one read (StandingsOf).
+func (e evidence) QuizResults(ctx context.Context, userIDs []string, programID string) (map[string][]certification.QuizResult, error) {
+	all, err := e.quizzes.StandingsOf(ctx, userIDs, programID)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]certification.QuizResult, len(stats))
-	for i, st := range stats {
-		out[i] = certification.QuizResult{QuizID: st.QuizID, Slug: st.Slug, Attempts: st.Graded,
-			BestPercent: st.BestPercent, LastPassAt: utc(st.LastPassAt)}
-		for _, p := range passed {
-			if p.QuizID == st.QuizID {
-				out[i].Pass = &certification.QuizPass{QuizID: p.QuizID, Slug: p.QuizSlug, Version: p.Version,
-					AttemptID: p.AttemptID, Percent: p.Percent, PassedAt: p.PassedAt.UTC()}
+	out := make(map[string][]certification.QuizResult, len(all))
+	for userID, st := range all {
+		rs := make([]certification.QuizResult, len(st.Stats))
+		for i, a := range st.Stats {
+			rs[i] = certification.QuizResult{QuizID: a.QuizID, Slug: a.Slug, Attempts: a.Graded,
+				BestPercent: a.BestPercent, LastPassAt: utc(a.LastPassAt)}
+			for _, p := range st.Passed {
+				if p.QuizID == a.QuizID {
+					rs[i].Pass = &certification.QuizPass{QuizID: p.QuizID, Slug: p.QuizSlug, Version: p.Version,
+						AttemptID: p.AttemptID, Percent: p.Percent, PassedAt: p.PassedAt.UTC()}
+				}
 			}
 		}
+		out[userID] = rs
 	}
 	return out, nil
 }
 
-// PassedRuns lists the passing role-play runs.
-func (e evidence) PassedRuns(ctx context.Context, userID, programID string) ([]certification.RunPass, error) {
-	runs, err := e.roleplays.PassedScenarios(ctx, userID, programID)
+// PassedRuns lists each agent's passing role-play runs, oldest first.
+func (e evidence) PassedRuns(ctx context.Context, userIDs []string, programID string) (map[string][]certification.RunPass, error) {
+	runs, err := e.roleplays.PassedScenariosOf(ctx, userIDs, programID)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]certification.RunPass, len(runs))
-	for i, r := range runs {
-		out[i] = certification.RunPass{RoleplayID: r.RoleplayID, Slug: r.Slug, Version: r.Version, RunID: r.RunID,
-			PassedAt: r.PassedAt.UTC(), SignoffRequired: r.SignoffRequired, SignedOff: r.SignedOff}
+	out := make(map[string][]certification.RunPass, len(userIDs))
+	for _, r := range runs {
+		out[r.UserID] = append(out[r.UserID], certification.RunPass{RoleplayID: r.RoleplayID, Slug: r.Slug, Version: r.Version,
+			RunID: r.RunID, PassedAt: r.PassedAt.UTC(), SignoffRequired: r.SignoffRequired, SignedOff: r.SignedOff})
 	}
 	return out, nil
 }

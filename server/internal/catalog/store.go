@@ -387,15 +387,21 @@ RETURNING user_id, module_id, version, opened_at, completed_at`
 // ListProgress returns the user's progress rows for the modules (all of the
 // user's rows when moduleIDs is nil), by module and version.
 func (s *Store) ListProgress(ctx context.Context, userID string, moduleIDs []string) ([]Progress, error) {
+	return s.ListProgressOf(ctx, []string{userID}, moduleIDs)
+}
+
+// ListProgressOf is ListProgress of several users in one read, by user,
+// module and version.
+func (s *Store) ListProgressOf(ctx context.Context, userIDs, moduleIDs []string) ([]Progress, error) {
 	out := []Progress{}
-	q := s.db.WithContext(ctx).Where("user_id = ?", userID)
+	if len(userIDs) == 0 || (moduleIDs != nil && len(moduleIDs) == 0) {
+		return out, nil
+	}
+	q := s.db.WithContext(ctx).Where("user_id IN ?", userIDs)
 	if moduleIDs != nil {
-		if len(moduleIDs) == 0 {
-			return out, nil
-		}
 		q = q.Where("module_id IN ?", moduleIDs)
 	}
-	err := q.Order("module_id, version").Find(&out).Error
+	err := q.Order("user_id, module_id, version").Find(&out).Error
 	return out, db.Translate(err, "progress")
 }
 

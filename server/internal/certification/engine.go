@@ -3,6 +3,8 @@ package certification
 import (
 	"context"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -15,15 +17,15 @@ import (
 	"github.com/skillgate/skillgate/server/internal/xapi"
 )
 
-// EvidenceSource loads an agent's quiz and role-play evidence for a program
-// (the app adapts the quiz and role-play stores; certification cannot import
+// EvidenceSource loads agents' quiz and role-play evidence for a program,
+// several agents in one read (the app adapts the quiz and role-play stores; certification cannot import
 // those packages, which import it).
 type EvidenceSource interface {
-	// QuizResults returns the agent's standing with each quiz of the program.
-	QuizResults(ctx context.Context, userID, programID string) ([]QuizResult, error)
-	// PassedRuns returns the agent's passing runs of the program's
+	// QuizResults returns each agent's standing with each quiz of the program.
+	QuizResults(ctx context.Context, userIDs []string, programID string) (map[string][]QuizResult, error)
+	// PassedRuns returns each agent's passing runs of the program's
 	// role-plays, oldest first (runs sent back are not passing).
-	PassedRuns(ctx context.Context, userID, programID string) ([]RunPass, error)
+	PassedRuns(ctx context.Context, userIDs []string, programID string) (map[string][]RunPass, error)
 }
 
 // SetEvidence gives the service its quiz and role-play evidence. Until it
@@ -40,6 +42,16 @@ const evaluationTries = 3
 // assess loads the agent's evidence for the program and measures it against
 // the program's requirements.
 func (s *Service) assess(ctx context.Context, userID string, prog *catalog.Program) (*Progress, error) {
+	all, err := s.assessMany(ctx, []string{userID}, prog)
+	if err != nil {
+		return nil, err
+	}
+	return all[userID], nil
+}
+
+// assessMany is assess of several agents of one program, with one read of
+// each kind of evidence whatever their number.
+func (s *Service) assessMany(ctx context.Context, userIDs []string, prog *catalog.Program) (map[string]*Progress, error) {
 	if s.evidence == nil {
 		return nil, fmt.Errorf("certification: no evidence source")
 	}
@@ -51,33 +63,49 @@ func (s *Service) assess(ctx context.Context, userID string, prog *catalog.Progr
 	for i, m := range r.Modules {
 		ids[i] = m.ModuleID
 	}
-	rows, err := s.programs.ListProgress(ctx, userID, ids)
+	rows, err := s.programs.ListProgressOf(ctx, userIDs, ids)
 	if err != nil {
 		return nil, err
 	}
-	newest := map[string]int{}
+	reading := map[string][]catalog.Progress{}
+	newest := map[[2]string]int{} // (user, module) → newest version completed
 	for _, row := range rows {
-		if row.CompletedAt != nil && row.Version > newest[row.ModuleID] {
-			newest[row.ModuleID] = row.Version
+		reading[row.UserID] = append(reading[row.UserID], row)
+		if k := [2]string{row.UserID, row.ModuleID}; row.CompletedAt != nil && row.Version > newest[k] {
+			newest[k] = row.Version
 		}
 	}
-	pins := make([]catalog.Pin, 0, len(newest))
-	for id, v := range newest {
+	// The material versions after the oldest of the agents' newest
+	// completions of each module: progressOf keeps, for each agent, those
+	// after their own.
+	since := map[string]int{}
+	for k, v := range newest {
+		if cur, ok := since[k[1]]; !ok || v < cur {
+			since[k[1]] = v
+		}
+	}
+	pins := make([]catalog.Pin, 0, len(since))
+	for id, v := range since {
 		pins = append(pins, catalog.Pin{ModuleID: id, Version: v})
 	}
+	slices.SortFunc(pins, func(a, b catalog.Pin) int { return strings.Compare(a.ModuleID, b.ModuleID) })
 	material, err := s.programs.ChangesSince(ctx, pins, true)
 	if err != nil {
 		return nil, err
 	}
-	quizzes, err := s.evidence.QuizResults(ctx, userID, prog.ID)
+	quizzes, err := s.evidence.QuizResults(ctx, userIDs, prog.ID)
 	if err != nil {
 		return nil, err
 	}
-	runs, err := s.evidence.PassedRuns(ctx, userID, prog.ID)
+	runs, err := s.evidence.PassedRuns(ctx, userIDs, prog.ID)
 	if err != nil {
 		return nil, err
 	}
-	return progressOf(r, rows, material, quizzes, runs), nil
+	out := make(map[string]*Progress, len(userIDs))
+	for _, u := range userIDs {
+		out[u] = progressOf(r, reading[u], material, quizzes[u], runs[u])
+	}
+	return out, nil
 }
 
 // Evaluate loads the agent's evidence for the program and moves the record
@@ -104,36 +132,43 @@ func (s *Service) Evaluate(ctx context.Context, userID, programID string) (*Cert
 		if err != nil {
 			return nil, fmt.Errorf("certification: evaluate: %w", err)
 		}
-		if next(seen, p, policyOf(prog), s.now()) == nil {
-			if !seen.NeedsEvaluation {
-				return seen, nil
-			}
-			cleared, err := clearMark(s.db.WithContext(ctx), seen)
-			if err != nil {
-				return nil, fmt.Errorf("certification: evaluate: %w", err)
-			}
-			if cleared {
-				return seen, nil
-			}
-			continue // the record changed since it was read
-		}
-		var out *Certification
-		err = s.audit.Transaction(ctx, s.db, func(tx *gorm.DB) error {
-			c, err := find(tx.Clauses(lockForUpdate), userID, programID)
-			if err != nil || c.Revision != seen.Revision {
-				return err
-			}
-			out = c
-			return s.settle(ctx, tx, c, prog, p)
-		})
-		if err != nil {
-			return nil, fmt.Errorf("certification: evaluate: %w", err)
-		}
-		if out != nil {
-			return out, nil
+		out, err := s.conclude(ctx, seen, prog, p)
+		if err != nil || out != nil {
+			return out, err
 		}
 	}
 	return nil, apperr.E(apperr.Conflict, "the certification kept changing while it was evaluated; the background job will finish it")
+}
+
+// conclude applies the rules to the record as it was read (seen) and the
+// evidence read after it (p): when they call for no transition it clears
+// the record's mark, when they do it settles the record in a transaction
+// holding its row lock. It returns nil, and changes nothing, when the record
+// changed since it was read.
+func (s *Service) conclude(ctx context.Context, seen *Certification, prog *catalog.Program, p *Progress) (*Certification, error) {
+	if next(seen, p, policyOf(prog), s.now()) == nil {
+		if !seen.NeedsEvaluation {
+			return seen, nil
+		}
+		cleared, err := clearMarks(s.db.WithContext(ctx), []*Certification{seen})
+		if err != nil || !cleared[seen.ID] {
+			return nil, err
+		}
+		return seen, nil
+	}
+	var out *Certification
+	err := s.audit.Transaction(ctx, s.db, func(tx *gorm.DB) error {
+		c, err := find(tx.Clauses(lockForUpdate), seen.UserID, seen.ProgramID)
+		if err != nil || c.Revision != seen.Revision {
+			return err
+		}
+		out = c
+		return s.settle(ctx, tx, c, prog, p)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("certification: evaluate: %w", err)
+	}
+	return out, nil
 }
 
 // settle applies the rules to c (locked in tx) until they call for no more
@@ -153,10 +188,8 @@ func (s *Service) settle(ctx context.Context, tx *gorm.DB, c *Certification, pro
 	if !c.NeedsEvaluation {
 		return nil
 	}
-	if _, err := clearMark(tx, c); err != nil {
-		return err
-	}
-	return nil
+	_, err := clearMarks(tx, []*Certification{c})
+	return err
 }
 
 // policyOf is the program's certification policy.
@@ -165,19 +198,33 @@ func policyOf(prog *catalog.Program) catalog.CertificationPolicy {
 		MaterialChangeGraceDays: prog.MaterialChangeGraceDays}
 }
 
-// clearMark clears c's evaluation mark when the record is still at c's
-// revision (always so under its row lock), and reports whether it was.
-func clearMark(tx *gorm.DB, c *Certification) (bool, error) {
-	res := tx.Model(&Certification{}).Where("id = ? AND revision = ?", c.ID, c.Revision).
-		Updates(map[string]any{"needs_evaluation": false, "revision": c.Revision + 1})
-	if res.Error != nil {
-		return false, fmt.Errorf("clear evaluation mark: %w", res.Error)
+// clearMarks clears the evaluation mark of each record still at the
+// revision it was read at (always so under its row lock), in one update,
+// and reports by id those it cleared.
+func clearMarks(tx *gorm.DB, cs []*Certification) (map[string]bool, error) {
+	cleared := map[string]bool{}
+	if len(cs) == 0 {
+		return cleared, nil
 	}
-	if res.RowsAffected == 0 {
-		return false, nil
+	keys := make([][]any, len(cs))
+	for i, c := range cs {
+		keys[i] = []any{c.ID, c.Revision}
 	}
-	c.NeedsEvaluation, c.Revision = false, c.Revision+1
-	return true, nil
+	var ids []string
+	err := tx.Raw(`UPDATE certifications SET needs_evaluation = false, revision = revision + 1
+		WHERE (id, revision) IN ? RETURNING id`, keys).Scan(&ids).Error
+	if err != nil {
+		return nil, fmt.Errorf("clear evaluation marks: %w", err)
+	}
+	for _, id := range ids {
+		cleared[id] = true
+	}
+	for _, c := range cs {
+		if cleared[c.ID] {
+			c.NeedsEvaluation, c.Revision = false, c.Revision+1
+		}
+	}
+	return cleared, nil
 }
 
 // transition moves c (locked in tx) as ch says and records it: the row (new
@@ -306,8 +353,9 @@ const JobBatch = 50
 // RunOnce is the background job's pass: it evaluates every record that is
 // marked for evaluation, whose refresher window opened, or that reached its
 // expiry, in batches locked with FOR UPDATE SKIP LOCKED so several replicas
-// share the work and no transition happens twice. It returns how many
-// records it evaluated.
+// share the work and no transition happens twice; the evidence of a
+// batch's records is read program by program (assessMany). It returns how
+// many records it evaluated.
 func (s *Service) RunOnce(ctx context.Context) (int, error) {
 	total := 0
 	programs := map[string]*catalog.Program{}
@@ -318,21 +366,35 @@ func (s *Service) RunOnce(ctx context.Context) (int, error) {
 			if err != nil {
 				return err
 			}
+			var order []string
+			byProgram := map[string][]*Certification{}
 			for i := range cs {
 				c := &cs[i]
-				prog, ok := programs[c.ProgramID]
+				if byProgram[c.ProgramID] == nil {
+					order = append(order, c.ProgramID)
+				}
+				byProgram[c.ProgramID] = append(byProgram[c.ProgramID], c)
+			}
+			for _, id := range order {
+				prog, ok := programs[id]
 				if !ok {
-					if prog, err = s.programs.ProgramByID(ctx, c.ProgramID); err != nil {
+					if prog, err = s.programs.ProgramByID(ctx, id); err != nil {
 						return err
 					}
-					programs[c.ProgramID] = prog
+					programs[id] = prog
 				}
-				p, err := s.assess(ctx, c.UserID, prog)
+				users := make([]string, len(byProgram[id]))
+				for i, c := range byProgram[id] {
+					users[i] = c.UserID
+				}
+				ps, err := s.assessMany(ctx, users, prog)
 				if err != nil {
 					return err
 				}
-				if err := s.settle(ctx, tx, c, prog, p); err != nil {
-					return err
+				for _, c := range byProgram[id] {
+					if err := s.settle(ctx, tx, c, prog, ps[c.UserID]); err != nil {
+						return err
+					}
 				}
 			}
 			n = len(cs)
@@ -364,29 +426,29 @@ func (s *Service) MarkEvidence(ctx context.Context, tx *gorm.DB, userID, program
 }
 
 // EvidenceChanged evaluates the agent's records (of programID, or all when
-// it is "") after the transaction that changed the evidence committed.
-// Failures are logged; the records stay marked for the background job.
+// it is "") after the transaction that changed the evidence committed, in
+// the next batch of evaluations (evaluations), and returns once they are
+// settled. Failures are logged; the records stay marked for the background
+// job.
 func (s *Service) EvidenceChanged(ctx context.Context, userID, programID string) {
 	ctx = context.WithoutCancel(ctx)
-	if programID != "" {
-		_, err := s.Evaluate(ctx, userID, programID)
-		if err != nil && !apperr.Is(err, apperr.NotFound) { // not enrolled: nothing to evaluate
-			s.logf("certification: evaluate after an evidence change", "user_id", userID, "program_id", programID, "err", err)
+	ids := []string{programID}
+	if programID == "" {
+		cs, err := s.store.ListForUser(ctx, userID)
+		if err != nil {
+			s.logf("certification: list records to evaluate", "err", err)
+			return
 		}
-		return
+		ids = ids[:0]
+		for _, c := range cs {
+			if c.State != Revoked {
+				ids = append(ids, c.ProgramID)
+			}
+		}
 	}
-	cs, err := s.store.ListForUser(ctx, userID)
-	if err != nil {
-		s.logf("certification: list records to evaluate", "err", err)
-		return
-	}
-	for _, c := range cs {
-		if (programID != "" && c.ProgramID != programID) || c.State == Revoked {
-			continue
-		}
-		if _, err := s.Evaluate(ctx, userID, c.ProgramID); err != nil {
-			s.logf("certification: evaluate after an evidence change", "certification_id", c.ID, "err", err)
-		}
+	err := s.evaluateBatched(ctx, userID, ids...)
+	if err != nil && !apperr.Is(err, apperr.NotFound) { // not enrolled: nothing to evaluate
+		s.logf("certification: evaluate after an evidence change", "user_id", userID, "program_id", programID, "err", err)
 	}
 }
 

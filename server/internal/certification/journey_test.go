@@ -2,6 +2,7 @@ package certification_test
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -392,5 +393,72 @@ func TestJobConcurrent(t *testing.T) {
 	env.DB.Raw(`SELECT count(*) FROM outbox_events WHERE type = 'certification.changed' AND payload->>'to' = 'expired'`).Scan(&events)
 	if expired != agents || events != agents {
 		t.Errorf("got %d expiry transitions and %d events, want %d of each", expired, events, agents)
+	}
+}
+
+// TestConcurrentSubmitsAreEvaluatedTogether submits passing quizzes of
+// several agents at once, so their evaluations share batches: those whose
+// quiz was the last requirement are certified once each, the others stay
+// in training, and no record is left marked.
+func TestConcurrentSubmitsAreEvaluatedTogether(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	env := f.env
+	const ready, unready = 6, 3
+	type sitting struct{ token, attempt string }
+	var sittings []sitting
+	for i := range ready + unready {
+		_, tok := f.agent(fmt.Sprintf("agent%d@x.test", i))
+		if i < ready {
+			f.read(tok, "fees", 1)
+			f.read(tok, "verify-caller", 1)
+			run, _ := f.playRoleplay(tok)
+			f.do(f.supervisor, "POST", "/api/v1/runs/"+run+"/review", map[string]string{"decision": "approve"}, 200, nil)
+		}
+		var a struct {
+			ID string `json:"id"`
+		}
+		f.do(tok, "POST", "/api/v1/quizzes/"+f.quiz+"/attempts", nil, 201, &a)
+		f.do(tok, "PUT", "/api/v1/attempts/"+a.ID+"/answers", map[string]any{"seq": 1, "answers": map[string]any{
+			"verify-first": map[string]any{"choices": []string{"true"}},
+			"late-fee":     map[string]any{"choices": []string{"false"}},
+		}}, 200, nil)
+		sittings = append(sittings, sitting{tok, a.ID})
+	}
+	var certified int
+	env.DB.Raw(`SELECT count(*) FROM certifications WHERE state = 'certified'`).Scan(&certified)
+	if certified != 0 {
+		t.Fatalf("got %d certified before the quiz, want 0", certified)
+	}
+	release := make(chan struct{})
+	var wg sync.WaitGroup
+	for _, s := range sittings {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-release
+			res := env.Do(apitest.Request{Method: "POST", Path: "/api/v1/attempts/" + s.attempt + "/submit", Token: s.token})
+			if res.Status != 200 {
+				t.Errorf("submit: got %d %s", res.Status, res.Body)
+			}
+		}()
+	}
+	close(release)
+	wg.Wait()
+	var states []struct {
+		State  string
+		Marked bool
+		N      int
+	}
+	env.DB.Raw(`SELECT state, needs_evaluation AS marked, count(*) AS n FROM certifications GROUP BY 1, 2 ORDER BY 1, 2`).Scan(&states)
+	if len(states) != 2 || states[0].State != "certified" || states[0].N != ready || states[0].Marked ||
+		states[1].State != "in_training" || states[1].N != unready || states[1].Marked {
+		t.Errorf("records after the submits: got %+v, want %d certified and %d in training, none marked", states, ready, unready)
+	}
+	var transitions, events int
+	env.DB.Raw(`SELECT count(*) FROM certification_events WHERE to_state = 'certified'`).Scan(&transitions)
+	env.DB.Raw(`SELECT count(*) FROM outbox_events WHERE type = 'certification.changed' AND payload->>'to' = 'certified'`).Scan(&events)
+	if transitions != ready || events != ready {
+		t.Errorf("got %d certified transitions and %d events, want %d of each", transitions, events, ready)
 	}
 }

@@ -23,7 +23,7 @@ import (
 type catalogReader interface {
 	ProgramByID(ctx context.Context, id string) (*catalog.Program, error)
 	Requirements(ctx context.Context, p *catalog.Program) (*catalog.Requirements, error)
-	ListProgress(ctx context.Context, userID string, moduleIDs []string) ([]catalog.Progress, error)
+	ListProgressOf(ctx context.Context, userIDs, moduleIDs []string) ([]catalog.Progress, error)
 	ChangesSince(ctx context.Context, pins []catalog.Pin, materialOnly bool) ([]catalog.VersionSummary, error)
 }
 
@@ -44,6 +44,8 @@ type Service struct {
 	audit       *audit.Recorder
 	clock       clock.Clock
 	learning    LearningRecorder
+	// batch coalesces the evaluations after evidence changes.
+	batch evaluations
 	// Log receives the failures of after-commit evaluations (nil: dropped;
 	// the background job retries them either way).
 	Log *slog.Logger

@@ -35,6 +35,23 @@ func find(tx *gorm.DB, userID, programID string) (*Certification, error) {
 	return &c, nil
 }
 
+// findMany returns the agents' records for a program, by agent (an agent
+// without one is missing).
+func (s *Store) findMany(ctx context.Context, userIDs []string, programID string) (map[string]*Certification, error) {
+	out := make(map[string]*Certification, len(userIDs))
+	if len(userIDs) == 0 {
+		return out, nil
+	}
+	var cs []Certification
+	if err := s.db.WithContext(ctx).Where("program_id = ? AND user_id IN ?", programID, userIDs).Find(&cs).Error; err != nil {
+		return nil, db.Translate(err, "enrollments")
+	}
+	for i := range cs {
+		out[cs[i].UserID] = &cs[i]
+	}
+	return out, nil
+}
+
 // ListForProgram returns a program's records by enrollment time.
 func (s *Store) ListForProgram(ctx context.Context, programID string) ([]Certification, error) {
 	var cs []Certification

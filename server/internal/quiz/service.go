@@ -178,7 +178,7 @@ func (s *Service) ListForProgram(ctx context.Context, programID string) ([]QuizS
 		for i, q := range quizzes {
 			ids[i] = q.ID
 		}
-		if attempts, err = s.store.attemptsOfUserIn(ctx, p.UserID, ids); err != nil {
+		if attempts, err = s.store.attemptsOfUsersIn(ctx, []string{p.UserID}, ids); err != nil {
 			return nil, err
 		}
 	}

@@ -136,14 +136,15 @@ func attemptsOf(tx *gorm.DB, userID, quizID string) ([]Attempt, error) {
 	return as, nil
 }
 
-// attemptsOfUserIn returns an agent's attempts at the quizzes, oldest first.
-func (s *Store) attemptsOfUserIn(ctx context.Context, userID string, quizIDs []string) ([]Attempt, error) {
+// attemptsOfUsersIn returns the agents' attempts at the quizzes, by agent,
+// quiz and number.
+func (s *Store) attemptsOfUsersIn(ctx context.Context, userIDs, quizIDs []string) ([]Attempt, error) {
 	as := []Attempt{}
-	if len(quizIDs) == 0 {
+	if len(userIDs) == 0 || len(quizIDs) == 0 {
 		return as, nil
 	}
-	err := s.db.WithContext(ctx).Omit("answers", "result").Where("user_id = ? AND quiz_id IN ?", userID, quizIDs).
-		Order("quiz_id, number").Find(&as).Error
+	err := s.db.WithContext(ctx).Omit("answers", "result").Where("user_id IN ? AND quiz_id IN ?", userIDs, quizIDs).
+		Order("user_id, quiz_id, number").Find(&as).Error
 	if err != nil {
 		return nil, fmt.Errorf("quiz: attempts of user: %w", err)
 	}
@@ -250,26 +251,58 @@ func (s *Store) PassedQuizzes(ctx context.Context, userID, programID string) ([]
 // attempts at them, both AttemptStats (every quiz of the program, by slug)
 // and PassedQuizzes.
 func (s *Store) Standings(ctx context.Context, userID, programID string) ([]AttemptStats, []PassedQuiz, error) {
-	quizzes, err := s.QuizzesOfProgram(ctx, programID)
+	all, err := s.StandingsOf(ctx, []string{userID}, programID)
 	if err != nil {
 		return nil, nil, err
+	}
+	return all[userID].Stats, all[userID].Passed, nil
+}
+
+// Standing is an agent's standing with a program's quizzes (Standings).
+type Standing struct {
+	Stats  []AttemptStats
+	Passed []PassedQuiz
+}
+
+// StandingsOf is Standings of several agents, from one read of the
+// program's quizzes and one of the agents' attempts, by agent.
+func (s *Store) StandingsOf(ctx context.Context, userIDs []string, programID string) (map[string]Standing, error) {
+	quizzes, err := s.QuizzesOfProgram(ctx, programID)
+	if err != nil {
+		return nil, err
 	}
 	ids := make([]string, len(quizzes))
 	for i, q := range quizzes {
 		ids[i] = q.ID
 	}
-	attempts, err := s.attemptsOfUserIn(ctx, userID, ids)
+	attempts, err := s.attemptsOfUsersIn(ctx, userIDs, ids)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	stats := make([]AttemptStats, 0, len(quizzes))
-	passed := []PassedQuiz{}
+	byUser := map[string][]Attempt{}
+	for _, a := range attempts {
+		byUser[a.UserID] = append(byUser[a.UserID], a)
+	}
+	out := make(map[string]Standing, len(userIDs))
+	for _, u := range userIDs {
+		st, err := s.standing(ctx, quizzes, byUser[u])
+		if err != nil {
+			return nil, err
+		}
+		out[u] = st
+	}
+	return out, nil
+}
+
+// standing measures one agent's attempts (in number order) at the quizzes.
+func (s *Store) standing(ctx context.Context, quizzes []StoredQuiz, attempts []Attempt) (Standing, error) {
+	st := Standing{Stats: make([]AttemptStats, 0, len(quizzes)), Passed: []PassedQuiz{}}
 	for i := range quizzes {
 		q := &quizzes[i]
-		stats = append(stats, statsOf(q, attempts))
+		st.Stats = append(st.Stats, statsOf(q, attempts))
 		v, err := s.CurrentVersion(ctx, q)
 		if err != nil {
-			return nil, nil, err
+			return st, err
 		}
 		a := countingAttempt(attempts, q.ID, v.Quiz.Grading)
 		if a == nil || a.Passed == nil || !*a.Passed {
@@ -277,12 +310,12 @@ func (s *Store) Standings(ctx context.Context, userID, programID string) ([]Atte
 		}
 		av, err := s.VersionByID(ctx, a.QuizVersionID)
 		if err != nil {
-			return nil, nil, err
+			return st, err
 		}
-		passed = append(passed, PassedQuiz{QuizID: q.ID, QuizSlug: q.Slug, Version: av.Number, AttemptID: a.ID,
+		st.Passed = append(st.Passed, PassedQuiz{QuizID: q.ID, QuizSlug: q.Slug, Version: av.Number, AttemptID: a.ID,
 			PassedAt: *a.SubmittedAt, Percent: *a.Percent, Score: *a.Score, PassPercent: av.Quiz.PassPercent})
 	}
-	return stats, passed, nil
+	return st, nil
 }
 
 // statsOf sums up the agent's graded attempts at q.

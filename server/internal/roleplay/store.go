@@ -108,6 +108,7 @@ func (Comment) TableName() string { return "roleplay_comments" }
 
 // PassedRun is a passing run, the evidence certification records.
 type PassedRun struct {
+	UserID     string    `gorm:"column:user_id" json:"user_id"`
 	RoleplayID string    `gorm:"column:roleplay_id" json:"roleplay_id"`
 	Slug       string    `gorm:"column:slug" json:"slug"`
 	Version    int       `gorm:"column:version" json:"version"`
@@ -129,19 +130,28 @@ type Store struct {
 func NewStore(g *gorm.DB) *Store { return &Store{db: g} }
 
 const passedScenariosQuery = `
-SELECT r.roleplay_id, rp.slug, r.version, r.id AS run_id, COALESCE(r.reviewed_at, r.finished_at) AS passed_at,
+SELECT r.user_id, r.roleplay_id, rp.slug, r.version, r.id AS run_id, COALESCE(r.reviewed_at, r.finished_at) AS passed_at,
        r.overall, r.signoff_required, r.state = 'approved' AS signed_off
 FROM roleplay_runs r JOIN roleplays rp ON rp.id = r.roleplay_id
-WHERE r.user_id = ? AND r.program_id = ? AND r.passed AND r.state IN ('finished', 'pending_review', 'approved')
-ORDER BY passed_at, r.id`
+WHERE r.user_id IN ? AND r.program_id = ? AND r.passed AND r.state IN ('finished', 'pending_review', 'approved')
+ORDER BY r.user_id, passed_at, r.id`
 
 // PassedScenarios lists the agent's passing runs of a program's scenarios,
 // oldest first: runs that passed on their own, runs awaiting a sign-off
 // (SignedOff false) and approved runs (SignedOff true). Runs sent back are
 // not listed. Certification decides which count.
 func (s *Store) PassedScenarios(ctx context.Context, userID, programID string) ([]PassedRun, error) {
+	return s.PassedScenariosOf(ctx, []string{userID}, programID)
+}
+
+// PassedScenariosOf is PassedScenarios of several agents in one read, by
+// agent and then oldest first.
+func (s *Store) PassedScenariosOf(ctx context.Context, userIDs []string, programID string) ([]PassedRun, error) {
 	out := []PassedRun{}
-	if err := s.db.WithContext(ctx).Raw(passedScenariosQuery, userID, programID).Scan(&out).Error; err != nil {
+	if len(userIDs) == 0 {
+		return out, nil
+	}
+	if err := s.db.WithContext(ctx).Raw(passedScenariosQuery, userIDs, programID).Scan(&out).Error; err != nil {
 		return nil, fmt.Errorf("roleplay: passed scenarios: %w", err)
 	}
 	return out, nil

@@ -99,6 +99,7 @@ func New(cfg Config, log *slog.Logger, g *gorm.DB, clk clock.Clock) (*App, error
 	a := &App{Config: cfg, Log: log, DB: g, Clock: clk, migrator: mig, webFS: frontend.Dist()}
 
 	recorder := audit.NewRecorder(clk)
+	a.workers = append(a.workers, audit.SealEvery(g, audit.SealInterval, log))
 	a.Auth = auth.NewService(g, clk, recorder, auth.Config{
 		JWTSecret: cfg.JWTSecret, SecureCookies: cfg.Env != Development, Log: log,
 		AccessTokenTTL: cfg.AccessTokenTTL,

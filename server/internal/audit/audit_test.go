@@ -35,11 +35,20 @@ func record(t *testing.T, g *gorm.DB, rec *audit.Recorder, n int) {
 	}
 }
 
+// seal links every row appended so far into the chain.
+func seal(t *testing.T, g *gorm.DB) {
+	t.Helper()
+	if _, err := audit.Seal(context.Background(), g); err != nil {
+		t.Fatalf("seal: %v", err)
+	}
+}
+
 func TestChainVerifies(t *testing.T) {
 	t.Parallel()
 	g := testdb.New(t)
 	rec := audit.NewRecorder(clock.NewManual(time.Date(2026, 1, 2, 3, 4, 5, 123456789, time.UTC)))
 	record(t, g, rec, 5)
+	seal(t, g)
 	checked, broken, err := audit.Verify(context.Background(), g)
 	if err != nil || broken != nil || checked != 5 {
 		t.Fatalf("got checked=%d broken=%+v err=%v, want 5 rows and an intact chain", checked, broken, err)
@@ -59,19 +68,99 @@ func TestConcurrentAppendsKeepOneChain(t *testing.T) {
 		wg.Add(1)
 		go func() { defer wg.Done(); record(t, g, rec, 10) }()
 	}
+	// Two sealers (two replicas) link rows while they are appended.
+	done := make(chan struct{})
+	var sealers sync.WaitGroup
+	for range 2 {
+		sealers.Add(1)
+		go func() {
+			defer sealers.Done()
+			for {
+				select {
+				case <-done:
+					return
+				default:
+				}
+				if _, err := audit.Seal(context.Background(), g); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		}()
+	}
 	wg.Wait()
+	close(done)
+	sealers.Wait()
+	seal(t, g)
 	checked, broken, err := audit.Verify(context.Background(), g)
 	if err != nil || broken != nil || checked != 80 {
 		t.Fatalf("got checked=%d broken=%+v err=%v, want 80 rows in one intact chain", checked, broken, err)
+	}
+	if n, oldest, err := audit.Unsealed(context.Background(), g); n != 0 || oldest != nil || err != nil {
+		t.Errorf("unsealed: got %d %v %v, want none", n, oldest, err)
+	}
+}
+
+// A row whose transaction commits after a later row's is linked after it:
+// the chain's order is the order of sealing, and it verifies.
+func TestSealLinksRowsInCommitOrder(t *testing.T) {
+	t.Parallel()
+	g := testdb.New(t)
+	rec := audit.NewRecorder(clock.System{})
+	ctx := context.Background()
+	open, commit := make(chan struct{}), make(chan struct{})
+	errc := make(chan error, 1)
+	go func() {
+		errc <- g.Transaction(func(tx *gorm.DB) error {
+			if err := rec.Record(ctx, tx, entry(1, "")); err != nil { // takes seq 1
+				return err
+			}
+			close(open)
+			<-commit
+			return nil
+		})
+	}()
+	<-open
+	record(t, g, rec, 1) // seq 2, committed first
+	if n, err := audit.Seal(ctx, g); n != 1 || err != nil {
+		t.Fatalf("first seal: got %d %v, want the committed row only", n, err)
+	}
+	if n, oldest, err := audit.Unsealed(ctx, g); n != 0 || oldest != nil || err != nil {
+		t.Errorf("unsealed while the first transaction is open: got %d %v %v, want none visible", n, oldest, err)
+	}
+	close(commit)
+	if err := <-errc; err != nil {
+		t.Fatal(err)
+	}
+	if n, _, err := audit.Unsealed(ctx, g); n != 1 || err != nil {
+		t.Errorf("unsealed after its commit: got %d %v, want 1", n, err)
+	}
+	if n, err := audit.Seal(ctx, g); n != 1 || err != nil {
+		t.Fatalf("second seal: got %d %v, want the late row", n, err)
+	}
+	var order []int64
+	g.Raw(`SELECT seq FROM audit_log ORDER BY chain_pos`).Scan(&order)
+	if fmt.Sprint(order) != "[2 1]" {
+		t.Errorf("got seqs %v in chain order, want [2 1]", order)
+	}
+	checked, broken, err := audit.Verify(ctx, g)
+	if err != nil || broken != nil || checked != 2 {
+		t.Fatalf("got checked=%d broken=%+v err=%v, want 2 rows in one intact chain", checked, broken, err)
 	}
 }
 
 func TestRowsCannotBeChanged(t *testing.T) {
 	t.Parallel()
 	g := testdb.New(t)
-	record(t, g, audit.NewRecorder(clock.System{}), 1)
+	rec := audit.NewRecorder(clock.System{})
+	record(t, g, rec, 1)
+	seal(t, g)
+	record(t, g, rec, 1) // seq 2, not sealed
 	for _, stmt := range []string{
 		"UPDATE audit_log SET action = 'x'",
+		"UPDATE audit_log SET hash = repeat('0', 64) WHERE seq = 1",
+		"UPDATE audit_log SET chain_pos = 7, prev_hash = 'x', hash = 'y' WHERE seq = 1",
+		"UPDATE audit_log SET chain_pos = 2, prev_hash = 'x', hash = 'y', action = 'x' WHERE seq = 2",
 		"DELETE FROM audit_log",
 		"TRUNCATE audit_log",
 	} {
@@ -95,6 +184,7 @@ func TestVerifyNamesTheFirstTamperedRow(t *testing.T) {
 			t.Parallel()
 			g := testdb.New(t)
 			record(t, g, audit.NewRecorder(clock.System{}), 5)
+			seal(t, g)
 			// Only the table owner can do this, and it is exactly what verify exists to catch.
 			for _, stmt := range []string{"ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_update", tc.tamper} {
 				if err := g.Exec(stmt).Error; err != nil {
@@ -171,6 +261,7 @@ func TestTransactionAppendsAtTheEnd(t *testing.T) {
 	if n := count(g); n != 5 {
 		t.Errorf("got %d rows, want 5 (nothing from the failed transaction)", n)
 	}
+	seal(t, g)
 	checked, broken, err := audit.Verify(ctx, g)
 	if err != nil || broken != nil || checked != 5 {
 		t.Fatalf("got checked=%d broken=%+v err=%v, want 5 rows in one intact chain", checked, broken, err)
@@ -222,6 +313,7 @@ func TestConcurrentTransactionsKeepOneChain(t *testing.T) {
 		}()
 	}
 	wg.Wait()
+	seal(t, g)
 	checked, broken, err := audit.Verify(ctx, g)
 	if err != nil || broken != nil || checked != 120 {
 		t.Fatalf("got checked=%d broken=%+v err=%v, want 120 rows in one intact chain", checked, broken, err)

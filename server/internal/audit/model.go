@@ -1,5 +1,6 @@
-// Package audit keeps Skillgate's audit trail: an append-only, hash-chained
-// table written in the same transaction as the change it records.
+// Package audit keeps Skillgate's audit trail: an append-only table written
+// in the same transaction as the change it records, and hash-chained by the
+// sealer (Seal) moments after that transaction commits.
 //
 // Every change to a certification, a license, an assignment, a role, a
 // membership, an API key or published content calls Record with the
@@ -56,8 +57,11 @@ type Row struct {
 	Before      json.RawMessage `gorm:"column:before" json:"before,omitempty"`
 	After       json.RawMessage `gorm:"column:after" json:"after,omitempty"`
 	RequestID   string          `gorm:"column:request_id" json:"request_id,omitempty"`
-	PrevHash    string          `gorm:"column:prev_hash" json:"prev_hash"`
-	Hash        string          `gorm:"column:hash" json:"hash"`
+	// ChainPos, PrevHash and Hash are the row's place in the hash chain,
+	// null until the sealer links it (moments after its commit).
+	ChainPos *int64  `gorm:"column:chain_pos" json:"chain_pos"`
+	PrevHash *string `gorm:"column:prev_hash" json:"prev_hash"`
+	Hash     *string `gorm:"column:hash" json:"hash"`
 }
 
 // TableName names the table.

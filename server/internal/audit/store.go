@@ -8,6 +8,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -22,13 +24,10 @@ import (
 // genesis is the prev_hash of the first row.
 const genesis = "0000000000000000000000000000000000000000000000000000000000000000"
 
-// chainLock serializes appends (a transaction-scoped advisory lock held until
-// the caller's transaction ends), so each row's prev_hash is the row before it
-// in seq order, even with several replicas writing. The database function
-// audit_append takes the same lock.
-const chainLock = `SELECT pg_advisory_xact_lock(7365636172) -- "audit chain"`
-
-const lastHash = `SELECT hash FROM audit_log ORDER BY seq DESC LIMIT 1`
+// chainLockKey names the transaction-scoped advisory lock the sealer holds while
+// it links rows, so one sealer at a time extends the chain, whichever
+// replica it runs on.
+const chainLockKey = 7365636172 // "audit chain"
 
 // Recorder appends entries to the trail with times from its clock.
 type Recorder struct {
@@ -45,9 +44,11 @@ func NewRecorder(clk clock.Clock) *Recorder { return &Recorder{clock: clk} }
 // Record appends e inside tx, which must be the transaction making the
 // change. The request id is taken from ctx. It returns an internal error
 // when the row cannot be written, which must abort the caller's transaction.
+// The row joins the hash chain once the transaction is over (Seal).
 //
 // In a transaction run by Transaction the row is built (and checked) now but
-// appended when the transaction's work is done, just before it commits.
+// appended, with the others recorded in it, by one insert when the
+// transaction's work is done, just before it commits.
 func (r *Recorder) Record(ctx context.Context, tx *gorm.DB, e Entry) error {
 	row, err := r.build(ctx, e)
 	if err != nil {
@@ -63,10 +64,9 @@ func (r *Recorder) Record(ctx context.Context, tx *gorm.DB, e Entry) error {
 
 // Transaction runs fn in a transaction of g and appends the audit entries
 // recorded in it (with Record, on the tx fn is given) after fn returns, just
-// before the commit. The chain lock, which serializes every append on every
-// replica, is then held only for the append and the commit, not for the
-// rest of the transaction's work. When fn fails nothing is appended. fn must
-// not roll back to a savepoint (a nested tx.Transaction) after recording.
+// before the commit, in one insert. When fn fails nothing is appended. fn
+// must not roll back to a savepoint (a nested tx.Transaction) after
+// recording.
 func (r *Recorder) Transaction(ctx context.Context, g *gorm.DB, fn func(tx *gorm.DB) error) error {
 	return g.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		key := tx.Statement.ConnPool
@@ -113,54 +113,110 @@ func (r *Recorder) build(ctx context.Context, e Entry) (Row, error) {
 	return row, nil
 }
 
-// appendOne appends one row with the database function audit_append
-// (migration 00018): it takes the chain lock, reads the chain head and
-// inserts the row linked to it, in one round trip, hashing it in SQL exactly
-// as hashRow from the content part Go computed. Go checks the hash.
-const appendOne = `SELECT prev_hash, hash FROM audit_append(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
-
-// appendRows takes the chain lock (until tx ends) and appends rows in
-// order, linked to the chain head: one row with audit_append, several with
-// one multi-row insert after reading the head.
+// appendRows inserts rows, unsealed, in order.
 func appendRows(ctx context.Context, tx *gorm.DB, rows []Row) error {
 	if len(rows) == 0 {
 		return nil
 	}
-	tx = tx.WithContext(ctx)
-	if len(rows) == 1 {
-		r := &rows[0]
-		var linked struct{ PrevHash, Hash string }
-		err := tx.Raw(appendOne, r.ID, r.At, r.ActorKind, r.ActorID, r.Action, r.SubjectType, r.SubjectID, r.ClientID,
-			jsonArg(r.Before), jsonArg(r.After), r.RequestID, contentPart(*r)).Scan(&linked).Error
-		if err != nil {
-			return fmt.Errorf("audit: append: %w", err)
-		}
-		r.PrevHash = linked.PrevHash
-		if want := hashRow(*r); linked.Hash != want {
-			return fmt.Errorf("audit: append: the database hashed row %s as %q, want %s", r.ID, linked.Hash, want)
-		}
-		r.Hash = linked.Hash
-		return nil
-	}
-	if err := tx.Exec(chainLock).Error; err != nil {
-		return fmt.Errorf("audit: lock chain: %w", err)
-	}
-	var prev string
-	if err := tx.Raw(lastHash).Scan(&prev).Error; err != nil {
-		return fmt.Errorf("audit: read chain head: %w", err)
-	}
-	if prev == "" {
-		prev = genesis
-	}
-	for i := range rows {
-		rows[i].PrevHash = prev
-		rows[i].Hash = hashRow(rows[i])
-		prev = rows[i].Hash
-	}
-	if err := tx.Omit("seq").Create(&rows).Error; err != nil {
+	if err := tx.WithContext(ctx).Omit("seq", "chain_pos", "prev_hash", "hash").Create(&rows).Error; err != nil {
 		return fmt.Errorf("audit: append: %w", err)
 	}
 	return nil
+}
+
+// SealBatch is how many rows one Seal transaction links at most.
+const SealBatch = 1000
+
+// Seal links the rows committed since the last seal into the hash chain and
+// returns how many it linked. Under the chain lock (when another sealer
+// holds it, Seal returns 0 at once) it reads the chain head and the unsealed
+// rows it can see, in seq order, and gives each the next chain position,
+// the hash before it and its own hash (hashRow over the row as stored,
+// exactly as Verify recomputes it), in one update per batch. A row of a
+// transaction still open is linked by a later seal, after these: the
+// chain's order is the order of sealing.
+func Seal(ctx context.Context, g *gorm.DB) (int, error) {
+	total := 0
+	for {
+		n := 0
+		err := g.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+			var locked bool
+			if err := tx.Raw(`SELECT pg_try_advisory_xact_lock(?)`, chainLockKey).Scan(&locked).Error; err != nil || !locked {
+				return err
+			}
+			var head struct {
+				ChainPos int64
+				Hash     string
+			}
+			if err := tx.Raw(`SELECT chain_pos, hash FROM audit_log WHERE chain_pos IS NOT NULL ORDER BY chain_pos DESC LIMIT 1`).
+				Scan(&head).Error; err != nil {
+				return err
+			}
+			if head.Hash == "" {
+				head.Hash = genesis
+			}
+			var rows []Row
+			err := tx.Where("chain_pos IS NULL").Order("seq").Limit(SealBatch).Find(&rows).Error
+			if err != nil || len(rows) == 0 {
+				return err
+			}
+			// The batch goes as four array literals (numbers and hex digits
+			// only, so nothing to escape): GORM would spread a slice into a list.
+			seqs, positions := make([]string, len(rows)), make([]string, len(rows))
+			prevs, hashes := make([]string, len(rows)), make([]string, len(rows))
+			for i := range rows {
+				head.ChainPos++
+				prev := head.Hash
+				rows[i].PrevHash = &prev
+				h := hashRow(rows[i])
+				seqs[i], positions[i] = strconv.FormatInt(rows[i].Seq, 10), strconv.FormatInt(head.ChainPos, 10)
+				prevs[i], hashes[i] = head.Hash, h
+				head.Hash = h
+			}
+			literal := func(xs []string) string { return "{" + strings.Join(xs, ",") + "}" }
+			res := tx.Exec(`UPDATE audit_log a SET chain_pos = v.pos, prev_hash = v.prev, hash = v.hash
+				FROM unnest(?::bigint[], ?::bigint[], ?::text[], ?::text[]) AS v(seq, pos, prev, hash)
+				WHERE a.seq = v.seq AND a.chain_pos IS NULL`, literal(seqs), literal(positions), literal(prevs), literal(hashes))
+			if res.Error != nil {
+				return res.Error
+			}
+			if res.RowsAffected != int64(len(rows)) {
+				return fmt.Errorf("sealed %d of %d rows", res.RowsAffected, len(rows))
+			}
+			n = len(rows)
+			return nil
+		})
+		if err != nil {
+			return total, fmt.Errorf("audit: seal: %w", err)
+		}
+		total += n
+		if n < SealBatch {
+			return total, nil
+		}
+	}
+}
+
+// SealInterval is how often the server's sealer runs: a row joins the
+// chain within about this long of its commit.
+const SealInterval = 200 * time.Millisecond
+
+// SealEvery runs Seal every interval until ctx ends (the server's sealer
+// worker), logging failures.
+func SealEvery(g *gorm.DB, interval time.Duration, log *slog.Logger) func(context.Context) {
+	return func(ctx context.Context) {
+		t := time.NewTicker(interval)
+		defer t.Stop()
+		for {
+			if _, err := Seal(ctx, g); err != nil && ctx.Err() == nil {
+				log.ErrorContext(ctx, "audit: seal", "err", err)
+			}
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			}
+		}
+	}
 }
 
 // jsonArg passes canonical JSON to a jsonb parameter (nil as NULL).
@@ -175,7 +231,11 @@ func jsonArg(raw json.RawMessage) any {
 // fixed field order with JSON in canonical form.
 func hashRow(r Row) string {
 	h := sha256.New()
-	writeField(h, r.PrevHash)
+	prev := ""
+	if r.PrevHash != nil {
+		prev = *r.PrevHash
+	}
+	writeField(h, prev)
 	h.Write(contentPart(r))
 	return hex.EncodeToString(h.Sum(nil))
 }
@@ -232,15 +292,16 @@ type Broken struct {
 	Reason string
 }
 
-// Verify walks the whole chain in seq order and returns the first broken
-// row, or nil when every row's hash and link hold. It reports how many rows
-// it checked.
+// Verify walks the whole chain in chain order and returns the first broken
+// row, or nil when every sealed row's position, link and hash hold. It
+// reports how many rows it checked; rows not sealed yet are not among them
+// (Unsealed counts them).
 func Verify(ctx context.Context, db *gorm.DB) (checked int64, broken *Broken, err error) {
 	prev := genesis
-	var after int64
+	var at int64
 	for {
 		var rows []Row
-		if err := db.WithContext(ctx).Where("seq > ?", after).Order("seq").Limit(1000).Find(&rows).Error; err != nil {
+		if err := db.WithContext(ctx).Where("chain_pos > ?", at).Order("chain_pos").Limit(1000).Find(&rows).Error; err != nil {
 			return checked, nil, fmt.Errorf("audit: verify: %w", err)
 		}
 		if len(rows) == 0 {
@@ -249,15 +310,31 @@ func Verify(ctx context.Context, db *gorm.DB) (checked int64, broken *Broken, er
 		for _, r := range rows {
 			checked++
 			switch {
-			case r.PrevHash != prev:
+			case *r.ChainPos != at+1 || *r.PrevHash != prev:
 				return checked, &Broken{r.Seq, r.ID, "its prev_hash does not match the row before it (a row was removed or reordered)"}, nil
-			case hashRow(r) != r.Hash:
+			case hashRow(r) != *r.Hash:
 				return checked, &Broken{r.Seq, r.ID, "its content does not match its hash (the row was edited)"}, nil
 			}
-			prev = r.Hash
-			after = r.Seq
+			prev = *r.Hash
+			at = *r.ChainPos
 		}
 	}
+}
+
+// Unsealed counts the rows not linked into the chain yet, and returns when
+// the oldest of them was written (nil when there are none). The sealer
+// links rows within moments of their commit; an old unsealed row means no
+// sealer is running.
+func Unsealed(ctx context.Context, db *gorm.DB) (n int64, oldest *time.Time, err error) {
+	var out struct {
+		N      int64
+		Oldest *time.Time
+	}
+	if err := db.WithContext(ctx).Raw(`SELECT count(*) AS n, min(at) AS oldest FROM audit_log WHERE chain_pos IS NULL`).
+		Scan(&out).Error; err != nil {
+		return 0, nil, fmt.Errorf("audit: unsealed: %w", err)
+	}
+	return out.N, out.Oldest, nil
 }
 
 // Filter selects audit rows for the log viewer and exports.

@@ -45,6 +45,9 @@ func TestImportIsIdempotent(t *testing.T) {
 	if !reflect.DeepEqual(after2, after1) {
 		t.Errorf("got %v, want %v (only one more import row)", after2, after1)
 	}
+	if _, err := audit.Seal(ctx, f.db); err != nil {
+		t.Fatal(err)
+	}
 	if _, broken, err := audit.Verify(ctx, f.db); broken != nil || err != nil {
 		t.Errorf("got %v %v, want an intact audit chain", broken, err)
 	}

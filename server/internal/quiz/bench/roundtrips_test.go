@@ -36,7 +36,7 @@ func (l *statementLog) take() []string {
 // (each statement is one round trip, besides BEGIN and COMMIT): start, save
 // and submit must not grow past what they take now without someone
 // deciding so. The submit includes the certification evaluation after
-// commit; its audit entry is one statement (audit_append).
+// commit; its audit entry is one insert.
 func TestFlowStatementBudget(t *testing.T) {
 	t.Parallel()
 	env := apitest.New(t)

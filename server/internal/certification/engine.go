@@ -18,8 +18,8 @@ import (
 )
 
 // EvidenceSource loads agents' quiz and role-play evidence for a program,
-// several agents in one read (the app adapts the quiz and role-play stores; certification cannot import
-// those packages, which import it).
+// several agents in one read (the app adapts the quiz and role-play stores;
+// certification cannot import those packages, which import it).
 type EvidenceSource interface {
 	// QuizResults returns each agent's standing with each quiz of the program.
 	QuizResults(ctx context.Context, userIDs []string, programID string) (map[string][]QuizResult, error)

@@ -14,6 +14,7 @@ import (
 	"github.com/skillgate/skillgate/server/internal/apitest"
 	"github.com/skillgate/skillgate/server/internal/auth"
 	"github.com/skillgate/skillgate/server/internal/catalog"
+	"github.com/skillgate/skillgate/server/internal/db"
 	"github.com/skillgate/skillgate/server/internal/quiz"
 )
 
@@ -353,7 +354,7 @@ func TestConcurrentSubmitsGradeOnce(t *testing.T) {
 		}
 	}
 	var items int
-	f.env.DB.Raw(`SELECT count(*) FROM quiz_attempt_items WHERE attempt_id = ?`, v.ID).Scan(&items)
+	f.env.DB.Raw(`SELECT jsonb_array_length(items) FROM quiz_attempts WHERE id = ?`, v.ID).Scan(&items)
 	if n := f.env.AuditCount("quiz.attempt_submitted"); n != 1 || items != 6 {
 		t.Errorf("got %d audits and %d items, want 1 and 6: graded once", n, items)
 	}
@@ -539,5 +540,64 @@ func TestItemAnalysis(t *testing.T) {
 	}
 	if w := stats["sc"].MostChosenWrong; w == nil || w.Text != "Travellers" {
 		t.Errorf("sc most chosen wrong: got %+v, want Travellers", w)
+	}
+}
+
+// TestItemsSurviveTheirMigration takes attempts, rolls the schema back past
+// 00021 (which moved items into the attempt row) and forward again: the
+// items come back as rows and return unchanged, so analysis reads the same.
+func TestItemsSurviveTheirMigration(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	v := f.start(f.agent, "graded", 201)
+	f.save(f.agent, v.ID, 1, map[string]quiz.Response{"sc": {Choices: []string{"c"}}, "mr": {Choices: []string{"x", "z"}}}, 200)
+	f.submit(f.agent, v.ID)
+	pending := f.start(f.agent, "graded", 201) // not graded: no items
+	before := f.do("GET", "/api/v1/quizzes/"+f.quiz["graded"]+"/analysis", f.trainer, nil, 200).Body
+	var items string
+	f.env.DB.Raw(`SELECT items::text FROM quiz_attempts WHERE id = ?`, v.ID).Scan(&items)
+	if !strings.Contains(items, `"key": "sc"`) || !strings.Contains(items, `"wrong": ["c"]`) {
+		t.Fatalf("got items %s, want sc among them with wrong choice c", items)
+	}
+
+	sqlDB, _ := f.env.DB.DB()
+	m, err := db.NewMigrator(sqlDB, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	for cur, _ := m.Current(ctx); cur >= 21; cur, _ = m.Current(ctx) {
+		if err := m.Down(ctx, nil); err != nil {
+			t.Fatalf("down from %d: %v", cur, err)
+		}
+	}
+	var rows []struct {
+		QuestionKey  string
+		Mark         float64
+		WrongChoices string
+	}
+	f.env.DB.Raw(`SELECT question_key, mark::float8 AS mark, wrong_choices::text AS wrong_choices
+FROM quiz_attempt_items WHERE attempt_id = ? ORDER BY position`, v.ID).Scan(&rows)
+	var openRows int
+	f.env.DB.Raw(`SELECT count(*) FROM quiz_attempt_items WHERE attempt_id = ?`, pending.ID).Scan(&openRows)
+	if len(rows) != 6 || openRows != 0 {
+		t.Fatalf("rolled back: got %d item rows for the graded attempt and %d for the open one, want 6 and 0", len(rows), openRows)
+	}
+	for _, r := range rows {
+		if r.QuestionKey == "sc" && (r.Mark != 0 || r.WrongChoices != "{c}") {
+			t.Errorf("rolled back sc: got %+v, want mark 0 and wrong {c}", r)
+		}
+	}
+
+	if err := m.Up(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	var again string
+	f.env.DB.Raw(`SELECT items::text FROM quiz_attempts WHERE id = ?`, v.ID).Scan(&again)
+	if again != items {
+		t.Errorf("items after down and up:\ngot  %s\nwant %s", again, items)
+	}
+	if after := f.do("GET", "/api/v1/quizzes/"+f.quiz["graded"]+"/analysis", f.trainer, nil, 200).Body; string(after) != string(before) {
+		t.Errorf("analysis after down and up:\ngot  %s\nwant %s", after, before)
 	}
 }

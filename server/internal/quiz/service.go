@@ -548,8 +548,8 @@ func (s *Service) Submit(ctx context.Context, attemptID string) (*Submission, er
 }
 
 // finalize grades an open attempt in tx (which holds its row lock): the
-// score, the result under the review policy, one item row per drawn
-// question for analysis, and the audit entry quiz.attempt_submitted. An
+// score, the result under the review policy, its items (one per drawn
+// question, for analysis), and the audit entry quiz.attempt_submitted. An
 // attempt past its deadline and grace is auto-submitted, as of its deadline.
 func (s *Service) finalize(ctx context.Context, tx *gorm.DB, a *Attempt, now time.Time, actor audit.Actor) (*Submission, error) {
 	v, err := s.store.VersionByID(ctx, a.QuizVersionID)
@@ -575,23 +575,22 @@ func (s *Service) finalize(ctx context.Context, tx *gorm.DB, a *Attempt, now tim
 	if err != nil {
 		return nil, err
 	}
-	score := g.Score.String() // exact, "num/den"
-	a.SubmittedAt, a.Score, a.Percent, a.Passed, a.Result = &submittedAt, &score, &res.Percent, &g.Passed, raw
-	err = tx.Model(a).Updates(map[string]any{"submitted_at": submittedAt, "auto_submitted": a.AutoSubmitted,
-		"score": score, "percent": res.Percent, "passed": g.Passed, "result": string(raw)}).Error
-	if err != nil {
-		return nil, db.Translate(err, "attempt")
-	}
 	items := make([]attemptItem, len(g.Questions))
 	for i, gq := range g.Questions {
 		_, answered := rs[gq.Question.Key()]
-		items[i] = attemptItem{AttemptID: a.ID, QuizID: a.QuizID, QuestionKey: gq.Question.Key(), Position: i + 1,
-			Answered: answered, Mark: gq.Mark.FloatString(8), WrongChoices: gq.Question.WrongChoices(gq.Response)}
+		items[i] = attemptItem{QuestionKey: gq.Question.Key(), Position: i + 1, Answered: answered,
+			Mark: json.Number(gq.Mark.FloatString(8)), Wrong: gq.Question.WrongChoices(gq.Response)}
 	}
-	if len(items) > 0 {
-		if err := tx.Create(&items).Error; err != nil {
-			return nil, db.Translate(err, "attempt items")
-		}
+	rawItems, err := json.Marshal(items)
+	if err != nil {
+		return nil, err
+	}
+	score := g.Score.String() // exact, "num/den"
+	a.SubmittedAt, a.Score, a.Percent, a.Passed, a.Result = &submittedAt, &score, &res.Percent, &g.Passed, raw
+	err = tx.Model(a).Updates(map[string]any{"submitted_at": submittedAt, "auto_submitted": a.AutoSubmitted,
+		"score": score, "percent": res.Percent, "passed": g.Passed, "result": string(raw), "items": string(rawItems)}).Error
+	if err != nil {
+		return nil, db.Translate(err, "attempt")
 	}
 	err = s.audit.Record(ctx, tx, audit.Entry{Actor: actor, Action: "quiz.attempt_submitted", SubjectType: "quiz_attempt",
 		SubjectID: a.ID, ClientID: v.ClientID, After: map[string]any{

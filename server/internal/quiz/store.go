@@ -11,7 +11,6 @@ import (
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
-	"github.com/skillgate/skillgate/server/internal/catalog"
 	"github.com/skillgate/skillgate/server/internal/db"
 )
 
@@ -182,18 +181,16 @@ ORDER BY a.started_at DESC, a.id`
 	return rows, nil
 }
 
-// attemptItem is one drawn question of a graded attempt.
+// attemptItem is one drawn question of a graded attempt, an element of the
+// attempt's items column: written once when it is graded, read by item
+// analysis.
 type attemptItem struct {
-	AttemptID    string             `gorm:"column:attempt_id"`
-	QuizID       string             `gorm:"column:quiz_id"`
-	QuestionKey  string             `gorm:"column:question_key"`
-	Position     int                `gorm:"column:position"`
-	Answered     bool               `gorm:"column:answered"`
-	Mark         string             `gorm:"column:mark"`
-	WrongChoices catalog.StringList `gorm:"column:wrong_choices"`
+	QuestionKey string      `json:"key"`
+	Position    int         `json:"position"`
+	Answered    bool        `json:"answered"`
+	Mark        json.Number `json:"mark"` // exact to 8 places, as FloatString(8) wrote it
+	Wrong       []string    `json:"wrong"`
 }
-
-func (attemptItem) TableName() string { return "quiz_attempt_items" }
 
 // itemAggregate is item analysis straight from SQL.
 type itemAggregate struct {
@@ -215,15 +212,16 @@ type wrongCount struct {
 func (s *Store) itemAnalysis(ctx context.Context, quizID string) (attempts int, items []itemAggregate, wrong []wrongCount, err error) {
 	const qAttempts = `SELECT count(*) FROM quiz_attempts WHERE quiz_id = ? AND submitted_at IS NOT NULL`
 	const qItems = `
-SELECT question_key, count(*) AS drawn, count(*) FILTER (WHERE answered) AS answered,
-       avg(mark)::float8 AS mean_mark, count(*) FILTER (WHERE mark = 1) AS fully_correct
-FROM quiz_attempt_items WHERE quiz_id = ?
-GROUP BY question_key ORDER BY question_key`
+SELECT it.key AS question_key, count(*) AS drawn, count(*) FILTER (WHERE it.answered) AS answered,
+       avg(it.mark)::float8 AS mean_mark, count(*) FILTER (WHERE it.mark = 1) AS fully_correct
+FROM quiz_attempts a, jsonb_to_recordset(a.items) AS it (key text, answered boolean, mark numeric)
+WHERE a.quiz_id = ? AND a.submitted_at IS NOT NULL
+GROUP BY it.key ORDER BY it.key`
 	const qWrong = `
-SELECT question_key, c AS option_id, count(*) AS n
-FROM quiz_attempt_items, unnest(wrong_choices) AS c
-WHERE quiz_id = ?
-GROUP BY question_key, c ORDER BY question_key, n DESC, c`
+SELECT it.key AS question_key, c AS option_id, count(*) AS n
+FROM quiz_attempts a, jsonb_to_recordset(a.items) AS it (key text, wrong text[]), unnest(it.wrong) AS c
+WHERE a.quiz_id = ? AND a.submitted_at IS NOT NULL
+GROUP BY it.key, c ORDER BY it.key, n DESC, c`
 	g := s.db.WithContext(ctx)
 	if err = g.Raw(qAttempts, quizID).Scan(&attempts).Error; err != nil {
 		return 0, nil, nil, fmt.Errorf("quiz: analysis: %w", err)

@@ -111,13 +111,16 @@ func FromSQL(sqlDB *sql.DB, log *slog.Logger) (*gorm.DB, error) {
 const slowStatement = 200 * time.Millisecond
 
 // sqlLogger hands GORM's logger only the statements it logs: those that
-// failed (other than not found) or ran longer than slowStatement. GORM's
+// failed or ran longer than slowStatement. A missing row or a duplicate key
+// is not a failure: callers answer it with not_found or conflict (a
+// double-click, a re-run seed), and the access log has the response. GORM's
 // own logger renders every statement's SQL before deciding, which cost a
 // few percent of a request's CPU.
 type sqlLogger struct{ logger.Interface }
 
 func (l sqlLogger) Trace(ctx context.Context, begin time.Time, fc func() (string, int64), err error) {
-	if (err == nil || errors.Is(err, gorm.ErrRecordNotFound)) && time.Since(begin) <= slowStatement {
+	expected := err == nil || errors.Is(err, gorm.ErrRecordNotFound) || errors.Is(err, gorm.ErrDuplicatedKey)
+	if expected && time.Since(begin) <= slowStatement {
 		return
 	}
 	l.Interface.Trace(ctx, begin, fc, err)

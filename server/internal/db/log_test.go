@@ -3,9 +3,12 @@ package db_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"log/slog"
 	"strings"
 	"testing"
+
+	"gorm.io/gorm"
 
 	"github.com/skillgate/skillgate/server/internal/db"
 	"github.com/skillgate/skillgate/server/internal/testdb"
@@ -36,6 +39,16 @@ func TestFailingStatementsAreLoggedWithoutValues(t *testing.T) {
 	if err := g.Raw("SELECT 1 WHERE ? <> ''", "quiet-secret").Scan(&n).Error; err != nil {
 		t.Fatal(err)
 	}
+	// A duplicate key is an expected conflict, not logged.
+	if err := g.Exec("CREATE TABLE once (k text PRIMARY KEY)").Error; err != nil {
+		t.Fatal(err)
+	}
+	if err := g.Exec("INSERT INTO once (k) VALUES (?)", "dup-secret").Error; err != nil {
+		t.Fatal(err)
+	}
+	if err := g.Exec("INSERT INTO once (k) VALUES (?)", "dup-secret").Error; !errors.Is(err, gorm.ErrDuplicatedKey) {
+		t.Fatalf("got %v, want a duplicate key", err)
+	}
 	out := buf.String()
 	if strings.Contains(out, "secret") {
 		t.Errorf("a bound value was logged:\n%s", out)
@@ -43,7 +56,7 @@ func TestFailingStatementsAreLoggedWithoutValues(t *testing.T) {
 	if got := strings.Count(out, "division by zero"); got != 3 {
 		t.Errorf("logged %d failing statements, want 3:\n%s", got, out)
 	}
-	if strings.Contains(out, "SELECT 1 WHERE") {
-		t.Errorf("a statement that succeeded quickly was logged:\n%s", out)
+	if strings.Contains(out, "SELECT 1 WHERE") || strings.Contains(out, "INSERT INTO once") {
+		t.Errorf("a statement that succeeded quickly or hit a duplicate key was logged:\n%s", out)
 	}
 }

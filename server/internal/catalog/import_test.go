@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/skillgate/skillgate/server/internal/apperr"
 	"github.com/skillgate/skillgate/server/internal/audit"
 	"github.com/skillgate/skillgate/server/internal/catalog"
 )
@@ -142,6 +143,16 @@ func TestImportUpdatesProgramAndClient(t *testing.T) {
 	if req.Policy != catalog.DefaultPolicy || len(req.Onboarding) != 4 || req.Onboarding[0].ModuleID != req.Modules[0].ModuleID ||
 		req.Onboarding[1].Slug != "core/staying-calm" || req.Onboarding[2] != (catalog.OnboardingItem{Day: 3, Kind: "quiz", Slug: "card-basics"}) {
 		t.Errorf("got %+v %+v", req.Policy, req.Onboarding)
+	}
+	// The one-round-trip read certification makes gives the same.
+	p2, req2, err := f.svc.ProgramAndRequirements(ctx, p.ID)
+	if err != nil || !reflect.DeepEqual(p2, p) || !reflect.DeepEqual(req2, req) {
+		t.Errorf("ProgramAndRequirements: got %+v %+v %v, want %+v %+v", p2, req2, err, p, req)
+	}
+	for _, id := range []string{"not-a-uuid", "00000000-0000-4000-8000-000000000000"} {
+		if _, _, err := f.svc.ProgramAndRequirements(ctx, id); !apperr.Is(err, apperr.NotFound) {
+			t.Errorf("ProgramAndRequirements(%s): got %v, want not_found", id, err)
+		}
 	}
 	if ps, err := f.svc.ListPrograms(ctx, c.ID); err != nil || len(ps) != 1 || !reflect.DeepEqual([]string(ps[0].Channels), []string{"voice", "chat"}) {
 		t.Errorf("got %+v %v, want the one program with its channels", ps, err)

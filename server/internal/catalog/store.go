@@ -147,10 +147,9 @@ func (s *Store) ProgramIDsListingModule(ctx context.Context, moduleID string) ([
 	return ids, db.Translate(err, "programs")
 }
 
-// requirements reads every requirement of a program in one round trip, each
-// list as a JSON array in position order (NULL when the program has none).
-const requirements = `
-SELECT
+// requirementLists reads every requirement of the program @id, each list as
+// a JSON array in position order (NULL when the program has none).
+const requirementLists = `
   (SELECT json_agg(json_build_object('module_id', m.id, 'slug', m.slug, 'core', m.client_id IS NULL,
             'current_version', m.current_version, 'kind', m.kind, 'title', v.title, 'minutes', v.minutes) ORDER BY pm.position)
      FROM program_modules pm
@@ -166,6 +165,13 @@ SELECT
      FROM program_onboarding WHERE program_id = @id) AS onboarding,
   (SELECT json_agg(json_build_object('slug', item_slug, 'module_id', module_id) ORDER BY position)
      FROM program_refresher WHERE program_id = @id) AS refresher`
+
+// requirements reads a program's requirements in one round trip;
+// programRequirements reads the program's row with them.
+const (
+	requirements        = `SELECT ` + requirementLists
+	programRequirements = `SELECT p.*, ` + requirementLists + ` FROM programs p WHERE p.id = @id`
+)
 
 // requirementRows is the requirements query's row.
 type requirementRows struct {
@@ -185,6 +191,35 @@ func (s *Store) Requirements(ctx context.Context, p *Program) (*Requirements, er
 	if err := s.db.WithContext(ctx).Raw(requirements, sql.Named("id", p.ID)).Scan(&row).Error; err != nil {
 		return nil, db.Translate(err, "program requirements")
 	}
+	return row.decode(p)
+}
+
+// ProgramAndRequirements returns the program and what it requires, as
+// ProgramByID and Requirements do, in one round trip. Returns not_found.
+func (s *Store) ProgramAndRequirements(ctx context.Context, id string) (*Program, *Requirements, error) {
+	if uuid.Validate(id) != nil {
+		return nil, nil, apperr.NotFoundf("program")
+	}
+	var row struct {
+		Program Program         `gorm:"embedded"`
+		Lists   requirementRows `gorm:"embedded"`
+	}
+	res := s.db.WithContext(ctx).Raw(programRequirements, sql.Named("id", id)).Scan(&row)
+	if res.Error != nil {
+		return nil, nil, db.Translate(res.Error, "program requirements")
+	}
+	if res.RowsAffected == 0 {
+		return nil, nil, apperr.NotFoundf("program")
+	}
+	r, err := row.Lists.decode(&row.Program)
+	if err != nil {
+		return nil, nil, err
+	}
+	return &row.Program, r, nil
+}
+
+// decode turns the requirement lists of p into its Requirements.
+func (row requirementRows) decode(p *Program) (*Requirements, error) {
 	r := &Requirements{Modules: []RequiredModule{}, Quizzes: []string{},
 		Policy: CertificationPolicy{p.ValidDays, p.RefresherWindowDays, p.MaterialChangeGraceDays}}
 	var rps []struct {

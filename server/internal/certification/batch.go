@@ -122,7 +122,7 @@ func (s *Service) evaluateProgram(programID string, es []*evaluation) error {
 			e.err = err
 		}
 	}
-	prog, err := s.programs.ProgramByID(ctx, programID)
+	prog, req, err := s.programs.ProgramAndRequirements(ctx, programID)
 	if err != nil {
 		return err
 	}
@@ -138,7 +138,7 @@ func (s *Service) evaluateProgram(programID string, es []*evaluation) error {
 		}
 		found = append(found, u)
 	}
-	progress, err := s.assessMany(ctx, found, prog)
+	progress, err := s.assessMany(ctx, found, prog, req)
 	if err != nil {
 		return err
 	}

@@ -42,22 +42,23 @@ const evaluationTries = 3
 // assess loads the agent's evidence for the program and measures it against
 // the program's requirements.
 func (s *Service) assess(ctx context.Context, userID string, prog *catalog.Program) (*Progress, error) {
-	all, err := s.assessMany(ctx, []string{userID}, prog)
+	r, err := s.programs.Requirements(ctx, prog)
+	if err != nil {
+		return nil, err
+	}
+	all, err := s.assessMany(ctx, []string{userID}, prog, r)
 	if err != nil {
 		return nil, err
 	}
 	return all[userID], nil
 }
 
-// assessMany is assess of several agents of one program, with one read of
-// each kind of evidence whatever their number.
-func (s *Service) assessMany(ctx context.Context, userIDs []string, prog *catalog.Program) (map[string]*Progress, error) {
+// assessMany is assess of several agents of one program, whose
+// requirements are r, with one read of each kind of evidence whatever
+// their number.
+func (s *Service) assessMany(ctx context.Context, userIDs []string, prog *catalog.Program, r *catalog.Requirements) (map[string]*Progress, error) {
 	if s.evidence == nil {
 		return nil, fmt.Errorf("certification: no evidence source")
-	}
-	r, err := s.programs.Requirements(ctx, prog)
-	if err != nil {
-		return nil, err
 	}
 	ids := make([]string, len(r.Modules))
 	for i, m := range r.Modules {
@@ -358,7 +359,6 @@ const JobBatch = 50
 // many records it evaluated.
 func (s *Service) RunOnce(ctx context.Context) (int, error) {
 	total := 0
-	programs := map[string]*catalog.Program{}
 	for range 1000 { // bounded: a record the rules cannot settle must not spin the job forever
 		n := 0
 		err := s.audit.Transaction(ctx, s.db, func(tx *gorm.DB) error {
@@ -376,18 +376,15 @@ func (s *Service) RunOnce(ctx context.Context) (int, error) {
 				byProgram[c.ProgramID] = append(byProgram[c.ProgramID], c)
 			}
 			for _, id := range order {
-				prog, ok := programs[id]
-				if !ok {
-					if prog, err = s.programs.ProgramByID(ctx, id); err != nil {
-						return err
-					}
-					programs[id] = prog
+				prog, req, err := s.programs.ProgramAndRequirements(ctx, id)
+				if err != nil {
+					return err
 				}
 				users := make([]string, len(byProgram[id]))
 				for i, c := range byProgram[id] {
 					users[i] = c.UserID
 				}
-				ps, err := s.assessMany(ctx, users, prog)
+				ps, err := s.assessMany(ctx, users, prog, req)
 				if err != nil {
 					return err
 				}

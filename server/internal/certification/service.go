@@ -23,6 +23,7 @@ import (
 type catalogReader interface {
 	ProgramByID(ctx context.Context, id string) (*catalog.Program, error)
 	Requirements(ctx context.Context, p *catalog.Program) (*catalog.Requirements, error)
+	ProgramAndRequirements(ctx context.Context, id string) (*catalog.Program, *catalog.Requirements, error)
 	ListProgressOf(ctx context.Context, userIDs, moduleIDs []string) ([]catalog.Progress, error)
 	ChangesSince(ctx context.Context, pins []catalog.Pin, materialOnly bool) ([]catalog.VersionSummary, error)
 }

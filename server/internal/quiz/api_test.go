@@ -219,6 +219,73 @@ func TestAttemptGradingSavesAndResults(t *testing.T) {
 	}
 }
 
+// TestStandingsOfSeveralAgents reads several agents' standings with a
+// program's quizzes at once, as certification does: every quiz by slug for
+// each agent (one without attempts too), only graded attempts counted, and
+// the counting attempt under the quiz's grading (highest here) as the pass.
+func TestStandingsOfSeveralAgents(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	otherID, other := f.enrolledAgent("other@nb.test")
+	idleID, _ := f.enrolledAgent("idle@nb.test")
+	sit := func(token, slug string, answers map[string]quiz.Response) quiz.Submission {
+		v := f.start(token, slug, 201)
+		if answers != nil {
+			f.save(token, v.ID, 1, answers, 200)
+		}
+		return f.submit(token, v.ID)
+	}
+	right := map[string]quiz.Response{"tf": {Choices: []string{"true"}}}
+	wrong := map[string]quiz.Response{"tf": {Choices: []string{"false"}}}
+	pass := sit(f.agent, "limited", right)
+	f.env.Clock.Advance(time.Minute)
+	sit(f.agent, "limited", wrong)
+	sit(f.agent, "graded", nil)
+	f.start(f.agent, "timed", 201) // open: not counted
+	sit(other, "limited", wrong)
+
+	all, err := f.env.App.Quiz.Store().StandingsOf(context.Background(), []string{f.agentID, otherID, idleID}, f.programID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	type stat struct {
+		slug   string
+		graded int
+		best   float64 // -1: none
+		passed bool
+	}
+	stats := func(st quiz.Standing) []stat {
+		var out []stat
+		for _, s := range st.Stats {
+			x := stat{s.Slug, s.Graded, -1, s.LastPassAt != nil}
+			if s.BestPercent != nil {
+				x.best = *s.BestPercent
+			}
+			out = append(out, x)
+		}
+		return out
+	}
+	want := map[string][]stat{
+		f.agentID: {{"graded", 1, 0, false}, {"limited", 2, 100, true}, {"timed", 0, -1, false}},
+		otherID:   {{"graded", 0, -1, false}, {"limited", 1, 0, false}, {"timed", 0, -1, false}},
+		idleID:    {{"graded", 0, -1, false}, {"limited", 0, -1, false}, {"timed", 0, -1, false}},
+	}
+	for id, w := range want {
+		if got := stats(all[id]); !slices.Equal(got, w) {
+			t.Errorf("stats of %s: got %v, want %v", id, got, w)
+		}
+	}
+	if p := all[f.agentID].Passed; len(p) != 1 || p[0].QuizSlug != "limited" || p[0].AttemptID != pass.AttemptID ||
+		p[0].Percent != 100 || p[0].Score != "1/1" || !p[0].PassedAt.Equal(pass.SubmittedAt) {
+		t.Errorf("agent's passes: got %+v, want limited by attempt %s", p, pass.AttemptID)
+	}
+	for _, id := range []string{otherID, idleID} {
+		if p := all[id].Passed; p == nil || len(p) != 0 {
+			t.Errorf("passes of %s: got %#v, want none", id, p)
+		}
+	}
+}
+
 func TestReviewPolicyScoreShowsNoQuestions(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)

@@ -2,6 +2,7 @@ package quiz
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"math/big"
@@ -263,17 +264,9 @@ type Standing struct {
 }
 
 // StandingsOf is Standings of several agents, from one read of the
-// program's quizzes and one of the agents' attempts, by agent.
+// program's quizzes with the agents' graded attempts at them, by agent.
 func (s *Store) StandingsOf(ctx context.Context, userIDs []string, programID string) (map[string]Standing, error) {
-	quizzes, err := s.QuizzesOfProgram(ctx, programID)
-	if err != nil {
-		return nil, err
-	}
-	ids := make([]string, len(quizzes))
-	for i, q := range quizzes {
-		ids[i] = q.ID
-	}
-	attempts, err := s.attemptsOfUsersIn(ctx, userIDs, ids)
+	quizzes, attempts, err := s.gradedAttemptsAt(ctx, userIDs, programID)
 	if err != nil {
 		return nil, err
 	}
@@ -290,6 +283,53 @@ func (s *Store) StandingsOf(ctx context.Context, userIDs []string, programID str
 		out[u] = st
 	}
 	return out, nil
+}
+
+// gradedAttempts joins a program's quizzes (by slug) to the agents' graded
+// attempts at them (by agent and number), NULL where a quiz has none.
+const gradedAttempts = `
+SELECT q.*, a.id AS attempt_id, a.user_id AS attempt_user_id, a.quiz_version_id AS attempt_quiz_version_id,
+       a.number AS attempt_number, a.submitted_at AS attempt_submitted_at, a.auto_submitted AS attempt_auto_submitted,
+       a.score AS attempt_score, a.percent AS attempt_percent, a.passed AS attempt_passed
+FROM quizzes q
+LEFT JOIN quiz_attempts a ON a.quiz_id = q.id AND a.user_id IN @users AND a.submitted_at IS NOT NULL
+WHERE q.program_id = @program
+ORDER BY q.slug, q.id, a.user_id, a.number`
+
+// gradedAttemptsAt returns the program's quizzes by slug and the agents'
+// graded attempts at them (without answers or result) by agent, quiz and
+// number, in one round trip.
+func (s *Store) gradedAttemptsAt(ctx context.Context, userIDs []string, programID string) ([]StoredQuiz, []Attempt, error) {
+	var rows []struct {
+		Quiz    StoredQuiz `gorm:"embedded"`
+		Attempt struct {
+			ID            *string    `gorm:"column:id"`
+			UserID        string     `gorm:"column:user_id"`
+			QuizVersionID string     `gorm:"column:quiz_version_id"`
+			Number        int        `gorm:"column:number"`
+			SubmittedAt   *time.Time `gorm:"column:submitted_at"`
+			AutoSubmitted bool       `gorm:"column:auto_submitted"`
+			Score         *string    `gorm:"column:score"`
+			Percent       *float64   `gorm:"column:percent"`
+			Passed        *bool      `gorm:"column:passed"`
+		} `gorm:"embedded;embeddedPrefix:attempt_"`
+	}
+	err := s.db.WithContext(ctx).Raw(gradedAttempts, sql.Named("users", userIDs), sql.Named("program", programID)).Scan(&rows).Error
+	if err != nil {
+		return nil, nil, fmt.Errorf("quiz: graded attempts of program: %w", err)
+	}
+	quizzes, attempts := []StoredQuiz{}, []Attempt{}
+	for _, r := range rows {
+		if len(quizzes) == 0 || quizzes[len(quizzes)-1].ID != r.Quiz.ID {
+			quizzes = append(quizzes, r.Quiz)
+		}
+		if a := r.Attempt; a.ID != nil {
+			attempts = append(attempts, Attempt{ID: *a.ID, UserID: a.UserID, QuizID: r.Quiz.ID, QuizVersionID: a.QuizVersionID,
+				Number: a.Number, SubmittedAt: a.SubmittedAt, AutoSubmitted: a.AutoSubmitted, Score: a.Score,
+				Percent: a.Percent, Passed: a.Passed})
+		}
+	}
+	return quizzes, attempts, nil
 }
 
 // standing measures one agent's attempts (in number order) at the quizzes.

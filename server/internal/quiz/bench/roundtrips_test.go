@@ -115,7 +115,7 @@ func TestFlowStatementBudget(t *testing.T) {
 			}
 			return call(client, "PUT", srv.URL+"/api/v1/attempts/"+v.ID+"/answers", tokens[1], map[string]any{"seq": 1, "answers": answers}, nil)
 		}},
-		{"submit", 13, func() error {
+		{"submit", 11, func() error {
 			return call(client, "POST", srv.URL+"/api/v1/attempts/"+v.ID+"/submit", tokens[1], nil, nil)
 		}},
 	}

@@ -297,7 +297,7 @@ WHERE q.program_id = @program
 ORDER BY q.slug, q.id, a.user_id, a.number`
 
 // gradedAttemptsAt returns the program's quizzes by slug and the agents'
-// graded attempts at them (without answers or result) by agent, quiz and
+// graded attempts at them (without answers or result) by quiz, agent and
 // number, in one round trip.
 func (s *Store) gradedAttemptsAt(ctx context.Context, userIDs []string, programID string) ([]StoredQuiz, []Attempt, error) {
 	var rows []struct {

@@ -2,6 +2,7 @@ package quiz_test
 
 import (
 	"context"
+	"fmt"
 	"maps"
 	"os"
 	"path/filepath"
@@ -424,6 +425,108 @@ func TestConcurrentSubmitsGradeOnce(t *testing.T) {
 	f.env.DB.Raw(`SELECT jsonb_array_length(items) FROM quiz_attempts WHERE id = ?`, v.ID).Scan(&items)
 	if n := f.env.AuditCount("quiz.attempt_submitted"); n != 1 || items != 6 {
 		t.Errorf("got %d audits and %d items, want 1 and 6: graded once", n, items)
+	}
+}
+
+// TestOverdueAttemptGradedOnce races two graders of an attempt past its
+// deadline and grace: the agent's submit and the agent's next start (which
+// grades an overdue open attempt first). A transaction holds the attempts'
+// rows until both requests of every agent wait for them, then lets go; the
+// auto-submit job joins in. Each attempt is graded and audited once, and
+// nobody gets a 5xx.
+func TestOverdueAttemptGradedOnce(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	const agents = 4 // two requests each, the holding transaction and the poll fit the test pool of 10
+	emails := make([]string, agents)
+	attempts := make([]string, agents)
+	for i := range agents {
+		emails[i] = fmt.Sprintf("racer%d@nb.test", i)
+		_, token := f.enrolledAgent(emails[i])
+		attempts[i] = f.start(token, "timed", 201).ID
+	}
+	// Past the 10-minute limit, the grace and the hour's wait that follows an
+	// attempt: a start grades the overdue attempt, then begins the next.
+	f.env.Clock.Advance(71 * time.Minute)
+	tokens := make([]string, agents)
+	for i, email := range emails {
+		tokens[i] = f.env.Login(email)
+	}
+
+	hold := f.env.DB.Begin()
+	if err := hold.Exec(`SELECT id FROM quiz_attempts WHERE id IN ? FOR UPDATE`, attempts).Error; err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	send := func(what, method, path, token string, want int) {
+		defer wg.Done()
+		res := f.env.Do(apitest.Request{Method: method, Path: path, Token: token})
+		if res.Status != want {
+			t.Errorf("%s: got %d %s, want %d", what, res.Status, res.Body, want)
+		}
+	}
+	// The submits queue for the rows first, so they grade first; the starts
+	// come after them, having read the attempts as open.
+	for i := range agents {
+		wg.Add(1)
+		go send("submit", "POST", "/api/v1/attempts/"+attempts[i]+"/submit", tokens[i], 200)
+	}
+	err := waitForLockWaiters(f.env, agents)
+	for i := range agents {
+		if err != nil {
+			break
+		}
+		wg.Add(1)
+		go send("start", "POST", "/api/v1/quizzes/"+f.quiz["timed"]+"/attempts", tokens[i], 201)
+	}
+	if err == nil {
+		err = waitForLockWaiters(f.env, 2*agents)
+	}
+	if err != nil {
+		hold.Rollback()
+		wg.Wait()
+		t.Fatal(err)
+	}
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		if _, err := f.env.App.Quiz.RunOnce(context.Background()); err != nil {
+			t.Errorf("RunOnce: %v", err)
+		}
+	}()
+	if err := hold.Commit().Error; err != nil {
+		t.Fatal(err)
+	}
+	wg.Wait()
+	for i, id := range attempts {
+		var audits int
+		f.env.DB.Raw(`SELECT count(*) FROM audit_log WHERE action = 'quiz.attempt_submitted' AND subject_id = ?`, id).Scan(&audits)
+		var s quiz.Submission
+		f.do("GET", "/api/v1/attempts/"+id+"/result", tokens[i], nil, 200).JSON(t, &s)
+		if audits != 1 || !s.AutoSubmitted {
+			t.Errorf("attempt %d: got %d audit entries, auto-submitted %v; want graded once, as auto-submitted", i, audits, s.AutoSubmitted)
+		}
+	}
+}
+
+// waitForLockWaiters returns once n sessions of the test's database wait
+// for a lock, or an error after 30 seconds (something did not get as far as
+// the lock).
+func waitForLockWaiters(env *apitest.Env, n int) error {
+	const q = `SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		var waiting int
+		if err := env.DB.Raw(q).Scan(&waiting).Error; err != nil {
+			return err
+		}
+		if waiting >= n {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("got %d sessions waiting for a lock, want %d", waiting, n)
+		}
+		time.Sleep(5 * time.Millisecond)
 	}
 }
 

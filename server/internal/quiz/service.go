@@ -317,7 +317,10 @@ func (s *Service) Start(ctx context.Context, quizID string) (view *AttemptView, 
 		if err := lockUserQuiz(tx, p.UserID, q.ID); err != nil {
 			return err
 		}
-		attempts, err := attemptsOf(tx, p.UserID, q.ID)
+		// The rows are locked too: an open attempt graded here must not be
+		// graded at the same time by a submit or the auto-submit job, which
+		// lock the attempt (and not the agent × quiz).
+		attempts, err := attemptsOf(tx.Clauses(lockForUpdate), p.UserID, q.ID)
 		if err != nil {
 			return err
 		}
@@ -587,10 +590,15 @@ func (s *Service) finalize(ctx context.Context, tx *gorm.DB, a *Attempt, now tim
 	}
 	score := g.Score.String() // exact, "num/den"
 	a.SubmittedAt, a.Score, a.Percent, a.Passed, a.Result = &submittedAt, &score, &res.Percent, &g.Passed, raw
-	err = tx.Model(a).Updates(map[string]any{"submitted_at": submittedAt, "auto_submitted": a.AutoSubmitted,
-		"score": score, "percent": res.Percent, "passed": g.Passed, "result": string(raw), "items": string(rawItems)}).Error
-	if err != nil {
-		return nil, db.Translate(err, "attempt")
+	// Only an open attempt is graded: every caller holds the row lock, and
+	// the condition makes a second grading impossible even if one did not.
+	upd := tx.Model(a).Where("submitted_at IS NULL").Updates(map[string]any{"submitted_at": submittedAt, "auto_submitted": a.AutoSubmitted,
+		"score": score, "percent": res.Percent, "passed": g.Passed, "result": string(raw), "items": string(rawItems)})
+	if upd.Error != nil {
+		return nil, db.Translate(upd.Error, "attempt")
+	}
+	if upd.RowsAffected != 1 {
+		return nil, fmt.Errorf("quiz: grade attempt %s: it was graded already", a.ID)
 	}
 	err = s.audit.Record(ctx, tx, audit.Entry{Actor: actor, Action: "quiz.attempt_submitted", SubjectType: "quiz_attempt",
 		SubjectID: a.ID, ClientID: v.ClientID, After: map[string]any{

@@ -3,6 +3,7 @@ package quiz
 import (
 	"fmt"
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -179,10 +180,34 @@ func TestDrawAndCheckRefuseImpossiblePools(t *testing.T) {
 	}
 }
 
-func TestLetterID(t *testing.T) {
-	for i, want := range map[int]string{0: "a", 25: "z", 26: "aa", 27: "ab", 701: "zz", 702: "aaa"} {
-		if got := letterID(i); got != want {
-			t.Errorf("letterID(%d): got %q, want %q", i, got, want)
+func TestOptionIDsSayNothingOfPosition(t *testing.T) {
+	parse := func(src string) []Option {
+		t.Helper()
+		b, err := ParseGIFT("northbank/card-services/ids.gift", []byte(src))
+		if err != nil {
+			t.Fatal(err)
 		}
+		return b.Questions[0].Options
+	}
+	rightFirst := parse("::q:: Late fee? {=$25 ~$40 ~$10}")
+	rightLast := parse("::q:: Late fee? {~$40 ~$10 =$25}")
+	ids := map[string]string{}
+	for _, o := range rightFirst {
+		ids[o.Text] = o.ID
+		if o.ID != OptionID(o.Text) || !slugRe.MatchString(o.ID) {
+			t.Errorf("option %q: got id %q, want %q, a slug", o.Text, o.ID, OptionID(o.Text))
+		}
+		if len(o.ID) <= 2 {
+			t.Errorf("option %q: got id %q, which looks like a position", o.Text, o.ID)
+		}
+	}
+	for _, o := range rightLast {
+		if ids[o.Text] != o.ID {
+			t.Errorf("option %q: got id %q written last, %q written first; want the same", o.Text, o.ID, ids[o.Text])
+		}
+	}
+	if _, err := ParseGIFT("northbank/card-services/ids.gift", []byte("::q:: Late fee? {=$25 ~$40 ~$25}")); err == nil ||
+		!strings.Contains(err.Error(), `option "$25" is written twice`) {
+		t.Errorf("two options with one text: got %v, want them refused", err)
 	}
 }

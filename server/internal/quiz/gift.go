@@ -284,7 +284,7 @@ func (p *giftParser) item(bl block) (*Question, string) {
 		q.ID = "q-" + hex.EncodeToString(sum[:4])
 	}
 
-	if i := strings.Index(answers, "####"); i >= 0 {
+	if i := strings.LastIndex(answers, "####"); i >= 0 { // as Moodle: the last one, so "#####" ends an answer's feedback
 		q.Feedback = clean(answers[i+4:])
 		answers = answers[:i]
 	}
@@ -439,18 +439,35 @@ func (p *giftParser) matching(q *Question, s string, lineOf func(int) int) {
 	}
 }
 
-// numeric fills a numeric question: {#3.5:0.1}, {#1..5}, or several
-// answers {#=3.5:0.1#feedback =%50%3:1}.
+// numeric fills a numeric question: {#3.5:0.1}, {#1..5}, several answers
+// {#=3.5:0.1#feedback =%50%3:1} (the first may leave out its =), and
+// feedback for any other answer after a ~: {#3.5 ~#Re-read the table}.
 func (p *giftParser) numeric(q *Question, s string, lineOf func(int) int) {
 	hash := strings.Index(s, "#")
 	body := s[hash+1:]
 	bodyLine := func(off int) int { return lineOf(hash + 1 + off) }
+	if i := strings.Index(body, "~"); i >= 0 {
+		text, fb, _ := strings.Cut(body[i+1:], "#")
+		if strings.TrimSpace(text) != "" || strings.Contains(fb, "~") {
+			p.errf(bodyLine(i), "after its answers a numeric question takes one ~#feedback, for any other answer")
+		}
+		q.WrongFeedback = clean(fb)
+		body = body[:i]
+	}
 	var as []answer
-	if strings.Contains(body, "=") {
-		as = p.answers(body, bodyLine)
-	} else {
-		text, fb, _ := strings.Cut(body, "#")
-		as = []answer{{marker: '=', text: clean(text), rawText: text, feedback: clean(fb), line: bodyLine(0)}}
+	first, rest := body, ""
+	if i := strings.Index(body, "="); i >= 0 {
+		first, rest = body[:i], body[i:]
+	}
+	if strings.TrimSpace(first) != "" {
+		text, fb, _ := strings.Cut(first, "#")
+		as = append(as, answer{marker: '=', text: clean(text), rawText: text, feedback: clean(fb), line: bodyLine(0)})
+	}
+	if rest != "" {
+		as = append(as, p.answers(rest, func(off int) int { return bodyLine(len(first) + off) })...)
+	}
+	if len(as) == 0 {
+		p.errf(bodyLine(0), "a numeric question needs an answer: #value, #value:tolerance or #low..high")
 	}
 	for _, a := range as {
 		if a.marker != '=' {

@@ -3,6 +3,7 @@ package quiz
 import (
 	"errors"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -38,9 +39,9 @@ func TestParseGIFTEveryForm(t *testing.T) {
 		{"single: markdown text", get("late-fee").Text, "What is the **late fee** on a Classic card?"},
 		{"single: format", get("late-fee").Format, ""},
 		{"single: options", get("late-fee").Options, []Option{
-			{ID: "a", Text: "$25", Weight: 100, Feedback: "Right: see the fee table."},
-			{ID: "b", Text: "$40", Feedback: "That is the Platinum fee."},
-			{ID: "c", Text: "$25 plus interest", Weight: 50, Feedback: "Half right: interest is separate."},
+			{ID: OptionID("$25"), Text: "$25", Weight: 100, Feedback: "Right: see the fee table."},
+			{ID: OptionID("$40"), Text: "$40", Feedback: "That is the Platinum fee."},
+			{ID: OptionID("$25 plus interest"), Text: "$25 plus interest", Weight: 50, Feedback: "Half right: interest is separate."},
 		}},
 		{"single: general feedback", get("late-fee").Feedback, "The fee table lists every fee."},
 		{"single: category tag", get("late-fee").Tags, []string{"card-fees"}},
@@ -163,6 +164,33 @@ func TestParseGIFTMoreForms(t *testing.T) {
 				t.Errorf("got %v, want -50", q.Options[1].Weight)
 			}
 		}},
+		{"numeric feedback for any other answer", "::n::Q{#=10:0#Right ~#Re-read the fee schedule}", func(t *testing.T, q Question) {
+			if len(q.Numbers) != 1 || q.Numbers[0].Value != 10 || q.WrongFeedback != "Re-read the fee schedule" {
+				t.Errorf("got %+v and %q, want 10 and the feedback for other answers", q.Numbers, q.WrongFeedback)
+			}
+			if _, fb := q.grade(Response{Text: "12"}); !slices.Equal(fb, []string{"Re-read the fee schedule"}) {
+				t.Errorf("a wrong number: got feedback %q, want the ~ feedback", fb)
+			}
+			if _, fb := q.grade(Response{Text: "10"}); !slices.Equal(fb, []string{"Right"}) {
+				t.Errorf("the right number: got feedback %q, want its own", fb)
+			}
+		}},
+		{"numeric answers, the first without =", "::n::Born?{#1822:0 =%50%1822:2#Close}", func(t *testing.T, q Question) {
+			want := []NumericAnswer{{Value: 1822, Weight: 100}, {Value: 1822, Tolerance: 2, Weight: 50, Feedback: "Close"}}
+			if !reflect.DeepEqual(q.Numbers, want) {
+				t.Errorf("got %+v, want %+v", q.Numbers, want)
+			}
+		}},
+		{"general feedback after the last ####", "::t::Capped?{T#No.#Yes.####See the table.}", func(t *testing.T, q Question) {
+			if q.Feedback != "See the table." || q.Options[0].Feedback != "Yes." || q.Options[1].Feedback != "No." {
+				t.Errorf("got %q and %+v, want the general feedback and both answers'", q.Feedback, q.Options)
+			}
+		}},
+		{"five hashes end an answer's feedback, as in Moodle", "::t::Capped?{T#No.#####See the table.}", func(t *testing.T, q Question) {
+			if q.Feedback != "See the table." || q.Options[1].Feedback != "No." {
+				t.Errorf("got %q and %+v, want the general feedback without a leading #", q.Feedback, q.Options)
+			}
+		}},
 		{"escaped colon in title", `::a\:b::Q{=x ~y}`, func(t *testing.T, q Question) {
 			if q.Title != "a:b" || q.ID != "a-b" {
 				t.Errorf("got title %q id %q, want a:b and a-b", q.Title, q.ID)
@@ -206,6 +234,8 @@ func TestParseGIFTErrorsNameFileAndLine(t *testing.T) {
 		{"brace inside answers", "::q::Q{=a {~b}", []string{"1: must be escaped"}},
 		{"duplicate titles", "::same::A{T}\n\n::same::B{F}", []string{"3: already used at line 1"}},
 		{"short answer weight 0 only", "::q::Q{=%50%a}", []string{"1: weight 100"}},
+		{"numeric ~ with an answer", "::q::Q{#5\n~6#no}", []string{"2: one ~#feedback"}},
+		{"numeric without an answer", "::q::Q{# ~#no}", []string{"1: needs an answer"}},
 		{"every problem at once", "::q::Q{#x}\n\n::r::R{=a =b ~c}\n\n::s::S{=a -> b}", []string{"1: not a number", "3: exactly one correct", "5: at least 2 pairs"}},
 		{"bad file name", "::q::Q{T}", nil},
 	}

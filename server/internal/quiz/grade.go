@@ -126,6 +126,9 @@ func (q *Question) grade(r Response) (*big.Rat, []string) {
 				best, fb = 100, ""
 			}
 		}
+		if best == 0 && given != "" {
+			fb = q.WrongFeedback
+		}
 		say(fb)
 		return clampUnit(percent(best)), feedback
 	case Numeric:
@@ -138,6 +141,9 @@ func (q *Question) grade(r Response) (*big.Rat, []string) {
 			if n.accepts(x) && n.Weight > best {
 				best, fb = n.Weight, n.Feedback
 			}
+		}
+		if best == 0 {
+			fb = q.WrongFeedback
 		}
 		say(fb)
 		return clampUnit(percent(best)), feedback

@@ -94,6 +94,9 @@ type Question struct {
 	// Pairs of a matching question; a pair with an empty Left is a
 	// distractor (an extra right-hand choice).
 	Pairs []Pair `json:"pairs,omitempty"`
+	// WrongFeedback, for a short answer or numeric question, is shown for
+	// an answer that earns no credit (GIFT's numeric {#… ~#feedback}).
+	WrongFeedback string `json:"wrong_feedback,omitempty"`
 	// Feedback is the general feedback, shown whatever was answered (when
 	// the review policy shows feedback).
 	Feedback string `json:"feedback,omitempty"`

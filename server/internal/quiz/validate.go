@@ -1,6 +1,8 @@
 package quiz
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"math"
 	"regexp"
@@ -28,7 +30,7 @@ func (q *Question) defaults() {
 	}
 	for i := range q.Options {
 		if q.Options[i].ID == "" {
-			q.Options[i].ID = letterID(i)
+			q.Options[i].ID = OptionID(q.Options[i].Text)
 		}
 	}
 	for i := range q.Pairs {
@@ -38,16 +40,15 @@ func (q *Question) defaults() {
 	}
 }
 
-// letterID names the i-th option: a, b, …, z, aa, ab, …
-func letterID(i int) string {
-	s := ""
-	for {
-		s = string(rune('a'+i%26)) + s
-		i = i/26 - 1
-		if i < 0 {
-			return s
-		}
-	}
+// OptionID is the id of an option whose author gave it none: derived from
+// its text, so that it says nothing of where the option was written. Ids
+// reach the agent's browser with the options, and authors tend to write the
+// right answer first; shuffled options named a, b, c by position would give
+// it away. An option keeps its id when options move or others are added,
+// so results stay comparable across versions.
+func OptionID(text string) string {
+	sum := sha256.Sum256([]byte(strings.TrimSpace(text)))
+	return "o" + hex.EncodeToString(sum[:4])
 }
 
 // check returns what is wrong with the question, each message naming the
@@ -86,6 +87,9 @@ func (q *Question) check() []string {
 	}
 	if q.Type != ShortAnswer && (len(q.Answers) > 0 || q.Pattern != "") {
 		bad("a %s question has no accepted text answers or pattern", q.Type)
+	}
+	if q.WrongFeedback != "" && q.Type != ShortAnswer && q.Type != Numeric {
+		bad("wrong_feedback belongs to true_false, short_answer and numeric questions")
 	}
 	if q.Type != Numeric && len(q.Numbers) > 0 {
 		bad("a %s question has no numeric answers", q.Type)
@@ -211,14 +215,17 @@ func checkOptions(opts []Option) []string {
 	if len(opts) < 2 {
 		errs = append(errs, fmt.Sprintf("needs at least 2 options, got %d", len(opts)))
 	}
-	ids := map[string]bool{}
+	ids, texts := map[string]bool{}, map[string]bool{}
 	for _, o := range opts {
 		if !slugRe.MatchString(o.ID) {
 			errs = append(errs, fmt.Sprintf("option id %q must be a slug", o.ID))
 		}
-		if ids[o.ID] {
+		if texts[o.Text] {
+			errs = append(errs, fmt.Sprintf("option %q is written twice", o.Text))
+		} else if ids[o.ID] {
 			errs = append(errs, fmt.Sprintf("option id %q is used twice", o.ID))
 		}
+		texts[o.Text] = true
 		ids[o.ID] = true
 		if strings.TrimSpace(o.Text) == "" {
 			errs = append(errs, fmt.Sprintf("option %s: text is empty", o.ID))

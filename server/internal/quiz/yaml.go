@@ -462,8 +462,10 @@ func (d *decoder) question(n *yaml.Node) *Question {
 		} else {
 			q.Options = trueFalseOptions(*tfAnswer, rightFB, wrongFB)
 		}
-	} else if tfAnswer != nil || rightFB != "" || wrongFB != "" {
-		d.errf(n, "question %s: answer, right_feedback and wrong_feedback belong to true_false questions", q.ID)
+	} else if tfAnswer != nil || rightFB != "" {
+		d.errf(n, "question %s: answer and right_feedback belong to true_false questions", q.ID)
+	} else {
+		q.WrongFeedback = wrongFB // check refuses it where it does not belong
 	}
 	if len(d.ps) > before {
 		return nil

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -38,7 +39,7 @@ func TestParseQuizFixture(t *testing.T) {
 		{"single reread", qz.Questions[0].Reread, "card-products#classic"},
 		{"single source", qz.Questions[0].Source, "northbank/card-services/card-basics.quiz.yaml:18"},
 		{"multi default weights", []float64{qz.Questions[1].Options[0].Weight, qz.Questions[1].Options[2].Weight}, []float64{50, -50}},
-		{"multi default ids", qz.Questions[1].Options[2].ID, "c"},
+		{"multi default ids", qz.Questions[1].Options[2].ID, OptionID(qz.Questions[1].Options[2].Text)},
 		{"tf", qz.Questions[2].Options, []Option{{ID: "true", Text: "True", Weight: 100}, {ID: "false", Text: "False", Feedback: "Always verify first."}}},
 		{"short answers", qz.Questions[3].Answers, []TextAnswer{{Text: "Thank you for calling Northbank", Weight: 100}, {Text: "Thanks for calling", Weight: 50, Feedback: "Use the full sentence."}}},
 		{"short pattern", qz.Questions[3].Pattern, "thank(s| you) for calling( northbank)?[.!]?"},
@@ -62,6 +63,32 @@ func TestParseQuizDefaults(t *testing.T) {
 	}
 	if !qz.ShuffleQuestions || !qz.ShuffleOptions || qz.Grading != GradeHighest || qz.Review != ReviewScore || qz.QuestionsPerAttempt != 0 || qz.Questions[0].Points != 1 {
 		t.Errorf("got %+v, want shuffles on, highest, score, every question, 1 point", qz)
+	}
+}
+
+func TestParseQuizWrongFeedback(t *testing.T) {
+	src := "title: T\npass_percent: 80\nquestions:\n" +
+		"  - {id: s, type: short_answer, text: Close the call, answers: [Thank you for calling], wrong_feedback: 'Use the script''s words.'}\n" +
+		"  - {id: n, type: numeric, text: The limit, answers: [{value: 500}], wrong_feedback: See the limits table.}\n"
+	qz, err := ParseQuiz("c/p/q.quiz.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		q        Question
+		response string
+		want     []string
+	}{
+		{qz.Questions[0], "bye", []string{"Use the script's words."}},
+		{qz.Questions[0], "thank you for CALLING", nil},
+		{qz.Questions[0], "", nil}, // not answered: nothing to say about it
+		{qz.Questions[1], "400", []string{"See the limits table."}},
+		{qz.Questions[1], "500", nil},
+	}
+	for _, tc := range tests {
+		if _, fb := tc.q.grade(Response{Text: tc.response}); !slices.Equal(fb, tc.want) {
+			t.Errorf("%s answered %q: got feedback %q, want %q", tc.q.ID, tc.response, fb, tc.want)
+		}
 	}
 }
 
@@ -103,6 +130,10 @@ func TestParseQuizErrorsNameFileAndLine(t *testing.T) {
 		{"unknown type", head + "questions:\n  - {id: x, type: essay, text: Q}\n", []string{"4: type \"essay\""}},
 		{"bad reread", head + "questions:\n  - {id: a, type: true_false, text: X, answer: true, reread: somewhere}\n", []string{"4: reread"}},
 		{"tf without answer", head + "questions:\n  - {id: a, type: true_false, text: X}\n", []string{"4: answer: true or false"}},
+		{"wrong feedback on a single choice", head + "questions:\n  - {id: s, type: single_choice, text: Q, wrong_feedback: No, options: [{text: a, correct: true}, {text: b}]}\n",
+			[]string{"4: wrong_feedback belongs to"}},
+		{"same option text twice", head + "questions:\n  - {id: s, type: single_choice, text: Q, options: [{text: a, correct: true}, {id: other, text: a}]}\n",
+			[]string{"4: written twice"}},
 		{"more than the pool", head + "questions_per_attempt: 2\n" + tf, []string{"3: the pool has 1"}},
 		{"quota over tag", head + "quotas:\n  - {tag: x, count: 1}\n" + tf, []string{"4: with that tag"}},
 		{"quotas over per attempt", head + "questions_per_attempt: 1\nquotas:\n  - {tag: x, count: 2}\n" + tf, []string{"4: questions_per_attempt is 1"}},

@@ -109,6 +109,52 @@ func TestImportQuizzesIsVersionedAndIdempotent(t *testing.T) {
 	}
 }
 
+// TestImportChecksRereads: a reread must name a heading of one of the
+// program's modules, whether written in a quiz or in a GIFT comment; each
+// problem names the question's file and line, and nothing is imported.
+func TestImportChecksRereads(t *testing.T) {
+	t.Parallel()
+	env := apitest.New(t)
+	f := &fixture{t: t, env: env}
+	cards := filepath.Join("northbank", "card-services")
+	tests := []struct {
+		name string
+		edit func(content, quizzes string)
+		at   string // "file under quizzes:line: question …"
+		says string
+	}{
+		{"a heading the module lacks", func(_, quizzes string) {
+			f.edit(filepath.Join(quizzes, cards, "graded.quiz.yaml"), "reread: card-products#classic", "reread: card-products#platinum")
+		}, filepath.Join(cards, "graded.quiz.yaml") + ":9: question sc: reread card-products#platinum: ",
+			filepath.Join(cards, "card-products.md") + " has no heading #platinum; its headings are northbank-credit-cards, classic"},
+		{"a module of another client, from a GIFT comment", func(_, quizzes string) {
+			f.edit(filepath.Join(quizzes, cards, "card-fees.gift"), "::late-fee::", "// reread: loan-basics#rates\n::late-fee::")
+		}, filepath.Join(cards, "card-fees.gift") + ":7: question late-fee: reread loan-basics#rates: ", "loan-basics is not one of the modules of"},
+		{"a module the program does not list", func(content, _ string) {
+			f.edit(filepath.Join(content, cards, "program.yaml"), "modules:\n  - card-products\n", "modules: []\n")
+		}, filepath.Join(cards, "graded.quiz.yaml") + ":9: question sc: reread card-products#classic: ", "card-products is not one of the modules of"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			root := t.TempDir()
+			if err := os.CopyFS(root, os.DirFS("_testlibrary")); err != nil {
+				t.Fatal(err)
+			}
+			content, quizzes := filepath.Join(root, "content"), filepath.Join(root, "quizzes")
+			tc.edit(content, quizzes)
+			_, err := env.App.Import(context.Background(), content, quizzes, catalog.ImportOptions{})
+			if at := filepath.Join(quizzes, tc.at); err == nil || !strings.Contains(err.Error(), at) || !strings.Contains(err.Error(), tc.says) {
+				t.Errorf("got %v, want a problem at %q saying %q", err, at, tc.says)
+			}
+		})
+	}
+	var versions int
+	env.DB.Raw(`SELECT count(*) FROM quiz_versions`).Scan(&versions)
+	if versions != 0 {
+		t.Errorf("quiz versions after refused imports: got %d, want 0", versions)
+	}
+}
+
 func TestAttemptGradingSavesAndResults(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)

@@ -76,10 +76,15 @@ type giftParser struct {
 // block is one GIFT item: its text (escapes as placeholders) and the file
 // line of each of its lines.
 type block struct {
-	text  string
-	lines []int
-	nl    []int // byte offsets of the newlines in text
+	text   string
+	lines  []int
+	nl     []int  // byte offsets of the newlines in text
+	reread string // from a "// reread: module#heading" comment before or in it
 }
+
+// rereadComment is a comment that points the next question to the module
+// section it tests; Moodle reads it as a comment.
+var rereadComment = regexp.MustCompile(`^//\s*reread:\s*(.*?)\s*$`)
 
 // lineAt is the file line of byte offset off in the block.
 func (b block) lineAt(off int) int {
@@ -118,6 +123,7 @@ func (p *giftParser) parse(data []byte) *Bank {
 	var cur block
 	var buf strings.Builder
 	depth := 0
+	reread, rereadLine := "", 0 // a reread comment waiting for its question
 	flush := func() {
 		if len(cur.lines) > 0 {
 			cur.text = buf.String()
@@ -126,10 +132,26 @@ func (p *giftParser) parse(data []byte) *Bank {
 		cur, depth = block{}, 0
 		buf.Reset()
 	}
+	orphan := func() {
+		if reread != "" {
+			p.errf(rereadLine, "the reread comment is not followed by a question (write it just before the question it belongs to)")
+			reread = ""
+		}
+	}
 	for i, raw := range strings.Split(text, "\n") {
 		line := unescapeToPlaceholders(raw)
 		trimmed := strings.TrimSpace(line)
 		if strings.HasPrefix(trimmed, "//") {
+			if m := rereadComment.FindStringSubmatch(strings.TrimSpace(raw)); m != nil {
+				switch {
+				case len(cur.lines) > 0 && cur.reread == "":
+					cur.reread = m[1]
+				case len(cur.lines) == 0 && reread == "":
+					reread, rereadLine = m[1], i+1
+				default:
+					p.errf(i+1, "a question has one reread comment")
+				}
+			}
 			continue
 		}
 		if trimmed == "" && depth == 0 {
@@ -138,8 +160,12 @@ func (p *giftParser) parse(data []byte) *Bank {
 		}
 		if strings.HasPrefix(trimmed, "$CATEGORY:") && depth == 0 {
 			flush()
+			orphan()
 			blocks = append(blocks, block{text: trimmed, lines: []int{i + 1}})
 			continue
+		}
+		if len(cur.lines) == 0 {
+			cur.reread, reread = reread, ""
 		}
 		if len(cur.lines) > 0 {
 			cur.nl = append(cur.nl, buf.Len())
@@ -153,6 +179,7 @@ func (p *giftParser) parse(data []byte) *Bank {
 		}
 	}
 	flush()
+	orphan()
 
 	where := map[string]int{} // question id → line
 	for _, bl := range blocks {
@@ -238,7 +265,7 @@ func (p *giftParser) item(bl block) (*Question, string) {
 		p.category = categoryTag(restore(strings.TrimPrefix(t, "$CATEGORY:")))
 		return nil, ""
 	}
-	q := &Question{Source: fmt.Sprintf("%s:%d", p.file, first)}
+	q := &Question{Source: fmt.Sprintf("%s:%d", p.file, first), Reread: bl.reread}
 	if p.category != "" {
 		q.Tags = []string{p.category}
 	}

@@ -191,6 +191,16 @@ func TestParseGIFTMoreForms(t *testing.T) {
 				t.Errorf("got %q and %+v, want the general feedback without a leading #", q.Feedback, q.Options)
 			}
 		}},
+		{"reread comment before the question", "// reread: card-products#classic\n::r::Q{=x ~y}", func(t *testing.T, q Question) {
+			if q.Reread != "card-products#classic" {
+				t.Errorf("got reread %q, want card-products#classic", q.Reread)
+			}
+		}},
+		{"reread comment inside the question, other comments ignored", "// About fees.\n::r::Q{\n// reread: core/empathy#naming-the-feeling\n=x ~y}", func(t *testing.T, q Question) {
+			if q.Reread != "core/empathy#naming-the-feeling" {
+				t.Errorf("got reread %q, want core/empathy#naming-the-feeling", q.Reread)
+			}
+		}},
 		{"escaped colon in title", `::a\:b::Q{=x ~y}`, func(t *testing.T, q Question) {
 			if q.Title != "a:b" || q.ID != "a-b" {
 				t.Errorf("got title %q id %q, want a:b and a-b", q.Title, q.ID)
@@ -234,6 +244,10 @@ func TestParseGIFTErrorsNameFileAndLine(t *testing.T) {
 		{"brace inside answers", "::q::Q{=a {~b}", []string{"1: must be escaped"}},
 		{"duplicate titles", "::same::A{T}\n\n::same::B{F}", []string{"3: already used at line 1"}},
 		{"short answer weight 0 only", "::q::Q{=%50%a}", []string{"1: weight 100"}},
+		{"reread comment without a question", "::q::Q{T}\n\n// reread: m#h\n", []string{"3: not followed by a question"}},
+		{"reread comment before a category", "// reread: m#h\n$CATEGORY: fees\n\n::q::Q{T}", []string{"1: not followed by a question"}},
+		{"two reread comments", "// reread: m#h\n// reread: m#i\n::q::Q{T}", []string{"2: one reread comment"}},
+		{"bad reread", "// reread: somewhere\n::q::Q{T}", []string{"2: reread \"somewhere\" must be"}},
 		{"numeric ~ with an answer", "::q::Q{#5\n~6#no}", []string{"2: one ~#feedback"}},
 		{"numeric without an answer", "::q::Q{# ~#no}", []string{"1: needs an answer"}},
 		{"every problem at once", "::q::Q{#x}\n\n::r::R{=a =b ~c}\n\n::s::S{=a -> b}", []string{"1: not a number", "3: exactly one correct", "5: at least 2 pairs"}},

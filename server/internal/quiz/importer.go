@@ -11,6 +11,8 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -69,6 +71,9 @@ func (im *Importer) Load(lib *catalog.Library) catalog.Problems {
 	if len(ps) > 0 {
 		return toCatalog(root, ps)
 	}
+	if ps := checkRereads(lib, ql); len(ps) > 0 {
+		return toCatalog(root, ps)
+	}
 	im.mu.Lock()
 	im.loaded[lib] = ql
 	im.mu.Unlock()
@@ -76,10 +81,7 @@ func (im *Importer) Load(lib *catalog.Library) catalog.Problems {
 }
 
 func findProgram(lib *catalog.Library, client, program string) *catalog.ProgramFile {
-	for _, c := range lib.Clients {
-		if c.Slug != client {
-			continue
-		}
+	if c := findClient(lib, client); c != nil {
 		for _, p := range c.Programs {
 			if p.Slug == program {
 				return p
@@ -87,6 +89,98 @@ func findProgram(lib *catalog.Library, client, program string) *catalog.ProgramF
 		}
 	}
 	return nil
+}
+
+func findClient(lib *catalog.Library, client string) *catalog.ClientFile {
+	for _, c := range lib.Clients {
+		if c.Slug == client {
+			return c
+		}
+	}
+	return nil
+}
+
+// checkRereads checks that the reread of every question a quiz can draw
+// names a section its agents can open: a heading of one of the program's
+// modules (program.yaml's modules or refresher modules), as the module is
+// rendered. A bank question is checked for every program whose quizzes
+// draw it. Each problem names the question's file and line.
+func checkRereads(lib *catalog.Library, ql *Library) Problems {
+	renderer := catalog.NewRenderer()
+	sections := map[*catalog.ModuleFile][]string{}
+	sectionsOf := func(m *catalog.ModuleFile) []string {
+		if ids, ok := sections[m]; ok {
+			return ids
+		}
+		ids := []string{}
+		if r, err := renderer.Render(m.Body); err == nil {
+			for _, e := range r.TOC {
+				ids = append(ids, e.ID)
+			}
+		}
+		sections[m] = ids
+		return ids
+	}
+	var ps Problems
+	seen := map[string]bool{}
+	for _, qz := range ql.Quizzes {
+		prog, client := findProgram(lib, qz.Client, qz.Program), findClient(lib, qz.Client)
+		pool, _ := qz.Pool(ql.BanksOf(qz.Client))
+		for _, q := range pool {
+			if q.Reread == "" {
+				continue
+			}
+			msg := rereadProblem(lib, client, prog, q.Reread, sectionsOf)
+			file, line := splitSource(q.Source)
+			if key := q.Source + "\x00" + msg; msg != "" && !seen[key] {
+				seen[key] = true
+				ps.add(file, line, "question %s: reread %s: %s", q.ID, q.Reread, msg)
+			}
+		}
+	}
+	ps.Sort()
+	return ps
+}
+
+// rereadProblem says what is wrong with a reread target for the program,
+// "" when nothing is.
+func rereadProblem(lib *catalog.Library, client *catalog.ClientFile, prog *catalog.ProgramFile, target string,
+	sectionsOf func(*catalog.ModuleFile) []string) string {
+	ref, heading, _ := strings.Cut(target, "#")
+	want := catalog.ModuleRef{Slug: strings.TrimPrefix(ref, "core/"), Core: strings.HasPrefix(ref, "core/")}
+	refs := prog.Modules
+	if prog.Refresher != nil {
+		refs = append(slices.Clip(refs), prog.Refresher.Modules...)
+	}
+	if !slices.ContainsFunc(refs, func(r catalog.ModuleRef) bool { return r.Core == want.Core && r.Slug == want.Slug }) {
+		return fmt.Sprintf("%s is not one of the modules of %s, so its agents cannot open it", want, prog.File)
+	}
+	modules := client.Modules
+	if want.Core {
+		modules = lib.Core
+	}
+	i := slices.IndexFunc(modules, func(m *catalog.ModuleFile) bool { return m.Slug == want.Slug })
+	if i < 0 {
+		return fmt.Sprintf("there is no module %s", want)
+	}
+	ids := sectionsOf(modules[i])
+	if !slices.Contains(ids, heading) {
+		return fmt.Sprintf("%s has no heading #%s; its headings are %s", modules[i].File, heading, strings.Join(ids, ", "))
+	}
+	return ""
+}
+
+// splitSource splits a question's "file:line".
+func splitSource(source string) (string, int) {
+	i := strings.LastIndex(source, ":")
+	if i < 0 {
+		return source, 1
+	}
+	line, err := strconv.Atoi(source[i+1:])
+	if err != nil {
+		return source, 1
+	}
+	return source[:i], line
 }
 
 // toCatalog turns quiz problems (paths relative to root) into the import's
@@ -144,16 +238,9 @@ func (im *Importer) Apply(ctx context.Context, tx *gorm.DB, run *catalog.ImportR
 	for _, sk := range toCatalog(run.Library.QuizRoot, ql.Skipped) {
 		run.Report.Skipped = append(run.Report.Skipped, sk.String())
 	}
-	banks := map[string]map[string]*Bank{}
-	for _, b := range ql.Banks {
-		if banks[b.Client] == nil {
-			banks[b.Client] = map[string]*Bank{}
-		}
-		banks[b.Client][b.Name] = b
-	}
 	now := im.clock.Now().UTC().Truncate(time.Microsecond)
 	for _, qz := range ql.Quizzes {
-		pool, ps := qz.Pool(banks[qz.Client])
+		pool, ps := qz.Pool(ql.BanksOf(qz.Client))
 		if len(ps) > 0 { // LoadDir has checked this
 			return fmt.Errorf("quiz: import %s: %w", qz.Source, ps)
 		}

@@ -94,6 +94,17 @@ func LoadDir(fsys fs.FS) (*Library, error) {
 	return lib, nil
 }
 
+// BanksOf returns the client's banks by name.
+func (l *Library) BanksOf(client string) map[string]*Bank {
+	banks := map[string]*Bank{}
+	for _, b := range l.Banks {
+		if b.Client == client {
+			banks[b.Name] = b
+		}
+	}
+	return banks
+}
+
 // problemsOf recovers the Problems inside a ParseQuiz or ParseGIFT error.
 func problemsOf(err error) Problems {
 	var ps Problems

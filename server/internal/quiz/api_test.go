@@ -576,6 +576,27 @@ func waitForLockWaiters(env *apitest.Env, n int) error {
 	}
 }
 
+// TestClearedAnswerIsUnanswered: saving an empty answer takes the question's
+// answer back; it is graded, and counted by item analysis, as unanswered.
+func TestClearedAnswerIsUnanswered(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	v := f.start(f.agent, "graded", 201)
+	f.save(f.agent, v.ID, 1, map[string]quiz.Response{"sc": {Choices: []string{"b"}}, "sa": {Text: "Thanks"}}, 200)
+	f.save(f.agent, v.ID, 2, map[string]quiz.Response{"sc": {}, "sa": {Text: "   "}}, 200)
+	var got quiz.AttemptView
+	f.do("GET", "/api/v1/attempts/"+v.ID, f.agent, nil, 200).JSON(t, &got)
+	if len(got.Answers) != 0 || got.Seq != 2 {
+		t.Errorf("after clearing: got answers %v at seq %d, want none at seq 2", got.Answers, got.Seq)
+	}
+	f.submit(f.agent, v.ID)
+	var answered int
+	f.env.DB.Raw(`SELECT count(*) FROM quiz_attempts, jsonb_to_recordset(items) AS i(answered bool) WHERE id = ? AND i.answered`, v.ID).Scan(&answered)
+	if answered != 0 {
+		t.Errorf("got %d questions counted as answered, want 0", answered)
+	}
+}
+
 func TestDeadlineGraceAndAutoSubmit(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)

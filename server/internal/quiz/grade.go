@@ -25,6 +25,12 @@ type Response struct {
 	Matches map[string]string `json:"matches,omitempty"`
 }
 
+// Empty reports whether the response says nothing: no choice, blank text,
+// no match. Saving one clears the question's answer.
+func (r Response) Empty() bool {
+	return len(r.Choices) == 0 && strings.TrimSpace(r.Text) == "" && len(r.Matches) == 0
+}
+
 var (
 	ratZero    = new(big.Rat)
 	ratOne     = big.NewRat(1, 1)

@@ -424,9 +424,10 @@ func (s *Service) GetAttempt(ctx context.Context, attemptID string) (*AttemptVie
 // SaveAnswers merges answers (by question id) into the signed-in agent's
 // open attempt. seq must be exactly one more than the last accepted save,
 // so replayed and out-of-order saves are refused; each answer must fit its
-// question. Errors: unauthorized, forbidden, not_found, invalid (unknown
-// question, answer of the wrong shape), conflict (wrong seq, Details.seq
-// holds the last accepted one; attempt submitted; time is up).
+// question; an empty answer clears the question. Errors: unauthorized,
+// forbidden, not_found, invalid (unknown question, answer of the wrong
+// shape), conflict (wrong seq, Details.seq holds the last accepted one;
+// attempt submitted; time is up).
 //
 // The save needs no transaction: the attempt is read, the answers checked
 // and merged, and one update writes them only while the attempt is still
@@ -494,6 +495,10 @@ func (s *Service) saveAnswers(ctx context.Context, p *auth.Principal, attemptID 
 		}
 		if err := q.CheckResponse(r); err != nil {
 			fields.Add(field, "%s", err)
+			continue
+		}
+		if r.Empty() {
+			delete(rs, key) // cleared: unanswered again, for grading and item analysis alike
 			continue
 		}
 		rs[key] = r

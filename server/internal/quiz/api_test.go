@@ -345,6 +345,17 @@ func TestReviewPolicyScoreShowsNoQuestions(t *testing.T) {
 	if strings.Contains(string(raw), "correct_answer") || strings.Contains(string(raw), "feedback") {
 		t.Errorf("score-only result shows more: %s", raw)
 	}
+	// Staff see every question's mark and correct answer, whatever the policy.
+	var staff quiz.Submission
+	f.do("GET", "/api/v1/attempts/"+v.ID+"/result", f.trainer, nil, 200).JSON(t, &staff)
+	if staff.Review != "feedback" || len(staff.Result.Questions) != 3 || staff.Result.Percent != sub.Result.Percent {
+		t.Fatalf("trainer: got %+v, want the full result of 3 questions at %v%%", staff, sub.Result.Percent)
+	}
+	for _, q := range staff.Result.Questions {
+		if q.Mark != 0 || q.CorrectAnswer == nil {
+			t.Errorf("trainer: question %s: got mark %v, correct answer %v; want 0 and the correct answer", q.ID, q.Mark, q.CorrectAnswer)
+		}
+	}
 }
 
 func TestStartLimitsAndWait(t *testing.T) {

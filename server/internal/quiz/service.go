@@ -646,9 +646,11 @@ func (s *Service) submission(ctx context.Context, a *Attempt) (*Submission, erro
 		SubmittedAt: *a.SubmittedAt, AutoSubmitted: a.AutoSubmitted, Review: string(v.Quiz.Review), Result: res}, nil
 }
 
-// Result returns a graded attempt's result: to its agent, and to staff who
-// see the quiz's client. Errors: unauthorized, forbidden, not_found,
-// conflict (not submitted yet).
+// Result returns a graded attempt's result: to its agent as the quiz's
+// review policy allows, and in full (every question's mark, the correct
+// answers and feedback) to staff who see the quiz's client, whatever the
+// policy. Errors: unauthorized, forbidden, not_found, conflict (not
+// submitted yet).
 func (s *Service) Result(ctx context.Context, attemptID string) (*Submission, error) {
 	p, err := principal(ctx)
 	if err != nil {
@@ -673,7 +675,31 @@ func (s *Service) Result(ctx context.Context, attemptID string) (*Submission, er
 	if !a.Submitted() {
 		return nil, apperr.E(apperr.Conflict, "the attempt is not submitted yet")
 	}
+	if a.UserID != p.UserID {
+		return s.fullSubmission(ctx, a)
+	}
 	return s.submission(ctx, a)
+}
+
+// fullSubmission is a graded attempt as staff see it: graded again from its
+// version, seed and saved answers (grading is deterministic, so the marks
+// are the ones the agent got) and shown under the "feedback" policy.
+func (s *Service) fullSubmission(ctx context.Context, a *Attempt) (*Submission, error) {
+	v, err := s.store.VersionByID(ctx, a.QuizVersionID)
+	if err != nil {
+		return nil, err
+	}
+	qs, err := v.Draw(a.Seed)
+	if err != nil {
+		return nil, err
+	}
+	rs, err := a.responses()
+	if err != nil {
+		return nil, err
+	}
+	res := Grade(qs, rs, v.Quiz.PassPercent).View(ReviewFeedback)
+	return &Submission{AttemptID: a.ID, QuizID: a.QuizID, UserID: a.UserID, QuizVersion: v.Number, Number: a.Number,
+		SubmittedAt: *a.SubmittedAt, AutoSubmitted: a.AutoSubmitted, Review: string(ReviewFeedback), Result: res}, nil
 }
 
 // ListAttempts lists a quiz's attempts by every agent, for staff who see

@@ -144,6 +144,8 @@ func (p *giftParser) parse(data []byte) *Bank {
 		if strings.HasPrefix(trimmed, "//") {
 			if m := rereadComment.FindStringSubmatch(strings.TrimSpace(raw)); m != nil {
 				switch {
+				case m[1] == "":
+					p.errf(i+1, "the reread comment names no section: write // reread: module#heading")
 				case len(cur.lines) > 0 && cur.reread == "":
 					cur.reread = m[1]
 				case len(cur.lines) == 0 && reread == "":

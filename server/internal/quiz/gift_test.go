@@ -246,6 +246,7 @@ func TestParseGIFTErrorsNameFileAndLine(t *testing.T) {
 		{"short answer weight 0 only", "::q::Q{=%50%a}", []string{"1: weight 100"}},
 		{"reread comment without a question", "::q::Q{T}\n\n// reread: m#h\n", []string{"3: not followed by a question"}},
 		{"reread comment before a category", "// reread: m#h\n$CATEGORY: fees\n\n::q::Q{T}", []string{"1: not followed by a question"}},
+		{"empty reread comment", "// reread:\n::q::Q{T}", []string{"1: names no section"}},
 		{"two reread comments", "// reread: m#h\n// reread: m#i\n::q::Q{T}", []string{"2: one reread comment"}},
 		{"bad reread", "// reread: somewhere\n::q::Q{T}", []string{"2: reread \"somewhere\" must be"}},
 		{"numeric ~ with an answer", "::q::Q{#5\n~6#no}", []string{"2: one ~#feedback"}},

@@ -560,19 +560,10 @@ func (s *Service) Submit(ctx context.Context, attemptID string) (*Submission, er
 // question, for analysis), and the audit entry quiz.attempt_submitted. An
 // attempt past its deadline and grace is auto-submitted, as of its deadline.
 func (s *Service) finalize(ctx context.Context, tx *gorm.DB, a *Attempt, now time.Time, actor audit.Actor) (*Submission, error) {
-	v, err := s.store.VersionByID(ctx, a.QuizVersionID)
+	v, rs, g, err := s.gradeAttempt(ctx, a)
 	if err != nil {
 		return nil, err
 	}
-	qs, err := v.Draw(a.Seed)
-	if err != nil {
-		return nil, err
-	}
-	rs, err := a.responses()
-	if err != nil {
-		return nil, err
-	}
-	g := Grade(qs, rs, v.Quiz.PassPercent)
 	res := g.View(v.Quiz.Review)
 	submittedAt := now
 	if a.overdue(now, s.Grace) {
@@ -632,6 +623,25 @@ func (s *Service) finalize(ctx context.Context, tx *gorm.DB, a *Attempt, now tim
 		programID: v.ProgramID}, nil
 }
 
+// gradeAttempt grades the attempt's saved answers against the questions its
+// version and seed draw; it returns the version and the answers with the
+// grading.
+func (s *Service) gradeAttempt(ctx context.Context, a *Attempt) (*Version, map[string]Response, Graded, error) {
+	v, err := s.store.VersionByID(ctx, a.QuizVersionID)
+	if err != nil {
+		return nil, nil, Graded{}, err
+	}
+	qs, err := v.Draw(a.Seed)
+	if err != nil {
+		return nil, nil, Graded{}, err
+	}
+	rs, err := a.responses()
+	if err != nil {
+		return nil, nil, Graded{}, err
+	}
+	return v, rs, Grade(qs, rs, v.Quiz.PassPercent), nil
+}
+
 // submission is a graded attempt's stored result.
 func (s *Service) submission(ctx context.Context, a *Attempt) (*Submission, error) {
 	v, err := s.store.VersionByID(ctx, a.QuizVersionID)
@@ -685,19 +695,11 @@ func (s *Service) Result(ctx context.Context, attemptID string) (*Submission, er
 // version, seed and saved answers (grading is deterministic, so the marks
 // are the ones the agent got) and shown under the "feedback" policy.
 func (s *Service) fullSubmission(ctx context.Context, a *Attempt) (*Submission, error) {
-	v, err := s.store.VersionByID(ctx, a.QuizVersionID)
+	v, _, g, err := s.gradeAttempt(ctx, a)
 	if err != nil {
 		return nil, err
 	}
-	qs, err := v.Draw(a.Seed)
-	if err != nil {
-		return nil, err
-	}
-	rs, err := a.responses()
-	if err != nil {
-		return nil, err
-	}
-	res := Grade(qs, rs, v.Quiz.PassPercent).View(ReviewFeedback)
+	res := g.View(ReviewFeedback)
 	return &Submission{AttemptID: a.ID, QuizID: a.QuizID, UserID: a.UserID, QuizVersion: v.Number, Number: a.Number,
 		SubmittedAt: *a.SubmittedAt, AutoSubmitted: a.AutoSubmitted, Review: string(ReviewFeedback), Result: res}, nil
 }

@@ -219,14 +219,6 @@ func SealEvery(g *gorm.DB, interval time.Duration, log *slog.Logger) func(contex
 	}
 }
 
-// jsonArg passes canonical JSON to a jsonb parameter (nil as NULL).
-func jsonArg(raw json.RawMessage) any {
-	if raw == nil {
-		return nil
-	}
-	return string(raw)
-}
-
 // hashRow is sha256 over the previous hash and the row's content, in a
 // fixed field order with JSON in canonical form.
 func hashRow(r Row) string {

@@ -60,7 +60,7 @@ func (im *Importer) Load(lib *catalog.Library) catalog.Problems {
 	}
 	var ps Problems
 	for _, qz := range ql.Quizzes {
-		prog := findProgram(lib, qz.Client, qz.Program)
+		prog := lib.Program(qz.Client, qz.Program)
 		switch {
 		case prog == nil:
 			ps.add(qz.Source, 1, "no program %s/%s in the content library (content/%s/%s/program.yaml)", qz.Client, qz.Program, qz.Client, qz.Program)
@@ -80,57 +80,21 @@ func (im *Importer) Load(lib *catalog.Library) catalog.Problems {
 	return nil
 }
 
-func findProgram(lib *catalog.Library, client, program string) *catalog.ProgramFile {
-	if c := findClient(lib, client); c != nil {
-		for _, p := range c.Programs {
-			if p.Slug == program {
-				return p
-			}
-		}
-	}
-	return nil
-}
-
-func findClient(lib *catalog.Library, client string) *catalog.ClientFile {
-	for _, c := range lib.Clients {
-		if c.Slug == client {
-			return c
-		}
-	}
-	return nil
-}
-
 // checkRereads checks that the reread of every question a quiz can draw
-// names a section its agents can open: a heading of one of the program's
-// modules (program.yaml's modules or refresher modules), as the module is
-// rendered. A bank question is checked for every program whose quizzes
-// draw it. Each problem names the question's file and line.
+// names a section its agents can open (catalog.SectionChecker). A bank
+// question is checked for every program whose quizzes draw it. Each
+// problem names the question's file and line.
 func checkRereads(lib *catalog.Library, ql *Library) Problems {
-	renderer := catalog.NewRenderer()
-	sections := map[*catalog.ModuleFile][]string{}
-	sectionsOf := func(m *catalog.ModuleFile) []string {
-		if ids, ok := sections[m]; ok {
-			return ids
-		}
-		ids := []string{}
-		if r, err := renderer.Render(m.Body); err == nil {
-			for _, e := range r.TOC {
-				ids = append(ids, e.ID)
-			}
-		}
-		sections[m] = ids
-		return ids
-	}
+	sections := lib.SectionChecker()
 	var ps Problems
 	seen := map[string]bool{}
 	for _, qz := range ql.Quizzes {
-		prog, client := findProgram(lib, qz.Client, qz.Program), findClient(lib, qz.Client)
 		pool, _ := qz.Pool(ql.BanksOf(qz.Client))
 		for _, q := range pool {
 			if q.Reread == "" {
 				continue
 			}
-			msg := rereadProblem(lib, client, prog, q.Reread, sectionsOf)
+			msg := sections.Problem(qz.Client, qz.Program, q.Reread)
 			file, line := splitSource(q.Source)
 			if key := q.Source + "\x00" + msg; msg != "" && !seen[key] {
 				seen[key] = true
@@ -140,34 +104,6 @@ func checkRereads(lib *catalog.Library, ql *Library) Problems {
 	}
 	ps.Sort()
 	return ps
-}
-
-// rereadProblem says what is wrong with a reread target for the program,
-// "" when nothing is.
-func rereadProblem(lib *catalog.Library, client *catalog.ClientFile, prog *catalog.ProgramFile, target string,
-	sectionsOf func(*catalog.ModuleFile) []string) string {
-	ref, heading, _ := strings.Cut(target, "#")
-	want := catalog.ModuleRef{Slug: strings.TrimPrefix(ref, "core/"), Core: strings.HasPrefix(ref, "core/")}
-	refs := prog.Modules
-	if prog.Refresher != nil {
-		refs = append(slices.Clip(refs), prog.Refresher.Modules...)
-	}
-	if !slices.ContainsFunc(refs, func(r catalog.ModuleRef) bool { return r.Core == want.Core && r.Slug == want.Slug }) {
-		return fmt.Sprintf("%s is not one of the modules of %s, so its agents cannot open it", want, prog.File)
-	}
-	modules := client.Modules
-	if want.Core {
-		modules = lib.Core
-	}
-	i := slices.IndexFunc(modules, func(m *catalog.ModuleFile) bool { return m.Slug == want.Slug })
-	if i < 0 {
-		return fmt.Sprintf("there is no module %s", want)
-	}
-	ids := sectionsOf(modules[i])
-	if !slices.Contains(ids, heading) {
-		return fmt.Sprintf("%s has no heading #%s; its headings are %s", modules[i].File, heading, strings.Join(ids, ", "))
-	}
-	return ""
 }
 
 // splitSource splits a question's "file:line".

@@ -1,6 +1,7 @@
 package roleplay_test
 
 import (
+	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/skillgate/skillgate/server/internal/apitest"
 	"github.com/skillgate/skillgate/server/internal/auth"
+	"github.com/skillgate/skillgate/server/internal/catalog"
 )
 
 type fixture struct {
@@ -422,4 +424,56 @@ func userID(t *testing.T, f *fixture, email string) string {
 		t.Fatalf("no user %s", email)
 	}
 	return id
+}
+
+// TestImportChecksRereads: a scenario's reread must name a heading of one of
+// its program's modules. A reread inherited from a core scenario is
+// reported at the core file, for the program it fails in; nothing is
+// imported.
+func TestImportChecksRereads(t *testing.T) {
+	t.Parallel()
+	env := apitest.New(t)
+	edit := func(t *testing.T, file, old, new string) {
+		t.Helper()
+		data, err := os.ReadFile(file)
+		if err != nil || !strings.Contains(string(data), old) {
+			t.Fatalf("%s: %v, or no %q in it", file, err, old)
+		}
+		if err := os.WriteFile(file, []byte(strings.Replace(string(data), old, new, 1)), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tests := []struct {
+		name string
+		edit func(t *testing.T, content, quizzes string)
+		at   string // file under the root:line
+		says string
+	}{
+		{"a heading the module lacks", func(t *testing.T, _, quizzes string) {
+			edit(t, filepath.Join(quizzes, "acme", "support", "late-fee.roleplay.yaml"), "identity-verification#verifying-a-caller", "identity-verification#nowhere")
+		}, filepath.Join("quizzes", "acme", "support", "late-fee.roleplay.yaml") + ":120: reread compliance: identity-verification#nowhere: ",
+			"identity-verification.md has no heading #nowhere; its headings are verifying-acme-callers, verifying-a-caller"},
+		{"a core scenario's reread, in a program that lacks the module", func(t *testing.T, content, quizzes string) {
+			edit(t, filepath.Join(quizzes, "_core", "complaint.roleplay.yaml"), "endings:\n", "reread:\n  empathy: core/empathy#naming-the-feeling\nendings:\n")
+			edit(t, filepath.Join(content, "acme", "support", "program.yaml"), "  - core/empathy\n", "")
+		}, filepath.Join("quizzes", "_core", "complaint.roleplay.yaml") + ":39: reread empathy: core/empathy#naming-the-feeling: for acme/support/complaint: ",
+			"core/empathy is not one of the modules of"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			root := t.TempDir()
+			if err := os.CopyFS(root, os.DirFS("testdata")); err != nil {
+				t.Fatal(err)
+			}
+			content, quizzes := filepath.Join(root, "content"), filepath.Join(root, "quizzes")
+			tc.edit(t, content, quizzes)
+			_, err := env.App.Import(context.Background(), content, quizzes, catalog.ImportOptions{})
+			if at := filepath.Join(root, tc.at); err == nil || !strings.Contains(err.Error(), at) || !strings.Contains(err.Error(), tc.says) {
+				t.Errorf("got %v, want a problem at %q saying %q", err, at, tc.says)
+			}
+		})
+	}
+	if got := env.AuditCount("roleplay.publish"); got != 0 {
+		t.Errorf("roleplay.publish after refused imports: got %d, want 0", got)
+	}
 }

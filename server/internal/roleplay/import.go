@@ -52,10 +52,13 @@ func (im *importer) Load(lib *catalog.Library) catalog.Problems {
 			}
 		}
 	}
+	sections := lib.SectionChecker()
 	for _, s := range scenarios {
 		if !programs[s.Client+"/"+s.Program] {
 			ps = append(ps, quiz.Problem{File: s.File, Line: 1, Message: fmt.Sprintf("no program %s/%s in the content library for this scenario", s.Client, s.Program)})
+			continue
 		}
+		ps = append(ps, checkRereads(sections, s)...)
 	}
 	out := make(catalog.Problems, len(ps))
 	for i, p := range ps {
@@ -67,6 +70,25 @@ func (im *importer) Load(lib *catalog.Library) catalog.Problems {
 		im.mu.Unlock()
 	}
 	return out
+}
+
+// checkRereads checks that every reread of the scenario names a section
+// the agents of its program can open (catalog.SectionChecker). A reread
+// inherited from a core scenario is reported at the core file, naming the
+// program it fails for.
+func checkRereads(sections *catalog.SectionChecker, s *Scenario) quiz.Problems {
+	var ps quiz.Problems
+	for _, r := range s.Reread {
+		msg := sections.Problem(s.Client, s.Program, r.Target)
+		if msg == "" {
+			continue
+		}
+		if r.File != s.File {
+			msg = fmt.Sprintf("for %s/%s/%s: %s", s.Client, s.Program, s.Slug, msg)
+		}
+		ps = append(ps, quiz.Problem{File: r.File, Line: r.Line, Message: fmt.Sprintf("reread %s: %s: %s", r.Competency, r.Target, msg)})
+	}
+	return ps
 }
 
 // Apply writes the loaded scenarios in tx.

@@ -193,7 +193,10 @@ type Hangup struct {
 type Reread struct {
 	Competency string `json:"competency"`
 	Target     string `json:"target"`
-	Line       int    `json:"-"`
+	// File and Line are where it is written: a scenario that extends a
+	// core scenario without its own reread: has the core file's.
+	File string `json:"-"`
+	Line int    `json:"-"`
 }
 
 // Var is a declared variable of a core scenario.

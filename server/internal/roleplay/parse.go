@@ -188,7 +188,7 @@ func parseFacts(d *quiz.YAMLDecoder, n *yaml.Node) []Fact {
 func parseReread(d *quiz.YAMLDecoder, n *yaml.Node) []Reread {
 	var out []Reread
 	for _, f := range d.Pairs(n, "reread") {
-		out = append(out, Reread{Competency: f.Key, Target: d.Str(f.V, "reread."+f.Key), Line: f.K.Line})
+		out = append(out, Reread{Competency: f.Key, Target: d.Str(f.V, "reread."+f.Key), File: d.File(), Line: f.K.Line})
 	}
 	return out
 }

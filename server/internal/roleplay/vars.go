@@ -110,6 +110,10 @@ func resolve(ext *extension, core *Scenario, client, program, slug string) (*Sce
 				errf(r.Line, "reread target %q must look like module#heading or core/module", r.Target)
 			}
 		}
+	} else {
+		for i := range s.Reread { // the copy lost where the core wrote them
+			s.Reread[i].File, s.Reread[i].Line = core.Reread[i].File, core.Reread[i].Line
+		}
 	}
 	s.eachText(func(text string, pattern bool) string {
 		return varRE.ReplaceAllStringFunc(text, func(m string) string {

@@ -121,12 +121,12 @@ func TestImportChecksRereads(t *testing.T) {
 		name string
 		edit func(content, quizzes string)
 		at   string // "file under quizzes:line: question …"
-		says string
+		says string // what follows it, {content} standing for the content folder
 	}{
 		{"a heading the module lacks", func(_, quizzes string) {
 			f.edit(filepath.Join(quizzes, cards, "graded.quiz.yaml"), "reread: card-products#classic", "reread: card-products#platinum")
 		}, filepath.Join(cards, "graded.quiz.yaml") + ":9: question sc: reread card-products#platinum: ",
-			filepath.Join(cards, "card-products.md") + " has no heading #platinum; its headings are northbank-credit-cards, classic"},
+			filepath.Join("{content}", cards, "card-products.md") + " has no heading #platinum; its headings are northbank-credit-cards, classic"},
 		{"a module of another client, from a GIFT comment", func(_, quizzes string) {
 			f.edit(filepath.Join(quizzes, cards, "card-fees.gift"), "::late-fee::", "// reread: loan-basics#rates\n::late-fee::")
 		}, filepath.Join(cards, "card-fees.gift") + ":7: question late-fee: reread loan-basics#rates: ", "loan-basics is not one of the modules of"},
@@ -143,8 +143,9 @@ func TestImportChecksRereads(t *testing.T) {
 			content, quizzes := filepath.Join(root, "content"), filepath.Join(root, "quizzes")
 			tc.edit(content, quizzes)
 			_, err := env.App.Import(context.Background(), content, quizzes, catalog.ImportOptions{})
-			if at := filepath.Join(quizzes, tc.at); err == nil || !strings.Contains(err.Error(), at) || !strings.Contains(err.Error(), tc.says) {
-				t.Errorf("got %v, want a problem at %q saying %q", err, at, tc.says)
+			want := filepath.Join(quizzes, tc.at) + strings.ReplaceAll(tc.says, "{content}", content)
+			if err == nil || !strings.Contains(err.Error(), want) {
+				t.Errorf("got %v, want a problem %q", err, want)
 			}
 		})
 	}
@@ -348,7 +349,7 @@ func TestReviewPolicyScoreShowsNoQuestions(t *testing.T) {
 	// Staff see every question's mark and correct answer, whatever the policy.
 	var staff quiz.Submission
 	f.do("GET", "/api/v1/attempts/"+v.ID+"/result", f.trainer, nil, 200).JSON(t, &staff)
-	if staff.Review != "feedback" || len(staff.Result.Questions) != 3 || staff.Result.Percent != sub.Result.Percent {
+	if staff.Review != "score" || !staff.Full || len(staff.Result.Questions) != 3 || staff.Result.Percent != sub.Result.Percent {
 		t.Fatalf("trainer: got %+v, want the full result of 3 questions at %v%%", staff, sub.Result.Percent)
 	}
 	for _, q := range staff.Result.Questions {

@@ -129,7 +129,10 @@ type Submission struct {
 	AutoSubmitted bool      `json:"auto_submitted"`
 	Review        string    `json:"review"`
 	Result        Result    `json:"result"`
-	programID     string    // the quiz's program, whose certification the grading marked
+	// Full is set when the result shows every question in full whatever
+	// Review says: to staff.
+	Full      bool   `json:"full,omitempty"`
+	programID string // the quiz's program, whose certification the grading marked
 }
 
 // QuizSummary is a quiz of a program as listed, with the caller's attempts

@@ -79,6 +79,7 @@ type block struct {
 	text   string
 	lines  []int
 	nl     []int  // byte offsets of the newlines in text
+	closed bool   // its answers' } has been read
 	reread string // from a "// reread: module#heading" comment before or in it
 }
 
@@ -143,12 +144,15 @@ func (p *giftParser) parse(data []byte) *Bank {
 		trimmed := strings.TrimSpace(line)
 		if strings.HasPrefix(trimmed, "//") {
 			if m := rereadComment.FindStringSubmatch(strings.TrimSpace(raw)); m != nil {
+				// Inside a question it is that question's; after one (its
+				// answers closed) or between questions, the next one's.
+				inside := len(cur.lines) > 0 && !cur.closed
 				switch {
 				case m[1] == "":
 					p.errf(i+1, "the reread comment names no section: write // reread: module#heading")
-				case len(cur.lines) > 0 && cur.reread == "":
+				case inside && cur.reread == "":
 					cur.reread = m[1]
-				case len(cur.lines) == 0 && reread == "":
+				case !inside && reread == "":
 					reread, rereadLine = m[1], i+1
 				default:
 					p.errf(i+1, "a question has one reread comment")
@@ -179,6 +183,9 @@ func (p *giftParser) parse(data []byte) *Bank {
 		if depth < 0 {
 			depth = 0
 		}
+		if depth == 0 && strings.Contains(line, "}") {
+			cur.closed = true
+		}
 	}
 	flush()
 	orphan()
@@ -189,6 +196,9 @@ func (p *giftParser) parse(data []byte) *Bank {
 		q, skipped := p.item(bl)
 		if skipped != "" {
 			b.Skipped = append(b.Skipped, Problem{File: p.file, Line: bl.lines[0], Message: skipped})
+			if bl.reread != "" {
+				p.errf(bl.lines[0], "this item is skipped, so its reread comment has no question")
+			}
 		}
 		if q == nil || len(p.ps) > before { // a syntax problem is reported alone
 			continue
@@ -477,8 +487,8 @@ func (p *giftParser) numeric(q *Question, s string, lineOf func(int) int) {
 	bodyLine := func(off int) int { return lineOf(hash + 1 + off) }
 	if i := strings.Index(body, "~"); i >= 0 {
 		text, fb, _ := strings.Cut(body[i+1:], "#")
-		if strings.TrimSpace(text) != "" || strings.Contains(fb, "~") {
-			p.errf(bodyLine(i), "after its answers a numeric question takes one ~#feedback, for any other answer")
+		if strings.TrimSpace(text) != "" || strings.ContainsAny(fb, "~=") {
+			p.errf(bodyLine(i), "a numeric question's ~#feedback, for any other answer, comes once and after every answer")
 		}
 		q.WrongFeedback = clean(fb)
 		body = body[:i]

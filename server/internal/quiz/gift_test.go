@@ -113,6 +113,25 @@ func TestParseGIFTEveryForm(t *testing.T) {
 	})
 }
 
+// TestGIFTRereadCommentPlacement: a reread comment inside a question is
+// that question's; one after a question's answers, or between questions,
+// is the next question's.
+func TestGIFTRereadCommentPlacement(t *testing.T) {
+	src := "::a::A{T}\n// reread: m#after-a\n\n::b::B{T}\n\n::c::C {\n// reread: m#inside-c\n=x ~y}"
+	b, err := ParseGIFT("c/p/bank.gift", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, q := range b.Questions {
+		got[q.ID] = q.Reread
+	}
+	want := map[string]string{"a": "", "b": "m#after-a", "c": "m#inside-c"}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("got rereads %v, want %v", got, want)
+	}
+}
+
 func TestParseGIFTMoreForms(t *testing.T) {
 	tests := []struct {
 		name  string
@@ -246,10 +265,13 @@ func TestParseGIFTErrorsNameFileAndLine(t *testing.T) {
 		{"short answer weight 0 only", "::q::Q{=%50%a}", []string{"1: weight 100"}},
 		{"reread comment without a question", "::q::Q{T}\n\n// reread: m#h\n", []string{"3: not followed by a question"}},
 		{"reread comment before a category", "// reread: m#h\n$CATEGORY: fees\n\n::q::Q{T}", []string{"1: not followed by a question"}},
+		{"reread comment after a question, for the next one", "::a::A{T}\n// reread: m#h\n::b::B{T}", []string{"2: not followed by a question", "3: one answer block"}},
+		{"reread comment on a skipped description", "// reread: card-products#classic\nJust text.", []string{"2: skipped, so its reread comment"}},
+		{"numeric answer after the ~ feedback", "::q::Q{#10 ~#Not quite =%50%9:0}", []string{"1: comes once and after every answer"}},
 		{"empty reread comment", "// reread:\n::q::Q{T}", []string{"1: names no section"}},
 		{"two reread comments", "// reread: m#h\n// reread: m#i\n::q::Q{T}", []string{"2: one reread comment"}},
 		{"bad reread", "// reread: somewhere\n::q::Q{T}", []string{"2: reread \"somewhere\" must be"}},
-		{"numeric ~ with an answer", "::q::Q{#5\n~6#no}", []string{"2: one ~#feedback"}},
+		{"numeric ~ with an answer", "::q::Q{#5\n~6#no}", []string{"2: comes once and after every answer"}},
 		{"numeric without an answer", "::q::Q{# ~#no}", []string{"1: needs an answer"}},
 		{"every problem at once", "::q::Q{#x}\n\n::r::R{=a =b ~c}\n\n::s::S{=a -> b}", []string{"1: not a number", "3: exactly one correct", "5: at least 2 pairs"}},
 		{"bad file name", "::q::Q{T}", nil},

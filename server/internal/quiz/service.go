@@ -691,17 +691,22 @@ func (s *Service) Result(ctx context.Context, attemptID string) (*Submission, er
 	return s.submission(ctx, a)
 }
 
-// fullSubmission is a graded attempt as staff see it: graded again from its
-// version, seed and saved answers (grading is deterministic, so the marks
-// are the ones the agent got) and shown under the "feedback" policy.
+// fullSubmission is a graded attempt as staff see it: the stored result
+// (score, pass, sections to re-read, as certification counted them) with
+// every question's mark, correct answer and feedback, from grading the
+// attempt again from its version, seed and saved answers (grading is
+// deterministic). Full says so; Review stays the quiz's policy.
 func (s *Service) fullSubmission(ctx context.Context, a *Attempt) (*Submission, error) {
-	v, _, g, err := s.gradeAttempt(ctx, a)
+	sub, err := s.submission(ctx, a)
 	if err != nil {
 		return nil, err
 	}
-	res := g.View(ReviewFeedback)
-	return &Submission{AttemptID: a.ID, QuizID: a.QuizID, UserID: a.UserID, QuizVersion: v.Number, Number: a.Number,
-		SubmittedAt: *a.SubmittedAt, AutoSubmitted: a.AutoSubmitted, Review: string(ReviewFeedback), Result: res}, nil
+	_, _, g, err := s.gradeAttempt(ctx, a)
+	if err != nil {
+		return nil, err
+	}
+	sub.Result.Questions, sub.Full = g.View(ReviewFeedback).Questions, true
+	return sub, nil
 }
 
 // ListAttempts lists a quiz's attempts by every agent, for staff who see

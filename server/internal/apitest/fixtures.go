@@ -2,8 +2,10 @@ package apitest
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"runtime"
+	"testing"
 
 	"github.com/skillgate/skillgate/server/internal/audit"
 	"github.com/skillgate/skillgate/server/internal/auth"
@@ -44,6 +46,18 @@ func (e *Env) Login(email string) string {
 func RepoRoot() string {
 	_, file, _, _ := runtime.Caller(0)
 	return filepath.Join(filepath.Dir(file), "..", "..", "..")
+}
+
+// CopyLibrary copies the library folder src (with content/ and quizzes/)
+// into a new temporary folder, for a test that edits it, and returns the
+// copy's root and its content and quizzes folders.
+func CopyLibrary(t testing.TB, src string) (root, content, quizzes string) {
+	t.Helper()
+	root = t.TempDir()
+	if err := os.CopyFS(root, os.DirFS(src)); err != nil {
+		t.Fatal(err)
+	}
+	return root, filepath.Join(root, "content"), filepath.Join(root, "quizzes")
 }
 
 // Import loads a library tree into the environment's database.

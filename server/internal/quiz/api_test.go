@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"maps"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -23,11 +22,7 @@ func TestImportQuizzesIsVersionedAndIdempotent(t *testing.T) {
 	t.Parallel()
 	env := apitest.New(t)
 	f := &fixture{t: t, env: env}
-	root := t.TempDir()
-	if err := os.CopyFS(root, os.DirFS("_testlibrary")); err != nil {
-		t.Fatal(err)
-	}
-	content, quizzes := filepath.Join(root, "content"), filepath.Join(root, "quizzes")
+	_, content, quizzes := apitest.CopyLibrary(t, "_testlibrary")
 
 	outcomes := func(rep *catalog.Report) map[string]string {
 		m := map[string]string{}
@@ -136,11 +131,7 @@ func TestImportChecksRereads(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			root := t.TempDir()
-			if err := os.CopyFS(root, os.DirFS("_testlibrary")); err != nil {
-				t.Fatal(err)
-			}
-			content, quizzes := filepath.Join(root, "content"), filepath.Join(root, "quizzes")
+			_, content, quizzes := apitest.CopyLibrary(t, "_testlibrary")
 			tc.edit(content, quizzes)
 			_, err := env.App.Import(context.Background(), content, quizzes, catalog.ImportOptions{})
 			want := filepath.Join(quizzes, tc.at) + strings.ReplaceAll(tc.says, "{content}", content)

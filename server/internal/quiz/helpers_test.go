@@ -3,7 +3,6 @@ package quiz_test
 import (
 	"encoding/json"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -30,11 +29,8 @@ type fixture struct {
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
 	env := apitest.New(t)
-	root := t.TempDir()
-	if err := os.CopyFS(root, os.DirFS("_testlibrary")); err != nil {
-		t.Fatal(err)
-	}
-	f := &fixture{t: t, env: env, content: filepath.Join(root, "content"), quizzes: filepath.Join(root, "quizzes"), quiz: map[string]string{}}
+	_, content, quizzes := apitest.CopyLibrary(t, "_testlibrary")
+	f := &fixture{t: t, env: env, content: content, quizzes: quizzes, quiz: map[string]string{}}
 	env.Import(f.content, f.quizzes)
 	nb := env.ClientID("northbank")
 	f.programID = env.ProgramID("northbank", "card-services")

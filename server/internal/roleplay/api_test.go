@@ -461,11 +461,7 @@ func TestImportChecksRereads(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			root := t.TempDir()
-			if err := os.CopyFS(root, os.DirFS("testdata")); err != nil {
-				t.Fatal(err)
-			}
-			content, quizzes := filepath.Join(root, "content"), filepath.Join(root, "quizzes")
+			root, content, quizzes := apitest.CopyLibrary(t, "testdata")
 			tc.edit(t, content, quizzes)
 			_, err := env.App.Import(context.Background(), content, quizzes, catalog.ImportOptions{})
 			want := filepath.Join(root, tc.at) + strings.ReplaceAll(tc.says, "{root}", root)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"maps"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -178,29 +179,60 @@ func TestAttemptGradingSavesAndResults(t *testing.T) {
 		name    string
 		seq     int
 		answers map[string]quiz.Response
-		status  int
 	}{
-		{"replayed save", 2, map[string]quiz.Response{"sc": {Choices: []string{"a"}}}, 409},
-		{"save from the future", 4, map[string]quiz.Response{"sc": {Choices: []string{"a"}}}, 409},
-		{"unknown question", 3, map[string]quiz.Response{"nope": {Text: "x"}}, 400},
-		{"unknown option", 3, map[string]quiz.Response{"sc": {Choices: []string{"q"}}}, 400},
-		{"two choices for one", 3, map[string]quiz.Response{"sc": {Choices: []string{"a", "b"}}}, 400},
-		{"text for a choice", 3, map[string]quiz.Response{"tf": {Text: "true"}}, 400},
-		{"not a number", 3, map[string]quiz.Response{"num": {Text: "five hundred"}}, 400},
-		{"unknown match", 3, map[string]quiz.Response{"match": {Matches: map[string]string{"p1": "rnope"}}}, 400},
+		{"replayed save", 2, map[string]quiz.Response{"sc": {Choices: []string{"a"}}}},
+		{"save from the future", 4, map[string]quiz.Response{"sc": {Choices: []string{"a"}}}},
 	}
 	for _, tc := range refused {
 		t.Run(tc.name, func(t *testing.T) {
-			res := f.save(f.agent, v.ID, tc.seq, tc.answers, tc.status)
-			if tc.status == 409 && !strings.Contains(string(res.Body), `"seq":2`) {
+			res := f.save(f.agent, v.ID, tc.seq, tc.answers, 409)
+			if !strings.Contains(string(res.Body), `"seq":2`) {
 				t.Errorf("got %s, want details.seq 2", res.Body)
 			}
 		})
 	}
+	// An answer that does not fit its question is left out and named; the
+	// save's other answer is kept all the same.
+	rejected := []struct {
+		name, key string
+		answer    quiz.Response
+		reason    string
+	}{
+		{"unknown question", "nope", quiz.Response{Text: "x"}, "no such question"},
+		{"unknown option", "sc", quiz.Response{Choices: []string{"q"}}, `no option "q"`},
+		{"two choices for one", "sc", quiz.Response{Choices: []string{"a", "b"}}, "one option at most"},
+		{"text for a choice", "tf", quiz.Response{Text: "true"}, "answered with choices"},
+		{"words for a number", "num", quiz.Response{Text: "ten dollars"}, "without words, units or currency signs"},
+		{"decimal comma", "num", quiz.Response{Text: "509,5"}, "point for decimals"},
+		{"unknown match", "match", quiz.Response{Matches: map[string]string{"p1": "rnope"}}, `no choice "rnope"`},
+	}
+	seq := 2
+	for _, tc := range rejected {
+		t.Run(tc.name, func(t *testing.T) {
+			seq++
+			kept := fmt.Sprintf("kept %d", seq)
+			var rc quiz.SaveReceipt
+			f.save(f.agent, v.ID, seq, map[string]quiz.Response{tc.key: tc.answer, "sa": {Text: kept}}, 200).JSON(t, &rc)
+			if rc.Seq != seq || len(rc.Rejected) != 1 || !strings.Contains(rc.Rejected[tc.key], tc.reason) {
+				t.Errorf("receipt: got seq %d rejected %v, want seq %d and %s rejected for %q", rc.Seq, rc.Rejected, seq, tc.key, tc.reason)
+			}
+			var a quiz.AttemptView
+			f.do("GET", path, f.agent, nil, 200).JSON(t, &a)
+			if a.Answers["sa"].Text != kept || !reflect.DeepEqual(a.Answers[tc.key], answers[tc.key]) {
+				t.Errorf("answers after the save: got sa %q and %s %+v, want %q kept and %s as before", a.Answers["sa"].Text, tc.key, a.Answers[tc.key], kept, tc.key)
+			}
+		})
+	}
+	seq++
+	var rc quiz.SaveReceipt
+	f.save(f.agent, v.ID, seq, map[string]quiz.Response{"sa": answers["sa"]}, 200).JSON(t, &rc)
+	if len(rc.Rejected) != 0 {
+		t.Errorf("a save that fits: got rejected %v, want none", rc.Rejected)
+	}
 	var got quiz.AttemptView
 	f.do("GET", path, f.agent, nil, 200).JSON(t, &got)
-	if got.Seq != 2 || got.Answers["sc"].Choices[0] != "b" || got.Answers["sa"].Text != "  THANKS " {
-		t.Errorf("attempt after refused saves: got seq %d answers %v, want seq 2 and the second save", got.Seq, got.Answers)
+	if got.Seq != seq || got.Answers["sc"].Choices[0] != "b" || got.Answers["sa"].Text != "  THANKS " {
+		t.Errorf("attempt after refused saves: got seq %d answers %v, want seq %d and the second save", got.Seq, got.Answers, seq)
 	}
 	f.do("GET", path+"/result", f.agent, nil, 409)
 
@@ -234,7 +266,7 @@ func TestAttemptGradingSavesAndResults(t *testing.T) {
 	if s2.SubmittedAt != sub.SubmittedAt || s2.Result.Percent != r.Percent || s3.Result.Percent != r.Percent || len(s3.Result.Questions) != 6 {
 		t.Errorf("second submit and result: got %+v / %+v, want the first result", s2, s3)
 	}
-	f.save(f.agent, v.ID, 3, map[string]quiz.Response{"sc": {Choices: []string{"a"}}}, 409)
+	f.save(f.agent, v.ID, seq+1, map[string]quiz.Response{"sc": {Choices: []string{"a"}}}, 409)
 	if n := f.env.AuditCount("quiz.attempt_submitted"); n != 1 {
 		t.Errorf("quiz.attempt_submitted audits: got %d, want 1", n)
 	}

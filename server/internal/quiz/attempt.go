@@ -2,6 +2,7 @@ package quiz
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -109,12 +110,15 @@ type AttemptView struct {
 	AutoSubmitted bool                `json:"auto_submitted"`
 }
 
-// SaveReceipt answers an accepted save of answers.
+// SaveReceipt answers an accepted save of answers. Rejected names, by
+// question id, each answer of the save that was not kept and why (a
+// sentence to show at the question); the save's other answers were kept.
 type SaveReceipt struct {
-	AttemptID  string     `json:"attempt_id"`
-	Seq        int        `json:"seq"`
-	Deadline   *time.Time `json:"deadline"`
-	ServerTime time.Time  `json:"server_time"`
+	AttemptID  string            `json:"attempt_id"`
+	Seq        int               `json:"seq"`
+	Deadline   *time.Time        `json:"deadline"`
+	ServerTime time.Time         `json:"server_time"`
+	Rejected   map[string]string `json:"rejected"`
 }
 
 // Submission is a graded attempt as its agent (or staff) sees it: the
@@ -231,12 +235,13 @@ type PassedQuiz struct {
 
 // CheckResponse validates a response against the question it answers: only
 // the question type's fields, option and item ids the question has, at most
-// one choice where one is allowed. The error (a plain one) says what is
-// wrong, for the caller to attach to the answer's field.
+// one choice where one is allowed, a number as a person types it for a
+// numeric question. The error (a plain one) is a sentence saying what is
+// wrong, for the caller to show at the answer's field.
 func (q *Question) CheckResponse(r Response) error {
 	hasChoices, hasText, hasMatches := len(r.Choices) > 0, r.Text != "", len(r.Matches) > 0
 	wrongKind := func(want string) error {
-		return fmt.Errorf("a %s question is answered with %s", q.Type, want)
+		return fmt.Errorf("A %s question is answered with %s.", strings.ReplaceAll(string(q.Type), "_", " "), want)
 	}
 	switch q.Type {
 	case SingleChoice, TrueFalse, MultipleResponse:
@@ -244,16 +249,16 @@ func (q *Question) CheckResponse(r Response) error {
 			return wrongKind("choices")
 		}
 		if q.Type != MultipleResponse && len(r.Choices) > 1 {
-			return fmt.Errorf("choose one option at most")
+			return errors.New("Choose one option at most.")
 		}
 		seen := map[string]bool{}
 		for _, c := range r.Choices {
 			if seen[c] {
-				return fmt.Errorf("option %q is chosen twice", c)
+				return fmt.Errorf("Option %q is chosen twice.", c)
 			}
 			seen[c] = true
 			if !slices.ContainsFunc(q.Options, func(o Option) bool { return o.ID == c }) {
-				return fmt.Errorf("the question has no option %q", c)
+				return fmt.Errorf("The question has no option %q.", c)
 			}
 		}
 	case ShortAnswer, Numeric:
@@ -261,11 +266,11 @@ func (q *Question) CheckResponse(r Response) error {
 			return wrongKind("text")
 		}
 		if len(r.Text) > MaxResponseLen {
-			return fmt.Errorf("at most %d characters", MaxResponseLen)
+			return fmt.Errorf("An answer has at most %d characters.", MaxResponseLen)
 		}
 		if q.Type == Numeric && strings.TrimSpace(r.Text) != "" {
-			if _, ok := parseNumber(r.Text); !ok {
-				return fmt.Errorf("not a number")
+			if _, why := readNumber(r.Text); why != "" {
+				return errors.New(why)
 			}
 		}
 	case Matching:
@@ -275,10 +280,10 @@ func (q *Question) CheckResponse(r Response) error {
 		pq := q.Public()
 		for left, right := range r.Matches {
 			if !slices.ContainsFunc(pq.Lefts, func(it PublicItem) bool { return it.ID == left }) {
-				return fmt.Errorf("the question has no item %q to match", left)
+				return fmt.Errorf("The question has no item %q to match.", left)
 			}
 			if !slices.ContainsFunc(pq.Rights, func(it PublicItem) bool { return it.ID == right }) {
-				return fmt.Errorf("the question has no choice %q", right)
+				return fmt.Errorf("The question has no choice %q.", right)
 			}
 		}
 	}

@@ -4,8 +4,8 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"math"
 	"math/big"
+	"regexp"
 	"strconv"
 	"strings"
 )
@@ -172,18 +172,61 @@ func (q *Question) grade(r Response) (*big.Rat, []string) {
 	return new(big.Rat), feedback
 }
 
-// parseNumber reads a typed number exactly ("3.6" is 36/10). NaN, infinities
-// and overlong input are refused.
+// parseNumber reads a number as a person types it, exactly ("3.6" is
+// 36/10): an optional sign (+, - or the minus sign −), digits with commas
+// grouping thousands or none ("1,200", "1200"), an optional decimal point
+// and an optional exponent ("1.5e3"). Anything else is refused, with the
+// reason (a sentence, for the answer's field): words and units ("ten
+// dollars", "$12"), a decimal comma ("12,5"), hexadecimal, NaN and
+// infinities, overlong input.
 func parseNumber(s string) (*big.Rat, bool) {
+	r, _ := readNumber(s)
+	return r, r != nil
+}
+
+// typedNumber is the form parseNumber accepts, once the sign is off.
+var typedNumber = regexp.MustCompile(`^(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d*)?(?:[eE][+-]?\d{1,3})?$|^\.\d+(?:[eE][+-]?\d{1,3})?$`)
+
+// decimalComma is a number written with a comma for the decimal point;
+// commaNumber any other run of digits and commas.
+var (
+	decimalComma = regexp.MustCompile(`^\d+,\d{1,2}$`)
+	commaNumber  = regexp.MustCompile(`^[\d,]+(?:\.\d*)?$`)
+)
+
+// readNumber is parseNumber with the reason a text is not a number.
+func readNumber(s string) (*big.Rat, string) {
 	s = strings.TrimSpace(s)
-	if s == "" || len(s) > 64 {
-		return nil, false
+	switch {
+	case s == "":
+		return nil, "Enter a number."
+	case len(s) > 64:
+		return nil, "A number has at most 64 characters."
 	}
-	f, err := strconv.ParseFloat(s, 64)
-	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
-		return nil, false
+	body := s
+	neg := false
+	if rest, ok := strings.CutPrefix(body, "−"); ok {
+		body, neg = rest, true
+	} else if body[0] == '-' || body[0] == '+' {
+		body, neg = body[1:], body[0] == '-'
 	}
-	return ratOf(f), true
+	if !typedNumber.MatchString(body) {
+		if decimalComma.MatchString(body) {
+			return nil, "Use a point for decimals, such as 12.5."
+		}
+		if commaNumber.MatchString(body) {
+			return nil, "Group thousands in threes, such as 1,200, or leave out the commas."
+		}
+		return nil, "Enter only a number, without words, units or currency signs, such as 1,200 or 12.5."
+	}
+	r, ok := new(big.Rat).SetString(strings.ReplaceAll(body, ",", ""))
+	if !ok {
+		return nil, "Enter only a number, such as 1,200 or 12.5."
+	}
+	if neg {
+		r.Neg(r)
+	}
+	return r, ""
 }
 
 // accepts reports whether x is within the answer's tolerance or range,

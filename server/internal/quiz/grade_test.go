@@ -3,6 +3,7 @@ package quiz
 import (
 	"math/big"
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -85,6 +86,9 @@ func TestMark(t *testing.T) {
 		{"numeric range edge", "numeric", Response{Text: "5"}, rat(1, 2)},
 		{"numeric outside", "numeric", Response{Text: "5.0001"}, rat(0, 1)},
 		{"numeric not a number", "numeric", Response{Text: "three"}, rat(0, 1)},
+		{"numeric with a plus sign", "numeric", Response{Text: "+3.5"}, rat(1, 1)},
+		{"numeric negative", "numeric", Response{Text: "-3.5"}, rat(0, 1)},
+		{"numeric hexadecimal", "numeric", Response{Text: "0x1p1"}, rat(0, 1)},
 		{"numeric NaN", "numeric", Response{Text: "NaN"}, rat(0, 1)},
 		{"numeric huge exponent", "numeric", Response{Text: "1e999999999"}, rat(0, 1)},
 		{"match all", "match", Response{Matches: map[string]string{"p1": RightID("Blue"), "p2": RightID("Silver"), "p3": RightID("Blue")}}, rat(1, 1)},
@@ -246,6 +250,50 @@ func TestCorrectAnswerPerType(t *testing.T) {
 			q := qs[tc.q]
 			if got := q.correctAnswer(); !reflect.DeepEqual(*got, tc.want) {
 				t.Errorf("got %+v, want %+v", *got, tc.want)
+			}
+		})
+	}
+}
+
+func TestReadNumberTakesWhatPeopleType(t *testing.T) {
+	tests := []struct {
+		in     string
+		want   string // the number as a fraction; "" when refused
+		reason string // part of the reason when refused
+	}{
+		{"1200", "1200", ""},
+		{"1,200", "1200", ""},
+		{"1,234,567.25", "4938269/4", ""},
+		{"12.5", "25/2", ""},
+		{" -3 ", "-3", ""},
+		{"−3", "-3", ""},
+		{"+3", "3", ""},
+		{".5", "1/2", ""},
+		{"12.", "12", ""},
+		{"1.5e3", "1500", ""},
+		{"0.1", "1/10", ""},
+		{"", "", "Enter a number"},
+		{"ten dollars", "", "without words, units or currency signs"},
+		{"$12", "", "currency signs"},
+		{"12%", "", "units"},
+		{"12,5", "", "point for decimals"},
+		{"1,20,000", "", "Group thousands in threes"},
+		{"0x10", "", "without words"},
+		{"NaN", "", "without words"},
+		{"Inf", "", "without words"},
+		{"1e9999", "", "without words"},
+		{"--3", "", "without words"},
+		{"1 200", "", "without words"},
+		{strings.Repeat("9", 65), "", "at most 64"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.in, func(t *testing.T) {
+			got, why := readNumber(tc.in)
+			switch {
+			case tc.want != "" && (got == nil || got.RatString() != tc.want):
+				t.Errorf("got %v (%q), want %s", got, why, tc.want)
+			case tc.want == "" && (got != nil || !strings.Contains(why, tc.reason)):
+				t.Errorf("got %v, reason %q; want it refused for %q", got, why, tc.reason)
 			}
 		})
 	}

@@ -423,11 +423,13 @@ func (s *Service) GetAttempt(ctx context.Context, attemptID string) (*AttemptVie
 
 // SaveAnswers merges answers (by question id) into the signed-in agent's
 // open attempt. seq must be exactly one more than the last accepted save,
-// so replayed and out-of-order saves are refused; each answer must fit its
-// question; an empty answer clears the question. Errors: unauthorized,
-// forbidden, not_found, invalid (unknown question, answer of the wrong
-// shape), conflict (wrong seq, Details.seq holds the last accepted one;
-// attempt submitted; time is up).
+// so replayed and out-of-order saves are refused; an empty answer clears
+// the question. Each answer is checked against its question on its own: one
+// that does not fit (an unknown question, an answer of the wrong shape, text
+// that is not a number) is left out and named in the receipt's Rejected,
+// and never keeps the save's other answers from being kept. Errors:
+// unauthorized, forbidden, not_found, conflict (wrong seq, Details.seq
+// holds the last accepted one; attempt submitted; time is up).
 //
 // The save needs no transaction: the attempt is read, the answers checked
 // and merged, and one update writes them only while the attempt is still
@@ -485,16 +487,15 @@ func (s *Service) saveAnswers(ctx context.Context, p *auth.Principal, attemptID 
 	if err != nil {
 		return nil, err
 	}
-	fields := apperr.Fields{}
+	rejected := map[string]string{}
 	for key, r := range answers {
-		field := "answers." + key
 		q, ok := byKey[key]
 		if !ok {
-			fields.Add(field, "the attempt has no such question")
+			rejected[key] = "The attempt has no such question."
 			continue
 		}
 		if err := q.CheckResponse(r); err != nil {
-			fields.Add(field, "%s", err)
+			rejected[key] = err.Error()
 			continue
 		}
 		if r.Empty() {
@@ -502,9 +503,6 @@ func (s *Service) saveAnswers(ctx context.Context, p *auth.Principal, attemptID 
 			continue
 		}
 		rs[key] = r
-	}
-	if err := fields.Err(); err != nil {
-		return nil, err
 	}
 	raw, err := json.Marshal(rs)
 	if err != nil {
@@ -518,7 +516,7 @@ func (s *Service) saveAnswers(ctx context.Context, p *auth.Principal, attemptID 
 	if res.RowsAffected == 0 {
 		return nil, nil
 	}
-	return &SaveReceipt{AttemptID: a.ID, Seq: seq, Deadline: a.Deadline, ServerTime: now}, nil
+	return &SaveReceipt{AttemptID: a.ID, Seq: seq, Deadline: a.Deadline, ServerTime: now, Rejected: rejected}, nil
 }
 
 // Submit grades the signed-in agent's attempt and returns the result. It is

@@ -11,5 +11,8 @@ export default defineConfig({
     environment: "jsdom",
     include: ["src/**/*.test.{ts,tsx}"],
     setupFiles: ["src/test-setup.ts"],
+    // A generous bound that only fails a stuck test: on a busy 2-core machine (CI shares it) rendering a
+    // form and typing into it with user-event takes seconds, and the default 5 s failed good tests.
+    testTimeout: 60_000,
   },
 });

@@ -182,6 +182,8 @@ export interface SaveResult {
   seq: number;
   deadline: string | null;
   server_time: string;
+  /** The answers of the save the server did not keep, by question id, with the reason (a sentence). */
+  rejected: Record<string, string>;
 }
 
 export interface QuestionResult {

@@ -1,22 +1,15 @@
-import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState, type FocusEvent } from "react";
 import { useNavigate, useParams } from "react-router-dom";
 import { useQueryClient } from "@tanstack/react-query";
 import { learning, type Answers, type Attempt, type PublicQuestion, type QuizAnswer } from "../api/learning";
 import { Dialog } from "../components/Dialog";
-import { AnswerSaver, type SaveState } from "./saver";
+import { AnswerSaver, questionList, saveStatus, type Rejected, type SaveState } from "./saver";
+import { parseTypedNumber } from "../lib/number";
 import { inlineMarkdown, isAnswered } from "./text";
 import { clockOffset, formatRemaining, remainingMs, spokenRemaining } from "./timer";
 import { keys } from "./hooks";
 
-const SAVE_TEXT: Record<SaveState, string> = {
-  saved: "All answers saved",
-  pending: "Unsaved changes…",
-  saving: "Saving…",
-  error: "Not saved yet — trying again",
-  closed: "Answers are closed",
-};
-
-/** Taking a quiz: the server's timer, answers saved as they are given, submit with a check for unanswered questions. */
+/** Taking a quiz: the server's timer, answers checked as they are typed and saved as they are given, submit with a check for anything unsaved or unanswered. */
 export function QuizTake() {
   const { programId = "", attemptId = "" } = useParams();
   const navigate = useNavigate();
@@ -27,7 +20,13 @@ export function QuizTake() {
   const [loadError, setLoadError] = useState("");
   const [saveState, setSaveState] = useState<SaveState>("saved");
   const [saveError, setSaveError] = useState("");
-  const [confirming, setConfirming] = useState(false);
+  // Why a question's answer is not saved: the page's own check (invalid) or the server's (rejected).
+  const [invalid, setInvalid] = useState<Record<string, string>>({});
+  const [rejected, setRejected] = useState<Rejected>({});
+  // Questions whose field error shows: once the agent has left the field, or asked to submit.
+  const [touched, setTouched] = useState<Record<string, boolean>>({});
+  const [check, setCheck] = useState<SubmitCheck | null>(null);
+  const [focusQuestion, setFocusQuestion] = useState("");
   const [submitting, setSubmitting] = useState(false);
   const [submitError, setSubmitError] = useState("");
   const saver = useRef<AnswerSaver | null>(null);
@@ -47,14 +46,19 @@ export function QuizTake() {
         setOffset(clockOffset(a.server_time, sent, Date.now()));
         setAttempt(a);
         setAnswers(a.answers);
-        saver.current = new AnswerSaver(a.seq, {
-          save: (seq, batch) => learning.saveAnswers(attemptId, seq, batch),
-          reload: () => learning.attempt(attemptId),
-          onState: (s, err) => {
-            setSaveState(s);
-            setSaveError(err ?? "");
+        saver.current = new AnswerSaver(
+          a.seq,
+          {
+            save: (seq, batch) => learning.saveAnswers(attemptId, seq, batch),
+            reload: () => learning.attempt(attemptId),
+            onState: (s, err) => {
+              setSaveState(s);
+              setSaveError(err ?? "");
+            },
+            onRejected: setRejected,
           },
-        });
+          a.answers,
+        );
       },
       (e: Error) => !cancelled && setLoadError(e.message),
     );
@@ -74,13 +78,35 @@ export function QuizTake() {
     return () => window.removeEventListener("beforeunload", onUnload);
   }, []);
 
+  // After the submit check closes on "Keep answering", the first question to fix gets focus.
+  useEffect(() => {
+    if (!focusQuestion || check) return;
+    const box = document.getElementById(`q-${focusQuestion}`);
+    box?.querySelector<HTMLElement>("input:not([type=hidden]), select, textarea")?.focus();
+    box?.scrollIntoView({ block: "center" });
+    setFocusQuestion("");
+  }, [focusQuestion, check]);
+
   const answer = useCallback((q: PublicQuestion, a: QuizAnswer) => {
     setAnswers((prev) => ({ ...prev, [q.id]: a }));
+    const parsed = q.type === "numeric" && a.text?.trim() ? parseTypedNumber(a.text) : null;
+    if (parsed && !parsed.ok) {
+      // Never sent: the server keeps the question's earlier answer, and the field says why.
+      setInvalid((prev) => ({ ...prev, [q.id]: parsed.reason }));
+      saver.current?.discard(q.id);
+      return;
+    }
+    setInvalid((prev) => {
+      if (!(q.id in prev)) return prev;
+      const next = { ...prev };
+      delete next[q.id];
+      return next;
+    });
     saver.current?.set(q.id, a);
   }, []);
 
   const submit = useCallback(async () => {
-    setConfirming(false);
+    setCheck(null);
     setSubmitting(true);
     setSubmitError("");
     try {
@@ -95,16 +121,46 @@ export function QuizTake() {
     }
   }, [attemptId, navigate, programId, qc, resultPath]);
 
+  // Submit first sends what waits, then lists what is not saved or not answered before it lets the agent go on.
+  const askSubmit = useCallback(async () => {
+    if (!attempt || !saver.current) return;
+    setSubmitting(true);
+    await saver.current.flush().catch(() => {});
+    setSubmitting(false);
+    const s = saver.current;
+    const why = { ...s.refused(), ...invalid };
+    const c: SubmitCheck = {
+      problems: attempt.questions.filter((q) => why[q.id]).map((q) => ({ q, reason: why[q.id], saved: s.savedAnswer(q.id) })),
+      unsaved: attempt.questions.filter((q) => s.unsaved().includes(q.id) && !why[q.id]),
+      unanswered: attempt.questions.filter((q) => !isAnswered(q.type, answers[q.id])),
+    };
+    setTouched(Object.fromEntries(attempt.questions.map((q) => [q.id, true])));
+    if (c.problems.length || c.unsaved.length || c.unanswered.length) setCheck(c);
+    else void submit();
+  }, [attempt, answers, invalid, submit]);
+
   const unanswered = useMemo(() => attempt?.questions.filter((q) => !isAnswered(q.type, answers[q.id])) ?? [], [attempt, answers]);
 
   if (loadError) return <p role="alert" className="error">{loadError}</p>;
   if (!attempt) return <p className="loading" role="status">Loading your attempt…</p>;
 
+  const number = (q: PublicQuestion) => attempt.questions.indexOf(q) + 1;
+  const errorOf = (q: PublicQuestion) => (touched[q.id] || rejected[q.id] ? invalid[q.id] ?? rejected[q.id] : undefined);
+  const problems = attempt.questions.filter((q) => errorOf(q)).map(number);
+  const unsaved = saveState === "error" ? attempt.questions.filter((q) => saver.current?.unsaved().includes(q.id)).map(number) : [];
+  const keepAnswering = () => {
+    const first = check?.problems[0]?.q ?? check?.unanswered[0];
+    setCheck(null);
+    if (first) setFocusQuestion(first.id);
+  };
+
   return (
     <section className="quiz">
       <div className="quiz-bar" role="region" aria-label="Quiz status">
         <span>Attempt {attempt.number} · {attempt.questions.length - unanswered.length} of {attempt.questions.length} answered</span>
-        <span className={`save-state ${saveState}`} role="status" title={saveError || undefined}>{SAVE_TEXT[saveState]}</span>
+        <span className={`save-state ${problems.length ? "error" : saveState}`} role="status" title={saveError || undefined}>
+          {saveStatus(saveState, problems, unsaved)}
+        </span>
         {attempt.deadline && <Countdown deadline={attempt.deadline} offset={offset} onEnd={() => void submit()} />}
       </div>
       <h1>Quiz</h1>
@@ -112,37 +168,70 @@ export function QuizTake() {
       <ol className="questions">
         {attempt.questions.map((q, i) => (
           <li key={q.id} id={`q-${q.id}`}>
-            <Question q={q} n={i + 1} value={answers[q.id]} onChange={(a) => answer(q, a)} disabled={submitting} />
+            <Question q={q} n={i + 1} value={answers[q.id]} onChange={(a) => answer(q, a)} disabled={submitting}
+              error={errorOf(q)} onLeave={() => setTouched((t) => (t[q.id] ? t : { ...t, [q.id]: true }))} />
           </li>
         ))}
       </ol>
       {submitError && <p role="alert" className="error">{submitError}</p>}
       <div className="form-actions">
-        <button type="button" className="primary" disabled={submitting} onClick={() => (unanswered.length ? setConfirming(true) : void submit())}>
+        <button type="button" className="primary" disabled={submitting} onClick={() => void askSubmit()}>
           {submitting ? "Submitting…" : "Submit answers"}
         </button>
       </div>
-      {confirming && (
-        <Dialog title="Submit with unanswered questions?" onClose={() => setConfirming(false)}>
-          <p>
-            {unanswered.length === 1 ? "1 question is" : `${unanswered.length} questions are`} not answered. An unanswered question scores
-            nothing, and a submitted attempt cannot be changed.
-          </p>
-          <ul>
-            {unanswered.map((q) => (
-              <li key={q.id}>
-                <a href={`#q-${q.id}`} onClick={() => setConfirming(false)}>Question {attempt.questions.indexOf(q) + 1}</a>
-              </li>
-            ))}
-          </ul>
+      {check && (
+        <Dialog title={check.problems.length || check.unsaved.length ? "Some answers are not saved" : "Submit with unanswered questions?"}
+          onClose={() => setCheck(null)}>
+          {check.problems.length > 0 && (
+            <>
+              <p>These answers are not saved, so they are not what will be graded:</p>
+              <ul>
+                {check.problems.map(({ q, reason, saved }) => (
+                  <li key={q.id}>
+                    <a href={`#q-${q.id}`} onClick={(e) => { e.preventDefault(); setCheck(null); setFocusQuestion(q.id); }}>Question {number(q)}</a>
+                    {": "}{reason}{" "}
+                    {saved && isAnswered(q.type, saved) ? <>Your saved answer{saved.text ? <>, “{saved.text}”,</> : ""} is graded instead.</> : "It counts as unanswered."}
+                  </li>
+                ))}
+              </ul>
+            </>
+          )}
+          {check.unsaved.length > 0 && (
+            <p>
+              {questionList(check.unsaved.map(number))} could not reach the server yet ({saveError || "no connection"}). Submitting now leaves{" "}
+              {check.unsaved.length === 1 ? "that answer" : "those answers"} out.
+            </p>
+          )}
+          {check.unanswered.length > 0 && (
+            <>
+              <p>
+                {check.unanswered.length === 1 ? "1 question is" : `${check.unanswered.length} questions are`} not answered. An unanswered question scores
+                nothing, and a submitted attempt cannot be changed.
+              </p>
+              <ul>
+                {check.unanswered.map((q) => (
+                  <li key={q.id}>
+                    <a href={`#q-${q.id}`} onClick={(e) => { e.preventDefault(); setCheck(null); setFocusQuestion(q.id); }}>Question {number(q)}</a>
+                  </li>
+                ))}
+              </ul>
+            </>
+          )}
           <div className="dialog-actions">
-            <button type="button" onClick={() => setConfirming(false)}>Keep answering</button>
+            <button type="button" onClick={keepAnswering}>Keep answering</button>
             <button type="button" className="primary" onClick={() => void submit()}>Submit anyway</button>
           </div>
         </Dialog>
       )}
     </section>
   );
+}
+
+/** What the submit check found: answers not saved (and why), answers still on their way, questions not answered. */
+interface SubmitCheck {
+  problems: { q: PublicQuestion; reason: string; saved?: QuizAnswer }[];
+  unsaved: PublicQuestion[];
+  unanswered: PublicQuestion[];
 }
 
 /** The time left on the server's clock; it says the time aloud once a minute, and calls onEnd at zero. */
@@ -169,7 +258,13 @@ function Countdown({ deadline, offset, onEnd }: { deadline: string; offset: numb
   );
 }
 
-function Question({ q, n, value, onChange, disabled }: { q: PublicQuestion; n: number; value?: QuizAnswer; onChange: (a: QuizAnswer) => void; disabled: boolean }) {
+function Question({ q, n, value, onChange, disabled, error, onLeave }: {
+  q: PublicQuestion; n: number; value?: QuizAnswer; onChange: (a: QuizAnswer) => void; disabled: boolean;
+  /** Why the answer is not saved, shown at the question. */
+  error?: string;
+  /** The agent left the question (focus moved out of it). */
+  onLeave: () => void;
+}) {
   const legend = (
     <legend>
       <span className="q-number">Question {n}</span>
@@ -179,11 +274,17 @@ function Question({ q, n, value, onChange, disabled }: { q: PublicQuestion; n: n
     </legend>
   );
   const name = `q-${q.id}-input`;
+  const errorId = `q-${q.id}-error`;
+  const note = error ? <p id={errorId} className="field-error">{error}</p> : null;
+  const leave = (e: FocusEvent<HTMLFieldSetElement>) => {
+    if (!e.currentTarget.contains(e.relatedTarget as Node | null)) onLeave();
+  };
+  const fieldset = { className: `question${error ? " invalid" : ""}`, disabled, onBlur: leave, "aria-describedby": error ? errorId : undefined };
   switch (q.type) {
     case "single_choice":
     case "true_false":
       return (
-        <fieldset className="question" disabled={disabled}>
+        <fieldset {...fieldset}>
           {legend}
           {q.options?.map((o) => (
             <label key={o.id} className="check">
@@ -191,11 +292,12 @@ function Question({ q, n, value, onChange, disabled }: { q: PublicQuestion; n: n
               <span dangerouslySetInnerHTML={{ __html: inlineMarkdown(o.text, q.format) }} />
             </label>
           ))}
+          {note}
         </fieldset>
       );
     case "multiple_response":
       return (
-        <fieldset className="question" disabled={disabled}>
+        <fieldset {...fieldset}>
           {legend}
           <p className="hint">Select all that apply.</p>
           {q.options?.map((o) => {
@@ -208,23 +310,26 @@ function Question({ q, n, value, onChange, disabled }: { q: PublicQuestion; n: n
               </label>
             );
           })}
+          {note}
         </fieldset>
       );
     case "short_answer":
     case "numeric":
       return (
-        <fieldset className="question" disabled={disabled}>
+        <fieldset {...fieldset}>
           {legend}
           <label className="inline-label">
             <span>{q.type === "numeric" ? "Your answer (a number)" : "Your answer"}</span>
             <input type="text" inputMode={q.type === "numeric" ? "decimal" : undefined} autoComplete="off" value={value?.text ?? ""}
-              onChange={(e) => onChange({ text: e.target.value })} className={q.type === "numeric" ? "numeric" : undefined} />
+              onChange={(e) => onChange({ text: e.target.value })} className={q.type === "numeric" ? "numeric" : undefined}
+              aria-invalid={error ? true : undefined} aria-describedby={error ? errorId : undefined} />
           </label>
+          {note}
         </fieldset>
       );
     case "matching":
       return (
-        <fieldset className="question" disabled={disabled}>
+        <fieldset {...fieldset}>
           {legend}
           <div className="matching">
             {q.lefts?.map((l) => (
@@ -242,6 +347,7 @@ function Question({ q, n, value, onChange, disabled }: { q: PublicQuestion; n: n
               </div>
             ))}
           </div>
+          {note}
         </fieldset>
       );
   }

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { ApiError } from "../api/client";
 import type { ProgramDetail, ModuleProgress, QuizSummary, RequiredModule } from "../api/learning";
 import { standing } from "./plan";
-import { AnswerSaver } from "./saver";
+import { AnswerSaver, saveStatus } from "./saver";
 import { inlineMarkdown, isAnswered, rereadLink } from "./text";
 import { clockOffset, formatRemaining, remainingMs, spokenRemaining } from "./timer";
 
@@ -114,6 +114,76 @@ describe("AnswerSaver", () => {
     await expect(s.flush()).rejects.toThrow();
     expect(save).toHaveBeenCalledTimes(1);
     expect(states.at(-1)).toBe("closed");
+  });
+});
+
+describe("AnswerSaver with answers that do not fit", () => {
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
+
+  it("keeps a refused answer aside with its reason and the others saved", async () => {
+    const save = vi.fn(async (seq: number) => ({ seq, rejected: { q2: "Enter only a number." } }));
+    const seen: Record<string, string>[] = [];
+    const s = new AnswerSaver(0, { save, reload: vi.fn(), onRejected: (r) => seen.push(r) }, { q2: { text: "10" } });
+    s.set("q1", { choices: ["a"] });
+    s.set("q2", { text: "ten" });
+    await s.flush();
+    expect(s.refused()).toEqual({ q2: "Enter only a number." });
+    expect(seen.at(-1)).toEqual({ q2: "Enter only a number." });
+    expect(s.savedAnswer("q1")).toEqual({ choices: ["a"] });
+    expect(s.savedAnswer("q2")).toEqual({ text: "10" });
+    expect(s.unsaved()).toEqual([]);
+    // Changing the answer forgets the reason; the next save decides again.
+    s.set("q2", { text: "12" });
+    expect(s.refused()).toEqual({});
+  });
+
+  it("splits a save refused with 400 naming an answer and sends the rest again at once", async () => {
+    const sent: [number, unknown][] = [];
+    const save = vi.fn(async (seq: number, a: Record<string, unknown>) => {
+      sent.push([seq, a]);
+      if ("q2" in a) throw new ApiError(400, "invalid", "bad answer", { "answers.q2.text": "Text cannot contain NUL." });
+      return { seq, rejected: {} };
+    });
+    const s = new AnswerSaver(5, { save, reload: vi.fn() });
+    s.set("q1", { text: "a" });
+    s.set("q2", { text: "b\u0000" });
+    await s.flush();
+    expect(sent).toEqual([[6, { q1: { text: "a" }, q2: { text: "b\u0000" } }], [6, { q1: { text: "a" } }]]);
+    expect(s.refused()).toEqual({ q2: "Text cannot contain NUL." });
+    expect(s.lastSeq).toBe(6);
+    expect(s.dirty).toBe(false);
+  });
+
+  it("a 400 naming no answer keeps the whole batch for the next try", async () => {
+    const save = vi.fn(async () => { throw new ApiError(400, "invalid", "seq is required", { seq: "required" }); });
+    const s = new AnswerSaver(0, { save, reload: vi.fn(), retryDelay: 3000 });
+    s.set("q1", { text: "a" });
+    await expect(s.flush()).rejects.toThrow("seq is required");
+    expect(s.unsaved()).toEqual(["q1"]);
+  });
+
+  it("discard drops a change not yet sent", async () => {
+    const save = vi.fn(async (seq: number) => ({ seq, rejected: {} }));
+    const s = new AnswerSaver(0, { save, reload: vi.fn(), delay: 500 });
+    s.set("q1", { text: "1" });
+    s.discard("q1");
+    await vi.advanceTimersByTimeAsync(500);
+    expect(save).not.toHaveBeenCalled();
+    expect(s.dirty).toBe(false);
+  });
+});
+
+describe("saveStatus", () => {
+  it.each([
+    ["saved", [], [], "All answers saved"],
+    ["saving", [], [], "Saving…"],
+    ["saved", [3], [], "Question 3 is not saved: see the note at the question."],
+    ["error", [], [5, 2], "Questions 2 and 5 are not saved yet — trying again."],
+    ["error", [4], [1, 2, 6], "Question 4 is not saved: see the note at the question. Questions 1, 2 and 6 are not saved yet — trying again."],
+    ["closed", [3], [], "Answers are closed"],
+  ] as const)("%s with problems %j and unsaved %j", (state, problems, unsaved, want) => {
+    expect(saveStatus(state, [...problems], [...unsaved])).toBe(want);
   });
 });
 

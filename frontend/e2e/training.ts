@@ -79,3 +79,16 @@ export async function answerRight(page: Page, q: YamlQuestion) {
       throw new Error(`no answer for ${q.type}`);
   }
 }
+
+/** Completes every module of the program as the agent would (opened, then marked complete), through the API. */
+export async function completeModules(request: APIRequestContext, agent: { email: string; password: string }, programID: string) {
+  const r = await request.post("/api/v1/auth/login", { data: { email: agent.email, password: agent.password, refresh_token_delivery: "body" } });
+  if (!r.ok()) throw new Error(`login ${agent.email}: ${r.status()}`);
+  const headers = { Authorization: `Bearer ${(await r.json()).access_token}` };
+  const program = await (await request.get(`/api/v1/programs/${programID}`, { headers })).json();
+  for (const m of program.requirements.modules as { module_id: string; current_version: number }[]) {
+    await request.get(`/api/v1/modules/${m.module_id}`, { headers });
+    const done = await request.post(`/api/v1/modules/${m.module_id}/complete`, { headers, data: { version: m.current_version } });
+    if (!done.ok()) throw new Error(`complete ${m.module_id}: ${done.status()} ${await done.text()}`);
+  }
+}

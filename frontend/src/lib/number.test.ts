@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseTypedNumber } from "./number";
+import { mayBeUnfinished, parseTypedNumber } from "./number";
 
 describe("parseTypedNumber", () => {
   it.each([
@@ -35,5 +35,11 @@ describe("parseTypedNumber", () => {
     const got = parseTypedNumber(input);
     expect(got.ok).toBe(false);
     if (!got.ok) expect(got.reason).toContain(reason);
+  });
+});
+
+describe("mayBeUnfinished", () => {
+  it.each([["-", true], ["1,", true], ["1,2", true], ["1,20", true], ["12,5", true], ["1,2000", false], ["ten", false], ["1.", false], ["", true]])("%j → %s", (input, want) => {
+    expect(mayBeUnfinished(input)).toBe(want);
   });
 });

@@ -31,3 +31,8 @@ export function parseTypedNumber(input: string): ParsedNumber {
   }
   return { ok: true, value: sign * Number(body.replace(/,/g, "")) };
 }
+
+/** Whether a refused text may be a number still being typed: a lone sign, or digits whose last comma has fewer than three after it ("1,2" on the way to "1,200"). */
+export function mayBeUnfinished(input: string): boolean {
+  return /^[+\-−]?(?:\d[\d,]*,\d{0,2})?$/.test(input.trim());
+}

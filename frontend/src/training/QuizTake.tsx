@@ -4,7 +4,7 @@ import { useQueryClient } from "@tanstack/react-query";
 import { learning, type Answers, type Attempt, type PublicQuestion, type QuizAnswer } from "../api/learning";
 import { Dialog } from "../components/Dialog";
 import { AnswerSaver, questionList, saveStatus, type Rejected, type SaveState } from "./saver";
-import { parseTypedNumber } from "../lib/number";
+import { mayBeUnfinished, parseTypedNumber } from "../lib/number";
 import { inlineMarkdown, isAnswered } from "./text";
 import { clockOffset, formatRemaining, remainingMs, spokenRemaining } from "./timer";
 import { keys } from "./hooks";
@@ -145,7 +145,13 @@ export function QuizTake() {
   if (!attempt) return <p className="loading" role="status">Loading your attempt…</p>;
 
   const number = (q: PublicQuestion) => attempt.questions.indexOf(q) + 1;
-  const errorOf = (q: PublicQuestion) => (touched[q.id] || rejected[q.id] ? invalid[q.id] ?? rejected[q.id] : undefined);
+  // A refusal shows as it is typed (so the page does not shift under the next click), except while the
+  // number may still be on its way ("1," before "1,200", a lone sign): that waits until the agent leaves the field.
+  const errorOf = (q: PublicQuestion) => {
+    if (rejected[q.id] && !invalid[q.id]) return rejected[q.id];
+    if (!invalid[q.id]) return undefined;
+    return touched[q.id] || !mayBeUnfinished(answers[q.id]?.text ?? "") ? invalid[q.id] : undefined;
+  };
   const problems = attempt.questions.filter((q) => errorOf(q)).map(number);
   const unsaved = saveState === "error" ? attempt.questions.filter((q) => saver.current?.unsaved().includes(q.id)).map(number) : [];
   const keepAnswering = () => {

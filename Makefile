@@ -12,16 +12,18 @@ GOVULNCHECK := golang.org/x/vuln/cmd/govulncheck@v1.9.0
 # A count, not a duration: Go 1.26's fuzz coordinator can report a bare "context deadline exceeded" when a
 # duration-based -fuzztime ends while a worker is mid-input (golang/go#75804, fixed in Go 1.27); a count has no deadline.
 FUZZTIME  ?= 2000x
+# CPU workers `make test-stress` keeps busy beside the suite (2 per core on the 2-core development machine).
+STRESS_CPU ?= 4
 # package:target pairs for `make fuzz` (go test -fuzz runs one target per invocation).
 FUZZ_TARGETS := catalog:FuzzParseModule catalog:FuzzLoadProgram catalog:FuzzRender \
                 quiz:FuzzParseQuiz quiz:FuzzParseGIFT roleplay:FuzzParseScenario
 
 WEB_SRC   := $(shell find frontend/src frontend/index.html frontend/vite.config.ts frontend/tsconfig.json -type f 2>/dev/null)
 
-.PHONY: help run build test go-test fuzz web-test e2e lint bench db-url db-stop chromium clean
+.PHONY: help run build test go-test test-stress stress-ng fuzz web-test e2e lint bench db-url db-stop chromium clean
 
 help: ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*## "}{printf "  make %-8s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*## "}{printf "  make %-11s %s\n", $$1, $$2}'
 
 build: frontend/dist/index.html ## build the web app and the server binary (bin/skillgate)
 	$(GO) build -o $(BIN) ./server/cmd/skillgate
@@ -45,6 +47,25 @@ go-test: ## go vet, then every Go test with the race detector against real Postg
 	@export DATABASE_URL="$$($(DBURL) postgres)"; \
 	 $(GO) vet ./... && \
 	 $(GO) test -race -count=1 ./...
+
+test-stress: stress-ng ## the Go suite twice in a row while stress-ng keeps every core busy, printing each run's wall time
+	@export DATABASE_URL="$$($(DBURL) postgres)"; \
+	 stress-ng --cpu $(STRESS_CPU) --timeout 0 --quiet & stress=$$!; \
+	 shell=$$$$; ( while kill -0 $$shell 2>/dev/null; do sleep 1; done; kill -TERM $$stress 2>/dev/null ) & watchdog=$$!; \
+	 trap 'kill -TERM $$stress $$watchdog 2>/dev/null || true; wait $$stress 2>/dev/null || true' EXIT; \
+	 trap 'exit 130' INT TERM HUP; \
+	 echo "test-stress: stress-ng --cpu $(STRESS_CPU) is running (pid $$stress)"; \
+	 for run in 1 2; do \
+	   start=$$(date +%s); status=0; \
+	   $(GO) test -race -count=1 ./... || status=$$?; \
+	   echo "test-stress: run $$run $$( [ $$status = 0 ] && echo passed || echo FAILED ) in $$(( $$(date +%s) - start )) s (load average $$(cut -d' ' -f1-3 /proc/loadavg))"; \
+	   [ $$status = 0 ] || exit $$status; \
+	 done
+
+stress-ng: ## install Debian's stress-ng for make test-stress, if missing
+	@command -v stress-ng >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq stress-ng >/dev/null; \
+	  else echo "make test-stress needs stress-ng: sudo apt-get install stress-ng"; exit 1; fi; }
 
 fuzz: ## fuzz every parser and the renderer for FUZZTIME each (default 2000x, i.e. 2,000 inputs); the seed corpora are in testdata/fuzz
 	@for t in $(FUZZ_TARGETS); do \

@@ -34,8 +34,10 @@ frontend/node_modules/.package-lock.json: frontend/package.json frontend/package
 frontend/dist/index.html: frontend/node_modules/.package-lock.json $(WEB_SRC)
 	cd frontend && npm run --silent build && touch dist/.gitkeep
 
-run: build ## migrate, import the library, seed the demo logins and demo center (not in production), serve on :8080
-	@export DATABASE_URL="$$($(DBURL) skillgate)"; \
+# The database comes first (found, started or created), so a problem with it shows before the build.
+run: ## migrate, import the library, seed the demo logins and demo center (not in production), serve on :8080
+	@DATABASE_URL="$$($(DBURL) skillgate)"; export DATABASE_URL; \
+	 $(MAKE) --no-print-directory build && \
 	 ./$(BIN) migrate up >/dev/null && \
 	 ./$(BIN) import content quizzes | tail -n 1 && \
 	 if [ "$${SKILLGATE_ENV:-development}" != production ]; then ./$(BIN) user seed-demo; fi && \
@@ -44,12 +46,12 @@ run: build ## migrate, import the library, seed the demo logins and demo center 
 test: go-test fuzz web-test e2e ## everything: Go tests, a short fuzz run, web unit tests, end-to-end tests in Chromium
 
 go-test: ## go vet, then every Go test with the race detector against real PostgreSQL
-	@export DATABASE_URL="$$($(DBURL) postgres)"; \
+	@DATABASE_URL="$$($(DBURL) postgres)"; export DATABASE_URL; \
 	 $(GO) vet ./... && \
 	 $(GO) test -race -count=1 ./...
 
 test-stress: stress-ng ## the Go suite twice in a row while stress-ng keeps every core busy, printing each run's wall time
-	@export DATABASE_URL="$$($(DBURL) postgres)"; \
+	@DATABASE_URL="$$($(DBURL) postgres)"; export DATABASE_URL; \
 	 stress-ng --cpu $(STRESS_CPU) --timeout 0 --quiet & stress=$$!; \
 	 shell=$$$$; ( while kill -0 $$shell 2>/dev/null; do sleep 1; done; kill -TERM $$stress 2>/dev/null ) & watchdog=$$!; \
 	 trap 'kill -TERM $$stress $$watchdog 2>/dev/null || true; wait $$stress 2>/dev/null || true' EXIT; \
@@ -79,7 +81,7 @@ web-test: frontend/node_modules/.package-lock.json ## type-check and unit-test t
 	cd frontend && npx tsc -b && npx vitest run
 
 e2e: build chromium ## end-to-end tests: Playwright drives headless Chromium against a real server
-	@export DATABASE_URL="$$($(DBURL) postgres)"; \
+	@DATABASE_URL="$$($(DBURL) postgres)"; export DATABASE_URL; \
 	 cd frontend && npx playwright test
 
 chromium: ## install Debian's Chromium for the end-to-end tests, if missing
@@ -95,7 +97,7 @@ lint: ## gofmt, go vet, staticcheck and govulncheck
 	 else $(GO) run $(GOVULNCHECK) ./... || { echo "govulncheck failed (it needs https://vuln.go.dev; offline, SKIP_VULNCHECK=1 skips it)"; exit 1; }; fi
 
 bench: ## load tests through the real server: quiz submissions, then the eligibility gate (seeded 10,000-agent center)
-	@export DATABASE_URL="$$($(DBURL) postgres)"; \
+	@DATABASE_URL="$$($(DBURL) postgres)"; export DATABASE_URL; \
 	 $(GO) test -run '^$$' -bench QuizSubmissions -benchtime 1x -count 1 ./server/internal/quiz/bench && \
 	 $(GO) test -run '^$$' -bench 'Eligibility$$' -benchtime 1x -count 1 -timeout 10m ./server/internal/routing/bench && \
 	 $(GO) test -run '^$$' -bench EligibilityOverload -benchtime 1x -count 1 -timeout 10m ./server/internal/routing/bench

@@ -12,16 +12,18 @@ GOVULNCHECK := golang.org/x/vuln/cmd/govulncheck@v1.9.0
 # A count, not a duration: Go 1.26's fuzz coordinator can report a bare "context deadline exceeded" when a
 # duration-based -fuzztime ends while a worker is mid-input (golang/go#75804, fixed in Go 1.27); a count has no deadline.
 FUZZTIME  ?= 2000x
+# CPU workers `make test-stress` keeps busy beside the suite (2 per core on the 2-core development machine).
+STRESS_CPU ?= 4
 # package:target pairs for `make fuzz` (go test -fuzz runs one target per invocation).
 FUZZ_TARGETS := catalog:FuzzParseModule catalog:FuzzLoadProgram catalog:FuzzRender \
                 quiz:FuzzParseQuiz quiz:FuzzParseGIFT roleplay:FuzzParseScenario
 
 WEB_SRC   := $(shell find frontend/src frontend/index.html frontend/vite.config.ts frontend/tsconfig.json -type f 2>/dev/null)
 
-.PHONY: help run build test go-test fuzz web-test e2e lint bench db-url db-stop chromium clean
+.PHONY: help run build test go-test test-stress stress-ng fuzz web-test e2e lint bench db-url db-stop chromium clean
 
 help: ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*## "}{printf "  make %-8s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*## "}{printf "  make %-11s %s\n", $$1, $$2}'
 
 build: frontend/dist/index.html ## build the web app and the server binary (bin/skillgate)
 	$(GO) build -o $(BIN) ./server/cmd/skillgate
@@ -32,8 +34,10 @@ frontend/node_modules/.package-lock.json: frontend/package.json frontend/package
 frontend/dist/index.html: frontend/node_modules/.package-lock.json $(WEB_SRC)
 	cd frontend && npm run --silent build && touch dist/.gitkeep
 
-run: build ## migrate, import the library, seed the demo logins and demo center (not in production), serve on :8080
-	@export DATABASE_URL="$$($(DBURL) skillgate)"; \
+# The database comes first (found, started or created), so a problem with it shows before the build.
+run: ## migrate, import the library, seed the demo logins and demo center (not in production), serve on :8080
+	@DATABASE_URL="$$($(DBURL) skillgate)"; export DATABASE_URL; \
+	 $(MAKE) --no-print-directory build && \
 	 ./$(BIN) migrate up >/dev/null && \
 	 ./$(BIN) import content quizzes | tail -n 1 && \
 	 if [ "$${SKILLGATE_ENV:-development}" != production ]; then ./$(BIN) user seed-demo; fi && \
@@ -42,9 +46,28 @@ run: build ## migrate, import the library, seed the demo logins and demo center 
 test: go-test fuzz web-test e2e ## everything: Go tests, a short fuzz run, web unit tests, end-to-end tests in Chromium
 
 go-test: ## go vet, then every Go test with the race detector against real PostgreSQL
-	@export DATABASE_URL="$$($(DBURL) postgres)"; \
+	@DATABASE_URL="$$($(DBURL) postgres)"; export DATABASE_URL; \
 	 $(GO) vet ./... && \
 	 $(GO) test -race -count=1 ./...
+
+test-stress: stress-ng ## the Go suite twice in a row while stress-ng keeps every core busy, printing each run's wall time
+	@DATABASE_URL="$$($(DBURL) postgres)"; export DATABASE_URL; \
+	 stress-ng --cpu $(STRESS_CPU) --timeout 0 --quiet & stress=$$!; \
+	 shell=$$$$; ( while kill -0 $$shell 2>/dev/null; do sleep 1; done; kill -TERM $$stress 2>/dev/null ) & watchdog=$$!; \
+	 trap 'kill -TERM $$stress $$watchdog 2>/dev/null || true; wait $$stress 2>/dev/null || true' EXIT; \
+	 trap 'exit 130' INT TERM HUP; \
+	 echo "test-stress: stress-ng --cpu $(STRESS_CPU) is running (pid $$stress)"; \
+	 for run in 1 2; do \
+	   start=$$(date +%s); status=0; \
+	   $(GO) test -race -count=1 ./... || status=$$?; \
+	   echo "test-stress: run $$run $$( [ $$status = 0 ] && echo passed || echo FAILED ) in $$(( $$(date +%s) - start )) s (load average $$(cut -d' ' -f1-3 /proc/loadavg))"; \
+	   [ $$status = 0 ] || exit $$status; \
+	 done
+
+stress-ng: ## install Debian's stress-ng for make test-stress, if missing
+	@command -v stress-ng >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq stress-ng >/dev/null; \
+	  else echo "make test-stress needs stress-ng: sudo apt-get install stress-ng"; exit 1; fi; }
 
 fuzz: ## fuzz every parser and the renderer for FUZZTIME each (default 2000x, i.e. 2,000 inputs); the seed corpora are in testdata/fuzz
 	@for t in $(FUZZ_TARGETS); do \
@@ -58,7 +81,7 @@ web-test: frontend/node_modules/.package-lock.json ## type-check and unit-test t
 	cd frontend && npx tsc -b && npx vitest run
 
 e2e: build chromium ## end-to-end tests: Playwright drives headless Chromium against a real server
-	@export DATABASE_URL="$$($(DBURL) postgres)"; \
+	@DATABASE_URL="$$($(DBURL) postgres)"; export DATABASE_URL; \
 	 cd frontend && npx playwright test
 
 chromium: ## install Debian's Chromium for the end-to-end tests, if missing
@@ -74,7 +97,7 @@ lint: ## gofmt, go vet, staticcheck and govulncheck
 	 else $(GO) run $(GOVULNCHECK) ./... || { echo "govulncheck failed (it needs https://vuln.go.dev; offline, SKIP_VULNCHECK=1 skips it)"; exit 1; }; fi
 
 bench: ## load tests through the real server: quiz submissions, then the eligibility gate (seeded 10,000-agent center)
-	@export DATABASE_URL="$$($(DBURL) postgres)"; \
+	@DATABASE_URL="$$($(DBURL) postgres)"; export DATABASE_URL; \
 	 $(GO) test -run '^$$' -bench QuizSubmissions -benchtime 1x -count 1 ./server/internal/quiz/bench && \
 	 $(GO) test -run '^$$' -bench 'Eligibility$$' -benchtime 1x -count 1 -timeout 10m ./server/internal/routing/bench && \
 	 $(GO) test -run '^$$' -bench EligibilityOverload -benchtime 1x -count 1 -timeout 10m ./server/internal/routing/bench

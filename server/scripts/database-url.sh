@@ -1,7 +1,8 @@
 #!/bin/sh
 # Prints a DATABASE_URL for development and tests, making sure the server
 # behind it runs. In order:
-#   1. $DATABASE_URL, when set, as it is;
+#   1. $DATABASE_URL, when set, as it is (creating the database it names
+#      when the server is reachable and the database missing);
 #   2. PostgreSQL on 127.0.0.1:5432 (user postgres), creating the database;
 #   3. a private cluster under .data/postgres started from the installed
 #      PostgreSQL binaries (as the postgres account when run as root);
@@ -10,11 +11,6 @@
 set -eu
 dbname=${1:-skillgate}
 root=$(cd "$(dirname "$0")/../.." && pwd)
-
-if [ -n "${DATABASE_URL:-}" ]; then
-	printf '%s\n' "$DATABASE_URL"
-	exit 0
-fi
 
 bindir=""
 for d in $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V -r) /usr/local/pgsql/bin; do
@@ -25,6 +21,42 @@ if [ -z "$bindir" ] && command -v initdb >/dev/null 2>&1; then
 fi
 psql_bin=$(command -v psql 2>/dev/null || true)
 [ -z "$psql_bin" ] && [ -n "$bindir" ] && psql_bin="$bindir/psql"
+
+# ensure_url_db creates the database $DATABASE_URL names when its server
+# answers and the database is missing, so `make run` does not build for a
+# minute and then fail on it. It asks through the server's postgres
+# database, without the URL's query parameters (libpq refuses some the
+# server's driver takes). When it cannot tell (no psql, the server does not
+# answer, the URL is not postgres://host/db), it leaves the URL to the
+# server to judge.
+ensure_url_db() {
+	if [ -z "$psql_bin" ]; then return 0; fi
+	base=${DATABASE_URL%%\?*}
+	case "$base" in
+	postgres://*/* | postgresql://*/*) ;;
+	*) return 0 ;;
+	esac
+	db=${base##*/}
+	server=${base%/*}
+	case "$db" in
+	"" | *%* | *"'"* | *'"'*) return 0 ;; # none, or encoded: leave it to the server
+	esac
+	if "$psql_bin" "$base" -Atqc 'SELECT 1' >/dev/null 2>&1; then return 0; fi
+	exists=$("$psql_bin" "$server/postgres" -Atqc "SELECT 1 FROM pg_database WHERE datname = '$db'" 2>/dev/null) || return 0
+	if [ "$exists" = "1" ]; then return 0; fi
+	if err=$("$psql_bin" "$server/postgres" -qc "CREATE DATABASE \"$db\"" 2>&1 >/dev/null); then
+		echo "created the database \"$db\" that DATABASE_URL names" >&2
+	else
+		echo "the database \"$db\" that DATABASE_URL names does not exist, and creating it failed: $err" >&2
+		exit 1
+	fi
+}
+
+if [ -n "${DATABASE_URL:-}" ]; then
+	ensure_url_db
+	printf '%s\n' "$DATABASE_URL"
+	exit 0
+fi
 
 ensure_db() { # host port
 	if [ -z "$psql_bin" ]; then return 0; fi

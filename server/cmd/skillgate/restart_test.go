@@ -22,6 +22,7 @@ import (
 	_ "github.com/jackc/pgx/v5/stdlib"
 
 	"github.com/skillgate/skillgate/server/internal/testdb"
+	"github.com/skillgate/skillgate/server/internal/testwait"
 )
 
 // runMainEnv makes the test binary run the real program (main) instead of
@@ -85,8 +86,8 @@ func startServer(t *testing.T, dbURL string) *server {
 	case err := <-s.done:
 		s.done <- err
 		t.Fatalf("the server exited before serving: %v\n%s", err, s.stderr)
-	case <-time.After(60 * time.Second):
-		t.Fatalf("the server did not start within 60 s\n%s", s.stderr)
+	case <-time.After(testwait.Deadline):
+		t.Fatalf("the server did not start within %s\n%s", testwait.Deadline, s.stderr)
 	}
 	return nil
 }
@@ -136,12 +137,25 @@ type outcome struct {
 	at     time.Time // when the answer (or error) came
 }
 
-// writeLoad submits licenses (each with its own number) from workers until
-// stop, one new connection per request, and returns every outcome.
-func writeLoad(base string, tokens []string, workers int, stop <-chan struct{}) []outcome {
+// load submits licenses (each with its own number) from workers, one new
+// connection per request, and keeps every outcome; a test waits on it for
+// what the load has seen (so many writes acknowledged, so many refused)
+// rather than for time to pass.
+type load struct {
+	mu      sync.Mutex
+	all     []outcome
+	changed chan struct{} // closed, and replaced, whenever an outcome arrives
+	stop    chan struct{}
+	stopped sync.Once
+	done    chan struct{}
+}
+
+// startLoad starts workers writing to base until finish is called (at the
+// latest when the test ends).
+func startLoad(t *testing.T, base string, tokens []string, workers int) *load {
+	l := &load{changed: make(chan struct{}), stop: make(chan struct{}), done: make(chan struct{})}
+	t.Cleanup(func() { l.finish() })
 	client := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}, Timeout: 60 * time.Second}
-	var mu sync.Mutex
-	var all []outcome
 	var seq atomic.Int64
 	var wg sync.WaitGroup
 	for w := range workers {
@@ -150,7 +164,7 @@ func writeLoad(base string, tokens []string, workers int, stop <-chan struct{}) 
 			defer wg.Done()
 			for {
 				select {
-				case <-stop:
+				case <-l.stop:
 					return
 				default:
 				}
@@ -165,25 +179,74 @@ func writeLoad(base string, tokens []string, workers int, stop <-chan struct{}) 
 				req.Header.Set("Authorization", "Bearer "+tokens[o.owner])
 				res, err := client.Do(req)
 				if err == nil {
-					var l struct{ ID string }
+					var lic struct{ ID string }
 					body, _ := io.ReadAll(res.Body)
 					res.Body.Close()
 					o.status = res.StatusCode
-					_ = json.Unmarshal(body, &l)
-					o.id = l.ID
+					_ = json.Unmarshal(body, &lic)
+					o.id = lic.ID
 				}
 				o.err, o.at = err, time.Now()
-				mu.Lock()
-				all = append(all, o)
-				mu.Unlock()
+				l.mu.Lock()
+				l.all = append(l.all, o)
+				close(l.changed)
+				l.changed = make(chan struct{})
+				l.mu.Unlock()
 				if err != nil {
-					time.Sleep(20 * time.Millisecond) // the server is gone: knock less often
+					select { // the server is gone: knock less often
+					case <-l.stop:
+						return
+					case <-time.After(20 * time.Millisecond):
+					}
 				}
 			}
 		}()
 	}
-	wg.Wait()
-	return all
+	go func() { wg.Wait(); close(l.done) }()
+	return l
+}
+
+// waitFor returns once the outcomes so far satisfy ok, and fails the test
+// when they still do not after testwait.Deadline (the run is stuck).
+func (l *load) waitFor(t *testing.T, what string, ok func([]outcome) bool) {
+	t.Helper()
+	deadline := time.NewTimer(testwait.Deadline)
+	defer deadline.Stop()
+	for {
+		l.mu.Lock()
+		met, changed, n := ok(l.all), l.changed, len(l.all)
+		l.mu.Unlock()
+		if met {
+			return
+		}
+		select {
+		case <-changed:
+		case <-deadline.C:
+			t.Fatalf("waited %s for %s (%d outcomes so far): the run is stuck", testwait.Deadline, what, n)
+		}
+	}
+}
+
+// finish stops the workers and returns every outcome.
+func (l *load) finish() []outcome {
+	l.stopped.Do(func() { close(l.stop) })
+	<-l.done
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.all
+}
+
+// acknowledged is true once n writes were answered 201.
+func acknowledged(n int) func([]outcome) bool {
+	return func(all []outcome) bool {
+		c := 0
+		for _, o := range all {
+			if o.err == nil && o.status == 201 {
+				c++
+			}
+		}
+		return c >= n
+	}
 }
 
 func licensesByNumber(t *testing.T, dbURL string) map[string]string {
@@ -229,10 +292,8 @@ func TestSIGTERMUnderLoadDropsNoInFlightRequest(t *testing.T) {
 	for _, e := range emails {
 		tokens = append(tokens, login(t, srv.url, e))
 	}
-	stop := make(chan struct{})
-	results := make(chan []outcome)
-	go func() { results <- writeLoad(srv.url, tokens, 8, stop) }()
-	time.Sleep(1500 * time.Millisecond)
+	l := startLoad(t, srv.url, tokens, 8)
+	l.waitFor(t, "20 acknowledged writes", acknowledged(20))
 	signalled := time.Now()
 	if err := srv.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
@@ -240,12 +301,20 @@ func TestSIGTERMUnderLoadDropsNoInFlightRequest(t *testing.T) {
 	var exitErr error
 	select {
 	case exitErr = <-srv.done:
-	case <-time.After(40 * time.Second):
-		t.Fatalf("the server did not exit within 40 s of SIGTERM\n%s", srv.stderr)
+	case <-time.After(testwait.Deadline):
+		t.Fatalf("the server did not exit within %s of SIGTERM\n%s", testwait.Deadline, srv.stderr)
 	}
-	time.Sleep(200 * time.Millisecond) // a few refused requests after exit
-	close(stop)
-	all := <-results
+	exited := time.Now()
+	l.waitFor(t, "requests refused after the exit", func(all []outcome) bool {
+		n := 0
+		for _, o := range all {
+			if o.err != nil && o.at.After(exited) && refusedBeforeServing(o.err) {
+				n++
+			}
+		}
+		return n >= 8
+	})
+	all := l.finish()
 	if exitErr != nil {
 		t.Errorf("the server exited with %v, want a clean exit\n%s", exitErr, srv.stderr)
 	}
@@ -292,16 +361,13 @@ func TestKilledServerLosesNoAcknowledgedWrite(t *testing.T) {
 	for _, e := range emails {
 		tokens = append(tokens, login(t, srv.url, e))
 	}
-	stop := make(chan struct{})
-	results := make(chan []outcome)
-	go func() { results <- writeLoad(srv.url, tokens, 8, stop) }()
-	time.Sleep(1500 * time.Millisecond)
+	l := startLoad(t, srv.url, tokens, 8)
+	l.waitFor(t, "20 acknowledged writes", acknowledged(20))
 	if err := srv.cmd.Process.Kill(); err != nil {
 		t.Fatal(err)
 	}
 	<-srv.done
-	close(stop)
-	all := <-results
+	all := l.finish()
 
 	// Every acknowledged write, read back by its owner through the
 	// restarted server.

@@ -82,6 +82,10 @@ type Config struct {
 	// DBStatementTimeout ends any statement running longer
 	// (DB_STATEMENT_TIMEOUT, default 30s; 0 for none).
 	DBStatementTimeout time.Duration
+	// DBSlowStatement logs a warning for every statement running longer
+	// (DB_SLOW_STATEMENT; default 200ms in production, 0 (none) in
+	// development, where a busy laptop's slow moments are not news).
+	DBSlowStatement time.Duration
 	// Warnings are problems that do not stop a development server, such as a
 	// generated JWT secret; serve logs them loudly.
 	Warnings []string
@@ -105,6 +109,10 @@ type Admission struct {
 
 // DefaultAdmission is the admission control serve uses unless configured.
 var DefaultAdmission = Admission{EligibilityLimit: 12, EligibilityWait: 20 * time.Millisecond, Limit: 32, Wait: time.Second}
+
+// DefaultSlowStatement is how long a statement runs before production logs
+// it as slow (DB_SLOW_STATEMENT); development logs none unless asked.
+const DefaultSlowStatement = 200 * time.Millisecond
 
 // MinAccessTokenTTL is the shortest ACCESS_TOKEN_TTL accepted.
 const MinAccessTokenTTL = 5 * time.Second
@@ -307,6 +315,10 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	count("DB_MAX_CONNS", &cfg.DBMaxConns, 1, 1000)
 	cfg.DBStatementTimeout = 30 * time.Second
 	duration("DB_STATEMENT_TIMEOUT", &cfg.DBStatementTimeout, 0, time.Hour)
+	if cfg.Env == Production {
+		cfg.DBSlowStatement = DefaultSlowStatement
+	}
+	duration("DB_SLOW_STATEMENT", &cfg.DBSlowStatement, 0, time.Hour)
 
 	cfg.MetricsAddr = strings.TrimSpace(getenv("METRICS_ADDR"))
 	cfg.MetricsToken = secret("METRICS_TOKEN")

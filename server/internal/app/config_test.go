@@ -333,3 +333,44 @@ func wantProblems(t *testing.T, err error, want []string) bool {
 	}
 	return true
 }
+
+func TestLoadConfigSlowStatementThreshold(t *testing.T) {
+	const secret = "a-production-secret-of-32-bytes!!"
+	prod := map[string]string{"SKILLGATE_ENV": "production", "DATABASE_URL": "postgres://db/skillgate", "JWT_SECRET": secret}
+	with := func(base map[string]string, k, v string) map[string]string {
+		m := map[string]string{k: v}
+		for bk, bv := range base {
+			m[bk] = bv
+		}
+		return m
+	}
+	for _, tc := range []struct {
+		name string
+		env  map[string]string
+		want time.Duration
+		bad  bool
+	}{
+		{"development: none", nil, 0, false},
+		{"production: the default", prod, DefaultSlowStatement, false},
+		{"development, asked for", map[string]string{"DB_SLOW_STATEMENT": "250ms"}, 250 * time.Millisecond, false},
+		{"production, off", with(prod, "DB_SLOW_STATEMENT", "0s"), 0, false},
+		{"not a duration", map[string]string{"DB_SLOW_STATEMENT": "slow"}, 0, true},
+		{"negative", map[string]string{"DB_SLOW_STATEMENT": "-1s"}, 0, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg, err := LoadConfig(envOf(tc.env))
+			if tc.bad {
+				if err == nil || !strings.Contains(err.Error(), "DB_SLOW_STATEMENT") {
+					t.Fatalf("got %v, want a problem naming DB_SLOW_STATEMENT", err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if cfg.DBSlowStatement != tc.want {
+				t.Errorf("got %s, want %s", cfg.DBSlowStatement, tc.want)
+			}
+		})
+	}
+}

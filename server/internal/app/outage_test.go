@@ -28,6 +28,7 @@ import (
 	"github.com/skillgate/skillgate/server/internal/quiz"
 	"github.com/skillgate/skillgate/server/internal/routing"
 	"github.com/skillgate/skillgate/server/internal/testdb"
+	"github.com/skillgate/skillgate/server/internal/testwait"
 )
 
 // tcpProxy forwards connections to Postgres until it is cut: then it
@@ -265,12 +266,13 @@ func TestDatabaseOutageFailsFastAndRecovers(t *testing.T) {
 	// The load: each agent sits the quiz again and again; a failed submit
 	// is retried with the same Idempotency-Key, as a careful client does.
 	var (
-		mu        sync.Mutex
-		submitted = map[string]bool{} // attempts whose submit answered 2xx
-		bad       []string            // answers that are neither 2xx nor 503 unavailable
-		slowFail  atomic.Int64        // 503s that took longer than 2 s
-		afterUp   atomic.Int64        // submissions answered 2xx after the database came back
-		phase     atomic.Int32        // 0 up, 1 down, 2 back
+		mu          sync.Mutex
+		submitted   = map[string]bool{} // attempts whose submit answered 2xx
+		bad         []string            // answers that are neither 2xx nor 503 unavailable
+		slowFail    atomic.Int64        // 503s that took longer than 2 s
+		afterUp     atomic.Int64        // submissions answered 2xx after the database came back
+		phase       atomic.Int32        // 0 up, 1 down, 2 back
+		downAnswers atomic.Int64        // 503s answered while the database was away
 	)
 	note := func(what string, st int, hdr http.Header, took time.Duration, err error) bool {
 		switch {
@@ -281,6 +283,9 @@ func TestDatabaseOutageFailsFastAndRecovers(t *testing.T) {
 		case st < 300:
 			return true
 		case st == 503:
+			if phase.Load() == 1 {
+				downAnswers.Add(1)
+			}
 			if hdr.Get("Retry-After") == "" {
 				mu.Lock()
 				bad = append(bad, what+": 503 without Retry-After")
@@ -372,19 +377,18 @@ func TestDatabaseOutageFailsFastAndRecovers(t *testing.T) {
 		wg.Wait()
 	}()
 
-	waitFor := func(what string, d time.Duration, ok func() bool) time.Duration {
+	// within fails the test unless ok holds within d: for the time bounds
+	// this test is about (failing closed, recovering).
+	within := func(what string, d time.Duration, ok func() bool) time.Duration {
 		t.Helper()
-		t0 := time.Now()
-		for !ok() {
-			if time.Since(t0) > d {
-				t.Fatalf("%s: not within %s", what, d)
-			}
-			time.Sleep(50 * time.Millisecond)
+		took, held := testwait.Within(d, ok)
+		if !held {
+			t.Fatalf("%s: not within %s", what, d)
 		}
-		return time.Since(t0)
+		return took
 	}
 	count := func() int { mu.Lock(); defer mu.Unlock(); return len(submitted) }
-	waitFor("submissions before the outage", 30*time.Second, func() bool { return count() >= 10 })
+	testwait.Until(t, "10 submissions before the outage", func() bool { return count() >= 10 })
 
 	// Down.
 	phase.Store(1)
@@ -398,7 +402,7 @@ func TestDatabaseOutageFailsFastAndRecovers(t *testing.T) {
 	// The view may answer from what it read before the cut for up to
 	// ViewMaxLag (no answer is older than that); then eligibility fails
 	// closed like every other read.
-	cached := waitFor("eligibility to fail closed", routing.ViewMaxLag+time.Second, func() bool {
+	cached := within("eligibility to fail closed", routing.ViewMaxLag+time.Second, func() bool {
 		st, _, _ := httpCall(client, "GET", eligibility, key.Key, nil, nil, nil)
 		if st != 200 && st != 503 {
 			t.Errorf("eligibility while down: got %d, want 200 from the view or 503", st)
@@ -418,13 +422,15 @@ func TestDatabaseOutageFailsFastAndRecovers(t *testing.T) {
 				check.name, st, e.Code, hdr.Get("Retry-After"), err, time.Since(t0))
 		}
 	}
-	time.Sleep(2 * time.Second) // the load keeps knocking while the database is away
+	// The load keeps knocking while the database is away: every worker is
+	// refused a few times before it comes back.
+	testwait.Until(t, "the load to be refused while the database is away", func() bool { return downAnswers.Load() >= 3*workers })
 	downCount := count()
 
 	// Back.
 	proxy.restore()
 	phase.Store(2)
-	up := waitFor("readyz after the database returned", 10*time.Second, func() bool {
+	up := within("readyz after the database returned", 10*time.Second, func() bool {
 		st, _, _ := httpCall(client, "GET", srv.URL+"/readyz", "", nil, nil, nil)
 		return st == 200
 	})
@@ -433,7 +439,7 @@ func TestDatabaseOutageFailsFastAndRecovers(t *testing.T) {
 	if st, _, err := httpCall(client, "GET", eligibility, key.Key, nil, nil, &ans); st != 200 || err != nil || ans.Eligible == nil {
 		t.Errorf("eligibility after recovery: got %d %v", st, err)
 	}
-	waitFor("submissions after recovery", 10*time.Second, func() bool { return afterUp.Load() >= 2*workers })
+	testwait.Until(t, "submissions after recovery", func() bool { return afterUp.Load() >= 2*workers })
 	close(stop)
 	wg.Wait()
 

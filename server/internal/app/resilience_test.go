@@ -15,6 +15,7 @@ import (
 	"github.com/skillgate/skillgate/server/internal/db"
 	"github.com/skillgate/skillgate/server/internal/idempotency"
 	"github.com/skillgate/skillgate/server/internal/testdb"
+	"github.com/skillgate/skillgate/server/internal/testwait"
 )
 
 func TestIdempotentRoutesExistAndDocumentTheHeader(t *testing.T) {
@@ -87,25 +88,24 @@ func TestMetricsAreServedToOperatorsOnly(t *testing.T) {
 		`skillgate_job_runs_total{job="idempotency-cleanup"}`,
 		`skillgate_job_runs_total{job="webhook-delivery"}`,
 		`skillgate_eligibility_view_entries 0`,
-		`skillgate_eligibility_view_age_seconds 0.`, // read within the last second
+		"skillgate_eligibility_view_age_seconds 0\n", // read, at the injected clock's instant
 		`go_goroutines`,
 	}
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		code, body := get("Bearer " + token)
-		var missing []string
+	// The jobs' first passes run in their own goroutines: wait for them.
+	var code int
+	var missing []string
+	if _, ok := testwait.Within(testwait.Deadline, func() bool {
+		var body string
+		code, body = get("Bearer " + token)
+		missing = missing[:0]
 		for _, w := range want {
 			if !strings.Contains(body, w) {
 				missing = append(missing, w)
 			}
 		}
-		if code == 200 && len(missing) == 0 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("got %d, missing %q", code, missing)
-		}
-		time.Sleep(50 * time.Millisecond) // the jobs' first passes run in their own goroutines
+		return code == 200 && len(missing) == 0
+	}); !ok {
+		t.Fatalf("got %d, missing %q", code, missing)
 	}
 }
 
@@ -149,9 +149,11 @@ func TestStatementTimeoutIsSet(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close(g)
+	// Without the timeout the statement would run for a minute; with it,
+	// it is cancelled after 250ms (well under 30 s, however busy the machine).
 	t0 := time.Now()
-	err = g.Exec("SELECT pg_sleep(5)").Error
-	if err == nil || time.Since(t0) > 3*time.Second {
+	err = g.Exec("SELECT pg_sleep(60)").Error
+	if err == nil || time.Since(t0) > 30*time.Second {
 		t.Errorf("got %v after %s, want the statement cancelled after 250ms", err, time.Since(t0))
 	}
 }

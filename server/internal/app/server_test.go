@@ -10,6 +10,7 @@ import (
 
 	"github.com/skillgate/skillgate/server/internal/app"
 	"github.com/skillgate/skillgate/server/internal/logx"
+	"github.com/skillgate/skillgate/server/internal/testwait"
 )
 
 func TestGracefulShutdownDrainsInFlightRequests(t *testing.T) {
@@ -49,18 +50,14 @@ func TestGracefulShutdownDrainsInFlightRequests(t *testing.T) {
 	cancel() // as SIGTERM does
 
 	// New connections are refused once shutdown has begun.
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		conn, err := net.DialTimeout("tcp", addr, 200*time.Millisecond)
+	testwait.Until(t, "the listener to refuse connections after shutdown began", func() bool {
+		conn, err := net.DialTimeout("tcp", addr, time.Second)
 		if err != nil {
-			break
+			return true
 		}
 		conn.Close()
-		if time.Now().After(deadline) {
-			t.Fatal("the listener still accepts connections after shutdown began")
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+		return false
+	})
 	close(release)
 	r := <-got
 	if r.err != nil || r.body != "finished" {

@@ -30,7 +30,10 @@ type Options struct {
 	// StatementTimeout is the server-side statement_timeout of every
 	// connection, unless the URL sets one (0: none).
 	StatementTimeout time.Duration
-	Logger           *slog.Logger
+	// SlowStatement logs, as a warning, every statement that runs longer
+	// than this (0: none). Failing statements are always logged.
+	SlowStatement time.Duration
+	Logger        *slog.Logger
 }
 
 // connectTimeout bounds opening one connection, unless the URL's
@@ -75,7 +78,7 @@ func Open(ctx context.Context, url string, opts Options) (*gorm.DB, error) {
 		sqlDB.Close()
 		return nil, fmt.Errorf("db: connect: %w", err)
 	}
-	g, err := FromSQL(sqlDB, opts.Logger)
+	g, err := fromSQL(sqlDB, opts.Logger, opts.SlowStatement)
 	if err != nil {
 		sqlDB.Close()
 		return nil, err
@@ -84,8 +87,13 @@ func Open(ctx context.Context, url string, opts Options) (*gorm.DB, error) {
 }
 
 // FromSQL wraps an open pool in GORM with Skillgate's settings: translated
-// errors, UTC timestamps, and slow or failing queries logged through slog.
+// errors, UTC timestamps, and failing queries logged through slog (slow
+// ones are logged only by pools from Open with Options.SlowStatement).
 func FromSQL(sqlDB *sql.DB, log *slog.Logger) (*gorm.DB, error) {
+	return fromSQL(sqlDB, log, 0)
+}
+
+func fromSQL(sqlDB *sql.DB, log *slog.Logger, slow time.Duration) (*gorm.DB, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
@@ -94,8 +102,7 @@ func FromSQL(sqlDB *sql.DB, log *slog.Logger) (*gorm.DB, error) {
 		DisableAutomaticPing:   true, // Open pings; FromSQL must work while the database is down
 		SkipDefaultTransaction: true,
 		NowFunc:                func() time.Time { return time.Now().UTC() },
-		Logger: sqlLogger{Interface: logger.NewSlogLogger(log, logger.Config{
-			SlowThreshold:             slowStatement,
+		Logger: sqlLogger{log: log, slow: slow, Interface: logger.NewSlogLogger(log, logger.Config{
 			LogLevel:                  logger.Warn,
 			IgnoreRecordNotFoundError: true,
 			ParameterizedQueries:      true, // never log bound values, under Debug too (dialector.Explain ignores them too)
@@ -107,23 +114,36 @@ func FromSQL(sqlDB *sql.DB, log *slog.Logger) (*gorm.DB, error) {
 	return g, nil
 }
 
-// slowStatement is how long a statement runs before it is logged.
-const slowStatement = 200 * time.Millisecond
-
-// sqlLogger hands GORM's logger only the statements it logs: those that
-// failed or ran longer than slowStatement. A missing row or a duplicate key
-// is not a failure: callers answer it with not_found or conflict (a
-// double-click, a re-run seed), and the access log has the response. GORM's
-// own logger renders every statement's SQL before deciding, which cost a
-// few percent of a request's CPU.
-type sqlLogger struct{ logger.Interface }
+// sqlLogger logs the statements that failed, as errors, and those that ran
+// longer than slow (when it is not zero), as warnings, each with its SQL as
+// sent (placeholders, never values) and how long it ran. A missing row or a
+// duplicate key is not a failure: callers answer it with not_found or
+// conflict (a double-click, a re-run seed), and the access log has the
+// response. The SQL is rendered only for a statement that is logged:
+// rendering every statement cost a few percent of a request's CPU.
+type sqlLogger struct {
+	logger.Interface // GORM's own messages (LogMode, Info, Warn, Error)
+	log              *slog.Logger
+	slow             time.Duration
+}
 
 func (l sqlLogger) Trace(ctx context.Context, begin time.Time, fc func() (string, int64), err error) {
-	expected := err == nil || errors.Is(err, gorm.ErrRecordNotFound) || errors.Is(err, gorm.ErrDuplicatedKey)
-	if expected && time.Since(begin) <= slowStatement {
+	took := time.Since(begin)
+	failed := err != nil && !errors.Is(err, gorm.ErrRecordNotFound) && !errors.Is(err, gorm.ErrDuplicatedKey)
+	slow := l.slow > 0 && took > l.slow
+	if !failed && !slow {
 		return
 	}
-	l.Interface.Trace(ctx, begin, fc, err)
+	sql, rows := fc()
+	attrs := []slog.Attr{slog.Duration("duration", took), slog.String("sql", sql)}
+	if rows >= 0 {
+		attrs = append(attrs, slog.Int64("rows", rows))
+	}
+	if failed {
+		l.log.LogAttrs(ctx, slog.LevelError, "SQL statement failed", append(attrs, slog.String("error", err.Error()))...)
+		return
+	}
+	l.log.LogAttrs(ctx, slog.LevelWarn, "slow SQL statement", append(attrs, slog.Duration("threshold", l.slow))...)
 }
 
 // dialector is GORM's PostgreSQL dialector, except that it renders a

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"strings"
 	"testing"
+	"time"
 
 	"gorm.io/gorm"
 
@@ -58,5 +59,49 @@ func TestFailingStatementsAreLoggedWithoutValues(t *testing.T) {
 	}
 	if strings.Contains(out, "SELECT 1 WHERE") || strings.Contains(out, "INSERT INTO once") {
 		t.Errorf("a statement that succeeded quickly or hit a duplicate key was logged:\n%s", out)
+	}
+}
+
+// TestSlowStatementsAreLoggedOverTheThreshold checks that a statement
+// running longer than Options.SlowStatement is logged as a warning with its
+// duration and the threshold, a quick one is not, and with no threshold a
+// slow statement is not logged at all (a busy development machine's first
+// run is not a wall of warnings).
+func TestSlowStatementsAreLoggedOverTheThreshold(t *testing.T) {
+	t.Parallel()
+	url := testdb.NewURL(t)
+	for _, tc := range []struct {
+		name      string
+		threshold time.Duration
+		want      int // slow statements logged
+	}{
+		{"threshold 50ms", 50 * time.Millisecond, 1},
+		{"no threshold", 0, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var buf bytes.Buffer
+			g, err := db.Open(context.Background(), url, db.Options{MaxOpenConns: 1, SlowStatement: tc.threshold,
+				Logger: slog.New(slog.NewTextHandler(&buf, nil))})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close(g)
+			// pg_sleep(0.2) runs at least 200ms however fast the machine,
+			// so it is over a 50ms threshold.
+			if err := g.Exec("SELECT pg_sleep(0.2) WHERE ? <> ''", "slow-secret").Error; err != nil {
+				t.Fatal(err)
+			}
+			out := buf.String()
+			if got := strings.Count(out, "pg_sleep"); got != tc.want {
+				t.Errorf("logged the slow statement %d times, want %d:\n%s", got, tc.want, out)
+			}
+			if tc.want > 0 && (!strings.Contains(out, "level=WARN") || !strings.Contains(out, `msg="slow SQL statement"`) ||
+				!strings.Contains(out, "threshold=50ms")) {
+				t.Errorf("want a warning naming the threshold:\n%s", out)
+			}
+			if strings.Contains(out, "secret") {
+				t.Errorf("a bound value was logged:\n%s", out)
+			}
+		})
 	}
 }

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+
+	"github.com/skillgate/skillgate/server/internal/testwait"
 )
 
 func TestAdmissionLimitsEachClassAndRefusesFast(t *testing.T) {
@@ -52,22 +54,28 @@ func TestAdmissionLimitsEachClassAndRefusesFast(t *testing.T) {
 	if rec.Code != http.StatusServiceUnavailable || rec.Header().Get("Retry-After") != "1" {
 		t.Errorf("got %d (Retry-After %q), want 503 with Retry-After: 1", rec.Code, rec.Header().Get("Retry-After"))
 	}
-	if took < 80*time.Millisecond || took > time.Second {
+	// At least the wait; at most what a busy machine adds to it (the slots
+	// it waited for are never freed, so a limiter that did not give up
+	// would not answer at all).
+	if took < 80*time.Millisecond || took > 30*time.Second {
 		t.Errorf("refused after %s, want about the 100ms queue wait", took)
 	}
-	// The other classes are not held up by a saturated one.
-	if rec, took := do("/rest"); rec.Code != 200 || took > 50*time.Millisecond {
-		t.Errorf("another class: got %d after %s, want 200 at once", rec.Code, took)
+	// The other classes are not held up by a saturated one: answered while
+	// the eligibility slots are still held.
+	if rec, _ := do("/rest"); rec.Code != 200 {
+		t.Errorf("another class: got %d, want 200", rec.Code)
 	}
 	if rec, _ := do("/free"); rec.Code != 200 {
 		t.Errorf("an unlimited route: got %d, want 200", rec.Code)
 	}
-	// A queued request is admitted when a slot frees up.
+	// A queued request is admitted when a slot frees up. It may wait as
+	// long as a busy machine takes to free one.
+	hot.Wait = testwait.Deadline
 	queued := make(chan int)
 	go func() { rec, _ := do("/hot"); queued <- rec.Code }()
-	time.Sleep(20 * time.Millisecond) // let it queue
-	block <- struct{}{}               // one in-flight request finishes
-	<-entered                         // the queued one got its slot
+	testwait.Until(t, "the request to queue", func() bool { return hot.queue.Load() == 1 })
+	block <- struct{}{} // one in-flight request finishes
+	<-entered           // the queued one got its slot
 	close(block)
 	if code := <-queued; code != 200 {
 		t.Errorf("queued request: got %d, want 200 once a slot was free", code)
@@ -92,11 +100,9 @@ func TestAdmissionQueueIsBounded(t *testing.T) {
 	}
 	waiting := make(chan bool)
 	go func() { waiting <- l.Acquire(ctx) }() // the one queue place
-	for l.queue.Load() != 1 {
-		time.Sleep(time.Millisecond)
-	}
-	t0 := time.Now()
-	if l.Acquire(ctx) || time.Since(t0) > 50*time.Millisecond {
+	testwait.Until(t, "the first waiter to queue", func() bool { return l.queue.Load() == 1 })
+	// The wait is an hour: a refusal at all means it did not wait.
+	if l.Acquire(ctx) {
 		t.Errorf("with the queue full, want an immediate refusal")
 	}
 	l.Release()

@@ -17,6 +17,7 @@ import (
 	"github.com/skillgate/skillgate/server/internal/catalog"
 	"github.com/skillgate/skillgate/server/internal/db"
 	"github.com/skillgate/skillgate/server/internal/quiz"
+	"github.com/skillgate/skillgate/server/internal/testwait"
 )
 
 func TestImportQuizzesIsVersionedAndIdempotent(t *testing.T) {
@@ -591,24 +592,21 @@ func TestOverdueAttemptGradedOnce(t *testing.T) {
 }
 
 // waitForLockWaiters returns once n sessions of the test's database wait
-// for a lock, or an error after 30 seconds (something did not get as far as
-// the lock).
+// for a lock, or an error after testwait.Deadline (something did not get as
+// far as the lock).
 func waitForLockWaiters(env *apitest.Env, n int) error {
 	const q = `SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		var waiting int
-		if err := env.DB.Raw(q).Scan(&waiting).Error; err != nil {
-			return err
-		}
-		if waiting >= n {
-			return nil
-		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("got %d sessions waiting for a lock, want %d", waiting, n)
-		}
-		time.Sleep(5 * time.Millisecond)
+	var waiting int
+	var err error
+	if _, ok := testwait.Within(testwait.Deadline, func() bool {
+		err = env.DB.Raw(q).Scan(&waiting).Error
+		return err != nil || waiting >= n
+	}); err != nil {
+		return err
+	} else if !ok {
+		return fmt.Errorf("got %d sessions waiting for a lock, want %d", waiting, n)
 	}
+	return nil
 }
 
 // TestClearedAnswerIsUnanswered: saving an empty answer takes the question's

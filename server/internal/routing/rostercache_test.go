@@ -7,6 +7,7 @@ import (
 
 	"github.com/skillgate/skillgate/server/internal/apitest"
 	"github.com/skillgate/skillgate/server/internal/auth"
+	"github.com/skillgate/skillgate/server/internal/clock"
 	"github.com/skillgate/skillgate/server/internal/routing"
 )
 
@@ -20,6 +21,8 @@ func TestRosterCache(t *testing.T) {
 	w := newWorld(t)
 	const ttl = time.Second
 	w.env.App.Routing.SetRosterCacheTTL(ttl)
+	wall := clock.NewManual(time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)) // the cache's TTL clock
+	routing.SetRosterCacheClock(w.env.App.Routing, wall.Now)
 	amy, bob := w.agent("amy"), w.agent("bob")
 	w.certify(amy.ID, w.cards, 90)
 	w.certify(bob.ID, w.cards, 90)
@@ -51,11 +54,11 @@ func TestRosterCache(t *testing.T) {
 	// A revocation written elsewhere (another replica, the certification
 	// engine) may be up to the TTL old in this replica's roster, no older.
 	w.setCert(amy.ID, w.cards, "revoked", nil, nil)
-	filled := time.Now()
-	if r := roster(); !r[amy.ID].Eligible && time.Since(filled) < ttl {
+	wall.Advance(ttl - time.Millisecond)
+	if r := roster(); !r[amy.ID].Eligible {
 		t.Fatalf("within the TTL: got %+v, want the cached roster (is the cache on?)", r[amy.ID])
 	}
-	time.Sleep(ttl - time.Since(filled))
+	wall.Advance(time.Millisecond)
 	if r := roster(); r[amy.ID].Eligible || !slices.Contains(codes(r[amy.ID].Answer), routing.ReasonCertificationRevoked) {
 		t.Fatalf("after the TTL: got %+v, want certification_revoked", r[amy.ID])
 	}

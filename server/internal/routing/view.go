@@ -15,7 +15,9 @@ import (
 // transaction that makes the change), which it reads every ViewPollEvery.
 //
 // The bound: an input is used only while the last successful read of the
-// feed began less than ViewMaxLag ago. A change committed before that read
+// feed began less than ViewMaxLag ago, by the service's injected clock (so
+// a test moves the clock rather than racing it; a clock that went back
+// counts as behind, which fails closed). A change committed before that read
 // began has been applied, so no answer is older than ViewMaxLag; when the
 // feed cannot be read (the database is down, the replica is starved) the
 // view stops answering and every check reads the database, which fails
@@ -78,14 +80,15 @@ func newView() *view {
 }
 
 // get returns the inputs kept for the question, nil when there are none or
-// the view is behind.
-func (v *view) get(k viewKey) *inputs {
+// the view is behind at now: its last feed read began more than ViewMaxLag
+// before now, or after it (the clock went back).
+func (v *view) get(k viewKey, now time.Time) *inputs {
 	if v == nil {
 		return nil
 	}
 	v.mu.RLock()
 	defer v.mu.RUnlock()
-	if v.readBegan.IsZero() || time.Since(v.readBegan) > ViewMaxLag {
+	if age := now.Sub(v.readBegan); v.readBegan.IsZero() || age < 0 || age > ViewMaxLag {
 		return nil
 	}
 	return v.entries[k]
@@ -230,7 +233,7 @@ func (s *Service) syncView(ctx context.Context) error {
 	v := s.view
 	v.reads.Lock()
 	defer v.reads.Unlock()
-	began := time.Now()
+	began := s.clock.Now()
 	v.mu.RLock()
 	fresh := !v.readBegan.IsZero() && began.Sub(v.readBegan) < viewResync
 	after, running, xmax := v.maxSeq, v.running, v.xmax
@@ -350,8 +353,8 @@ func (v *view) size() int {
 	return len(v.entries)
 }
 
-// ViewStats reports how long ago the view's last successful read of the
-// change feed began (an hour when it never succeeded) and how many
+// ViewStats reports how long ago (by the injected clock) the view's last
+// successful read of the change feed began (an hour when it never succeeded) and how many
 // questions it holds; zeros when the view is off.
 func (s *Service) ViewStats() (time.Duration, int) {
 	v := s.view
@@ -363,5 +366,5 @@ func (s *Service) ViewStats() (time.Duration, int) {
 	if v.readBegan.IsZero() {
 		return time.Hour, len(v.entries)
 	}
-	return time.Since(v.readBegan), len(v.entries)
+	return s.clock.Now().Sub(v.readBegan), len(v.entries)
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/skillgate/skillgate/server/internal/routing"
+	"github.com/skillgate/skillgate/server/internal/testwait"
 )
 
 // askNow asks over the API with the API key without reading the change
@@ -160,41 +161,34 @@ func TestViewStopsAnsweringWhenTheFeedIsNotRead(t *testing.T) {
 	if err := w.env.DB.Exec(`UPDATE certifications SET state = 'revoked' WHERE user_id = ?`, id).Error; err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(routing.ViewMaxLag + 50*time.Millisecond)
+	w.env.Clock.Advance(routing.ViewMaxLag + time.Millisecond)
 	if a := w.askNow(id, w.sales, "TX"); a.Eligible {
 		t.Error("a view behind by more than ViewMaxLag answered")
 	}
 }
 
 // With the poller running, a revocation made elsewhere (another replica,
-// a job, by hand) shows within the bound.
-func TestViewShowsARevocationMadeElsewhereWithinTheBound(t *testing.T) {
+// a job, by hand) reaches the view without anyone asking it to read the
+// feed. How old an answer may be is TestViewStopsAnsweringWhenTheFeedIsNotRead
+// (the view's bound, by the injected clock) and the benchmark (the time it
+// takes on a real replica).
+func TestRunViewShowsARevocationMadeElsewhere(t *testing.T) {
 	t.Parallel()
 	w := newWorldWith(t, true)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	go w.env.App.Routing.RunView(ctx)
 	id := w.licensedSalesAgent("replica")
-	deadline := time.Now().Add(5 * time.Second)
-	for a := w.askNow(id, w.sales, "TX"); !a.Eligible; a = w.askNow(id, w.sales, "TX") {
-		if time.Now().After(deadline) {
-			t.Fatalf("never eligible: %v", codes(a))
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	testwait.Until(t, "the agent to be eligible", func() bool { return w.askNow(id, w.sales, "TX").Eligible })
+	// The view must hold the answer, or the check below would read the
+	// database and prove nothing about the runner.
+	testwait.Until(t, "the view to read the feed and keep the answer", func() bool {
+		age, n := w.env.App.Routing.ViewStats()
+		w.askNow(id, w.sales, "TX")
+		return age < time.Hour && n > 0
+	})
 	if err := w.env.DB.Exec(`UPDATE certifications SET state = 'revoked' WHERE user_id = ?`, id).Error; err != nil {
 		t.Fatal(err)
 	}
-	t0 := time.Now()
-	for w.askNow(id, w.sales, "TX").Eligible {
-		if time.Since(t0) > 5*time.Second {
-			t.Fatal("the revocation did not show within 5 s")
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-	// The bound is ViewMaxLag; a loaded test machine may be slower than
-	// that, so only a gross miss fails here (the benchmark measures it).
-	if d := time.Since(t0); d > time.Second {
-		t.Errorf("the revocation took %s to show, want within 1 s", d)
-	}
+	testwait.Until(t, "the revocation to reach the view", func() bool { return !w.askNow(id, w.sales, "TX").Eligible })
 }

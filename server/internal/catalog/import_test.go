@@ -241,6 +241,10 @@ func TestImportErrorsNameFileAndLineAndWriteNothing(t *testing.T) {
 			edit(t, filepath.Join(c, nb, "program.yaml"), "states: [TX, FL]", "states: [TX, ZZ]")
 		},
 			[]string{filepath.Join(nb, "program.yaml") + `:17: "ZZ" is not a two-letter US state code`}},
+		{"placeholder state", func(c, _ string) {
+			edit(t, filepath.Join(c, nb, "program.yaml"), "states: [TX, FL]", "states: [XX, FL]")
+		},
+			[]string{filepath.Join(nb, "program.yaml") + `:17: "XX" is not a two-letter US state code, DC, or a territory (AS, GU, MP, PR, VI)`}},
 		{"empty lines", func(c, _ string) {
 			edit(t, filepath.Join(c, nb, "program.yaml"), "lines: [life, accident-and-health]", "lines: []")
 		},

@@ -308,11 +308,12 @@ func (s *Service) roster(ctx context.Context, programID, state string, eligibleO
 	r := &Roster{ProgramID: sp.ID, State: c.State, CheckedAt: now, Agents: make([]RosterEntry, 0, len(sn.Agents))}
 	for _, ag := range sn.Agents {
 		in := sn.inputs(ag, sp, now)
-		a := answerOf(in, c.State, in.decide(c.State))
+		d := in.decide(c.State)
+		a := answerOf(in, c.State, d)
 		if eligibleOnly && !a.Eligible {
 			continue
 		}
-		r.Agents = append(r.Agents, RosterEntry{Email: in.Email, AssignmentStatus: in.Status, Answer: a})
+		r.Agents = append(r.Agents, RosterEntry{Email: in.Email, AssignmentStatus: in.assignmentStatus(c.State, d), Answer: a})
 	}
 	return s.rosters.put(key, r, readAt)
 }
@@ -344,7 +345,7 @@ func (s *Service) AgentPrograms(ctx context.Context, agent Agent, state string) 
 		in.At = now
 		d := in.decide(state)
 		out = append(out, ProgramAnswer{ProgramName: in.ProgramName, ClientID: in.ClientID,
-			AssignmentStatus: in.Status, Answer: answerOf(in, state, d)})
+			AssignmentStatus: in.assignmentStatus(state, d), Answer: answerOf(in, state, d)})
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Eligible && !out[j].Eligible })
 	return out, nil

@@ -15,6 +15,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/skillgate/skillgate/server/internal/jurisdiction"
+	"github.com/skillgate/skillgate/server/internal/pgtext"
 )
 
 // CoreFolder is the folder of content/ that holds the core modules.
@@ -159,8 +160,13 @@ func unwrapPath(err error) error {
 }
 
 func (l *loader) readFile(path string) ([]byte, bool) {
-	b, err := os.ReadFile(path)
-	if err != nil {
+	b, err := pgtext.ReadFile(path)
+	var fe *pgtext.FileError
+	switch {
+	case errors.As(err, &fe):
+		l.probs.add(path, fe.Line, "the file %s", fe.Problem)
+		return nil, false
+	case err != nil:
 		l.probs.add(path, 0, "cannot read the file: %v", unwrapPath(err))
 		return nil, false
 	}

@@ -62,13 +62,15 @@ func (p urlPolicy) checkAddress(ctx context.Context, u *url.URL) error {
 		return nil
 	}
 	if a, numeric, ok := parseInetAton(host); numeric {
-		if !ok {
+		switch {
+		case !ok:
 			return errNumericHost
-		}
-		if blockedAddr(a) {
+		case blockedAddr(a):
 			return errBlockedAddress
 		}
-		return nil
+		// A public address in another form than the dotted quad: some
+		// resolvers read it as the address, others look it up as a name.
+		return fmt.Errorf("%w: write it as %s", errNumericHost, a)
 	}
 	if strings.EqualFold(host, "localhost") || strings.HasSuffix(strings.ToLower(host), ".localhost") {
 		return errBlockedAddress
@@ -91,7 +93,7 @@ func (p urlPolicy) checkAddress(ctx context.Context, u *url.URL) error {
 }
 
 // errNumericHost refuses a host made of numbers that is no IPv4 address.
-var errNumericHost = errors.New("the host is made of numbers but is not an IPv4 address: write a host name or a dotted-quad address")
+var errNumericHost = errors.New("the host is made of numbers but is not an IPv4 address in dotted-quad form")
 
 // parseInetAton reads host the way resolvers' inet_aton does: one to four
 // dot-separated numbers, each decimal, octal (leading 0) or hexadecimal

@@ -69,15 +69,16 @@ func TestCheckAddressNumericHosts(t *testing.T) {
 		{"http://0xa9.0376.43518/", errBlockedAddress}, // 169.254.169.254, cloud metadata
 		{"http://3232235777/", errBlockedAddress},      // 192.168.1.1
 		{"http://127.0.0.1./", errBlockedAddress},      // trailing dot
-		{"http://134744072/", nil},                     // 8.8.8.8
-		{"http://0x08.0x08.0x08.0x08/", nil},           // 8.8.8.8
-		{"http://010.010.010.010/", nil},               // 8.8.8.8 in octal
-		{"http://4294967296/", errNumericHost},         // past 32 bits
-		{"http://256.1.1.1/", errNumericHost},          // a byte past 255
-		{"http://1.2.3.4.5/", errNumericHost},          // five parts
-		{"http://08.0.0.1/", errNumericHost},           // 8 is no octal digit
-		{"http://0x/", errNumericHost},                 // hex with no digits
-		{"http://127.65536/", errBlockedAddress},       // 127.1.0.0, still 127/8
+		{"http://134744072/", errNumericHost},          // 8.8.8.8: write it so
+		{"http://0x08.0x08.0x08.0x08/", errNumericHost},
+		{"http://010.010.010.010/", errNumericHost}, // 8.8.8.8 in octal, not 10.10.10.10
+		{"http://8.8.8.8/", nil},
+		{"http://4294967296/", errNumericHost},   // past 32 bits
+		{"http://256.1.1.1/", errNumericHost},    // a byte past 255
+		{"http://1.2.3.4.5/", errNumericHost},    // five parts
+		{"http://08.0.0.1/", errNumericHost},     // 8 is no octal digit
+		{"http://0x/", errNumericHost},           // hex with no digits
+		{"http://127.65536/", errBlockedAddress}, // 127.1.0.0, still 127/8
 	} {
 		t.Run(tc.url, func(t *testing.T) {
 			u, problem := noDNS.checkSyntax(tc.url)

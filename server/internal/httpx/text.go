@@ -3,8 +3,6 @@ package httpx
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
-	"io"
 	"net/url"
 	"strconv"
 	"strings"
@@ -17,110 +15,206 @@ import (
 	"github.com/skillgate/skillgate/server/internal/pgtext"
 )
 
-// checkJSON walks a JSON body that decoded without error and refuses, as
+// checkJSON scans a JSON body that decoded without error and refuses, as
 // invalid naming the field ("checks[2].state"), text PostgreSQL cannot store
 // (a NUL, escaped as \u0000, or bytes that are not UTF-8, which the decoder
 // would silently replace) and duplicate keys in an object at any depth.
 // Keys are duplicates when encoding/json would bind them to the same field
 // (it matches names without regard to case): a proxy or firewall that reads
 // the first of two keys must not see another request than Skillgate, which
-// reads the last.
+// reads the last. The body is known to be valid JSON, so the scan only
+// follows its structure; it allocates little, as eligibility batches pass
+// through it on the hot path.
 func checkJSON(raw []byte) error {
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	type frame struct {
-		object  bool
-		keys    map[string]bool
-		key     string // the object's current key
-		wantKey bool
-		index   int // the array's current index
+	s := jsonScan{raw: raw}
+	s.space()
+	return s.value()
+}
+
+// jsonScan is checkJSON's position in the body and the path to it.
+type jsonScan struct {
+	raw  []byte
+	i    int
+	path []pathSeg
+}
+
+// pathSeg is one step of the path: an object's key (quoted, as in the
+// body) or an array's index.
+type pathSeg struct {
+	key   []byte
+	index int // -1 for a key
+}
+
+// field names the current path ("body" at the top).
+func (s *jsonScan) field() string {
+	var b strings.Builder
+	for _, p := range s.path {
+		if p.index >= 0 {
+			b.WriteString("[" + strconv.Itoa(p.index) + "]")
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteByte('.')
+		}
+		b.WriteString(jsonKey(p.key))
 	}
-	var stack []*frame
-	path := func(last string) string {
-		var b strings.Builder
-		for _, f := range stack {
-			switch {
-			case f.object && f.key != "":
-				if b.Len() > 0 {
-					b.WriteByte('.')
-				}
-				b.WriteString(f.key)
-			case !f.object:
-				b.WriteString("[" + strconv.Itoa(f.index) + "]")
+	if b.Len() == 0 {
+		return "body"
+	}
+	return b.String()
+}
+
+func (s *jsonScan) space() {
+	for s.i < len(s.raw) && (s.raw[s.i] == ' ' || s.raw[s.i] == '\t' || s.raw[s.i] == '\n' || s.raw[s.i] == '\r') {
+		s.i++
+	}
+}
+
+func (s *jsonScan) value() error {
+	if s.i >= len(s.raw) {
+		return nil
+	}
+	switch s.raw[s.i] {
+	case '{':
+		return s.object()
+	case '[':
+		s.i++
+		for n := 0; ; n++ {
+			s.space()
+			if s.raw[s.i] == ']' {
+				s.i++
+				return nil
+			}
+			s.path = append(s.path, pathSeg{index: n})
+			if err := s.value(); err != nil {
+				return err
+			}
+			s.path = s.path[:len(s.path)-1]
+			s.space()
+			if s.raw[s.i] == ',' {
+				s.i++
 			}
 		}
-		if last != "" {
-			if b.Len() > 0 {
-				b.WriteByte('.')
-			}
-			b.WriteString(last)
+	case '"':
+		if problem := s.str(); problem != "" {
+			return apperr.Invalidf(s.field(), "%s", problem)
 		}
-		if b.Len() == 0 {
-			return "body"
-		}
-		return b.String()
+		return nil
 	}
-	// valueDone moves the enclosing frame past a complete value.
-	valueDone := func() {
-		if n := len(stack); n > 0 {
-			if f := stack[n-1]; f.object {
-				f.key, f.wantKey = "", true
-			} else {
-				f.index++
-			}
-		}
+	for s.i < len(s.raw) && !strings.ContainsRune(",]} \t\n\r", rune(s.raw[s.i])) {
+		s.i++ // a number, true, false or null
 	}
+	return nil
+}
+
+// maxLinearKeys is how many keys an object's duplicates are looked for
+// among by comparing them one by one before a map is worth it.
+const maxLinearKeys = 16
+
+func (s *jsonScan) object() error {
+	s.i++
+	var buf [maxLinearKeys][]byte
+	keys := buf[:0] // folded keys, while there are few
+	var seen map[string]bool
 	for {
-		start := dec.InputOffset()
-		tok, err := dec.Token()
-		if errors.Is(err, io.EOF) {
+		s.space()
+		if s.raw[s.i] == '}' {
+			s.i++
 			return nil
 		}
-		if err != nil {
-			return decodeError(err)
+		start := s.i
+		if problem := s.str(); problem != "" {
+			return apperr.Invalidf(s.field(), "has a key that %s", problem)
 		}
-		var top *frame
-		if n := len(stack); n > 0 {
-			top = stack[n-1]
+		quoted := s.raw[start:s.i]
+		folded := foldedKey(quoted)
+		dup := seen[string(folded)]
+		for _, k := range keys {
+			dup = dup || bytes.Equal(k, folded)
 		}
-		switch t := tok.(type) {
-		case json.Delim:
-			switch t {
-			case '{', '[':
-				stack = append(stack, &frame{object: t == '{', keys: map[string]bool{}, wantKey: true})
-			case '}', ']':
-				stack = stack[:len(stack)-1]
-				valueDone()
-			}
-		case string:
-			// A bad value is named by its path, a bad key by its object's.
-			isKey := top != nil && top.object && top.wantKey
-			what := "%s"
-			if isKey {
-				what = "has a key that %s"
-			}
-			// The decoder replaces bytes that are not UTF-8 by U+FFFD, so
-			// they are looked for in the token's own input.
-			problem := pgtext.Problem(t)
-			if problem == "" && !utf8.Valid(raw[start:dec.InputOffset()]) {
-				problem = pgtext.InvalidUTF8
-			}
-			if problem != "" {
-				return apperr.Invalidf(path(""), what, problem)
-			}
-			if !isKey {
-				valueDone()
-				continue
-			}
-			folded := foldKey(t)
-			if top.keys[folded] {
-				return apperr.Invalidf(path(t), "is given twice: give each key once")
-			}
-			top.keys[folded] = true
-			top.key, top.wantKey = t, false
+		if dup {
+			s.path = append(s.path, pathSeg{key: quoted, index: -1})
+			return apperr.Invalidf(s.field(), "is given twice: give each key once")
+		}
+		switch {
+		case seen != nil:
+			seen[string(folded)] = true
+		case len(keys) < maxLinearKeys:
+			keys = append(keys, folded)
 		default:
-			valueDone()
+			seen = map[string]bool{string(folded): true}
+			for _, k := range keys {
+				seen[string(k)] = true
+			}
+			keys = nil
+		}
+		s.space()
+		s.i++ // the colon
+		s.space()
+		s.path = append(s.path, pathSeg{key: quoted, index: -1})
+		if err := s.value(); err != nil {
+			return err
+		}
+		s.path = s.path[:len(s.path)-1]
+		s.space()
+		if s.raw[s.i] == ',' {
+			s.i++
 		}
 	}
+}
+
+// str moves past the string at s.i and returns what PostgreSQL could not
+// store in it, or "".
+func (s *jsonScan) str() string {
+	s.i++ // the opening quote
+	for s.i < len(s.raw) {
+		switch c := s.raw[s.i]; {
+		case c == '"':
+			s.i++
+			return ""
+		case c == '\\':
+			if s.raw[s.i+1] == 'u' && string(s.raw[s.i+2:s.i+6]) == "0000" {
+				return pgtext.NUL
+			}
+			if s.raw[s.i+1] == 'u' {
+				s.i += 6
+			} else {
+				s.i += 2
+			}
+		case c < utf8.RuneSelf:
+			s.i++
+		default:
+			r, n := utf8.DecodeRune(s.raw[s.i:])
+			if r == utf8.RuneError && n <= 1 {
+				return pgtext.InvalidUTF8
+			}
+			s.i += n
+		}
+	}
+	return ""
+}
+
+// foldedKey is a quoted key unescaped and folded (foldKey); a key of
+// lower-case ASCII letters, digits and punctuation is its own folded form
+// and costs nothing.
+func foldedKey(quoted []byte) []byte {
+	plain := quoted[1 : len(quoted)-1]
+	for _, c := range plain {
+		if c == '\\' || c >= utf8.RuneSelf || (c >= 'A' && c <= 'Z') {
+			return []byte(foldKey(jsonKey(quoted)))
+		}
+	}
+	return plain
+}
+
+// jsonKey is the key of a quoted JSON string, unescaped.
+func jsonKey(quoted []byte) string {
+	if bytes.IndexByte(quoted, '\\') < 0 {
+		return string(quoted[1 : len(quoted)-1])
+	}
+	var k string
+	_ = json.Unmarshal(quoted, &k) // valid: the body decoded
+	return k
 }
 
 // foldKey folds a key the way encoding/json matches keys to fields.

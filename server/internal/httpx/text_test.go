@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -39,7 +40,11 @@ func TestBindJSONRefusesDuplicateKeysAndUnstorableText(t *testing.T) {
 		{"plain", `{"role":"agent","display_name":"Ben Carter"}`, "", ""},
 		{"unicode", `{"display_name":"Zoë Ñúñez ☕ \ud83d\ude80"}`, "", ""},
 		{"same key in two objects", `{"checks":[{"state":"TX"},{"state":"GA"}]}`, "", ""},
+		{"an escaped backslash before u0000 is no NUL", `{"display_name":"C:\\u0000"}`, "", ""},
+		{"many keys, none twice", `{"meta":{` + manyKeys(40, "") + `}}`, "", ""},
 		{"duplicate role", `{"role":"agent","role":"admin"}`, "role", "given twice"},
+		{"duplicate spelled with an escape", `{"role":"agent","r\u006fle":"admin"}`, "role", "given twice"},
+		{"duplicate after many keys", `{"meta":{` + manyKeys(40, `,"k7":0`) + `}}`, "meta.k7", "given twice"},
 		{"duplicate in another case", `{"role":"agent","ROLE":"admin"}`, "ROLE", "given twice"},
 		{"duplicate folded like encoding/json (long s)", `{"checks":[{"state":"TX","ſtate":"XX"}]}`, "checks[0].ſtate", "given twice"},
 		{"duplicate nested in an array", `{"checks":[{"state":"TX"},{"state":"TX","state":"XX"}]}`, "checks[1].state", "given twice"},
@@ -112,4 +117,13 @@ func TestValidTextRefusesQueryAndPathParameters(t *testing.T) {
 			}
 		})
 	}
+}
+
+// manyKeys is n distinct members "k0":0,… followed by more.
+func manyKeys(n int, more string) string {
+	parts := make([]string, n)
+	for i := range parts {
+		parts[i] = `"k` + strconv.Itoa(i) + `":0`
+	}
+	return strings.Join(parts, ",") + more
 }

@@ -104,7 +104,9 @@ func New(cfg Config, log *slog.Logger, g *gorm.DB, clk clock.Clock) (*App, error
 		JWTSecret: cfg.JWTSecret, SecureCookies: cfg.Env != Development, Log: log,
 		AccessTokenTTL: cfg.AccessTokenTTL,
 	})
-	a.apiMiddleware = append(a.apiMiddleware, a.Auth.Middleware())
+	// Text PostgreSQL cannot store is refused in query and path parameters
+	// here, in JSON bodies by httpx.BindJSON.
+	a.apiMiddleware = append(a.apiMiddleware, httpx.ValidText(), a.Auth.Middleware())
 
 	a.Certification = certification.NewService(g, catalog.NewStore(g), a.Auth, recorder, clk)
 	a.Catalog = catalog.NewService(g, clk, recorder, a.Certification)

@@ -339,8 +339,11 @@ func (s *Service) update(ctx context.Context, p *Principal, id string, change fu
 			"email": u.Email, "display_name": u.DisplayName, "role": u.Role,
 			"external_id": u.ExternalID, "updated_at": u.UpdatedAt,
 		}).Error
+		if db.IsUniqueViolation(err) {
+			return apperr.Wrap(apperr.Conflict, err, "a user with this email or external id already exists")
+		}
 		if err != nil {
-			return db.Translate(err, "user with this email or external id")
+			return fmt.Errorf("save user: %w", db.Translate(err, "user"))
 		}
 		if passwordHash != "" {
 			if err := s.storePassword(ctx, tx, p.Actor(), u.ID, passwordHash); err != nil {

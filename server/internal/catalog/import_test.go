@@ -241,6 +241,10 @@ func TestImportErrorsNameFileAndLineAndWriteNothing(t *testing.T) {
 			edit(t, filepath.Join(c, nb, "program.yaml"), "states: [TX, FL]", "states: [TX, ZZ]")
 		},
 			[]string{filepath.Join(nb, "program.yaml") + `:17: "ZZ" is not a two-letter US state code`}},
+		{"placeholder state", func(c, _ string) {
+			edit(t, filepath.Join(c, nb, "program.yaml"), "states: [TX, FL]", "states: [XX, FL]")
+		},
+			[]string{filepath.Join(nb, "program.yaml") + `:17: "XX" is not a two-letter US state code, DC, or a territory (AS, GU, MP, PR, VI)`}},
 		{"empty lines", func(c, _ string) {
 			edit(t, filepath.Join(c, nb, "program.yaml"), "lines: [life, accident-and-health]", "lines: []")
 		},
@@ -263,6 +267,15 @@ func TestImportErrorsNameFileAndLineAndWriteNothing(t *testing.T) {
 		{"onboarding with two things", func(c, _ string) {
 			edit(t, filepath.Join(c, nb, "program.yaml"), "{day: 3, quiz: card-basics}", "{day: 3, quiz: card-basics, module: card-products}")
 		}, []string{filepath.Join(nb, "program.yaml") + `:25: an onboarding item needs exactly one of module, quiz, roleplay`}},
+		{"NUL in a module", func(c, _ string) {
+			edit(t, filepath.Join(c, nb, "card-products.md"), "kind: product", "kind: pro\x00duct")
+		},
+			[]string{filepath.Join(nb, "card-products.md") + `:4: the file must not contain a NUL character`,
+				filepath.Join(nb, "program.yaml") + `:6: module "card-products" does not exist`}}, // unread, so missing
+		{"invalid UTF-8 in program.yaml", func(c, _ string) {
+			edit(t, filepath.Join(c, nb, "program.yaml"), "states: [TX, FL]", "states: [TX, F\xffL]")
+		},
+			[]string{filepath.Join(nb, "program.yaml") + `:17: the file must be valid UTF-8 text`}},
 		{"no front matter", func(c, _ string) { write(t, filepath.Join(c, "_core", "staying-calm.md"), "# Just markdown\n") },
 			[]string{filepath.Join("_core", "staying-calm.md") + `:1: a module starts with YAML front matter`}},
 		{"front matter syntax error", func(c, _ string) {

@@ -13,6 +13,9 @@ import (
 	"strings"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/skillgate/skillgate/server/internal/jurisdiction"
+	"github.com/skillgate/skillgate/server/internal/pgtext"
 )
 
 // CoreFolder is the folder of content/ that holds the core modules.
@@ -26,14 +29,6 @@ var slugRE = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,62}$`)
 // ValidSlug reports whether s is a slug: lowercase letters, digits and
 // hyphens, starting with a letter or digit, at most 63 characters.
 func ValidSlug(s string) bool { return slugRE.MatchString(s) }
-
-// usStates are the caller states a license requirement may name.
-var usStates = strings.Fields(`AL AK AZ AR CA CO CT DE FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT
-	NE NV NH NJ NM NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY DC PR`)
-
-// ValidState reports whether s is a two-letter US state code (or DC, PR) a
-// license requirement may name.
-func ValidState(s string) bool { return slices.Contains(usStates, s) }
 
 // Library is a parsed and validated content tree.
 type Library struct {
@@ -165,8 +160,13 @@ func unwrapPath(err error) error {
 }
 
 func (l *loader) readFile(path string) ([]byte, bool) {
-	b, err := os.ReadFile(path)
-	if err != nil {
+	b, err := pgtext.ReadFile(path)
+	var fe *pgtext.FileError
+	switch {
+	case errors.As(err, &fe):
+		l.probs.add(path, fe.Line, "the file %s", fe.Problem)
+		return nil, false
+	case err != nil:
 		l.probs.add(path, 0, "cannot read the file: %v", unwrapPath(err))
 		return nil, false
 	}
@@ -443,8 +443,8 @@ func (d *yamlDoc) license(n *yaml.Node) (LicenseReq, bool) {
 				s := d.str(x, "a state")
 				switch {
 				case s == "":
-				case !slices.Contains(usStates, s):
-					d.errf(x, "%q is not a two-letter US state code (or DC, PR)", s)
+				case !jurisdiction.Valid(s):
+					d.errf(x, "%q is not %s", s, jurisdiction.Described)
 					ok = false
 				case slices.Contains(lic.States, s):
 					d.errf(x, "state %q is listed twice", s)

@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/skillgate/skillgate/server/internal/apperr"
+	"github.com/skillgate/skillgate/server/internal/pgtext"
 )
 
 // Spec describes the columns of one kind of import.
@@ -55,8 +56,10 @@ func Read(r io.Reader, spec Spec, fields apperr.Fields) ([]Row, error) {
 		return nil, apperr.Invalidf("row 1", "the CSV needs a header row naming its columns (%s)", strings.Join(spec.Columns, ", "))
 	}
 	cols := map[string]int{}
+	names := make([]string, len(header))
 	for i, h := range header {
 		h = strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))
+		names[i] = h
 		if !slices.Contains(spec.Columns, h) {
 			fields.Add("row 1", "unknown column %q (known: %s)", h, strings.Join(spec.Columns, ", "))
 		}
@@ -90,7 +93,18 @@ func Read(r io.Reader, spec Spec, fields apperr.Fields) ([]Row, error) {
 		if len(rows) >= spec.MaxRows {
 			return nil, apperr.E(apperr.TooLarge, "an import holds at most %d %s", spec.MaxRows, spec.What)
 		}
-		rows = append(rows, Row{Line: line, rec: rec, cols: cols})
+		row := Row{Line: line, rec: rec, cols: cols}
+		// Every cell is text a column may store: refuse what PostgreSQL cannot.
+		for i, cell := range rec {
+			if problem := pgtext.Problem(cell); problem != "" {
+				name := fmt.Sprintf("column %d", i+1)
+				if i < len(names) {
+					name = names[i]
+				}
+				fields.Add(row.Field(name), "%s", problem)
+			}
+		}
+		rows = append(rows, row)
 	}
 	if len(rows) == 0 && len(fields) == 0 {
 		return nil, apperr.Invalidf("row 2", "the CSV has no %s", spec.What)

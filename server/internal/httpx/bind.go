@@ -1,6 +1,7 @@
 package httpx
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -34,18 +35,29 @@ func jsonNames() {
 	}
 }
 
-// BindJSON decodes the request body into req, rejecting unknown fields, and
+// BindJSON decodes the request body into req, rejecting unknown fields,
+// duplicate keys and text PostgreSQL cannot store (see checkJSON), and
 // validates it. Every problem comes back as one invalid error naming the
 // fields; an oversize body is too_large.
 func BindJSON(c *gin.Context, req any) error {
 	registerTagNames.Do(jsonNames)
-	dec := json.NewDecoder(c.Request.Body)
+	var raw []byte
+	if c.Request.Body != nil {
+		var err error
+		if raw, err = io.ReadAll(c.Request.Body); err != nil {
+			return decodeError(err)
+		}
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(req); err != nil {
 		return decodeError(err)
 	}
 	if dec.More() {
 		return apperr.E(apperr.Invalid, "the body must hold exactly one JSON value")
+	}
+	if err := checkJSON(raw); err != nil {
+		return err
 	}
 	return validate(req)
 }

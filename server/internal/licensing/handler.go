@@ -8,8 +8,10 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/skillgate/skillgate/server/internal/apperr"
 	"github.com/skillgate/skillgate/server/internal/auth"
 	"github.com/skillgate/skillgate/server/internal/httpx"
+	"github.com/skillgate/skillgate/server/internal/jurisdiction"
 )
 
 // OpenAPI is this package's fragment of the API document.
@@ -62,7 +64,7 @@ func (h *Handler) submit(c *gin.Context) {
 type listQuery struct {
 	Status             string `form:"status" binding:"omitempty,oneof=pending verified rejected expired revoked"`
 	UserID             string `form:"user_id" binding:"omitempty,uuid"`
-	Jurisdiction       string `form:"jurisdiction" binding:"omitempty,len=2"`
+	Jurisdiction       string `form:"jurisdiction"`
 	ExpiringWithinDays int    `form:"expiring_within_days" binding:"omitempty,gte=1,lte=365"`
 	Limit              int    `form:"limit" binding:"omitempty,gte=1,lte=1000"`
 	Offset             int    `form:"offset" binding:"omitempty,gte=0"`
@@ -77,8 +79,16 @@ func (h *Handler) list(c *gin.Context) {
 	if q.Limit == 0 {
 		q.Limit = 200
 	}
+	if q.Jurisdiction != "" {
+		code, ok := jurisdiction.Parse(q.Jurisdiction)
+		if !ok {
+			httpx.Error(c, apperr.Invalidf("jurisdiction", "must be %s", jurisdiction.Described))
+			return
+		}
+		q.Jurisdiction = code
+	}
 	ls, err := h.svc.List(c.Request.Context(), Filter{Status: Status(q.Status), UserID: q.UserID,
-		Jurisdiction: strings.ToUpper(q.Jurisdiction), ExpiringWithinDays: q.ExpiringWithinDays, Limit: q.Limit, Offset: q.Offset})
+		Jurisdiction: q.Jurisdiction, ExpiringWithinDays: q.ExpiringWithinDays, Limit: q.Limit, Offset: q.Offset})
 	if err != nil {
 		httpx.Error(c, err)
 		return

@@ -19,6 +19,7 @@ import (
 	"github.com/skillgate/skillgate/server/internal/clock"
 	"github.com/skillgate/skillgate/server/internal/db"
 	"github.com/skillgate/skillgate/server/internal/jobs"
+	"github.com/skillgate/skillgate/server/internal/jurisdiction"
 	"github.com/skillgate/skillgate/server/internal/outbox"
 )
 
@@ -127,9 +128,9 @@ func (in UpdateInput) apply(l *License, f apperr.Fields, prefix string) []string
 		set("npn", v != l.NPN, func() { l.NPN = v })
 	}
 	if in.Jurisdiction != nil {
-		v := strings.ToUpper(strings.TrimSpace(*in.Jurisdiction))
-		if !catalog.ValidState(v) {
-			f.Add(prefix+"jurisdiction", "must be a two-letter US state code (or DC, PR)")
+		v, ok := jurisdiction.Parse(*in.Jurisdiction)
+		if !ok {
+			f.Add(prefix+"jurisdiction", "must be %s", jurisdiction.Described)
 		}
 		set("jurisdiction", v != l.Jurisdiction, func() { l.Jurisdiction = v })
 	}

@@ -123,6 +123,7 @@ func TestValidationNamesFields(t *testing.T) {
 		{"npn letters", lic("TX", "1", map[string]any{"npn": "12ab"}), []string{"npn"}},
 		{"npn too long", lic("TX", "1", map[string]any{"npn": "12345678901"}), []string{"npn"}},
 		{"unknown state", lic("ZZ", "1", nil), []string{"jurisdiction"}},
+		{"placeholder state", lic("XX", "1", nil), []string{"jurisdiction"}},
 		{"class not a slug", lic("TX", "1", map[string]any{"class": "Insurance Producer!"}), []string{"class"}},
 		{"no lines", lic("TX", "1", map[string]any{"lines_of_authority": []string{}}), []string{"lines_of_authority"}},
 		{"bad date", lic("TX", "1", map[string]any{"issue_date": "01/10/2025"}), []string{"issue_date"}},

@@ -6,6 +6,8 @@ import (
 	"io/fs"
 	"sort"
 	"strings"
+
+	"github.com/skillgate/skillgate/server/internal/pgtext"
 )
 
 // Library is every quiz and question bank of a quizzes folder, parsed,
@@ -45,8 +47,13 @@ func LoadDir(fsys fs.FS) (*Library, error) {
 			ps.add(p, 1, "quiz files live in <client>/<program>/, GIFT files anywhere under <client>/<program>/")
 			return nil
 		}
-		data, err := fs.ReadFile(fsys, p)
-		if err != nil {
+		data, err := pgtext.ReadFS(fsys, p)
+		var fe *pgtext.FileError
+		switch {
+		case errors.As(err, &fe):
+			ps.add(p, fe.Line, "the file %s", fe.Problem)
+			return nil
+		case err != nil:
 			ps.add(p, 1, "cannot read: %v", err)
 			return nil
 		}

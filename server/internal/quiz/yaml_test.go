@@ -202,6 +202,10 @@ func TestLoadDirKeepsClientsApart(t *testing.T) {
 		{"duplicate bank name in a client", fstest.MapFS{"acme/a/x.gift": bank, "acme/b/x.gift": bank}, "already has a bank \"x\""},
 		{"tag filter leaves nothing", fstest.MapFS{"acme/sales/q.quiz.yaml": &fstest.MapFile{Data: []byte("title: T\npass_percent: 50\nbanks:\n  - {name: shared, tags: [nope]}\n")}, "acme/sales/shared.gift": bank}, "q.quiz.yaml:4: bank \"shared\" has no questions tagged nope"},
 		{"quiz in the wrong folder", fstest.MapFS{"acme/q.quiz.yaml": quiz("shared")}, "acme/q.quiz.yaml:1: quiz files live in"},
+		{"NUL in a GIFT file", fstest.MapFS{"acme/sales/b.gift": &fstest.MapFile{Data: []byte("::a::A{T}\n\n::b::B\x00{F}\n")}},
+			"acme/sales/b.gift:3: the file must not contain a NUL character"},
+		{"invalid UTF-8 in a quiz file", fstest.MapFS{"acme/sales/q.quiz.yaml": &fstest.MapFile{Data: []byte("title: T\xff\npass_percent: 50\n")}},
+			"acme/sales/q.quiz.yaml:1: the file must be valid UTF-8 text"},
 		{"errors from several files together", fstest.MapFS{"acme/sales/q.quiz.yaml": &fstest.MapFile{Data: []byte("title: T\n")}, "acme/sales/b.gift": &fstest.MapFile{Data: []byte("::q::Q{#x}")}},
 			"acme/sales/b.gift:1: numeric answer"},
 	}

@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/skillgate/skillgate/server/internal/pgtext"
 	"github.com/skillgate/skillgate/server/internal/quiz"
 )
 
@@ -48,8 +49,13 @@ func LoadDir(root string) (scenarios, cores []*Scenario, ps quiz.Problems) {
 			ps = append(ps, quiz.Problem{File: path, Line: 1, Message: "the file name " + slug + " is not a slug"})
 			return nil
 		}
-		data, err := os.ReadFile(path)
-		if err != nil {
+		data, err := pgtext.ReadFile(path)
+		var fe *pgtext.FileError
+		switch {
+		case errors.As(err, &fe):
+			ps = append(ps, quiz.Problem{File: path, Line: fe.Line, Message: "the file " + fe.Problem})
+			return nil
+		case err != nil:
 			ps = append(ps, quiz.Problem{File: path, Line: 1, Message: "cannot read: " + err.Error()})
 			return nil
 		}

@@ -134,6 +134,10 @@ endings:`, 1)}, []string{file + `:21: turn "c" is not reachable from start "a"`}
 			[]string{file + `:4: vars: core/c declares no variable "colour"`}},
 		{"undeclared var used in core", map[string]string{"_core/c.roleplay.yaml": strings.Replace(core, "About {{product}}", "About {{thing}}", 1)},
 			[]string{"_core/c.roleplay.yaml:2: {{thing}} is used but not declared in vars"}},
+		{"NUL in a scenario", map[string]string{file: strings.Replace(base, "mood: angry", "mood: an\x00gry", 1)},
+			[]string{file + `:2: the file must not contain a NUL character (\u0000)`}},
+		{"invalid UTF-8 in a scenario", map[string]string{file: strings.Replace(base, "empathy: 60", "empathy: 60 # \xc0", 1)},
+			[]string{file + `:3: the file must be valid UTF-8 text`}},
 		{"no such core", map[string]string{file: "extends: core/nope\nvars: {product: x}\n"},
 			[]string{file + `:1: extends core/nope, but the quizzes folder has no _core/nope.roleplay.yaml`}},
 	}

@@ -102,6 +102,9 @@ type ItemError struct {
 }
 
 // RosterEntry is one assigned agent of a program with the gate's answer.
+// AssignmentStatus is decided from the same inputs at the same instant as
+// the answer (see inputs.assignmentStatus), never the assignment job's
+// stored status, which lags by up to the job's interval.
 type RosterEntry struct {
 	Email            string `json:"email"`
 	AssignmentStatus string `json:"assignment_status"`
@@ -116,7 +119,8 @@ type Roster struct {
 	Agents    []RosterEntry `json:"agents"`
 }
 
-// ProgramAnswer is one of an agent's assigned programs with the answer.
+// ProgramAnswer is one of an agent's assigned programs with the answer;
+// AssignmentStatus is decided with it, as in RosterEntry.
 type ProgramAnswer struct {
 	ProgramName      string `json:"program_name"`
 	ClientID         string `json:"client_id"`
@@ -136,7 +140,7 @@ type inputs struct {
 	ProgramName  string
 	ClientID     string
 	Assigned     bool
-	Status       string // the assignment's stored status, when assigned
+	Status       string // the assignment's stored status (the job's last record), when assigned
 	Cert         *CertificationInput
 	Requirements []LicenseRequirement
 	Licenses     []LicenseInput
@@ -146,4 +150,25 @@ type inputs struct {
 func (in *inputs) decide(state string) Decision {
 	return Decide(Input{At: in.At, CallerState: state, AgentActive: in.Active, Assigned: in.Assigned,
 		Cert: in.Cert, Requirements: in.Requirements, Licenses: in.Licenses})
+}
+
+// assignmentStatus is the status the assignment job stores for an answer
+// without a caller state d: active while the agent is routable, suspended
+// when not.
+func assignmentStatus(d Decision, needsLicenses bool) string {
+	if Routable(d, needsLicenses) {
+		return StatusActive
+	}
+	return StatusSuspended
+}
+
+// assignmentStatus is the status of the inputs' assignment as the job would
+// store it at in.At, decided now rather than read from the job's last
+// record, so it is exactly as current as the answer beside it; d is the
+// answer for state, reused when state is "".
+func (in *inputs) assignmentStatus(state string, d Decision) string {
+	if state != "" {
+		d = in.decide("")
+	}
+	return assignmentStatus(d, len(in.Requirements) > 0)
 }

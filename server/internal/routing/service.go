@@ -6,8 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -18,6 +18,7 @@ import (
 	"github.com/skillgate/skillgate/server/internal/audit"
 	"github.com/skillgate/skillgate/server/internal/auth"
 	"github.com/skillgate/skillgate/server/internal/clock"
+	"github.com/skillgate/skillgate/server/internal/jurisdiction"
 	"github.com/skillgate/skillgate/server/internal/outbox"
 )
 
@@ -100,7 +101,30 @@ func failClosed(err error) error {
 		Message: "eligibility cannot be decided right now; treat the agent as not eligible and retry"}
 }
 
-var stateRE = regexp.MustCompile(`^[A-Za-z]{2}$`)
+// ParseState reads a caller state named field: "" (unknown, which is
+// answered as documented for a question without a state) or one of the
+// jurisdictions, returned in upper case. Anything else, such as a
+// placeholder "XX" for unknown, is invalid: answering it would route an
+// agent licensed nowhere. Errors: invalid.
+func ParseState(field, s string) (string, error) {
+	code, problem := parseState(s)
+	if problem != "" {
+		return "", apperr.Invalidf(field, "%s", problem)
+	}
+	return code, nil
+}
+
+// parseState is ParseState's code, or the problem to report.
+func parseState(s string) (code, problem string) {
+	if s == "" {
+		return "", ""
+	}
+	code, ok := jurisdiction.Parse(s)
+	if !ok {
+		return "", "must be " + jurisdiction.Described + "; leave it out when the caller's state is unknown"
+	}
+	return code, ""
+}
 
 // ParseAgent reads an agent reference: a Skillgate user id (uuid), or
 // "ext:" followed by the routing system's agent id. Errors: invalid.
@@ -123,10 +147,11 @@ func (c *Check) validate(prefix string) error {
 	if uuid.Validate(c.ProgramID) != nil {
 		f.Add(prefix+"program", "must be a program id (uuid)")
 	}
-	if c.State != "" && !stateRE.MatchString(c.State) {
-		f.Add(prefix+"state", "must be a two-letter state code")
+	state, problem := parseState(c.State)
+	if problem != "" {
+		f.Add(prefix+"state", "%s", problem)
 	}
-	c.State = strings.ToUpper(c.State)
+	c.State = state
 	return f.Err()
 }
 
@@ -210,6 +235,18 @@ func (s *Service) batch(ctx context.Context, cs []Check, bad map[int]error) ([]B
 	if len(cs) == 0 || len(cs) > MaxBatch {
 		return nil, apperr.Invalidf("checks", "must hold 1 to %d checks", MaxBatch)
 	}
+	// An unknown caller state fails the whole batch, naming each item: it is
+	// the caller's contract error (a placeholder for "unknown"), not one
+	// agent's condition, and must not pass as a slot error nobody reads.
+	states := apperr.Fields{}
+	for i, c := range cs {
+		if _, problem := parseState(c.State); problem != "" {
+			states.Add("checks["+strconv.Itoa(i)+"].state", "%s", problem)
+		}
+	}
+	if err := states.Err(); err != nil {
+		return nil, err
+	}
 	out := make([]BatchItem, len(cs))
 	for i, c := range cs {
 		err := bad[i]
@@ -271,11 +308,12 @@ func (s *Service) roster(ctx context.Context, programID, state string, eligibleO
 	r := &Roster{ProgramID: sp.ID, State: c.State, CheckedAt: now, Agents: make([]RosterEntry, 0, len(sn.Agents))}
 	for _, ag := range sn.Agents {
 		in := sn.inputs(ag, sp, now)
-		a := answerOf(in, c.State, in.decide(c.State))
+		d := in.decide(c.State)
+		a := answerOf(in, c.State, d)
 		if eligibleOnly && !a.Eligible {
 			continue
 		}
-		r.Agents = append(r.Agents, RosterEntry{Email: in.Email, AssignmentStatus: in.Status, Answer: a})
+		r.Agents = append(r.Agents, RosterEntry{Email: in.Email, AssignmentStatus: in.assignmentStatus(c.State, d), Answer: a})
 	}
 	return s.rosters.put(key, r, readAt)
 }
@@ -284,10 +322,10 @@ func (s *Service) roster(ctx context.Context, programID, state string, eligibleO
 // routable ones first; trainers and supervisors see only their clients'
 // programs. Errors: invalid, not_found, forbidden, unavailable.
 func (s *Service) AgentPrograms(ctx context.Context, agent Agent, state string) ([]ProgramAnswer, error) {
-	if state != "" && !stateRE.MatchString(state) {
-		return nil, apperr.Invalidf("state", "must be a two-letter state code")
+	state, err := ParseState("state", state)
+	if err != nil {
+		return nil, err
 	}
-	state = strings.ToUpper(state)
 	ctx, cancel := s.withDeadline(ctx)
 	defer cancel()
 	ins, who, err := s.store.AgentPrograms(ctx, agent)
@@ -307,7 +345,7 @@ func (s *Service) AgentPrograms(ctx context.Context, agent Agent, state string) 
 		in.At = now
 		d := in.decide(state)
 		out = append(out, ProgramAnswer{ProgramName: in.ProgramName, ClientID: in.ClientID,
-			AssignmentStatus: in.Status, Answer: answerOf(in, state, d)})
+			AssignmentStatus: in.assignmentStatus(state, d), Answer: answerOf(in, state, d)})
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Eligible && !out[j].Eligible })
 	return out, nil

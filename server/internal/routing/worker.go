@@ -149,9 +149,9 @@ func (s *Service) redecide(ctx context.Context, tx *gorm.DB, a *Assignment, now 
 	in.At = now
 	d := in.decide("")
 	before := a.summary()
-	status, action := StatusActive, "assignment.restore"
-	if !Routable(d, len(in.Requirements) > 0) {
-		status, action = StatusSuspended, "assignment.suspend"
+	status, action := assignmentStatus(d, len(in.Requirements) > 0), "assignment.restore"
+	if status == StatusSuspended {
+		action = "assignment.suspend"
 	}
 	flip := status != a.Status
 	a.Status, a.ValidUntil, a.CheckedAt, a.Dirty = status, d.ValidUntil, now, false

@@ -192,6 +192,15 @@ func TestProductionRefusesInternalAddresses(t *testing.T) {
 		{"https://169.254.169.254/latest", false},
 		{"https://[::ffff:10.0.0.1]/hook", false},
 		{"https://100.64.0.1/hook", false},
+		// Numeric hosts are read as inet_aton reads them, without DNS.
+		{"https://2130706433/hook", false},
+		{"https://0x7f000001/hook", false},
+		{"https://0177.0.0.1/hook", false},
+		{"https://127.1/hook", false},
+		{"https://0xa9fea9fe/latest", false},
+		{"https://134744072/hook", false}, // 8.8.8.8, but resolvers disagree on the form
+		{"https://93.184.215.14/hook", true},
+		{"https://4294967296/hook", false},
 	} {
 		_, err := svc.Create(ctx, webhook.CreateInput{URL: tc.url, EventTypes: []string{outbox.LicenseChanged}})
 		if (err == nil) != tc.ok {

@@ -61,6 +61,17 @@ func (p urlPolicy) checkAddress(ctx context.Context, u *url.URL) error {
 		}
 		return nil
 	}
+	if a, numeric, ok := parseInetAton(host); numeric {
+		switch {
+		case !ok:
+			return errNumericHost
+		case blockedAddr(a):
+			return errBlockedAddress
+		}
+		// A public address in another form than the dotted quad: some
+		// resolvers read it as the address, others look it up as a name.
+		return fmt.Errorf("%w: write it as %s", errNumericHost, a)
+	}
 	if strings.EqualFold(host, "localhost") || strings.HasSuffix(strings.ToLower(host), ".localhost") {
 		return errBlockedAddress
 	}
@@ -79,6 +90,81 @@ func (p urlPolicy) checkAddress(ctx context.Context, u *url.URL) error {
 		}
 	}
 	return nil
+}
+
+// errNumericHost refuses a host made of numbers that is no IPv4 address.
+var errNumericHost = errors.New("the host is made of numbers but is not an IPv4 address in dotted-quad form")
+
+// parseInetAton reads host the way resolvers' inet_aton does: one to four
+// dot-separated numbers, each decimal, octal (leading 0) or hexadecimal
+// (leading 0x), the last filling the bytes the others leave ("127.1",
+// "2130706433", "0x7f000001", "0177.0.0.1"); a single trailing dot is
+// allowed. numeric reports whether every part looks like a number (such a
+// host is not a DNS name, and some resolvers read it as an address); ok
+// whether it is a valid address.
+func parseInetAton(host string) (addr netip.Addr, numeric, ok bool) {
+	parts := strings.Split(strings.TrimSuffix(host, "."), ".")
+	vals := make([]uint64, len(parts))
+	valid := true
+	for i, part := range parts {
+		v, isNum, fits := atonPart(part)
+		if !isNum {
+			return netip.Addr{}, false, false
+		}
+		vals[i], valid = v, valid && fits
+	}
+	if !valid || len(vals) > 4 {
+		return netip.Addr{}, true, false
+	}
+	// All but the last part are one byte each; the last fills the rest.
+	var n uint64
+	for _, v := range vals[:len(vals)-1] {
+		if v > 0xff {
+			return netip.Addr{}, true, false
+		}
+		n = n<<8 | v
+	}
+	rest := uint(8 * (5 - len(vals)))
+	if last := vals[len(vals)-1]; last < 1<<rest {
+		n = n<<rest | last
+		return netip.AddrFrom4([4]byte{byte(n >> 24), byte(n >> 16), byte(n >> 8), byte(n)}), true, true
+	}
+	return netip.Addr{}, true, false
+}
+
+// atonPart reads one part of an inet_aton address. isNum reports whether
+// it looks like a number (decimal digits, or 0x and hexadecimal digits);
+// fits whether it is a valid one below 2³².
+func atonPart(s string) (v uint64, isNum, fits bool) {
+	base, digits := uint64(10), s
+	switch {
+	case len(s) >= 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X'):
+		base, digits = 16, s[2:]
+	case len(s) > 1 && s[0] == '0':
+		base, digits = 8, s[1:]
+	}
+	if digits == "" {
+		return 0, s != "", false // "" is no number; a bare "0x" is refused
+	}
+	fits = true
+	for _, c := range strings.ToLower(digits) {
+		var d uint64
+		switch {
+		case c >= '0' && c <= '9':
+			d = uint64(c - '0')
+		case base == 16 && c >= 'a' && c <= 'f':
+			d = uint64(c-'a') + 10
+		default:
+			return 0, false, false
+		}
+		if d >= base {
+			fits = false // 8 or 9 in an octal part
+		}
+		if v = v*base + d; v > 0xffffffff {
+			fits, v = false, 0xffffffff+1
+		}
+	}
+	return v, true, fits
 }
 
 // internalPrefixes are ranges that are not the public internet beyond what

@@ -36,8 +36,10 @@ const (
 	// rows; a replica that has not read it for viewResync forgets all.
 	feedRetention = 10 * time.Minute
 	viewResync    = time.Minute
-	// pruneEvery is how often a replica deletes rows older than feedRetention.
-	pruneEvery = time.Minute
+	// FeedPruneEvery is how often a replica deletes feed rows older than
+	// feedRetention (PruneFeed), feedPruneBatch rows a statement.
+	FeedPruneEvery = time.Minute
+	feedPruneBatch = 5000
 	// fillGenerations is how many feed reads a load may span and still be
 	// kept (far longer than DefaultDeadline at ViewPollEvery).
 	fillGenerations = 50
@@ -69,7 +71,6 @@ type view struct {
 	// after it (from xmax on).
 	maxSeq        int64
 	running, xmax string
-	lastPrune     time.Time
 	// reads serializes feed reads: each starts from where the last ended.
 	reads sync.Mutex
 }
@@ -224,8 +225,12 @@ const (
 UNION ALL
 SELECT seq, user_id::text, program_id::text, NULL, NULL FROM eligibility_changes
 WHERE seq > $1 OR xid = ANY ($2::text::xid8[]) OR xid >= $3::text::xid8`
-	feedPrune = `DELETE FROM eligibility_changes
-WHERE changed_at < now() - make_interval(secs => $1) AND xid < pg_snapshot_xmin(pg_current_snapshot())`
+	// feedPrune deletes one batch of rows past retention whose writers have
+	// finished; SKIP LOCKED lets replicas prune side by side.
+	feedPrune = `DELETE FROM eligibility_changes WHERE seq IN (
+  SELECT seq FROM eligibility_changes
+  WHERE changed_at < now() - make_interval(secs => $1) AND xid < pg_snapshot_xmin(pg_current_snapshot())
+  ORDER BY seq LIMIT $2 FOR UPDATE SKIP LOCKED)`
 )
 
 // syncView reads the feed once and applies it.
@@ -237,7 +242,6 @@ func (s *Service) syncView(ctx context.Context) error {
 	v.mu.RLock()
 	fresh := !v.readBegan.IsZero() && began.Sub(v.readBegan) < viewResync
 	after, running, xmax := v.maxSeq, v.running, v.xmax
-	prune := began.Sub(v.lastPrune) >= pruneEvery
 	v.mu.RUnlock()
 	conn := pool(s.db)
 
@@ -289,16 +293,33 @@ func (s *Service) syncView(ctx context.Context) error {
 	v.mu.Lock()
 	v.apply(changes, began)
 	v.running, v.xmax = "{"+xip+"}", xmax
-	if prune {
-		v.lastPrune = began
-	}
 	v.mu.Unlock()
-	if prune {
-		if _, err := conn.ExecContext(ctx, feedPrune, feedRetention.Seconds()); err != nil {
-			return fmt.Errorf("routing: prune change feed: %w", err)
+	return nil
+}
+
+// PruneFeed deletes the change feed's rows older than its retention, in
+// batches of feedPruneBatch (so it finishes after a bulk load of hundreds
+// of thousands of rows, each statement short), and reports how many. It is
+// a job of its own, apart from the feed reads, whose deadline is the view's
+// bound: the feed is written by triggers whether or not the view is on, so
+// every replica runs it (FeedPruneEvery), and replicas share the work.
+func (s *Service) PruneFeed(ctx context.Context) (int, error) {
+	conn := pool(s.db)
+	total := 0
+	for {
+		res, err := conn.ExecContext(ctx, feedPrune, feedRetention.Seconds(), feedPruneBatch)
+		if err != nil {
+			return total, fmt.Errorf("routing: prune change feed: %w", err)
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return total, fmt.Errorf("routing: prune change feed: %w", err)
+		}
+		total += int(n)
+		if n < feedPruneBatch {
+			return total, nil
 		}
 	}
-	return nil
 }
 
 // EnableView makes single checks answer from this replica's view (see

@@ -1,9 +1,11 @@
 // Package seed fills a database with a synthetic contact center for load
 // tests and benchmarks: clients, programs (about one in five needing state
 // licenses), agents certified in one to three programs in realistic states,
-// their licenses and their queue assignments. It writes with one bulk
-// INSERT … SELECT FROM unnest(...) per table in one transaction, and gives
-// agents no password (they cannot sign in), so 10,000 agents take seconds.
+// their licenses and their queue assignments. It writes with bulk
+// INSERT … SELECT FROM unnest(...) statements of at most 10,000 rows each, in
+// one transaction, and gives agents no password (they cannot sign in), so
+// 10,000 agents take seconds and 100,000 stay within the default statement
+// timeout.
 //
 // It writes other packages' tables directly: it is a test-data tool, never
 // run against production (the CLI refuses), and it records no audit entries.
@@ -11,6 +13,7 @@ package seed
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"math/rand/v2"
 	"time"
@@ -30,6 +33,8 @@ type Options struct {
 	// assigned to the first program, which needs licenses: the roster
 	// benchmark reads it.
 	BigProgramAgents int
+	// BatchRows is how many rows one INSERT writes (default 10,000).
+	BatchRows int
 }
 
 // Report says what was written.
@@ -216,15 +221,8 @@ SELECT id, u, p, s, r::jsonb, 'seed', a, v, a FROM unnest($1::uuid[], $2::uuid[]
 	}
 	defer tx.Rollback() //nolint:errcheck // after Commit, a no-op
 	for _, t := range []*table{&clients, &programs, &reqs, &users, &certs, &lics, &assigns} {
-		if len(t.cols) == 0 {
-			continue
-		}
-		args := make([]any, len(t.cols))
-		for i, c := range t.cols {
-			args[i] = column(c)
-		}
-		if _, err := tx.ExecContext(ctx, t.insert, args...); err != nil {
-			return nil, fmt.Errorf("seed: %.40s…: %w", t.insert, err)
+		if err := t.write(ctx, tx, o.batch()); err != nil {
+			return nil, err
 		}
 	}
 	if err := tx.Commit(); err != nil {
@@ -234,6 +232,32 @@ SELECT id, u, p, s, r::jsonb, 'seed', a, v, a FROM unnest($1::uuid[], $2::uuid[]
 	rep.Certifications, rep.Licenses, rep.Assignments = len(certs.cols[0]), rowsOf(lics), len(assigns.cols[0])
 	rep.BigProgramID = progs[0].id
 	return rep, nil
+}
+
+// write inserts the table's rows, batch rows a statement, so that no one
+// statement runs near the configured statement timeout however large the
+// center (100,000 agents hold about 170,000 licenses).
+func (t *table) write(ctx context.Context, tx *sql.Tx, batch int) error {
+	rows := rowsOf(*t)
+	for lo := 0; lo < rows; lo += batch {
+		hi := min(lo+batch, rows)
+		args := make([]any, len(t.cols))
+		for i, c := range t.cols {
+			args[i] = column(c[lo:hi])
+		}
+		if _, err := tx.ExecContext(ctx, t.insert, args...); err != nil {
+			return fmt.Errorf("seed: %.40s… (rows %d–%d): %w", t.insert, lo+1, hi, err)
+		}
+	}
+	return nil
+}
+
+// batch is how many rows one INSERT writes.
+func (o Options) batch() int {
+	if o.BatchRows > 0 {
+		return o.BatchRows
+	}
+	return 10_000
 }
 
 func rowsOf(t table) int {

@@ -25,7 +25,9 @@ func (s *Service) Middleware() gin.HandlerFunc {
 		if header != "" {
 			p, err := s.authenticateHeader(c.Request.Context(), header)
 			if err != nil {
-				c.Header("WWW-Authenticate", `Bearer realm="skillgate"`)
+				if apperr.CodeOf(err) == apperr.Unauthorized {
+					c.Header("WWW-Authenticate", `Bearer realm="skillgate"`)
+				}
 				httpx.Error(c, err)
 				return
 			}

@@ -30,7 +30,11 @@ type Options struct {
 	// StatementTimeout is the server-side statement_timeout of every
 	// connection, unless the URL sets one (0: none).
 	StatementTimeout time.Duration
-	Logger           *slog.Logger
+	// TCPTimeout closes a connection whose peer stops acknowledging data
+	// or answering keepalive probes for this long (0: the system's
+	// defaults, which wait minutes to hours).
+	TCPTimeout time.Duration
+	Logger     *slog.Logger
 }
 
 // connectTimeout bounds opening one connection, unless the URL's
@@ -45,7 +49,10 @@ const connectTimeout = 5 * time.Second
 // The pool heals by itself after an outage: a connection that saw a network
 // error is closed by pgx and discarded by database/sql (driver.Validator),
 // the next request dials a new one, and idle connections are recycled after
-// a minute so few dead ones linger.
+// a minute so few dead ones linger. A partition (the peer silent, the
+// connection still open) is found by TCP keepalive and TCP_USER_TIMEOUT
+// (Options.TCPTimeout); until then each request's context deadline bounds
+// its wait, for a connection from the pool as for a statement on one.
 func Open(ctx context.Context, url string, opts Options) (*gorm.DB, error) {
 	cc, err := pgx.ParseConfig(url)
 	if err != nil {
@@ -54,6 +61,7 @@ func Open(ctx context.Context, url string, opts Options) (*gorm.DB, error) {
 	if cc.ConnectTimeout == 0 {
 		cc.ConnectTimeout = connectTimeout
 	}
+	cc.DialFunc = dialer(cc.ConnectTimeout, opts.TCPTimeout)
 	if _, set := cc.RuntimeParams["statement_timeout"]; !set && opts.StatementTimeout > 0 {
 		cc.RuntimeParams["statement_timeout"] = fmt.Sprint(opts.StatementTimeout.Milliseconds())
 	}

@@ -234,3 +234,14 @@ func IsUnavailable(err error) bool {
 	}
 	return pgconn.SafeToRetry(err)
 }
+
+// DetachedTimeout bounds work Detach hands on by default.
+const DetachedTimeout = 10 * time.Second
+
+// Detach returns a context for work that must outlive its caller's
+// cancellation (settling a key, an audit entry, evaluating after a commit)
+// without hanging on a silent database: it keeps ctx's values, is not
+// canceled with ctx, and ends after d.
+func Detach(ctx context.Context, d time.Duration) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithoutCancel(ctx), d)
+}

@@ -115,10 +115,10 @@ func BenchmarkEligibilityOverload(b *testing.B) {
 	fmt.Printf("\nEligibility under overload: %d agents, %ds per run, eligibility limit %d, queue wait %s (%s when overloaded), pool 20, GOMAXPROCS=%d\n",
 		rep.Agents, seconds, adm.EligibilityLimit, adm.EligibilityWait, min(adm.EligibilityTarget, adm.EligibilityWait), runtime.GOMAXPROCS(0))
 	fmt.Printf("Latencies measured in the server; sustainable rate: the 1× run's rate, %.0f/s.\n", sustainable)
-	fmt.Printf("| load | offered/s (× sustainable) | admitted/s | admitted p50 / p99 | refused (503) | refused p99 / slowest | dropped at the client, client timeouts, other errors | load average |\n|---|---|---|---|---|---|---|---|\n")
+	fmt.Printf("| load | offered/s (× sustainable) | sent/s (×) | admitted/s | admitted p50 / p99 | refused (503) | refused p99 / slowest | dropped at the client, client timeouts, other errors | load average |\n|---|---|---|---|---|---|---|---|---|\n")
 	for i, r := range results {
-		fmt.Printf("| %s | %.0f (%.1f×) | %.0f | %.2f / %.2f ms | %d (%.0f%%) | %.2f / %.2f ms | %d, %d, %d | %s |\n", runs[i],
-			r.offered, r.offered/max(sustainable, 1), r.rate, ms(r.p50), ms(r.p99),
+		fmt.Printf("| %s | %.0f (%.1f×) | %.0f (%.1f×) | %.0f | %.2f / %.2f ms | %d (%.0f%%) | %.2f / %.2f ms | %d, %d, %d | %s |\n", runs[i],
+			r.offered, r.offered/max(sustainable, 1), r.sent, r.sent/max(sustainable, 1), r.rate, ms(r.p50), ms(r.p99),
 			r.refused, 100*float64(r.refused)/float64(max(r.refused+r.admitted, 1)), ms(r.refusedP99), ms(r.refusedMax),
 			r.dropped, r.timeouts, r.other, r.load)
 	}
@@ -176,7 +176,7 @@ func (w *statusWriter) WriteHeader(code int) {
 }
 
 type overloadResult struct {
-	rate, offered                    float64
+	rate, offered, sent              float64
 	p50, p99, refusedP99, refusedMax time.Duration
 	admitted, refused                int
 	dropped, timeouts, other         int
@@ -264,7 +264,7 @@ func overloadDrive(b *testing.B, workers int, rate float64, d time.Duration, nex
 	if len(ok) == 0 {
 		b.Fatal("no request was admitted")
 	}
-	r := overloadResult{rate: float64(len(ok)) / elapsed.Seconds(), offered: float64(sent+dropped) / elapsed.Seconds(), dropped: dropped,
+	r := overloadResult{rate: float64(len(ok)) / elapsed.Seconds(), offered: float64(sent+dropped) / elapsed.Seconds(), sent: float64(sent) / elapsed.Seconds(), dropped: dropped,
 		p50: ok[len(ok)/2], p99: ok[len(ok)*99/100],
 		admitted: len(ok), refused: len(refused), timeouts: timeouts, other: other, load: load}
 	if len(refused) > 0 {

@@ -24,7 +24,7 @@ func TestIdempotentRoutesExistAndDocumentTheHeader(t *testing.T) {
 	for _, r := range env.App.Router.Routes() {
 		routes[r.Method+" "+r.Path] = true
 	}
-	for _, set := range []map[string]bool{app.IdempotentRoutes, app.EligibilityRoutes} {
+	for _, set := range []map[string]bool{app.IdempotentRoutes, app.EligibilityRoutes, app.BulkRoutes} {
 		for rt := range set {
 			if !routes[rt] {
 				t.Errorf("%s is listed but the router has no such route", rt)

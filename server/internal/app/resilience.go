@@ -97,6 +97,15 @@ func (a *App) resilience() {
 			a.apiLimiter.Target = l.Target
 		}
 	}
+	for _, l := range []*httpx.Limiter{a.eligibilityLimiter, a.apiLimiter} {
+		if l == nil {
+			continue
+		}
+		a.Metrics.Gauge("skillgate_admission_"+l.Class+"_in_flight", "Requests of the "+l.Class+" class holding an admission slot.",
+			func() float64 { return float64(l.InFlight()) })
+		a.Metrics.Gauge("skillgate_admission_"+l.Class+"_waiting", "Requests of the "+l.Class+" class waiting for an admission slot.",
+			func() float64 { return float64(l.Waiting()) })
+	}
 }
 
 // admission is the admission-control middleware: eligibility reads in one

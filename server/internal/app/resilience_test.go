@@ -47,7 +47,9 @@ func TestIdempotentRoutesExistAndDocumentTheHeader(t *testing.T) {
 func TestMetricsAreServedToOperatorsOnly(t *testing.T) {
 	t.Parallel()
 	const token = "metrics-token-for-the-test"
-	env := apitest.NewWith(t, func(c *app.Config) { c.MetricsToken = token; c.EligibilityView = true })
+	env := apitest.NewWith(t, func(c *app.Config) {
+		c.MetricsToken, c.EligibilityView, c.Admission = token, true, app.DefaultAdmission
+	})
 	env.Do(apitest.Request{Method: "GET", Path: "/healthz"})
 	env.Do(apitest.Request{Method: "GET", Path: "/api/v1/programs/" + "00000000-0000-0000-0000-000000000000"})
 	ctx, cancel := context.WithCancel(context.Background())
@@ -88,6 +90,10 @@ func TestMetricsAreServedToOperatorsOnly(t *testing.T) {
 		`skillgate_job_runs_total{job="webhook-delivery"}`,
 		`skillgate_eligibility_view_entries 0`,
 		`skillgate_eligibility_view_age_seconds 0.`, // read within the last second
+		`skillgate_admission_eligibility_in_flight 0`,
+		`skillgate_admission_eligibility_waiting 0`,
+		`skillgate_admission_api_in_flight 0`,
+		`skillgate_admission_api_waiting 0`,
 		`go_goroutines`,
 	}
 	deadline := time.Now().Add(10 * time.Second)

@@ -77,7 +77,7 @@ func setup(ctx context.Context, e env) (app.Config, *slog.Logger, *gorm.DB, erro
 	log := logx.New(e.stderr, cfg.LogFormat, cfg.LogLevel)
 	slog.SetDefault(log)
 	g, err := db.Open(ctx, cfg.DatabaseURL, db.Options{Logger: log, MaxOpenConns: cfg.DBMaxConns, StatementTimeout: cfg.DBStatementTimeout,
-		SlowStatement: cfg.DBSlowStatement})
+		SlowStatement: cfg.DBSlowStatement, TCPTimeout: cfg.DBTCPTimeout})
 	if err != nil {
 		return cfg, log, nil, err
 	}

@@ -102,7 +102,7 @@ func New(cfg Config, log *slog.Logger, g *gorm.DB, clk clock.Clock) (*App, error
 	a.workers = append(a.workers, audit.SealEvery(g, audit.SealInterval, log))
 	a.Auth = auth.NewService(g, clk, recorder, auth.Config{
 		JWTSecret: cfg.JWTSecret, SecureCookies: cfg.Env != Development, Log: log,
-		AccessTokenTTL: cfg.AccessTokenTTL,
+		AccessTokenTTL: cfg.AccessTokenTTL, LookupTimeout: cfg.Deadlines.orDefault().Auth,
 	})
 	// Text PostgreSQL cannot store is refused in query and path parameters
 	// here, in JSON bodies by httpx.BindJSON.
@@ -130,6 +130,7 @@ func New(cfg Config, log *slog.Logger, g *gorm.DB, clk clock.Clock) (*App, error
 	a.workers = append(a.workers, jobs.Every("webhook-delivery", 5*time.Second, log, a.Webhooks.RunJob))
 	a.Routing = routing.NewService(g, recorder, clk)
 	a.Routing.SetRosterCacheTTL(cfg.RosterCacheTTL)
+	a.Routing.Deadline, a.Routing.BulkDeadline = cfg.Deadlines.orDefault().Eligibility, cfg.Deadlines.orDefault().Bulk
 	a.Routing.Log = log
 	if cfg.EligibilityView {
 		a.Routing.EnableView()
@@ -210,7 +211,7 @@ func (a *App) router(handlers []registrar) *gin.Engine {
 	if err := r.SetTrustedProxies(a.Config.TrustedProxies); err != nil {
 		panic(err) // validated by LoadConfig
 	}
-	r.Use(httpx.RequestID(), httpx.Recover(a.Log), httpx.AccessLog(a.Log), a.Metrics.HTTP(), a.admission(),
+	r.Use(httpx.RequestID(), httpx.Recover(a.Log), httpx.AccessLog(a.Log), a.Metrics.HTTP(), a.deadline(), a.admission(),
 		httpx.SecurityHeaders(), httpx.BodyLimit(a.Config.MaxBodyBytes))
 
 	r.GET("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })

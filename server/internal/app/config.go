@@ -86,6 +86,14 @@ type Config struct {
 	// (DB_SLOW_STATEMENT; default 200ms in production, 0 (none) in
 	// development, where a busy laptop's slow moments are not news).
 	DBSlowStatement time.Duration
+	// DBTCPTimeout is how long a database connection may go without the
+	// server acknowledging what was sent, or answering keepalive probes
+	// while idle, before it is closed as dead (DB_TCP_TIMEOUT, default 10s;
+	// 0 leaves the operating system's defaults).
+	DBTCPTimeout time.Duration
+	// Deadlines bound each request's work by route class (DEADLINE_*);
+	// a zero field takes DefaultDeadlines' value.
+	Deadlines Deadlines
 	// Warnings are problems that do not stop a development server, such as a
 	// generated JWT secret; serve logs them loudly.
 	Warnings []string
@@ -97,18 +105,63 @@ type Config struct {
 type Admission struct {
 	// EligibilityLimit and EligibilityWait are for the routing system's
 	// reads (eligibility checks, batches, an agent's programs):
-	// ADMISSION_ELIGIBILITY_LIMIT (default 16), ADMISSION_ELIGIBILITY_WAIT
-	// (default 20ms).
+	// ADMISSION_ELIGIBILITY_LIMIT (default 12), ADMISSION_ELIGIBILITY_WAIT
+	// (default 20ms, counted from the request's arrival).
 	EligibilityLimit int
 	EligibilityWait  time.Duration
+	// EligibilityTarget is how long an eligibility read may wait once the
+	// queue is overloaded (CoDel's target, see httpx.Limiter):
+	// ADMISSION_ELIGIBILITY_TARGET (default 5ms).
+	EligibilityTarget time.Duration
 	// Limit and Wait are for every other API request: ADMISSION_LIMIT
-	// (default 32), ADMISSION_WAIT (default 1s).
-	Limit int
-	Wait  time.Duration
+	// (default 32), ADMISSION_WAIT (default 1s); Target is their wait once
+	// the queue is overloaded: ADMISSION_TARGET (default 50ms).
+	Limit  int
+	Wait   time.Duration
+	Target time.Duration
 }
 
+// Deadlines are how long a request may take in all, by route class: the
+// credential lookup, the admission queue, taking a database connection and
+// every statement count against it. Past it the request answers 503
+// unavailable with Retry-After (never an eligibility answer it did not
+// decide).
+type Deadlines struct {
+	// Eligibility is for the gate's reads (EligibilityRoutes):
+	// DEADLINE_ELIGIBILITY (default 2s).
+	Eligibility time.Duration
+	// Bulk is for rosters, exports, reconciliations and CSV imports
+	// (BulkRoutes): DEADLINE_BULK (default 30s).
+	Bulk time.Duration
+	// API is for every other API request: DEADLINE_API (default 15s).
+	API time.Duration
+	// Auth bounds the credential lookup (API key or session) within the
+	// request's deadline: DEADLINE_AUTH (default 2s).
+	Auth time.Duration
+}
+
+// DefaultDeadlines are the request deadlines unless configured.
+var DefaultDeadlines = Deadlines{Eligibility: 2 * time.Second, Bulk: 30 * time.Second, API: 15 * time.Second, Auth: 2 * time.Second}
+
+// orDefault fills d's zero fields from DefaultDeadlines.
+func (d Deadlines) orDefault() Deadlines {
+	def := DefaultDeadlines
+	for _, f := range []struct{ v, def *time.Duration }{
+		{&d.Eligibility, &def.Eligibility}, {&d.Bulk, &def.Bulk}, {&d.API, &def.API}, {&d.Auth, &def.Auth},
+	} {
+		if *f.v <= 0 {
+			*f.v = *f.def
+		}
+	}
+	return d
+}
+
+// DefaultDBTCPTimeout is DB_TCP_TIMEOUT's default.
+const DefaultDBTCPTimeout = 10 * time.Second
+
 // DefaultAdmission is the admission control serve uses unless configured.
-var DefaultAdmission = Admission{EligibilityLimit: 12, EligibilityWait: 20 * time.Millisecond, Limit: 32, Wait: time.Second}
+var DefaultAdmission = Admission{EligibilityLimit: 12, EligibilityWait: 20 * time.Millisecond, EligibilityTarget: 5 * time.Millisecond,
+	Limit: 32, Wait: time.Second, Target: 50 * time.Millisecond}
 
 // DefaultSlowStatement is how long a statement runs before production logs
 // it as slow (DB_SLOW_STATEMENT); development logs none unless asked.
@@ -311,6 +364,8 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	duration("ADMISSION_ELIGIBILITY_WAIT", &cfg.Admission.EligibilityWait, 0, 10*time.Second)
 	count("ADMISSION_LIMIT", &cfg.Admission.Limit, 0, 10000)
 	duration("ADMISSION_WAIT", &cfg.Admission.Wait, 0, 30*time.Second)
+	duration("ADMISSION_ELIGIBILITY_TARGET", &cfg.Admission.EligibilityTarget, time.Millisecond, 10*time.Second)
+	duration("ADMISSION_TARGET", &cfg.Admission.Target, time.Millisecond, 30*time.Second)
 	cfg.DBMaxConns = 20
 	count("DB_MAX_CONNS", &cfg.DBMaxConns, 1, 1000)
 	cfg.DBStatementTimeout = 30 * time.Second
@@ -319,6 +374,16 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		cfg.DBSlowStatement = DefaultSlowStatement
 	}
 	duration("DB_SLOW_STATEMENT", &cfg.DBSlowStatement, 0, time.Hour)
+	cfg.DBTCPTimeout = DefaultDBTCPTimeout
+	duration("DB_TCP_TIMEOUT", &cfg.DBTCPTimeout, 0, 10*time.Minute)
+	cfg.Deadlines = DefaultDeadlines
+	duration("DEADLINE_ELIGIBILITY", &cfg.Deadlines.Eligibility, 100*time.Millisecond, time.Minute)
+	duration("DEADLINE_BULK", &cfg.Deadlines.Bulk, time.Second, 10*time.Minute)
+	duration("DEADLINE_API", &cfg.Deadlines.API, time.Second, 10*time.Minute)
+	duration("DEADLINE_AUTH", &cfg.Deadlines.Auth, 100*time.Millisecond, time.Minute)
+	if d := cfg.Deadlines; d.Auth > min(d.Eligibility, d.API, d.Bulk) {
+		cfg.Warnings = append(cfg.Warnings, fmt.Sprintf("DEADLINE_AUTH (%s) is longer than a request deadline: that request's own deadline bounds its credential lookup", d.Auth))
+	}
 
 	cfg.MetricsAddr = strings.TrimSpace(getenv("METRICS_ADDR"))
 	cfg.MetricsToken = secret("METRICS_TOKEN")

@@ -280,12 +280,14 @@ func TestLoadConfigResilienceSettings(t *testing.T) {
 	}
 	cfg, err = LoadConfig(envOf(map[string]string{
 		"ADMISSION_ELIGIBILITY_LIMIT": "8", "ADMISSION_ELIGIBILITY_WAIT": "5ms", "ADMISSION_LIMIT": "0", "ADMISSION_WAIT": "2s",
+		"ADMISSION_ELIGIBILITY_TARGET": "2ms", "ADMISSION_TARGET": "100ms",
 		"DB_MAX_CONNS": "40", "DB_STATEMENT_TIMEOUT": "0s", "METRICS_ADDR": "127.0.0.1:9090",
 	}))
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := Admission{EligibilityLimit: 8, EligibilityWait: 5 * time.Millisecond, Limit: 0, Wait: 2 * time.Second}
+	want := Admission{EligibilityLimit: 8, EligibilityWait: 5 * time.Millisecond, EligibilityTarget: 2 * time.Millisecond,
+		Limit: 0, Wait: 2 * time.Second, Target: 100 * time.Millisecond}
 	if cfg.Admission != want || cfg.DBMaxConns != 40 || cfg.DBStatementTimeout != 0 || cfg.MetricsAddr != "127.0.0.1:9090" || len(cfg.Warnings) != 1 {
 		t.Errorf("got %+v %d %s %q %q", cfg.Admission, cfg.DBMaxConns, cfg.DBStatementTimeout, cfg.MetricsAddr, cfg.Warnings)
 	}
@@ -294,14 +296,14 @@ func TestLoadConfigResilienceSettings(t *testing.T) {
 		t.Errorf("got %q, %v; want a warning about metrics open on every interface without a token", cfg.Warnings, err)
 	}
 	_, err = LoadConfig(envOf(map[string]string{
-		"ADMISSION_ELIGIBILITY_LIMIT": "-1", "ADMISSION_WAIT": "forever", "DB_MAX_CONNS": "0",
+		"ADMISSION_ELIGIBILITY_LIMIT": "-1", "ADMISSION_WAIT": "forever", "DB_MAX_CONNS": "0", "ADMISSION_TARGET": "0s",
 		"METRICS_ADDR": "nope", "METRICS_TOKEN": "short",
 	}))
 	var ce *ConfigError
 	if !errors.As(err, &ce) {
 		t.Fatalf("got %v, want a ConfigError", err)
 	}
-	for _, name := range []string{"ADMISSION_ELIGIBILITY_LIMIT", "ADMISSION_WAIT", "DB_MAX_CONNS", "METRICS_ADDR", "METRICS_TOKEN"} {
+	for _, name := range []string{"ADMISSION_ELIGIBILITY_LIMIT", "ADMISSION_WAIT", "ADMISSION_TARGET", "DB_MAX_CONNS", "METRICS_ADDR", "METRICS_TOKEN"} {
 		if !strings.Contains(err.Error(), name) {
 			t.Errorf("got %q, want it to name %s", err, name)
 		}
@@ -372,5 +374,47 @@ func TestLoadConfigSlowStatementThreshold(t *testing.T) {
 				t.Errorf("got %s, want %s", cfg.DBSlowStatement, tc.want)
 			}
 		})
+	}
+}
+
+func TestLoadConfigDeadlines(t *testing.T) {
+	cases := []struct {
+		name        string
+		env         map[string]string
+		want        Deadlines
+		wantTCP     time.Duration
+		wantWarning string
+		wantErr     []string
+	}{
+		{"defaults", nil, DefaultDeadlines, DefaultDBTCPTimeout, "", nil},
+		{"set", map[string]string{"DEADLINE_ELIGIBILITY": "500ms", "DEADLINE_BULK": "2m", "DEADLINE_API": "5s", "DEADLINE_AUTH": "300ms", "DB_TCP_TIMEOUT": "0s"},
+			Deadlines{Eligibility: 500 * time.Millisecond, Bulk: 2 * time.Minute, API: 5 * time.Second, Auth: 300 * time.Millisecond}, 0, "", nil},
+		{"an auth bound past a request deadline is only a warning", map[string]string{"DEADLINE_AUTH": "5s"},
+			Deadlines{Eligibility: 2 * time.Second, Bulk: 30 * time.Second, API: 15 * time.Second, Auth: 5 * time.Second}, DefaultDBTCPTimeout, "DEADLINE_AUTH", nil},
+		{"out of range", map[string]string{"DEADLINE_ELIGIBILITY": "0s", "DEADLINE_BULK": "forever", "DEADLINE_API": "1h", "DEADLINE_AUTH": "10ms", "DB_TCP_TIMEOUT": "-1s"},
+			Deadlines{}, 0, "", []string{"DEADLINE_ELIGIBILITY", "DEADLINE_BULK", "DEADLINE_API", "DEADLINE_AUTH", "DB_TCP_TIMEOUT"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg, err := LoadConfig(envOf(tc.env))
+			if wantProblems(t, err, tc.wantErr) {
+				return
+			}
+			if cfg.Deadlines != tc.want || cfg.DBTCPTimeout != tc.wantTCP {
+				t.Errorf("got %+v and DB_TCP_TIMEOUT %s, want %+v and %s", cfg.Deadlines, cfg.DBTCPTimeout, tc.want, tc.wantTCP)
+			}
+			if warned := strings.Contains(strings.Join(cfg.Warnings, "\n"), "DEADLINE_AUTH"); warned != (tc.wantWarning != "") {
+				t.Errorf("got warnings %q, want one about DEADLINE_AUTH: %v", cfg.Warnings, tc.wantWarning != "")
+			}
+		})
+	}
+}
+
+func TestDeadlinesOrDefault(t *testing.T) {
+	got := Deadlines{Bulk: time.Minute}.orDefault()
+	want := DefaultDeadlines
+	want.Bulk = time.Minute
+	if got != want {
+		t.Errorf("got %+v, want %+v", got, want)
 	}
 }

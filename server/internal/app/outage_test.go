@@ -33,13 +33,17 @@ import (
 
 // tcpProxy forwards connections to Postgres until it is cut: then it
 // closes every open connection and every new one at once, as a database
-// restart or a network failure does.
+// restart or a network failure does. Stalled, it keeps every connection
+// open and accepts new ones but passes no bytes either way, as a network
+// partition or a stuck proxy does, until it heals.
 type tcpProxy struct {
 	ln     net.Listener
 	target string
 	mu     sync.Mutex
 	down   bool
 	conns  map[net.Conn]struct{}
+	// flowing is closed while bytes pass; open while stalled.
+	flowing chan struct{}
 }
 
 func startProxy(t *testing.T, target string) *tcpProxy {
@@ -48,8 +52,9 @@ func startProxy(t *testing.T, target string) *tcpProxy {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := &tcpProxy{ln: ln, target: target, conns: map[net.Conn]struct{}{}}
-	t.Cleanup(func() { ln.Close(); p.cut() })
+	p := &tcpProxy{ln: ln, target: target, conns: map[net.Conn]struct{}{}, flowing: make(chan struct{})}
+	close(p.flowing)
+	t.Cleanup(func() { ln.Close(); p.cut(); p.heal() })
 	go func() {
 		for {
 			c, err := ln.Accept()
@@ -85,8 +90,8 @@ func (p *tcpProxy) forward(c net.Conn) {
 	p.conns[c], p.conns[up] = struct{}{}, struct{}{}
 	p.mu.Unlock()
 	done := make(chan struct{}, 2)
-	go func() { _, _ = io.Copy(up, c); done <- struct{}{} }()
-	go func() { _, _ = io.Copy(c, up); done <- struct{}{} }()
+	go func() { p.pipe(up, c); done <- struct{}{} }()
+	go func() { p.pipe(c, up); done <- struct{}{} }()
 	<-done
 	c.Close()
 	up.Close()
@@ -94,6 +99,48 @@ func (p *tcpProxy) forward(c net.Conn) {
 	delete(p.conns, c)
 	delete(p.conns, up)
 	p.mu.Unlock()
+}
+
+// pipe copies src to dst, holding each chunk while the proxy is stalled.
+func (p *tcpProxy) pipe(dst, src net.Conn) {
+	buf := make([]byte, 32<<10)
+	for {
+		n, err := src.Read(buf)
+		if n > 0 {
+			p.mu.Lock()
+			flowing := p.flowing
+			p.mu.Unlock()
+			<-flowing
+			if _, werr := dst.Write(buf[:n]); werr != nil {
+				return
+			}
+		}
+		if err != nil {
+			return
+		}
+	}
+}
+
+// stall stops passing bytes, leaving every connection open.
+func (p *tcpProxy) stall() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	select {
+	case <-p.flowing:
+		p.flowing = make(chan struct{})
+	default:
+	}
+}
+
+// heal passes bytes again, the held ones first.
+func (p *tcpProxy) heal() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	select {
+	case <-p.flowing:
+	default:
+		close(p.flowing)
+	}
 }
 
 func (p *tcpProxy) cut() {

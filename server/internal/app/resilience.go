@@ -32,6 +32,36 @@ var EligibilityRoutes = map[string]bool{
 	"GET /api/v1/agents/:id/programs": true,
 }
 
+// BulkRoutes are the reads and writes that handle thousands of rows in one
+// request (rosters, exports, reconciliations, CSV imports): they run under
+// Deadlines.Bulk instead of Deadlines.API.
+var BulkRoutes = map[string]bool{
+	"GET /api/v1/programs/:id/roster":        true,
+	"GET /api/v1/exports/taskrouter-workers": true,
+	"POST /api/v1/eligibility/reconcile":     true,
+	"POST /api/v1/users/import":              true,
+	"POST /api/v1/licenses/import":           true,
+}
+
+// deadline bounds each API request by its class's deadline (see Deadlines);
+// health, readiness, the API document and the web app have none (readyz
+// bounds its own check).
+func (a *App) deadline() gin.HandlerFunc {
+	d := a.Config.Deadlines.orDefault()
+	return httpx.Deadline(func(c *gin.Context) time.Duration {
+		route := c.FullPath()
+		switch key := c.Request.Method + " " + route; {
+		case EligibilityRoutes[key]:
+			return d.Eligibility
+		case BulkRoutes[key]:
+			return d.Bulk
+		case strings.HasPrefix(route, "/api/v1/"):
+			return d.API
+		}
+		return 0
+	})
+}
+
 // resilience wires what keeps the server well-behaved under failure and
 // load: metrics, idempotency keys (and their cleanup job), and the
 // admission limiters.
@@ -57,9 +87,24 @@ func (a *App) resilience() {
 	})
 	if l := a.Config.Admission; l.EligibilityLimit > 0 {
 		a.eligibilityLimiter = httpx.NewLimiter("eligibility", l.EligibilityLimit, l.EligibilityWait)
+		if l.EligibilityTarget > 0 {
+			a.eligibilityLimiter.Target = l.EligibilityTarget
+		}
 	}
 	if l := a.Config.Admission; l.Limit > 0 {
 		a.apiLimiter = httpx.NewLimiter("api", l.Limit, l.Wait)
+		if l.Target > 0 {
+			a.apiLimiter.Target = l.Target
+		}
+	}
+	for _, l := range []*httpx.Limiter{a.eligibilityLimiter, a.apiLimiter} {
+		if l == nil {
+			continue
+		}
+		a.Metrics.Gauge("skillgate_admission_"+l.Class+"_in_flight", "Requests of the "+l.Class+" class holding an admission slot.",
+			func() float64 { return float64(l.InFlight()) })
+		a.Metrics.Gauge("skillgate_admission_"+l.Class+"_waiting", "Requests of the "+l.Class+" class waiting for an admission slot.",
+			func() float64 { return float64(l.Waiting()) })
 	}
 }
 

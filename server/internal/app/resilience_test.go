@@ -25,7 +25,7 @@ func TestIdempotentRoutesExistAndDocumentTheHeader(t *testing.T) {
 	for _, r := range env.App.Router.Routes() {
 		routes[r.Method+" "+r.Path] = true
 	}
-	for _, set := range []map[string]bool{app.IdempotentRoutes, app.EligibilityRoutes} {
+	for _, set := range []map[string]bool{app.IdempotentRoutes, app.EligibilityRoutes, app.BulkRoutes} {
 		for rt := range set {
 			if !routes[rt] {
 				t.Errorf("%s is listed but the router has no such route", rt)
@@ -48,7 +48,9 @@ func TestIdempotentRoutesExistAndDocumentTheHeader(t *testing.T) {
 func TestMetricsAreServedToOperatorsOnly(t *testing.T) {
 	t.Parallel()
 	const token = "metrics-token-for-the-test"
-	env := apitest.NewWith(t, func(c *app.Config) { c.MetricsToken = token; c.EligibilityView = true })
+	env := apitest.NewWith(t, func(c *app.Config) {
+		c.MetricsToken, c.EligibilityView, c.Admission = token, true, app.DefaultAdmission
+	})
 	env.Do(apitest.Request{Method: "GET", Path: "/healthz"})
 	env.Do(apitest.Request{Method: "GET", Path: "/api/v1/programs/" + "00000000-0000-0000-0000-000000000000"})
 	ctx, cancel := context.WithCancel(context.Background())
@@ -89,6 +91,10 @@ func TestMetricsAreServedToOperatorsOnly(t *testing.T) {
 		`skillgate_job_runs_total{job="webhook-delivery"}`,
 		`skillgate_eligibility_view_entries 0`,
 		"skillgate_eligibility_view_age_seconds 0\n", // read, at the injected clock's instant
+		`skillgate_admission_eligibility_in_flight 0`,
+		`skillgate_admission_eligibility_waiting 0`,
+		`skillgate_admission_api_in_flight 0`,
+		`skillgate_admission_api_waiting 0`,
 		`go_goroutines`,
 	}
 	// The jobs' first passes run in their own goroutines: wait for them.

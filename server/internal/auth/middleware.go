@@ -10,6 +10,7 @@ import (
 
 	"github.com/skillgate/skillgate/server/internal/apperr"
 	"github.com/skillgate/skillgate/server/internal/audit"
+	"github.com/skillgate/skillgate/server/internal/db"
 	"github.com/skillgate/skillgate/server/internal/httpx"
 )
 
@@ -25,7 +26,9 @@ func (s *Service) Middleware() gin.HandlerFunc {
 		if header != "" {
 			p, err := s.authenticateHeader(c.Request.Context(), header)
 			if err != nil {
-				c.Header("WWW-Authenticate", `Bearer realm="skillgate"`)
+				if apperr.CodeOf(err) == apperr.Unauthorized {
+					c.Header("WWW-Authenticate", `Bearer realm="skillgate"`)
+				}
 				httpx.Error(c, err)
 				return
 			}
@@ -51,7 +54,8 @@ func (s *Service) authenticateHeader(ctx context.Context, header string) (*Princ
 }
 
 func (s *Service) auditDenial(c *gin.Context) {
-	ctx := context.WithoutCancel(c.Request.Context())
+	ctx, cancel := db.Detach(c.Request.Context(), s.cfg.LookupTimeout)
+	defer cancel()
 	actor := audit.System("anonymous")
 	if p := FromContext(ctx); p != nil {
 		actor = p.Actor()

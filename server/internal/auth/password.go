@@ -91,12 +91,19 @@ func (h *Hasher) Hash(ctx context.Context, password string) (string, error) {
 func (h *Hasher) Verify(ctx context.Context, password, encoded string) (bool, error) {
 	p, salt, want, ok := parsePHC(encoded)
 	if !ok {
+		made := false
 		h.dummyOnce.Do(func() {
 			// Computed once; a failure leaves "" and the fallback below still hashes.
 			b := make([]byte, 24)
 			_, _ = rand.Read(b)
 			h.dummy, _ = h.Hash(ctx, base64.RawStdEncoding.EncodeToString(b))
+			made = h.dummy != ""
 		})
+		if made {
+			// Making the dummy was this call's one hash: a second would
+			// make the first unknown email slower than a wrong password.
+			return false, nil
+		}
 		p, salt, want, ok = parsePHC(h.dummy)
 		if !ok {
 			p, salt, want = h.params, make([]byte, saltLen), make([]byte, keyLen)

@@ -43,8 +43,16 @@ type Config struct {
 	// (a revocation elsewhere shows within it); zero takes APIKeyCacheTTL,
 	// a negative value turns the cache off.
 	APIKeyCacheTTL time.Duration
-	Log            *slog.Logger
+	// LookupTimeout bounds reading a credential (an API key, a session)
+	// within the request's own deadline; zero takes LookupTimeout.
+	LookupTimeout time.Duration
+	Log           *slog.Logger
 }
+
+// LookupTimeout is how long authenticating a request may wait for the
+// database unless configured: a silent database makes the request answer
+// 503 unavailable after it, never hang.
+const LookupTimeout = 2 * time.Second
 
 // Service holds identity's rules: sign-in, sessions, users, memberships and
 // API keys.
@@ -81,6 +89,9 @@ func NewService(g *gorm.DB, clk clock.Clock, rec *audit.Recorder, cfg Config) *S
 	}
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)
+	}
+	if cfg.LookupTimeout <= 0 {
+		cfg.LookupTimeout = LookupTimeout
 	}
 	if cfg.APIKeyCacheTTL == 0 {
 		cfg.APIKeyCacheTTL = APIKeyCacheTTL
@@ -369,11 +380,15 @@ func (s *Service) storePassword(ctx context.Context, tx *gorm.DB, actor audit.Ac
 
 // Authenticate turns a bearer credential (an access JWT or an API key) into
 // a principal. It returns unauthorized for anything invalid, expired,
-// revoked, oversize or belonging to a deactivated user.
+// revoked, oversize or belonging to a deactivated user, and unavailable
+// when the database does not answer within Config.LookupTimeout (or ctx's
+// deadline, if sooner).
 func (s *Service) Authenticate(ctx context.Context, credential string) (*Principal, error) {
 	if len(credential) > maxCredentialBytes {
 		return nil, errBadToken
 	}
+	ctx, cancel := context.WithTimeout(ctx, s.cfg.LookupTimeout)
+	defer cancel()
 	now := s.clock.Now()
 	if strings.HasPrefix(credential, "sk_") {
 		return s.authenticateAPIKey(ctx, credential, now)

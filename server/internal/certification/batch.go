@@ -6,6 +6,7 @@ import (
 	"sync"
 
 	"github.com/skillgate/skillgate/server/internal/apperr"
+	"github.com/skillgate/skillgate/server/internal/db"
 )
 
 // evaluationBatch bounds how many evaluations one batch takes.
@@ -51,7 +52,13 @@ func (s *Service) evaluateBatched(ctx context.Context, userID string, programIDs
 	}
 	var first error
 	for _, e := range es {
-		<-e.done
+		select {
+		case <-e.done:
+		case <-ctx.Done():
+			// The batch goes on without this caller; the records stay
+			// marked for the job if it fails.
+			return ctx.Err()
+		}
 		if e.err != nil && (first == nil || apperr.Is(first, apperr.NotFound)) {
 			first = e.err
 		}
@@ -108,7 +115,9 @@ func (s *Service) evaluateMany(batch []*evaluation) {
 // move is settled on its own (conclude), and one that changed since it was
 // read is evaluated again on its own (Evaluate).
 func (s *Service) evaluateProgram(programID string, es []*evaluation) error {
-	ctx := context.Background() // the batch's reads serve several callers
+	// The batch's reads serve several callers: bounded, not theirs.
+	ctx, cancel := context.WithTimeout(context.Background(), db.DetachedTimeout)
+	defer cancel()
 	byUser := map[string][]*evaluation{}
 	var users []string
 	for _, e := range es {
@@ -149,7 +158,9 @@ func (s *Service) evaluateProgram(programID string, es []*evaluation) error {
 		c := seen[u]
 		switch {
 		case next(c, progress[u], pol, now) != nil:
-			out, err := s.conclude(context.WithoutCancel(byUser[u][0].ctx), c, prog, progress[u])
+			cctx, cancel := db.Detach(byUser[u][0].ctx, db.DetachedTimeout)
+			out, err := s.conclude(cctx, c, prog, progress[u])
+			cancel()
 			if err != nil {
 				fail(u, err)
 			} else if out == nil {
@@ -169,9 +180,11 @@ func (s *Service) evaluateProgram(programID string, es []*evaluation) error {
 		}
 	}
 	for _, u := range again {
-		if _, err := s.Evaluate(context.WithoutCancel(byUser[u][0].ctx), u, programID); err != nil {
+		ectx, cancel := db.Detach(byUser[u][0].ctx, db.DetachedTimeout)
+		if _, err := s.Evaluate(ectx, u, programID); err != nil {
 			fail(u, err)
 		}
+		cancel()
 	}
 	return nil
 }

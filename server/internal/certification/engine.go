@@ -13,6 +13,7 @@ import (
 	"github.com/skillgate/skillgate/server/internal/apperr"
 	"github.com/skillgate/skillgate/server/internal/audit"
 	"github.com/skillgate/skillgate/server/internal/catalog"
+	"github.com/skillgate/skillgate/server/internal/db"
 	"github.com/skillgate/skillgate/server/internal/outbox"
 	"github.com/skillgate/skillgate/server/internal/xapi"
 )
@@ -428,7 +429,8 @@ func (s *Service) MarkEvidence(ctx context.Context, tx *gorm.DB, userID, program
 // settled. Failures are logged; the records stay marked for the background
 // job.
 func (s *Service) EvidenceChanged(ctx context.Context, userID, programID string) {
-	ctx = context.WithoutCancel(ctx)
+	ctx, cancel := db.Detach(ctx, db.DetachedTimeout)
+	defer cancel()
 	ids := []string{programID}
 	if programID == "" {
 		cs, err := s.store.ListForUser(ctx, userID)

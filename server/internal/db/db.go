@@ -33,7 +33,11 @@ type Options struct {
 	// SlowStatement logs, as a warning, every statement that runs longer
 	// than this (0: none). Failing statements are always logged.
 	SlowStatement time.Duration
-	Logger        *slog.Logger
+	// TCPTimeout closes a connection whose peer stops acknowledging data
+	// or answering keepalive probes for this long (0: the system's
+	// defaults, which wait minutes to hours).
+	TCPTimeout time.Duration
+	Logger     *slog.Logger
 }
 
 // connectTimeout bounds opening one connection, unless the URL's
@@ -48,7 +52,10 @@ const connectTimeout = 5 * time.Second
 // The pool heals by itself after an outage: a connection that saw a network
 // error is closed by pgx and discarded by database/sql (driver.Validator),
 // the next request dials a new one, and idle connections are recycled after
-// a minute so few dead ones linger.
+// a minute so few dead ones linger. A partition (the peer silent, the
+// connection still open) is found by TCP keepalive and TCP_USER_TIMEOUT
+// (Options.TCPTimeout); until then each request's context deadline bounds
+// its wait, for a connection from the pool as for a statement on one.
 func Open(ctx context.Context, url string, opts Options) (*gorm.DB, error) {
 	cc, err := pgx.ParseConfig(url)
 	if err != nil {
@@ -57,6 +64,7 @@ func Open(ctx context.Context, url string, opts Options) (*gorm.DB, error) {
 	if cc.ConnectTimeout == 0 {
 		cc.ConnectTimeout = connectTimeout
 	}
+	cc.DialFunc = dialer(cc.ConnectTimeout, opts.TCPTimeout)
 	if _, set := cc.RuntimeParams["statement_timeout"]; !set && opts.StatementTimeout > 0 {
 		cc.RuntimeParams["statement_timeout"] = fmt.Sprint(opts.StatementTimeout.Milliseconds())
 	}
@@ -245,4 +253,15 @@ func IsUnavailable(err error) bool {
 		return len(pgErr.Code) == 5 && (pgErr.Code[:2] == "08" || pgErr.Code == "57P01" || pgErr.Code == "57P02" || pgErr.Code == "57P03")
 	}
 	return pgconn.SafeToRetry(err)
+}
+
+// DetachedTimeout bounds work Detach hands on by default.
+const DetachedTimeout = 10 * time.Second
+
+// Detach returns a context for work that must outlive its caller's
+// cancellation (settling a key, an audit entry, evaluating after a commit)
+// without hanging on a silent database: it keeps ctx's values, is not
+// canceled with ctx, and ends after d.
+func Detach(ctx context.Context, d time.Duration) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithoutCancel(ctx), d)
 }

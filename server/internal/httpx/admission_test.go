@@ -1,6 +1,7 @@
 package httpx
 
 import (
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"sync"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/skillgate/skillgate/server/internal/clock"
 	"github.com/skillgate/skillgate/server/internal/testwait"
 )
 
@@ -73,7 +75,7 @@ func TestAdmissionLimitsEachClassAndRefusesFast(t *testing.T) {
 	hot.Wait = testwait.Deadline
 	queued := make(chan int)
 	go func() { rec, _ := do("/hot"); queued <- rec.Code }()
-	testwait.Until(t, "the request to queue", func() bool { return hot.queue.Load() == 1 })
+	testwait.Until(t, "the request to queue", func() bool { return hot.Waiting() == 1 })
 	block <- struct{}{} // one in-flight request finishes
 	<-entered           // the queued one got its slot
 	close(block)
@@ -100,7 +102,7 @@ func TestAdmissionQueueIsBounded(t *testing.T) {
 	}
 	waiting := make(chan bool)
 	go func() { waiting <- l.Acquire(ctx) }() // the one queue place
-	testwait.Until(t, "the first waiter to queue", func() bool { return l.queue.Load() == 1 })
+	testwait.Until(t, "the first waiter to queue", func() bool { return l.Waiting() == 1 })
 	// The wait is an hour: a refusal at all means it did not wait.
 	if l.Acquire(ctx) {
 		t.Errorf("with the queue full, want an immediate refusal")
@@ -110,4 +112,123 @@ func TestAdmissionQueueIsBounded(t *testing.T) {
 		t.Errorf("the queued request should get the freed slot")
 	}
 	l.Release()
+	if l.InFlight() != 0 || l.Waiting() != 0 {
+		t.Errorf("got %d in flight and %d waiting, want none", l.InFlight(), l.Waiting())
+	}
+}
+
+// TestAdmissionRefusesARequestThatWaitedTooLongToArrive: the wait counts
+// from the request's arrival, so one that took longer than the bound to
+// reach admission is refused without queueing.
+func TestAdmissionRefusesARequestThatWaitedTooLongToArrive(t *testing.T) {
+	t.Parallel()
+	clk := clock.NewManual(time.Date(2026, 1, 1, 9, 0, 0, 0, time.UTC))
+	l := NewLimiter("x", 1, 20*time.Millisecond)
+	l.now = clk.Now
+	if !l.Acquire(WithArrival(t.Context(), clk.Now().Add(-30*time.Millisecond))) {
+		t.Fatal("with a free slot, want even a late request admitted")
+	}
+	t0 := time.Now()
+	if l.Acquire(WithArrival(t.Context(), clk.Now().Add(-25*time.Millisecond))) || time.Since(t0) > 50*time.Millisecond {
+		t.Errorf("a request 25ms old against a 20ms bound, the slot taken: want refused at once")
+	}
+	if l.Waiting() != 0 {
+		t.Errorf("got %d waiting, want the late request never queued", l.Waiting())
+	}
+}
+
+// TestAdmissionQueuePolicy drives the queue's policy with an injected clock:
+// FIFO with the long bound while it drains; overloaded after an interval in
+// which no request left it within the target: LIFO, the short bound, old
+// waiters refused; back to normal once requests leave it quickly again.
+func TestAdmissionQueuePolicy(t *testing.T) {
+	t.Parallel()
+	t0 := time.Date(2026, 1, 1, 9, 0, 0, 0, time.UTC)
+	clk := clock.NewManual(t0)
+	at := func(ms int) time.Time { return t0.Add(time.Duration(ms) * time.Millisecond) }
+	q := &queue{limit: 1, capacity: 4, wait: time.Second, target: 5 * time.Millisecond, interval: 100 * time.Millisecond}
+	waiters := map[string]*waiter{}
+	// outcome is what happened to a waiter so far: "waiting", "admitted" or "refused".
+	outcome := func(name string) string {
+		select {
+		case ok := <-waiters[name].ready:
+			waiters[name].ready <- ok // keep it for the next look
+			if ok {
+				return "admitted"
+			}
+			return "refused"
+		default:
+			return "waiting"
+		}
+	}
+	steps := []struct {
+		ms     int
+		action string // "enter NAME [arrivedMs]" or "release"
+		want   string // enter: "admitted", "queued", "refused"
+		after  map[string]string
+	}{
+		{0, "enter A", "admitted", nil},
+		{1, "enter W1", "queued", nil},
+		{2, "enter W2", "queued", nil},
+		{50, "release", "", map[string]string{"W1": "admitted", "W2": "waiting"}}, // FIFO
+		{100, "release", "", map[string]string{"W2": "admitted"}},
+		// From here every request waits well past the target for a whole
+		// interval.
+		{110, "enter W3", "queued", nil},
+		{120, "enter W4", "queued", nil},
+		{130, "enter W5", "queued", nil},
+		{150, "release", "", map[string]string{"W3": "admitted", "W4": "waiting"}}, // still FIFO
+		// 215: the interval [100, 200] saw no wait under 5ms: overloaded.
+		// W4 and W5 (95ms, 85ms) are past the short bound: refused.
+		{215, "release", "", map[string]string{"W4": "refused", "W5": "refused"}},
+		{215, "enter X", "admitted", nil},
+		{300, "enter W6", "queued", nil},
+		{301, "enter W7", "queued", nil},
+		{302, "enter W8", "queued", nil},
+		{303, "release", "", map[string]string{"W8": "admitted", "W6": "waiting", "W7": "waiting"}}, // LIFO
+		{304, "enter LATE 298", "refused", nil},                                                     // arrived 6ms ago: past the 5ms bound
+		{304, "enter W9", "queued", nil},
+		{305, "release", "", map[string]string{"W6": "refused", "W9": "admitted", "W7": "waiting"}},
+		// 420: X left the queue at once in the interval since 215: not
+		// overloaded any more; W7 entered with the short bound, refused.
+		{420, "release", "", map[string]string{"W7": "refused"}},
+		{421, "enter Y", "admitted", nil},
+		{422, "enter W10", "queued", nil},
+		{480, "release", "", map[string]string{"W10": "admitted"}}, // the long bound again
+		{481, "release", "", nil},
+	}
+	for _, st := range steps {
+		clk.Set(at(st.ms))
+		now := clk.Now()
+		var name string
+		var arrived int
+		switch n, _ := fmt.Sscan(st.action, new(string), &name, &arrived); {
+		case st.action == "release":
+			q.release(now)
+		default:
+			a := now
+			if n == 3 {
+				a = at(arrived)
+			}
+			w, ok := q.enter(now, a)
+			got := "refused"
+			if ok && w == nil {
+				got = "admitted"
+			} else if ok {
+				got = "queued"
+				waiters[name] = w
+			}
+			if got != st.want {
+				t.Errorf("at %dms %s: got %s, want %s", st.ms, st.action, got, st.want)
+			}
+		}
+		for w, want := range st.after {
+			if got := outcome(w); got != want {
+				t.Errorf("at %dms after %s: %s got %s, want %s", st.ms, st.action, w, got, want)
+			}
+		}
+	}
+	if q.running != 0 || len(q.waiting) != 0 {
+		t.Errorf("at the end: got %d running and %d waiting, want none", q.running, len(q.waiting))
+	}
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/skillgate/skillgate/server/internal/apperr"
 	"github.com/skillgate/skillgate/server/internal/auth"
 	"github.com/skillgate/skillgate/server/internal/clock"
+	"github.com/skillgate/skillgate/server/internal/db"
 	"github.com/skillgate/skillgate/server/internal/httpx"
 	"github.com/skillgate/skillgate/server/internal/jobs"
 )
@@ -137,8 +138,10 @@ func (s *Service) run(c *gin.Context, rec *Record) {
 	w := &capture{ResponseWriter: c.Writer, limit: s.opts.MaxResponseBytes}
 	c.Writer = w
 	defer func() {
-		// Keep or release even when the handler panicked or the client left.
-		ctx := context.WithoutCancel(c.Request.Context())
+		// Keep or release even when the handler panicked or the client
+		// left, but never hang on a silent database.
+		ctx, cancel := db.Detach(c.Request.Context(), db.DetachedTimeout)
+		defer cancel()
 		status := w.Status()
 		p := recover()
 		var settle func(context.Context) error
@@ -155,7 +158,7 @@ func (s *Service) run(c *gin.Context, rec *Record) {
 			// handler failed): keep trying in the background, so that
 			// retries are not held up until the lease lapses.
 			s.log.WarnContext(ctx, "idempotency: could not settle a key, retrying in the background", "err", err)
-			go s.settleLater(ctx, settle)
+			go s.settleLater(context.WithoutCancel(ctx), settle)
 		}
 		if p != nil {
 			panic(p)
@@ -170,7 +173,10 @@ func (s *Service) settleLater(ctx context.Context, settle func(context.Context) 
 	deadline := time.Now().Add(s.opts.Lease)
 	for time.Now().Before(deadline) {
 		time.Sleep(time.Second)
-		if err := settle(ctx); err == nil {
+		attempt, cancel := db.Detach(ctx, db.DetachedTimeout)
+		err := settle(attempt)
+		cancel()
+		if err == nil {
 			return
 		}
 	}

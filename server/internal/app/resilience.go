@@ -32,6 +32,15 @@ var EligibilityRoutes = map[string]bool{
 	"GET /api/v1/agents/:id/programs": true,
 }
 
+// QuietSlowRequest is how long a gate read may take before the access log
+// writes it (faster ones that succeed are counted by the metrics only).
+const QuietSlowRequest = 250 * time.Millisecond
+
+// isEligibilityRead reports whether the request is one of EligibilityRoutes.
+func isEligibilityRead(c *gin.Context) bool {
+	return EligibilityRoutes[c.Request.Method+" "+c.FullPath()]
+}
+
 // BulkRoutes are the reads and writes that handle thousands of rows in one
 // request (rosters, exports, reconciliations, CSV imports): they run under
 // Deadlines.Bulk instead of Deadlines.API.

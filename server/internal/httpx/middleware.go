@@ -44,15 +44,23 @@ func newRequestID() string {
 
 // AccessLog writes one line per request: method, route, status, duration,
 // size. It never logs headers, query strings or bodies, which may hold secrets.
-func AccessLog(log *slog.Logger) gin.HandlerFunc {
+// Requests that quiet reports as a hot path (the gate's reads, thousands a
+// second) are logged only when they fail with a 5xx or take longer than slow:
+// a line per check would cost the gate a tenth of its throughput, and the
+// metrics histogram counts every request all the same.
+func AccessLog(log *slog.Logger, quiet func(c *gin.Context) bool, slow time.Duration) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		start := time.Now()
 		c.Next()
+		took := time.Since(start)
+		status := c.Writer.Status()
+		if quiet != nil && status < 500 && took <= slow && quiet(c) {
+			return
+		}
 		route := c.FullPath()
 		if route == "" {
 			route = "unmatched"
 		}
-		status := c.Writer.Status()
 		level := slog.LevelInfo
 		if status >= 500 {
 			level = slog.LevelError
@@ -62,7 +70,7 @@ func AccessLog(log *slog.Logger) gin.HandlerFunc {
 			"route", route,
 			"path", c.Request.URL.Path,
 			"status", status,
-			"duration_ms", float64(time.Since(start).Microseconds())/1000,
+			"duration_ms", float64(took.Microseconds())/1000,
 			"bytes", c.Writer.Size(),
 			"client_ip", c.ClientIP(),
 		)

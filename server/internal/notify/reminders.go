@@ -164,7 +164,7 @@ func (s *Service) dueReminders(ctx context.Context, now time.Time) ([]Reminder, 
 			Title: fmt.Sprintf("Your %s %s license expires within %d days", l.Jurisdiction, l.Class, window),
 			Body: fmt.Sprintf("License %s (%s, %s) is valid until %s. Submit the renewed license for verification before then.",
 				l.LicenseNumber, l.Jurisdiction, l.Class, l.ExpiryDate.AddDays(-1)),
-			Link: "/licenses", DueAt: &expiry})
+			Link: "/licenses", DueAt: &expiry, DueDate: l.ExpiryDate.AddDays(-1).String()})
 	}
 
 	runs, err := s.sources.Roleplays.SentBackSince(ctx, now.Add(-SentBackLookback))

@@ -323,3 +323,24 @@ func (s *Store) CompetencyAverages(ctx context.Context, userIDs, programIDs []st
 	}
 	return out, nil
 }
+
+// TitlesOfProgram returns the titles of a program's scenarios (of their
+// current versions) by slug.
+func (s *Store) TitlesOfProgram(ctx context.Context, programID string) (map[string]string, error) {
+	const q = `
+SELECT r.slug, v.title FROM roleplays r
+JOIN roleplay_versions v ON v.roleplay_id = r.id AND v.number = r.current_version
+WHERE r.program_id = ?`
+	var rows []struct {
+		Slug  string `gorm:"column:slug"`
+		Title string `gorm:"column:title"`
+	}
+	if err := s.db.WithContext(ctx).Raw(q, programID).Scan(&rows).Error; err != nil {
+		return nil, fmt.Errorf("roleplay: titles of program: %w", err)
+	}
+	out := make(map[string]string, len(rows))
+	for _, r := range rows {
+		out[r.Slug] = r.Title
+	}
+	return out, nil
+}

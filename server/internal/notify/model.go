@@ -35,11 +35,11 @@ type Notification struct {
 	UserID string `gorm:"column:user_id" json:"-"`
 	Kind   string `gorm:"column:kind" json:"kind"`
 	// Key is what makes the notice unique for its user (see Reminder.Key).
-	Key       string     `gorm:"column:key" json:"key"`
-	Title     string     `gorm:"column:title" json:"title"`
-	Body      string     `gorm:"column:body" json:"body"`
-	Link      string     `gorm:"column:link" json:"link"`
-	DueAt     *time.Time `gorm:"column:due_at" json:"due_at,omitempty"`
+	Key   string     `gorm:"column:key" json:"key"`
+	Title string     `gorm:"column:title" json:"title"`
+	Body  string     `gorm:"column:body" json:"body"`
+	Link  string     `gorm:"column:link" json:"link"`
+	DueAt *time.Time `gorm:"column:due_at" json:"due_at,omitempty"`
 	// DueDate is the due day people read ("2006-01-02"); DueAt is the
 	// instant (for an onboarding task, the midnight after its due day).
 	DueDate   *Day       `gorm:"column:due_date" json:"due_date,omitempty"`

@@ -183,10 +183,10 @@ type Row struct {
 	UserID      string `json:"user_id"`
 	Email       string `json:"email"`
 	DisplayName string `json:"display_name"`
-	Status  string `json:"status"`
-	Done    int    `json:"done"`
-	Overdue int    `json:"overdue"`
-	Cells   []Cell `json:"cells"`
+	Status      string `json:"status"`
+	Done        int    `json:"done"`
+	Overdue     int    `json:"overdue"`
+	Cells       []Cell `json:"cells"`
 }
 
 // Matrix is a cohort's progress: members × tasks with status.
@@ -360,9 +360,9 @@ type Risk struct {
 	UserID      string   `json:"user_id"`
 	Email       string   `json:"email"`
 	DisplayName string   `json:"display_name"`
-	Status  string   `json:"status"`
-	Overdue int      `json:"overdue"`
-	Reasons []string `json:"reasons"`
+	Status      string   `json:"status"`
+	Overdue     int      `json:"overdue"`
+	Reasons     []string `json:"reasons"`
 }
 
 // AtRisk lists the cohort's agents who are behind (a task overdue) or keep

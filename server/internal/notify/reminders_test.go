@@ -93,12 +93,18 @@ func TestReminderJobRemindsOfEachKindOnceAsTheClockMoves(t *testing.T) {
 		t.Errorf("sent-back notice: got %+v", sb)
 	}
 	rd := byKind[notify.KindRefresherDue]
-	if len(rd) != 1 || rd[0].DueAt == nil || !rd[0].DueAt.Equal(refresherDue) || rd[0].Link != "/certifications" {
+	if len(rd) != 1 || rd[0].DueAt == nil || !rd[0].DueAt.Equal(refresherDue) || rd[0].Link != "/certifications" ||
+		rd[0].DueDate == nil || string(*rd[0].DueDate) != refresherDue.UTC().Format(ymd) {
 		t.Errorf("refresher notice: got %+v, want one due %s linking /certifications", rd, refresherDue)
 	}
 	for _, n := range byKind[notify.KindLicenseExpiring] {
 		if n.DueAt == nil || n.DueAt.Format(ymd) != licExpiry.Format(ymd) || n.Link != "/licenses" {
 			t.Errorf("license notice: got %+v, want due %s linking /licenses", n, licExpiry.Format(ymd))
+		}
+		// The day shown is the last day the license holds, as the body says.
+		last := licExpiry.AddDate(0, 0, -1).Format(ymd)
+		if n.DueDate == nil || string(*n.DueDate) != last || !strings.Contains(n.Body, "valid until "+last) {
+			t.Errorf("license notice: got due day %v, body %q; want %s in both", n.DueDate, n.Body, last)
 		}
 	}
 }

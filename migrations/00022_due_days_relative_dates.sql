@@ -17,6 +17,11 @@ ALTER TABLE cohorts ADD COLUMN due_from text NOT NULL DEFAULT 'cohort_start'
     CHECK (due_from IN ('cohort_start', 'join_date'));
 ALTER TABLE cohorts ALTER COLUMN due_from SET DEFAULT 'join_date';
 
+-- A quiz a program gates: it opens once these modules (ids) are completed.
+-- NULL: the quiz is open from the start.
+ALTER TABLE program_quizzes ADD COLUMN opens_after uuid[];
+
 -- +goose Down
+ALTER TABLE program_quizzes DROP COLUMN opens_after;
 ALTER TABLE cohorts DROP COLUMN due_from;
 ALTER TABLE notifications DROP COLUMN due_date;

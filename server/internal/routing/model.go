@@ -104,6 +104,7 @@ type ItemError struct {
 // RosterEntry is one assigned agent of a program with the gate's answer.
 type RosterEntry struct {
 	Email            string `json:"email"`
+	DisplayName      string `json:"display_name"`
 	AssignmentStatus string `json:"assignment_status"`
 	Answer
 }

@@ -78,6 +78,7 @@ export interface RosterAgent {
   agent_id: string;
   external_id: string | null;
   email: string;
+  display_name: string;
   program_id: string;
   eligible: boolean;
   reasons: EligibilityReason[];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { badgeLabel, badgeText, isModifiedClick, kindLabel, linkTarget, pageRange } from "./logic";
+import { badgeLabel, badgeText, dueDay, isModifiedClick, kindLabel, linkTarget, pageRange } from "./logic";
 
 describe("badge", () => {
   it("names the unread count, and says nothing at zero", () => {
@@ -61,5 +61,15 @@ describe("kindLabel and pageRange", () => {
     expect(pageRange(0, 20, 45)).toBe("Showing 1–20 of 45");
     expect(pageRange(40, 5, 45)).toBe("Showing 41–45 of 45");
     expect(pageRange(0, 0, 0)).toBe("");
+  });
+});
+
+describe("dueDay", () => {
+  it("writes the due day as a calendar day, whatever the time zone", () => {
+    const d = dueDay("2026-12-01");
+    expect(d).toMatch(/1/);
+    expect(d).toMatch(/2026/);
+    expect(d).not.toMatch(/30|Nov/);
+    expect(dueDay("not a day")).toBe("not a day");
   });
 });

@@ -52,6 +52,7 @@ describe("isModifiedClick", () => {
 describe("kindLabel and pageRange", () => {
   it("names the kinds in plain words", () => {
     expect(kindLabel("roleplay.sent_back")).toBe("Role-play sent back");
+    expect(kindLabel("task_overdue")).toBe("Onboarding");
     expect(kindLabel("license.expiring")).toBe("License expiring");
     expect(kindLabel("onboarding.task_due")).toBe("Onboarding");
     expect(kindLabel("something.else")).toBe("Notice");

@@ -53,6 +53,7 @@ export function kindLabel(kind: string): string {
     case "certification.expiring": return "Certification expiring";
     case "license.expiring": return "License expiring";
     case "roleplay.sent_back": return "Role-play sent back";
+    case "task_due": case "task_overdue": return "Onboarding";
     default: return kind.startsWith("onboarding.") ? "Onboarding" : "Notice";
   }
 }

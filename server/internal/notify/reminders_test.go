@@ -101,6 +101,9 @@ func TestReminderJobRemindsOfEachKindOnceAsTheClockMoves(t *testing.T) {
 		if n.DueAt == nil || n.DueAt.Format(ymd) != licExpiry.Format(ymd) || n.Link != "/licenses" {
 			t.Errorf("license notice: got %+v, want due %s linking /licenses", n, licExpiry.Format(ymd))
 		}
+		if !strings.Contains(n.Title, " insurance producer license ") {
+			t.Errorf("license notice title: got %q, want the class in words", n.Title)
+		}
 		// The day shown is the last day the license holds, as the body says.
 		last := licExpiry.AddDate(0, 0, -1).Format(ymd)
 		if n.DueDate == nil || string(*n.DueDate) != last || !strings.Contains(n.Body, "valid until "+last) {

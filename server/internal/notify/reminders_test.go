@@ -2,6 +2,7 @@ package notify_test
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 	"sync"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/skillgate/skillgate/server/internal/apitest"
 	"github.com/skillgate/skillgate/server/internal/app"
+	"github.com/skillgate/skillgate/server/internal/apperr"
 	"github.com/skillgate/skillgate/server/internal/notify"
 )
 
@@ -200,5 +202,52 @@ func TestRemindJoinsTheCallersTransaction(t *testing.T) {
 	env.DB.Model(&notify.Email{}).Count(&emails)
 	if emails != 0 {
 		t.Errorf("emails without SMTP: got %d, want none queued", emails)
+	}
+}
+
+// TestRemindDueDay: a notice's due day is the one given, else the UTC day
+// of due_at; a due day that is not a date is refused.
+func TestRemindDueDay(t *testing.T) {
+	t.Parallel()
+	env := apitest.New(t)
+	agent := uuid.MustParse(env.User("agent@x.test", "agent").ID)
+	midnight := time.Date(2026, 12, 2, 0, 0, 0, 0, time.UTC)
+	tests := []struct {
+		name    string
+		dueAt   *time.Time
+		dueDate string
+		want    string // "" for no due day; "invalid" for a refusal
+	}{
+		{"the day given", &midnight, "2026-12-01", "2026-12-01"},
+		{"the day of due_at", &midnight, "", "2026-12-02"},
+		{"no date", nil, "", ""},
+		{"not a date", &midnight, "2026-12-32", "invalid"},
+	}
+	for i, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			key := fmt.Sprintf("due-day:%d", i)
+			err := env.App.Notify.Remind(context.Background(), nil, notify.Reminder{UserID: agent, Kind: "onboarding.task_due",
+				Key: key, Title: "Due", DueAt: tc.dueAt, DueDate: tc.dueDate})
+			if tc.want == "invalid" {
+				if !apperr.Is(err, apperr.Invalid) {
+					t.Fatalf("got %v, want invalid", err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			var n notify.Notification
+			if err := env.DB.Where("key = ?", key).Take(&n).Error; err != nil {
+				t.Fatal(err)
+			}
+			got := ""
+			if n.DueDate != nil {
+				got = string(*n.DueDate)
+			}
+			if got != tc.want {
+				t.Errorf("due day: got %q, want %q", got, tc.want)
+			}
+		})
 	}
 }

@@ -130,7 +130,17 @@ export interface QuizSummary {
     best_percent: number | null;
     last_percent: number | null;
     passed: boolean;
+    /** The quiz's gate is closed: modules of opens_after are still to complete. */
+    locked?: boolean;
   };
+  /** A gated quiz: it opens once every one of these modules is completed. */
+  opens_after?: QuizGate;
+}
+
+export interface QuizGate {
+  /** Every module is completed by the caller (false for staff). */
+  open: boolean;
+  modules: { module_id: string; title: string; done: boolean }[];
 }
 
 export type QuestionType = "single_choice" | "multiple_response" | "true_false" | "short_answer" | "numeric" | "matching";

@@ -10,7 +10,10 @@ export interface Notification {
   title: string;
   body: string;
   link: string;
+  /** The instant it is due (for machines). */
   due_at?: string;
+  /** The day it is due, "2026-12-01": the date to show. */
+  due_date?: string;
   created_at: string;
   read_at?: string;
 }

@@ -5,6 +5,7 @@ import { api } from "./client";
 export type TaskKind = "module" | "quiz" | "roleplay";
 export type TaskStatus = "not_started" | "in_progress" | "done" | "overdue";
 export type MemberStatus = "on_track" | "behind";
+export type DueFrom = "cohort_start" | "join_date";
 
 export interface Cohort {
   id: string;
@@ -13,6 +14,8 @@ export interface Cohort {
   trainer_id: string;
   trainer?: { user_id: string; email: string; display_name: string } | null;
   skip_weekends: boolean;
+  /** Where plan days count from: the cohort's start for everyone, or each member's own join date. */
+  due_from: DueFrom;
   client_ids: string[];
   programs: { program_id: string; name: string; client_id: string }[];
   members: { user_id: string; email: string; display_name: string; added_at: string }[];
@@ -27,6 +30,7 @@ export interface NewCohort {
   trainer_id: string;
   program_ids: string[];
   skip_weekends?: boolean;
+  due_from?: DueFrom;
 }
 
 export interface OnboardingTask {
@@ -41,6 +45,11 @@ export interface OnboardingTask {
   due_date: string;
   status: TaskStatus;
   action: "read" | "pass" | "play";
+  /** The module's, quiz's or role-play's title. */
+  title: string;
+  program_name: string;
+  /** The app page where the task is done. */
+  link: string;
 }
 
 export interface AgentPlan {
@@ -48,16 +57,20 @@ export interface AgentPlan {
   cohort_name: string;
   user_id: string;
   email: string;
+  display_name: string;
+  /** The member's plan day 1. */
+  first_day: string;
   status: MemberStatus;
   done: number;
   overdue: number;
   tasks: OnboardingTask[];
 }
 
-export interface MatrixColumn { program_id: string; program: string; kind: TaskKind; slug: string; day: number; due_date: string }
+export interface MatrixColumn { program_id: string; program: string; program_name: string; kind: TaskKind; slug: string; title: string; day: number; due_date: string }
 export interface MatrixRow {
   user_id: string;
   email: string;
+  display_name: string;
   status: MemberStatus;
   done: number;
   overdue: number;
@@ -67,16 +80,18 @@ export interface CohortMatrix { cohort_id: string; name: string; as_of: string; 
 
 export interface CohortStats {
   cohort_id: string;
-  quizzes: { program_id: string; quiz: string; members: number; attempted: number; passed: number; pass_rate: number | null; average_attempts: number | null }[];
-  competencies: { program_id: string; roleplay: string; competency: string; average: number; runs: number }[];
+  quizzes: { program_id: string; quiz: string; title: string; members: number; attempted: number; passed: number; pass_rate: number | null; average_attempts: number | null }[];
+  competencies: { program_id: string; roleplay: string; title: string; competency: string; average: number; runs: number }[];
 }
 
-export interface AtRiskAgent { user_id: string; email: string; status: MemberStatus; overdue: number; reasons: string[] }
+export interface AtRiskAgent { user_id: string; email: string; display_name: string; status: MemberStatus; overdue: number; reasons: string[] }
 
 export const onboarding = {
   cohorts: () => api<{ cohorts: Cohort[] }>("/cohorts").then((r) => r.cohorts),
   cohort: (id: string) => api<Cohort>(`/cohorts/${id}`),
   create: (c: NewCohort) => api<Cohort>("/cohorts", { method: "POST", body: c }),
+  setCalendar: (id: string, c: { days_off?: string[]; working_days?: string[]; skip_weekends?: boolean; due_from?: DueFrom }) =>
+    api<Cohort>(`/cohorts/${id}/calendar`, { method: "PUT", body: c }),
   addMember: (id: string, userID: string) => api<Cohort>(`/cohorts/${id}/members`, { method: "POST", body: { user_id: userID } }),
   removeMember: (id: string, userID: string) => api(`/cohorts/${id}/members/${userID}`, { method: "DELETE" }),
   progress: (id: string) => api<CohortMatrix>(`/cohorts/${id}/progress`),

@@ -78,6 +78,7 @@ export interface RosterAgent {
   agent_id: string;
   external_id: string | null;
   email: string;
+  display_name: string;
   program_id: string;
   eligible: boolean;
   reasons: EligibilityReason[];
@@ -118,11 +119,15 @@ export interface ReviewItem {
   run_id: string;
   roleplay_id: string;
   slug: string;
+  /** The role-play's title (of the version played). */
+  title: string;
   version: number;
   client_id: string;
   program_id: string;
   user_id: string;
   user_email: string;
+  /** The agent's display name. */
+  user_name: string;
   finished_at: string;
   overall: number;
 }

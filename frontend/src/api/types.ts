@@ -14,6 +14,8 @@ export interface User {
   created_at: string;
   updated_at: string;
   client_ids: string[];
+  /** The memberships with the clients' names, by name (absent when none). */
+  clients?: { id: string; name: string }[];
 }
 
 export interface Client {

@@ -1,15 +1,14 @@
 import { useState } from "react";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Link, useLocation, useParams } from "react-router-dom";
-import { onboarding, type Cohort, type CohortMatrix } from "../api/onboarding";
+import { onboarding, type Cohort, type CohortMatrix, type DueFrom } from "../api/onboarding";
 import { staff } from "../api/staff";
 import { useSession } from "../auth/session";
 import { ErrorSummary, Field, useFocusOnError } from "../components/Field";
 import { formErrors } from "../lib/errors";
 import { formatDate } from "../lib/format";
 import { CSVButton } from "../staff/Compliance";
-import { useModuleTitles } from "./hooks";
-import { oneDecimal, overdueByColumn, percent, score, STATUS_LABEL, statusClass, taskLabel } from "./logic";
+import { DUE_FROM_LABEL, oneDecimal, overdueByColumn, percent, score, STATUS_LABEL, statusClass, taskLabel } from "./logic";
 
 /** One cohort: its members, the progress matrix, quiz and role-play figures, and who is at risk. */
 export function CohortDetail() {
@@ -31,15 +30,47 @@ export function CohortDetail() {
           <h1>{c.name}</h1>
           <p className="hint">
             Starts {formatDate(c.start_date)} · {c.programs.map((p) => p.name).join(", ")} · trainer {c.trainer?.display_name || c.trainer?.email || "—"}
-            {c.skip_weekends ? " · weekends off" : " · every day a working day"} · {c.members.length} member{c.members.length === 1 ? "" : "s"}
+            {c.skip_weekends ? " · weekends off" : " · every day a working day"}
+            {c.due_from === "join_date" ? " · due dates from each member's join date" : " · due dates from the cohort's start"} · {c.members.length} member{c.members.length === 1 ? "" : "s"}
           </p>
           {mayEdit && <AddMember cohort={c} onAdded={(email) => setAdded(`Added ${email}.`)} />}
-          <Matrix cohortID={c.id} programIDs={c.programs.map((p) => p.program_id)} />
+          {mayEdit && <Schedule cohort={c} />}
+          <Matrix cohortID={c.id} />
           <AtRisk cohortID={c.id} />
           <Stats cohortID={c.id} cohort={c} />
         </>
       )}
     </section>
+  );
+}
+
+/** Where the plan's days count from; changing it moves every member's due dates. */
+function Schedule({ cohort }: { cohort: Cohort }) {
+  const qc = useQueryClient();
+  const [dueFrom, setDueFrom] = useState<DueFrom>(cohort.due_from);
+  const [saved, setSaved] = useState("");
+  const save = useMutation({
+    mutationFn: () => onboarding.setCalendar(cohort.id, { days_off: cohort.days_off, working_days: cohort.working_days, due_from: dueFrom }),
+    onSuccess: (c) => {
+      qc.setQueryData(["cohort", c.id], c);
+      void qc.invalidateQueries({ queryKey: ["cohort-report", c.id] });
+      setSaved("Saved: the due dates follow.");
+    },
+  });
+  const errs = formErrors(save.error, ["due_from"]);
+  return (
+    <form className="filters" aria-label="Due dates" noValidate onSubmit={(e) => { e.preventDefault(); setSaved(""); save.mutate(); }}>
+      <ErrorSummary summary={errs.summary} other={errs.other} />
+      <div className="field grow">
+        <Field label="Count due dates from" error={errs.fields.due_from}>
+          <select value={dueFrom} onChange={(e) => setDueFrom(e.target.value as DueFrom)}>
+            {(Object.keys(DUE_FROM_LABEL) as DueFrom[]).map((k) => <option key={k} value={k}>{DUE_FROM_LABEL[k]}</option>)}
+          </select>
+        </Field>
+      </div>
+      <button type="submit" disabled={save.isPending || dueFrom === cohort.due_from}>{save.isPending ? "Saving…" : "Save"}</button>
+      <span role="status" className="hint">{saved}</span>
+    </form>
   );
 }
 
@@ -78,8 +109,7 @@ function AddMember({ cohort, onAdded }: { cohort: Cohort; onAdded: (email: strin
   );
 }
 
-function Matrix({ cohortID, programIDs }: { cohortID: string; programIDs: string[] }) {
-  const moduleTitle = useModuleTitles(programIDs);
+function Matrix({ cohortID }: { cohortID: string }) {
   const m = useQuery({ queryKey: ["cohort-report", cohortID, "progress"], queryFn: () => onboarding.progress(cohortID), staleTime: 0 });
   return (
     <section aria-labelledby="matrix-h" className="report">
@@ -89,13 +119,13 @@ function Matrix({ cohortID, programIDs }: { cohortID: string; programIDs: string
       </div>
       {m.isError && <p role="alert" className="error">{m.error.message}</p>}
       {m.isPending && <p className="loading" role="status">Loading progress…</p>}
-      {m.data && <MatrixTable m={m.data} moduleTitle={moduleTitle} />}
+      {m.data && <MatrixTable m={m.data} />}
     </section>
   );
 }
 
 /** Members × tasks, each cell the task's status in words; overdue cells are highlighted and counted per column. */
-export function MatrixTable({ m, moduleTitle }: { m: CohortMatrix; moduleTitle?: (programID: string, slug: string) => string | undefined }) {
+export function MatrixTable({ m }: { m: CohortMatrix }) {
   if (m.rows.length === 0) return <p>No members yet: add agents to see their progress.</p>;
   if (m.columns.length === 0) return <p>The cohort's programs have no onboarding plan.</p>;
   const overdue = overdueByColumn(m.rows, m.columns.length);
@@ -109,8 +139,8 @@ export function MatrixTable({ m, moduleTitle }: { m: CohortMatrix; moduleTitle?:
             <th scope="col">Status</th>
             {m.columns.map((c, i) => (
               <th scope="col" key={`${c.program_id}-${c.kind}-${c.slug}-${i}`}>
-                <span className="col-task">{taskLabel(c.kind, c.slug, c.kind === "module" ? moduleTitle?.(c.program_id, c.slug) : undefined)}</span>
-                <span className="hint">{c.program} · day {c.day} · due {formatDate(c.due_date)}</span>
+                <span className="col-task">{taskLabel(c.kind, c.slug, c.title)}</span>
+                <span className="hint">{c.program_name || c.program} · day {c.day} · due {formatDate(c.due_date)}</span>
                 {overdue[i] > 0 && <span className="hint overdue-count">{overdue[i]} overdue</span>}
               </th>
             ))}
@@ -119,7 +149,7 @@ export function MatrixTable({ m, moduleTitle }: { m: CohortMatrix; moduleTitle?:
         <tbody>
           {m.rows.map((r) => (
             <tr key={r.user_id} className={r.status === "behind" ? "behind" : undefined}>
-              <th scope="row">{r.email}<span className="hint"> {r.done} done</span></th>
+              <th scope="row">{r.display_name || r.email}<span className="hint"> {r.done} done</span></th>
               <td><span className={`badge ${r.status === "behind" ? "bad" : "ok"}`}>{r.status === "behind" ? `Behind (${r.overdue} overdue)` : "On track"}</span></td>
               {r.cells.map((cell, i) => (
                 <td key={i} className={cell.status === "overdue" ? "cell-overdue" : undefined}>
@@ -145,7 +175,7 @@ function AtRisk({ cohortID }: { cohortID: string }) {
         <ul className="at-risk">
           {q.data.map((a) => (
             <li key={a.user_id}>
-              <strong>{a.email}</strong> <span className={`badge ${a.status === "behind" ? "bad" : "warn"}`}>{a.status === "behind" ? `Behind, ${a.overdue} overdue` : "At risk"}</span>
+              <strong>{a.display_name || a.email}</strong> <span className={`badge ${a.status === "behind" ? "bad" : "warn"}`}>{a.status === "behind" ? `Behind, ${a.overdue} overdue` : "At risk"}</span>
               <ul>{a.reasons.map((r) => <li key={r}>{r}</li>)}</ul>
             </li>
           ))}
@@ -171,7 +201,7 @@ function Stats({ cohortID, cohort }: { cohortID: string; cohort: Cohort }) {
               {q.data.quizzes.length === 0 && <tr><td colSpan={5}>No required quizzes.</td></tr>}
               {q.data.quizzes.map((z) => (
                 <tr key={`${z.program_id}-${z.quiz}`}>
-                  <th scope="row">{z.quiz}<span className="hint"> {program(z.program_id)}</span></th>
+                  <th scope="row">{z.title || z.quiz}<span className="hint"> {program(z.program_id)}</span></th>
                   <td>{z.attempted} of {z.members}</td><td>{z.passed}</td><td>{percent(z.pass_rate)}</td><td>{oneDecimal(z.average_attempts)}</td>
                 </tr>
               ))}
@@ -184,7 +214,7 @@ function Stats({ cohortID, cohort }: { cohortID: string; cohort: Cohort }) {
               {q.data.competencies.length === 0 && <tr><td colSpan={4}>No scored runs yet.</td></tr>}
               {q.data.competencies.map((c) => (
                 <tr key={`${c.program_id}-${c.roleplay}-${c.competency}`}>
-                  <th scope="row">{c.roleplay}</th><td>{c.competency}</td><td>{score(c.average)}</td><td>{c.runs}</td>
+                  <th scope="row">{c.title || c.roleplay}</th><td>{c.competency}</td><td>{score(c.average)}</td><td>{c.runs}</td>
                 </tr>
               ))}
             </tbody>

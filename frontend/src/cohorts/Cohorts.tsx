@@ -2,15 +2,16 @@ import { useState } from "react";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Link, useNavigate } from "react-router-dom";
 import { ApiError } from "../api/client";
-import { onboarding, type Cohort } from "../api/onboarding";
+import { onboarding, type Cohort, type DueFrom } from "../api/onboarding";
 import { staff } from "../api/staff";
 import { useSession } from "../auth/session";
 import { ErrorSummary, Field, useFocusOnError } from "../components/Field";
 import { formErrors } from "../lib/errors";
 import { formatDate } from "../lib/format";
 import { usePrograms } from "../training/hooks";
+import { DUE_FROM_LABEL } from "./logic";
 
-const CREATE_FIELDS = ["name", "start_date", "trainer_id", "program_ids", "skip_weekends", "user_id"] as const;
+const CREATE_FIELDS = ["name", "start_date", "trainer_id", "program_ids", "skip_weekends", "due_from", "user_id"] as const;
 
 /** Trainers' and supervisors' cohorts, newest start first, and a form for a new one. */
 export function Cohorts() {
@@ -74,12 +75,13 @@ function CreateCohort({ onCancel }: { onCancel: () => void }) {
   const [trainerID, setTrainerID] = useState(isStaff ? me!.id : "");
   const [programIDs, setProgramIDs] = useState<string[]>([]);
   const [skipWeekends, setSkipWeekends] = useState(true);
+  const [dueFrom, setDueFrom] = useState<DueFrom>("join_date");
   const [members, setMembers] = useState<string[]>([]);
   const [created, setCreated] = useState<Cohort | null>(null);
 
   const create = useMutation({
     mutationFn: async () => {
-      let c = created ?? await onboarding.create({ name: name.trim(), start_date: start, trainer_id: trainerID, program_ids: programIDs, skip_weekends: skipWeekends });
+      let c = created ?? await onboarding.create({ name: name.trim(), start_date: start, trainer_id: trainerID, program_ids: programIDs, skip_weekends: skipWeekends, due_from: dueFrom });
       setCreated(c);
       for (const id of members) {
         if (c.members.some((m) => m.user_id === id)) continue;
@@ -126,6 +128,11 @@ function CreateCohort({ onCancel }: { onCancel: () => void }) {
         <div className="field">
           <label className="check inline"><input type="checkbox" checked={skipWeekends} disabled={!!created} onChange={(e) => setSkipWeekends(e.target.checked)} /> Weekends off (plan days count working days)</label>
         </div>
+        <Field label="Count due dates from" error={errs.fields.due_from}>
+          <select value={dueFrom} disabled={!!created} onChange={(e) => setDueFrom(e.target.value as DueFrom)}>
+            {(Object.keys(DUE_FROM_LABEL) as DueFrom[]).map((k) => <option key={k} value={k}>{DUE_FROM_LABEL[k]}</option>)}
+          </select>
+        </Field>
       </div>
       <fieldset className="checks" aria-invalid={errs.fields.program_ids ? true : undefined} aria-describedby={errs.fields.program_ids ? "cohort-programs-error" : undefined} disabled={!!created}>
         <legend>Programs</legend>

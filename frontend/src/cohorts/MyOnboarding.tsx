@@ -1,14 +1,12 @@
 import { useQuery } from "@tanstack/react-query";
 import { Link } from "react-router-dom";
-import { onboarding, type OnboardingTask } from "../api/onboarding";
+import { onboarding } from "../api/onboarding";
 import { formatDate } from "../lib/format";
-import { useModuleTitles } from "./hooks";
 import { STATUS_LABEL, statusClass, taskLabel } from "./logic";
 
 /** The agent's onboarding plans: each cohort's dated tasks with their status, soonest due first. */
 export function MyOnboarding() {
   const plans = useQuery({ queryKey: ["my-onboarding"], queryFn: onboarding.mine, staleTime: 0 });
-  const moduleTitle = useModuleTitles(plans.data?.flatMap((p) => p.tasks.map((t) => t.program_id)) ?? []);
   if (plans.isError) return <p role="alert" className="error">Cannot load your onboarding plan: {plans.error.message}</p>;
   if (!plans.data?.length) return null;
   return (
@@ -27,7 +25,7 @@ export function MyOnboarding() {
               {tasks.map((t) => (
                 <li key={t.id} className={t.status === "overdue" ? "overdue" : undefined}>
                   <span className="due">Due {formatDate(t.due_date)}</span>
-                  <span className="grow"><TaskLink t={t} title={t.kind === "module" ? moduleTitle(t.program_id, t.slug) : undefined} /> <span className="hint">day {t.day}</span></span>
+                  <span className="grow"><Link to={t.link}>{taskLabel(t.kind, t.slug, t.title)}</Link> <span className="hint">day {t.day}</span></span>
                   <span className={`badge ${statusClass(t.status)}`}>{STATUS_LABEL[t.status]}</span>
                 </li>
               ))}
@@ -37,10 +35,4 @@ export function MyOnboarding() {
       })}
     </>
   );
-}
-
-function TaskLink({ t, title }: { t: OnboardingTask; title?: string }) {
-  const label = taskLabel(t.kind, t.slug, title);
-  if (t.kind === "module" && t.module_id) return <Link to={`/training/${t.program_id}/modules/${t.module_id}`}>{label}</Link>;
-  return <Link to={`/training/${t.program_id}`}>{label}</Link>;
 }

@@ -7,13 +7,13 @@ import { oneDecimal, overdueByColumn, percent, score, statusClass, taskLabel } f
 const matrix: CohortMatrix = {
   cohort_id: "c1", name: "March class", as_of: "2026-03-10",
   columns: [
-    { program_id: "p1", program: "Outages", kind: "module", slug: "outage-basics", day: 1, due_date: "2026-03-02" },
-    { program_id: "p1", program: "Outages", kind: "quiz", slug: "outages-certification", day: 3, due_date: "2026-03-04" },
-    { program_id: "p1", program: "Outages", kind: "roleplay", slug: "no-restore-time", day: 9, due_date: "2026-03-12" },
+    { program_id: "p1", program: "outages", program_name: "Outages", kind: "module", slug: "outage-basics", title: "Outage basics", day: 1, due_date: "2026-03-02" },
+    { program_id: "p1", program: "outages", program_name: "Outages", kind: "quiz", slug: "outages-certification", title: "Outages certification", day: 3, due_date: "2026-03-04" },
+    { program_id: "p1", program: "outages", program_name: "Outages", kind: "roleplay", slug: "no-restore-time", title: "No restore time", day: 9, due_date: "2026-03-12" },
   ],
   rows: [
-    { user_id: "u1", email: "ann@x.test", status: "behind", done: 1, overdue: 1, cells: [{ task_id: "t1", status: "done" }, { task_id: "t2", status: "overdue" }, { task_id: "t3", status: "not_started" }] },
-    { user_id: "u2", email: "bo@x.test", status: "behind", done: 0, overdue: 2, cells: [{ task_id: "t4", status: "overdue" }, { task_id: "t5", status: "overdue" }, { status: "" }] },
+    { user_id: "u1", email: "ann@x.test", display_name: "Ann Lee", status: "behind", done: 1, overdue: 1, cells: [{ task_id: "t1", status: "done" }, { task_id: "t2", status: "overdue" }, { task_id: "t3", status: "not_started" }] },
+    { user_id: "u2", email: "bo@x.test", display_name: "", status: "behind", done: 0, overdue: 2, cells: [{ task_id: "t4", status: "overdue" }, { task_id: "t5", status: "overdue" }, { status: "" }] },
   ],
 };
 
@@ -46,10 +46,10 @@ describe("MatrixTable", () => {
     render(<MatrixTable m={matrix} />);
     const table = screen.getByRole("table", { name: /Progress of March class/ });
     const headers = within(table).getAllByRole("columnheader").map((h) => h.textContent);
-    expect(headers[2]).toContain("Read outage-basics");
+    expect(headers[2]).toContain("Read Outage basics");
     expect(headers[3]).toContain("2 overdue");
-    const ann = within(table).getByRole("row", { name: /ann@x\.test/ });
-    expect(within(ann).getByRole("rowheader")).toHaveTextContent("ann@x.test");
+    const ann = within(table).getByRole("row", { name: /Ann Lee/ });
+    expect(within(ann).getByRole("rowheader")).toHaveTextContent("Ann Lee");
     const cells = within(ann).getAllByRole("cell");
     expect(cells.map((c) => c.textContent)).toEqual(["Behind (1 overdue)", "Done", "Overdue", "Not started"]);
     expect(cells[2]).toHaveClass("cell-overdue");
@@ -58,11 +58,15 @@ describe("MatrixTable", () => {
     expect(within(bo).getAllByRole("cell")[3]).toHaveTextContent("—");
   });
 
-  it("names module tasks by their titles when known", () => {
-    render(<MatrixTable m={matrix} moduleTitle={(p, slug) => (p === "p1" && slug === "outage-basics" ? "Outage basics" : undefined)} />);
-    const headers = screen.getAllByRole("columnheader").map((h) => h.textContent);
-    expect(headers[2]).toContain("Read Outage basics");
-    expect(headers[3]).toContain("Pass quiz outages-certification");
+  it("names tasks, programs and people, never slugs", () => {
+    render(<MatrixTable m={matrix} />);
+    const headers = screen.getAllByRole("columnheader").map((h) => h.textContent ?? "");
+    expect(headers[3]).toContain("Pass quiz Outages certification");
+    expect(headers[4]).toContain("Play role-play No restore time");
+    expect(headers[2]).toContain("Outages · day 1");
+    expect(headers.join(" ")).not.toMatch(/outage-basics|outages-certification|no-restore-time/);
+    // A member without a display name reads as their email.
+    expect(screen.getByRole("row", { name: /bo@x\.test/ })).toBeInTheDocument();
   });
 
   it("says so when there are no members", () => {

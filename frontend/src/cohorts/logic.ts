@@ -1,6 +1,12 @@
 // What the cohort pages decide without React: words for statuses and tasks,
 // percentages, and the matrix's summary per column.
-import type { MatrixRow, TaskKind, TaskStatus } from "../api/onboarding";
+import type { DueFrom, MatrixRow, TaskKind, TaskStatus } from "../api/onboarding";
+
+/** The choices of where a cohort's due dates count from. */
+export const DUE_FROM_LABEL: Record<DueFrom, string> = {
+  join_date: "Each member's join date (a member who joins late gets the whole plan ahead)",
+  cohort_start: "The cohort's start date, for everyone (a late joiner starts behind)",
+};
 
 export const STATUS_LABEL: Record<TaskStatus | "", string> = {
   not_started: "Not started", in_progress: "In progress", done: "Done", overdue: "Overdue", "": "—",

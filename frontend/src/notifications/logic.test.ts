@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { badgeLabel, badgeText, isModifiedClick, kindLabel, linkTarget, pageRange } from "./logic";
+import { badgeLabel, badgeText, dueDay, isModifiedClick, kindLabel, linkTarget, pageRange } from "./logic";
 
 describe("badge", () => {
   it("names the unread count, and says nothing at zero", () => {
@@ -52,6 +52,7 @@ describe("isModifiedClick", () => {
 describe("kindLabel and pageRange", () => {
   it("names the kinds in plain words", () => {
     expect(kindLabel("roleplay.sent_back")).toBe("Role-play sent back");
+    expect(kindLabel("task_overdue")).toBe("Onboarding");
     expect(kindLabel("license.expiring")).toBe("License expiring");
     expect(kindLabel("onboarding.task_due")).toBe("Onboarding");
     expect(kindLabel("something.else")).toBe("Notice");
@@ -61,5 +62,15 @@ describe("kindLabel and pageRange", () => {
     expect(pageRange(0, 20, 45)).toBe("Showing 1–20 of 45");
     expect(pageRange(40, 5, 45)).toBe("Showing 41–45 of 45");
     expect(pageRange(0, 0, 0)).toBe("");
+  });
+});
+
+describe("dueDay", () => {
+  it("writes the due day as a calendar day, whatever the time zone", () => {
+    const d = dueDay("2026-12-01");
+    expect(d).toMatch(/1/);
+    expect(d).toMatch(/2026/);
+    expect(d).not.toMatch(/30|Nov/);
+    expect(dueDay("not a day")).toBe("not a day");
   });
 });

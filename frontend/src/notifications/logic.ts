@@ -53,6 +53,7 @@ export function kindLabel(kind: string): string {
     case "certification.expiring": return "Certification expiring";
     case "license.expiring": return "License expiring";
     case "roleplay.sent_back": return "Role-play sent back";
+    case "task_due": case "task_overdue": return "Onboarding";
     default: return kind.startsWith("onboarding.") ? "Onboarding" : "Notice";
   }
 }
@@ -61,4 +62,16 @@ export function kindLabel(kind: string): string {
 export function pageRange(offset: number, shown: number, total: number): string {
   if (total === 0 || shown === 0) return "";
   return `Showing ${offset + 1}–${offset + shown} of ${total}`;
+}
+
+const day = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeZone: "UTC" });
+
+/**
+ * A due day ("2026-12-01") as the reader's locale writes it. The day is a
+ * calendar day, not an instant: it is formatted in UTC so no time zone moves
+ * it to the day before or after.
+ */
+export function dueDay(d: string): string {
+  const t = new Date(`${d}T00:00:00Z`);
+  return Number.isNaN(t.getTime()) ? d : day.format(t);
 }

@@ -6,7 +6,7 @@ import { Link, MemoryRouter, Route, Routes } from "react-router-dom";
 import type { Notification } from "../api/notifications";
 import { NotificationsBadge } from "./Badge";
 import { Inbox } from "./Inbox";
-import { FRESH_MS } from "./logic";
+import { dueDay, FRESH_MS } from "./logic";
 
 vi.mock("../auth/session", () => ({
   useSession: () => ({ me: { id: "u1", email: "agent@x", display_name: "Agent", role: "agent" } }),
@@ -83,7 +83,7 @@ describe("the inbox", () => {
   it("lists notices newest first with their read state, and the badge names the unread count", async () => {
     inboxServer([
       notice("old", "2026-11-20T09:00:00Z", { read_at: "2026-11-21T09:00:00Z" }),
-      notice("new", "2026-12-01T09:00:00Z", { due_at: "2026-12-05T00:00:00Z" }),
+      notice("new", "2026-12-01T09:00:00Z", { due_at: "2026-12-05T00:00:00Z", due_date: "2026-12-04" }),
       notice("mid", "2026-11-28T09:00:00Z"),
     ]);
     renderApp();
@@ -93,7 +93,9 @@ describe("the inbox", () => {
       "Role-play sent back: new", "Role-play sent back: mid", "Role-play sent back: old",
     ]);
     expect(items[0]).toHaveTextContent("Unread");
-    expect(items[0]).toHaveTextContent("due");
+    // The due day shown is due_date, not due_at (the midnight after it).
+    expect(items[0]).toHaveTextContent(`due ${dueDay("2026-12-04")}`);
+    expect(items[0]).not.toHaveTextContent(dueDay("2026-12-05"));
     expect(items[2]).toHaveTextContent("Read");
     expect(within(items[2]).queryByRole("button", { name: /Mark read/ })).toBeNull();
     await waitFor(() => expect(badge()).toHaveAccessibleName("Notifications, 2 unread"));

@@ -2,13 +2,11 @@ import { useState } from "react";
 import { useMutation } from "@tanstack/react-query";
 import { api, ApiError } from "../api/client";
 import { useSession, type Me } from "../auth/session";
-import { useClientNames } from "../components/ClientPicker";
 import { ErrorSummary, Field, useFocusOnError } from "../components/Field";
 import { formErrors } from "../lib/errors";
 
 export function Account() {
   const { me } = useSession();
-  const clientNames = useClientNames();
   if (!me) return null;
   return (
     <section>
@@ -16,7 +14,7 @@ export function Account() {
       <dl className="facts">
         <dt>Email</dt><dd>{me.email}</dd>
         <dt>Role</dt><dd>{me.role}</dd>
-        {me.client_ids.length > 0 && <><dt>Clients</dt><dd>{clientNames(me.client_ids)}</dd></>}
+        {!!me.clients?.length && <><dt>Clients</dt><dd>{me.clients.map((c) => c.name).join(", ")}</dd></>}
       </dl>
       <div className="columns">
         <NameForm me={me} />

@@ -31,12 +31,12 @@ export function ReviewQueue() {
           <tbody>
             {reviews.data.map((r) => (
               <tr key={r.run_id}>
-                <td>{r.user_email}</td>
-                <td>{r.slug} <span className="hint">v{r.version}</span></td>
+                <td>{r.user_name || r.user_email}</td>
+                <td>{r.title || r.slug} <span className="hint">v{r.version}</span></td>
                 <td>{programName(r.program_id)}</td>
                 <td>{formatDateTime(r.finished_at)}</td>
                 <td>{r.overall.toFixed(0)}%</td>
-                <td><Link to={`/reviews/${r.run_id}`} aria-label={`Review ${r.user_email}'s run of ${r.slug}`}>Review</Link></td>
+                <td><Link to={`/reviews/${r.run_id}`} aria-label={`Review ${r.user_name || r.user_email}'s run of ${r.title || r.slug}`}>Review</Link></td>
               </tr>
             ))}
           </tbody>

@@ -62,7 +62,7 @@ function Roster({ programID, mayAssign }: { programID: string; mayAssign: boolea
               <tbody>
                 {agents.map((a) => (
                   <tr key={a.agent_id}>
-                    <td>{a.email}{a.external_id && <><br /><span className="hint">ACD id {a.external_id}</span></>}</td>
+                    <td>{a.display_name ? <>{a.display_name}<br /><span className="hint">{a.email}</span></> : a.email}{a.external_id && <><br /><span className="hint">ACD id {a.external_id}</span></>}</td>
                     <td>{a.eligible ? <span className="badge ok">Eligible</span> : <span className="badge bad">Not eligible</span>}</td>
                     <td>
                       {a.reasons.length === 0 ? "—" : <ul className="reasons">{a.reasons.map((r, i) => <li key={i}>{reasonText(r)}</li>)}</ul>}

@@ -1,7 +1,7 @@
 import { useState } from "react";
 import { Link, useNavigate, useParams } from "react-router-dom";
 import { ApiError } from "../api/client";
-import { learning, type QuizSummary, type RoleplaySummary } from "../api/learning";
+import { learning, type QuizGate, type QuizSummary, type RoleplaySummary } from "../api/learning";
 import { formatDateTime } from "../lib/format";
 import { KIND_LABEL, ProgressBar, StepStatus } from "./StepStatus";
 import { useProgramStanding } from "./hooks";
@@ -34,6 +34,7 @@ export function ProgramPage() {
               <td>
                 {st.kind === "module" && st.id ? <Link to={`/training/${p.id}/modules/${st.id}`}>{st.title}</Link> : st.title}
                 {st === s.standing!.next && <span className="badge next-badge">Next</span>}
+                {st.kind === "quiz" && <GateHint gate={s.quizzes?.find((q) => q.slug === st.slug)?.opens_after} />}
               </td>
               <td><StepStatus step={st} /></td>
             </tr>
@@ -113,13 +114,38 @@ function QuizCard({ programID, quiz }: { programID: string; quiz: QuizSummary })
           {!a.can_start && !a.open_attempt_id && a.next_start_at && <> · next attempt from {formatDateTime(a.next_start_at)}</>}
         </p>
       )}
+      {quiz.opens_after && !quiz.opens_after.open && <Gate programID={programID} quizID={quiz.id} gate={quiz.opens_after} />}
       {error && <p role="alert" className="error">{error}</p>}
-      {a && (a.can_start || a.open_attempt_id) && (
+      {a && !a.locked && (a.can_start || a.open_attempt_id) && (
         <button type="button" className="primary" disabled={busy} onClick={() => void start()} aria-describedby={`quiz-${quiz.id}`}>
           {busy ? "Starting…" : label}
         </button>
       )}
     </article>
+  );
+}
+
+/** "Locked: 2 modules to complete first", beside a gated quiz in the plan. */
+function GateHint({ gate }: { gate?: QuizGate }) {
+  if (!gate || gate.open) return null;
+  const left = gate.modules.filter((m) => !m.done).length;
+  return <span className="hint"> · <span className="badge off">Locked</span> {left} module{left === 1 ? "" : "s"} to complete first</span>;
+}
+
+/** Why a gated quiz is locked and what opens it: the modules, those left linked. */
+function Gate({ programID, quizID, gate }: { programID: string; quizID: string; gate: QuizGate }) {
+  const left = gate.modules.filter((m) => !m.done);
+  return (
+    <div className="gate" id={`quiz-${quizID}-gate`}>
+      <p><span className="badge off">Locked</span> This quiz opens once you have completed {left.length === 1 ? "this module" : `these ${left.length} modules`}:</p>
+      <ul>
+        {gate.modules.map((m) => (
+          <li key={m.module_id}>
+            {m.done ? <>{m.title} <span className="badge ok">Completed</span></> : <Link to={`/training/${programID}/modules/${m.module_id}`}>{m.title}</Link>}
+          </li>
+        ))}
+      </ul>
+    </div>
   );
 }
 

@@ -162,8 +162,9 @@ func New(cfg Config, log *slog.Logger, g *gorm.DB, clk clock.Clock) (*App, error
 	a.Onboarding = onboarding.NewService(g, catalog.NewStore(g), a.Certification, a.Auth,
 		competencies{a.Roleplay.Store()}, reminders{a.Notify}, recorder, clk)
 	a.Onboarding.Log = log
+	a.Onboarding.SetTitles(titles{a.Quiz.Store(), a.Roleplay.Store()})
 	a.Certification.SetTransitionListener(a.Onboarding)
-	a.workers = append(a.workers, jobs.Every("onboarding-reminders", 10*time.Minute, log, a.Onboarding.RunReminders))
+	a.workers = append(a.workers, jobs.Every("onboarding-reminders", min(reminderEvery, 10*time.Minute), log, a.Onboarding.RunReminders))
 	a.resilience()
 
 	// Each domain: its handler and its part of the OpenAPI document.

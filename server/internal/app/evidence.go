@@ -93,6 +93,30 @@ type reminders struct{ inbox *notify.Service }
 func (r reminders) Remind(ctx context.Context, tx *gorm.DB, rem onboarding.Reminder) error {
 	return r.inbox.Remind(ctx, tx, notify.Reminder{
 		UserID: rem.UserID, Kind: rem.Kind, Key: rem.Key,
-		Title: rem.Title, Body: rem.Body, Link: rem.Link, DueAt: rem.DueAt,
+		Title: rem.Title, Body: rem.Body, Link: rem.Link, DueAt: rem.DueAt, DueDate: rem.DueDate,
 	})
+}
+
+// titles adapts the quiz and role-play stores to onboarding's Titles.
+type titles struct {
+	quizzes   *quiz.Store
+	roleplays *roleplay.Store
+}
+
+// QuizTitles returns the titles of the program's quizzes by slug.
+func (t titles) QuizTitles(ctx context.Context, programID string) (map[string]string, error) {
+	qs, err := t.quizzes.QuizzesOfProgram(ctx, programID)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]string, len(qs))
+	for _, q := range qs {
+		out[q.Slug] = q.Title
+	}
+	return out, nil
+}
+
+// RoleplayTitles returns the titles of the program's role-plays by slug.
+func (t titles) RoleplayTitles(ctx context.Context, programID string) (map[string]string, error) {
+	return t.roleplays.TitlesOfProgram(ctx, programID)
 }

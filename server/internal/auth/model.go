@@ -21,6 +21,14 @@ type User struct {
 	UpdatedAt     time.Time  `gorm:"column:updated_at" json:"updated_at"`
 	// ClientIDs are the user's memberships (filled by the store, not a column).
 	ClientIDs []string `gorm:"-" json:"client_ids"`
+	// Clients names the memberships, by name (filled with ClientIDs).
+	Clients []ClientRef `gorm:"-" json:"clients,omitempty"`
+}
+
+// ClientRef names a client.
+type ClientRef struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
 }
 
 // TableName names the table.

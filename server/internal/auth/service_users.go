@@ -236,6 +236,9 @@ func (s *Service) createUsers(ctx context.Context, tx *gorm.DB, actor audit.Acto
 		if err := setMemberships(tx, u.ID, u.ClientIDs, now); err != nil {
 			return nil, err
 		}
+		if err := loadMemberships(tx, u); err != nil {
+			return nil, err
+		}
 		if err := s.recorder.Record(ctx, tx, audit.Entry{
 			Actor: actor, Action: "user.create", SubjectType: "user", SubjectID: u.ID, After: u.summary(),
 		}); err != nil {
@@ -442,7 +445,9 @@ func (s *Service) SetMemberships(ctx context.Context, id string, clientIDs []str
 		if err := setMemberships(tx, u.ID, clientIDs, s.clock.Now()); err != nil {
 			return err
 		}
-		u.ClientIDs = clientIDs
+		if err := loadMemberships(tx, u); err != nil {
+			return err
+		}
 		out = u
 		return s.recorder.Record(ctx, tx, audit.Entry{
 			Actor: p.Actor(), Action: "user.memberships", SubjectType: "user", SubjectID: u.ID,

@@ -3,6 +3,7 @@ package auth
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -22,7 +23,7 @@ type store struct {
 
 var lockingForUpdate = clause.Locking{Strength: clause.LockingStrengthUpdate}
 
-// loadMemberships fills ClientIDs of each user.
+// loadMemberships fills ClientIDs (by id) and Clients (by name) of each user.
 func loadMemberships(tx *gorm.DB, users ...*User) error {
 	if len(users) == 0 {
 		return nil
@@ -31,15 +32,27 @@ func loadMemberships(tx *gorm.DB, users ...*User) error {
 	byID := map[string]*User{}
 	for i, u := range users {
 		ids[i] = u.ID
-		u.ClientIDs = []string{}
+		u.ClientIDs, u.Clients = []string{}, []ClientRef{}
 		byID[u.ID] = u
 	}
-	var ms []membership
-	if err := tx.Where("user_id IN ?", ids).Order("client_id").Find(&ms).Error; err != nil {
+	const q = `
+SELECT m.user_id, m.client_id, c.name FROM memberships m JOIN clients c ON c.id = m.client_id
+WHERE m.user_id IN ? ORDER BY m.client_id`
+	var ms []struct {
+		UserID   string `gorm:"column:user_id"`
+		ClientID string `gorm:"column:client_id"`
+		Name     string `gorm:"column:name"`
+	}
+	if err := tx.Raw(q, ids).Scan(&ms).Error; err != nil {
 		return db.Translate(err, "memberships")
 	}
 	for _, m := range ms {
-		byID[m.UserID].ClientIDs = append(byID[m.UserID].ClientIDs, m.ClientID)
+		u := byID[m.UserID]
+		u.ClientIDs = append(u.ClientIDs, m.ClientID)
+		u.Clients = append(u.Clients, ClientRef{ID: m.ClientID, Name: m.Name})
+	}
+	for _, u := range users {
+		slices.SortStableFunc(u.Clients, func(a, b ClientRef) int { return strings.Compare(a.Name, b.Name) })
 	}
 	return nil
 }

@@ -1,6 +1,7 @@
 package auth_test
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -172,6 +173,50 @@ func TestImportUsersCSV(t *testing.T) {
 		"malformed quoting": "email,role\nok@example.test,agent\n\"broken@example.test,agent\n"} {
 		if res := f.Do(csvBody(body)); res.Status != 400 {
 			t.Errorf("%s: got %d %s, want 400", name, res.Status, res.Body)
+		}
+	}
+}
+
+// TestMembershipsByName: a user's memberships come with the clients' names,
+// on /me and on the user an admin creates or changes.
+func TestMembershipsByName(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	admin := f.user(t, "admin@example.test", auth.RoleAdmin)
+	tok := f.login(t, admin.Email).AccessToken
+	var names struct{ A, B string }
+	f.DB.Raw(`SELECT (SELECT name FROM clients WHERE id = ?) AS a, (SELECT name FROM clients WHERE id = ?) AS b`, f.clientA, f.clientB).Scan(&names)
+	names2 := func(u auth.User) string {
+		var out []string
+		for _, c := range u.Clients {
+			out = append(out, c.Name)
+		}
+		return strings.Join(out, ", ")
+	}
+	byName := []string{names.A, names.B}
+	slices.Sort(byName)
+	var created auth.User
+	f.Do(apitest.Request{Method: "POST", Path: "/api/v1/users", Token: tok, Body: map[string]any{
+		"email": "new@example.test", "role": "agent", "client_ids": []string{f.clientB, f.clientA},
+	}}).JSON(t, &created)
+	agent := f.user(t, "agent@example.test", auth.RoleAgent)
+	var changed auth.User
+	f.Do(apitest.Request{Method: "PUT", Path: "/api/v1/users/" + agent.ID + "/memberships", Token: tok,
+		Body: map[string]any{"client_ids": []string{f.clientA}}}).JSON(t, &changed)
+	var me auth.User
+	f.Do(apitest.Request{Method: "GET", Path: "/api/v1/me", Token: f.login(t, "agent@example.test").AccessToken}).JSON(t, &me)
+	tests := []struct {
+		name string
+		user auth.User
+		want string
+	}{
+		{"created", created, strings.Join(byName, ", ")},
+		{"memberships changed", changed, names.A},
+		{"me", me, names.A},
+	}
+	for _, tc := range tests {
+		if got := names2(tc.user); got != tc.want || tc.want == "" {
+			t.Errorf("%s: got clients %q, want %q", tc.name, got, tc.want)
 		}
 	}
 }

@@ -255,6 +255,9 @@ type programSpec struct {
 	Policy      CertificationPolicy `json:"certification"`
 	Onboarding  []OnboardingItem    `json:"onboarding"`
 	Refresher   *refresherSpec      `json:"refresher,omitempty"`
+	// QuizGates is omitted when empty, so programs without gates keep
+	// the hash they had before gates existed.
+	QuizGates map[string][]string `json:"quiz_gates,omitempty"`
 }
 
 type refresherSpec struct {
@@ -267,6 +270,14 @@ func specOf(p *ProgramFile) programSpec {
 		Roleplays: p.Roleplays, Licenses: p.Licenses, Policy: p.Policy, Onboarding: p.Onboarding}
 	for _, r := range p.Modules {
 		sp.Modules = append(sp.Modules, r.String())
+	}
+	for _, g := range p.QuizGates {
+		if sp.QuizGates == nil {
+			sp.QuizGates = map[string][]string{}
+		}
+		for _, r := range g.Modules {
+			sp.QuizGates[g.Quiz] = append(sp.QuizGates[g.Quiz], r.String())
+		}
 	}
 	if p.Refresher != nil {
 		sp.Refresher = &refresherSpec{Modules: []string{}, Quiz: p.Refresher.Quiz}

@@ -58,9 +58,12 @@ type ProgramFile struct {
 	Channels    []string
 	Modules     []ModuleRef
 	Quizzes     []string
-	Roleplays   []RoleplayReq
-	Licenses    []LicenseReq
-	Policy      CertificationPolicy
+	// QuizGates are the quizzes that open only once modules are completed
+	// (program.yaml `quizzes: [{slug: x, opens_after: ...}]`).
+	QuizGates []QuizGateFile
+	Roleplays []RoleplayReq
+	Licenses  []LicenseReq
+	Policy    CertificationPolicy
 	// Onboarding items name modules as written in program.yaml (Slug
 	// "core/<slug>" for core modules); ModuleID is empty until imported.
 	Onboarding []OnboardingItem
@@ -74,6 +77,18 @@ type RefresherFile struct {
 	Modules []ModuleRef
 	Quiz    string
 }
+
+// QuizGateFile is one gated quiz: it opens once every module in Modules
+// is completed.
+type QuizGateFile struct {
+	Quiz    string
+	Modules []ModuleRef
+	Line    int
+}
+
+// OpensAfterAllModules is the opens_after value that gates a quiz on every
+// module the program requires.
+const OpensAfterAllModules = "modules"
 
 // ModuleRef names a module from program.yaml.
 type ModuleRef struct {
@@ -257,6 +272,7 @@ func (l *loader) loadProgram(dir, clientSlug, slug string) *ProgramFile {
 	quizDir := filepath.Join(l.lib.QuizRoot, clientSlug, slug)
 	var onboarding []*yaml.Node
 	var refresher *yaml.Node
+	var gates []gateNode
 	seen := d.fields(root, map[string]func(*yaml.Node){
 		"slug":        func(v *yaml.Node) { d.slug(v, slug) },
 		"name":        func(v *yaml.Node) { p.Name = d.str(v, "name") },
@@ -295,9 +311,12 @@ func (l *loader) loadProgram(dir, clientSlug, slug string) *ProgramFile {
 		},
 		"quizzes": func(v *yaml.Node) {
 			for _, n := range d.list(v, "quizzes") {
-				s := d.str(n, "a quiz")
+				s, gate := d.quiz(n)
 				if s = l.checkPart(d, n, s, p.Quizzes, quizDir, ".quiz.yaml", "quiz"); s != "" {
 					p.Quizzes = append(p.Quizzes, s)
+					if gate != nil {
+						gates = append(gates, gateNode{quiz: s, node: gate})
+					}
 				}
 			}
 		},
@@ -328,6 +347,11 @@ func (l *loader) loadProgram(dir, clientSlug, slug string) *ProgramFile {
 		"refresher":     func(v *yaml.Node) { refresher = v },
 	})
 	d.require(root, seen, "slug", "name", "channels")
+	for _, g := range gates {
+		if gate, ok := d.quizGate(g, p); ok {
+			p.QuizGates = append(p.QuizGates, gate)
+		}
+	}
 	for _, n := range onboarding {
 		if it, ok := d.onboardingItem(n, p); ok {
 			p.Onboarding = append(p.Onboarding, it)
@@ -393,6 +417,75 @@ func (l *loader) checkPart(d *yamlDoc, n *yaml.Node, slug string, listed []strin
 		d.errf(n, "%s %q has no file %s", what, slug, path)
 	}
 	return slug
+}
+
+// gateNode is a quiz's opens_after, checked once the modules are known.
+type gateNode struct {
+	quiz string
+	node *yaml.Node
+}
+
+// quiz reads a quiz entry: a slug, or {slug, opens_after}; gate is the
+// opens_after node (nil when the quiz is not gated).
+func (d *yamlDoc) quiz(n *yaml.Node) (slug string, gate *yaml.Node) {
+	if n.Kind == yaml.ScalarNode {
+		return d.str(n, "a quiz"), nil
+	}
+	if !d.mapping(n, "a quiz") {
+		return "", nil
+	}
+	seen := d.fields(n, map[string]func(*yaml.Node){
+		"slug":        func(v *yaml.Node) { slug = d.str(v, "slug") },
+		"opens_after": func(v *yaml.Node) { gate = v },
+	})
+	d.require(n, seen, "slug")
+	return slug, gate
+}
+
+// quizGate checks a quiz's opens_after: "modules" (every module the
+// program requires) or a list of the program's modules, each once.
+func (d *yamlDoc) quizGate(g gateNode, p *ProgramFile) (QuizGateFile, bool) {
+	gate := QuizGateFile{Quiz: g.quiz, Line: g.node.Line}
+	if g.node.Kind == yaml.ScalarNode {
+		if g.node.Value != OpensAfterAllModules {
+			d.errf(g.node, "quiz %q: opens_after must be %q (every module of the program) or a list of the program's modules",
+				g.quiz, OpensAfterAllModules)
+			return gate, false
+		}
+		if len(p.Modules) == 0 {
+			d.errf(g.node, "quiz %q opens after the program's modules, but the program lists none", g.quiz)
+			return gate, false
+		}
+		gate.Modules = slices.Clone(p.Modules)
+		return gate, true
+	}
+	items := d.list(g.node, "opens_after")
+	if items == nil {
+		return gate, false
+	}
+	ok := len(items) > 0
+	if !ok {
+		d.errf(g.node, "quiz %q: opens_after lists no module", g.quiz)
+	}
+	for _, x := range items {
+		s := d.str(x, "a module")
+		if s == "" {
+			ok = false
+			continue
+		}
+		ref := parseModuleRef(s, x.Line)
+		switch {
+		case !slices.ContainsFunc(p.Modules, func(m ModuleRef) bool { return m.String() == ref.String() }):
+			d.errf(x, "quiz %q opens after module %q, which is not one of the program's modules", g.quiz, s)
+			ok = false
+		case slices.ContainsFunc(gate.Modules, func(m ModuleRef) bool { return m.String() == ref.String() }):
+			d.errf(x, "quiz %q: opens_after lists module %q twice", g.quiz, s)
+			ok = false
+		default:
+			gate.Modules = append(gate.Modules, ref)
+		}
+	}
+	return gate, ok
 }
 
 func (d *yamlDoc) roleplay(n *yaml.Node) (RoleplayReq, bool) {

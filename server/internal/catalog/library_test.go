@@ -94,3 +94,71 @@ func TestRefresherBlock(t *testing.T) {
 		})
 	}
 }
+
+// TestQuizGates loads the onboarding testdata library with its basics quiz
+// gated in each way program.yaml allows, then broken gates, each problem
+// named by file and line.
+func TestQuizGates(t *testing.T) {
+	t.Parallel()
+	src := filepath.Join("..", "onboarding", "testdata")
+	tests := []struct {
+		name, quizzes string
+		want          []string // the gate's modules, when it loads
+		problem       string
+	}{
+		{name: "every module", quizzes: "  - {slug: basics, opens_after: modules}\n", want: []string{"fees", "verify-caller"}},
+		{name: "a listed set", quizzes: "  - slug: basics\n    opens_after: [verify-caller]\n", want: []string{"verify-caller"}},
+		{name: "not gated", quizzes: "  - basics\n"},
+		{name: "unknown module", quizzes: "  - slug: basics\n    opens_after:\n      - fees\n      - nope\n",
+			problem: `program.yaml:11: quiz "basics" opens after module "nope", which is not one of the program's modules`},
+		{name: "listed twice", quizzes: "  - slug: basics\n    opens_after: [fees, fees]\n",
+			problem: `program.yaml:9: quiz "basics": opens_after lists module "fees" twice`},
+		{name: "a word", quizzes: "  - {slug: basics, opens_after: everything}\n",
+			problem: `program.yaml:8: quiz "basics": opens_after must be "modules"`},
+		{name: "empty list", quizzes: "  - {slug: basics, opens_after: []}\n",
+			problem: `program.yaml:8: quiz "basics": opens_after lists no module`},
+		{name: "unknown field", quizzes: "  - {slug: basics, opens_before: modules}\n",
+			problem: `program.yaml:8: unknown field "opens_before"`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			dir := t.TempDir()
+			if err := os.CopyFS(dir, os.DirFS(src)); err != nil {
+				t.Fatal(err)
+			}
+			path := filepath.Join(dir, "content", "acme", "support", "program.yaml")
+			b, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			text := strings.Replace(string(b), "quizzes:\n  - basics\n", "quizzes:\n"+tc.quizzes, 1)
+			if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			lib, probs := catalog.LoadLibrary(filepath.Join(dir, "content"), filepath.Join(dir, "quizzes"))
+			if tc.problem != "" {
+				if got := probs.Error(); !strings.Contains(got, tc.problem) {
+					t.Errorf("got %q, want it to contain %q", got, tc.problem)
+				}
+				return
+			}
+			if len(probs) != 0 {
+				t.Fatalf("got %v", probs)
+			}
+			p := lib.Clients[0].Programs[0]
+			var got []string
+			for _, g := range p.QuizGates {
+				if g.Quiz != "basics" {
+					t.Errorf("gate of %q, want basics", g.Quiz)
+				}
+				for _, m := range g.Modules {
+					got = append(got, m.String())
+				}
+			}
+			if strings.Join(got, ",") != strings.Join(tc.want, ",") || len(p.QuizGates) != min(len(tc.want), 1) {
+				t.Errorf("gates: got %+v (%v), want %v", p.QuizGates, got, tc.want)
+			}
+		})
+	}
+}

@@ -139,8 +139,11 @@ type ModuleWithVersion struct {
 // Requirements is what a program requires for certification, as imported
 // from its program.yaml.
 type Requirements struct {
-	Modules    []RequiredModule    `json:"modules"`
-	Quizzes    []string            `json:"quizzes"`
+	Modules []RequiredModule `json:"modules"`
+	Quizzes []string         `json:"quizzes"`
+	// QuizGates lists the quizzes that open only once modules are
+	// completed (the others are open from the start).
+	QuizGates  []QuizGate          `json:"quiz_gates,omitempty"`
 	Roleplays  []RoleplayReq       `json:"roleplays"`
 	Licenses   []LicenseReq        `json:"licenses"`
 	Onboarding []OnboardingItem    `json:"onboarding"`
@@ -172,6 +175,23 @@ type RequiredModule struct {
 	Kind           string `gorm:"column:kind" json:"kind"`
 	Title          string `gorm:"column:title" json:"title"`     // of the current version
 	Minutes        int    `gorm:"column:minutes" json:"minutes"` // of the current version
+}
+
+// QuizGate is a gated quiz: it opens once every one of ModuleIDs (modules
+// the program requires) is completed, at any version.
+type QuizGate struct {
+	Quiz      string   `json:"quiz"`
+	ModuleIDs []string `json:"module_ids"`
+}
+
+// GateOf returns the quiz's gate, nil when the quiz is open from the start.
+func (r *Requirements) GateOf(quizSlug string) *QuizGate {
+	for i := range r.QuizGates {
+		if r.QuizGates[i].Quiz == quizSlug {
+			return &r.QuizGates[i]
+		}
+	}
+	return nil
 }
 
 // RoleplayReq is a role-play a program requires.

@@ -44,6 +44,7 @@ func (s *Service) ProgramDetail(ctx context.Context, id string) (*ProgramView, e
 func (r *Requirements) normalize() {
 	r.Modules = nonNil(r.Modules)
 	r.Quizzes = nonNil(r.Quizzes)
+	r.QuizGates = nonNil(r.QuizGates)
 	r.Roleplays = nonNil(r.Roleplays)
 	r.Licenses = nonNil(r.Licenses)
 	r.Onboarding = nonNil(r.Onboarding)

@@ -157,6 +157,8 @@ const requirementLists = `
      JOIN module_versions v ON v.module_id = m.id AND v.number = m.current_version
     WHERE pm.program_id = @id) AS modules,
   (SELECT json_agg(quiz_slug ORDER BY position) FROM program_quizzes WHERE program_id = @id) AS quizzes,
+  (SELECT json_agg(json_build_object('quiz', quiz_slug, 'module_ids', opens_after) ORDER BY position)
+     FROM program_quizzes WHERE program_id = @id AND opens_after IS NOT NULL) AS quiz_gates,
   (SELECT json_agg(json_build_object('slug', roleplay_slug, 'signoff', signoff) ORDER BY position)
      FROM program_roleplays WHERE program_id = @id) AS roleplays,
   (SELECT json_agg(json_build_object('class', class, 'lines', lines, 'states', states) ORDER BY position)
@@ -177,6 +179,7 @@ const (
 type requirementRows struct {
 	Modules    []byte `gorm:"column:modules"`
 	Quizzes    []byte `gorm:"column:quizzes"`
+	QuizGates  []byte `gorm:"column:quiz_gates"`
 	Roleplays  []byte `gorm:"column:roleplays"`
 	Licenses   []byte `gorm:"column:licenses"`
 	Onboarding []byte `gorm:"column:onboarding"`
@@ -244,7 +247,7 @@ func (row requirementRows) decode(p *Program) (*Requirements, error) {
 	for _, f := range []struct {
 		raw  []byte
 		into any
-	}{{row.Modules, &r.Modules}, {row.Quizzes, &r.Quizzes}, {row.Roleplays, &rps}, {row.Licenses, &lics}, {row.Onboarding, &items},
+	}{{row.Modules, &r.Modules}, {row.Quizzes, &r.Quizzes}, {row.QuizGates, &r.QuizGates}, {row.Roleplays, &rps}, {row.Licenses, &lics}, {row.Onboarding, &items},
 		{row.Refresher, &refresher}} {
 		if f.raw == nil {
 			continue
@@ -306,7 +309,17 @@ func replaceRequirements(tx *gorm.DB, programID string, p *ProgramFile, moduleID
 		return err
 	}
 	for i, q := range p.Quizzes {
-		rows = append(rows, map[string]any{"program_id": programID, "position": i + 1, "quiz_slug": q})
+		row := map[string]any{"program_id": programID, "position": i + 1, "quiz_slug": q, "opens_after": nil}
+		for _, g := range p.QuizGates {
+			if g.Quiz == q {
+				ids := make(StringList, len(g.Modules))
+				for j, m := range g.Modules {
+					ids[j] = moduleIDs[m.String()]
+				}
+				row["opens_after"] = ids
+			}
+		}
+		rows = append(rows, row)
 	}
 	if err := insert("program_quizzes"); err != nil {
 		return err

@@ -1,6 +1,10 @@
 // Package demo seeds a believable contact center for development: a cohort
-// of new hires mid-onboarding at different paces, tenured agents certified
-// on several clients' programs (one with a refresher due), a role-play run
+// of new hires mid-onboarding at different paces (and the demo agent, who
+// joins it today), tenured agents certified on several clients' programs
+// (one with a refresher due, one expired), each a member of their programs'
+// clients and assigned to their queues, so the rosters show eligible and
+// not-eligible agents with the reasons; a licensed program whose agents
+// hold licenses in some of its states and not others; a role-play run
 // waiting for a supervisor's sign-off, a license pending and one expiring. Everything goes through the real
 // services (enrollment, reading, quiz attempts, role-play runs, reviews,
 // cohorts), with a manual clock set back in time for the tenured agents'
@@ -55,6 +59,8 @@ var (
 	customerCare = program{"voltcrate", "customer-care"}
 	billing      = program{"cinder-valley-electric", "billing"}
 	outages      = program{"cinder-valley-electric", "outages"}
+	// directSales needs an insurance producer license in TX, FL, GA, NC and AZ.
+	directSales = program{"larkspur-life", "direct-sales"}
 )
 
 // tenured is an agent with certifications, each earned daysAgo days ago
@@ -70,10 +76,9 @@ type tenured struct {
 	// awaiting plays a passing run of this program's sign-off role-play
 	// (enrolled, not certified) and leaves it for a supervisor.
 	awaiting *program
-	// license, when set, is an insurance producer license the agent
-	// submits in its state, verified (expiring in expiresIn days) or left
-	// pending for compliance.
-	license *demoLicense
+	// licenses are insurance producer licenses the agent submits, each
+	// verified (expiring in expiresIn days) or left pending for compliance.
+	licenses []demoLicense
 }
 
 type demoLicense struct {
@@ -82,17 +87,30 @@ type demoLicense struct {
 	expiresIn     int
 }
 
+// Every certified agent is assigned to the program's queue (a licensed
+// program once a license is verified). On direct sales (TX, FL, GA, NC, AZ)
+// Marcus is licensed in TX and Priya in GA and NC: each is eligible for
+// calls from their states and not from the others. Sam's customer-care
+// certification expired: his queue lists him not eligible.
 var tenuredAgents = []tenured{
 	// Certified on card services 340 days ago: its refresher window (30 days before expiry) is open.
 	{email: "priya.raman@demo.skillgate.test", name: "Priya Raman",
-		certs: []certified{{cardServices, 340}, {customerCare, 120}}},
+		certs: []certified{{cardServices, 340}, {customerCare, 120}, {directSales, 15}},
+		licenses: []demoLicense{{state: "GA", number: "GA-884120", verified: true, expiresIn: 400},
+			{state: "NC", number: "NC-0217735", verified: true, expiresIn: 500}}},
 	{email: "marcus.bell@demo.skillgate.test", name: "Marcus Bell",
-		certs:   []certified{{billing, 200}, {cardServices, 60}},
-		license: &demoLicense{state: "TX", number: "TX-2291847", verified: true, expiresIn: 21}},
+		certs:    []certified{{billing, 200}, {cardServices, 60}, {directSales, 20}},
+		licenses: []demoLicense{{state: "TX", number: "TX-2291847", verified: true, expiresIn: 21}}},
 	{email: "lena.ortiz@demo.skillgate.test", name: "Lena Ortiz",
 		certs: []certified{{billing, 90}, {customerCare, 30}}, awaiting: &outages,
-		license: &demoLicense{state: "FL", number: "W188213", expiresIn: 700}},
+		licenses: []demoLicense{{state: "FL", number: "W188213", expiresIn: 700}}},
+	// Certified 400 days ago for a year, assigned then: expired since.
+	{email: "sam.okafor@demo.skillgate.test", name: "Sam Okafor",
+		certs: []certified{{customerCare, 400}}},
 }
+
+// DemoAgent is the demo login that joins the demo cohort today.
+const DemoAgent = "agent@demo.skillgate.test"
 
 // newHire is a cohort member and how far they got: the plan days whose
 // modules they read, whether they only opened the first module, and how
@@ -147,7 +165,7 @@ func Seed(ctx context.Context, cfg app.Config, log *slog.Logger, g *gorm.DB, now
 		return &Report{Skipped: true}, nil
 	}
 	s := &seeder{a: a, clk: clk, now: now, staff: map[auth.Role]*auth.Principal{}, report: &Report{}}
-	for _, pr := range []program{cardServices, customerCare, billing, outages} {
+	for _, pr := range []program{cardServices, customerCare, billing, outages, directSales} {
 		if _, _, err := s.program(ctx, pr); apperr.Is(err, apperr.NotFound) {
 			return &Report{Skipped: true, Missing: pr.client + "/" + pr.slug}, nil
 		} else if err != nil {
@@ -174,6 +192,10 @@ func Seed(ctx context.Context, cfg app.Config, log *slog.Logger, g *gorm.DB, now
 	if err := s.cohort(ctx); err != nil {
 		return nil, fmt.Errorf("demo: cohort: %w", err)
 	}
+	// Queues follow: the expired certification suspends its assignment.
+	if _, err := a.Routing.RunOnce(ctx); err != nil {
+		return nil, fmt.Errorf("demo: routing job: %w", err)
+	}
 	return s.report, nil
 }
 
@@ -191,14 +213,24 @@ func (s *seeder) principal(ctx context.Context, email string) (*auth.Principal, 
 
 func as(ctx context.Context, p *auth.Principal) context.Context { return auth.WithPrincipal(ctx, p) }
 
-// agent finds or creates an agent.
-func (s *seeder) agent(ctx context.Context, email, name string) (*auth.Principal, error) {
+// agent finds or creates an agent, a member of the programs' clients.
+func (s *seeder) agent(ctx context.Context, email, name string, programs ...program) (*auth.Principal, error) {
 	p, err := s.principal(ctx, email)
 	if err == nil || !apperr.Is(err, apperr.NotFound) {
 		return p, err
 	}
+	var clientIDs []string
+	for _, pr := range programs {
+		prog, _, err := s.program(ctx, pr)
+		if err != nil {
+			return nil, err
+		}
+		if !slices.Contains(clientIDs, prog.ClientID) {
+			clientIDs = append(clientIDs, prog.ClientID)
+		}
+	}
 	if _, err := s.a.Auth.CreateUserAs(ctx, audit.System("seed-demo"), auth.CreateUserInput{
-		Email: email, DisplayName: name, Role: auth.RoleAgent, Password: Password}); err != nil {
+		Email: email, DisplayName: name, Role: auth.RoleAgent, Password: Password, ClientIDs: clientIDs}); err != nil {
 		return nil, err
 	}
 	s.report.Agents = append(s.report.Agents, email)
@@ -324,12 +356,30 @@ func (s *seeder) play(ctx context.Context, agent *auth.Principal, prog *catalog.
 	return nil
 }
 
-// tenured certifies the agent on each program at its date in the past.
+// assign puts the agent in the program's queue, as the supervisor.
+func (s *seeder) assign(ctx context.Context, agent *auth.Principal, prog *catalog.Program) error {
+	if _, err := s.a.Routing.Assign(as(ctx, s.staff[auth.RoleSupervisor]), prog.ID, agent.UserID); err != nil {
+		return fmt.Errorf("assign to %s: %w", prog.Name, err)
+	}
+	return nil
+}
+
+// tenured certifies the agent on each program at its date in the past and
+// assigns them to its queue then (a licensed program's once the licenses
+// are verified).
 func (s *seeder) tenured(ctx context.Context, t tenured) error {
-	agent, err := s.agent(ctx, t.email, t.name)
+	programs := []program{}
+	for _, c := range t.certs {
+		programs = append(programs, c.program)
+	}
+	if t.awaiting != nil {
+		programs = append(programs, *t.awaiting)
+	}
+	agent, err := s.agent(ctx, t.email, t.name, programs...)
 	if err != nil {
 		return err
 	}
+	var licensed []*catalog.Program
 	for _, c := range t.certs {
 		prog, req, err := s.program(ctx, c.program)
 		if err != nil {
@@ -352,8 +402,16 @@ func (s *seeder) tenured(ctx context.Context, t tenured) error {
 		if err := s.play(ctx, agent, prog, false, false); err != nil {
 			return err
 		}
+		if len(req.Licenses) > 0 {
+			licensed = append(licensed, prog)
+			continue
+		}
+		s.clk.Advance(time.Hour)
+		if err := s.assign(ctx, agent, prog); err != nil {
+			return err
+		}
 	}
-	if l := t.license; l != nil {
+	for _, l := range t.licenses {
 		s.clk.Set(s.now.AddDate(0, 0, -3))
 		resident := true
 		lic, err := s.a.Licensing.Submit(as(ctx, agent), licensing.SubmitInput{NPN: "1984" + l.number[len(l.number)-3:],
@@ -368,6 +426,12 @@ func (s *seeder) tenured(ctx context.Context, t tenured) error {
 			if _, err := s.a.Licensing.Verify(as(ctx, s.staff[auth.RoleCompliance]), lic.ID, "Checked against the state's lookup."); err != nil {
 				return fmt.Errorf("verify license: %w", err)
 			}
+		}
+	}
+	for _, prog := range licensed {
+		s.clk.Set(s.now.AddDate(0, 0, -2))
+		if err := s.assign(ctx, agent, prog); err != nil {
+			return err
 		}
 	}
 	if t.awaiting != nil {
@@ -420,13 +484,16 @@ func (s *seeder) cohort(ctx context.Context) error {
 	}
 	s.report.CohortID = v.ID
 	for _, h := range newHires {
-		agent, err := s.agent(ctx, h.email, h.name)
+		agent, err := s.agent(ctx, h.email, h.name, cardServices)
 		if err != nil {
 			return err
 		}
+		// They joined on the first day.
+		s.clk.Set(v.StartDate.Add(9 * time.Hour))
 		if _, err := s.a.Onboarding.AddMember(tctx, v.ID, agent.UserID); err != nil && !apperr.Is(err, apperr.Conflict) {
 			return fmt.Errorf("add %s: %w", h.email, err)
 		}
+		s.clk.Set(s.now)
 		through := h.readThrough
 		if through <= 0 {
 			through += cohortDay
@@ -464,6 +531,16 @@ func (s *seeder) cohort(ctx context.Context) error {
 				return err
 			}
 		}
+	}
+	// The demo agent joins today: their plan starts today (the cohort counts
+	// due dates from each member's join date), first step a module to read.
+	s.clk.Set(s.now)
+	agent, err := s.principal(ctx, DemoAgent)
+	if err != nil {
+		return fmt.Errorf("%s (run the demo logins first): %w", DemoAgent, err)
+	}
+	if _, err := s.a.Onboarding.AddMember(tctx, v.ID, agent.UserID); err != nil && !apperr.Is(err, apperr.Conflict) {
+		return fmt.Errorf("add %s: %w", DemoAgent, err)
 	}
 	return nil
 }

@@ -13,6 +13,8 @@
 package notify
 
 import (
+	"database/sql/driver"
+	"fmt"
 	"time"
 
 	"github.com/google/uuid"
@@ -33,17 +35,41 @@ type Notification struct {
 	UserID string `gorm:"column:user_id" json:"-"`
 	Kind   string `gorm:"column:kind" json:"kind"`
 	// Key is what makes the notice unique for its user (see Reminder.Key).
-	Key       string     `gorm:"column:key" json:"key"`
-	Title     string     `gorm:"column:title" json:"title"`
-	Body      string     `gorm:"column:body" json:"body"`
-	Link      string     `gorm:"column:link" json:"link"`
-	DueAt     *time.Time `gorm:"column:due_at" json:"due_at,omitempty"`
+	Key   string     `gorm:"column:key" json:"key"`
+	Title string     `gorm:"column:title" json:"title"`
+	Body  string     `gorm:"column:body" json:"body"`
+	Link  string     `gorm:"column:link" json:"link"`
+	DueAt *time.Time `gorm:"column:due_at" json:"due_at,omitempty"`
+	// DueDate is the due day people read ("2006-01-02"); DueAt is the
+	// instant (for an onboarding task, the midnight after its due day).
+	DueDate   *Day       `gorm:"column:due_date" json:"due_date,omitempty"`
 	CreatedAt time.Time  `gorm:"column:created_at" json:"created_at"`
 	ReadAt    *time.Time `gorm:"column:read_at" json:"read_at,omitempty"`
 }
 
 // TableName names the table.
 func (Notification) TableName() string { return "notifications" }
+
+// Day is a calendar day, "2006-01-02", in JSON and in a date column.
+type Day string
+
+// Scan reads a date column.
+func (d *Day) Scan(v any) error {
+	switch x := v.(type) {
+	case time.Time:
+		*d = Day(x.Format(dayLayout))
+	case string:
+		*d = Day(x[:min(len(x), len(dayLayout))])
+	case []byte:
+		*d = Day(x[:min(len(x), len(dayLayout))])
+	default:
+		return fmt.Errorf("notify: cannot read %T as a day", v)
+	}
+	return nil
+}
+
+// Value writes the day.
+func (d Day) Value() (driver.Value, error) { return string(d), nil }
 
 // Reminder asks for a notice in a user's inbox. Key must name the event and
 // the dates it is about ("task-due:<id>", "cert-expiring-7:<id>:2026-04-01"):
@@ -59,6 +85,9 @@ type Reminder struct {
 	Title, Body, Link string
 	// DueAt is when the thing reminded of is due, if it has a date.
 	DueAt *time.Time
+	// DueDate is the day it is due, as people read it ("2006-01-02"): the
+	// last day to do it. Empty: the UTC day of DueAt.
+	DueDate string
 }
 
 // Inbox is one page of a user's notices, newest first.

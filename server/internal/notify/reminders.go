@@ -161,10 +161,10 @@ func (s *Service) dueReminders(ctx context.Context, now time.Time) ([]Reminder, 
 		expiry := l.ExpiryDate.Time
 		out = append(out, Reminder{UserID: uuid.MustParse(l.UserID), Kind: KindLicenseExpiring,
 			Key:   fmt.Sprintf("license-expiring-%d:%s:%s", window, l.ID, l.ExpiryDate),
-			Title: fmt.Sprintf("Your %s %s license expires within %d days", l.Jurisdiction, l.Class, window),
+			Title: fmt.Sprintf("Your %s %s license expires within %d days", l.Jurisdiction, className(l.Class), window),
 			Body: fmt.Sprintf("License %s (%s, %s) is valid until %s. Submit the renewed license for verification before then.",
-				l.LicenseNumber, l.Jurisdiction, l.Class, l.ExpiryDate.AddDays(-1)),
-			Link: "/licenses", DueAt: &expiry})
+				l.LicenseNumber, l.Jurisdiction, className(l.Class), l.ExpiryDate.AddDays(-1)),
+			Link: "/licenses", DueAt: &expiry, DueDate: l.ExpiryDate.AddDays(-1).String()})
 	}
 
 	runs, err := s.sources.Roleplays.SentBackSince(ctx, now.Add(-SentBackLookback))
@@ -186,6 +186,10 @@ func (s *Service) dueReminders(ctx context.Context, now time.Time) ([]Reminder, 
 	}
 	return out, nil
 }
+
+// className is a license class as people read it: "insurance producer"
+// for the slug insurance-producer.
+func className(slug string) string { return strings.ReplaceAll(slug, "-", " ") }
 
 // windowDays is the warning an expiry d away gets: 7 within a week, else 30.
 func windowDays(d time.Duration) int {

@@ -2,6 +2,7 @@ package notify_test
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 	"sync"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/skillgate/skillgate/server/internal/apitest"
 	"github.com/skillgate/skillgate/server/internal/app"
+	"github.com/skillgate/skillgate/server/internal/apperr"
 	"github.com/skillgate/skillgate/server/internal/notify"
 )
 
@@ -93,12 +95,21 @@ func TestReminderJobRemindsOfEachKindOnceAsTheClockMoves(t *testing.T) {
 		t.Errorf("sent-back notice: got %+v", sb)
 	}
 	rd := byKind[notify.KindRefresherDue]
-	if len(rd) != 1 || rd[0].DueAt == nil || !rd[0].DueAt.Equal(refresherDue) || rd[0].Link != "/certifications" {
+	if len(rd) != 1 || rd[0].DueAt == nil || !rd[0].DueAt.Equal(refresherDue) || rd[0].Link != "/certifications" ||
+		rd[0].DueDate == nil || string(*rd[0].DueDate) != refresherDue.UTC().Format(ymd) {
 		t.Errorf("refresher notice: got %+v, want one due %s linking /certifications", rd, refresherDue)
 	}
 	for _, n := range byKind[notify.KindLicenseExpiring] {
 		if n.DueAt == nil || n.DueAt.Format(ymd) != licExpiry.Format(ymd) || n.Link != "/licenses" {
 			t.Errorf("license notice: got %+v, want due %s linking /licenses", n, licExpiry.Format(ymd))
+		}
+		if !strings.Contains(n.Title, " insurance producer license ") {
+			t.Errorf("license notice title: got %q, want the class in words", n.Title)
+		}
+		// The day shown is the last day the license holds, as the body says.
+		last := licExpiry.AddDate(0, 0, -1).Format(ymd)
+		if n.DueDate == nil || string(*n.DueDate) != last || !strings.Contains(n.Body, "valid until "+last) {
+			t.Errorf("license notice: got due day %v, body %q; want %s in both", n.DueDate, n.Body, last)
 		}
 	}
 }
@@ -191,5 +202,52 @@ func TestRemindJoinsTheCallersTransaction(t *testing.T) {
 	env.DB.Model(&notify.Email{}).Count(&emails)
 	if emails != 0 {
 		t.Errorf("emails without SMTP: got %d, want none queued", emails)
+	}
+}
+
+// TestRemindDueDay: a notice's due day is the one given, else the UTC day
+// of due_at; a due day that is not a date is refused.
+func TestRemindDueDay(t *testing.T) {
+	t.Parallel()
+	env := apitest.New(t)
+	agent := uuid.MustParse(env.User("agent@x.test", "agent").ID)
+	midnight := time.Date(2026, 12, 2, 0, 0, 0, 0, time.UTC)
+	tests := []struct {
+		name    string
+		dueAt   *time.Time
+		dueDate string
+		want    string // "" for no due day; "invalid" for a refusal
+	}{
+		{"the day given", &midnight, "2026-12-01", "2026-12-01"},
+		{"the day of due_at", &midnight, "", "2026-12-02"},
+		{"no date", nil, "", ""},
+		{"not a date", &midnight, "2026-12-32", "invalid"},
+	}
+	for i, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			key := fmt.Sprintf("due-day:%d", i)
+			err := env.App.Notify.Remind(context.Background(), nil, notify.Reminder{UserID: agent, Kind: "onboarding.task_due",
+				Key: key, Title: "Due", DueAt: tc.dueAt, DueDate: tc.dueDate})
+			if tc.want == "invalid" {
+				if !apperr.Is(err, apperr.Invalid) {
+					t.Fatalf("got %v, want invalid", err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			var n notify.Notification
+			if err := env.DB.Where("key = ?", key).Take(&n).Error; err != nil {
+				t.Fatal(err)
+			}
+			got := ""
+			if n.DueDate != nil {
+				got = string(*n.DueDate)
+			}
+			if got != tc.want {
+				t.Errorf("due day: got %q, want %q", got, tc.want)
+			}
+		})
 	}
 }

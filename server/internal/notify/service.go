@@ -84,6 +84,11 @@ func (r Reminder) check() error {
 	if utf8.RuneCountInString(r.Body) > 4000 {
 		f.Add("body", "must be at most 4000 characters")
 	}
+	if r.DueDate != "" {
+		if _, err := time.Parse(dayLayout, r.DueDate); err != nil {
+			f.Add("due_date", "must be a date like 2026-03-02")
+		}
+	}
 	if len(r.Link) > 2000 {
 		f.Add("link", "must be at most 2000 bytes")
 	}
@@ -111,6 +116,12 @@ func (s *Service) remind(ctx context.Context, tx *gorm.DB, r Reminder) (bool, er
 	if r.DueAt != nil {
 		due := r.DueAt.UTC()
 		n.DueAt = &due
+		day := Day(due.Format(dayLayout))
+		n.DueDate = &day
+	}
+	if r.DueDate != "" {
+		day := Day(r.DueDate)
+		n.DueDate = &day
 	}
 	created := false
 	write := func(tx *gorm.DB) error {

@@ -22,8 +22,8 @@ func NewStore(g *gorm.DB) *Store { return &Store{db: g} }
 // concurrent inserts of one key the second waits for the first to commit
 // and then does nothing.
 const insertNoticeQuery = `
-INSERT INTO notifications (id, user_id, kind, key, title, body, link, due_at, created_at)
-VALUES (@id, @user_id, @kind, @key, @title, @body, @link, @due_at, @now)
+INSERT INTO notifications (id, user_id, kind, key, title, body, link, due_at, due_date, created_at)
+VALUES (@id, @user_id, @kind, @key, @title, @body, @link, @due_at, @due_date, @now)
 ON CONFLICT (user_id, key) DO NOTHING
 RETURNING id`
 
@@ -31,7 +31,7 @@ RETURNING id`
 func insertNotice(tx *gorm.DB, n *Notification) (bool, error) {
 	var ids []string
 	err := tx.Raw(insertNoticeQuery, map[string]any{"id": n.ID, "user_id": n.UserID, "kind": n.Kind, "key": n.Key,
-		"title": n.Title, "body": n.Body, "link": n.Link, "due_at": n.DueAt, "now": n.CreatedAt}).Scan(&ids).Error
+		"title": n.Title, "body": n.Body, "link": n.Link, "due_at": n.DueAt, "due_date": n.DueDate, "now": n.CreatedAt}).Scan(&ids).Error
 	if err != nil {
 		return false, db.Translate(err, "notification")
 	}

@@ -2,6 +2,7 @@ package onboarding_test
 
 import (
 	"encoding/csv"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -142,7 +143,8 @@ func TestOverdueAsTheClockMoves(t *testing.T) {
 	}
 	f.do(f.trainer, "GET", "/api/v1/cohorts/"+cohort+"/at-risk", nil, 200, &risk)
 	if len(risk.Agents) != 2 || risk.Agents[0].Email != "ada@x.test" || risk.Agents[1].Email != "bob@x.test" ||
-		!strings.HasPrefix(risk.Agents[0].Reasons[0], "failing quiz: basics") || risk.Agents[1].Status != "behind" {
+		!strings.HasPrefix(risk.Agents[0].Reasons[0], "failing quiz: Card basics") ||
+		!slices.Equal(risk.Agents[1].Reasons, []string{"overdue: read Card fees (due 2026-03-05)", "overdue: read Verifying a caller (due 2026-03-06)"}) || risk.Agents[1].Status != "behind" {
 		t.Errorf("at risk: got %+v", risk.Agents)
 	}
 
@@ -183,10 +185,13 @@ func TestMatrixCSV(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := [][]string{
-		{"email", "status", "done", "overdue", "support day 1 module fees (due 2026-03-05)", "support day 2 module verify-caller (due 2026-03-06)",
-			"support day 3 quiz basics (due 2026-03-09)", "support day 4 roleplay fee-call (due 2026-03-10)"},
-		{"'=cmd@x.test", "behind", "0", "1", "overdue", "not_started", "not_started", "not_started"},
-		{"ada@x.test", "on_track", "1", "0", "done", "not_started", "not_started", "not_started"},
+		{"name", "email", "status", "done", "overdue",
+			"Card support: day 1 Read Card fees [module fees] (due 2026-03-05)",
+			"Card support: day 2 Read Verifying a caller [module verify-caller] (due 2026-03-06)",
+			"Card support: day 3 Pass Card basics [quiz basics] (due 2026-03-09)",
+			"Card support: day 4 Play A disputed fee [roleplay fee-call] (due 2026-03-10)"},
+		{"", "'=cmd@x.test", "behind", "0", "1", "overdue", "not_started", "not_started", "not_started"},
+		{"", "ada@x.test", "on_track", "1", "0", "done", "not_started", "not_started", "not_started"},
 	}
 	if len(recs) != len(want) {
 		t.Fatalf("csv: got %q, want %q", recs, want)
@@ -198,7 +203,7 @@ func TestMatrixCSV(t *testing.T) {
 	}
 	// Accept: text/csv asks for the same.
 	res = f.env.Do(apiReq(f.trainer, "/api/v1/cohorts/"+cohort+"/progress", "text/csv"))
-	if res.Status != 200 || !strings.HasPrefix(string(res.Body), "email,status") {
+	if res.Status != 200 || !strings.HasPrefix(string(res.Body), "name,email,status") {
 		t.Errorf("csv by Accept: got %d %s", res.Status, res.Body)
 	}
 }

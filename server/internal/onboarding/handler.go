@@ -46,6 +46,7 @@ type createRequest struct {
 	TrainerID    string   `json:"trainer_id"`
 	ProgramIDs   []string `json:"program_ids"`
 	SkipWeekends *bool    `json:"skip_weekends"`
+	DueFrom      string   `json:"due_from"`
 }
 
 func (h *Handler) create(c *gin.Context) {
@@ -110,6 +111,7 @@ type calendarRequest struct {
 	DaysOff      []string `json:"days_off"`
 	WorkingDays  []string `json:"working_days"`
 	SkipWeekends *bool    `json:"skip_weekends"`
+	DueFrom      string   `json:"due_from"`
 }
 
 func (h *Handler) setCalendar(c *gin.Context) {

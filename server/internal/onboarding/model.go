@@ -29,13 +29,25 @@ type Cohort struct {
 	StartDate    time.Time `gorm:"column:start_date" json:"-"`
 	TrainerID    string    `gorm:"column:trainer_id" json:"trainer_id"`
 	SkipWeekends bool      `gorm:"column:skip_weekends" json:"skip_weekends"`
-	CreatedBy    string    `gorm:"column:created_by" json:"created_by"`
-	CreatedAt    time.Time `gorm:"column:created_at" json:"created_at"`
-	UpdatedAt    time.Time `gorm:"column:updated_at" json:"updated_at"`
+	// DueFrom says where plan days count from: DueFromStart or DueFromJoin.
+	DueFrom   string    `gorm:"column:due_from" json:"due_from"`
+	CreatedBy string    `gorm:"column:created_by" json:"created_by"`
+	CreatedAt time.Time `gorm:"column:created_at" json:"created_at"`
+	UpdatedAt time.Time `gorm:"column:updated_at" json:"updated_at"`
 }
 
 // TableName names the table.
 func (Cohort) TableName() string { return "cohorts" }
+
+// Where a cohort's plan days count from. DueFromStart: day 1 is the
+// cohort's first working day on or after its start date, for everyone.
+// DueFromJoin: day 1 is each member's own first working day on or after
+// the later of the start date and the day they joined, so a member who
+// joins late gets the whole plan ahead of them instead of a backlog.
+const (
+	DueFromStart = "cohort_start"
+	DueFromJoin  = "join_date"
+)
 
 // CohortView is a cohort with its programs, members and calendar.
 type CohortView struct {
@@ -107,6 +119,12 @@ type TaskView struct {
 	Status string `json:"status"`
 	// Action says what to do: read, pass or play (done tasks keep theirs).
 	Action string `json:"action"`
+	// Title is the module's, quiz's or role-play's title (the slug when it
+	// has none yet, e.g. a quiz not imported).
+	Title       string `json:"title"`
+	ProgramName string `json:"program_name"`
+	// Link is the web app's page where the task is done.
+	Link string `json:"link"`
 }
 
 // Agent statuses.
@@ -117,14 +135,17 @@ const (
 
 // AgentPlan is one member's tasks in a cohort and where they stand.
 type AgentPlan struct {
-	CohortID   string     `json:"cohort_id"`
-	CohortName string     `json:"cohort_name"`
-	UserID     string     `json:"user_id"`
-	Email      string     `json:"email"`
-	Status     string     `json:"status"` // OnTrack or Behind
-	Done       int        `json:"done"`
-	Overdue    int        `json:"overdue"`
-	Tasks      []TaskView `json:"tasks"`
+	CohortID    string `json:"cohort_id"`
+	CohortName  string `json:"cohort_name"`
+	UserID      string `json:"user_id"`
+	Email       string `json:"email"`
+	DisplayName string `json:"display_name"`
+	// FirstDay is the member's plan day 1.
+	FirstDay string     `json:"first_day"`
+	Status   string     `json:"status"` // OnTrack or Behind
+	Done     int        `json:"done"`
+	Overdue  int        `json:"overdue"`
+	Tasks    []TaskView `json:"tasks"`
 }
 
 // Refresher item kinds.
@@ -166,24 +187,37 @@ type Refresher struct {
 // TableName names the table.
 func (Refresher) TableName() string { return "refresher_assignments" }
 
-// Reminder is a notice about a task for one user. Kind is "task_due" or
+// Reminder is a notice about tasks for one user. Kind is "task_due" or
 // "task_overdue"; Key is stable per notice ("task-due:<task id>",
-// "task-overdue:<task id>") so the sink can de-duplicate on UserID+Key.
+// "task-overdue:<task id>", "tasks-overdue:<first task id>" for a digest of
+// several overdue tasks) so the sink can de-duplicate on UserID+Key.
 type Reminder struct {
 	UserID uuid.UUID
 	Kind   string
 	Key    string
 	Title  string
 	Body   string
-	Link   string
-	DueAt  *time.Time
+	// Link is the web app's page where the task is done (the plan, for a
+	// digest).
+	Link string
+	// DueAt is the instant the task is late: the midnight after DueDate.
+	DueAt *time.Time
+	// DueDate is the task's due day ("2006-01-02"), the last day to do it.
+	DueDate string
 }
 
-// Reminder kinds.
+// Reminder kinds. A digest of several overdue tasks is a ReminderOverdue.
 const (
 	ReminderDue     = "task_due"
 	ReminderOverdue = "task_overdue"
 )
+
+// Titles names a program's quizzes and role-plays by slug (the quiz and
+// role-play stores); module titles come with the program's requirements.
+type Titles interface {
+	QuizTitles(ctx context.Context, programID string) (map[string]string, error)
+	RoleplayTitles(ctx context.Context, programID string) (map[string]string, error)
+}
 
 // Reminders receives reminders inside the job's transaction (the notify
 // package, once merged). Remind must be idempotent on UserID+Key; the job

@@ -81,7 +81,7 @@ func TestRemindersOncePerKeyUnderConcurrentRuns(t *testing.T) {
 	}
 	var title string
 	env.DB.Raw(`SELECT title FROM test_reminders WHERE key = ?`, "task-due:"+task("basics")).Scan(&title)
-	if title != "Due tomorrow: pass basics" {
+	if title != "Due tomorrow: Pass Card basics" {
 		t.Errorf("title: got %q", title)
 	}
 }

@@ -48,7 +48,8 @@ type Competencies interface {
 // CompetencyAverage is one competency's mean score over a scenario's runs.
 type CompetencyAverage struct {
 	ProgramID  string  `json:"program_id"`
-	Roleplay   string  `json:"roleplay"`
+	Roleplay   string  `json:"roleplay"` // slug
+	Title      string  `json:"title"`    // the role-play's
 	Competency string  `json:"competency"`
 	Average    float64 `json:"average"`
 	Runs       int     `json:"runs"`
@@ -63,6 +64,7 @@ type Service struct {
 	users        Users
 	competencies Competencies
 	reminders    Reminders
+	titles       Titles
 	audit        *audit.Recorder
 	clock        clock.Clock
 	// Log receives what the reminder job could not do for one task.
@@ -88,6 +90,10 @@ func (s *Service) SetReminders(r Reminders) {
 	s.reminders = r
 }
 
+// SetTitles makes t name quizzes and role-plays in tasks, reports and
+// reminders (nil: they show their slugs).
+func (s *Service) SetTitles(t Titles) { s.titles = t }
+
 // Store returns the service's store.
 func (s *Service) Store() *Store { return s.store }
 
@@ -110,6 +116,17 @@ type CreateInput struct {
 	ProgramIDs []string
 	// SkipWeekends defaults to true.
 	SkipWeekends *bool
+	// DueFrom is DueFromStart or DueFromJoin ("" means DueFromJoin).
+	DueFrom string
+}
+
+// checkDueFrom validates a due_from value; "" is keep (or the default).
+func checkDueFrom(v string) error {
+	switch v {
+	case "", DueFromStart, DueFromJoin:
+		return nil
+	}
+	return apperr.Invalidf("due_from", "must be %s or %s", DueFromStart, DueFromJoin)
 }
 
 func signedIn(ctx context.Context) (*auth.Principal, error) {
@@ -160,6 +177,9 @@ func (s *Service) Create(ctx context.Context, in CreateInput) (*CohortView, erro
 	if err != nil {
 		return nil, apperr.Invalidf("start_date", "must be a date like 2026-03-02")
 	}
+	if err := checkDueFrom(in.DueFrom); err != nil {
+		return nil, err
+	}
 	progs, err := s.loadPrograms(ctx, in.ProgramIDs)
 	if err != nil {
 		return nil, err
@@ -173,7 +193,10 @@ func (s *Service) Create(ctx context.Context, in CreateInput) (*CohortView, erro
 	}
 	now := s.now()
 	c := &Cohort{ID: uuid.NewString(), Name: name, StartDate: start, TrainerID: in.TrainerID, SkipWeekends: true,
-		CreatedBy: p.Actor().ID, CreatedAt: now, UpdatedAt: now}
+		DueFrom: DueFromJoin, CreatedBy: p.Actor().ID, CreatedAt: now, UpdatedAt: now}
+	if in.DueFrom != "" {
+		c.DueFrom = in.DueFrom
+	}
 	if in.SkipWeekends != nil {
 		c.SkipWeekends = *in.SkipWeekends
 	}
@@ -188,7 +211,7 @@ func (s *Service) Create(ctx context.Context, in CreateInput) (*CohortView, erro
 		}
 		return s.audit.Record(ctx, tx, audit.Entry{Actor: p.Actor(), Action: "cohort.create", SubjectType: "cohort",
 			SubjectID: c.ID, ClientID: first(clients), After: map[string]any{"name": c.Name, "start_date": in.StartDate,
-				"trainer_id": c.TrainerID, "program_ids": in.ProgramIDs, "client_ids": clients}})
+				"trainer_id": c.TrainerID, "program_ids": in.ProgramIDs, "client_ids": clients, "due_from": c.DueFrom}})
 	})
 	if err != nil {
 		return nil, fmt.Errorf("onboarding: create cohort: %w", err)
@@ -470,6 +493,8 @@ type CalendarInput struct {
 	DaysOff      []string
 	WorkingDays  []string
 	SkipWeekends *bool
+	// DueFrom changes where plan days count from ("" keeps it).
+	DueFrom string
 }
 
 // MaxCalendarDays bounds the overrides of one cohort.
@@ -482,6 +507,9 @@ const MaxCalendarDays = 366
 func (s *Service) SetCalendar(ctx context.Context, cohortID string, in CalendarInput) (*CohortView, error) {
 	c, progs, p, err := s.visible(ctx, cohortID, true)
 	if err != nil {
+		return nil, err
+	}
+	if err := checkDueFrom(in.DueFrom); err != nil {
 		return nil, err
 	}
 	if len(in.DaysOff)+len(in.WorkingDays) > MaxCalendarDays {
@@ -508,10 +536,13 @@ func (s *Service) SetCalendar(ctx context.Context, cohortID string, in CalendarI
 	if in.SkipWeekends != nil {
 		c.SkipWeekends = *in.SkipWeekends
 	}
+	if in.DueFrom != "" {
+		c.DueFrom = in.DueFrom
+	}
 	c.UpdatedAt = s.now()
 	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := tx.Model(&Cohort{}).Where("id = ?", c.ID).
-			Updates(map[string]any{"skip_weekends": c.SkipWeekends, "updated_at": c.UpdatedAt}).Error; err != nil {
+			Updates(map[string]any{"skip_weekends": c.SkipWeekends, "due_from": c.DueFrom, "updated_at": c.UpdatedAt}).Error; err != nil {
 			return err
 		}
 		if err := tx.Exec(`DELETE FROM cohort_calendar WHERE cohort_id = ?`, c.ID).Error; err != nil {
@@ -531,7 +562,7 @@ func (s *Service) SetCalendar(ctx context.Context, cohortID string, in CalendarI
 		}
 		return s.audit.Record(ctx, tx, audit.Entry{Actor: p.Actor(), Action: "cohort.calendar", SubjectType: "cohort",
 			SubjectID: c.ID, ClientID: first(clientsOf(progs)), After: map[string]any{"days_off": in.DaysOff,
-				"working_days": in.WorkingDays, "skip_weekends": c.SkipWeekends}})
+				"working_days": in.WorkingDays, "skip_weekends": c.SkipWeekends, "due_from": c.DueFrom}})
 	})
 	if err != nil {
 		return nil, fmt.Errorf("onboarding: set calendar: %w", err)
@@ -545,6 +576,26 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (cohort_id, user_id, program_id, kind, slug) DO UPDATE
     SET position = EXCLUDED.position, day = EXCLUDED.day, module_id = EXCLUDED.module_id, due_date = EXCLUDED.due_date`
 
+// firstDays is where each user's plan days count from: the cohort's start,
+// or (DueFromJoin) the later of the start and the day they joined.
+func (s *Service) firstDays(tx *gorm.DB, c *Cohort, userIDs []string) (map[string]time.Time, error) {
+	out := make(map[string]time.Time, len(userIDs))
+	joined := map[string]time.Time{}
+	if c.DueFrom == DueFromJoin {
+		var err error
+		if joined, err = joinDays(tx, c.ID, userIDs); err != nil {
+			return nil, err
+		}
+	}
+	for _, u := range userIDs {
+		out[u] = c.StartDate
+		if j, ok := joined[u]; ok && j.After(c.StartDate) {
+			out[u] = j
+		}
+	}
+	return out, nil
+}
+
 // syncTasks writes, in tx, the dated tasks of each user for every program
 // of the cohort from the programs' current onboarding plans, and removes
 // tasks the plans no longer have.
@@ -556,6 +607,10 @@ func (s *Service) syncTasks(ctx context.Context, tx *gorm.DB, c *Cohort, progs [
 	if err != nil {
 		return err
 	}
+	firstDays, err := s.firstDays(tx, c, userIDs)
+	if err != nil {
+		return err
+	}
 	keep := []string{}
 	for _, prog := range progs {
 		req, err := s.programs.Requirements(ctx, prog)
@@ -563,16 +618,16 @@ func (s *Service) syncTasks(ctx context.Context, tx *gorm.DB, c *Cohort, progs [
 			return fmt.Errorf("onboarding: plan of %s: %w", prog.Name, err)
 		}
 		for i, it := range req.Onboarding {
-			due, ok := cal.DayDate(c.StartDate, it.Day)
-			if !ok {
-				return apperr.Invalidf("days_off", "the calendar has no working day %d", it.Day)
-			}
 			var moduleID *string
 			if it.ModuleID != "" {
 				moduleID = &it.ModuleID
 			}
 			keep = append(keep, prog.ID+"/"+it.Kind+"/"+it.Slug)
 			for _, u := range userIDs {
+				due, ok := cal.DayDate(firstDays[u], it.Day)
+				if !ok {
+					return apperr.Invalidf("days_off", "the calendar has no working day %d", it.Day)
+				}
 				if err := tx.Exec(upsertTask, uuid.NewString(), c.ID, u, prog.ID, i+1, it.Day, it.Kind, it.Slug, moduleID, due.Format(Date)).Error; err != nil {
 					return fmt.Errorf("onboarding: write task: %w", err)
 				}

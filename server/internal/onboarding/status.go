@@ -101,8 +101,8 @@ func actionOf(kind string) string {
 }
 
 // plans builds each member's plan from the cohort's tasks (one user's when
-// userID is not "").
-func (s *Service) plans(ctx context.Context, c *Cohort, userID string, pc *progressCache) ([]AgentPlan, error) {
+// userID is not ""), with the names people read.
+func (s *Service) plans(ctx context.Context, c *Cohort, userID string, pc *progressCache, nm *names) ([]AgentPlan, error) {
 	members, err := s.store.Members(ctx, c.ID)
 	if err != nil {
 		return nil, err
@@ -111,13 +111,26 @@ func (s *Service) plans(ctx context.Context, c *Cohort, userID string, pc *progr
 	if err != nil {
 		return nil, err
 	}
+	var ids []string
+	for _, m := range members {
+		if userID == "" || m.UserID == userID {
+			ids = append(ids, m.UserID)
+		}
+	}
+	firsts := map[string]time.Time{}
+	if len(ids) > 0 {
+		if firsts, err = s.firstDays(s.db.WithContext(ctx), c, ids); err != nil {
+			return nil, err
+		}
+	}
 	today := s.today()
 	out := []AgentPlan{}
 	for _, m := range members {
 		if userID != "" && m.UserID != userID {
 			continue
 		}
-		plan := AgentPlan{CohortID: c.ID, CohortName: c.Name, UserID: m.UserID, Email: m.Email, Status: OnTrack, Tasks: []TaskView{}}
+		plan := AgentPlan{CohortID: c.ID, CohortName: c.Name, UserID: m.UserID, Email: m.Email, DisplayName: m.DisplayName,
+			FirstDay: firsts[m.UserID].Format(Date), Status: OnTrack, Tasks: []TaskView{}}
 		for i := range tasks {
 			t := &tasks[i]
 			if t.UserID != m.UserID {
@@ -127,7 +140,12 @@ func (s *Service) plans(ctx context.Context, c *Cohort, userID string, pc *progr
 			if err != nil {
 				return nil, fmt.Errorf("onboarding: task status: %w", err)
 			}
-			tv := TaskView{Task: *t, Due: t.DueDate.Format(Date), Status: statusAt(t, p, today), Action: actionOf(t.Kind)}
+			pn, err := nm.program(ctx, t.ProgramID)
+			if err != nil {
+				return nil, err
+			}
+			tv := TaskView{Task: *t, Due: t.DueDate.Format(Date), Status: statusAt(t, p, today), Action: actionOf(t.Kind),
+				Title: pn.item(t.Kind, t.Slug, t.ModuleID), ProgramName: pn.name, Link: taskLink(t)}
 			switch tv.Status {
 			case StatusDone:
 				plan.Done++
@@ -144,12 +162,14 @@ func (s *Service) plans(ctx context.Context, c *Cohort, userID string, pc *progr
 
 // Column is one task of the progress matrix, the same for every member.
 type Column struct {
-	ProgramID string `json:"program_id"`
-	Program   string `json:"program"` // the program's slug
-	Kind      string `json:"kind"`
-	Slug      string `json:"slug"`
-	Day       int    `json:"day"`
-	Due       string `json:"due_date"`
+	ProgramID   string `json:"program_id"`
+	Program     string `json:"program"` // the program's slug
+	ProgramName string `json:"program_name"`
+	Kind        string `json:"kind"`
+	Slug        string `json:"slug"`
+	Title       string `json:"title"` // the module's, quiz's or role-play's
+	Day         int    `json:"day"`
+	Due         string `json:"due_date"`
 }
 
 // Cell is one member's status on one column ("" status: no such task).
@@ -160,12 +180,13 @@ type Cell struct {
 
 // Row is one member of the matrix.
 type Row struct {
-	UserID  string `json:"user_id"`
-	Email   string `json:"email"`
-	Status  string `json:"status"`
-	Done    int    `json:"done"`
-	Overdue int    `json:"overdue"`
-	Cells   []Cell `json:"cells"`
+	UserID      string `json:"user_id"`
+	Email       string `json:"email"`
+	DisplayName string `json:"display_name"`
+	Status      string `json:"status"`
+	Done        int    `json:"done"`
+	Overdue     int    `json:"overdue"`
+	Cells       []Cell `json:"cells"`
 }
 
 // Matrix is a cohort's progress: members × tasks with status.
@@ -184,7 +205,7 @@ func (s *Service) Matrix(ctx context.Context, cohortID string) (*Matrix, error) 
 	if err != nil {
 		return nil, err
 	}
-	plans, err := s.plans(ctx, c, "", s.newCache())
+	plans, err := s.plans(ctx, c, "", s.newCache(), s.newNames())
 	if err != nil {
 		return nil, err
 	}
@@ -198,13 +219,13 @@ func (s *Service) Matrix(ctx context.Context, cohortID string) (*Matrix, error) 
 		for _, t := range pl.Tasks {
 			if _, ok := index[t.Key()]; !ok {
 				index[t.Key()] = len(mx.Columns)
-				mx.Columns = append(mx.Columns, Column{ProgramID: t.ProgramID, Program: slugs[t.ProgramID], Kind: t.Kind,
-					Slug: t.Slug, Day: t.Day, Due: t.Due})
+				mx.Columns = append(mx.Columns, Column{ProgramID: t.ProgramID, Program: slugs[t.ProgramID],
+					ProgramName: t.ProgramName, Kind: t.Kind, Slug: t.Slug, Title: t.Title, Day: t.Day, Due: t.Due})
 			}
 		}
 	}
 	for _, pl := range plans {
-		row := Row{UserID: pl.UserID, Email: pl.Email, Status: pl.Status, Done: pl.Done, Overdue: pl.Overdue,
+		row := Row{UserID: pl.UserID, Email: pl.Email, DisplayName: pl.DisplayName, Status: pl.Status, Done: pl.Done, Overdue: pl.Overdue,
 			Cells: make([]Cell, len(mx.Columns))}
 		for _, t := range pl.Tasks {
 			row.Cells[index[t.Key()]] = Cell{TaskID: t.ID, Status: t.Status}
@@ -214,15 +235,18 @@ func (s *Service) Matrix(ctx context.Context, cohortID string) (*Matrix, error) 
 	return mx, nil
 }
 
-// CSV is the matrix as CSV rows: a header, then one row per member.
+// CSV is the matrix as CSV rows: a header, then one row per member. A
+// task's header names it as people read it, with its slug in brackets:
+// "Card Services: day 1 Read Active listening [module core/active-listening] (due 2026-03-05)".
 func (mx *Matrix) CSV() ([]string, [][]string) {
-	header := []string{"email", "status", "done", "overdue"}
+	header := []string{"name", "email", "status", "done", "overdue"}
 	for _, c := range mx.Columns {
-		header = append(header, fmt.Sprintf("%s day %d %s %s (due %s)", c.Program, c.Day, c.Kind, c.Slug, c.Due))
+		header = append(header, fmt.Sprintf("%s: day %d %s [%s %s] (due %s)", c.ProgramName, c.Day,
+			capitalize(actionOf(c.Kind))+" "+c.Title, c.Kind, c.Slug, c.Due))
 	}
 	rows := make([][]string, 0, len(mx.Rows))
 	for _, r := range mx.Rows {
-		rec := []string{r.Email, r.Status, fmt.Sprint(r.Done), fmt.Sprint(r.Overdue)}
+		rec := []string{r.DisplayName, r.Email, r.Status, fmt.Sprint(r.Done), fmt.Sprint(r.Overdue)}
 		for _, c := range r.Cells {
 			rec = append(rec, c.Status)
 		}
@@ -234,7 +258,8 @@ func (mx *Matrix) CSV() ([]string, [][]string) {
 // QuizStat is how a cohort does on one quiz.
 type QuizStat struct {
 	ProgramID string `json:"program_id"`
-	Quiz      string `json:"quiz"`
+	Quiz      string `json:"quiz"`  // slug
+	Title     string `json:"title"` // the quiz's
 	Members   int    `json:"members"`
 	Attempted int    `json:"attempted"` // members with a graded attempt
 	Passed    int    `json:"passed"`
@@ -263,7 +288,7 @@ func (s *Service) Stats(ctx context.Context, cohortID string) (*Stats, error) {
 	if err != nil {
 		return nil, err
 	}
-	pc := s.newCache()
+	pc, nm := s.newCache(), s.newNames()
 	st := &Stats{CohortID: c.ID, Quizzes: []QuizStat{}, Competencies: []CompetencyAverage{}}
 	var userIDs, programIDs []string
 	for _, m := range members {
@@ -275,8 +300,12 @@ func (s *Service) Stats(ctx context.Context, cohortID string) (*Stats, error) {
 		if err != nil {
 			return nil, err
 		}
+		pn, err := nm.program(ctx, prog.ID)
+		if err != nil {
+			return nil, err
+		}
 		for _, slug := range req.Quizzes {
-			qs := QuizStat{ProgramID: prog.ID, Quiz: slug, Members: len(members)}
+			qs := QuizStat{ProgramID: prog.ID, Quiz: slug, Title: pn.item(catalog.ItemQuiz, slug, nil), Members: len(members)}
 			attempts := 0
 			for _, m := range members {
 				p, err := pc.get(ctx, m.UserID, prog.ID)
@@ -309,6 +338,13 @@ func (s *Service) Stats(ctx context.Context, cohortID string) (*Stats, error) {
 	if err != nil {
 		return nil, err
 	}
+	for i := range comps {
+		pn, err := nm.program(ctx, comps[i].ProgramID)
+		if err != nil {
+			return nil, err
+		}
+		comps[i].Title = pn.item(catalog.ItemRoleplay, comps[i].Roleplay, nil)
+	}
 	st.Competencies = append(st.Competencies, comps...)
 	return st, nil
 }
@@ -321,11 +357,12 @@ const FailingAttempts = 2
 
 // Risk is an agent at risk and why.
 type Risk struct {
-	UserID  string   `json:"user_id"`
-	Email   string   `json:"email"`
-	Status  string   `json:"status"`
-	Overdue int      `json:"overdue"`
-	Reasons []string `json:"reasons"`
+	UserID      string   `json:"user_id"`
+	Email       string   `json:"email"`
+	DisplayName string   `json:"display_name"`
+	Status      string   `json:"status"`
+	Overdue     int      `json:"overdue"`
+	Reasons     []string `json:"reasons"`
 }
 
 // AtRisk lists the cohort's agents who are behind (a task overdue) or keep
@@ -336,17 +373,18 @@ func (s *Service) AtRisk(ctx context.Context, cohortID string) ([]Risk, error) {
 	if err != nil {
 		return nil, err
 	}
-	pc := s.newCache()
-	plans, err := s.plans(ctx, c, "", pc)
+	pc, nm := s.newCache(), s.newNames()
+	plans, err := s.plans(ctx, c, "", pc, nm)
 	if err != nil {
 		return nil, err
 	}
 	out := []Risk{}
 	for _, pl := range plans {
-		r := Risk{UserID: pl.UserID, Email: pl.Email, Status: pl.Status, Overdue: pl.Overdue, Reasons: []string{}}
+		r := Risk{UserID: pl.UserID, Email: pl.Email, DisplayName: pl.DisplayName, Status: pl.Status, Overdue: pl.Overdue,
+			Reasons: []string{}}
 		for _, t := range pl.Tasks {
 			if t.Status == StatusOverdue {
-				r.Reasons = append(r.Reasons, fmt.Sprintf("overdue: %s %s (due %s)", t.Kind, t.Slug, t.Due))
+				r.Reasons = append(r.Reasons, fmt.Sprintf("overdue: %s %s (due %s)", actionOf(t.Kind), t.Title, t.Due))
 			}
 		}
 		for _, prog := range progs {
@@ -357,9 +395,14 @@ func (s *Service) AtRisk(ctx context.Context, cohortID string) ([]Risk, error) {
 			if p == nil {
 				continue
 			}
+			pn, err := nm.program(ctx, prog.ID)
+			if err != nil {
+				return nil, err
+			}
 			for _, q := range p.Quizzes {
 				if !q.Passed && q.Attempts >= FailingAttempts {
-					r.Reasons = append(r.Reasons, fmt.Sprintf("failing quiz: %s (%d attempts without a pass)", q.Slug, q.Attempts))
+					r.Reasons = append(r.Reasons, fmt.Sprintf("failing quiz: %s (%d attempts without a pass)",
+						pn.item(catalog.ItemQuiz, q.Slug, nil), q.Attempts))
 				}
 			}
 		}
@@ -391,9 +434,9 @@ func (s *Service) Mine(ctx context.Context) (*Mine, error) {
 	if err != nil {
 		return nil, err
 	}
-	pc := s.newCache()
+	pc, nm := s.newCache(), s.newNames()
 	for i := range cs {
-		plans, err := s.plans(ctx, &cs[i], p.UserID, pc)
+		plans, err := s.plans(ctx, &cs[i], p.UserID, pc, nm)
 		if err != nil {
 			return nil, err
 		}

@@ -162,3 +162,31 @@ ORDER BY t.id LIMIT ?`
 	}
 	return out, nil
 }
+
+// joinDays returns the UTC day each of the users joined the cohort.
+func joinDays(tx *gorm.DB, cohortID string, userIDs []string) (map[string]time.Time, error) {
+	var rows []struct {
+		UserID  string    `gorm:"column:user_id"`
+		AddedAt time.Time `gorm:"column:added_at"`
+	}
+	if err := tx.Raw(`SELECT user_id, added_at FROM cohort_members WHERE cohort_id = ? AND user_id IN ?`, cohortID, userIDs).
+		Scan(&rows).Error; err != nil {
+		return nil, fmt.Errorf("onboarding: join days: %w", err)
+	}
+	out := make(map[string]time.Time, len(rows))
+	for _, r := range rows {
+		a := r.AddedAt.UTC()
+		out[r.UserID] = time.Date(a.Year(), a.Month(), a.Day(), 0, 0, 0, 0, time.UTC)
+	}
+	return out, nil
+}
+
+// recordReminder takes a reminder key in tx: false when it was taken before.
+func recordReminder(tx *gorm.DB, key, userID string, now time.Time) (bool, error) {
+	res := tx.Exec(`INSERT INTO onboarding_reminders (key, user_id, sent_at) VALUES (?, ?, ?) ON CONFLICT (key) DO NOTHING`,
+		key, userID, now)
+	if res.Error != nil {
+		return false, fmt.Errorf("onboarding: record reminder: %w", res.Error)
+	}
+	return res.RowsAffected == 1, nil
+}

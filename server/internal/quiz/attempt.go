@@ -155,6 +155,8 @@ type QuizSummary struct {
 	Grading            GradingMethod    `json:"grading"`
 	Review             ReviewPolicy     `json:"review"`
 	MyAttempts         *AttemptsSummary `json:"my_attempts,omitempty"`
+	// OpensAfter is set for a gated quiz: the modules to complete first.
+	OpensAfter *Gate `json:"opens_after,omitempty"`
 }
 
 // AttemptsSummary is where an agent stands with a quiz.
@@ -164,7 +166,10 @@ type AttemptsSummary struct {
 	Remaining *int `json:"remaining"`
 	// CanStart says whether a start would be accepted now; NextStartAt is
 	// when the wait between attempts ends, when that is what blocks.
-	CanStart      bool       `json:"can_start"`
+	CanStart bool `json:"can_start"`
+	// Locked says the quiz's gate is closed: modules are still to complete
+	// (see the quiz's opens_after).
+	Locked        bool       `json:"locked"`
 	NextStartAt   *time.Time `json:"next_start_at"`
 	OpenAttemptID *string    `json:"open_attempt_id"`
 	BestPercent   *float64   `json:"best_percent"`

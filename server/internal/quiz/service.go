@@ -32,9 +32,12 @@ type Enrollments interface {
 	ProgramIDsForUser(ctx context.Context, userID string) ([]string, error)
 }
 
-// programFinder finds programs (the catalog store).
+// programFinder finds programs, what they require and what an agent read
+// (the catalog store).
 type programFinder interface {
 	ProgramByID(ctx context.Context, id string) (*catalog.Program, error)
+	Requirements(ctx context.Context, p *catalog.Program) (*catalog.Requirements, error)
+	ListProgress(ctx context.Context, userID string, moduleIDs []string) ([]catalog.Progress, error)
 }
 
 // Service runs quiz attempts on the server: starts within the limits,
@@ -172,6 +175,14 @@ func (s *Service) ListForProgram(ctx context.Context, programID string) ([]QuizS
 	if err != nil {
 		return nil, err
 	}
+	agentID := ""
+	if isAgent {
+		agentID = p.UserID
+	}
+	gates, err := s.gates(ctx, prog, agentID)
+	if err != nil {
+		return nil, err
+	}
 	var attempts []Attempt
 	if isAgent {
 		ids := make([]string, len(quizzes))
@@ -199,6 +210,13 @@ func (s *Service) ListForProgram(ctx context.Context, programID string) ([]QuizS
 				}
 			}
 			sum.MyAttempts = s.attemptsSummary(v.Quiz, mine, now)
+		}
+		if g := gates[q.Slug]; g != nil {
+			sum.OpensAfter = g
+			if sum.MyAttempts != nil && !g.Open {
+				sum.MyAttempts.Locked = true
+				sum.MyAttempts.CanStart = false
+			}
 		}
 		out = append(out, sum)
 	}
@@ -311,6 +329,14 @@ func (s *Service) Start(ctx context.Context, quizID string) (view *AttemptView, 
 	if err != nil {
 		return nil, false, err
 	}
+	prog, err := s.programs.ProgramByID(ctx, q.ProgramID)
+	if err != nil {
+		return nil, false, err
+	}
+	gates, err := s.gates(ctx, prog, p.UserID)
+	if err != nil {
+		return nil, false, err
+	}
 	var att *Attempt
 	var av *Version
 	err = s.audit.Transaction(ctx, s.db, func(tx *gorm.DB) error {
@@ -338,6 +364,11 @@ func (s *Service) Start(ctx context.Context, quizID string) (view *AttemptView, 
 			if _, err := s.finalize(ctx, tx, a, now, audit.System("quiz-deadline")); err != nil {
 				return err
 			}
+		}
+		if g := gates[q.Slug]; g != nil && !g.Open {
+			e := apperr.E(apperr.Conflict, "%s", g.lockedMessage(v.Quiz.Title))
+			e.Details = map[string]any{"locked": true, "opens_after": g}
+			return e
 		}
 		if b := blocked(v.Quiz, attempts, now, s.Grace); b != nil {
 			details := map[string]any{"attempts_used": len(attempts), "attempts_allowed": v.Quiz.AttemptsAllowed, "next_start_at": b.next}

@@ -356,6 +356,23 @@ func TestSignoff(t *testing.T) {
 	if got := queue(compliance); len(got) != 2 {
 		t.Errorf("compliance: got %v, want both", got)
 	}
+	// The queue names the role-play by its title, beside its slug.
+	var named struct {
+		Reviews []struct {
+			Slug  string `json:"slug"`
+			Title string `json:"title"`
+		} `json:"reviews"`
+	}
+	f.env.Do(apitest.Request{Method: "GET", Path: "/api/v1/reviews", Token: sup}).JSON(t, &named)
+	if len(named.Reviews) != 1 {
+		t.Fatalf("review items: got %+v, want one", named.Reviews)
+	}
+	var wantTitle string
+	f.env.DB.Raw(`SELECT v.title FROM roleplays r JOIN roleplay_versions v ON v.roleplay_id = r.id AND v.number = r.current_version
+		WHERE r.slug = ?`, named.Reviews[0].Slug).Scan(&wantTitle)
+	if named.Reviews[0].Title == "" || named.Reviews[0].Title != wantTitle {
+		t.Errorf("review item: got %+v, want the title %q", named.Reviews, wantTitle)
+	}
 
 	review := "/api/v1/runs/" + run + "/review"
 	cases := []struct {

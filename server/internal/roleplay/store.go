@@ -219,11 +219,13 @@ type ReviewItem struct {
 	RunID      string    `gorm:"column:run_id" json:"run_id"`
 	RoleplayID string    `gorm:"column:roleplay_id" json:"roleplay_id"`
 	Slug       string    `gorm:"column:slug" json:"slug"`
+	Title      string    `gorm:"column:title" json:"title"` // of the version played
 	Version    int       `gorm:"column:version" json:"version"`
 	ClientID   string    `gorm:"column:client_id" json:"client_id"`
 	ProgramID  string    `gorm:"column:program_id" json:"program_id"`
 	UserID     string    `gorm:"column:user_id" json:"user_id"`
 	UserEmail  string    `gorm:"column:email" json:"user_email"`
+	UserName   string    `gorm:"column:display_name" json:"user_name"`
 	FinishedAt time.Time `gorm:"column:finished_at" json:"finished_at"`
 	Overall    float64   `gorm:"column:overall" json:"overall"`
 }
@@ -232,8 +234,9 @@ type ReviewItem struct {
 // (all clients when nil), never excludeUser's own.
 func (s *Store) pendingReviews(ctx context.Context, clientIDs []string, excludeUser string) ([]ReviewItem, error) {
 	q := s.db.WithContext(ctx).Table("roleplay_runs r").
-		Select("r.id AS run_id, r.roleplay_id, rp.slug, r.version, r.client_id, r.program_id, r.user_id, u.email, r.finished_at, r.overall").
+		Select("r.id AS run_id, r.roleplay_id, rp.slug, v.title, r.version, r.client_id, r.program_id, r.user_id, u.email, u.display_name, r.finished_at, r.overall").
 		Joins("JOIN roleplays rp ON rp.id = r.roleplay_id").Joins("JOIN users u ON u.id = r.user_id").
+		Joins("JOIN roleplay_versions v ON v.roleplay_id = r.roleplay_id AND v.number = r.version").
 		Where("r.state = ? AND r.user_id <> ?", StatePendingReview, excludeUser)
 	if clientIDs != nil {
 		q = q.Where("r.client_id IN ?", append(clientIDs, "00000000-0000-0000-0000-000000000000"))
@@ -320,6 +323,27 @@ func (s *Store) CompetencyAverages(ctx context.Context, userIDs, programIDs []st
 	}
 	if err := s.db.WithContext(ctx).Raw(competencyAveragesQuery, userIDs, programIDs).Scan(&out).Error; err != nil {
 		return nil, fmt.Errorf("roleplay: competency averages: %w", err)
+	}
+	return out, nil
+}
+
+// TitlesOfProgram returns the titles of a program's scenarios (of their
+// current versions) by slug.
+func (s *Store) TitlesOfProgram(ctx context.Context, programID string) (map[string]string, error) {
+	const q = `
+SELECT r.slug, v.title FROM roleplays r
+JOIN roleplay_versions v ON v.roleplay_id = r.id AND v.number = r.current_version
+WHERE r.program_id = ?`
+	var rows []struct {
+		Slug  string `gorm:"column:slug"`
+		Title string `gorm:"column:title"`
+	}
+	if err := s.db.WithContext(ctx).Raw(q, programID).Scan(&rows).Error; err != nil {
+		return nil, fmt.Errorf("roleplay: titles of program: %w", err)
+	}
+	out := make(map[string]string, len(rows))
+	for _, r := range rows {
+		out[r.Slug] = r.Title
 	}
 	return out, nil
 }

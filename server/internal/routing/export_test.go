@@ -84,7 +84,7 @@ func TestRosterCSV(t *testing.T) {
 		if err != nil {
 			t.Fatalf("parse csv: %v\n%s", err, res.Body)
 		}
-		want := []string{"agent_id", "external_id", "email", "assignment_status", "eligible", "reasons", "valid_until", "covered_states"}
+		want := []string{"agent_id", "external_id", "email", "assignment_status", "eligible", "reasons", "valid_until", "covered_states", "name"}
 		if !slices.Equal(recs[0], want) {
 			t.Fatalf("got header %v, want %v", recs[0], want)
 		}

@@ -152,10 +152,10 @@ func (h *Handler) roster(c *gin.Context) {
 			covered = strings.Join(*e.CoveredStates, " ")
 		}
 		rows = append(rows, []string{e.AgentID, ext, e.Email, e.AssignmentStatus, strconv.FormatBool(e.Eligible),
-			strings.Join(codes, " "), until, covered})
+			strings.Join(codes, " "), until, covered, e.DisplayName})
 	}
 	httpx.CSV(c, "roster.csv", []string{"agent_id", "external_id", "email", "assignment_status", "eligible",
-		"reasons", "valid_until", "covered_states"}, rows)
+		"reasons", "valid_until", "covered_states", "name"}, rows)
 }
 
 type agentProgramsRequest struct {

@@ -107,6 +107,7 @@ type ItemError struct {
 // stored status, which lags by up to the job's interval.
 type RosterEntry struct {
 	Email            string `json:"email"`
+	DisplayName      string `json:"display_name"`
 	AssignmentStatus string `json:"assignment_status"`
 	Answer
 }

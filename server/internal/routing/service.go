@@ -313,7 +313,7 @@ func (s *Service) roster(ctx context.Context, programID, state string, eligibleO
 		if eligibleOnly && !a.Eligible {
 			continue
 		}
-		r.Agents = append(r.Agents, RosterEntry{Email: in.Email, AssignmentStatus: in.assignmentStatus(c.State, d), Answer: a})
+		r.Agents = append(r.Agents, RosterEntry{Email: in.Email, DisplayName: ag.Name, AssignmentStatus: in.assignmentStatus(c.State, d), Answer: a})
 	}
 	return s.rosters.put(key, r, readAt)
 }

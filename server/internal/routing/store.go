@@ -316,6 +316,7 @@ type snapAgent struct {
 	ExternalID *string
 	Role       string
 	Email      string
+	Name       string // display name
 	Active     bool
 }
 
@@ -387,7 +388,7 @@ FROM programs p JOIN clients cl ON cl.id = p.client_id`
 WHERE u.id IN (SELECT a.user_id FROM assignments a WHERE a.program_id = ANY ($1::text[]::uuid[]))
    OR u.id = ANY ($2::text[]::uuid[]) OR u.external_id = ANY ($3::text[])`
 	snapAgents = `
-SELECT u.id, u.external_id, u.role, u.email, u.active FROM users u WHERE u.id IN (` + snapAgentsOf + `)
+SELECT u.id, u.external_id, u.role, u.email, u.display_name, u.active FROM users u WHERE u.id IN (` + snapAgentsOf + `)
 ORDER BY u.email, u.id`
 	snapAssignments = `SELECT a.user_id, a.program_id, a.status FROM assignments a WHERE a.program_id = ANY ($1::text[]::uuid[])`
 	// The agents' certifications and licenses. Without named agents, the
@@ -524,7 +525,7 @@ func (sn *snapshot) readAgents(ctx context.Context, tx pgx.Tx, programIDs, named
 	defer rows.Close()
 	for rows.Next() {
 		a := &snapAgent{}
-		if err := rows.Scan(&a.UserID, &a.ExternalID, &a.Role, &a.Email, &a.Active); err != nil {
+		if err := rows.Scan(&a.UserID, &a.ExternalID, &a.Role, &a.Email, &a.Name, &a.Active); err != nil {
 			return fmt.Errorf("agents: %w", err)
 		}
 		sn.Agents = append(sn.Agents, a)

@@ -102,7 +102,7 @@ func New(cfg Config, log *slog.Logger, g *gorm.DB, clk clock.Clock) (*App, error
 	a.workers = append(a.workers, audit.SealEvery(g, audit.SealInterval, log))
 	a.Auth = auth.NewService(g, clk, recorder, auth.Config{
 		JWTSecret: cfg.JWTSecret, SecureCookies: cfg.Env != Development, Log: log,
-		AccessTokenTTL: cfg.AccessTokenTTL,
+		AccessTokenTTL: cfg.AccessTokenTTL, Argon2: cfg.PasswordHashing,
 	})
 	a.apiMiddleware = append(a.apiMiddleware, a.Auth.Middleware())
 

@@ -86,6 +86,10 @@ type Config struct {
 	// (DB_SLOW_STATEMENT; default 200ms in production, 0 (none) in
 	// development, where a busy laptop's slow moments are not news).
 	DBSlowStatement time.Duration
+	// PasswordHashing overrides argon2id's cost (tests only, never read from
+	// the environment): a test that creates users pays a fraction of the
+	// production cost. Zero takes auth.DefaultArgon2.
+	PasswordHashing auth.Argon2Params
 	// Warnings are problems that do not stop a development server, such as a
 	// generated JWT secret; serve logs them loudly.
 	Warnings []string

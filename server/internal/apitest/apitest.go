@@ -20,6 +20,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/skillgate/skillgate/server/internal/app"
+	"github.com/skillgate/skillgate/server/internal/auth"
 	"github.com/skillgate/skillgate/server/internal/clock"
 	"github.com/skillgate/skillgate/server/internal/logx"
 	"github.com/skillgate/skillgate/server/internal/testdb"
@@ -33,6 +34,11 @@ func init() {
 		openapi3filter.RegisterBodyDecoder(ct, openapi3filter.PlainBodyDecoder)
 	}
 }
+
+// TestArgon2 is the password hashing the test servers of tests (not
+// benchmarks) use: argon2id, as in production, at a small fraction of its
+// cost. The production parameters are tested in package auth.
+var TestArgon2 = auth.Argon2Params{MemoryKiB: 512, Time: 1, Threads: 1}
 
 // Env is one test's server: a fresh database, a manual clock and the app.
 type Env struct {
@@ -61,6 +67,13 @@ func NewWith(t testing.TB, edit func(*app.Config)) *Env {
 		JWTSecret:    []byte("test-secret-test-secret-test-secret!"),
 		LogFormat:    "text",
 		MaxBodyBytes: 1 << 20,
+	}
+	// Every user a test creates, and every login, hashes a password: at the
+	// production cost (19 MiB, two passes) under the race detector that was
+	// the largest fixed cost of a test. Benchmarks keep the production cost,
+	// which is what they measure (BenchmarkLoginTiming).
+	if _, bench := t.(*testing.B); !bench {
+		cfg.PasswordHashing = TestArgon2
 	}
 	if edit != nil {
 		edit(&cfg)

@@ -100,7 +100,7 @@ func New(cfg Config, log *slog.Logger, g *gorm.DB, clk clock.Clock) (*App, error
 
 	recorder := audit.NewRecorder(clk)
 	a.workers = append(a.workers, audit.SealEvery(g, audit.SealInterval, log))
-	a.Auth = auth.NewService(g, clk, recorder, auth.Config{
+	a.Auth = auth.NewService(g, clk, recorder, auth.Config{Argon2: cfg.PasswordHashing,
 		JWTSecret: cfg.JWTSecret, SecureCookies: cfg.Env != Development, Log: log,
 		AccessTokenTTL: cfg.AccessTokenTTL, LookupTimeout: cfg.Deadlines.orDefault().Auth,
 	})

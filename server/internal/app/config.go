@@ -47,6 +47,10 @@ type Config struct {
 	// notify.ReminderInterval (REMINDER_INTERVAL, development only), so
 	// tests see a reminder without waiting; zero keeps the default.
 	ReminderInterval time.Duration
+	// PasswordHashing overrides argon2id's cost (tests only, never read from
+	// the environment): a test that creates users pays a fraction of the
+	// production cost. Zero takes auth.DefaultArgon2.
+	PasswordHashing auth.Argon2Params
 	// RosterCacheTTL is how long a replica reuses a program roster it has
 	// computed (routing.RosterCacheTTL from LoadConfig); zero computes every
 	// roster, as the tests' configurations do.

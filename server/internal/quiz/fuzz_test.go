@@ -11,7 +11,7 @@ import (
 // never panics, and whatever parses grades and shows publicly without
 // panicking.
 func FuzzParseGIFT(f *testing.F) {
-	data, err := os.ReadFile("testdata/northbank/card-services/card-fees.gift")
+	data, err := os.ReadFile("testdata/library/northbank/card-services/card-fees.gift")
 	if err != nil {
 		f.Fatal(err)
 	}
@@ -39,7 +39,7 @@ func FuzzParseGIFT(f *testing.F) {
 // FuzzParseQuiz: any input parses or fails with problems naming the file,
 // never panics; an accepted quiz without banks can always be drawn.
 func FuzzParseQuiz(f *testing.F) {
-	data, err := os.ReadFile("testdata/northbank/card-services/card-basics.quiz.yaml")
+	data, err := os.ReadFile("testdata/library/northbank/card-services/card-basics.quiz.yaml")
 	if err != nil {
 		f.Fatal(err)
 	}

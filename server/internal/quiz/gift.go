@@ -1,8 +1,6 @@
 package quiz
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"path"
 	"regexp"
@@ -70,7 +68,9 @@ func ParseGIFT(file string, data []byte) (*Bank, error) {
 type giftParser struct {
 	file     string
 	ps       Problems
-	category string // the tag from the last $CATEGORY
+	warnings Problems
+	category string // the last $CATEGORY's path
+	format   string // the stored format of the question being read
 }
 
 // block is one GIFT item: its text (escapes as placeholders) and the file
@@ -190,6 +190,7 @@ func (p *giftParser) parse(data []byte) *Bank {
 	flush()
 	orphan()
 
+	ids := newIDs()
 	where := map[string]int{} // question id → line
 	for _, bl := range blocks {
 		before := len(p.ps)
@@ -204,17 +205,41 @@ func (p *giftParser) parse(data []byte) *Bank {
 			continue
 		}
 		q.Bank = b.Name
-		q.defaults()
-		for _, msg := range q.check() {
-			p.errf(bl.lines[0], "question %s: %s", q.ID, msg)
+		base := slugify(q.Title)
+		if base == "" {
+			base = textID(q.Text, q.TextAfter)
 		}
-		if at, dup := where[q.ID]; dup {
-			p.errf(bl.lines[0], "question id %q is already used at line %d (give the questions different ::titles::)", q.ID, at)
+		if ids.assign(q, base); q.ID != base && q.Title != "" {
+			p.warnings.add(p.file, bl.lines[0], "question %s: the id %s of the title %q is already used at line %d, so this question is %s (give it a title of its own to keep its results when questions move)", q.ID, base, q.Title, where[base], q.ID)
 		}
 		where[q.ID] = bl.lines[0]
-		b.Questions = append(b.Questions, *q)
+		if p.finish(q, bl.lines[0]) {
+			b.Questions = append(b.Questions, *q)
+		}
 	}
+	b.Warnings = p.warnings
 	return b
+}
+
+// finish completes a parsed question as Moodle reads it (short answers
+// that differ only in case merged, * wildcards as the pattern), fills in
+// its defaults and checks it, reporting at line. It reports whether the
+// question is fine.
+func (p *giftParser) finish(q *Question, line int) bool {
+	before := len(p.ps)
+	if q.Type == ShortAnswer {
+		if msg := applyWildcards(q); msg != "" {
+			p.errf(line, "question %s: %s", q.ID, msg)
+		}
+		for _, w := range mergeShortAnswers(q) {
+			p.warnings.add(p.file, line, "%s", w)
+		}
+	}
+	q.defaults()
+	for _, msg := range q.check() {
+		p.errf(line, "question %s: %s", q.ID, msg)
+	}
+	return len(p.ps) == before
 }
 
 var categoryRootRe = regexp.MustCompile(`^\$[a-z0-9_]+\$$`)
@@ -249,9 +274,10 @@ func slugify(s string) string {
 	return s
 }
 
-var formatTags = map[string]string{"[markdown]": "", "[plain]": FormatPlain, "[html]": FormatHTML, "[moodle]": FormatHTML}
+var formatTags = map[string]string{"[markdown]": srcMarkdown, "[plain]": srcPlain, "[html]": srcHTML, "[moodle]": srcMoodle}
 
-// stripFormat removes a leading format tag, returning the text and format.
+// stripFormat removes a leading format tag, returning the text and the
+// Moodle format it names ("" when there is none).
 func stripFormat(s string) (string, string) {
 	t := strings.TrimLeft(s, " \t\n")
 	for tag, f := range formatTags {
@@ -262,10 +288,39 @@ func stripFormat(s string) (string, string) {
 	return s, ""
 }
 
-// clean restores escapes, drops a format tag and trims.
-func clean(s string) string {
-	s, _ = stripFormat(s)
-	return strings.TrimSpace(restore(s))
+// clean restores escapes, trims, and turns an answer's or feedback's text
+// into the question's format (from its own format tag, or the question's
+// when it has none, as Moodle reads it).
+func (p *giftParser) clean(s string) string {
+	s, src := stripFormat(s)
+	s = strings.TrimSpace(restore(s))
+	if src == "" {
+		return convertText(s, p.srcFormat(), p.format)
+	}
+	return convertText(s, src, p.format)
+}
+
+// plain is a text typed by the agent or chosen from a list (a short or
+// numeric answer, a matching choice): restored, trimmed and, when written
+// as HTML, reduced to its text.
+func (p *giftParser) plain(s string) string {
+	s, src := stripFormat(s)
+	s = strings.TrimSpace(restore(s))
+	if src == "" {
+		src = p.srcFormat()
+	}
+	return convertText(s, src, FormatPlain)
+}
+
+// srcFormat is the Moodle format of the question's own text.
+func (p *giftParser) srcFormat() string {
+	switch p.format {
+	case FormatHTML:
+		return srcHTML // already converted from moodle, if it was
+	case FormatPlain:
+		return srcPlain
+	}
+	return srcMarkdown
 }
 
 // item parses one block. It returns the question, or a reason the block was
@@ -274,12 +329,12 @@ func (p *giftParser) item(bl block) (*Question, string) {
 	s := bl.text
 	first := bl.lines[0]
 	if t := strings.TrimSpace(s); strings.HasPrefix(t, "$CATEGORY:") {
-		p.category = categoryTag(restore(strings.TrimPrefix(t, "$CATEGORY:")))
+		p.category = strings.TrimSpace(restore(strings.TrimPrefix(t, "$CATEGORY:")))
 		return nil, ""
 	}
-	q := &Question{Source: fmt.Sprintf("%s:%d", p.file, first), Reread: bl.reread}
-	if p.category != "" {
-		q.Tags = []string{p.category}
+	q := &Question{Source: fmt.Sprintf("%s:%d", p.file, first), Reread: bl.reread, Category: p.category}
+	if tag := categoryTag(p.category); tag != "" {
+		q.Tags = []string{tag}
 	}
 	body := strings.TrimLeft(s, " \t\n")
 	offset := len(s) - len(body)
@@ -314,17 +369,18 @@ func (p *giftParser) item(bl block) (*Question, string) {
 		p.errf(bl.lineAt(offset+close+1+i), "a question has one answer block; escape other braces as \\{ and \\}")
 		return nil, ""
 	}
-	before, format := stripFormat(body[:open])
-	q.Format = format
-	q.Text = strings.TrimSpace(restore(before))
-	q.TextAfter = strings.TrimSpace(restore(after))
-	if q.ID = slugify(q.Title); q.ID == "" {
-		sum := sha256.Sum256([]byte(q.Text + "\x00" + q.TextAfter))
-		q.ID = "q-" + hex.EncodeToString(sum[:4])
+	before, src := stripFormat(body[:open])
+	q.Format = storedFormat(src)
+	p.format = q.Format
+	q.Text = convertText(strings.TrimSpace(restore(before)), src, q.Format)
+	q.TextAfter = convertText(strings.TrimSpace(restore(after)), src, q.Format)
+	q.ID = slugify(q.Title)
+	if q.ID == "" {
+		q.ID = textID(q.Text, q.TextAfter)
 	}
 
 	if i := strings.LastIndex(answers, "####"); i >= 0 { // as Moodle: the last one, so "#####" ends an answer's feedback
-		q.Feedback = clean(answers[i+4:])
+		q.Feedback = p.clean(answers[i+4:])
 		answers = answers[:i]
 	}
 	trimmed := strings.TrimSpace(answers)
@@ -348,10 +404,10 @@ func (p *giftParser) item(bl block) (*Question, string) {
 			parts := strings.Split(trimmed, "#")
 			var wrong, right string
 			if len(parts) > 1 {
-				wrong = clean(parts[1])
+				wrong = p.clean(parts[1])
 			}
 			if len(parts) > 2 {
-				right = clean(parts[2])
+				right = p.clean(parts[2])
 			}
 			if len(parts) > 3 {
 				p.errf(first, "a true/false answer has at most two feedbacks: {T#wrong answer#right answer}")
@@ -364,7 +420,7 @@ func (p *giftParser) item(bl block) (*Question, string) {
 			}
 			q.Type = ShortAnswer
 			for _, a := range p.answers(answers, lineOf) {
-				q.Answers = append(q.Answers, TextAnswer{Text: a.text, Weight: a.weightOr(100), Feedback: a.feedback})
+				q.Answers = append(q.Answers, TextAnswer{Text: a.plain, Weight: a.weightOr(100), Feedback: a.feedback})
 			}
 		}
 	}
@@ -387,7 +443,8 @@ type answer struct {
 	marker    byte // '=' or '~'
 	weight    float64
 	hasWeight bool
-	text      string // escapes restored, trimmed
+	text      string // escapes restored, trimmed, in the question's format
+	plain     string // escapes restored, trimmed, as text
 	rawText   string // placeholders kept, for further splitting
 	feedback  string
 	line      int
@@ -435,8 +492,9 @@ func (p *giftParser) answers(s string, lineOf func(int) int) []answer {
 		}
 		text, fb, _ := strings.Cut(body, "#")
 		a.rawText = text
-		a.text = clean(text)
-		a.feedback = clean(fb)
+		a.text = p.clean(text)
+		a.plain = p.plain(text)
+		a.feedback = p.clean(fb)
 		out = append(out, a)
 		if next < 0 {
 			break
@@ -473,7 +531,7 @@ func (p *giftParser) matching(q *Question, s string, lineOf func(int) int) {
 		case a.hasWeight:
 			p.errf(a.line, "matching pairs have no weights")
 		default:
-			q.Pairs = append(q.Pairs, Pair{Left: clean(left), Right: clean(right)})
+			q.Pairs = append(q.Pairs, Pair{Left: p.clean(left), Right: p.plain(right)})
 		}
 	}
 }
@@ -487,10 +545,15 @@ func (p *giftParser) numeric(q *Question, s string, lineOf func(int) int) {
 	bodyLine := func(off int) int { return lineOf(hash + 1 + off) }
 	if i := strings.Index(body, "~"); i >= 0 {
 		text, fb, _ := strings.Cut(body[i+1:], "#")
+		// Moodle writes the answer for any other number as ~%0%#feedback;
+		// the weight, when given, can only be 0.
+		if t := strings.TrimSpace(text); t == "%0%" || t == "%0.0%" {
+			text = ""
+		}
 		if strings.TrimSpace(text) != "" || strings.ContainsAny(fb, "~=") {
 			p.errf(bodyLine(i), "a numeric question's ~#feedback, for any other answer, comes once and after every answer")
 		}
-		q.WrongFeedback = clean(fb)
+		q.WrongFeedback = p.clean(fb)
 		body = body[:i]
 	}
 	var as []answer
@@ -500,7 +563,7 @@ func (p *giftParser) numeric(q *Question, s string, lineOf func(int) int) {
 	}
 	if strings.TrimSpace(first) != "" {
 		text, fb, _ := strings.Cut(first, "#")
-		as = append(as, answer{marker: '=', text: clean(text), rawText: text, feedback: clean(fb), line: bodyLine(0)})
+		as = append(as, answer{marker: '=', text: p.plain(text), plain: p.plain(text), rawText: text, feedback: p.clean(fb), line: bodyLine(0)})
 	}
 	if rest != "" {
 		as = append(as, p.answers(rest, func(off int) int { return bodyLine(len(first) + off) })...)
@@ -515,19 +578,19 @@ func (p *giftParser) numeric(q *Question, s string, lineOf func(int) int) {
 		}
 		n := NumericAnswer{Weight: a.weightOr(100), Feedback: a.feedback}
 		var err error
-		if lo, hi, ok := strings.Cut(a.text, ".."); ok {
+		if lo, hi, ok := strings.Cut(a.plain, ".."); ok {
 			n.IsRange = true
 			if n.Min, err = parseGIFTNumber(lo); err == nil {
 				n.Max, err = parseGIFTNumber(hi)
 			}
 		} else {
-			v, tol, hasTol := strings.Cut(a.text, ":")
+			v, tol, hasTol := strings.Cut(a.plain, ":")
 			if n.Value, err = parseGIFTNumber(v); err == nil && hasTol {
 				n.Tolerance, err = parseGIFTNumber(tol)
 			}
 		}
 		if err != nil {
-			p.errf(a.line, "numeric answer %q: %v (write #value, #value:tolerance or #low..high)", a.text, err)
+			p.errf(a.line, "numeric answer %q: %v (write #value, #value:tolerance or #low..high)", a.plain, err)
 			continue
 		}
 		q.Numbers = append(q.Numbers, n)

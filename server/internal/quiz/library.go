@@ -15,6 +15,9 @@ type Library struct {
 	Banks   []*Bank
 	// Skipped lists the GIFT items that Skillgate cannot represent.
 	Skipped Problems
+	// Warnings list what was read differently from how it is written, as
+	// Moodle reads it (see Bank.Warnings).
+	Warnings Problems
 }
 
 // LoadDir reads a quizzes folder (fsys rooted at it): every
@@ -74,6 +77,7 @@ func LoadDir(fsys fs.FS) (*Library, error) {
 		byClient[b.Client][b.Name] = b
 		lib.Banks = append(lib.Banks, b)
 		lib.Skipped = append(lib.Skipped, b.Skipped...)
+		lib.Warnings = append(lib.Warnings, b.Warnings...)
 		return nil
 	})
 	if err != nil {

@@ -2,7 +2,6 @@ package quiz
 
 import (
 	"fmt"
-	"path"
 	"regexp"
 	"sort"
 	"strconv"
@@ -56,7 +55,7 @@ func restore(s string) string {
 // listed in Bank.Skipped with their file:line. Every problem is collected,
 // each naming file:line; the error is then Problems.Err() (code invalid).
 func ParseGIFT(file string, data []byte) (*Bank, error) {
-	p := &giftParser{file: file}
+	p := &giftParser{bankReader: newBankReader(file)}
 	b := p.parse(data)
 	if len(p.ps) > 0 {
 		p.ps.Sort()
@@ -66,9 +65,7 @@ func ParseGIFT(file string, data []byte) (*Bank, error) {
 }
 
 type giftParser struct {
-	file     string
-	ps       Problems
-	warnings Problems
+	bankReader
 	category string // the last $CATEGORY's path
 	format   string // the stored format of the question being read
 }
@@ -81,7 +78,13 @@ type block struct {
 	nl     []int  // byte offsets of the newlines in text
 	closed bool   // its answers' } has been read
 	reread string // from a "// reread: module#heading" comment before or in it
+	ext    string // from a "// skillgate: {…}" comment before it
+	extAt  int    // that comment's line
 }
+
+// extComment carries what GIFT cannot say of a Skillgate question (see
+// extension); Moodle reads it as a comment.
+var extComment = regexp.MustCompile(`^//\s*skillgate:\s*(.*?)\s*$`)
 
 // rereadComment is a comment that points the next question to the module
 // section it tests; Moodle reads it as a comment.
@@ -102,19 +105,8 @@ func (b block) lineAt(off int) int {
 	return b.lines[i]
 }
 
-func (p *giftParser) errf(line int, format string, args ...any) {
-	p.ps.add(p.file, line, format, args...)
-}
-
 func (p *giftParser) parse(data []byte) *Bank {
-	dir, base := path.Split(p.file)
-	b := &Bank{Name: strings.TrimSuffix(base, GIFTSuffix), Source: p.file, Questions: []Question{}}
-	if parts := strings.Split(strings.Trim(dir, "/"), "/"); len(parts) >= 1 && parts[0] != "" {
-		b.Client = parts[0]
-	}
-	if !strings.HasSuffix(base, GIFTSuffix) || !slugRe.MatchString(b.Name) {
-		p.errf(1, "a GIFT bank file is named <name>%s, the name lowercase letters, digits and hyphens", GIFTSuffix)
-	}
+	b := p.newBank(GIFTSuffix, "GIFT")
 	text := strings.TrimPrefix(string(data), "\uFEFF")
 	text = strings.ReplaceAll(strings.ReplaceAll(text, "\r\n", "\n"), "\r", "\n")
 
@@ -125,6 +117,7 @@ func (p *giftParser) parse(data []byte) *Bank {
 	var buf strings.Builder
 	depth := 0
 	reread, rereadLine := "", 0 // a reread comment waiting for its question
+	ext, extLine := "", 0       // an extension comment waiting for its question
 	flush := func() {
 		if len(cur.lines) > 0 {
 			cur.text = buf.String()
@@ -138,11 +131,22 @@ func (p *giftParser) parse(data []byte) *Bank {
 			p.errf(rereadLine, "the reread comment is not followed by a question (write it just before the question it belongs to)")
 			reread = ""
 		}
+		if ext != "" {
+			p.errf(extLine, "the skillgate comment is not followed by a question (write it just before the question it belongs to)")
+			ext = ""
+		}
 	}
 	for i, raw := range strings.Split(text, "\n") {
 		line := unescapeToPlaceholders(raw)
 		trimmed := strings.TrimSpace(line)
 		if strings.HasPrefix(trimmed, "//") {
+			if m := extComment.FindStringSubmatch(strings.TrimSpace(raw)); m != nil {
+				if ext != "" || (len(cur.lines) > 0 && !cur.closed) {
+					p.errf(i+1, "a skillgate comment comes once, just before its question")
+				}
+				ext, extLine = m[1], i+1
+				continue
+			}
 			if m := rereadComment.FindStringSubmatch(strings.TrimSpace(raw)); m != nil {
 				// Inside a question it is that question's; after one (its
 				// answers closed) or between questions, the next one's.
@@ -172,6 +176,7 @@ func (p *giftParser) parse(data []byte) *Bank {
 		}
 		if len(cur.lines) == 0 {
 			cur.reread, reread = reread, ""
+			cur.ext, cur.extAt, ext = ext, extLine, ""
 		}
 		if len(cur.lines) > 0 {
 			cur.nl = append(cur.nl, buf.Len())
@@ -190,8 +195,6 @@ func (p *giftParser) parse(data []byte) *Bank {
 	flush()
 	orphan()
 
-	ids := newIDs()
-	where := map[string]int{} // question id → line
 	for _, bl := range blocks {
 		before := len(p.ps)
 		q, skipped := p.item(bl)
@@ -200,46 +203,28 @@ func (p *giftParser) parse(data []byte) *Bank {
 			if bl.reread != "" {
 				p.errf(bl.lines[0], "this item is skipped, so its reread comment has no question")
 			}
+			if bl.ext != "" {
+				p.errf(bl.extAt, "this item is skipped, so its skillgate comment has no question")
+			}
 		}
 		if q == nil || len(p.ps) > before { // a syntax problem is reported alone
 			continue
 		}
-		q.Bank = b.Name
-		base := slugify(q.Title)
-		if base == "" {
-			base = textID(q.Text, q.TextAfter)
+		if bl.ext != "" {
+			e, err := parseExtension(bl.ext)
+			if err != nil {
+				p.errf(bl.extAt, "%v", err)
+				continue
+			}
+			if msg := e.apply(q); msg != "" {
+				p.errf(bl.extAt, "%s", msg)
+				continue
+			}
 		}
-		if ids.assign(q, base); q.ID != base && q.Title != "" {
-			p.warnings.add(p.file, bl.lines[0], "question %s: the id %s of the title %q is already used at line %d, so this question is %s (give it a title of its own to keep its results when questions move)", q.ID, base, q.Title, where[base], q.ID)
-		}
-		where[q.ID] = bl.lines[0]
-		if p.finish(q, bl.lines[0]) {
-			b.Questions = append(b.Questions, *q)
-		}
+		p.add(b, q, bl.lines[0])
 	}
 	b.Warnings = p.warnings
 	return b
-}
-
-// finish completes a parsed question as Moodle reads it (short answers
-// that differ only in case merged, * wildcards as the pattern), fills in
-// its defaults and checks it, reporting at line. It reports whether the
-// question is fine.
-func (p *giftParser) finish(q *Question, line int) bool {
-	before := len(p.ps)
-	if q.Type == ShortAnswer {
-		if msg := applyWildcards(q); msg != "" {
-			p.errf(line, "question %s: %s", q.ID, msg)
-		}
-		for _, w := range mergeShortAnswers(q) {
-			p.warnings.add(p.file, line, "%s", w)
-		}
-	}
-	q.defaults()
-	for _, msg := range q.check() {
-		p.errf(line, "question %s: %s", q.ID, msg)
-	}
-	return len(p.ps) == before
 }
 
 var categoryRootRe = regexp.MustCompile(`^\$[a-z0-9_]+\$$`)
@@ -329,7 +314,7 @@ func (p *giftParser) item(bl block) (*Question, string) {
 	s := bl.text
 	first := bl.lines[0]
 	if t := strings.TrimSpace(s); strings.HasPrefix(t, "$CATEGORY:") {
-		p.category = strings.TrimSpace(restore(strings.TrimPrefix(t, "$CATEGORY:")))
+		p.category = categoryPath(restore(strings.TrimPrefix(t, "$CATEGORY:")))
 		return nil, ""
 	}
 	q := &Question{Source: fmt.Sprintf("%s:%d", p.file, first), Reread: bl.reread, Category: p.category}

@@ -109,3 +109,113 @@ func questionIDs(qs []Question) []string {
 	}
 	return out
 }
+
+// demoQuestions are every question of the demo library (quizzes/): each
+// bank's, and each quiz's inline questions, by where they come from.
+func demoQuestions(t *testing.T) map[string][]Question {
+	t.Helper()
+	lib, err := LoadDir(os.DirFS("../../../quizzes"))
+	if err != nil {
+		t.Fatalf("got error %v loading the demo quizzes", err)
+	}
+	sets := map[string][]Question{}
+	for _, b := range lib.Banks {
+		sets[b.Source] = b.Questions
+	}
+	for _, qz := range lib.Quizzes {
+		if len(qz.Questions) > 0 {
+			sets[qz.Source] = qz.Questions
+		}
+	}
+	if len(sets) < 5 {
+		t.Fatalf("got %d question sets, want the demo library's banks and quizzes", len(sets))
+	}
+	return sets
+}
+
+// comparable drops what a round trip may change: where the question is
+// written, its bank, and a title that only restates the id.
+func comparable(qs []Question) []Question {
+	out := make([]Question, len(qs))
+	for i, q := range qs {
+		q.Source, q.Bank = "", ""
+		q.Text = strings.TrimSpace(q.Text) // YAML block scalars end with a line break
+		if q.Title == q.ID {
+			q.Title = ""
+		}
+		if q.Format == FormatMarkdown {
+			q.Format = ""
+		}
+		out[i] = q
+	}
+	return out
+}
+
+func TestExportRoundTripsEveryDemoQuestion(t *testing.T) {
+	parse := map[string]func(string, []byte) (*Bank, error){ExportMoodleXML: ParseMoodleXML, ExportGIFT: ParseGIFT}
+	n := 0
+	for src, qs := range demoQuestions(t) {
+		for format, read := range parse {
+			t.Run(format+" "+src, func(t *testing.T) {
+				raw, ext, err := Export(format, qs)
+				if err != nil {
+					t.Fatalf("got error %v exporting", err)
+				}
+				b, err := read("c/p/export"+ext, raw)
+				if err != nil {
+					t.Fatalf("got error %v importing the export:\n%s", err, raw)
+				}
+				if len(b.Warnings) != 0 || len(b.Skipped) != 0 {
+					t.Errorf("got warnings %v, skipped %v, want none", b.Warnings, b.Skipped)
+				}
+				got, want := comparable(b.Questions), comparable(qs)
+				if len(got) != len(want) {
+					t.Fatalf("got %d questions back, want %d", len(got), len(want))
+				}
+				for i := range want {
+					if !reflect.DeepEqual(got[i], want[i]) {
+						t.Errorf("question %s:\ngot  %#v\nwant %#v", want[i].ID, got[i], want[i])
+					}
+				}
+			})
+			n += len(qs)
+		}
+	}
+	if n < 100 {
+		t.Errorf("round-tripped %d questions, want every demo question", n)
+	}
+}
+
+// The fixture that exercises every GIFT form round-trips too.
+func TestExportRoundTripsEveryGIFTForm(t *testing.T) {
+	qs := loadEveryFormGIFT(t).Questions
+	for _, format := range []string{ExportMoodleXML, ExportGIFT} {
+		raw, ext, err := Export(format, qs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := map[string]func(string, []byte) (*Bank, error){ExportMoodleXML: ParseMoodleXML, ExportGIFT: ParseGIFT}[format]("northbank/card-services/every-form"+ext, raw)
+		if err != nil {
+			t.Fatalf("%s: got error %v importing:\n%s", format, err, raw)
+		}
+		got, want := comparable(b.Questions), comparable(qs)
+		if !reflect.DeepEqual(got, want) {
+			for i := range want {
+				if i < len(got) && !reflect.DeepEqual(got[i], want[i]) {
+					t.Errorf("%s: question %s:\ngot  %#v\nwant %#v", format, want[i].ID, got[i], want[i])
+				}
+			}
+			t.Errorf("%s: got %d questions, want %d", format, len(got), len(want))
+		}
+	}
+}
+
+func TestExportRefusesAnUnknownFormatAndPatternOnlyQuestions(t *testing.T) {
+	if _, _, err := Export("qti", nil); err == nil || !strings.Contains(err.Error(), "moodle-xml") {
+		t.Errorf("got %v, want the formats named", err)
+	}
+	q := Question{ID: "p", Type: ShortAnswer, Text: "Q", Pattern: "a+", Points: 1}
+	if _, _, err := Export(ExportGIFT, []Question{q}); err == nil || !strings.Contains(err.Error(), "graded only by its pattern") {
+		t.Errorf("got %v, want the pattern-only question refused", err)
+	}
+}

@@ -61,6 +61,16 @@ func convertText(s, src, to string) string {
 	return s
 }
 
+// categoryPath is a Moodle category path as kept on a question: "" for
+// the top category, which says nothing.
+func categoryPath(path string) string {
+	path = strings.TrimSpace(path)
+	if categoryTag(path) == "" {
+		return ""
+	}
+	return path
+}
+
 // textID is the id of a question that has no title: made from its text.
 func textID(text, after string) string {
 	sum := sha256.Sum256([]byte(text + "\x00" + after))
@@ -156,6 +166,35 @@ func applyWildcards(q *Question) string {
 	}
 	q.Answers = kept
 	return ""
+}
+
+// wildcardOf is the Moodle * answer a pattern is, when it is one
+// (applyWildcards' output: quoted text joined by .*).
+func wildcardOf(pattern string) (string, bool) {
+	if pattern == "" {
+		return "", false
+	}
+	parts := strings.Split(pattern, ".*")
+	for i, part := range parts {
+		plain := unquoteMeta(part)
+		if regexp.QuoteMeta(plain) != part || spaceRun.ReplaceAllString(plain, " ") != plain {
+			return "", false
+		}
+		parts[i] = strings.ReplaceAll(plain, "*", `\*`)
+	}
+	return strings.Join(parts, "*"), true
+}
+
+// unquoteMeta undoes regexp.QuoteMeta.
+func unquoteMeta(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] == '\\' && i+1 < len(s) {
+			i++
+		}
+		b.WriteByte(s[i])
+	}
+	return b.String()
 }
 
 var spaceRun = regexp.MustCompile(`\s+`)

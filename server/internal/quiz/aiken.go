@@ -22,7 +22,7 @@ var (
 func ParseAiken(file string, data []byte) (*Bank, error) {
 	r := &bankReader{}
 	*r = newBankReader(file)
-	b := r.newBank(AikenSuffix, "Aiken")
+	b := r.newBank(AikenSuffix, "an Aiken")
 	text := strings.TrimPrefix(string(data), "\uFEFF")
 	text = strings.ReplaceAll(strings.ReplaceAll(text, "\r\n", "\n"), "\r", "\n")
 

@@ -31,14 +31,14 @@ func (r *bankReader) warnf(line int, format string, args ...any) {
 
 // newBank is the bank the file is: named after the file without suffix,
 // of the client whose folder it is in.
-func (r *bankReader) newBank(suffix, kind string) *Bank {
+func (r *bankReader) newBank(suffix, aKind string) *Bank {
 	dir, base := path.Split(r.file)
 	b := &Bank{Name: strings.TrimSuffix(base, suffix), Source: r.file, Questions: []Question{}}
 	if parts := strings.Split(strings.Trim(dir, "/"), "/"); len(parts) >= 1 && parts[0] != "" {
 		b.Client = parts[0]
 	}
 	if !strings.HasSuffix(base, suffix) || !slugRe.MatchString(b.Name) {
-		r.errf(1, "a %s bank file is named <name>%s, the name lowercase letters, digits and hyphens", kind, suffix)
+		r.errf(1, "%s bank file is named <name>%s, the name lowercase letters, digits and hyphens", aKind, suffix)
 	}
 	return b
 }

@@ -106,7 +106,7 @@ func (b block) lineAt(off int) int {
 }
 
 func (p *giftParser) parse(data []byte) *Bank {
-	b := p.newBank(GIFTSuffix, "GIFT")
+	b := p.newBank(GIFTSuffix, "a GIFT")
 	text := strings.TrimPrefix(string(data), "\uFEFF")
 	text = strings.ReplaceAll(strings.ReplaceAll(text, "\r\n", "\n"), "\r", "\n")
 

@@ -1,10 +1,14 @@
 package quiz
 
 import (
+	"errors"
 	"os"
+	"strconv"
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/skillgate/skillgate/server/internal/apperr"
 )
 
 const everyFormFile = "northbank/card-services/every-form.gift"
@@ -217,5 +221,219 @@ func TestExportRefusesAnUnknownFormatAndPatternOnlyQuestions(t *testing.T) {
 	q := Question{ID: "p", Type: ShortAnswer, Text: "Q", Pattern: "a+", Points: 1}
 	if _, _, err := Export(ExportGIFT, []Question{q}); err == nil || !strings.Contains(err.Error(), "graded only by its pattern") {
 		t.Errorf("got %v, want the pattern-only question refused", err)
+	}
+}
+
+func TestParseMoodleXMLEveryForm(t *testing.T) {
+	data, err := os.ReadFile("testdata/interchange/every-form.xml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := ParseMoodleXML("northbank/card-services/every-form.xml", data)
+	if err != nil {
+		t.Fatalf("got error %v, want none", err)
+	}
+	if b.Client != "northbank" || b.Name != "every-form" {
+		t.Errorf("got bank %s/%s, want northbank/every-form", b.Client, b.Name)
+	}
+	byID := map[string]Question{}
+	for _, q := range b.Questions {
+		byID[q.ID] = q
+	}
+	if got := questionIDs(b.Questions); !reflect.DeepEqual(got, []string{"ownership", "listening", "check-in", "aht", "fcr", "sla", "metrics", "ownership-2"}) {
+		t.Fatalf("got ids %v", got)
+	}
+	tests := []struct {
+		name string
+		got  any
+		want any
+	}{
+		{"single: type and points", []any{byID["ownership"].Type, byID["ownership"].Points}, []any{SingleChoice, 2}},
+		{"single: html sanitized", byID["ownership"].Text, "<p>Who owns the customer&#39;s problem <b>until it is solved</b>?</p>"},
+		{"single: options", byID["ownership"].Options, []Option{
+			{ID: OptionID("<p>The agent who took the call</p>"), Text: "<p>The agent who took the call</p>", Weight: 100, Feedback: "Right."},
+			{ID: OptionID("The next shift"), Text: "The next shift", Feedback: "No."},
+			{ID: OptionID("Nobody"), Text: "Nobody", Weight: -50},
+		}},
+		{"single: general feedback", byID["ownership"].Feedback, "<p>The agent who took the call.</p>"},
+		{"category and tags", []any{byID["ownership"].Category, byID["ownership"].Tags}, []any{"$course$/top/Call Handling", []string{"call-handling", "ownership", "call-handling/basics"}}},
+		{"multiple: type", byID["listening"].Type, MultipleResponse},
+		{"moodle auto-format", []string{byID["listening"].Format, byID["listening"].Text}, []string{FormatHTML, "Which of these show active listening?<br/>\nChoose every one that applies."}},
+		{"truefalse", byID["check-in"].Options, []Option{{ID: OptionTrue, Text: "True", Weight: 100, Feedback: "Right."}, {ID: OptionFalse, Text: "False", Feedback: "Check in every two minutes."}}},
+		{"plain text kept", []string{byID["check-in"].Format, byID["check-in"].Text}, []string{FormatPlain, "Holding for more than 2 minutes < needs a check-in & an apology."}},
+		{"short: merged, zero-credit left out", byID["aht"].Answers, []TextAnswer{{Text: "average handle time", Weight: 100}, {Text: "handle time", Weight: 50, Feedback: "Nearly."}}},
+		{"short: * is the wrong feedback", byID["aht"].WrongFeedback, "See the metrics module."},
+		{"short: markdown", []string{byID["aht"].Format, byID["aht"].Text}, []string{"", "What does **AHT** stand for?"}},
+		{"short: wildcard", byID["fcr"].Pattern, ".*first call resolution.*"},
+		{"numeric", byID["sla"].Numbers, []NumericAnswer{{Value: 80, Tolerance: 5, Weight: 100, Feedback: "Yes."}, {Value: 80, Tolerance: 10, Weight: 50}}},
+		{"numeric: * feedback", byID["sla"].WrongFeedback, "See the service-level table."},
+		{"numeric: nested category", byID["sla"].Tags, []string{"call-handling/numbers"}},
+		{"matching", byID["metrics"].Pairs, []Pair{{ID: "p1", Left: "AHT", Right: "time per call"}, {ID: "p2", Left: "FCR", Right: "problems solved on the first contact"}, {ID: "p3", Right: "calls per hour"}}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if !reflect.DeepEqual(tc.got, tc.want) {
+				t.Errorf("got %#v, want %#v", tc.got, tc.want)
+			}
+		})
+	}
+	var skipped []string
+	for _, s := range b.Skipped {
+		skipped = append(skipped, s.String())
+	}
+	wantSkipped := []string{":92: essay", ":97: description", ":102: cloze", ":107: calculated"}
+	if len(skipped) != len(wantSkipped) {
+		t.Fatalf("got skipped %q, want %q", skipped, wantSkipped)
+	}
+	for i, w := range wantSkipped {
+		if !strings.Contains(skipped[i], "every-form.xml"+w) {
+			t.Errorf("got skipped %q, want %q", skipped[i], w)
+		}
+	}
+	var warnings []string
+	for _, w := range b.Warnings {
+		warnings = append(warnings, w.String())
+	}
+	for _, w := range []string{":25: question \"Listening\": the combined feedback", ":45: question \"AHT\": Moodle compares its answers with case",
+		":45: question \"AHT\": answer \"average hold time\" earns nothing", ":45: question aht: answer \"Average Handle Time\" is", ":85: question ownership-2: the id ownership"} {
+		if !strings.Contains(strings.Join(warnings, "\n"), w) {
+			t.Errorf("got warnings %q, want one with %q", warnings, w)
+		}
+	}
+}
+
+func TestParseAikenEveryForm(t *testing.T) {
+	data, err := os.ReadFile("testdata/interchange/every-form.aiken.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := ParseAiken("northbank/card-services/every-form.aiken.txt", data)
+	if err != nil {
+		t.Fatalf("got error %v, want none", err)
+	}
+	owns := textID("Who owns the customer's problem until it is solved?", "")
+	if got := questionIDs(b.Questions); !reflect.DeepEqual(got, []string{owns, textID("Which metric measures time per call?", ""), owns + "-2"}) {
+		t.Fatalf("got ids %v", got)
+	}
+	q := b.Questions[0]
+	if b.Name != "every-form" || q.Type != SingleChoice || q.Format != FormatPlain || q.Source != "northbank/card-services/every-form.aiken.txt:1" {
+		t.Errorf("got bank %s, question %s %s at %s", b.Name, q.Type, q.Format, q.Source)
+	}
+	if q.Options[1].Text != "The agent who took the call" || q.Options[1].Weight != 100 || q.Options[0].Weight != 0 {
+		t.Errorf("got options %+v, want B right", q.Options)
+	}
+	if b.Questions[1].Options[0].Text != "AHT" || b.Questions[1].Options[0].Weight != 100 {
+		t.Errorf("got options %+v, want A) AHT right", b.Questions[1].Options)
+	}
+}
+
+// checkProblems fails unless err is code invalid with exactly the
+// problems want ("line: fragment"), each at file:line.
+func checkProblems(t *testing.T, file string, err error, want []string) {
+	t.Helper()
+	if err == nil {
+		t.Fatalf("got no error, want %v", want)
+	}
+	if apperr.CodeOf(err) != apperr.Invalid {
+		t.Errorf("got code %s, want invalid", apperr.CodeOf(err))
+	}
+	var ps Problems
+	if !errors.As(err, &ps) {
+		t.Fatalf("got %T, want Problems inside", err)
+	}
+	if len(ps) != len(want) {
+		t.Errorf("got %d problems %v, want %d", len(ps), ps, len(want))
+	}
+	for _, w := range want {
+		line, frag, _ := strings.Cut(w, ": ")
+		found := false
+		for _, p := range ps {
+			found = found || (p.File == file && strconv.Itoa(p.Line) == line && strings.Contains(p.Message, frag))
+		}
+		if !found {
+			t.Errorf("got %q, want %s:%s naming %q", ps.Error(), file, line, frag)
+		}
+	}
+}
+
+func TestParseMoodleXMLRefusalsNameFileLineAndRule(t *testing.T) {
+	q := func(body string) string { return "<quiz>\n<question type=\"multichoice\">\n" + body + "\n</question>\n</quiz>" }
+	mc := "<name><text>Q</text></name><questiontext format=\"html\"><text>Q?</text></questiontext>"
+	tests := []struct {
+		name string
+		file string
+		src  string
+		want []string
+	}{
+		{"not XML", "", "<quiz>\n<question type=\"truefalse\">\n</quiz>", []string{"3: not well-formed XML"}},
+		{"another root", "", "<?xml version=\"1.0\"?>\n<questions/>", []string{"2: root element is <quiz>"}},
+		{"no quiz", "", "", []string{"1: no <quiz> element"}},
+		{"other charset", "", "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>\n<quiz/>", []string{"1: save it as UTF-8"}},
+		{"no type", "", "<quiz>\n<question>\n</question>\n</quiz>", []string{"2: no type attribute"}},
+		{"no question text", "", q("<name><text>Q</text></name>"), []string{"2: no <questiontext>"}},
+		{"embedded image", "", q("<name><text>Q</text></name><questiontext format=\"html\"><text><![CDATA[<img src=\"@@PLUGINFILE@@/map.png\">]]></text><file name=\"map.png\" path=\"/\" encoding=\"base64\">iVBORw0K</file></questiontext>"),
+			[]string{"2: embeds the file \"map.png\" (@@PLUGINFILE@@): images and files in questions are not supported yet"}},
+		{"image in an answer", "", q(mc + "<answer fraction=\"100\"><text><![CDATA[<img src=\"@@PLUGINFILE@@/a.png\">]]></text></answer><answer fraction=\"0\"><text>b</text></answer>"),
+			[]string{"2: embeds the file \"a.png\""}},
+		{"fractional points", "", q(mc + "<defaultgrade>1.5</defaultgrade><answer fraction=\"100\"><text>a</text></answer><answer fraction=\"0\"><text>b</text></answer>"),
+			[]string{"2: whole numbers from 1 to 100"}},
+		{"fraction out of range", "", q(mc + "<answer fraction=\"150\"><text>a</text></answer><answer fraction=\"0\"><text>b</text></answer>"),
+			[]string{"2: fraction \"150\" must be a percentage from -100 to 100"}},
+		{"two right single choice answers", "", q(mc + "<answer fraction=\"100\"><text>a</text></answer><answer fraction=\"100\"><text>b</text></answer>"),
+			[]string{"2: exactly one correct option"}},
+		{"multiple weights not 100", "", q(mc + "<single>false</single><answer fraction=\"50\"><text>a</text></answer><answer fraction=\"40\"><text>b</text></answer>"),
+			[]string{"2: sum to 100"}},
+		{"true/false answer", "", "<quiz>\n<question type=\"truefalse\">" + mc + "<answer fraction=\"100\"><text>maybe</text></answer></question></quiz>",
+			[]string{"2: true or false"}},
+		{"graded units", "", "<quiz>\n<question type=\"numerical\">" + mc + "<answer fraction=\"100\"><text>5</text></answer><units><unit><multiplier>1</multiplier><unit_name>m</unit_name></unit></units><unitgradingtype>1</unitgradingtype></question></quiz>",
+			[]string{"2: Moodle grades its units"}},
+		{"not a number", "", "<quiz>\n<question type=\"numerical\">" + mc + "<answer fraction=\"100\"><text>five</text></answer></question></quiz>",
+			[]string{"2: \"five\" is not a number"}},
+		{"wildcard for part credit", "", "<quiz>\n<question type=\"shortanswer\">" + mc + "<answer fraction=\"100\"><text>a</text></answer><answer fraction=\"50\"><text>*b*</text></answer></question></quiz>",
+			[]string{"2: must give full credit"}},
+		{"matching with one pair", "", "<quiz>\n<question type=\"matching\">" + mc + "<subquestion><text>a</text><answer><text>b</text></answer></subquestion></question></quiz>",
+			[]string{"2: at least 2 pairs"}},
+		{"bad extension", "", q(mc + "<answer fraction=\"100\"><text>a</text></answer><answer fraction=\"0\"><text>b</text></answer><skillgate>{\"colour\":1}</skillgate>"),
+			[]string{"2: the skillgate extension is not valid"}},
+		{"bad file name", "c/p/Bad Name.xml", "<quiz/>", []string{"1: a Moodle XML bank file is named"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			file := tc.file
+			if file == "" {
+				file = "c/p/bank.xml"
+			}
+			_, err := ParseMoodleXML(file, []byte(tc.src))
+			checkProblems(t, file, err, tc.want)
+		})
+	}
+}
+
+func TestParseAikenRefusalsNameFileLineAndRule(t *testing.T) {
+	tests := []struct {
+		name string
+		file string
+		src  string
+		want []string
+	}{
+		{"answer without a question", "", "ANSWER: A", []string{"1: without a question"}},
+		{"one option", "", "Q?\nA. yes\nANSWER: A", []string{"3: at least 2 options"}},
+		{"answer names no option", "", "Q?\nA. yes\nB. no\nANSWER: C", []string{"4: ANSWER: C names no option (the options are A, B)"}},
+		{"letter twice", "", "Q?\nA. yes\nA. no\nANSWER: A", []string{"3: option A is written twice"}},
+		{"text after the options", "", "Q?\nA. yes\nB. no\nmore text\nANSWER: A", []string{"4: after the options comes ANSWER:"}},
+		{"no answer line", "", "Q?\nA. yes\nB. no\n\nR?\nA. a\nB. b\nANSWER: A", []string{"1: no ANSWER: line after its options"}},
+		{"no answer at the end", "", "Q?\nA. yes\nB. no", []string{"1: no ANSWER: line"}},
+		{"no options", "", "Q?\n\nR?\nA. a\nB. b\nANSWER: A", []string{"1: no options"}},
+		{"bad file name", "c/p/bank.txt", "Q?\nA. a\nB. b\nANSWER: A", []string{"1: an Aiken bank file is named"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			file := tc.file
+			if file == "" {
+				file = "c/p/bank.aiken.txt"
+			}
+			_, err := ParseAiken(file, []byte(tc.src))
+			checkProblems(t, file, err, tc.want)
+		})
 	}
 }

@@ -96,7 +96,7 @@ func srcOfXML(attr string) string {
 // invalid).
 func ParseMoodleXML(file string, data []byte) (*Bank, error) {
 	r := &xmlReader{bankReader: newBankReader(file)}
-	b := r.newBank(MoodleXMLSuffix, "Moodle XML")
+	b := r.newBank(MoodleXMLSuffix, "a Moodle XML")
 	r.read(b, data)
 	if len(r.ps) > 0 {
 		r.ps.Sort()

@@ -143,8 +143,11 @@ func exportXML(qs []Question) ([]byte, error) {
 				x.Subquestions = append(x.Subquestions, xmlSub{Format: f, Text: p.Left, Answer: xmlPlain{Text: p.Right}})
 			}
 		}
-		for _, t := range ownTags(q) {
-			x.Tags = append(x.Tags, xmlPlain{Text: t})
+		if tags := ownTags(q); len(tags) > 0 {
+			x.Tags = &xmlTags{}
+			for _, t := range tags {
+				x.Tags.Tags = append(x.Tags.Tags, xmlPlain{Text: t})
+			}
 		}
 		if e := extensionOf(q, true); e != nil {
 			x.Skillgate = e.String()

@@ -3,8 +3,8 @@ package quiz
 import (
 	"errors"
 	"os"
-	"strconv"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -357,7 +357,9 @@ func checkProblems(t *testing.T, file string, err error, want []string) {
 }
 
 func TestParseMoodleXMLRefusalsNameFileLineAndRule(t *testing.T) {
-	q := func(body string) string { return "<quiz>\n<question type=\"multichoice\">\n" + body + "\n</question>\n</quiz>" }
+	q := func(body string) string {
+		return "<quiz>\n<question type=\"multichoice\">\n" + body + "\n</question>\n</quiz>"
+	}
 	mc := "<name><text>Q</text></name><questiontext format=\"html\"><text>Q?</text></questiontext>"
 	tests := []struct {
 		name string

@@ -47,6 +47,12 @@ type (
 		Files  []xmlFile `xml:"file"`
 		Answer xmlPlain  `xml:"answer"`
 	}
+	xmlUnits struct {
+		Units []xmlUnit `xml:"unit"`
+	}
+	xmlTags struct {
+		Tags []xmlPlain `xml:"tag"`
+	}
 	xmlUnit struct {
 		Multiplier string `xml:"multiplier"`
 		Name       string `xml:"unit_name"`
@@ -63,15 +69,22 @@ type (
 		UseCase         string      `xml:"usecase,omitempty"`
 		Answers         []xmlAnswer `xml:"answer"`
 		Subquestions    []xmlSub    `xml:"subquestion"`
-		Units           []xmlUnit   `xml:"units>unit"`
+		Units           *xmlUnits   `xml:"units"`
 		UnitGradingType string      `xml:"unitgradingtype,omitempty"`
 		Correct         *xmlText    `xml:"correctfeedback"`
 		Partial         *xmlText    `xml:"partiallycorrectfeedback"`
 		Incorrect       *xmlText    `xml:"incorrectfeedback"`
-		Tags            []xmlPlain  `xml:"tags>tag"`
+		Tags            *xmlTags    `xml:"tags"`
 		Skillgate       string      `xml:"skillgate,omitempty"`
 	}
 )
+
+func (x *xmlQuestion) tags() []xmlPlain {
+	if x.Tags == nil {
+		return nil
+	}
+	return x.Tags.Tags
+}
 
 // srcOfXML is the Moodle format a format attribute names.
 func srcOfXML(attr string) string {
@@ -227,7 +240,7 @@ func (r *xmlReader) question(b *Bank, x xmlQuestion, line int) {
 	if tag := categoryTag(r.category); tag != "" {
 		q.Tags = append(q.Tags, tag)
 	}
-	for _, t := range x.Tags {
+	for _, t := range x.tags() {
 		if tag := tagOf(t.Text); tag != "" && !contains(q.Tags, tag) {
 			q.Tags = append(q.Tags, tag)
 		}
@@ -388,7 +401,7 @@ func (r *xmlReader) fraction(a xmlAnswer, line int, about string) (float64, bool
 // Skillgate grades the number alone, which is what Moodle does when units
 // are not graded (unitgradingtype 0). Graded units are refused.
 func (r *xmlReader) units(x xmlQuestion, line int, about string) bool {
-	if g := strings.TrimSpace(x.UnitGradingType); g != "" && g != "0" && len(x.Units) > 0 {
+	if g := strings.TrimSpace(x.UnitGradingType); g != "" && g != "0" && x.Units != nil && len(x.Units.Units) > 0 {
 		r.errf(line, "question %s: Moodle grades its units (unitgradingtype %s); Skillgate grades the number alone: set the units not to be graded, or leave them out", about, g)
 		return false
 	}

@@ -87,6 +87,7 @@ func FuzzParseMoodleXML(f *testing.F) {
 		f.Fatal(err)
 	}
 	f.Add(string(data))
+	f.Add(`<quiz><question type="shortanswer"><name><text>a</text></name><questiontext><text>Q</text></questiontext><answer fraction="100"><text>x*</text></answer></question></quiz>`)
 	f.Fuzz(func(t *testing.T, src string) {
 		b, err := ParseMoodleXML("c/p/bank.xml", []byte(src))
 		if err != nil {

@@ -143,6 +143,7 @@ func (p *giftParser) parse(data []byte) *Bank {
 			if m := extComment.FindStringSubmatch(strings.TrimSpace(raw)); m != nil {
 				if ext != "" || (len(cur.lines) > 0 && !cur.closed) {
 					p.errf(i+1, "a skillgate comment comes once, just before its question")
+					continue
 				}
 				ext, extLine = m[1], i+1
 				continue

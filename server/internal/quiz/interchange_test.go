@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"testing/fstest"
 
 	"github.com/skillgate/skillgate/server/internal/apperr"
 )
@@ -438,4 +439,28 @@ func TestParseAikenRefusalsNameFileLineAndRule(t *testing.T) {
 			checkProblems(t, file, err, tc.want)
 		})
 	}
+}
+
+func TestLoadDirReadsEveryBankFormatAndKeepsNamesUnique(t *testing.T) {
+	xml := []byte(`<quiz><question type="truefalse"><name><text>x</text></name><questiontext><text>X?</text></questiontext><answer fraction="100"><text>true</text></answer><answer fraction="0"><text>false</text></answer></question></quiz>`)
+	aiken := []byte("Q?\nA. a\nB. b\nANSWER: B\n")
+	lib, err := LoadDir(fstest.MapFS{
+		"nb/cards/xml-bank.xml":              {Data: xml},
+		"nb/cards/more/aiken-bank.aiken.txt": {Data: aiken},
+		"nb/cards/gift-bank.gift":            {Data: []byte("::g::G{T}")},
+		"nb/cards/notes.txt":                 {Data: []byte("ignored")},
+	})
+	if err != nil {
+		t.Fatalf("got error %v, want none", err)
+	}
+	if got := lib.BanksOf("nb"); len(got) != 3 || got["xml-bank"] == nil || got["aiken-bank"] == nil || got["gift-bank"] == nil {
+		t.Errorf("got banks %v, want xml-bank, aiken-bank and gift-bank", got)
+	}
+	_, err = LoadDir(fstest.MapFS{
+		"nb/cards/fees.gift": {Data: []byte("::g::G{T}")},
+		"nb/cards/fees.xml":  {Data: xml},
+	})
+	checkProblems(t, "nb/cards/fees.xml", err, []string{"1: already has a bank \"fees\""})
+	_, err = LoadDir(fstest.MapFS{"nb/top.xml": {Data: xml}})
+	checkProblems(t, "nb/top.xml", err, []string{"1: bank files (GIFT, Moodle XML, Aiken) anywhere under <client>/<program>/"})
 }

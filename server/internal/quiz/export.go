@@ -49,11 +49,11 @@ func exportName(q *Question) string {
 	return q.ID
 }
 
-// untitled reports whether q's id is made from its text, so that it needs
-// no title to get the same id back.
+// untitled reports whether q's id is made from its text alone, so that it
+// needs no title to get the same id back. A repeated question (id -2, -3…)
+// keeps its title: its number depends on what else the file holds.
 func untitled(q *Question) bool {
-	base := textID(q.Text, q.TextAfter)
-	return q.ID == base || strings.HasPrefix(q.ID, base+"-")
+	return q.Title == "" && q.ID == textID(q.Text, q.TextAfter)
 }
 
 func num(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }

@@ -464,3 +464,24 @@ func TestLoadDirReadsEveryBankFormatAndKeepsNamesUnique(t *testing.T) {
 	_, err = LoadDir(fstest.MapFS{"nb/top.xml": {Data: xml}})
 	checkProblems(t, "nb/top.xml", err, []string{"1: bank files (GIFT, Moodle XML, Aiken) anywhere under <client>/<program>/"})
 }
+
+// A repeated question exported without the question it repeats keeps its
+// id.
+func TestExportKeepsTheIDOfARepeatedQuestionAlone(t *testing.T) {
+	qs := loadEveryFormGIFT(t).Questions
+	second := qs[1] // the second "Who owns…" question
+	for _, format := range []string{ExportGIFT, ExportMoodleXML} {
+		raw, ext, err := Export(format, []Question{second})
+		if err != nil {
+			t.Fatal(err)
+		}
+		read := map[string]func(string, []byte) (*Bank, error){ExportMoodleXML: ParseMoodleXML, ExportGIFT: ParseGIFT}[format]
+		b, err := read("c/p/one"+ext, raw)
+		if err != nil {
+			t.Fatalf("%s: got error %v", format, err)
+		}
+		if len(b.Questions) != 1 || b.Questions[0].ID != second.ID {
+			t.Errorf("%s: got ids %v, want %s", format, questionIDs(b.Questions), second.ID)
+		}
+	}
+}

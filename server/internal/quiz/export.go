@@ -25,19 +25,27 @@ const (
 // its suggested extension. Errors: invalid (an unknown format, or a short
 // answer question graded only by a pattern, which Moodle cannot grade).
 func Export(format string, qs []Question) ([]byte, string, error) {
+	if err := checkExportFormat(format); err != nil {
+		return nil, "", err
+	}
 	for _, q := range qs {
 		if _, wild := wildcardOf(q.Pattern); q.Type == ShortAnswer && len(q.Answers) == 0 && !wild {
 			return nil, "", apperr.E(apperr.Invalid, "question %s is graded only by its pattern, which Moodle cannot grade: give it an accepted answer to export it", q.Key())
 		}
 	}
-	switch format {
-	case ExportMoodleXML:
-		raw, err := exportXML(qs)
-		return raw, MoodleXMLSuffix, err
-	case ExportGIFT:
+	if format == ExportGIFT {
 		return exportGIFT(qs), GIFTSuffix, nil
 	}
-	return nil, "", apperr.Invalidf("format", "format %q is not one of %s, %s", format, ExportMoodleXML, ExportGIFT)
+	raw, err := exportXML(qs)
+	return raw, MoodleXMLSuffix, err
+}
+
+// checkExportFormat refuses a format Export does not write (invalid).
+func checkExportFormat(format string) error {
+	if format != ExportMoodleXML && format != ExportGIFT {
+		return apperr.Invalidf("format", "format %q is not one of %s, %s", format, ExportMoodleXML, ExportGIFT)
+	}
+	return nil
 }
 
 // exportName is what a question's title is written as: its title when the

@@ -95,7 +95,7 @@ func exportXML(qs []Question) ([]byte, error) {
 			doc.Questions = append(doc.Questions, xmlQuestion{Type: "category", Category: &xmlPlain{Text: path}})
 		}
 		f := xmlFormat(q.Format)
-		text := q.Text
+		text := strings.TrimSpace(q.Text)
 		if q.TextAfter != "" {
 			text += " " + missingWord + " " + q.TextAfter
 		}
@@ -227,7 +227,7 @@ func exportGIFT(qs []Question) []byte {
 			fmt.Fprintf(&b, "::%s::", giftEscape(exportName(q)))
 		}
 		tag := map[string]string{"": "[markdown]", FormatPlain: "[plain]", FormatHTML: "[html]", FormatMarkdown: "[markdown]"}[q.Format]
-		b.WriteString(tag + giftEscape(q.Text) + "{")
+		b.WriteString(tag + giftEscape(strings.TrimSpace(q.Text)) + "{")
 		switch q.Type {
 		case SingleChoice:
 			for _, o := range q.Options {

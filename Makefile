@@ -16,7 +16,8 @@ FUZZTIME  ?= 2000x
 STRESS_CPU ?= 4
 # package:target pairs for `make fuzz` (go test -fuzz runs one target per invocation).
 FUZZ_TARGETS := catalog:FuzzParseModule catalog:FuzzLoadProgram catalog:FuzzRender \
-                quiz:FuzzParseQuiz quiz:FuzzParseGIFT roleplay:FuzzParseScenario
+                quiz:FuzzParseQuiz quiz:FuzzParseGIFT quiz:FuzzParseMoodleXML quiz:FuzzParseAiken \
+                roleplay:FuzzParseScenario
 
 WEB_SRC   := $(shell find frontend/src frontend/index.html frontend/vite.config.ts frontend/tsconfig.json -type f 2>/dev/null)
 

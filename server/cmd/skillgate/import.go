@@ -72,6 +72,9 @@ func printReport(w io.Writer, rep *catalog.Report) {
 	for _, sk := range rep.Skipped {
 		fmt.Fprintln(w, "skipped  ", sk)
 	}
+	for _, wn := range rep.Warnings {
+		fmt.Fprintln(w, "warning  ", wn)
+	}
 	prefix := "imported"
 	if rep.DryRun {
 		prefix = "dry run, nothing written; would have"

@@ -36,6 +36,7 @@ var commands = map[string]command{
 	"serve":   {"run the HTTP server (migrates first unless --no-migrate)", cmdServe},
 	"migrate": {"apply or inspect schema migrations: migrate up|down|status", cmdMigrate},
 	"import":  {"load the content library: import [--dry-run] [--actor NAME] [content-dir] [quizzes-dir]", cmdImport},
+	"export":  {"write a bank's or quiz's questions as Moodle XML or GIFT: export [--format moodle-xml|gift] [--out FILE] <client>/<bank>|<client>/<program>/<quiz> [quizzes-dir]", cmdExport},
 	"user":    {"user create --email E --role R [--name N] --password-stdin | user seed-demo", cmdUser},
 	"audit":   {"audit verify: check the audit trail's hash chain", cmdAudit},
 	"seed":    {"seed --agents N --clients C --programs P [--seed S]: a synthetic center for load tests (not in production)", cmdSeed},

@@ -30,7 +30,7 @@ import (
 var Start = time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
 
 func init() {
-	for _, ct := range []string{"text/csv", "text/html", "text/plain", "text/markdown"} {
+	for _, ct := range []string{"text/csv", "text/html", "text/plain", "text/markdown", "application/xml"} {
 		openapi3filter.RegisterBodyDecoder(ct, openapi3filter.PlainBodyDecoder)
 	}
 }

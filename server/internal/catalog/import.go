@@ -44,6 +44,11 @@ type Report struct {
 	// be imported and was left out on purpose (GIFT essay and description
 	// items).
 	Skipped []string `json:"skipped,omitempty"`
+	// Warnings list, as "file:line: what", what was imported differently
+	// from how it is written, as Moodle would read it (a short answer
+	// written twice in different case merged, a repeated GIFT title
+	// numbered).
+	Warnings []string `json:"warnings,omitempty"`
 }
 
 // Add records an item's outcome.

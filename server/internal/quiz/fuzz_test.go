@@ -11,7 +11,7 @@ import (
 // never panics, and whatever parses grades and shows publicly without
 // panicking.
 func FuzzParseGIFT(f *testing.F) {
-	data, err := os.ReadFile("testdata/northbank/card-services/card-fees.gift")
+	data, err := os.ReadFile("testdata/library/northbank/card-services/card-fees.gift")
 	if err != nil {
 		f.Fatal(err)
 	}
@@ -39,7 +39,7 @@ func FuzzParseGIFT(f *testing.F) {
 // FuzzParseQuiz: any input parses or fails with problems naming the file,
 // never panics; an accepted quiz without banks can always be drawn.
 func FuzzParseQuiz(f *testing.F) {
-	data, err := os.ReadFile("testdata/northbank/card-services/card-basics.quiz.yaml")
+	data, err := os.ReadFile("testdata/library/northbank/card-services/card-basics.quiz.yaml")
 	if err != nil {
 		f.Fatal(err)
 	}
@@ -57,5 +57,65 @@ func FuzzParseQuiz(f *testing.F) {
 				t.Fatalf("got draw error %v for an accepted quiz", err)
 			}
 		}
+	})
+}
+
+// checkFuzzedBank: an accepted bank's questions pass their check, grade
+// and show publicly, and export and import back the same.
+func checkFuzzedBank(t *testing.T, b *Bank) {
+	for _, q := range b.Questions {
+		if len(q.check()) != 0 {
+			t.Fatalf("got an accepted question that fails its check: %+v", q)
+		}
+		_ = q.Mark(Response{Choices: []string{"a"}, Text: "1", Matches: map[string]string{"p1": "x"}})
+		if _, err := json.Marshal(q.Public()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if raw, _, err := Export(ExportMoodleXML, b.Questions); err == nil {
+		if _, err := ParseMoodleXML("c/p/export.xml", raw); err != nil {
+			t.Fatalf("got error %v importing the export of an accepted bank:\n%s", err, raw)
+		}
+	}
+}
+
+// FuzzParseMoodleXML: any input parses or fails with problems naming the
+// file, never panics; whatever parses grades, shows publicly and exports.
+func FuzzParseMoodleXML(f *testing.F) {
+	data, err := os.ReadFile("testdata/interchange/every-form.xml")
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(string(data))
+	f.Add(`<quiz><question type="shortanswer"><name><text>a</text></name><questiontext><text>Q</text></questiontext><answer fraction="100"><text>x*</text></answer></question></quiz>`)
+	f.Fuzz(func(t *testing.T, src string) {
+		b, err := ParseMoodleXML("c/p/bank.xml", []byte(src))
+		if err != nil {
+			if !strings.HasPrefix(err.Error(), "invalid: ") || !strings.Contains(err.Error(), "c/p/bank.xml:") {
+				t.Fatalf("got error %q, want problems naming file:line", err)
+			}
+			return
+		}
+		checkFuzzedBank(t, b)
+	})
+}
+
+// FuzzParseAiken: any input parses or fails with problems naming the file,
+// never panics; whatever parses grades, shows publicly and exports.
+func FuzzParseAiken(f *testing.F) {
+	data, err := os.ReadFile("testdata/interchange/every-form.aiken.txt")
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(string(data))
+	f.Fuzz(func(t *testing.T, src string) {
+		b, err := ParseAiken("c/p/bank.aiken.txt", []byte(src))
+		if err != nil {
+			if !strings.HasPrefix(err.Error(), "invalid: ") || !strings.Contains(err.Error(), "c/p/bank.aiken.txt:") {
+				t.Fatalf("got error %q, want problems naming file:line", err)
+			}
+			return
+		}
+		checkFuzzedBank(t, b)
 	})
 }

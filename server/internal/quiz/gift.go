@@ -1,10 +1,7 @@
 package quiz
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
-	"path"
 	"regexp"
 	"sort"
 	"strconv"
@@ -58,7 +55,7 @@ func restore(s string) string {
 // listed in Bank.Skipped with their file:line. Every problem is collected,
 // each naming file:line; the error is then Problems.Err() (code invalid).
 func ParseGIFT(file string, data []byte) (*Bank, error) {
-	p := &giftParser{file: file}
+	p := &giftParser{bankReader: newBankReader(file)}
 	b := p.parse(data)
 	if len(p.ps) > 0 {
 		p.ps.Sort()
@@ -68,9 +65,9 @@ func ParseGIFT(file string, data []byte) (*Bank, error) {
 }
 
 type giftParser struct {
-	file     string
-	ps       Problems
-	category string // the tag from the last $CATEGORY
+	bankReader
+	category string // the last $CATEGORY's path
+	format   string // the stored format of the question being read
 }
 
 // block is one GIFT item: its text (escapes as placeholders) and the file
@@ -81,7 +78,13 @@ type block struct {
 	nl     []int  // byte offsets of the newlines in text
 	closed bool   // its answers' } has been read
 	reread string // from a "// reread: module#heading" comment before or in it
+	ext    string // from a "// skillgate: {…}" comment before it
+	extAt  int    // that comment's line
 }
+
+// extComment carries what GIFT cannot say of a Skillgate question (see
+// extension); Moodle reads it as a comment.
+var extComment = regexp.MustCompile(`^//\s*skillgate:\s*(.*?)\s*$`)
 
 // rereadComment is a comment that points the next question to the module
 // section it tests; Moodle reads it as a comment.
@@ -102,19 +105,8 @@ func (b block) lineAt(off int) int {
 	return b.lines[i]
 }
 
-func (p *giftParser) errf(line int, format string, args ...any) {
-	p.ps.add(p.file, line, format, args...)
-}
-
 func (p *giftParser) parse(data []byte) *Bank {
-	dir, base := path.Split(p.file)
-	b := &Bank{Name: strings.TrimSuffix(base, GIFTSuffix), Source: p.file, Questions: []Question{}}
-	if parts := strings.Split(strings.Trim(dir, "/"), "/"); len(parts) >= 1 && parts[0] != "" {
-		b.Client = parts[0]
-	}
-	if !strings.HasSuffix(base, GIFTSuffix) || !slugRe.MatchString(b.Name) {
-		p.errf(1, "a GIFT bank file is named <name>%s, the name lowercase letters, digits and hyphens", GIFTSuffix)
-	}
+	b := p.newBank(GIFTSuffix, "a GIFT")
 	text := strings.TrimPrefix(string(data), "\uFEFF")
 	text = strings.ReplaceAll(strings.ReplaceAll(text, "\r\n", "\n"), "\r", "\n")
 
@@ -125,6 +117,7 @@ func (p *giftParser) parse(data []byte) *Bank {
 	var buf strings.Builder
 	depth := 0
 	reread, rereadLine := "", 0 // a reread comment waiting for its question
+	ext, extLine := "", 0       // an extension comment waiting for its question
 	flush := func() {
 		if len(cur.lines) > 0 {
 			cur.text = buf.String()
@@ -138,11 +131,23 @@ func (p *giftParser) parse(data []byte) *Bank {
 			p.errf(rereadLine, "the reread comment is not followed by a question (write it just before the question it belongs to)")
 			reread = ""
 		}
+		if ext != "" {
+			p.errf(extLine, "the skillgate comment is not followed by a question (write it just before the question it belongs to)")
+			ext = ""
+		}
 	}
 	for i, raw := range strings.Split(text, "\n") {
 		line := unescapeToPlaceholders(raw)
 		trimmed := strings.TrimSpace(line)
 		if strings.HasPrefix(trimmed, "//") {
+			if m := extComment.FindStringSubmatch(strings.TrimSpace(raw)); m != nil {
+				if ext != "" || (len(cur.lines) > 0 && !cur.closed) {
+					p.errf(i+1, "a skillgate comment comes once, just before its question")
+					continue
+				}
+				ext, extLine = m[1], i+1
+				continue
+			}
 			if m := rereadComment.FindStringSubmatch(strings.TrimSpace(raw)); m != nil {
 				// Inside a question it is that question's; after one (its
 				// answers closed) or between questions, the next one's.
@@ -172,6 +177,7 @@ func (p *giftParser) parse(data []byte) *Bank {
 		}
 		if len(cur.lines) == 0 {
 			cur.reread, reread = reread, ""
+			cur.ext, cur.extAt, ext = ext, extLine, ""
 		}
 		if len(cur.lines) > 0 {
 			cur.nl = append(cur.nl, buf.Len())
@@ -190,7 +196,6 @@ func (p *giftParser) parse(data []byte) *Bank {
 	flush()
 	orphan()
 
-	where := map[string]int{} // question id → line
 	for _, bl := range blocks {
 		before := len(p.ps)
 		q, skipped := p.item(bl)
@@ -199,21 +204,27 @@ func (p *giftParser) parse(data []byte) *Bank {
 			if bl.reread != "" {
 				p.errf(bl.lines[0], "this item is skipped, so its reread comment has no question")
 			}
+			if bl.ext != "" {
+				p.errf(bl.extAt, "this item is skipped, so its skillgate comment has no question")
+			}
 		}
 		if q == nil || len(p.ps) > before { // a syntax problem is reported alone
 			continue
 		}
-		q.Bank = b.Name
-		q.defaults()
-		for _, msg := range q.check() {
-			p.errf(bl.lines[0], "question %s: %s", q.ID, msg)
+		if bl.ext != "" {
+			e, err := parseExtension(bl.ext)
+			if err != nil {
+				p.errf(bl.extAt, "%v", err)
+				continue
+			}
+			if msg := e.apply(q); msg != "" {
+				p.errf(bl.extAt, "%s", msg)
+				continue
+			}
 		}
-		if at, dup := where[q.ID]; dup {
-			p.errf(bl.lines[0], "question id %q is already used at line %d (give the questions different ::titles::)", q.ID, at)
-		}
-		where[q.ID] = bl.lines[0]
-		b.Questions = append(b.Questions, *q)
+		p.add(b, q, bl.lines[0])
 	}
+	b.Warnings = p.warnings
 	return b
 }
 
@@ -249,9 +260,10 @@ func slugify(s string) string {
 	return s
 }
 
-var formatTags = map[string]string{"[markdown]": "", "[plain]": FormatPlain, "[html]": FormatHTML, "[moodle]": FormatHTML}
+var formatTags = map[string]string{"[markdown]": srcMarkdown, "[plain]": srcPlain, "[html]": srcHTML, "[moodle]": srcMoodle}
 
-// stripFormat removes a leading format tag, returning the text and format.
+// stripFormat removes a leading format tag, returning the text and the
+// Moodle format it names ("" when there is none).
 func stripFormat(s string) (string, string) {
 	t := strings.TrimLeft(s, " \t\n")
 	for tag, f := range formatTags {
@@ -262,10 +274,39 @@ func stripFormat(s string) (string, string) {
 	return s, ""
 }
 
-// clean restores escapes, drops a format tag and trims.
-func clean(s string) string {
-	s, _ = stripFormat(s)
-	return strings.TrimSpace(restore(s))
+// clean restores escapes, trims, and turns an answer's or feedback's text
+// into the question's format (from its own format tag, or the question's
+// when it has none, as Moodle reads it).
+func (p *giftParser) clean(s string) string {
+	s, src := stripFormat(s)
+	s = strings.TrimSpace(restore(s))
+	if src == "" {
+		return convertText(s, p.srcFormat(), p.format)
+	}
+	return convertText(s, src, p.format)
+}
+
+// plain is a text typed by the agent or chosen from a list (a short or
+// numeric answer, a matching choice): restored, trimmed and, when written
+// as HTML, reduced to its text.
+func (p *giftParser) plain(s string) string {
+	s, src := stripFormat(s)
+	s = strings.TrimSpace(restore(s))
+	if src == "" {
+		src = p.srcFormat()
+	}
+	return convertText(s, src, FormatPlain)
+}
+
+// srcFormat is the Moodle format of the question's own text.
+func (p *giftParser) srcFormat() string {
+	switch p.format {
+	case FormatHTML:
+		return srcHTML // already converted from moodle, if it was
+	case FormatPlain:
+		return srcPlain
+	}
+	return srcMarkdown
 }
 
 // item parses one block. It returns the question, or a reason the block was
@@ -274,12 +315,12 @@ func (p *giftParser) item(bl block) (*Question, string) {
 	s := bl.text
 	first := bl.lines[0]
 	if t := strings.TrimSpace(s); strings.HasPrefix(t, "$CATEGORY:") {
-		p.category = categoryTag(restore(strings.TrimPrefix(t, "$CATEGORY:")))
+		p.category = categoryPath(restore(strings.TrimPrefix(t, "$CATEGORY:")))
 		return nil, ""
 	}
-	q := &Question{Source: fmt.Sprintf("%s:%d", p.file, first), Reread: bl.reread}
-	if p.category != "" {
-		q.Tags = []string{p.category}
+	q := &Question{Source: fmt.Sprintf("%s:%d", p.file, first), Reread: bl.reread, Category: p.category}
+	if tag := categoryTag(p.category); tag != "" {
+		q.Tags = []string{tag}
 	}
 	body := strings.TrimLeft(s, " \t\n")
 	offset := len(s) - len(body)
@@ -314,17 +355,18 @@ func (p *giftParser) item(bl block) (*Question, string) {
 		p.errf(bl.lineAt(offset+close+1+i), "a question has one answer block; escape other braces as \\{ and \\}")
 		return nil, ""
 	}
-	before, format := stripFormat(body[:open])
-	q.Format = format
-	q.Text = strings.TrimSpace(restore(before))
-	q.TextAfter = strings.TrimSpace(restore(after))
-	if q.ID = slugify(q.Title); q.ID == "" {
-		sum := sha256.Sum256([]byte(q.Text + "\x00" + q.TextAfter))
-		q.ID = "q-" + hex.EncodeToString(sum[:4])
+	before, src := stripFormat(body[:open])
+	q.Format = storedFormat(src)
+	p.format = q.Format
+	q.Text = convertText(strings.TrimSpace(restore(before)), src, q.Format)
+	q.TextAfter = convertText(strings.TrimSpace(restore(after)), src, q.Format)
+	q.ID = slugify(q.Title)
+	if q.ID == "" {
+		q.ID = textID(q.Text, q.TextAfter)
 	}
 
 	if i := strings.LastIndex(answers, "####"); i >= 0 { // as Moodle: the last one, so "#####" ends an answer's feedback
-		q.Feedback = clean(answers[i+4:])
+		q.Feedback = p.clean(answers[i+4:])
 		answers = answers[:i]
 	}
 	trimmed := strings.TrimSpace(answers)
@@ -348,10 +390,10 @@ func (p *giftParser) item(bl block) (*Question, string) {
 			parts := strings.Split(trimmed, "#")
 			var wrong, right string
 			if len(parts) > 1 {
-				wrong = clean(parts[1])
+				wrong = p.clean(parts[1])
 			}
 			if len(parts) > 2 {
-				right = clean(parts[2])
+				right = p.clean(parts[2])
 			}
 			if len(parts) > 3 {
 				p.errf(first, "a true/false answer has at most two feedbacks: {T#wrong answer#right answer}")
@@ -364,7 +406,7 @@ func (p *giftParser) item(bl block) (*Question, string) {
 			}
 			q.Type = ShortAnswer
 			for _, a := range p.answers(answers, lineOf) {
-				q.Answers = append(q.Answers, TextAnswer{Text: a.text, Weight: a.weightOr(100), Feedback: a.feedback})
+				q.Answers = append(q.Answers, TextAnswer{Text: a.plain, Weight: a.weightOr(100), Feedback: a.feedback})
 			}
 		}
 	}
@@ -387,7 +429,8 @@ type answer struct {
 	marker    byte // '=' or '~'
 	weight    float64
 	hasWeight bool
-	text      string // escapes restored, trimmed
+	text      string // escapes restored, trimmed, in the question's format
+	plain     string // escapes restored, trimmed, as text
 	rawText   string // placeholders kept, for further splitting
 	feedback  string
 	line      int
@@ -435,8 +478,9 @@ func (p *giftParser) answers(s string, lineOf func(int) int) []answer {
 		}
 		text, fb, _ := strings.Cut(body, "#")
 		a.rawText = text
-		a.text = clean(text)
-		a.feedback = clean(fb)
+		a.text = p.clean(text)
+		a.plain = p.plain(text)
+		a.feedback = p.clean(fb)
 		out = append(out, a)
 		if next < 0 {
 			break
@@ -473,7 +517,7 @@ func (p *giftParser) matching(q *Question, s string, lineOf func(int) int) {
 		case a.hasWeight:
 			p.errf(a.line, "matching pairs have no weights")
 		default:
-			q.Pairs = append(q.Pairs, Pair{Left: clean(left), Right: clean(right)})
+			q.Pairs = append(q.Pairs, Pair{Left: p.clean(left), Right: p.plain(right)})
 		}
 	}
 }
@@ -487,10 +531,15 @@ func (p *giftParser) numeric(q *Question, s string, lineOf func(int) int) {
 	bodyLine := func(off int) int { return lineOf(hash + 1 + off) }
 	if i := strings.Index(body, "~"); i >= 0 {
 		text, fb, _ := strings.Cut(body[i+1:], "#")
+		// Moodle writes the answer for any other number as ~%0%#feedback;
+		// the weight, when given, can only be 0.
+		if t := strings.TrimSpace(text); t == "%0%" || t == "%0.0%" {
+			text = ""
+		}
 		if strings.TrimSpace(text) != "" || strings.ContainsAny(fb, "~=") {
 			p.errf(bodyLine(i), "a numeric question's ~#feedback, for any other answer, comes once and after every answer")
 		}
-		q.WrongFeedback = clean(fb)
+		q.WrongFeedback = p.clean(fb)
 		body = body[:i]
 	}
 	var as []answer
@@ -500,7 +549,7 @@ func (p *giftParser) numeric(q *Question, s string, lineOf func(int) int) {
 	}
 	if strings.TrimSpace(first) != "" {
 		text, fb, _ := strings.Cut(first, "#")
-		as = append(as, answer{marker: '=', text: clean(text), rawText: text, feedback: clean(fb), line: bodyLine(0)})
+		as = append(as, answer{marker: '=', text: p.plain(text), plain: p.plain(text), rawText: text, feedback: p.clean(fb), line: bodyLine(0)})
 	}
 	if rest != "" {
 		as = append(as, p.answers(rest, func(off int) int { return bodyLine(len(first) + off) })...)
@@ -515,19 +564,19 @@ func (p *giftParser) numeric(q *Question, s string, lineOf func(int) int) {
 		}
 		n := NumericAnswer{Weight: a.weightOr(100), Feedback: a.feedback}
 		var err error
-		if lo, hi, ok := strings.Cut(a.text, ".."); ok {
+		if lo, hi, ok := strings.Cut(a.plain, ".."); ok {
 			n.IsRange = true
 			if n.Min, err = parseGIFTNumber(lo); err == nil {
 				n.Max, err = parseGIFTNumber(hi)
 			}
 		} else {
-			v, tol, hasTol := strings.Cut(a.text, ":")
+			v, tol, hasTol := strings.Cut(a.plain, ":")
 			if n.Value, err = parseGIFTNumber(v); err == nil && hasTol {
 				n.Tolerance, err = parseGIFTNumber(tol)
 			}
 		}
 		if err != nil {
-			p.errf(a.line, "numeric answer %q: %v (write #value, #value:tolerance or #low..high)", a.text, err)
+			p.errf(a.line, "numeric answer %q: %v (write #value, #value:tolerance or #low..high)", a.plain, err)
 			continue
 		}
 		q.Numbers = append(q.Numbers, n)

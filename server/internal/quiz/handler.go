@@ -2,6 +2,7 @@ package quiz
 
 import (
 	_ "embed"
+	"mime"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
@@ -31,6 +32,9 @@ func (h *Handler) Register(rg *gin.RouterGroup) {
 	rg.POST("/quizzes/:id/attempts", agent, h.start)
 	rg.GET("/quizzes/:id/attempts", staff, h.listAttempts)
 	rg.GET("/quizzes/:id/analysis", staff, h.analysis)
+	exporters := auth.RequireUser(auth.RoleTrainer, auth.RoleAdmin)
+	rg.GET("/quizzes/:id/export", exporters, h.exportQuiz)
+	rg.GET("/clients/:id/banks/:bank/export", exporters, h.exportBank)
 	rg.GET("/attempts/:id", agent, h.getAttempt)
 	rg.PUT("/attempts/:id/answers", agent, h.saveAnswers)
 	rg.POST("/attempts/:id/submit", agent, h.submit)
@@ -104,6 +108,37 @@ func (h *Handler) result(c *gin.Context) {
 		return
 	}
 	c.JSON(http.StatusOK, s)
+}
+
+func (h *Handler) exportQuiz(c *gin.Context) {
+	f, err := h.svc.ExportQuiz(c.Request.Context(), c.Param("id"), exportFormat(c))
+	if err != nil {
+		httpx.Error(c, err)
+		return
+	}
+	sendExport(c, f)
+}
+
+func (h *Handler) exportBank(c *gin.Context) {
+	f, err := h.svc.ExportBank(c.Request.Context(), c.Param("id"), c.Param("bank"), exportFormat(c))
+	if err != nil {
+		httpx.Error(c, err)
+		return
+	}
+	sendExport(c, f)
+}
+
+// exportFormat is the format asked for, Moodle XML by default.
+func exportFormat(c *gin.Context) string {
+	if f := c.Query("format"); f != "" {
+		return f
+	}
+	return ExportMoodleXML
+}
+
+func sendExport(c *gin.Context, f *ExportFile) {
+	c.Header("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": f.Name}))
+	c.Data(http.StatusOK, f.ContentType, f.Data)
 }
 
 func (h *Handler) listAttempts(c *gin.Context) {

@@ -174,6 +174,9 @@ func (im *Importer) Apply(ctx context.Context, tx *gorm.DB, run *catalog.ImportR
 	for _, sk := range toCatalog(run.Library.QuizRoot, ql.Skipped) {
 		run.Report.Skipped = append(run.Report.Skipped, sk.String())
 	}
+	for _, w := range toCatalog(run.Library.QuizRoot, ql.Warnings) {
+		run.Report.Warnings = append(run.Report.Warnings, w.String())
+	}
 	now := im.clock.Now().UTC().Truncate(time.Microsecond)
 	for _, qz := range ql.Quizzes {
 		pool, ps := qz.Pool(ql.BanksOf(qz.Client))

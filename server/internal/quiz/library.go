@@ -17,6 +17,9 @@ type Library struct {
 	Banks   []*Bank
 	// Skipped lists the GIFT items that Skillgate cannot represent.
 	Skipped Problems
+	// Warnings list what was read differently from how it is written, as
+	// Moodle reads it (see Bank.Warnings).
+	Warnings Problems
 }
 
 // LoadDir reads a quizzes folder (fsys rooted at it): every
@@ -38,13 +41,14 @@ func LoadDir(fsys fs.FS) (*Library, error) {
 		if d.IsDir() {
 			return nil
 		}
-		isQuiz, isGIFT := strings.HasSuffix(p, QuizFileSuffix), strings.HasSuffix(p, GIFTSuffix)
-		if !isQuiz && !isGIFT {
+		isQuiz, parseBank := strings.HasSuffix(p, QuizFileSuffix), bankParser(p)
+		isBank := parseBank != nil
+		if !isQuiz && !isBank {
 			return nil
 		}
 		depth := strings.Count(p, "/")
-		if (isQuiz && depth != 2) || (isGIFT && depth < 2) {
-			ps.add(p, 1, "quiz files live in <client>/<program>/, GIFT files anywhere under <client>/<program>/")
+		if (isQuiz && depth != 2) || (isBank && depth < 2) {
+			ps.add(p, 1, "quiz files live in <client>/<program>/, bank files (GIFT, Moodle XML, Aiken) anywhere under <client>/<program>/")
 			return nil
 		}
 		data, err := pgtext.ReadFS(fsys, p)
@@ -66,7 +70,7 @@ func LoadDir(fsys fs.FS) (*Library, error) {
 			lib.Quizzes = append(lib.Quizzes, qz)
 			return nil
 		}
-		b, err := ParseGIFT(p, data)
+		b, err := parseBank(p, data)
 		if err != nil {
 			ps = append(ps, problemsOf(err)...)
 			return nil
@@ -81,6 +85,7 @@ func LoadDir(fsys fs.FS) (*Library, error) {
 		byClient[b.Client][b.Name] = b
 		lib.Banks = append(lib.Banks, b)
 		lib.Skipped = append(lib.Skipped, b.Skipped...)
+		lib.Warnings = append(lib.Warnings, b.Warnings...)
 		return nil
 	})
 	if err != nil {
@@ -99,6 +104,20 @@ func LoadDir(fsys fs.FS) (*Library, error) {
 	}
 	sort.Slice(lib.Quizzes, func(i, j int) bool { return lib.Quizzes[i].Source < lib.Quizzes[j].Source })
 	return lib, nil
+}
+
+// bankParser is the reader of a bank file by its name's ending: *.gift,
+// *.xml (Moodle XML), *.aiken.txt; nil for any other file.
+func bankParser(name string) func(string, []byte) (*Bank, error) {
+	switch {
+	case strings.HasSuffix(name, GIFTSuffix):
+		return ParseGIFT
+	case strings.HasSuffix(name, MoodleXMLSuffix):
+		return ParseMoodleXML
+	case strings.HasSuffix(name, AikenSuffix):
+		return ParseAiken
+	}
+	return nil
 }
 
 // BanksOf returns the client's banks by name.
@@ -133,7 +152,7 @@ func (qz *Quiz) Pool(banks map[string]*Bank) ([]Question, Problems) {
 		b, ok := banks[ref.Name]
 		switch {
 		case !ok:
-			ps.add(qz.Source, ref.Line, "no bank %q: expected a file %s%s under quizzes/%s/", ref.Name, ref.Name, GIFTSuffix, qz.Client)
+			ps.add(qz.Source, ref.Line, "no bank %q: expected a file %s%s (or %s%s, %s%s) under quizzes/%s/", ref.Name, ref.Name, GIFTSuffix, ref.Name, MoodleXMLSuffix, ref.Name, AikenSuffix, qz.Client)
 			continue
 		case b.Client != qz.Client:
 			ps.add(qz.Source, ref.Line, "bank %q belongs to client %s, not %s", ref.Name, b.Client, qz.Client)

@@ -100,6 +100,9 @@ type Question struct {
 	// Feedback is the general feedback, shown whatever was answered (when
 	// the review policy shows feedback).
 	Feedback string `json:"feedback,omitempty"`
+	// Category is the Moodle question category the question was filed in
+	// ("$course$/top/Card Fees"), kept for export; it also becomes a tag.
+	Category string `json:"category,omitempty"`
 	// Tags drive per-tag draws; a GIFT $CATEGORY becomes a tag.
 	Tags []string `json:"tags,omitempty"`
 	// Reread points to the module section the question tests, as
@@ -271,6 +274,10 @@ type Bank struct {
 	// Skipped lists what the file holds that Skillgate cannot represent
 	// (essay and description items), each with its file:line.
 	Skipped []Problem `json:"skipped,omitempty"`
+	// Warnings list what the import changed to read the file as Moodle
+	// does (short answers written twice in different case merged, repeated
+	// titles numbered), each with its file:line.
+	Warnings []Problem `json:"warnings,omitempty"`
 }
 
 // Problem is something wrong (or skipped) at a place in a file.

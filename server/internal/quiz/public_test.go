@@ -14,7 +14,7 @@ var forbiddenKeys = []string{"correct", "weight", "feedback", "answers", "number
 
 func loadFixtureBank(t *testing.T) *Bank {
 	t.Helper()
-	data, err := os.ReadFile("testdata/northbank/card-services/card-fees.gift")
+	data, err := os.ReadFile("testdata/library/northbank/card-services/card-fees.gift")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -27,7 +27,7 @@ func loadFixtureBank(t *testing.T) *Bank {
 
 func loadFixtureQuiz(t *testing.T) *Quiz {
 	t.Helper()
-	data, err := os.ReadFile("testdata/northbank/card-services/card-basics.quiz.yaml")
+	data, err := os.ReadFile("testdata/library/northbank/card-services/card-basics.quiz.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}

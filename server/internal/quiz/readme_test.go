@@ -7,7 +7,7 @@ import (
 )
 
 // TestREADMEExamplesParse keeps quizzes/README.md honest: its full quiz
-// example and its GIFT example are accepted as they are written.
+// example and its GIFT and Aiken examples are accepted as they are written.
 func TestREADMEExamplesParse(t *testing.T) {
 	data, err := os.ReadFile("../../../quizzes/README.md")
 	if err != nil {
@@ -34,6 +34,10 @@ func TestREADMEExamplesParse(t *testing.T) {
 	}
 	if len(bank.Questions) != 9 {
 		t.Errorf("got %d questions from the README's GIFT example, want 9", len(bank.Questions))
+	}
+	aiken := block("## Question banks: Aiken", "```")
+	if b, err := ParseAiken("northbank/card-services/card-quick.aiken.txt", []byte(aiken)); err != nil || len(b.Questions) != 1 || b.Questions[0].Options[0].Weight != 100 {
+		t.Errorf("got %v from the README's Aiken example, want its one question", err)
 	}
 	quiz := block("## A quiz", "```yaml")
 	qz, err := ParseQuiz("northbank/card-services/card-basics.quiz.yaml", []byte(quiz))

@@ -100,10 +100,38 @@ func (s *Store) CurrentVersion(ctx context.Context, q *StoredQuiz) (*Version, er
 	return v, nil
 }
 
+// CurrentVersionsOfClient returns the current version of each of the
+// client's quizzes, by quiz slug.
+func (s *Store) CurrentVersionsOfClient(ctx context.Context, clientID string) ([]*Version, error) {
+	var rows []versionRow
+	err := s.db.WithContext(ctx).Raw(selectVersion+` WHERE q.client_id = ? AND v.number = q.current_version ORDER BY q.slug, q.id`, clientID).
+		Scan(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("quiz: current versions of client: %w", err)
+	}
+	vs := make([]*Version, 0, len(rows))
+	for _, row := range rows {
+		v, err := s.decodeVersion(row)
+		if err != nil {
+			return nil, err
+		}
+		vs = append(vs, v)
+	}
+	return vs, nil
+}
+
 func (s *Store) loadVersion(ctx context.Context, q string, args ...any) (*Version, error) {
 	var row versionRow
 	if err := s.db.WithContext(ctx).Raw(q, args...).Take(&row).Error; err != nil {
 		return nil, db.Translate(err, "quiz version")
+	}
+	return s.decodeVersion(row)
+}
+
+// decodeVersion decodes a version row, caching it by id.
+func (s *Store) decodeVersion(row versionRow) (*Version, error) {
+	if v, ok := s.versions.Load(row.ID); ok {
+		return v.(*Version), nil
 	}
 	v := &Version{ID: row.ID, QuizID: row.QuizID, ClientID: row.ClientID, ProgramID: row.ProgramID, Number: row.Number, Quiz: &Quiz{}}
 	if err := json.Unmarshal(row.Quiz, v.Quiz); err != nil {

@@ -177,7 +177,7 @@ func atoi(s string) int {
 }
 
 func TestLoadDir(t *testing.T) {
-	lib, err := LoadDir(os.DirFS("testdata"))
+	lib, err := LoadDir(os.DirFS("testdata/library"))
 	if err != nil {
 		t.Fatalf("got error %v, want none", err)
 	}

@@ -1,0 +1,133 @@
+package quiz_test
+
+import (
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/skillgate/skillgate/server/internal/apitest"
+	"github.com/skillgate/skillgate/server/internal/auth"
+	"github.com/skillgate/skillgate/server/internal/catalog"
+	"github.com/skillgate/skillgate/server/internal/quiz"
+)
+
+// TestMoodleBanksImportAndExport: Moodle XML, Aiken and GIFT banks written
+// in every form import (warnings and skipped items reported, re-import
+// unchanged), and the client's trainers and admins export banks and
+// quizzes in both formats, which import back with the same questions.
+func TestMoodleBanksImportAndExport(t *testing.T) {
+	t.Parallel()
+	env := apitest.New(t)
+	_, content, quizzes := apitest.CopyLibrary(t, "_testlibrary")
+	dir := filepath.Join(quizzes, "northbank", "card-services")
+	for from, to := range map[string]string{"every-form.xml": "xml-forms.xml", "every-form.aiken.txt": "aiken-forms.aiken.txt", "every-form.gift": "gift-forms.gift"} {
+		raw, err := os.ReadFile(filepath.Join("testdata", "interchange", from))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, to), raw, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f := &fixture{t: t, env: env}
+	f.edit(filepath.Join(dir, "graded.quiz.yaml"), "questions:\n", "banks: [xml-forms, aiken-forms, gift-forms]\nquestions:\n")
+
+	rep := env.Import(content, quizzes)
+	joined := strings.Join(rep.Warnings, "\n")
+	for _, w := range []string{"xml-forms.xml:45: question aht: answer \"Average Handle Time\" is", "gift-forms.gift:32: question aht: answer \"Average Handle Time\" is"} {
+		if !strings.Contains(joined, w) {
+			t.Errorf("got warnings %q, want one with %q", rep.Warnings, w)
+		}
+	}
+	if s := strings.Join(rep.Skipped, "\n"); !strings.Contains(s, "xml-forms.xml:102: cloze") || !strings.Contains(s, "gift-forms.gift:82: essay") {
+		t.Errorf("got skipped %q, want the cloze and the essays", rep.Skipped)
+	}
+	outcome := func(rep *catalog.Report) string {
+		for _, it := range rep.Items {
+			if it.Key == "northbank/card-services/graded" {
+				return it.Outcome
+			}
+		}
+		return ""
+	}
+	if got := outcome(rep); got != catalog.OutcomeCreated {
+		t.Errorf("first import: got %q, want created", got)
+	}
+	if got := outcome(env.Import(content, quizzes)); got != catalog.OutcomeUnchanged {
+		t.Errorf("re-import of the same files: got %q, want unchanged (ids of repeated questions are stable)", got)
+	}
+
+	nb, sb := env.ClientID("northbank"), env.ClientID("southbank")
+	env.User("trainer@nb.test", auth.RoleTrainer, nb)
+	env.User("trainer@sb.test", auth.RoleTrainer, sb)
+	env.User("super@nb.test", auth.RoleSupervisor, nb)
+	env.User("admin@x.test", auth.RoleAdmin)
+	trainer, other, super, admin := env.Login("trainer@nb.test"), env.Login("trainer@sb.test"), env.Login("super@nb.test"), env.Login("admin@x.test")
+	var list struct{ Quizzes []quiz.QuizSummary }
+	f.do("GET", "/api/v1/programs/"+env.ProgramID("northbank", "card-services")+"/quizzes", trainer, nil, 200).JSON(t, &list)
+	graded := ""
+	for _, q := range list.Quizzes {
+		if q.Slug == "graded" {
+			graded = q.ID
+		}
+	}
+
+	// The exported quiz imports back as a bank with the same questions.
+	for _, tc := range []struct {
+		format, file, ctype string
+		parse               func(string, []byte) (*quiz.Bank, error)
+	}{
+		{"gift", "graded.gift", "text/plain; charset=utf-8", quiz.ParseGIFT},
+		{"moodle-xml", "graded.xml", "application/xml", quiz.ParseMoodleXML},
+	} {
+		res := f.do("GET", "/api/v1/quizzes/"+graded+"/export?format="+tc.format, trainer, nil, 200)
+		if got := res.Header.Get("Content-Type"); got != tc.ctype {
+			t.Errorf("%s: got content type %q, want %q", tc.format, got, tc.ctype)
+		}
+		if got := res.Header.Get("Content-Disposition"); got != "attachment; filename="+tc.file {
+			t.Errorf("%s: got %q, want the attachment %s", tc.format, got, tc.file)
+		}
+		b, err := tc.parse("northbank/card-services/"+tc.file, res.Body)
+		if err != nil {
+			t.Fatalf("%s: got error %v importing the export", tc.format, err)
+		}
+		if len(b.Questions) != 6+8+3+21 { // graded's own, xml-forms, aiken-forms, gift-forms
+			t.Errorf("%s: got %d questions back, want 38", tc.format, len(b.Questions))
+		}
+	}
+	res := f.do("GET", "/api/v1/clients/"+nb+"/banks/xml-forms/export", admin, nil, 200)
+	b, err := quiz.ParseMoodleXML("northbank/card-services/xml-forms.xml", res.Body)
+	if err != nil {
+		t.Fatalf("got error %v importing the exported bank", err)
+	}
+	var ids []string
+	for _, q := range b.Questions {
+		ids = append(ids, q.ID)
+	}
+	if want := []string{"ownership", "listening", "check-in", "aht", "fcr", "sla", "metrics", "ownership-2"}; !reflect.DeepEqual(ids, want) {
+		t.Errorf("got the bank's ids %v, want %v in the file's order", ids, want)
+	}
+
+	for _, tc := range []struct {
+		name, path, token string
+		status            int
+		code              string
+	}{
+		{"another client's trainer", "/api/v1/quizzes/" + graded + "/export", other, 404, "not_found"},
+		{"another client's bank", "/api/v1/clients/" + nb + "/banks/xml-forms/export", other, 404, "not_found"},
+		{"a supervisor", "/api/v1/quizzes/" + graded + "/export", super, 403, "forbidden"},
+		{"an unknown format", "/api/v1/quizzes/" + graded + "/export?format=qti", trainer, 400, "invalid"},
+		{"an unknown bank", "/api/v1/clients/" + nb + "/banks/nope/export", trainer, 404, "not_found"},
+		{"a bank of a quiz-less name", "/api/v1/clients/" + nb + "/banks/Bad Name/export", trainer, 404, "not_found"},
+		{"signed out", "/api/v1/quizzes/" + graded + "/export", "", 401, "unauthorized"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res := env.Do(apitest.Request{Method: "GET", Path: strings.ReplaceAll(tc.path, " ", "%20"), Token: tc.token})
+			if res.Status != tc.status || res.Code() != tc.code {
+				t.Errorf("got %d %s, want %d %s", res.Status, res.Body, tc.status, tc.code)
+			}
+		})
+	}
+}

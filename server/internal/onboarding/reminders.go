@@ -7,6 +7,8 @@ import (
 
 	"github.com/google/uuid"
 	"gorm.io/gorm"
+
+	"github.com/skillgate/skillgate/server/internal/notify"
 )
 
 // ReminderBatch is how many tasks the reminder job reads per query.
@@ -67,12 +69,12 @@ func (s *Service) reminderFor(t *Task, today time.Time) Reminder {
 	if t.DueDate.Before(today) {
 		r.Kind, r.Key = ReminderOverdue, "task-overdue:"+t.ID
 		r.Title = "Overdue: " + what
-		r.Body = fmt.Sprintf("This onboarding task was due on %s (day %d of your plan).", t.DueDate.Format(Date), t.Day)
+		r.Body = fmt.Sprintf("This onboarding task was due on %s (day %d of your plan).", t.DueDate.Format(notify.PeopleDay), t.Day)
 		return r
 	}
 	r.Kind, r.Key = ReminderDue, "task-due:"+t.ID
 	r.Title = "Due tomorrow: " + what
-	r.Body = fmt.Sprintf("This onboarding task is due on %s (day %d of your plan).", t.DueDate.Format(Date), t.Day)
+	r.Body = fmt.Sprintf("This onboarding task is due on %s (day %d of your plan).", t.DueDate.Format(notify.PeopleDay), t.Day)
 	return r
 }
 

@@ -3,7 +3,7 @@ import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tansta
 import { useNavigate, useSearchParams } from "react-router-dom";
 import { notifications, type Notification } from "../api/notifications";
 import { useSession } from "../auth/session";
-import { formatDate, formatDateTime } from "../lib/format";
+import { formatDateTime, formatDueDay } from "../lib/format";
 import { inboxKey, unreadKey } from "./hooks";
 import { isModifiedClick, kindLabel, linkTarget, PAGE, pageRange } from "./logic";
 
@@ -143,7 +143,7 @@ export function Inbox() {
                 <p className="inbox-body">{n.body}</p>
                 <p className="hint">
                   {kindLabel(n.kind)} · {formatDateTime(n.created_at)}
-                  {n.due_at && <> · due {formatDate(n.due_at)}</>}
+                  {n.due_at && <> · due {formatDueDay(n.due_at)}</>}
                   {n.read_at && <> · read {formatDateTime(n.read_at)}</>}
                 </p>
                 {!n.read_at && (

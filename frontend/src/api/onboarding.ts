@@ -37,6 +37,8 @@ export interface OnboardingTask {
   day: number;
   kind: TaskKind;
   slug: string;
+  /** Shown when the API gives it; the module's title or the slug otherwise. */
+  title?: string;
   module_id?: string;
   due_date: string;
   status: TaskStatus;

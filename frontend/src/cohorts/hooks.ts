@@ -13,6 +13,10 @@ export function useModuleTitles(programIDs: string[]): (programID: string, slug:
     queries: ids.map((id) => ({ queryKey: keys.program(id), queryFn: () => learning.program(id), staleTime: 5 * 60_000 })),
   });
   const titles = new Map<string, string>();
-  details.forEach((d, i) => d.data?.requirements.modules.forEach((m) => titles.set(`${ids[i]}|${m.slug}`, m.title)));
+  // Plans name core modules "core/<slug>".
+  details.forEach((d, i) => d.data?.requirements.modules.forEach((m) => {
+    titles.set(`${ids[i]}|${m.slug}`, m.title);
+    if (m.core) titles.set(`${ids[i]}|core/${m.slug}`, m.title);
+  }));
   return (programID, slug) => titles.get(`${programID}|${slug}`);
 }

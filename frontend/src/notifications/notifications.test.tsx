@@ -114,7 +114,7 @@ describe("the inbox", () => {
     renderApp();
     await userEvent.click(await screen.findByRole("link", { name: "Role-play sent back: r1" }));
     const item = screen.getByRole("listitem");
-    expect(await within(item).findByRole("alert")).toHaveTextContent("Could not mark it read: the database is busy");
+    expect(await within(item).findByRole("alert")).toHaveTextContent("Could not mark it read: The database is busy.");
     expect(screen.queryByRole("heading", { name: "Run page" })).toBeNull();
   });
 

@@ -2,7 +2,8 @@ import { mkdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { expect, test, type Page } from "@playwright/test";
 import { expectNoSeriousA11yViolations } from "./axe";
-import { account } from "./fixtures";
+import { unique } from "./fixtures";
+import { token } from "./training";
 
 // Every agent page on a phone (390×844, with 360 and 414 checked too): nothing scrolls sideways, the menu
 // holds the navigation, Notifications and Sign out, and tap targets are at least 44 px high. Each page is
@@ -97,8 +98,15 @@ test("the sign-in page and an agent with nothing assigned fit a phone", async ({
   await page.getByRole("button", { name: "Sign in" }).click();
   await expect(page.getByLabel("Email")).toBeFocused();
 
-  const a = account("agent");
-  await signInAs(page, a.email, a.password);
+  // A new agent, enrolled in nothing (the demo agent may be enrolled by other specs).
+  const email = `new-hire-${unique()}@demo.skillgate.test`;
+  const password = "phone-spec-password-1";
+  const created = await page.request.post("/api/v1/users", {
+    headers: { Authorization: `Bearer ${await token(page.request, "admin")}` },
+    data: { email, display_name: "New Hire", role: "agent", password },
+  });
+  expect(created.status(), await created.text()).toBe(201);
+  await signInAs(page, email, password);
   await expect(page.getByText("You are not enrolled in any program yet.")).toBeVisible();
   await checkPage(page, "home-not-enrolled", heading(page, /^Welcome/));
 });

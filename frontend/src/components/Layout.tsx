@@ -75,7 +75,7 @@ export function Layout() {
           onClick={() => setOpen((o) => !o)}>
           <span className="menu-icon" aria-hidden="true" />
           Menu
-          {count && <> <span className="count">{count}</span><span className="sr-only"> unread notifications</span></>}
+          {count && <> <span className="count">{count}</span> <span className="sr-only">unread notifications</span></>}
         </button>
         <div id="site-menu" className={open ? "menu open" : "menu"}>
           <nav aria-label="Main">

@@ -3,8 +3,9 @@ import { badgeLabel, badgeText, isModifiedClick, kindLabel, linkTarget, pageRang
 
 describe("badge", () => {
   it("names the unread count, and says nothing at zero", () => {
-    expect(badgeLabel(3)).toBe("Notifications, 3 unread");
-    expect(badgeLabel(1)).toBe("Notifications, 1 unread");
+    expect(badgeLabel(3)).toBe("Notifications 3 unread");
+    expect(badgeLabel(1)).toBe("Notifications 1 unread");
+    expect(badgeLabel(120)).toBe("Notifications 99+ unread");
     expect(badgeLabel(0)).toBe("Notifications");
     expect(badgeLabel(undefined)).toBe("Notifications");
   });

@@ -8,9 +8,13 @@ export const FRESH_MS = 15_000;
 /** Notices per page of the inbox. */
 export const PAGE = 20;
 
-/** The badge's accessible name: "Notifications" or "Notifications, 3 unread". */
+/**
+ * The badge's accessible name: "Notifications" or "Notifications 3 unread". It starts with what the badge
+ * shows ("Notifications 3"), so what is seen is what is heard (WCAG 2.5.3).
+ */
 export function badgeLabel(unread: number | undefined): string {
-  return unread ? `Notifications, ${unread} unread` : "Notifications";
+  const text = badgeText(unread);
+  return text ? `Notifications ${text} unread` : "Notifications";
 }
 
 /** The count the badge shows: nothing at zero, at most "99+". */

@@ -96,17 +96,17 @@ describe("the inbox", () => {
     expect(items[0]).toHaveTextContent("due");
     expect(items[2]).toHaveTextContent("Read");
     expect(within(items[2]).queryByRole("button", { name: /Mark read/ })).toBeNull();
-    await waitFor(() => expect(badge()).toHaveAccessibleName("Notifications, 2 unread"));
+    await waitFor(() => expect(badge()).toHaveAccessibleName("Notifications 2 unread"));
   });
 
   it("opening a notice marks it read, follows its link, and the badge drops", async () => {
     const { calls } = inboxServer([notice("r1", "2026-12-01T09:00:00Z"), notice("r2", "2026-11-30T09:00:00Z")]);
     renderApp();
-    await waitFor(() => expect(badge()).toHaveAccessibleName("Notifications, 2 unread"));
+    await waitFor(() => expect(badge()).toHaveAccessibleName("Notifications 2 unread"));
     await userEvent.click(await screen.findByRole("link", { name: "Role-play sent back: r1" }));
     expect(await screen.findByRole("heading", { name: "Run page" })).toBeInTheDocument();
     expect(calls).toContain("POST /api/v1/me/notifications/r1/read");
-    await waitFor(() => expect(badge()).toHaveAccessibleName("Notifications, 1 unread"));
+    await waitFor(() => expect(badge()).toHaveAccessibleName("Notifications 1 unread"));
   });
 
   it("a notice that cannot be marked shows why next to it and stays put", async () => {
@@ -124,7 +124,7 @@ describe("the inbox", () => {
     await userEvent.click(await screen.findByRole("button", { name: "Mark read: Role-play sent back: r2" }));
     expect(await screen.findByRole("status")).toHaveTextContent("Marked “Role-play sent back: r2” read.");
     await waitFor(() => expect(screen.getByRole("link", { name: "Role-play sent back: r2" })).toHaveFocus());
-    await waitFor(() => expect(badge()).toHaveAccessibleName("Notifications, 1 unread"));
+    await waitFor(() => expect(badge()).toHaveAccessibleName("Notifications 1 unread"));
   });
 
   it("mark all read empties the badge and the unread filter", async () => {
@@ -161,7 +161,7 @@ describe("the badge", () => {
     vi.useFakeTimers({ toFake: ["Date"], now: new Date("2026-12-01T10:00:00Z") });
     const { calls } = inboxServer([notice("r1", "2026-12-01T09:00:00Z")]);
     renderApp("/start");
-    await waitFor(() => expect(badge()).toHaveAccessibleName("Notifications, 1 unread"));
+    await waitFor(() => expect(badge()).toHaveAccessibleName("Notifications 1 unread"));
     const asks = () => calls.filter((c) => c.startsWith("GET /api/v1/me/notifications?")).length;
     expect(asks()).toBe(1);
     expect(calls[0]).toBe("GET /api/v1/me/notifications?limit=1&unread=true");

@@ -203,6 +203,15 @@ test("every agent page of a new hire who is behind fits a phone", async ({ page 
   await checkPage(page, "roleplay", async () => {
     await expect(page.getByRole("group", { name: "Your reply — choose one:" }).or(page.getByLabel("Your reply, in your own words"))).toBeVisible();
   });
+  // What is on the agent's screen is folded above the chat on a phone and open beside it on a laptop.
+  const facts = page.getByRole("complementary", { name: "On your screen" }).locator("dl");
+  await expect(facts).toBeHidden();
+  await page.setViewportSize(LAPTOP);
+  await expect(facts).toBeVisible();
+  await page.setViewportSize(PHONE);
+  await expect(facts).toBeHidden();
+  await page.getByText("On your screen").click();
+  await expect(facts).toBeVisible();
   for (let turn = 0; turn < 15; turn++) {
     const text = page.getByLabel("Your reply, in your own words");
     const choices = page.getByRole("group", { name: "Your reply — choose one:" }).getByRole("button");

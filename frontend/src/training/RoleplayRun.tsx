@@ -23,8 +23,14 @@ export function RoleplayRun() {
   const answerRef = useRef<HTMLElement | null>(null);
   const factsRef = useRef<HTMLDetailsElement>(null);
   const loaded = !!run;
+  // The facts are open beside the chat on a laptop and folded above it on a phone, also after a rotation.
   useEffect(() => {
-    if (loaded && factsRef.current && !window.matchMedia?.(PHONE).matches) factsRef.current.open = true;
+    const mq = window.matchMedia?.(PHONE);
+    if (!loaded || !mq) return;
+    const fit = () => { if (factsRef.current) factsRef.current.open = !mq.matches; };
+    fit();
+    mq.addEventListener("change", fit);
+    return () => mq.removeEventListener("change", fit);
   }, [loaded]);
 
   useEffect(() => {

@@ -13,7 +13,9 @@ for (const role of Object.keys(NAV) as Role[]) {
   test(`${role} signs in and sees what the role allows`, async ({ page }) => {
     await signIn(page, role);
     expect(await navLabels(page)).toEqual(NAV[role]);
-    await expect(page.getByText(`You are signed in as ${role}.`)).toBeVisible();
+    // An agent's home leads with what to do next instead.
+    if (role === "agent") await expect(page.getByRole("region", { name: "Your next task" })).toBeVisible();
+    else await expect(page.getByText(`You are signed in as ${role}.`)).toBeVisible();
   });
 }
 
@@ -22,7 +24,7 @@ test("a wrong password shows the API's error", async ({ page }) => {
   await page.getByLabel("Email").fill(account("agent").email);
   await page.getByLabel("Password").fill("not-the-password-at-all");
   await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page.getByRole("alert")).toHaveText("the email address or password is wrong");
+  await expect(page.getByRole("alert")).toHaveText("The email address or password is wrong.");
   await expect(page).toHaveURL(/\/login$/);
 });
 
@@ -65,7 +67,7 @@ test("admin creates a user with a membership, finds them, deactivates them; the 
   await dialog.getByLabel("Email").fill("not-an-email");
   await dialog.getByRole("button", { name: "Create user" }).click();
   await expect(dialog.getByLabel("Email")).toHaveAttribute("aria-invalid", "true");
-  await expect(dialog.getByLabel("Email")).toHaveAccessibleDescription(/must be an email address/);
+  await expect(dialog.getByLabel("Email")).toHaveAccessibleDescription(/must be an email address/i);
 
   await dialog.getByLabel("Email").fill(email);
   await dialog.getByLabel("Display name").fill("Erin Example");
@@ -195,7 +197,7 @@ test("changing the password signs out and the new password works", async ({ page
   await page.getByLabel("New password", { exact: true }).fill(newPassword);
   await page.getByLabel("Repeat the new password").fill(newPassword + "x");
   await page.getByRole("button", { name: "Change password" }).click();
-  await expect(page.getByLabel("Repeat the new password")).toHaveAccessibleDescription(/must repeat the new password/);
+  await expect(page.getByLabel("Repeat the new password")).toHaveAccessibleDescription(/must repeat the new password/i);
 
   await page.getByLabel("Repeat the new password").fill(newPassword);
   await page.getByRole("button", { name: "Change password" }).click();

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { api, ApiError, clearTokens, query, setOnSessionLost, setTokens, type Tokens } from "./client";
+import { api, ApiError, clearTokens, query, sentence, setOnSessionLost, setTokens, type Tokens } from "./client";
 
 function json(status: number, body: unknown) {
   return new Response(JSON.stringify(body), { status, headers: { "Content-Type": "application/json" } });
@@ -106,7 +106,7 @@ describe("api", () => {
     const fetchMock = vi.fn().mockResolvedValue(json(401, { code: "unauthorized", message: "the email address or password is wrong" }));
     vi.stubGlobal("fetch", fetchMock);
     const err = (await api("/auth/login", { method: "POST", body: {} }).catch((e: unknown) => e)) as ApiError;
-    expect(err.message).toBe("the email address or password is wrong");
+    expect(err.message).toBe("The email address or password is wrong."); // as a sentence for people
     expect(fetchMock).toHaveBeenCalledTimes(1);
   });
 
@@ -123,7 +123,17 @@ describe("api", () => {
     const err = (await api("/users", { method: "POST", body: {} }).catch((e: unknown) => e)) as ApiError;
     expect(err).toBeInstanceOf(ApiError);
     expect(err.code).toBe("invalid");
-    expect(err.fields.email).toBe("is required");
+    expect(err.fields.email).toBe("Is required.");
+    expect(err.message).toBe("Bad.");
+  });
+
+  it("writes the API's messages as sentences", () => {
+    expect(sentence("the email is taken")).toBe("The email is taken.");
+    expect(sentence("Already a sentence.")).toBe("Already a sentence.");
+    expect(sentence("why?")).toBe("Why?");
+    expect(sentence('unknown outcome "x" (known: a, b)')).toBe('Unknown outcome "x" (known: a, b).');
+    expect(sentence("  ")).toBe("");
+    expect(sentence("bo@x.test: is not a member")).toBe("bo@x.test: is not a member.");
   });
 
   it("turns a network failure into an unavailable error", async () => {

@@ -21,6 +21,15 @@ export class ApiError extends Error {
   }
 }
 
+/** A message as a sentence: a capital first letter and a full stop ("the email is taken" → "The email is taken."). */
+export function sentence(m: string): string {
+  const t = m.trim();
+  if (!t) return t;
+  // Only a plain word is capitalized: "bo@x.test: …" or "user_id …" stay as they are.
+  const first = /^[a-z][a-z'’-]*(?=[\s,:;.!?]|$)/.test(t) ? t.charAt(0).toUpperCase() + t.slice(1) : t;
+  return /[.!?…]$/.test(first) ? first : `${first}.`;
+}
+
 /** What login and refresh answer (the refresh token itself stays in the cookie). */
 export interface Tokens {
   access_token: string;
@@ -112,7 +121,9 @@ export function refreshSession(): Promise<Tokens | null> {
 async function toError(res: Response): Promise<ApiError> {
   try {
     const b = await res.json();
-    return new ApiError(res.status, b.code ?? "internal", b.message ?? res.statusText, b.fields ?? {}, b.details);
+    // The API writes messages in lower case without a full stop (Go's style); people read sentences.
+    const fields = Object.fromEntries(Object.entries(b.fields ?? {}).map(([k, v]) => [k, sentence(String(v))]));
+    return new ApiError(res.status, b.code ?? "internal", sentence(b.message ?? res.statusText), fields, b.details);
   } catch {
     return new ApiError(res.status, "internal", `The server answered ${res.status}.`);
   }

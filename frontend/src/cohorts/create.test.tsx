@@ -77,7 +77,7 @@ describe("creating a cohort", () => {
     await user.click(screen.getByRole("button", { name: "Create cohort" }));
     const programs = await screen.findByRole("group", { name: "Programs" });
     await waitFor(() => expect(programs).toHaveAttribute("aria-invalid", "true"));
-    expect(programs).toHaveTextContent("choose at least one program");
+    expect(programs).toHaveTextContent("Choose at least one program.");
     expect(screen.getByLabelText("Outages")).toHaveFocus();
   });
 
@@ -95,7 +95,7 @@ describe("creating a cohort", () => {
     await user.click(screen.getByRole("button", { name: "Create cohort" }));
 
     await waitFor(() => expect(members).toHaveAttribute("aria-invalid", "true"));
-    expect(members).toHaveAccessibleDescription(/bo@x\.test: is not a member of Cinder Valley Electric/);
+    expect(members).toHaveAccessibleDescription(/bo@x\.test: Is not a member of Cinder Valley Electric\./);
     expect(screen.getByText(/Created March class; some members could not be added/)).toBeInTheDocument();
     expect(calls.filter((c) => c.method === "POST" && c.path === "/api/v1/cohorts")).toHaveLength(1);
     expect(calls.find((c) => c.path === "/api/v1/cohorts")?.body).toBeUndefined();

@@ -1,6 +1,7 @@
 // What the cohort pages decide without React: words for statuses and tasks,
 // percentages, and the matrix's summary per column.
 import type { DueFrom, MatrixRow, TaskKind, TaskStatus } from "../api/onboarding";
+import { formatPercent, formatShare } from "../lib/format";
 
 /** The choices of where a cohort's due dates count from. */
 export const DUE_FROM_LABEL: Record<DueFrom, string> = {
@@ -29,15 +30,11 @@ export function taskLabel(kind: TaskKind, slug: string, title?: string): string 
   return `${ACTION[kind]} ${title || slug}`;
 }
 
-/** 0.756 → "76%", null → "—". */
-export function percent(v: number | null | undefined): string {
-  return v === null || v === undefined || Number.isNaN(v) ? "—" : `${Math.round(v * 100)}%`;
-}
+/** A share as a whole percent by the app's one rule (lib/format): 0.756 → "75%", null → "—". */
+export const percent = formatShare;
 
 /** A mean score already in percent: 81.25 → "81%". */
-export function score(v: number | null | undefined): string {
-  return v === null || v === undefined || Number.isNaN(v) ? "—" : `${Math.round(v)}%`;
-}
+export const score = formatPercent;
 
 /** 1.5 → "1.5", null → "—". */
 export function oneDecimal(v: number | null | undefined): string {

@@ -1,15 +1,17 @@
 import { NavLink } from "react-router-dom";
-import { badgeLabel, badgeText } from "./logic";
+import { badgeText } from "./logic";
 import { useUnreadCount } from "./hooks";
 
-/** The header's way to the inbox, with the unread count in its name. */
+/**
+ * The header's way to the inbox, with the unread count: it shows "Notifications 3" and is named
+ * "Notifications 3 unread" (badgeLabel), from its own content.
+ */
 export function NotificationsBadge() {
-  const unread = useUnreadCount().data;
-  const text = badgeText(unread);
+  const text = badgeText(useUnreadCount().data);
   return (
-    <NavLink to="/notifications" className="inbox-link" aria-label={badgeLabel(unread)}>
+    <NavLink to="/notifications" className="inbox-link">
       Notifications
-      {text && <span className="count" aria-hidden="true">{text}</span>}
+      {text && <> <span className="count">{text}</span> <span className="sr-only">unread</span></>}
     </NavLink>
   );
 }

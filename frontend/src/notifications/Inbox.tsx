@@ -3,9 +3,9 @@ import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tansta
 import { useNavigate, useSearchParams } from "react-router-dom";
 import { notifications, type Notification } from "../api/notifications";
 import { useSession } from "../auth/session";
-import { formatDateTime } from "../lib/format";
+import { formatDate, formatDateTime } from "../lib/format";
 import { inboxKey, unreadKey } from "./hooks";
-import { dueDay, isModifiedClick, kindLabel, linkTarget, PAGE, pageRange } from "./logic";
+import { isModifiedClick, kindLabel, linkTarget, PAGE, pageRange } from "./logic";
 
 /**
  * The signed-in person's notices, newest first. Opening one marks it read and
@@ -143,7 +143,7 @@ export function Inbox() {
                 <p className="inbox-body">{n.body}</p>
                 <p className="hint">
                   {kindLabel(n.kind)} · {formatDateTime(n.created_at)}
-                  {n.due_date && <> · due {dueDay(n.due_date)}</>}
+                  {n.due_date && <> · due {formatDate(n.due_date)}</>}
                   {n.read_at && <> · read {formatDateTime(n.read_at)}</>}
                 </p>
                 {!n.read_at && (

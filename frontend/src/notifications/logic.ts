@@ -8,9 +8,13 @@ export const FRESH_MS = 15_000;
 /** Notices per page of the inbox. */
 export const PAGE = 20;
 
-/** The badge's accessible name: "Notifications" or "Notifications, 3 unread". */
+/**
+ * The badge's accessible name: "Notifications" or "Notifications 3 unread". It starts with what the badge
+ * shows ("Notifications 3"), so what is seen is what is heard (WCAG 2.5.3).
+ */
 export function badgeLabel(unread: number | undefined): string {
-  return unread ? `Notifications, ${unread} unread` : "Notifications";
+  const text = badgeText(unread);
+  return text ? `Notifications ${text} unread` : "Notifications";
 }
 
 /** The count the badge shows: nothing at zero, at most "99+". */
@@ -62,16 +66,4 @@ export function kindLabel(kind: string): string {
 export function pageRange(offset: number, shown: number, total: number): string {
   if (total === 0 || shown === 0) return "";
   return `Showing ${offset + 1}–${offset + shown} of ${total}`;
-}
-
-const day = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeZone: "UTC" });
-
-/**
- * A due day ("2026-12-01") as the reader's locale writes it. The day is a
- * calendar day, not an instant: it is formatted in UTC so no time zone moves
- * it to the day before or after.
- */
-export function dueDay(d: string): string {
-  const t = new Date(`${d}T00:00:00Z`);
-  return Number.isNaN(t.getTime()) ? d : day.format(t);
 }

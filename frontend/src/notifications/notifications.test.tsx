@@ -6,7 +6,8 @@ import { Link, MemoryRouter, Route, Routes } from "react-router-dom";
 import type { Notification } from "../api/notifications";
 import { NotificationsBadge } from "./Badge";
 import { Inbox } from "./Inbox";
-import { dueDay, FRESH_MS } from "./logic";
+import { FRESH_MS } from "./logic";
+import { formatDate } from "../lib/format";
 
 vi.mock("../auth/session", () => ({
   useSession: () => ({ me: { id: "u1", email: "agent@x", display_name: "Agent", role: "agent" } }),
@@ -94,21 +95,21 @@ describe("the inbox", () => {
     ]);
     expect(items[0]).toHaveTextContent("Unread");
     // The due day shown is due_date, not due_at (the midnight after it).
-    expect(items[0]).toHaveTextContent(`due ${dueDay("2026-12-04")}`);
-    expect(items[0]).not.toHaveTextContent(dueDay("2026-12-05"));
+    expect(items[0]).toHaveTextContent(`due ${formatDate("2026-12-04")}`);
+    expect(items[0]).not.toHaveTextContent(formatDate("2026-12-05"));
     expect(items[2]).toHaveTextContent("Read");
     expect(within(items[2]).queryByRole("button", { name: /Mark read/ })).toBeNull();
-    await waitFor(() => expect(badge()).toHaveAccessibleName("Notifications, 2 unread"));
+    await waitFor(() => expect(badge()).toHaveAccessibleName("Notifications 2 unread"));
   });
 
   it("opening a notice marks it read, follows its link, and the badge drops", async () => {
     const { calls } = inboxServer([notice("r1", "2026-12-01T09:00:00Z"), notice("r2", "2026-11-30T09:00:00Z")]);
     renderApp();
-    await waitFor(() => expect(badge()).toHaveAccessibleName("Notifications, 2 unread"));
+    await waitFor(() => expect(badge()).toHaveAccessibleName("Notifications 2 unread"));
     await userEvent.click(await screen.findByRole("link", { name: "Role-play sent back: r1" }));
     expect(await screen.findByRole("heading", { name: "Run page" })).toBeInTheDocument();
     expect(calls).toContain("POST /api/v1/me/notifications/r1/read");
-    await waitFor(() => expect(badge()).toHaveAccessibleName("Notifications, 1 unread"));
+    await waitFor(() => expect(badge()).toHaveAccessibleName("Notifications 1 unread"));
   });
 
   it("a notice that cannot be marked shows why next to it and stays put", async () => {
@@ -116,7 +117,7 @@ describe("the inbox", () => {
     renderApp();
     await userEvent.click(await screen.findByRole("link", { name: "Role-play sent back: r1" }));
     const item = screen.getByRole("listitem");
-    expect(await within(item).findByRole("alert")).toHaveTextContent("Could not mark it read: the database is busy");
+    expect(await within(item).findByRole("alert")).toHaveTextContent("Could not mark it read: The database is busy.");
     expect(screen.queryByRole("heading", { name: "Run page" })).toBeNull();
   });
 
@@ -126,7 +127,7 @@ describe("the inbox", () => {
     await userEvent.click(await screen.findByRole("button", { name: "Mark read: Role-play sent back: r2" }));
     expect(await screen.findByRole("status")).toHaveTextContent("Marked “Role-play sent back: r2” read.");
     await waitFor(() => expect(screen.getByRole("link", { name: "Role-play sent back: r2" })).toHaveFocus());
-    await waitFor(() => expect(badge()).toHaveAccessibleName("Notifications, 1 unread"));
+    await waitFor(() => expect(badge()).toHaveAccessibleName("Notifications 1 unread"));
   });
 
   it("mark all read empties the badge and the unread filter", async () => {
@@ -163,7 +164,7 @@ describe("the badge", () => {
     vi.useFakeTimers({ toFake: ["Date"], now: new Date("2026-12-01T10:00:00Z") });
     const { calls } = inboxServer([notice("r1", "2026-12-01T09:00:00Z")]);
     renderApp("/start");
-    await waitFor(() => expect(badge()).toHaveAccessibleName("Notifications, 1 unread"));
+    await waitFor(() => expect(badge()).toHaveAccessibleName("Notifications 1 unread"));
     const asks = () => calls.filter((c) => c.startsWith("GET /api/v1/me/notifications?")).length;
     expect(asks()).toBe(1);
     expect(calls[0]).toBe("GET /api/v1/me/notifications?limit=1&unread=true");

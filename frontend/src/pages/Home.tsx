@@ -4,6 +4,7 @@ import { useSession, type Role } from "../auth/session";
 import { staff } from "../api/staff";
 import { navFor } from "../components/Layout";
 import { usePrograms } from "../training/hooks";
+import { AgentHome } from "./AgentHome";
 
 const ABOUT: Record<string, string> = {
   "/training": "Your programs, what to read next, quizzes and role-plays.",
@@ -30,9 +31,9 @@ function plural(n: number, one: string, many: string) {
   return `${n} ${n === 1 ? one : many}`;
 }
 
-/** What the role should look at first. */
-function NextUp({ role }: { role: Role }) {
-  const programs = usePrograms();
+/** What a staff role should look at first (the agent's home is AgentHome). */
+function NextUp({ role }: { role: Exclude<Role, "agent"> }) {
+  const programs = usePrograms(role === "trainer");
   const reviews = useQuery({ queryKey: ["reviews"], queryFn: staff.reviews, enabled: role === "supervisor", staleTime: 0 });
   const queue = useQuery({ queryKey: ["license-queue"], queryFn: staff.licenseQueue, enabled: role === "compliance", staleTime: 0 });
   const expiring = useQuery({ queryKey: ["licenses-expiring", 30], queryFn: () => staff.expiring(30), enabled: role === "compliance", staleTime: 0 });
@@ -40,9 +41,6 @@ function NextUp({ role }: { role: Role }) {
   const hooks = useQuery({ queryKey: ["webhooks"], queryFn: staff.webhooks, enabled: role === "admin" });
   const items: React.ReactNode[] = [];
   switch (role) {
-    case "agent":
-      items.push(<Todo key="t" to="/training">{programs.data ? `Continue your training: ${plural(programs.data.length, "program", "programs")}` : "Continue your training"}</Todo>);
-      break;
     case "trainer":
       items.push(<Todo key="l" to="/library">{programs.data ? `Review and update the content of ${plural(programs.data.length, "program", "programs")}` : "Open the content library"}</Todo>);
       break;
@@ -72,9 +70,18 @@ export function Home() {
   const { me } = useSession();
   if (!me) return null;
   const links = navFor(me.role).filter((n) => n.to !== "/");
+  const welcome = <h1>Welcome{me.display_name ? `, ${me.display_name}` : ""}</h1>;
+  if (me.role === "agent") {
+    return (
+      <section>
+        {welcome}
+        <AgentHome />
+      </section>
+    );
+  }
   return (
     <section>
-      <h1>Welcome{me.display_name ? `, ${me.display_name}` : ""}</h1>
+      {welcome}
       <p>You are signed in as <strong>{me.role}</strong>.</p>
       <NextUp role={me.role} />
       <ul className="cards">

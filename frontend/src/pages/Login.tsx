@@ -1,6 +1,6 @@
-import { useEffect, useRef, useState, type FormEvent } from "react";
+import { useState, type FormEvent } from "react";
 import { Navigate, useLocation, useNavigate } from "react-router-dom";
-import { Field } from "../components/Field";
+import { Field, useFocusOnError } from "../components/Field";
 import { formErrors, NO_ERRORS, type FormErrors } from "../lib/errors";
 import { useSession } from "../auth/session";
 
@@ -23,16 +23,20 @@ export function Login() {
   const [password, setPassword] = useState("");
   const [errors, setErrors] = useState<FormErrors>(NO_ERRORS);
   const [busy, setBusy] = useState(false);
-  const alertRef = useRef<HTMLParagraphElement>(null);
-
-  useEffect(() => {
-    if (errors.summary) alertRef.current?.focus();
-  }, [errors]);
+  // After a failed try, focus goes to the first field to fix, else to the message.
+  const formRef = useFocusOnError(errors === NO_ERRORS ? null : errors);
 
   if (!loading && me) return <Navigate to={state.from ?? "/"} replace />;
 
   async function submit(e: FormEvent) {
     e.preventDefault();
+    const missing: Record<string, string> = {};
+    if (!email.trim()) missing.email = "Enter your email address.";
+    if (!password) missing.password = "Enter your password.";
+    if (Object.keys(missing).length) {
+      setErrors({ fields: missing, summary: null, other: [] });
+      return;
+    }
     setBusy(true);
     setErrors(NO_ERRORS);
     try {
@@ -46,11 +50,11 @@ export function Login() {
 
   return (
     <main className="login">
-      <form onSubmit={submit} aria-labelledby="login-title" noValidate>
+      <form onSubmit={submit} aria-labelledby="login-title" noValidate ref={formRef}>
         <h1 id="login-title">Sign in to Skillgate</h1>
         {endedBy && <p className="notice" role="status">{ENDED[endedBy]}</p>}
         {errors.summary && (
-          <p role="alert" className="error" tabIndex={-1} ref={alertRef}>
+          <p role="alert" className="error" tabIndex={-1}>
             {errors.summary}
           </p>
         )}

@@ -2,12 +2,13 @@ import { useQuery } from "@tanstack/react-query";
 import { Link, useParams, useSearchParams } from "react-router-dom";
 import { staff } from "../api/staff";
 import { barPercent, hardestFirst } from "./logic";
+import { formatPercent } from "../lib/format";
 
 /** A horizontal bar with its value in text; the marker shows a minimum. */
 export function Bar({ value, label, minimum }: { value: number | null; label: string; minimum?: number | null }) {
   const pct = barPercent(value);
   return (
-    <div className="bar" role="img" aria-label={`${label}: ${value === null ? "no data" : `${Math.round(pct)}%`}${minimum ? `, minimum ${minimum}%` : ""}`}>
+    <div className="bar" role="img" aria-label={`${label}: ${value === null ? "no data" : formatPercent(value)}${minimum ? `, minimum ${formatPercent(minimum)}` : ""}`}>
       <span className={`bar-fill${minimum && value !== null && value < minimum ? " low" : ""}`} style={{ width: `${pct}%` }} />
       {minimum ? <span className="bar-min" style={{ left: `${barPercent(minimum)}%` }} aria-hidden="true" /> : null}
     </div>
@@ -54,7 +55,7 @@ export function QuizAnalysisPage() {
                     <td>{q.drawn}</td>
                     <td>{q.answered}</td>
                     <td className="bar-cell">
-                      {q.answered ? <><Bar value={q.percent_correct} label="Percent correct" /> <span>{q.percent_correct.toFixed(0)}%</span></> : <span className="hint">not answered</span>}
+                      {q.answered ? <><Bar value={q.percent_correct} label="Percent correct" /> <span>{formatPercent(q.percent_correct)}</span></> : <span className="hint">not answered</span>}
                     </td>
                     <td>{q.fully_correct}</td>
                     <td>{q.most_chosen_wrong ? <>{q.most_chosen_wrong.text ?? q.most_chosen_wrong.option_id} <span className="hint">({q.most_chosen_wrong.count}×)</span></> : "—"}</td>
@@ -83,7 +84,7 @@ export function CompetencyPage() {
           <h1>{s.data.title}</h1>
           <p className="lead">
             {s.data.runs} scored {s.data.runs === 1 ? "run" : "runs"}, {s.data.passed} passed on their score
-            {s.data.mean_overall !== null && <>; mean overall {s.data.mean_overall.toFixed(0)}%</>}.
+            {s.data.mean_overall !== null && <>; mean overall {formatPercent(s.data.mean_overall)}</>}.
           </p>
           {s.data.competencies.length === 0 ? <p>Nobody has finished this role-play yet.</p> : (
             <table className="list competency-chart">
@@ -97,11 +98,11 @@ export function CompetencyPage() {
                     <th scope="row" className="cap">{c.competency.replace(/-/g, " ")}</th>
                     <td className="bar-cell wide">
                       {c.mean_score === null ? <span className="hint">not exercised yet</span> : (
-                        <><Bar value={c.mean_score} minimum={c.minimum} label={`${c.competency} mean score`} /> <span>{c.mean_score.toFixed(0)}%</span></>
+                        <><Bar value={c.mean_score} minimum={c.minimum} label={`${c.competency} mean score`} /> <span>{formatPercent(c.mean_score)}</span></>
                       )}
                     </td>
                     <td>{c.exercised}</td>
-                    <td>{c.minimum === null ? <span className="hint">no minimum</span> : <>{c.below_minimum} <span className="hint">(minimum {c.minimum}%)</span></>}</td>
+                    <td>{c.minimum === null ? <span className="hint">no minimum</span> : <>{c.below_minimum} <span className="hint">(minimum {formatPercent(c.minimum)})</span></>}</td>
                   </tr>
                 ))}
               </tbody>

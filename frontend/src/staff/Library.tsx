@@ -4,6 +4,7 @@ import { useClients } from "../api/hooks";
 import { learning } from "../api/learning";
 import { staff } from "../api/staff";
 import { keys, usePrograms, useProgram } from "../training/hooks";
+import { formatPercent } from "../lib/format";
 
 /** Module kinds in words. */
 export const MODULE_KIND: Record<string, string> = {
@@ -91,7 +92,7 @@ export function LibraryProgram() {
             {quizzes.data?.map((q) => (
               <li key={q.id}>
                 <Link to={`/library/quizzes/${q.id}?program=${p.id}`}>{q.title}</Link>
-                <span className="hint"> · v{q.version}, {q.questions} questions, pass at {q.pass_percent}%</span>
+                <span className="hint"> · v{q.version}, {q.questions} questions, pass at {formatPercent(q.pass_percent)}</span>
               </li>
             ))}
           </ul>

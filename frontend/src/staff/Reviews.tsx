@@ -5,7 +5,7 @@ import { staff, type ReviewedRun, type RunComment } from "../api/staff";
 import { useSession } from "../auth/session";
 import { ErrorSummary, Field, useFocusOnError } from "../components/Field";
 import { formErrors } from "../lib/errors";
-import { formatDateTime } from "../lib/format";
+import { formatDateTime, formatPercent } from "../lib/format";
 import { usePrograms } from "../training/hooks";
 
 /** Role-play runs waiting for a supervisor's sign-off, oldest first. */
@@ -35,7 +35,7 @@ export function ReviewQueue() {
                 <td>{r.title || r.slug} <span className="hint">v{r.version}</span></td>
                 <td>{programName(r.program_id)}</td>
                 <td>{formatDateTime(r.finished_at)}</td>
-                <td>{r.overall.toFixed(0)}%</td>
+                <td>{formatPercent(r.overall)}</td>
                 <td><Link to={`/reviews/${r.run_id}`} aria-label={`Review ${r.user_name || r.user_email}'s run of ${r.title || r.slug}`}>Review</Link></td>
               </tr>
             ))}
@@ -61,7 +61,7 @@ export function ReviewRun() {
       <p><Link to="/reviews">← Review queue</Link></p>
       <h1>{r.title}</h1>
       <p className="lead">
-        Outcome <strong>{r.outcome}</strong>, overall <strong>{r.overall.toFixed(0)}%</strong> — {r.passed ? "passed on its score" : "did not pass"}.
+        Outcome <strong>{r.outcome}</strong>, overall <strong>{formatPercent(r.overall)}</strong> — {r.passed ? "passed on its score" : "did not pass"}.
         {r.state === "pending_review" ? " Waiting for your sign-off." : r.review ? ` Reviewed: ${r.review.decision === "approve" ? "approved" : "sent back"}.` : ""}
       </p>
       <div className="rp-grid">
@@ -82,7 +82,7 @@ export function ReviewRun() {
               {r.competencies.map((c) => (
                 <tr key={c.competency}>
                   <th scope="row" className="cap">{c.competency.replace(/-/g, " ")}</th>
-                  <td>{c.exercised ? `${c.score.toFixed(0)}%` : "not exercised"}{c.minimum !== undefined && <span className="hint"> (min {c.minimum})</span>}</td>
+                  <td>{c.exercised ? formatPercent(c.score) : "not exercised"}{c.minimum !== undefined && <span className="hint"> (minimum {formatPercent(c.minimum)})</span>}</td>
                 </tr>
               ))}
             </tbody>

@@ -47,7 +47,7 @@ describe("downloadCSV", () => {
     vi.stubGlobal("fetch", vi.fn(async () => new Response(JSON.stringify({ code: "forbidden", message: "compliance and admins only" }), { status: 403 })));
     render(<CSVButton path="/reports/license-gaps" name="gaps.csv" label="Download CSV" />);
     await userEvent.click(screen.getByRole("button", { name: "Download CSV" }));
-    expect(await screen.findByRole("status")).toHaveTextContent("The download failed: compliance and admins only");
+    expect(await screen.findByRole("status")).toHaveTextContent("The download failed: Compliance and admins only.");
   });
 });
 

@@ -30,6 +30,26 @@ export function ModuleReader() {
   const location = useLocation();
   const bodyRef = useRef<HTMLDivElement>(null);
   const active = useActiveHeading(bodyRef, mod.data?.version.toc ?? []);
+  // On a phone the contents are a drop-down: Escape or a tap elsewhere closes it.
+  const [tocOpen, setTocOpen] = useState(false);
+  const tocRef = useRef<HTMLElement>(null);
+  useEffect(() => {
+    if (!tocOpen) return;
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key !== "Escape") return;
+      setTocOpen(false);
+      tocRef.current?.querySelector<HTMLButtonElement>(".toc-toggle")?.focus();
+    };
+    const onClick = (e: MouseEvent) => {
+      if (!tocRef.current?.contains(e.target as Node)) setTocOpen(false);
+    };
+    document.addEventListener("keydown", onKey);
+    document.addEventListener("click", onClick);
+    return () => {
+      document.removeEventListener("keydown", onKey);
+      document.removeEventListener("click", onClick);
+    };
+  }, [tocOpen]);
   useEffect(() => {
     if (!mod.data || !location.hash) return;
     const el = document.getElementById(decodeURIComponent(location.hash.slice(1)));
@@ -48,14 +68,18 @@ export function ModuleReader() {
 
   return (
     <div className="reader">
-      <nav className="toc" aria-label="Contents of this module">
+      <nav className={tocOpen ? "toc open" : "toc"} aria-label="Contents of this module" ref={tocRef}>
         <p><Link to={`/training/${programId}`}>← Program</Link></p>
+        <button type="button" className="toc-toggle" aria-expanded={tocOpen} aria-controls="module-toc" onClick={() => setTocOpen((o) => !o)}>
+          Contents
+        </button>
         <h2 className="toc-title">Contents</h2>
-        <ol>
+        <ol id="module-toc">
           {v.toc.filter((t) => t.level <= 3).map((t) => (
             <li key={t.id} className={`lvl${t.level}`}>
               <a href={`#${t.id}`} aria-current={active === t.id ? "location" : undefined} onClick={(e) => {
                 e.preventDefault();
+                setTocOpen(false);
                 const el = document.getElementById(t.id);
                 el?.scrollIntoView();
                 el?.setAttribute("tabindex", "-1");

@@ -1,10 +1,15 @@
 import { Link } from "react-router-dom";
 import { useClients } from "../api/hooks";
 import { useMyCertifications } from "./certifications";
+import { certDates } from "../pages/agenda";
 import { KIND_LABEL, ProgressBar } from "./StepStatus";
 
-const STATE: Record<string, string> = {
-  in_training: "In training", certified: "Certified", refresher_due: "Refresher due", expired: "Expired", revoked: "Revoked",
+const STATE: Record<string, { label: string; badge: string }> = {
+  in_training: { label: "In training", badge: "off" },
+  certified: { label: "Certified", badge: "ok" },
+  refresher_due: { label: "Refresher due", badge: "warn" },
+  expired: { label: "Expired", badge: "bad" },
+  revoked: { label: "Revoked", badge: "bad" },
 };
 
 /** Per program: the certification state, progress, what is left and what changed. */
@@ -21,8 +26,9 @@ export function MyCertifications() {
         <article key={c.program.id} className="panel cert" aria-labelledby={`cert-${c.program.id}`}>
           <h2 id={`cert-${c.program.id}`}>
             <Link to={`/training/${c.program.id}`}>{c.program.name}</Link>{" "}
-            <span className={`badge ${c.state === "certified" ? "ok" : "off"}`}>{STATE[c.state]}</span>
+            <span className={`badge ${STATE[c.state].badge}`}>{STATE[c.state].label}</span>
           </h2>
+          {c.record && c.state !== "in_training" && <p>{certDates(c.record)}</p>}
           <p className="hint">{clients.data?.find((x) => x.id === c.program.client_id)?.name} · valid {c.program.valid_days} days once certified</p>
           <ProgressBar done={c.done} total={c.total} label={`${c.program.name}: requirements done`} />
           {c.changed.length > 0 && <p className="notice-warn">Changed since you read it: {c.changed.map((s) => s.title).join(", ")}</p>}

@@ -2,7 +2,7 @@ import { useState } from "react";
 import { Link, useNavigate, useParams } from "react-router-dom";
 import { ApiError } from "../api/client";
 import { learning, type QuizGate, type QuizSummary, type RoleplaySummary } from "../api/learning";
-import { formatDateTime } from "../lib/format";
+import { formatDateTime, formatPercent } from "../lib/format";
 import { KIND_LABEL, ProgressBar, StepStatus } from "./StepStatus";
 import { useProgramStanding } from "./hooks";
 
@@ -103,13 +103,13 @@ function QuizCard({ programID, quiz }: { programID: string; quiz: QuizSummary })
     <article className="panel item-card" aria-labelledby={`quiz-${quiz.id}`}>
       <h3 id={`quiz-${quiz.id}`}>{quiz.title}</h3>
       <p className="hint">
-        {quiz.questions} questions · {minutes(quiz.time_limit_seconds)} · pass mark {quiz.pass_percent}% ·{" "}
+        {quiz.questions} questions · {minutes(quiz.time_limit_seconds)} · pass mark {formatPercent(quiz.pass_percent)} ·{" "}
         {quiz.attempts_allowed ? `${quiz.attempts_allowed} attempts` : "unlimited attempts"}
       </p>
       {a && (
         <p>
           {a.passed ? <span className="badge ok">Passed</span> : <span className="badge off">Not passed yet</span>}{" "}
-          {a.best_percent !== null && <>Best {a.best_percent}% · </>}
+          {a.best_percent !== null && <>Best {formatPercent(a.best_percent)} · </>}
           Attempts used {a.used}{a.remaining !== null && `, ${a.remaining} left`}
           {!a.can_start && !a.open_attempt_id && a.next_start_at && <> · next attempt from {formatDateTime(a.next_start_at)}</>}
         </p>
@@ -180,7 +180,7 @@ function RoleplayCard({ programID, rp }: { programID: string; rp: RoleplaySummar
       <p className="hint">{rp.summary}</p>
       <p>
         {rp.passed ? <span className="badge ok">Passed</span> : <span className="badge off">Not passed yet</span>}{" "}
-        {rp.best_overall !== null && <>Best {Math.round(rp.best_overall)} · </>}
+        {rp.best_overall !== null && <>Best {formatPercent(rp.best_overall)} · </>}
         Runs used {rp.attempts_used}{left !== null && `, ${left} left`}
         {rp.signoff && " · a supervisor signs off the passing run"}
       </p>

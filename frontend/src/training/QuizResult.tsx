@@ -2,7 +2,7 @@ import { useEffect, useRef } from "react";
 import { Link, useParams } from "react-router-dom";
 import { useQuery } from "@tanstack/react-query";
 import { learning, type PublicQuestion, type QuestionResult } from "../api/learning";
-import { formatDateTime } from "../lib/format";
+import { formatDateTime, formatPercent } from "../lib/format";
 import { useProgram } from "./hooks";
 import { inlineMarkdown, rereadLink } from "./text";
 
@@ -30,7 +30,7 @@ export function QuizResult() {
       <p><Link to={`/training/${programId}`}>← Program</Link></p>
       <h1 ref={headRef} tabIndex={-1}>{quiz ? `${quiz.title}: result` : "Quiz result"}</h1>
       <div className={`score-card ${r.passed ? "pass" : "fail"}`}>
-        <p className="score"><span className="big">{r.percent}%</span> <span className="hint">pass mark {r.pass_percent}%</span></p>
+        <p className="score"><span className="big">{formatPercent(r.percent)}</span> <span className="hint">pass mark {formatPercent(r.pass_percent)}</span></p>
         <p className="verdict">{r.passed ? "✓ Passed" : "✗ Not passed"}</p>
         <p className="hint">Attempt {s.number}, submitted {formatDateTime(s.submitted_at)}{s.auto_submitted && " (submitted when the time ran out)"}</p>
       </div>

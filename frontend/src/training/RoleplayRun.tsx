@@ -6,6 +6,10 @@ import { learning, type RunResult, type RunView } from "../api/learning";
 import { keys, useProgram } from "./hooks";
 import { MoodMeter, moodLabel } from "./Mood";
 import { rereadLink } from "./text";
+import { formatPercent } from "../lib/format";
+
+/** The width below which the page is one column (styles.css). */
+const PHONE = "(max-width: 48rem)";
 
 /** A role-play as a chat with the customer: transcript, mood, the facts on screen, answers, then the result. */
 export function RoleplayRun() {
@@ -17,6 +21,17 @@ export function RoleplayRun() {
   const [text, setText] = useState("");
   const logEnd = useRef<HTMLDivElement>(null);
   const answerRef = useRef<HTMLElement | null>(null);
+  const factsRef = useRef<HTMLDetailsElement>(null);
+  const loaded = !!run;
+  // The facts are open beside the chat on a laptop and folded above it on a phone, also after a rotation.
+  useEffect(() => {
+    const mq = window.matchMedia?.(PHONE);
+    if (!loaded || !mq) return;
+    const fit = () => { if (factsRef.current) factsRef.current.open = !mq.matches; };
+    fit();
+    mq.addEventListener("change", fit);
+    return () => mq.removeEventListener("change", fit);
+  }, [loaded]);
 
   useEffect(() => {
     learning.run(runId).then(setRun, (e: Error) => setError(e.message));
@@ -107,12 +122,15 @@ export function RoleplayRun() {
           {over && <RunResultView runId={runId} programId={programId} />}
         </div>
         <aside className="rp-facts" aria-labelledby="facts-title">
-          <h2 id="facts-title">On your screen</h2>
-          <dl className="facts">
-            {run.facts.map((f) => <div key={f.label}><dt>{f.label}</dt><dd>{f.value}</dd></div>)}
-          </dl>
-          <h2>The caller</h2>
-          <p>{run.persona.situation}</p>
+          {/* Open beside the chat on a laptop; on a phone, above it and folded until tapped. */}
+          <details ref={factsRef}>
+            <summary><h2 id="facts-title">On your screen</h2></summary>
+            <dl className="facts">
+              {run.facts.map((f) => <div key={f.label}><dt>{f.label}</dt><dd>{f.value}</dd></div>)}
+            </dl>
+            <h2>The caller</h2>
+            <p>{run.persona.situation}</p>
+          </details>
         </aside>
       </div>
     </section>
@@ -133,7 +151,7 @@ function RunResultView({ runId, programId }: { runId: string; programId: string 
   const r = result.data;
   return (
     <section className="rp-result" aria-labelledby="rp-result-title">
-      <h2 id="rp-result-title" ref={headRef} tabIndex={-1}>Result: {r.passed ? "✓ Passed" : "✗ Not passed"} — overall {Math.round(r.overall)}</h2>
+      <h2 id="rp-result-title" ref={headRef} tabIndex={-1}>Result: {r.passed ? "✓ Passed" : "✗ Not passed"} — overall {formatPercent(r.overall)}</h2>
       <p>Outcome: <strong>{OUTCOME[r.outcome]}</strong>{r.signoff_required && (r.signed_off ? " · signed off by a supervisor" : " · waiting for a supervisor's sign-off")}</p>
       {r.reasons.length > 0 && (
         <>
@@ -149,7 +167,7 @@ function RunResultView({ runId, programId }: { runId: string; programId: string 
             <tr key={c.competency}>
               <th scope="row">{c.competency}</th>
               <td>{c.weight}%</td>
-              <td>{c.exercised ? <><progress max={100} value={c.score} aria-hidden="true" /> {Math.round(c.score)}%</> : "not exercised"}{c.minimum !== undefined && c.minimum > 0 && <span className="hint"> (minimum {c.minimum})</span>}</td>
+              <td>{c.exercised ? <><progress max={100} value={c.score} aria-hidden="true" /> {formatPercent(c.score)}</> : "not exercised"}{c.minimum !== undefined && c.minimum > 0 && <span className="hint"> (minimum {formatPercent(c.minimum)})</span>}</td>
               <td>{c.earned} of {c.possible}</td>
             </tr>
           ))}

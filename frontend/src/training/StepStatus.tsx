@@ -1,4 +1,5 @@
 import type { Step } from "./plan";
+import { formatPercent } from "../lib/format";
 
 /** A requirement's state in words (never colour alone). */
 export function StepStatus({ step }: { step: Step }) {
@@ -11,11 +12,10 @@ export const KIND_LABEL: Record<Step["kind"], string> = { module: "Module", quiz
 
 /** A progress bar with its numbers in text. */
 export function ProgressBar({ done, total, label }: { done: number; total: number; label: string }) {
-  const pct = total ? Math.round((done / total) * 100) : 0;
   return (
     <div className="progress">
       <progress max={total || 1} value={done} aria-label={label} />
-      <span>{done} of {total} done ({pct}%)</span>
+      <span>{done} of {total} done ({formatPercent(total ? (done / total) * 100 : 0)})</span>
     </div>
   );
 }

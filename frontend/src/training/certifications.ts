@@ -1,16 +1,16 @@
-// "My certifications": the one place the page reads its data from. Today it is
-// derived from the programs the agent is enrolled in and their standing (every
-// enrolled program is in training until certification is decided on the
-// server); when GET /api/v1/me/certifications arrives, only this module changes.
+// "My certifications": the one place the page reads its data from: the state and
+// dates from GET /me/certifications, and each program's standing (plan order,
+// titles, what is left) from the agent's training queries.
 import { useQueries, useQuery } from "@tanstack/react-query";
-import { learning, type Program } from "../api/learning";
+import { learning, type MyCertificationRecord, type Program } from "../api/learning";
 import { keys } from "./hooks";
 import { standing, type Step } from "./plan";
 
 export interface MyCertification {
   program: Program;
-  /** in_training until the server's certification state is available here. */
-  state: "in_training" | "certified" | "refresher_due" | "expired" | "revoked";
+  state: MyCertificationRecord["state"];
+  /** The server's record with its dates; absent while the enrollment is not recorded. */
+  record?: MyCertificationRecord;
   done: number;
   total: number;
   /** What is left to do, in plan order. */
@@ -22,6 +22,7 @@ export interface MyCertification {
 
 export function useMyCertifications() {
   const programs = useQuery({ queryKey: keys.programs, queryFn: learning.programs });
+  const records = useQuery({ queryKey: ["my-certifications"], queryFn: learning.myCertifications, staleTime: 0 });
   const ids = programs.data?.map((p) => p.id) ?? [];
   const details = useQueries({
     queries: ids.flatMap((id) => [
@@ -31,8 +32,8 @@ export function useMyCertifications() {
       { queryKey: keys.roleplays(id), queryFn: () => learning.roleplays(id) },
     ]),
   });
-  const error = programs.error ?? details.find((d) => d.error)?.error ?? null;
-  const ready = programs.isSuccess && details.every((d) => d.isSuccess);
+  const error = programs.error ?? records.error ?? details.find((d) => d.error)?.error ?? null;
+  const ready = programs.isSuccess && records.isSuccess && details.every((d) => d.isSuccess);
   let data: MyCertification[] | undefined;
   if (ready) {
     data = programs.data!.map((p, i) => {
@@ -41,8 +42,9 @@ export function useMyCertifications() {
         Awaited<ReturnType<typeof learning.quizzes>>, Awaited<ReturnType<typeof learning.roleplays>>,
       ];
       const s = standing(program, progress.modules, quizzes, roleplays);
+      const record = records.data!.find((r) => r.program_id === p.id);
       return {
-        program: p, state: "in_training", done: s.done, total: s.total,
+        program: p, state: record?.state ?? "in_training", record, done: s.done, total: s.total,
         left: s.steps.filter((x) => !x.done), changed: s.steps.filter((x) => x.outdated),
         licensesNeeded: program.requirements.licenses,
       };

@@ -14,8 +14,8 @@ export const keys = {
   licenses: ["licenses"] as const,
 };
 
-export function usePrograms() {
-  return useQuery({ queryKey: keys.programs, queryFn: learning.programs });
+export function usePrograms(enabled = true) {
+  return useQuery({ queryKey: keys.programs, queryFn: learning.programs, enabled });
 }
 
 export function useProgram(id: string) {

@@ -11,6 +11,7 @@ import (
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/ast"
 	"github.com/yuin/goldmark/extension"
+	east "github.com/yuin/goldmark/extension/ast"
 	"github.com/yuin/goldmark/parser"
 	"github.com/yuin/goldmark/renderer"
 	"github.com/yuin/goldmark/text"
@@ -59,23 +60,21 @@ func NewRenderer() *Renderer {
 			parser.WithASTTransformers(util.Prioritized(sayTransformer{}, 100)),
 		),
 		goldmark.WithRendererOptions(
-			renderer.WithNodeRenderers(util.Prioritized(sayRenderer{}, 100)),
+			renderer.WithNodeRenderers(util.Prioritized(sayRenderer{}, 100), util.Prioritized(taskBoxRenderer{}, 100)),
 		),
 	)
 	return &Renderer{md: md, policy: sanitizer()}
 }
 
-var classNames = regexp.MustCompile(`^(say-this|say-this-label|placeholder)$`)
+var classNames = regexp.MustCompile(`^(say-this|say-this-label|placeholder|task-box|task-box task-done|sr-only)$`)
 
 // sanitizer is bluemonday's user-generated-content policy (no scripts,
 // styles, event handlers, frames or objects; http, https and mailto URLs
-// only) plus what rendered modules need: the say-this callout classes,
-// disabled task-list checkboxes and table cell alignment.
+// only) plus what rendered modules need: the say-this callout and
+// task-list classes and table cell alignment.
 func sanitizer() *bluemonday.Policy {
 	p := bluemonday.UGCPolicy()
 	p.AllowAttrs("class").Matching(classNames).OnElements("aside", "p", "span")
-	p.AllowAttrs("type").Matching(regexp.MustCompile(`^checkbox$`)).OnElements("input")
-	p.AllowAttrs("checked", "disabled").Matching(regexp.MustCompile(`^(|checked|disabled)$`)).OnElements("input")
 	p.AllowAttrs("align").Matching(regexp.MustCompile(`^(left|center|right)$`)).OnElements("th", "td")
 	return p
 }
@@ -198,6 +197,27 @@ func (sayRenderer) RegisterFuncs(reg renderer.NodeRendererFuncRegisterer) {
 		}
 		_, _ = w.WriteString("</aside>\n")
 		return ast.WalkSkipChildren, nil
+	})
+}
+
+// taskBoxRenderer writes a task-list item's box ("- [ ]", "- [x]") as a
+// span the web app draws as a box, rather than goldmark's disabled
+// <input type="checkbox">: a module's checklist is a list to read, not a
+// form, and an input there is a form field without a label. A ticked box
+// says "(done)" to screen readers.
+type taskBoxRenderer struct{}
+
+func (taskBoxRenderer) RegisterFuncs(reg renderer.NodeRendererFuncRegisterer) {
+	reg.Register(east.KindTaskCheckBox, func(w util.BufWriter, _ []byte, n ast.Node, entering bool) (ast.WalkStatus, error) {
+		if !entering {
+			return ast.WalkContinue, nil
+		}
+		if n.(*east.TaskCheckBox).IsChecked {
+			_, _ = w.WriteString(`<span class="task-box task-done"><span class="sr-only">(done)</span></span>`)
+		} else {
+			_, _ = w.WriteString(`<span class="task-box"></span>`)
+		}
+		return ast.WalkContinue, nil
 	})
 }
 

@@ -71,7 +71,7 @@ func TestRenderMarkdownFeatures(t *testing.T) {
 		want           []string
 	}{
 		{"table with alignment", "| card | fee |\n|:-----|----:|\n| Classic | $0 |", []string{"<table>", `<th align="left">card</th>`, `<td align="right">$0</td>`}},
-		{"task list", "- [x] done\n- [ ] todo", []string{`<input checked="" disabled="" type="checkbox"`, `<input disabled="" type="checkbox"`}},
+		{"task list", "- [x] done\n- [ ] todo", []string{`<li><span class="task-box task-done"><span class="sr-only">(done)</span></span>done</li>`, `<li><span class="task-box"></span>todo</li>`}},
 		{"strikethrough", "~~old fee~~", []string{"<del>old fee</del>"}},
 		{"autolink", "see https://northbank.example/help", []string{`<a href="https://northbank.example/help" rel="nofollow">`}},
 		{"typographer", `"quoted" -- dash...`, []string{"“quoted”", "–", "…"}},

@@ -61,6 +61,10 @@ const ReminderInterval = 5 * time.Minute
 
 const dayLayout = "2006-01-02"
 
+// PeopleDay is how a day reads in a notice's text ("Dec 1, 2026"), the
+// web app's one date format (frontend/src/lib/format.ts); keys keep dayLayout.
+const PeopleDay = "Jan 2, 2006"
+
 // RunRemindersOnce creates every reminder that is due at the clock's time
 // and not yet created: refreshers opened, certifications and licenses
 // expiring within 30 and within 7 days, role-play runs sent back. Each
@@ -125,7 +129,7 @@ func (s *Service) dueReminders(ctx context.Context, now time.Time) ([]Reminder, 
 		if err != nil {
 			return nil, err
 		}
-		body := fmt.Sprintf("Your %s certification needs a refresher by %s.", name, c.RefresherDueAt.Format(dayLayout))
+		body := fmt.Sprintf("Your %s certification needs a refresher by %s.", name, c.RefresherDueAt.UTC().Format(PeopleDay))
 		if n := len(c.ChangedModules); n > 0 {
 			body += fmt.Sprintf(" %d module(s) changed since you read them: read them again to stay certified.", n)
 		}
@@ -147,7 +151,7 @@ func (s *Service) dueReminders(ctx context.Context, now time.Time) ([]Reminder, 
 		out = append(out, Reminder{UserID: uuid.MustParse(c.UserID), Kind: KindCertExpiring,
 			Key:   fmt.Sprintf("cert-expiring-%d:%s:%s", window, c.ID, c.ExpiresAt.UTC().Format(dayLayout)),
 			Title: fmt.Sprintf("%s certification expires within %d days", name, window),
-			Body:  fmt.Sprintf("Your %s certification expires on %s. Renew it before then to keep taking its contacts.", name, c.ExpiresAt.UTC().Format(dayLayout)),
+			Body:  fmt.Sprintf("Your %s certification expires on %s. Renew it before then to keep taking its contacts.", name, c.ExpiresAt.UTC().Format(PeopleDay)),
 			Link:  "/certifications", DueAt: c.ExpiresAt})
 	}
 
@@ -163,7 +167,7 @@ func (s *Service) dueReminders(ctx context.Context, now time.Time) ([]Reminder, 
 			Key:   fmt.Sprintf("license-expiring-%d:%s:%s", window, l.ID, l.ExpiryDate),
 			Title: fmt.Sprintf("Your %s %s license expires within %d days", l.Jurisdiction, className(l.Class), window),
 			Body: fmt.Sprintf("License %s (%s, %s) is valid until %s. Submit the renewed license for verification before then.",
-				l.LicenseNumber, l.Jurisdiction, className(l.Class), l.ExpiryDate.AddDays(-1)),
+				l.LicenseNumber, l.Jurisdiction, className(l.Class), l.ExpiryDate.AddDays(-1).Format(PeopleDay)),
 			Link: "/licenses", DueAt: &expiry, DueDate: l.ExpiryDate.AddDays(-1).String()})
 	}
 

@@ -63,17 +63,17 @@ func TestLateJoiner(t *testing.T) {
 			status: "behind", overdue: 4, notices: func(f *fixture) []notice {
 				return []notice{{Kind: "task_overdue", Title: "4 onboarding tasks are overdue", Link: "/training", DueDate: "2026-03-05",
 					Body: "These tasks of your onboarding plan are past their due day:\n" +
-						"- Read Card fees (Card support, due Thu 5 Mar 2026)\n" +
-						"- Read Verifying a caller (Card support, due Fri 6 Mar 2026)\n" +
-						"- Pass Card basics (Card support, due Mon 9 Mar 2026)\n" +
-						"- Play A disputed fee (Card support, due Tue 10 Mar 2026)\n" +
+						"- Read Card fees (Card support, due Mar 5, 2026)\n" +
+						"- Read Verifying a caller (Card support, due Mar 6, 2026)\n" +
+						"- Pass Card basics (Card support, due Mar 9, 2026)\n" +
+						"- Play A disputed fee (Card support, due Mar 10, 2026)\n" +
 						"Your plan lists them in order; start with the first."}}
 			}},
 		{dueFrom: "join_date", firstDay: "2026-03-11", dues: "2026-03-11 2026-03-12 2026-03-13 2026-03-16",
 			status: "on_track", overdue: 0, notices: func(f *fixture) []notice {
 				return []notice{{Kind: "task_due", Title: "Due tomorrow: Read Verifying a caller",
 					Link: "/training/" + f.program + "/modules/" + f.modules["verify-caller"], DueDate: "2026-03-12",
-					Body: "This Card support onboarding task is due on Thu 12 Mar 2026 (day 2 of your plan)."}}
+					Body: "This Card support onboarding task is due on Mar 12, 2026 (day 2 of your plan)."}}
 			}},
 	}
 	for _, tc := range tests {

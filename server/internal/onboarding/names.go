@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/skillgate/skillgate/server/internal/catalog"
+	"github.com/skillgate/skillgate/server/internal/notify"
 )
 
 // programNames is what people read for one program and its items.
@@ -98,5 +99,6 @@ func taskLink(t *Task) string {
 // PlanLink is the agent's onboarding plan in the web app.
 const PlanLink = "/training"
 
-// dayText is a due day as the notices write it: "Thu 5 Mar 2026".
-func dayText(d time.Time) string { return d.Format("Mon 2 Jan 2006") }
+// dayText is a due day as the notices write it, in the web app's one date
+// format: "Mar 5, 2026".
+func dayText(d time.Time) string { return d.Format(notify.PeopleDay) }

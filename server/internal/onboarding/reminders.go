@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/uuid"
 	"gorm.io/gorm"
+
 )
 
 // ReminderBatch is how many tasks the reminder job reads per query.

@@ -206,6 +206,10 @@ func TestRunFlowAndNoPeek(t *testing.T) {
 		result.Reasons[0].TurnIndex == nil || *result.Reasons[0].TurnIndex != 1 || len(result.Transcript) != 3 || result.Debrief == "" {
 		t.Errorf("got result %s, want a fail by the card-number blocker at turn 1", rr.Body)
 	}
+	// The run reached the resolved ending but failed: its debrief is the ending's failed one, not the praise.
+	if want := "The fee came off, but the run did not pass: the reasons below say what was skipped. Verify before you discuss the account."; result.Debrief != want {
+		t.Errorf("got debrief %q, want %q", result.Debrief, want)
+	}
 	if got := f.env.AuditCount("roleplay.run_finished"); got != 1 {
 		t.Errorf("got %d run_finished audit rows, want 1", got)
 	}
@@ -468,7 +472,7 @@ func TestImportChecksRereads(t *testing.T) {
 	}{
 		{"a heading the module lacks", func(t *testing.T, _, quizzes string) {
 			edit(t, filepath.Join(quizzes, "acme", "support", "late-fee.roleplay.yaml"), "identity-verification#verifying-a-caller", "identity-verification#nowhere")
-		}, filepath.Join("quizzes", "acme", "support", "late-fee.roleplay.yaml") + ":120: reread compliance: identity-verification#nowhere: ",
+		}, filepath.Join("quizzes", "acme", "support", "late-fee.roleplay.yaml") + ":127: reread compliance: identity-verification#nowhere: ",
 			filepath.Join("{root}", "content", "acme", "support", "identity-verification.md") + " has no heading #nowhere; its headings are verifying-acme-callers, verifying-a-caller"},
 		{"a core scenario's reread, in a program that lacks the module", func(t *testing.T, content, quizzes string) {
 			edit(t, filepath.Join(quizzes, "_core", "complaint.roleplay.yaml"), "endings:\n", "reread:\n  empathy: core/empathy#naming-the-feeling\nendings:\n")

@@ -5,8 +5,11 @@ import (
 	"math"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/skillgate/skillgate/server/internal/apperr"
 )
@@ -230,7 +233,7 @@ func (s *Scenario) evaluate(steps []Step, outcome string, overrides map[string]f
 	}
 	if !slices.Contains(s.Pass.Outcomes, outcome) {
 		sc.Reasons = append(sc.Reasons, Reason{Kind: ReasonOutcome,
-			Message: fmt.Sprintf("the call ended %s; a pass needs %s", outcome, strings.Join(s.Pass.Outcomes, " or "))})
+			Message: fmt.Sprintf("The call ended as %q; to pass, it must end as %s.", outcome, quotedOr(s.Pass.Outcomes))})
 	}
 	var sum, weights float64
 	for _, c := range s.Competencies {
@@ -256,7 +259,7 @@ func (s *Scenario) evaluate(steps []Step, outcome string, overrides map[string]f
 			short := cs.Minimum != nil && raw < float64(*cs.Minimum)
 			if short {
 				sc.Reasons = append(sc.Reasons, Reason{Kind: ReasonMinimum, Competency: c.Name,
-					Message: fmt.Sprintf("%s scored %.2f, below its minimum of %d", c.Name, cs.Score, *cs.Minimum)})
+					Message: fmt.Sprintf("%s scored %d%%, below its minimum of %d%%.", capitalize(c.Name), WholePercent(cs.Score), *cs.Minimum)})
 			}
 			if short || (cs.Minimum == nil && raw < float64(s.Pass.Overall)) {
 				for _, r := range s.Reread {
@@ -275,8 +278,31 @@ func (s *Scenario) evaluate(steps []Step, outcome string, overrides map[string]f
 	sc.Overall = math.Round(overall*100) / 100
 	if overall < float64(s.Pass.Overall) {
 		sc.Reasons = append(sc.Reasons, Reason{Kind: ReasonOverall,
-			Message: fmt.Sprintf("the overall score %.2f is below the %d needed", sc.Overall, s.Pass.Overall)})
+			Message: fmt.Sprintf("The overall score was %d%%, below the %d%% needed.", WholePercent(sc.Overall), s.Pass.Overall)})
 	}
 	sc.Passed = len(sc.Reasons) == 0
 	return sc
+}
+
+// WholePercent is a score as people read it: down to a whole percent, the
+// web app's one rule (frontend/src/lib/format.ts), so a message never shows
+// a missed minimum as reached. Scores in the API keep their exact value.
+func WholePercent(v float64) int { return int(math.Floor(v + 1e-9)) }
+
+// quotedOr lists outcomes as “"a", "b" or "c"”.
+func quotedOr(xs []string) string {
+	q := make([]string, len(xs))
+	for i, x := range xs {
+		q[i] = strconv.Quote(x)
+	}
+	if len(q) < 2 {
+		return strings.Join(q, "")
+	}
+	return strings.Join(q[:len(q)-1], ", ") + " or " + q[len(q)-1]
+}
+
+// capitalize upper-cases the first letter, so a competency name can start a sentence.
+func capitalize(s string) string {
+	r, n := utf8.DecodeRuneInString(s)
+	return string(unicode.ToUpper(r)) + s[n:]
 }

@@ -119,3 +119,35 @@ func TestOverride(t *testing.T) {
 		t.Errorf("got overall %v passed %v, want 68.75 and a fail", sc.Overall, sc.Passed)
 	}
 }
+
+func TestReasonMessagesReadAsSentences(t *testing.T) {
+	s := loadTestdata(t)["acme/support/late-fee"]
+	steps, ending := play(t, s, "a", "I'm sorry. Can you confirm your date of birth? I'll remove the fee.", "c")
+	sc := s.evaluate(steps, s.ending(ending).Outcome, nil)
+	var got []string
+	for _, r := range sc.Reasons {
+		got = append(got, r.Message)
+	}
+	// 58.33 overall: shown as a whole percent rounded down, like every score people read.
+	want := []string{
+		`The call ended as "lost"; to pass, it must end as "resolved" or "retained".`,
+		"The overall score was 58%, below the 70% needed.",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("got %q, want %q", got, want)
+	}
+	steps, ending = play(t, s, "a", "I'll remove the fee.", "a")
+	sc = s.evaluate(steps, s.ending(ending).Outcome, nil)
+	if i := slices.IndexFunc(sc.Reasons, func(r Reason) bool { return r.Kind == ReasonMinimum }); i < 0 ||
+		sc.Reasons[i].Message != "Compliance scored 40%, below its minimum of 100%." {
+		t.Errorf("got reasons %+v, want the compliance minimum as a sentence", sc.Reasons)
+	}
+	for _, tc := range []struct {
+		v    float64
+		want int
+	}{{69.99, 69}, {70, 70}, {0.57 * 100, 57}, {100, 100}} {
+		if got := WholePercent(tc.v); got != tc.want {
+			t.Errorf("WholePercent(%v): got %d, want %d", tc.v, got, tc.want)
+		}
+	}
+}

@@ -73,7 +73,7 @@ turns:
           points: {ownership: 1}
           next: done
 endings:
-  - {id: done, outcome: resolved, debrief: Ok}
+  - {id: done, outcome: resolved, debrief: {passed: Ok, failed: Not ok}}
 `
 
 const freeTextTurn = `  - id: c
@@ -101,7 +101,7 @@ turns:
       choice:
         - {text: Yes, points: {empathy: 1}, next: done}
 endings:
-  - {id: done, outcome: resolved, debrief: Ok}
+  - {id: done, outcome: resolved, debrief: {passed: Ok, failed: Not ok}}
 `
 
 func TestLoadDirProblems(t *testing.T) {
@@ -126,6 +126,12 @@ endings:`, 1)}, []string{file + `:21: turn "c" is not reachable from start "a"`}
 			[]string{file + `:12: points names competency "sales", which competencies does not declare`}},
 		{"bad pattern", map[string]string{file: strings.Replace(strings.Replace(base, "endings:", freeTextTurn+"endings:", 1), "next: done", "next: c", 1)},
 			[]string{file + `:28: pattern "(unclosed": not a valid Go regular expression: error parsing regexp: missing closing ): ` + "`(unclosed`"}},
+		{"an ending that can pass with one debrief", map[string]string{file: strings.Replace(base, "debrief: {passed: Ok, failed: Not ok}", "debrief: Ok", 1)},
+			[]string{file + `:22: ending "done" can pass (pass.outcomes has "resolved"), but a run that ends here can still fail on a blocker, a minimum or the overall score: write its debrief as passed: and failed:`}},
+		{"a debrief mapping without failed", map[string]string{file: strings.Replace(base, "debrief: {passed: Ok, failed: Not ok}", "debrief: {passed: Ok}", 1)},
+			[]string{file + `:22: a debrief written as a mapping needs both passed: and failed:`}},
+		{"an ending that never passes with a passed debrief", map[string]string{file: strings.Replace(base, "  - {id: done,", "  - {id: gone, outcome: lost, debrief: {passed: Yes, failed: No}}\n  - {id: done,", 1)},
+			[]string{file + `:22: ending "gone" never passes (pass.outcomes lacks "lost"): write its debrief as one text for a failed run, without passed:`}},
 		{"unknown mood", map[string]string{file: strings.Replace(base, "mood: angry", "mood: grumpy", 1)},
 			[]string{file + `:2: unknown mood "grumpy" (known: furious, angry, frustrated, neutral, calm, satisfied, delighted)`}},
 		{"missing var", map[string]string{"_core/c.roleplay.yaml": core, file: "extends: core/c\nvars: {}\n"},

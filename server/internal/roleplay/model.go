@@ -173,13 +173,38 @@ type Rule struct {
 	Line     int      `json:"-"`
 }
 
-// Ending closes the call with an outcome.
+// Ending closes the call with an outcome. A run that reaches an ending
+// whose outcome can pass may still fail (a blocker, a minimum, the overall
+// score), so such an ending has two debriefs: DebriefPassed for a run that
+// passed, Debrief for one that did not. An ending whose outcome cannot pass
+// has Debrief alone.
 type Ending struct {
 	ID       string `json:"id"`
 	Outcome  string `json:"outcome"`
 	Customer string `json:"customer,omitempty"`
-	Debrief  string `json:"debrief"`
-	Line     int    `json:"-"`
+	// Debrief is read after a run that ended here and did not pass.
+	Debrief string `json:"debrief"`
+	// DebriefPassed is read after a run that ended here and passed.
+	DebriefPassed string `json:"debrief_passed,omitempty"`
+	Line          int    `json:"-"`
+}
+
+// failedFallback is the debrief of a failed run at an ending that could
+// pass but has no failed debrief of its own (a version imported before
+// endings had two): it points at the reasons rather than praise the run.
+const failedFallback = "This run did not pass. The reasons below say what was missing; the transcript shows where."
+
+// DebriefFor is the ending's debrief for a run that passed or did not.
+// canPass says whether the ending's outcome is one pass.outcomes allows.
+func (e *Ending) DebriefFor(passed, canPass bool) string {
+	switch {
+	case passed && e.DebriefPassed != "":
+		return e.DebriefPassed
+	case !passed && canPass && e.DebriefPassed == "":
+		return failedFallback
+	default:
+		return e.Debrief
+	}
 }
 
 // Hangup ends the call at Ending when an answer drops the mood to At or below.

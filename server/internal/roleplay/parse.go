@@ -423,10 +423,24 @@ func parseEnding(d *quiz.YAMLDecoder, n *yaml.Node) Ending {
 		case "customer":
 			e.Customer = strings.TrimSpace(d.Str(f.V, "customer"))
 		case "debrief":
-			e.Debrief = strings.TrimSpace(d.Str(f.V, "debrief"))
+			if f.V.Kind != yaml.MappingNode {
+				e.Debrief = strings.TrimSpace(d.Str(f.V, "debrief"))
+				break
+			}
+			for _, g := range d.Fields(f.V, "a debrief", "passed", "failed") {
+				switch g.Key {
+				case "passed":
+					e.DebriefPassed = strings.TrimSpace(d.Str(g.V, "debrief.passed"))
+				case "failed":
+					e.Debrief = strings.TrimSpace(d.Str(g.V, "debrief.failed"))
+				}
+			}
+			if e.DebriefPassed == "" || e.Debrief == "" {
+				d.Errf(f.V, "a debrief written as a mapping needs both passed: and failed:")
+			}
 		}
 	}
-	if e.ID == "" || e.Outcome == "" || e.Debrief == "" {
+	if e.ID == "" || e.Outcome == "" || e.Debrief == "" && e.DebriefPassed == "" {
 		d.Errf(n, "an ending needs id, outcome and debrief")
 	}
 	return e

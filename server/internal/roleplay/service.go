@@ -381,7 +381,7 @@ func (s *Service) finish(ctx context.Context, tx *gorm.DB, p *auth.Principal, r 
 	score := sc.evaluate(steps, e.Outcome, nil)
 	if e.ID == abandonedEnding.ID {
 		score.Passed = false
-		score.Reasons = append(score.Reasons, Reason{Kind: ReasonOutcome, Message: "the agent ended the call before it was over"})
+		score.Reasons = append(score.Reasons, Reason{Kind: ReasonOutcome, Message: "The call was ended before it was over."})
 	}
 	raw, err := json.Marshal(score)
 	if err != nil {

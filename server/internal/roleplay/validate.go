@@ -153,6 +153,17 @@ func (c *checker) references() {
 			c.errf(s.line("pass"), "pass.outcomes names %q, which no ending has", o)
 		}
 	}
+	// A debrief is read after a run that passed or after one that failed, never both: an ending a run can
+	// pass at needs one for each, so a failed run is never praised for what it did not do.
+	for _, e := range s.Endings {
+		canPass := slices.Contains(s.Pass.Outcomes, e.Outcome)
+		switch {
+		case canPass && e.DebriefPassed == "":
+			c.errf(e.Line, "ending %q can pass (pass.outcomes has %q), but a run that ends here can still fail on a blocker, a minimum or the overall score: write its debrief as passed: and failed:", e.ID, e.Outcome)
+		case !canPass && e.DebriefPassed != "":
+			c.errf(e.Line, "ending %q never passes (pass.outcomes lacks %q): write its debrief as one text for a failed run, without passed:", e.ID, e.Outcome)
+		}
+	}
 }
 
 // patterns compiles every rubric pattern. A core scenario's {{vars}} are

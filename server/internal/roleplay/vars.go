@@ -55,6 +55,7 @@ func (s *Scenario) eachText(f func(text string, pattern bool) string) {
 	for i := range s.Endings {
 		str(&s.Endings[i].Customer)
 		str(&s.Endings[i].Debrief)
+		str(&s.Endings[i].DebriefPassed)
 	}
 }
 

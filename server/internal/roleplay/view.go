@@ -1,6 +1,9 @@
 package roleplay
 
-import "time"
+import (
+	"slices"
+	"time"
+)
 
 // RunView is a run as its player sees it while it is open: the transcript
 // so far, the current customer line and mood, and the current agent turn
@@ -140,7 +143,8 @@ func resultOf(r *run, sc *Scenario, steps []Step, score *Score, comments []Comme
 		res.FinishedAt = *r.FinishedAt
 	}
 	if e := sc.ending(res.Ending); e != nil {
-		res.Closing, res.Debrief = e.Customer, e.Debrief
+		res.Closing = e.Customer
+		res.Debrief = e.DebriefFor(res.Passed, slices.Contains(sc.Pass.Outcomes, e.Outcome))
 	}
 	for _, st := range steps {
 		res.Transcript = append(res.Transcript, ResultLine{

@@ -97,11 +97,12 @@ lint: ## gofmt, go vet, staticcheck and govulncheck
 	@if [ -n "$${SKIP_VULNCHECK:-}" ]; then echo "govulncheck: SKIPPED (SKIP_VULNCHECK is set)"; \
 	 else $(GO) run $(GOVULNCHECK) ./... || { echo "govulncheck failed (it needs https://vuln.go.dev; offline, SKIP_VULNCHECK=1 skips it)"; exit 1; }; fi
 
-bench: ## load tests through the real server: quiz submissions, then the eligibility gate (seeded 10,000-agent center)
+bench: ## load tests through the real server: quiz submissions, the eligibility gate, module reads and rosters (seeded 10,000-agent center)
 	@DATABASE_URL="$$($(DBURL) postgres)"; export DATABASE_URL; \
 	 $(GO) test -run '^$$' -bench QuizSubmissions -benchtime 1x -count 1 ./server/internal/quiz/bench && \
 	 $(GO) test -run '^$$' -bench 'Eligibility$$' -benchtime 1x -count 1 -timeout 10m ./server/internal/routing/bench && \
-	 $(GO) test -run '^$$' -bench EligibilityOverload -benchtime 1x -count 1 -timeout 10m ./server/internal/routing/bench
+	 $(GO) test -run '^$$' -bench EligibilityOverload -benchtime 1x -count 1 -timeout 10m ./server/internal/routing/bench && \
+	 $(GO) test -run '^$$' -bench Reads -benchtime 1x -count 1 -timeout 10m ./server/internal/readbench
 
 db-url: ## print the development DATABASE_URL (starting PostgreSQL if needed)
 	@$(DBURL) skillgate

@@ -600,3 +600,38 @@ func TestClientAdministration(t *testing.T) {
 		t.Errorf("got name %q after the import, want client.yaml's", got.Name)
 	}
 }
+
+// The rendered JSON of a version is kept, but nothing about who may read
+// it: a changed enrollment or module is seen by the very next read.
+func TestModuleReadCacheKeepsNoVisibility(t *testing.T) {
+	t.Parallel()
+	d := newDemo(t)
+	path := "/api/v1/modules/" + d.mod["cardSales"]
+	first := d.mustDo(t, "GET", path, "agent", nil, 200)
+	second := d.mustDo(t, "GET", path, "agent", nil, 200)
+	if string(first.Body) != string(second.Body) || first.Header.Get("ETag") != second.Header.Get("ETag") {
+		t.Fatal("two reads of one version differ, want the same body and ETag")
+	}
+	// The module's kind changes (as a publish does): the body follows at once.
+	if err := d.env.DB.Exec(`UPDATE modules SET kind = 'policy' WHERE id = ?`, d.mod["cardSales"]).Error; err != nil {
+		t.Fatal(err)
+	}
+	var m catalog.ModuleRead
+	d.mustDo(t, "GET", path, "agent", nil, 200).JSON(t, &m)
+	if m.Kind != "policy" {
+		t.Fatalf("got kind %q after the change, want policy", m.Kind)
+	}
+	// The enrollment is revoked with plain SQL: the next read is refused,
+	// with or without the ETag it had.
+	if err := d.env.DB.Exec(`UPDATE certifications SET state = 'revoked' WHERE program_id = ?`, d.prog["cards"]).Error; err != nil {
+		t.Fatal(err)
+	}
+	for _, inm := range []string{"", first.Header.Get("ETag")} {
+		if res := d.do("GET", path, "agent", nil, map[string]string{"If-None-Match": inm}); res.Status != 404 {
+			t.Errorf("If-None-Match %q after the revocation: got %d, want 404", inm, res.Status)
+		}
+	}
+	// Staff still read it; an idle agent never did.
+	d.mustDo(t, "GET", path, "trainer", nil, 200)
+	d.mustDo(t, "GET", path, "idle", nil, 404)
+}

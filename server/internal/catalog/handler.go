@@ -157,26 +157,26 @@ func (h *Handler) programProgress(c *gin.Context) {
 }
 
 func (h *Handler) getModule(c *gin.Context) {
-	m, err := h.svc.ReadModule(c.Request.Context(), c.Param("id"))
+	m, err := h.svc.RenderedModuleRead(c.Request.Context(), c.Param("id"), 0)
 	if err != nil {
 		httpx.Error(c, err)
 		return
 	}
-	httpx.CachedJSON(c, m, httpx.CacheRevalidate)
+	httpx.CachedBody(c, m.Body, m.ETag, httpx.CacheRevalidate)
 }
 
 func (h *Handler) getVersion(c *gin.Context) {
 	n, err := strconv.Atoi(c.Param("number"))
-	if err != nil {
+	if err != nil || n < 1 {
 		httpx.Error(c, apperr.NotFoundf("version %q of the module", c.Param("number")))
 		return
 	}
-	m, err := h.svc.ReadModuleVersion(c.Request.Context(), c.Param("id"), n)
+	m, err := h.svc.RenderedModuleRead(c.Request.Context(), c.Param("id"), n)
 	if err != nil {
 		httpx.Error(c, err)
 		return
 	}
-	httpx.CachedJSON(c, m, httpx.CacheImmutableHour)
+	httpx.CachedBody(c, m.Body, m.ETag, httpx.CacheImmutableHour)
 }
 
 func (h *Handler) listVersions(c *gin.Context) {

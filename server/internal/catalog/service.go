@@ -29,6 +29,7 @@ type Service struct {
 	enrollments Enrollments
 	listener    ChangeListener
 	learning    LearningRecorder
+	rendered    *renderedCache
 }
 
 // ChangeListener hears of changes that may move certifications (the
@@ -64,7 +65,8 @@ type Enrollments interface {
 // NewService returns the catalog service over g. enrollments may be nil in
 // tools that never serve agents (agents then see no client material).
 func NewService(g *gorm.DB, clk clock.Clock, rec *audit.Recorder, enrollments Enrollments) *Service {
-	return &Service{Store: NewStore(g), db: g, clock: clk, audit: rec, renderer: NewRenderer(), enrollments: enrollments}
+	return &Service{Store: NewStore(g), db: g, clock: clk, audit: rec, renderer: NewRenderer(), enrollments: enrollments,
+		rendered: newRenderedCache(renderedCacheSize)}
 }
 
 func (s *Service) now() time.Time { return s.clock.Now().UTC().Truncate(time.Microsecond) }

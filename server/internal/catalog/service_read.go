@@ -173,41 +173,8 @@ type ModuleRead struct {
 	Version ModuleVersion `json:"version"`
 }
 
-// ReadModule returns a visible module with its current version. Errors:
-// not_found.
-func (s *Service) ReadModule(ctx context.Context, id string) (*ModuleRead, error) {
-	return s.readModule(ctx, id, 0)
-}
-
-// ReadModuleVersion returns a visible module with one of its versions.
-// Errors: not_found (also for a version that does not exist).
-func (s *Service) ReadModuleVersion(ctx context.Context, id string, number int) (*ModuleRead, error) {
-	if number < 1 {
-		return nil, apperr.NotFoundf("version %d of the module", number)
-	}
-	return s.readModule(ctx, id, number)
-}
-
-// readModule reads version number of the module (0: the current one).
-func (s *Service) readModule(ctx context.Context, id string, number int) (*ModuleRead, error) {
-	v, err := s.viewerOf(ctx)
-	if err != nil {
-		return nil, err
-	}
-	m, err := s.visibleModule(ctx, v, id)
-	if err != nil {
-		return nil, err
-	}
-	if number == 0 {
-		number = m.CurrentVersion
-	}
-	ver, err := s.Version(ctx, m.ID, number)
-	if err != nil {
-		return nil, err
-	}
-	return moduleRead(m, ver), nil
-}
-
+// moduleRead is what a reader sees of module m at version v (rendered by
+// RenderedModuleRead).
 func moduleRead(m *Module, v *ModuleVersion) *ModuleRead {
 	return &ModuleRead{ID: m.ID, ClientID: m.ClientID, Slug: m.Slug, Kind: m.Kind, Core: m.IsCore(), Source: v.Source, Version: *v}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -86,6 +87,38 @@ func (s *Store) ListPrograms(ctx context.Context, clientID string) ([]Program, e
 // ModuleByID returns the module, or not_found.
 func (s *Store) ModuleByID(ctx context.Context, id string) (*Module, error) {
 	return byID[Module](s.db.WithContext(ctx), id, "module")
+}
+
+// moduleForReaderQuery reads a module and whether it is core or listed by
+// one of the programs $2: one statement on the module read's hot path.
+const moduleForReaderQuery = `SELECT m.id, m.client_id, m.slug, m.kind, m.current_version, m.created_at, m.updated_at,
+  m.client_id IS NULL OR EXISTS (SELECT 1 FROM program_modules pm WHERE pm.module_id = m.id AND pm.program_id = ANY ($2::uuid[]))
+FROM modules m WHERE m.id = $1`
+
+// ModuleForReader returns the module and whether it is core or listed by
+// one of programIDs (what an agent enrolled in them may read), in one
+// statement through database/sql rather than GORM (the module read's hot
+// path). Errors: not_found.
+func (s *Store) ModuleForReader(ctx context.Context, id string, programIDs []string) (*Module, bool, error) {
+	if uuid.Validate(id) != nil {
+		return nil, false, apperr.NotFoundf("module")
+	}
+	if programIDs == nil {
+		programIDs = []string{}
+	}
+	var (
+		m      Module
+		listed bool
+	)
+	err := s.db.Statement.ConnPool.QueryRowContext(ctx, moduleForReaderQuery, id, programIDs).
+		Scan(&m.ID, &m.ClientID, &m.Slug, &m.Kind, &m.CurrentVersion, &m.CreatedAt, &m.UpdatedAt, &listed)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, false, apperr.NotFoundf("module")
+	}
+	if err != nil {
+		return nil, false, fmt.Errorf("catalog: module for reader: %w", err)
+	}
+	return &m, listed, nil
 }
 
 // ListModules returns every module (without text), core modules first, then

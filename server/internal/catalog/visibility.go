@@ -30,6 +30,34 @@ type viewer struct {
 // viewerOf decides visibility for the request's principal. Errors:
 // unauthorized (no principal), forbidden (API keys).
 func (s *Service) viewerOf(ctx context.Context) (*viewer, error) {
+	programIDs, err := s.agentPrograms(ctx)
+	if err != nil {
+		return nil, err
+	}
+	v, err := s.viewerBase(ctx, programIDs)
+	if err != nil || !v.agent || len(programIDs) == 0 {
+		return v, err
+	}
+	if v.clientIDs, v.moduleIDs, err = s.ProgramScope(ctx, programIDs); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// agentPrograms returns the programs the principal is enrolled in when it
+// is an agent (nil for anyone else).
+func (s *Service) agentPrograms(ctx context.Context) ([]string, error) {
+	p := auth.FromContext(ctx)
+	if p == nil || p.IsMachine() || p.SeesAllClients() || p.Is(auth.RoleTrainer, auth.RoleSupervisor) || s.enrollments == nil {
+		return nil, nil
+	}
+	return s.enrollments.ProgramIDsForUser(ctx, p.UserID)
+}
+
+// viewerBase is the principal's viewer before an agent's scope is read:
+// an agent's carries programIDs and no clients or modules yet. Errors:
+// unauthorized, forbidden.
+func (s *Service) viewerBase(ctx context.Context, programIDs []string) (*viewer, error) {
 	p := auth.FromContext(ctx)
 	switch {
 	case p == nil:
@@ -41,22 +69,10 @@ func (s *Service) viewerOf(ctx context.Context) (*viewer, error) {
 	case p.Is(auth.RoleTrainer, auth.RoleSupervisor):
 		return &viewer{clientIDs: p.ClientIDs}, nil
 	}
-	v := &viewer{agent: true, clientIDs: []string{}, programIDs: []string{}, moduleIDs: []string{}}
-	if s.enrollments == nil {
-		return v, nil
+	if programIDs == nil {
+		programIDs = []string{}
 	}
-	ids, err := s.enrollments.ProgramIDsForUser(ctx, p.UserID)
-	if err != nil {
-		return nil, err
-	}
-	if len(ids) == 0 {
-		return v, nil
-	}
-	v.programIDs = ids
-	if v.clientIDs, v.moduleIDs, err = s.ProgramScope(ctx, ids); err != nil {
-		return nil, err
-	}
-	return v, nil
+	return &viewer{agent: true, clientIDs: []string{}, programIDs: programIDs, moduleIDs: []string{}}, nil
 }
 
 // seesClient reports whether the viewer sees the client.

@@ -31,11 +31,23 @@ func CachedJSON(c *gin.Context, v any, cacheControl string) {
 		Error(c, err)
 		return
 	}
+	CachedBody(c, body, ETag(body), cacheControl)
+}
+
+// ETag is the strong ETag of body: a hash of its bytes.
+func ETag(body []byte) string {
 	sum := sha256.Sum256(body)
-	etag := `"` + base64.RawURLEncoding.EncodeToString(sum[:18]) + `"`
-	c.Header("ETag", etag)
-	c.Header("Cache-Control", cacheControl)
-	if etagMatches(c.GetHeader("If-None-Match"), etag) {
+	return `"` + base64.RawURLEncoding.EncodeToString(sum[:18]) + `"`
+}
+
+// CachedBody is CachedJSON for a body already encoded as JSON, with its
+// ETag (from ETag) computed beforehand: If-None-Match is compared before
+// anything is written.
+func CachedBody(c *gin.Context, body []byte, etag, cacheControl string) {
+	h := c.Writer.Header()
+	h["Etag"] = []string{etag}
+	h["Cache-Control"] = []string{cacheControl}
+	if inm := c.Request.Header.Get("If-None-Match"); inm != "" && etagMatches(inm, etag) {
 		c.Status(http.StatusNotModified)
 		return
 	}

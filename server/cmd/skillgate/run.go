@@ -39,6 +39,7 @@ var commands = map[string]command{
 	"export":  {"write a bank's or quiz's questions as Moodle XML or GIFT: export [--format moodle-xml|gift] [--out FILE] <client>/<bank>|<client>/<program>/<quiz> [quizzes-dir]", cmdExport},
 	"user":    {"user create --email E --role R [--name N] --password-stdin | user seed-demo", cmdUser},
 	"audit":   {"audit verify: check the audit trail's hash chain", cmdAudit},
+	"config":  {"config [--values | --markdown]: every environment variable with its default and meaning; --values: the values in effect, secrets masked", cmdConfig},
 	"seed":    {"seed --agents N --clients C --programs P [--seed S]: a synthetic center for load tests (not in production)", cmdSeed},
 }
 

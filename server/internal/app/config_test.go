@@ -418,3 +418,48 @@ func TestDeadlinesOrDefault(t *testing.T) {
 		t.Errorf("got %+v, want %+v", got, want)
 	}
 }
+
+// TestLoadConfigProblemOrder checks that problems come in the order of the
+// table, a rule's right after the setting it follows.
+func TestLoadConfigProblemOrder(t *testing.T) {
+	_, err := LoadConfig(envOf(map[string]string{
+		"HTTP_ADDR": "8080", "LOG_FORMAT": "xml", "SMTP_FROM": "a@example.com", "ADMISSION_LIMIT": "-1", "METRICS_TOKEN": "short",
+	}))
+	var ce *ConfigError
+	if !errors.As(err, &ce) {
+		t.Fatalf("got %v, want a ConfigError", err)
+	}
+	want := []string{"HTTP_ADDR", "LOG_FORMAT", "SMTP_FROM, SMTP_USERNAME and SMTP_PASSWORD need SMTP_ADDR", "ADMISSION_LIMIT",
+		"METRICS_TOKEN is set but METRICS_ADDR is not", "METRICS_TOKEN must be at least 16 bytes"}
+	if len(ce.Problems) != len(want) {
+		t.Fatalf("got %q, want %d problems", ce.Problems, len(want))
+	}
+	for i, w := range want {
+		if !strings.HasPrefix(ce.Problems[i], w) {
+			t.Errorf("got problem %d %q, want it to start with %q", i, ce.Problems[i], w)
+		}
+	}
+}
+
+func TestSettingsDefaultsAreTheLoadedDefaults(t *testing.T) {
+	for _, env := range []string{Development, Production} {
+		values, _, _ := ConfigValues(envOf(map[string]string{"SKILLGATE_ENV": env}))
+		for i, s := range settings {
+			if d := s.defaultIn(env); d != "" && s.RequiredInProduction == "" && s.Name != "SKILLGATE_ENV" && (values[i].Value != d || values[i].Source != "default") {
+				t.Errorf("%s in %s: got %q (%s), want the default %q", s.Name, env, values[i].Value, values[i].Source, d)
+			}
+		}
+	}
+}
+
+func TestMaskSecret(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"a-long-secret", "********"},
+		{"postgres://u:pw@h/db", "postgres://u:xxxxx@h/db"},
+		{"postgres://u@h/db?password=pw&sslmode=disable", "postgres://u@h/db?password=xxxxx&sslmode=disable"},
+	} {
+		if got := maskSecret(tc.in); got != tc.want {
+			t.Errorf("maskSecret(%q): got %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}

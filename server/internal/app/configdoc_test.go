@@ -1,6 +1,7 @@
 package app_test
 
 import (
+	"flag"
 	"go/ast"
 	"go/parser"
 	"go/token"
@@ -15,6 +16,44 @@ import (
 
 	"github.com/skillgate/skillgate/server/internal/app"
 )
+
+var update = flag.Bool("update", false, "rewrite the generated table of docs/configuration.md")
+
+// Markers around the generated table in docs/configuration.md.
+const (
+	tableBegin = "<!-- BEGIN generated from server/internal/app/settings.go: edit the table there, then run " + regenerate + " -->\n"
+	tableEnd   = "<!-- END generated -->\n"
+	regenerate = "`go test ./server/internal/app -run TestConfigurationTableIsCurrent -update`"
+)
+
+// TestConfigurationTableIsCurrent checks that the table of variables in
+// docs/configuration.md is the one the settings write (app.ConfigMarkdown);
+// with -update it rewrites it.
+func TestConfigurationTableIsCurrent(t *testing.T) {
+	path := filepath.Join(repoRoot(t), "docs", "configuration.md")
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(b)
+	start, end := strings.Index(text, tableBegin), strings.Index(text, tableEnd)
+	if start < 0 || end < start {
+		t.Fatalf("%s has no generated table between %q and %q", path, tableBegin, tableEnd)
+	}
+	got, want := text[start+len(tableBegin):end], app.ConfigMarkdown()
+	if got == want {
+		return
+	}
+	if *update {
+		text = text[:start+len(tableBegin)] + want + text[end:]
+		if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("rewrote the table of %s", path)
+		return
+	}
+	t.Errorf("docs/configuration.md's table of variables is not the one server/internal/app/settings.go writes: run %s", regenerate)
+}
 
 // TestConfigurationIsDocumented checks that every environment variable the
 // server reads is in the table of docs/configuration.md, and that the table
@@ -40,6 +79,18 @@ func TestConfigurationIsDocumented(t *testing.T) {
 	}
 	if len(read) < 10 {
 		t.Fatalf("LoadConfig asked for %d variables; the recording getenv is not being called", len(read))
+	}
+	table := map[string]bool{}
+	for _, s := range app.Settings() {
+		table[s.Name] = true
+		if s.Secret {
+			table[s.Name+"_FILE"] = true
+		}
+	}
+	for name := range read {
+		if !table[name] {
+			t.Errorf("LoadConfig reads %s, which is not in the table of settings (server/internal/app/settings.go)", name)
+		}
 	}
 	for name := range literalGetenvs(t, filepath.Join(root, "server")) {
 		read[name] = true

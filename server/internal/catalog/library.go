@@ -215,18 +215,18 @@ func (l *loader) loadClient(dir, slug string) *ClientFile {
 	if !ok {
 		return nil
 	}
-	d := &yamlDoc{file: c.File, probs: &l.probs}
-	root := d.parse(data)
+	d := newYAMLDoc(c.File, 0, &l.probs)
+	root := d.Root(data)
 	if root == nil {
 		return nil
 	}
-	seen := d.fields(root, map[string]func(*yaml.Node){
+	seen := d.Set(root, map[string]func(*yaml.Node){
 		"slug":        func(v *yaml.Node) { c.Slug = d.slug(v, slug) },
-		"name":        func(v *yaml.Node) { c.Name = d.str(v, "name") },
-		"industry":    func(v *yaml.Node) { c.Industry = d.str(v, "industry") },
-		"description": func(v *yaml.Node) { c.Description = d.str(v, "description") },
+		"name":        func(v *yaml.Node) { c.Name = d.Text(v, "name") },
+		"industry":    func(v *yaml.Node) { c.Industry = d.Text(v, "industry") },
+		"description": func(v *yaml.Node) { c.Description = d.Text(v, "description") },
 	})
-	d.require(root, seen, "slug", "name")
+	d.Require(root, seen, "slug", "name")
 	c.Slug = slug // the folder name is authoritative once checked
 	for _, e := range l.readDir(dir) {
 		if !e.IsDir() {
@@ -247,13 +247,13 @@ func (l *loader) loadClient(dir, slug string) *ClientFile {
 
 // slug checks a slug field against its folder or file name.
 func (d *yamlDoc) slug(v *yaml.Node, want string) string {
-	s := d.str(v, "slug")
+	s := d.Text(v, "slug")
 	switch {
 	case s == "":
 	case !ValidSlug(s):
-		d.errf(v, "slug %q is not a slug (lowercase letters, digits and hyphens, at most 63)", s)
+		d.Errf(v, "slug %q is not a slug (lowercase letters, digits and hyphens, at most 63)", s)
 	case s != want:
-		d.errf(v, "slug %q does not match its name on disk %q", s, want)
+		d.Errf(v, "slug %q does not match its name on disk %q", s, want)
 	}
 	return s
 }
@@ -264,8 +264,8 @@ func (l *loader) loadProgram(dir, clientSlug, slug string) *ProgramFile {
 	if !ok {
 		return nil
 	}
-	d := &yamlDoc{file: p.File, probs: &l.probs}
-	root := d.parse(data)
+	d := newYAMLDoc(p.File, 0, &l.probs)
+	root := d.Root(data)
 	if root == nil {
 		return nil
 	}
@@ -273,44 +273,44 @@ func (l *loader) loadProgram(dir, clientSlug, slug string) *ProgramFile {
 	var onboarding []*yaml.Node
 	var refresher *yaml.Node
 	var gates []gateNode
-	seen := d.fields(root, map[string]func(*yaml.Node){
+	seen := d.Set(root, map[string]func(*yaml.Node){
 		"slug":        func(v *yaml.Node) { d.slug(v, slug) },
-		"name":        func(v *yaml.Node) { p.Name = d.str(v, "name") },
-		"description": func(v *yaml.Node) { p.Description = d.str(v, "description") },
+		"name":        func(v *yaml.Node) { p.Name = d.Text(v, "name") },
+		"description": func(v *yaml.Node) { p.Description = d.Text(v, "description") },
 		"channels": func(v *yaml.Node) {
-			items := d.list(v, "channels")
+			items := d.List(v, "channels")
 			for _, n := range items {
-				ch := d.str(n, "a channel")
+				ch := d.Text(n, "a channel")
 				switch {
 				case ch == "":
 				case !slices.Contains(Channels, ch):
-					d.errf(n, "unknown channel %q (want one of %s)", ch, strings.Join(Channels, ", "))
+					d.Errf(n, "unknown channel %q (want one of %s)", ch, strings.Join(Channels, ", "))
 				case slices.Contains(p.Channels, ch):
-					d.errf(n, "channel %q is listed twice", ch)
+					d.Errf(n, "channel %q is listed twice", ch)
 				default:
 					p.Channels = append(p.Channels, ch)
 				}
 			}
 			if items != nil && len(items) == 0 {
-				d.errf(v, "channels needs at least one channel")
+				d.Errf(v, "channels needs at least one channel")
 			}
 		},
 		"modules": func(v *yaml.Node) {
-			for _, n := range d.list(v, "modules") {
-				s := d.str(n, "a module")
+			for _, n := range d.List(v, "modules") {
+				s := d.Text(n, "a module")
 				if s == "" {
 					continue
 				}
 				ref := parseModuleRef(s, n.Line)
 				if slices.ContainsFunc(p.Modules, func(r ModuleRef) bool { return r.String() == ref.String() }) {
-					d.errf(n, "module %q is listed twice", s)
+					d.Errf(n, "module %q is listed twice", s)
 					continue
 				}
 				p.Modules = append(p.Modules, ref)
 			}
 		},
 		"quizzes": func(v *yaml.Node) {
-			for _, n := range d.list(v, "quizzes") {
+			for _, n := range d.List(v, "quizzes") {
 				s, gate := d.quiz(n)
 				if s = l.checkPart(d, n, s, p.Quizzes, quizDir, ".quiz.yaml", "quiz"); s != "" {
 					p.Quizzes = append(p.Quizzes, s)
@@ -321,7 +321,7 @@ func (l *loader) loadProgram(dir, clientSlug, slug string) *ProgramFile {
 			}
 		},
 		"roleplays": func(v *yaml.Node) {
-			for _, n := range d.list(v, "roleplays") {
+			for _, n := range d.List(v, "roleplays") {
 				r, ok := d.roleplay(n)
 				if !ok {
 					continue
@@ -336,17 +336,17 @@ func (l *loader) loadProgram(dir, clientSlug, slug string) *ProgramFile {
 			}
 		},
 		"licenses": func(v *yaml.Node) {
-			for _, n := range d.list(v, "licenses") {
+			for _, n := range d.List(v, "licenses") {
 				if lic, ok := d.license(n); ok {
 					p.Licenses = append(p.Licenses, lic)
 				}
 			}
 		},
 		"certification": func(v *yaml.Node) { d.policy(v, &p.Policy) },
-		"onboarding":    func(v *yaml.Node) { onboarding = d.list(v, "onboarding") },
+		"onboarding":    func(v *yaml.Node) { onboarding = d.List(v, "onboarding") },
 		"refresher":     func(v *yaml.Node) { refresher = v },
 	})
-	d.require(root, seen, "slug", "name", "channels")
+	d.Require(root, seen, "slug", "name", "channels")
 	for _, g := range gates {
 		if gate, ok := d.quizGate(g, p); ok {
 			p.QuizGates = append(p.QuizGates, gate)
@@ -366,33 +366,33 @@ func (l *loader) loadProgram(dir, clientSlug, slug string) *ProgramFile {
 // refresher parses the refresher block: modules the program requires (each
 // once) and a quiz of the program's folder (required).
 func (l *loader) refresher(d *yamlDoc, n *yaml.Node, p *ProgramFile, quizDir string) *RefresherFile {
-	if !d.mapping(n, "refresher") {
+	if !d.IsMapping(n, "refresher") {
 		return nil
 	}
 	r := &RefresherFile{}
-	seen := d.fields(n, map[string]func(*yaml.Node){
+	seen := d.Set(n, map[string]func(*yaml.Node){
 		"modules": func(v *yaml.Node) {
-			for _, x := range d.list(v, "modules") {
-				s := d.str(x, "a module")
+			for _, x := range d.List(v, "modules") {
+				s := d.Text(x, "a module")
 				if s == "" {
 					continue
 				}
 				ref := parseModuleRef(s, x.Line)
 				switch {
 				case !slices.ContainsFunc(p.Modules, func(m ModuleRef) bool { return m.String() == ref.String() }):
-					d.errf(x, "refresher module %q is not one of the program's modules", s)
+					d.Errf(x, "refresher module %q is not one of the program's modules", s)
 				case slices.ContainsFunc(r.Modules, func(m ModuleRef) bool { return m.String() == ref.String() }):
-					d.errf(x, "refresher module %q is listed twice", s)
+					d.Errf(x, "refresher module %q is listed twice", s)
 				default:
 					r.Modules = append(r.Modules, ref)
 				}
 			}
 		},
 		"quiz": func(v *yaml.Node) {
-			r.Quiz = l.checkPart(d, v, d.str(v, "quiz"), nil, quizDir, ".quiz.yaml", "refresher quiz")
+			r.Quiz = l.checkPart(d, v, d.Text(v, "quiz"), nil, quizDir, ".quiz.yaml", "refresher quiz")
 		},
 	})
-	d.require(n, seen, "quiz")
+	d.Require(n, seen, "quiz")
 	if r.Quiz == "" {
 		return nil
 	}
@@ -406,15 +406,15 @@ func (l *loader) checkPart(d *yamlDoc, n *yaml.Node, slug string, listed []strin
 	case slug == "":
 		return ""
 	case !ValidSlug(slug):
-		d.errf(n, "%s %q is not a slug", what, slug)
+		d.Errf(n, "%s %q is not a slug", what, slug)
 		return ""
 	case slices.Contains(listed, slug):
-		d.errf(n, "%s %q is listed twice", what, slug)
+		d.Errf(n, "%s %q is listed twice", what, slug)
 		return ""
 	}
 	path := filepath.Join(dir, slug+ext)
 	if st, err := os.Stat(path); err != nil || st.IsDir() {
-		d.errf(n, "%s %q has no file %s", what, slug, path)
+		d.Errf(n, "%s %q has no file %s", what, slug, path)
 	}
 	return slug
 }
@@ -429,16 +429,16 @@ type gateNode struct {
 // opens_after node (nil when the quiz is not gated).
 func (d *yamlDoc) quiz(n *yaml.Node) (slug string, gate *yaml.Node) {
 	if n.Kind == yaml.ScalarNode {
-		return d.str(n, "a quiz"), nil
+		return d.Text(n, "a quiz"), nil
 	}
-	if !d.mapping(n, "a quiz") {
+	if !d.IsMapping(n, "a quiz") {
 		return "", nil
 	}
-	seen := d.fields(n, map[string]func(*yaml.Node){
-		"slug":        func(v *yaml.Node) { slug = d.str(v, "slug") },
+	seen := d.Set(n, map[string]func(*yaml.Node){
+		"slug":        func(v *yaml.Node) { slug = d.Text(v, "slug") },
 		"opens_after": func(v *yaml.Node) { gate = v },
 	})
-	d.require(n, seen, "slug")
+	d.Require(n, seen, "slug")
 	return slug, gate
 }
 
@@ -448,27 +448,27 @@ func (d *yamlDoc) quizGate(g gateNode, p *ProgramFile) (QuizGateFile, bool) {
 	gate := QuizGateFile{Quiz: g.quiz, Line: g.node.Line}
 	if g.node.Kind == yaml.ScalarNode {
 		if g.node.Value != OpensAfterAllModules {
-			d.errf(g.node, "quiz %q: opens_after must be %q (every module of the program) or a list of the program's modules",
+			d.Errf(g.node, "quiz %q: opens_after must be %q (every module of the program) or a list of the program's modules",
 				g.quiz, OpensAfterAllModules)
 			return gate, false
 		}
 		if len(p.Modules) == 0 {
-			d.errf(g.node, "quiz %q opens after the program's modules, but the program lists none", g.quiz)
+			d.Errf(g.node, "quiz %q opens after the program's modules, but the program lists none", g.quiz)
 			return gate, false
 		}
 		gate.Modules = slices.Clone(p.Modules)
 		return gate, true
 	}
-	items := d.list(g.node, "opens_after")
+	items := d.List(g.node, "opens_after")
 	if items == nil {
 		return gate, false
 	}
 	ok := len(items) > 0
 	if !ok {
-		d.errf(g.node, "quiz %q: opens_after lists no module", g.quiz)
+		d.Errf(g.node, "quiz %q: opens_after lists no module", g.quiz)
 	}
 	for _, x := range items {
-		s := d.str(x, "a module")
+		s := d.Text(x, "a module")
 		if s == "" {
 			ok = false
 			continue
@@ -476,10 +476,10 @@ func (d *yamlDoc) quizGate(g gateNode, p *ProgramFile) (QuizGateFile, bool) {
 		ref := parseModuleRef(s, x.Line)
 		switch {
 		case !slices.ContainsFunc(p.Modules, func(m ModuleRef) bool { return m.String() == ref.String() }):
-			d.errf(x, "quiz %q opens after module %q, which is not one of the program's modules", g.quiz, s)
+			d.Errf(x, "quiz %q opens after module %q, which is not one of the program's modules", g.quiz, s)
 			ok = false
 		case slices.ContainsFunc(gate.Modules, func(m ModuleRef) bool { return m.String() == ref.String() }):
-			d.errf(x, "quiz %q: opens_after lists module %q twice", g.quiz, s)
+			d.Errf(x, "quiz %q: opens_after lists module %q twice", g.quiz, s)
 			ok = false
 		default:
 			gate.Modules = append(gate.Modules, ref)
@@ -491,90 +491,90 @@ func (d *yamlDoc) quizGate(g gateNode, p *ProgramFile) (QuizGateFile, bool) {
 func (d *yamlDoc) roleplay(n *yaml.Node) (RoleplayReq, bool) {
 	var r RoleplayReq
 	if n.Kind == yaml.ScalarNode {
-		r.Slug = d.str(n, "a role-play")
+		r.Slug = d.Text(n, "a role-play")
 		return r, r.Slug != ""
 	}
-	if !d.mapping(n, "a role-play") {
+	if !d.IsMapping(n, "a role-play") {
 		return r, false
 	}
-	seen := d.fields(n, map[string]func(*yaml.Node){
-		"slug":    func(v *yaml.Node) { r.Slug = d.str(v, "slug") },
-		"signoff": func(v *yaml.Node) { r.Signoff = d.bool(v, "signoff") },
+	seen := d.Set(n, map[string]func(*yaml.Node){
+		"slug":    func(v *yaml.Node) { r.Slug = d.Text(v, "slug") },
+		"signoff": func(v *yaml.Node) { r.Signoff = d.Flag(v, "signoff") },
 	})
-	d.require(n, seen, "slug")
+	d.Require(n, seen, "slug")
 	return r, r.Slug != ""
 }
 
 func (d *yamlDoc) license(n *yaml.Node) (LicenseReq, bool) {
 	var lic LicenseReq
-	if !d.mapping(n, "a license") {
+	if !d.IsMapping(n, "a license") {
 		return lic, false
 	}
 	ok := true
-	seen := d.fields(n, map[string]func(*yaml.Node){
+	seen := d.Set(n, map[string]func(*yaml.Node){
 		"class": func(v *yaml.Node) {
-			lic.Class = d.str(v, "class")
+			lic.Class = d.Text(v, "class")
 			if lic.Class != "" && !ValidSlug(lic.Class) {
-				d.errf(v, "class %q is not a slug", lic.Class)
+				d.Errf(v, "class %q is not a slug", lic.Class)
 				ok = false
 			}
 		},
 		"lines": func(v *yaml.Node) {
-			items := d.list(v, "lines")
+			items := d.List(v, "lines")
 			for _, x := range items {
-				if s := d.str(x, "a line of authority"); s != "" && !slices.Contains(lic.Lines, s) {
+				if s := d.Text(x, "a line of authority"); s != "" && !slices.Contains(lic.Lines, s) {
 					lic.Lines = append(lic.Lines, s)
 				}
 			}
 			if items != nil && len(items) == 0 {
-				d.errf(v, "lines must not be empty")
+				d.Errf(v, "lines must not be empty")
 			}
 		},
 		"states": func(v *yaml.Node) {
-			items := d.list(v, "states")
+			items := d.List(v, "states")
 			for _, x := range items {
-				s := d.str(x, "a state")
+				s := d.Text(x, "a state")
 				switch {
 				case s == "":
 				case !jurisdiction.Valid(s):
-					d.errf(x, "%q is not %s", s, jurisdiction.Described)
+					d.Errf(x, "%q is not %s", s, jurisdiction.Described)
 					ok = false
 				case slices.Contains(lic.States, s):
-					d.errf(x, "state %q is listed twice", s)
+					d.Errf(x, "state %q is listed twice", s)
 				default:
 					lic.States = append(lic.States, s)
 				}
 			}
 			if items != nil && len(items) == 0 {
-				d.errf(v, "states must not be empty")
+				d.Errf(v, "states must not be empty")
 			}
 		},
 	})
-	d.require(n, seen, "class", "lines", "states")
+	d.Require(n, seen, "class", "lines", "states")
 	return lic, ok && lic.Class != "" && len(lic.Lines) > 0 && len(lic.States) > 0
 }
 
 func (d *yamlDoc) policy(n *yaml.Node, pol *CertificationPolicy) {
-	if !d.mapping(n, "certification") {
+	if !d.IsMapping(n, "certification") {
 		return
 	}
 	lines := map[string]*yaml.Node{}
 	num := func(field string, dst *int) func(*yaml.Node) {
 		return func(v *yaml.Node) {
-			if x, ok := d.int(v, field); ok {
+			if x, ok := d.Whole(v, field); ok {
 				*dst = x
 				lines[field] = v
 			}
 		}
 	}
-	d.fields(n, map[string]func(*yaml.Node){
+	d.Set(n, map[string]func(*yaml.Node){
 		"valid_days":                 num("valid_days", &pol.ValidDays),
 		"refresher_window_days":      num("refresher_window_days", &pol.RefresherWindowDays),
 		"material_change_grace_days": num("material_change_grace_days", &pol.MaterialChangeGraceDays),
 	})
 	at := func(f string) *yaml.Node { return cmpNode(lines[f], n) }
 	if pol.ValidDays <= 0 {
-		d.errf(at("valid_days"), "valid_days must be more than 0")
+		d.Errf(at("valid_days"), "valid_days must be more than 0")
 		return
 	}
 	for _, f := range []struct {
@@ -582,7 +582,7 @@ func (d *yamlDoc) policy(n *yaml.Node, pol *CertificationPolicy) {
 		v    int
 	}{{"refresher_window_days", pol.RefresherWindowDays}, {"material_change_grace_days", pol.MaterialChangeGraceDays}} {
 		if f.v < 0 || f.v >= pol.ValidDays {
-			d.errf(at(f.name), "%s must be at least 0 and less than valid_days (%d)", f.name, pol.ValidDays)
+			d.Errf(at(f.name), "%s must be at least 0 and less than valid_days (%d)", f.name, pol.ValidDays)
 		}
 	}
 }
@@ -596,31 +596,31 @@ func cmpNode(a, b *yaml.Node) *yaml.Node {
 
 func (d *yamlDoc) onboardingItem(n *yaml.Node, p *ProgramFile) (OnboardingItem, bool) {
 	var it OnboardingItem
-	if !d.mapping(n, "an onboarding item") {
+	if !d.IsMapping(n, "an onboarding item") {
 		return it, false
 	}
 	dayOK := false
 	var kinds []string
-	seen := d.fields(n, map[string]func(*yaml.Node){
+	seen := d.Set(n, map[string]func(*yaml.Node){
 		"day": func(v *yaml.Node) {
-			if it.Day, dayOK = d.int(v, "day"); dayOK && it.Day < 1 {
-				d.errf(v, "day must be 1 or more (day 1 is the first day)")
+			if it.Day, dayOK = d.Whole(v, "day"); dayOK && it.Day < 1 {
+				d.Errf(v, "day must be 1 or more (day 1 is the first day)")
 				dayOK = false
 			}
 		},
 		ItemModule: func(v *yaml.Node) {
 			kinds = append(kinds, ItemModule)
-			it.Kind, it.Slug = ItemModule, d.str(v, "module")
+			it.Kind, it.Slug = ItemModule, d.Text(v, "module")
 		},
-		ItemQuiz: func(v *yaml.Node) { kinds = append(kinds, ItemQuiz); it.Kind, it.Slug = ItemQuiz, d.str(v, "quiz") },
+		ItemQuiz: func(v *yaml.Node) { kinds = append(kinds, ItemQuiz); it.Kind, it.Slug = ItemQuiz, d.Text(v, "quiz") },
 		ItemRoleplay: func(v *yaml.Node) {
 			kinds = append(kinds, ItemRoleplay)
-			it.Kind, it.Slug = ItemRoleplay, d.str(v, "roleplay")
+			it.Kind, it.Slug = ItemRoleplay, d.Text(v, "roleplay")
 		},
 	})
-	d.require(n, seen, "day")
+	d.Require(n, seen, "day")
 	if len(kinds) != 1 {
-		d.errf(n, "an onboarding item needs exactly one of module, quiz, roleplay")
+		d.Errf(n, "an onboarding item needs exactly one of module, quiz, roleplay")
 		return it, false
 	}
 	required := false
@@ -634,7 +634,7 @@ func (d *yamlDoc) onboardingItem(n *yaml.Node, p *ProgramFile) (OnboardingItem, 
 		required = slices.ContainsFunc(p.Roleplays, func(r RoleplayReq) bool { return r.Slug == it.Slug })
 	}
 	if it.Slug != "" && !required {
-		d.errf(n, "onboarding names %s %q, which the program does not require", it.Kind, it.Slug)
+		d.Errf(n, "onboarding names %s %q, which the program does not require", it.Kind, it.Slug)
 		return it, false
 	}
 	return it, dayOK && it.Slug != ""
@@ -690,42 +690,42 @@ func parseModule(file, src, slug string, core, requireChange bool) (*ModuleFile,
 	}
 	m.Body = strings.Join(lines[end+1:], "")
 	m.BodyLine = end + 2
-	d := &yamlDoc{file: file, offset: 1, probs: &probs}
-	root := d.parse([]byte(strings.Join(lines[1:end], "")))
+	d := newYAMLDoc(file, 1, &probs)
+	root := d.Root([]byte(strings.Join(lines[1:end], "")))
 	if root == nil {
 		return m, probs
 	}
 	minutesOK := false
-	seen := d.fields(root, map[string]func(*yaml.Node){
+	seen := d.Set(root, map[string]func(*yaml.Node){
 		"slug":    func(v *yaml.Node) { d.slug(v, slug); m.slugLine = v.Line + 1 },
-		"title":   func(v *yaml.Node) { m.Title = d.str(v, "title") },
-		"summary": func(v *yaml.Node) { m.Summary = d.str(v, "summary") },
+		"title":   func(v *yaml.Node) { m.Title = d.Text(v, "title") },
+		"summary": func(v *yaml.Node) { m.Summary = d.Text(v, "summary") },
 		"kind": func(v *yaml.Node) {
-			m.Kind = d.str(v, "kind")
+			m.Kind = d.Text(v, "kind")
 			switch {
 			case m.Kind == "":
 			case !slices.Contains(ModuleKinds, m.Kind):
-				d.errf(v, "unknown kind %q (want one of %s)", m.Kind, strings.Join(ModuleKinds, ", "))
+				d.Errf(v, "unknown kind %q (want one of %s)", m.Kind, strings.Join(ModuleKinds, ", "))
 			case core && m.Kind != KindCoreSkill:
-				d.errf(v, "a module in %s must have kind %s", CoreFolder, KindCoreSkill)
+				d.Errf(v, "a module in %s must have kind %s", CoreFolder, KindCoreSkill)
 			case !core && m.Kind == KindCoreSkill:
-				d.errf(v, "kind %s is only for modules in %s", KindCoreSkill, CoreFolder)
+				d.Errf(v, "kind %s is only for modules in %s", KindCoreSkill, CoreFolder)
 			}
 		},
 		"minutes": func(v *yaml.Node) {
-			if m.Minutes, minutesOK = d.int(v, "minutes"); minutesOK && m.Minutes < 1 {
-				d.errf(v, "minutes must be 1 or more")
+			if m.Minutes, minutesOK = d.Whole(v, "minutes"); minutesOK && m.Minutes < 1 {
+				d.Errf(v, "minutes must be 1 or more")
 			}
 		},
 		"change": func(v *yaml.Node) {
-			if m.Change = d.str(v, "change"); m.Change != "" && m.Change != ChangeMinor && m.Change != ChangeMaterial {
-				d.errf(v, "change must be %s or %s, got %q", ChangeMinor, ChangeMaterial, m.Change)
+			if m.Change = d.Text(v, "change"); m.Change != "" && m.Change != ChangeMinor && m.Change != ChangeMaterial {
+				d.Errf(v, "change must be %s or %s, got %q", ChangeMinor, ChangeMaterial, m.Change)
 			}
 		},
 	})
-	d.require(root, seen, "slug", "title", "kind", "minutes")
+	d.Require(root, seen, "slug", "title", "kind", "minutes")
 	if requireChange {
-		d.require(root, seen, "change")
+		d.Require(root, seen, "change")
 	}
 	return m, probs
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"path"
+	"slices"
 	"strings"
 )
 
@@ -22,11 +23,11 @@ func newBankReader(file string) bankReader {
 }
 
 func (r *bankReader) errf(line int, format string, args ...any) {
-	r.ps.add(r.file, line, format, args...)
+	r.ps.Add(r.file, line, format, args...)
 }
 
 func (r *bankReader) warnf(line int, format string, args ...any) {
-	r.warnings.add(r.file, line, format, args...)
+	r.warnings.Add(r.file, line, format, args...)
 }
 
 // newBank is the bank the file is: named after the file without suffix,
@@ -198,7 +199,7 @@ func (e *extension) apply(q *Question) string {
 		q.WrongFeedback = e.WrongFeedback
 	}
 	for _, t := range e.Tags {
-		if !contains(q.Tags, t) {
+		if !slices.Contains(q.Tags, t) {
 			q.Tags = append(q.Tags, t)
 		}
 	}

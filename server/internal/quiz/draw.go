@@ -179,7 +179,7 @@ func quotaList(qs []TagQuota) string {
 func CheckDraw(qz *Quiz, pool []Question) Problems {
 	var ps Problems
 	if qz.QuestionsPerAttempt > len(pool) {
-		ps.add(qz.Source, qz.line("questions_per_attempt"), "questions_per_attempt is %d but the pool has %d questions", qz.QuestionsPerAttempt, len(pool))
+		ps.Add(qz.Source, qz.line("questions_per_attempt"), "questions_per_attempt is %d but the pool has %d questions", qz.QuestionsPerAttempt, len(pool))
 	}
 	for _, qt := range qz.Quotas {
 		have := 0
@@ -189,7 +189,7 @@ func CheckDraw(qz *Quiz, pool []Question) Problems {
 			}
 		}
 		if qt.Count > have {
-			ps.add(qz.Source, qt.Line, "quota for tag %q asks for %d questions but the pool has %d with that tag", qt.Tag, qt.Count, have)
+			ps.Add(qz.Source, qt.Line, "quota for tag %q asks for %d questions but the pool has %d with that tag", qt.Tag, qt.Count, have)
 		}
 	}
 	if len(ps) == 0 {
@@ -198,7 +198,7 @@ func CheckDraw(qz *Quiz, pool []Question) Problems {
 			order[i] = i
 		}
 		if _, err := fillQuotas(qz, pool, order); err != nil {
-			ps.add(qz.Source, qz.line("quotas"), "the tag quotas overlap: %d questions cannot fill them all with distinct questions", len(pool))
+			ps.Add(qz.Source, qz.line("quotas"), "the tag quotas overlap: %d questions cannot fill them all with distinct questions", len(pool))
 		}
 	}
 	sort.SliceStable(ps, func(i, j int) bool { return ps[i].Line < ps[j].Line })

@@ -63,9 +63,9 @@ func (im *Importer) Load(lib *catalog.Library) catalog.Problems {
 		prog := lib.Program(qz.Client, qz.Program)
 		switch {
 		case prog == nil:
-			ps.add(qz.Source, 1, "no program %s/%s in the content library (content/%s/%s/program.yaml)", qz.Client, qz.Program, qz.Client, qz.Program)
+			ps.Add(qz.Source, 1, "no program %s/%s in the content library (content/%s/%s/program.yaml)", qz.Client, qz.Program, qz.Client, qz.Program)
 		case !slices.Contains(prog.Quizzes, qz.Slug) && (prog.Refresher == nil || prog.Refresher.Quiz != qz.Slug):
-			ps.add(qz.Source, 1, "%s does not list the quiz %s under quizzes: (or as refresher: quiz:)", prog.File, qz.Slug)
+			ps.Add(qz.Source, 1, "%s does not list the quiz %s under quizzes: (or as refresher: quiz:)", prog.File, qz.Slug)
 		}
 	}
 	if len(ps) > 0 {
@@ -98,7 +98,7 @@ func checkRereads(lib *catalog.Library, ql *Library) Problems {
 			file, line := splitSource(q.Source)
 			if key := q.Source + "\x00" + msg; msg != "" && !seen[key] {
 				seen[key] = true
-				ps.add(file, line, "question %s: reread %s: %s", q.ID, q.Reread, msg)
+				ps.Add(file, line, "question %s: reread %s: %s", q.ID, q.Reread, msg)
 			}
 		}
 	}

@@ -35,7 +35,7 @@ func LoadDir(fsys fs.FS) (*Library, error) {
 	byClient := map[string]map[string]*Bank{}
 	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
-			ps.add(p, 1, "cannot read: %v", err)
+			ps.Add(p, 1, "cannot read: %v", err)
 			return nil
 		}
 		if d.IsDir() {
@@ -48,17 +48,17 @@ func LoadDir(fsys fs.FS) (*Library, error) {
 		}
 		depth := strings.Count(p, "/")
 		if (isQuiz && depth != 2) || (isBank && depth < 2) {
-			ps.add(p, 1, "quiz files live in <client>/<program>/, bank files (GIFT, Moodle XML, Aiken) anywhere under <client>/<program>/")
+			ps.Add(p, 1, "quiz files live in <client>/<program>/, bank files (GIFT, Moodle XML, Aiken) anywhere under <client>/<program>/")
 			return nil
 		}
 		data, err := pgtext.ReadFS(fsys, p)
 		var fe *pgtext.FileError
 		switch {
 		case errors.As(err, &fe):
-			ps.add(p, fe.Line, "the file %s", fe.Problem)
+			ps.Add(p, fe.Line, "the file %s", fe.Problem)
 			return nil
 		case err != nil:
-			ps.add(p, 1, "cannot read: %v", err)
+			ps.Add(p, 1, "cannot read: %v", err)
 			return nil
 		}
 		if isQuiz {
@@ -79,7 +79,7 @@ func LoadDir(fsys fs.FS) (*Library, error) {
 			byClient[b.Client] = map[string]*Bank{}
 		}
 		if prev, dup := byClient[b.Client][b.Name]; dup {
-			ps.add(p, 1, "client %s already has a bank %q (%s); bank names are unique per client", b.Client, b.Name, prev.Source)
+			ps.Add(p, 1, "client %s already has a bank %q (%s); bank names are unique per client", b.Client, b.Name, prev.Source)
 			return nil
 		}
 		byClient[b.Client][b.Name] = b
@@ -152,10 +152,10 @@ func (qz *Quiz) Pool(banks map[string]*Bank) ([]Question, Problems) {
 		b, ok := banks[ref.Name]
 		switch {
 		case !ok:
-			ps.add(qz.Source, ref.Line, "no bank %q: expected a file %s%s (or %s%s, %s%s) under quizzes/%s/", ref.Name, ref.Name, GIFTSuffix, ref.Name, MoodleXMLSuffix, ref.Name, AikenSuffix, qz.Client)
+			ps.Add(qz.Source, ref.Line, "no bank %q: expected a file %s%s (or %s%s, %s%s) under quizzes/%s/", ref.Name, ref.Name, GIFTSuffix, ref.Name, MoodleXMLSuffix, ref.Name, AikenSuffix, qz.Client)
 			continue
 		case b.Client != qz.Client:
-			ps.add(qz.Source, ref.Line, "bank %q belongs to client %s, not %s", ref.Name, b.Client, qz.Client)
+			ps.Add(qz.Source, ref.Line, "bank %q belongs to client %s, not %s", ref.Name, b.Client, qz.Client)
 			continue
 		}
 		n := 0
@@ -166,7 +166,7 @@ func (qz *Quiz) Pool(banks map[string]*Bank) ([]Question, Problems) {
 			}
 		}
 		if n == 0 {
-			ps.add(qz.Source, ref.Line, "bank %q has no questions%s", ref.Name, tagNote(ref.Tags))
+			ps.Add(qz.Source, ref.Line, "bank %q has no questions%s", ref.Name, tagNote(ref.Tags))
 		}
 	}
 	return pool, ps

@@ -14,12 +14,10 @@
 package quiz
 
 import (
-	"fmt"
-	"sort"
 	"strings"
 	"time"
 
-	"github.com/skillgate/skillgate/server/internal/apperr"
+	"github.com/skillgate/skillgate/server/internal/contentfile"
 )
 
 // Type is the kind of a question.
@@ -280,61 +278,11 @@ type Bank struct {
 	Warnings []Problem `json:"warnings,omitempty"`
 }
 
-// Problem is something wrong (or skipped) at a place in a file.
-type Problem struct {
-	File    string `json:"file"`
-	Line    int    `json:"line"`
-	Message string `json:"message"`
-}
+// Problem is something wrong (or skipped) at a place in a file
+// (contentfile.Problem).
+type Problem = contentfile.Problem
 
-// String formats the problem as "file:line: message".
-func (p Problem) String() string {
-	return fmt.Sprintf("%s:%d: %s", p.File, p.Line, p.Message)
-}
-
-// Problems are every problem found in one or more files. As an error it is
-// apperr code invalid, with each "file:line" in Fields.
-type Problems []Problem
-
-// Error lists every problem, one "file:line: message" a line.
-func (ps Problems) Error() string {
-	lines := make([]string, len(ps))
-	for i, p := range ps {
-		lines[i] = p.String()
-	}
-	return strings.Join(lines, "\n")
-}
-
-// Sort orders the problems by file, then line.
-func (ps Problems) Sort() {
-	sort.SliceStable(ps, func(i, j int) bool {
-		if ps[i].File != ps[j].File {
-			return ps[i].File < ps[j].File
-		}
-		return ps[i].Line < ps[j].Line
-	})
-}
-
-// Err returns nil when there are no problems, otherwise an *apperr.Error of
-// code invalid whose Fields map each "file:line" to its messages.
-func (ps Problems) Err() error {
-	if len(ps) == 0 {
-		return nil
-	}
-	fields := map[string]string{}
-	for _, p := range ps {
-		at := fmt.Sprintf("%s:%d", p.File, p.Line)
-		if prev, ok := fields[at]; ok {
-			fields[at] = prev + "; " + p.Message
-		} else {
-			fields[at] = p.Message
-		}
-	}
-	msg := fmt.Sprintf("%d problem(s) in quiz files", len(ps))
-	return &apperr.Error{Code: apperr.Invalid, Message: msg, Fields: fields, Err: ps}
-}
-
-// add records a problem.
-func (ps *Problems) add(file string, line int, format string, args ...any) {
-	*ps = append(*ps, Problem{File: file, Line: line, Message: fmt.Sprintf(format, args...)})
-}
+// Problems are every problem found in one or more files
+// (contentfile.Problems). As an error (Err) it is apperr code invalid, with
+// each "file:line" in Fields.
+type Problems = contentfile.Problems

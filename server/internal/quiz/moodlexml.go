@@ -8,6 +8,7 @@ import (
 	"io"
 	"math"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -241,7 +242,7 @@ func (r *xmlReader) question(b *Bank, x xmlQuestion, line int) {
 		q.Tags = append(q.Tags, tag)
 	}
 	for _, t := range x.tags() {
-		if tag := tagOf(t.Text); tag != "" && !contains(q.Tags, tag) {
+		if tag := tagOf(t.Text); tag != "" && !slices.Contains(q.Tags, tag) {
 			q.Tags = append(q.Tags, tag)
 		}
 	}

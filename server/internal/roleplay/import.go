@@ -12,8 +12,8 @@ import (
 	"github.com/skillgate/skillgate/server/internal/apperr"
 	"github.com/skillgate/skillgate/server/internal/audit"
 	"github.com/skillgate/skillgate/server/internal/catalog"
+	"github.com/skillgate/skillgate/server/internal/contentfile"
 	"github.com/skillgate/skillgate/server/internal/db"
-	"github.com/skillgate/skillgate/server/internal/quiz"
 )
 
 // importer is the role-play part of a content import (catalog.Part).
@@ -47,7 +47,7 @@ func (im *importer) Load(lib *catalog.Library) catalog.Problems {
 			programs[c.Slug+"/"+p.Slug] = true
 			for _, r := range p.Roleplays {
 				if !byKey[c.Slug+"/"+p.Slug+"/"+r.Slug] && len(ps) == 0 {
-					ps = append(ps, quiz.Problem{File: p.File, Line: 1, Message: fmt.Sprintf("role-play %q is not a scenario", r.Slug)})
+					ps = append(ps, contentfile.Problem{File: p.File, Line: 1, Message: fmt.Sprintf("role-play %q is not a scenario", r.Slug)})
 				}
 			}
 		}
@@ -55,7 +55,7 @@ func (im *importer) Load(lib *catalog.Library) catalog.Problems {
 	sections := lib.SectionChecker()
 	for _, s := range scenarios {
 		if !programs[s.Client+"/"+s.Program] {
-			ps = append(ps, quiz.Problem{File: s.File, Line: 1, Message: fmt.Sprintf("no program %s/%s in the content library for this scenario", s.Client, s.Program)})
+			ps = append(ps, contentfile.Problem{File: s.File, Line: 1, Message: fmt.Sprintf("no program %s/%s in the content library for this scenario", s.Client, s.Program)})
 			continue
 		}
 		ps = append(ps, checkRereads(sections, s)...)
@@ -76,8 +76,8 @@ func (im *importer) Load(lib *catalog.Library) catalog.Problems {
 // the agents of its program can open (catalog.SectionChecker). A reread
 // inherited from a core scenario is reported at the core file, naming the
 // program it fails for.
-func checkRereads(sections *catalog.SectionChecker, s *Scenario) quiz.Problems {
-	var ps quiz.Problems
+func checkRereads(sections *catalog.SectionChecker, s *Scenario) contentfile.Problems {
+	var ps contentfile.Problems
 	for _, r := range s.Reread {
 		msg := sections.Problem(s.Client, s.Program, r.Target)
 		if msg == "" {
@@ -86,7 +86,7 @@ func checkRereads(sections *catalog.SectionChecker, s *Scenario) quiz.Problems {
 		if r.File != s.File {
 			msg = fmt.Sprintf("for %s/%s/%s: %s", s.Client, s.Program, s.Slug, msg)
 		}
-		ps = append(ps, quiz.Problem{File: r.File, Line: r.Line, Message: fmt.Sprintf("reread %s: %s: %s", r.Competency, r.Target, msg)})
+		ps = append(ps, contentfile.Problem{File: r.File, Line: r.Line, Message: fmt.Sprintf("reread %s: %s: %s", r.Competency, r.Target, msg)})
 	}
 	return ps
 }

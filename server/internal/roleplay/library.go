@@ -8,8 +8,8 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/skillgate/skillgate/server/internal/contentfile"
 	"github.com/skillgate/skillgate/server/internal/pgtext"
-	"github.com/skillgate/skillgate/server/internal/quiz"
 )
 
 // LoadDir reads every scenario under the quizzes folder root:
@@ -19,7 +19,7 @@ import (
 // checked, sorted by key, and the core scenarios. Every problem in every
 // file is returned together, each naming file:line. A missing root is an
 // empty library.
-func LoadDir(root string) (scenarios, cores []*Scenario, ps quiz.Problems) {
+func LoadDir(root string) (scenarios, cores []*Scenario, ps contentfile.Problems) {
 	type pending struct {
 		ext                   *extension
 		client, program, slug string
@@ -31,7 +31,7 @@ func LoadDir(root string) (scenarios, cores []*Scenario, ps quiz.Problems) {
 			if errors.Is(err, fs.ErrNotExist) && path == root {
 				return fs.SkipAll
 			}
-			ps = append(ps, quiz.Problem{File: path, Line: 1, Message: "cannot read: " + err.Error()})
+			ps = append(ps, contentfile.Problem{File: path, Line: 1, Message: "cannot read: " + err.Error()})
 			return nil
 		}
 		if d.IsDir() || !strings.HasSuffix(d.Name(), FileSuffix) {
@@ -42,28 +42,28 @@ func LoadDir(root string) (scenarios, cores []*Scenario, ps quiz.Problems) {
 		slug := strings.TrimSuffix(parts[len(parts)-1], FileSuffix)
 		isCore := len(parts) == 2 && parts[0] == CoreFolder
 		if !isCore && len(parts) != 3 {
-			ps = append(ps, quiz.Problem{File: path, Line: 1, Message: "role-plays live in " + CoreFolder + "/ or <client>/<program>/"})
+			ps = append(ps, contentfile.Problem{File: path, Line: 1, Message: "role-plays live in " + CoreFolder + "/ or <client>/<program>/"})
 			return nil
 		}
 		if !validSlug(slug) {
-			ps = append(ps, quiz.Problem{File: path, Line: 1, Message: "the file name " + slug + " is not a slug"})
+			ps = append(ps, contentfile.Problem{File: path, Line: 1, Message: "the file name " + slug + " is not a slug"})
 			return nil
 		}
 		data, err := pgtext.ReadFile(path)
 		var fe *pgtext.FileError
 		switch {
 		case errors.As(err, &fe):
-			ps = append(ps, quiz.Problem{File: path, Line: fe.Line, Message: "the file " + fe.Problem})
+			ps = append(ps, contentfile.Problem{File: path, Line: fe.Line, Message: "the file " + fe.Problem})
 			return nil
 		case err != nil:
-			ps = append(ps, quiz.Problem{File: path, Line: 1, Message: "cannot read: " + err.Error()})
+			ps = append(ps, contentfile.Problem{File: path, Line: 1, Message: "cannot read: " + err.Error()})
 			return nil
 		}
 		s, ext, fps := parseFile(path, data)
 		ps = append(ps, fps...)
 		switch {
 		case ext != nil && isCore:
-			ps = append(ps, quiz.Problem{File: path, Line: ext.line, Message: "a core scenario cannot extend another"})
+			ps = append(ps, contentfile.Problem{File: path, Line: ext.line, Message: "a core scenario cannot extend another"})
 		case ext != nil:
 			exts = append(exts, pending{ext, parts[0], parts[1], slug})
 		case s != nil && len(fps) == 0:
@@ -86,13 +86,13 @@ func LoadDir(root string) (scenarios, cores []*Scenario, ps quiz.Problems) {
 		return nil
 	})
 	if err != nil {
-		ps = append(ps, quiz.Problem{File: root, Line: 1, Message: err.Error()})
+		ps = append(ps, contentfile.Problem{File: root, Line: 1, Message: err.Error()})
 	}
 	for _, p := range exts {
 		core, ok := coreBySlug[p.ext.core]
 		if !ok {
 			if p.ext.core != "" && !coreFileExists(root, p.ext.core) {
-				ps = append(ps, quiz.Problem{File: p.ext.file, Line: p.ext.line,
+				ps = append(ps, contentfile.Problem{File: p.ext.file, Line: p.ext.line,
 					Message: "extends core/" + p.ext.core + ", but the quizzes folder has no " + CoreFolder + "/" + p.ext.core + FileSuffix})
 			}
 			continue // a core file with problems has reported them

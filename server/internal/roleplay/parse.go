@@ -7,7 +7,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
-	"github.com/skillgate/skillgate/server/internal/quiz"
+	"github.com/skillgate/skillgate/server/internal/contentfile"
 )
 
 var scenarioKeys = []string{"title", "summary", "persona", "facts", "competencies", "pass", "attempts_allowed",
@@ -37,8 +37,8 @@ type extension struct {
 
 // parseFile reads one scenario file: a whole scenario, or (for a client
 // file with extends:) an extension to resolve against its core scenario.
-func parseFile(file string, data []byte) (*Scenario, *extension, quiz.Problems) {
-	d := quiz.NewYAMLDecoder(file)
+func parseFile(file string, data []byte) (*Scenario, *extension, contentfile.Problems) {
+	d := contentfile.NewDecoder(file)
 	root := d.Document(data)
 	if root == nil {
 		return nil, nil, d.Problems()
@@ -55,7 +55,7 @@ func parseFile(file string, data []byte) (*Scenario, *extension, quiz.Problems) 
 	return s, nil, d.Problems()
 }
 
-func parseExtension(d *quiz.YAMLDecoder, root *yaml.Node) *extension {
+func parseExtension(d *contentfile.Decoder, root *yaml.Node) *extension {
 	ext := &extension{file: d.File(), vars: map[string]string{}, varLines: map[string]int{}}
 	for _, f := range d.Fields(root, "the scenario", extensionKeys...) {
 		switch f.Key {
@@ -88,7 +88,7 @@ func parseExtension(d *quiz.YAMLDecoder, root *yaml.Node) *extension {
 	return ext
 }
 
-func parseScenario(d *quiz.YAMLDecoder, root *yaml.Node) *Scenario {
+func parseScenario(d *contentfile.Decoder, root *yaml.Node) *Scenario {
 	s := &Scenario{File: d.File(), lines: map[string]int{}}
 	for _, f := range d.Fields(root, "the scenario", scenarioKeys...) {
 		s.lines[f.Key] = f.K.Line
@@ -150,7 +150,7 @@ func parseScenario(d *quiz.YAMLDecoder, root *yaml.Node) *Scenario {
 	return s
 }
 
-func parsePersona(d *quiz.YAMLDecoder, n *yaml.Node) Persona {
+func parsePersona(d *contentfile.Decoder, n *yaml.Node) Persona {
 	var p Persona
 	seen := map[string]bool{}
 	for _, f := range d.Fields(n, "persona", "name", "situation", "mood", "knows") {
@@ -177,7 +177,7 @@ func parsePersona(d *quiz.YAMLDecoder, n *yaml.Node) Persona {
 	return p
 }
 
-func parseFacts(d *quiz.YAMLDecoder, n *yaml.Node) []Fact {
+func parseFacts(d *contentfile.Decoder, n *yaml.Node) []Fact {
 	facts := []Fact{}
 	for _, f := range d.Pairs(n, "facts") {
 		facts = append(facts, Fact{Label: f.Key, Value: d.Str(f.V, "facts."+f.Key)})
@@ -185,7 +185,7 @@ func parseFacts(d *quiz.YAMLDecoder, n *yaml.Node) []Fact {
 	return facts
 }
 
-func parseReread(d *quiz.YAMLDecoder, n *yaml.Node) []Reread {
+func parseReread(d *contentfile.Decoder, n *yaml.Node) []Reread {
 	var out []Reread
 	for _, f := range d.Pairs(n, "reread") {
 		out = append(out, Reread{Competency: f.Key, Target: d.Str(f.V, "reread."+f.Key), File: d.File(), Line: f.K.Line})
@@ -193,7 +193,7 @@ func parseReread(d *quiz.YAMLDecoder, n *yaml.Node) []Reread {
 	return out
 }
 
-func parsePass(d *quiz.YAMLDecoder, n *yaml.Node) PassRule {
+func parsePass(d *contentfile.Decoder, n *yaml.Node) PassRule {
 	var p PassRule
 	for _, f := range d.Fields(n, "pass", "overall", "minimums", "outcomes") {
 		switch f.Key {
@@ -227,7 +227,7 @@ func parsePass(d *quiz.YAMLDecoder, n *yaml.Node) PassRule {
 	return p
 }
 
-func parseTurn(d *quiz.YAMLDecoder, n *yaml.Node) Turn {
+func parseTurn(d *contentfile.Decoder, n *yaml.Node) Turn {
 	t := Turn{Line: n.Line}
 	var agent *yaml.Node
 	for _, f := range d.Fields(n, "a turn", "id", "customer", "mood", "agent") {
@@ -275,7 +275,7 @@ func parseTurn(d *quiz.YAMLDecoder, n *yaml.Node) Turn {
 	return t
 }
 
-func parseOption(d *quiz.YAMLDecoder, n *yaml.Node, i int) Option {
+func parseOption(d *contentfile.Decoder, n *yaml.Node, i int) Option {
 	o := Option{ID: string(rune('a' + i%26)), Line: n.Line}
 	if i >= 26 {
 		o.ID += string(rune('a' + i/26 - 1))
@@ -306,7 +306,7 @@ func parseOption(d *quiz.YAMLDecoder, n *yaml.Node, i int) Option {
 }
 
 // parsePoints returns competency → points, and the line of each.
-func parsePoints(d *quiz.YAMLDecoder, n *yaml.Node) (map[string]int, map[string]int) {
+func parsePoints(d *contentfile.Decoder, n *yaml.Node) (map[string]int, map[string]int) {
 	out, lines := map[string]int{}, map[string]int{}
 	for _, f := range d.Pairs(n, "points") {
 		out[f.Key] = d.Int(f.V, "points."+f.Key)
@@ -315,7 +315,7 @@ func parsePoints(d *quiz.YAMLDecoder, n *yaml.Node) (map[string]int, map[string]
 	return out, lines
 }
 
-func parseFreeText(d *quiz.YAMLDecoder, n *yaml.Node) *FreeText {
+func parseFreeText(d *contentfile.Decoder, n *yaml.Node) *FreeText {
 	ft := &FreeText{}
 	for _, f := range d.Fields(n, "free_text", "prompt", "rubric", "mood", "next") {
 		switch f.Key {
@@ -362,7 +362,7 @@ func parseFreeText(d *quiz.YAMLDecoder, n *yaml.Node) *FreeText {
 	return ft
 }
 
-func parseElement(d *quiz.YAMLDecoder, n *yaml.Node, required bool) Element {
+func parseElement(d *contentfile.Decoder, n *yaml.Node, required bool) Element {
 	e := Element{Line: n.Line}
 	keys := []string{"name", "competency", "points", "patterns"}
 	if required {
@@ -391,7 +391,7 @@ func parseElement(d *quiz.YAMLDecoder, n *yaml.Node, required bool) Element {
 	return e
 }
 
-func parseRule(d *quiz.YAMLDecoder, n *yaml.Node) Rule {
+func parseRule(d *contentfile.Decoder, n *yaml.Node) Rule {
 	r := Rule{Line: n.Line}
 	for _, f := range d.Fields(n, "a blocker", "name", "patterns", "message") {
 		switch f.Key {
@@ -409,7 +409,7 @@ func parseRule(d *quiz.YAMLDecoder, n *yaml.Node) Rule {
 	return r
 }
 
-func parseEnding(d *quiz.YAMLDecoder, n *yaml.Node) Ending {
+func parseEnding(d *contentfile.Decoder, n *yaml.Node) Ending {
 	e := Ending{Line: n.Line}
 	for _, f := range d.Fields(n, "an ending", "id", "outcome", "customer", "debrief") {
 		switch f.Key {

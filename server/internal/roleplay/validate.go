@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/skillgate/skillgate/server/internal/catalog"
+	"github.com/skillgate/skillgate/server/internal/contentfile"
 	"github.com/skillgate/skillgate/server/internal/quiz"
 )
 
@@ -19,17 +20,17 @@ var rereadRE = regexp.MustCompile(`^(core/)?[a-z0-9][a-z0-9-]*(#[a-z0-9][a-z0-9-
 // checker collects a scenario's problems at its lines.
 type checker struct {
 	s  *Scenario
-	ps quiz.Problems
+	ps contentfile.Problems
 }
 
 func (c *checker) errf(line int, format string, args ...any) {
-	c.ps = append(c.ps, quiz.Problem{File: c.s.File, Line: line, Message: fmt.Sprintf(format, args...)})
+	c.ps = append(c.ps, contentfile.Problem{File: c.s.File, Line: line, Message: fmt.Sprintf(format, args...)})
 }
 
 // check validates a parsed scenario: ids, references, competencies and
 // weights, pass rules, patterns, and the graph (every turn reachable from
 // start, every path able to end). Core scenarios' {{vars}} must be declared.
-func check(s *Scenario) quiz.Problems {
+func check(s *Scenario) contentfile.Problems {
 	c := &checker{s: s}
 	c.ids()
 	c.competencies()

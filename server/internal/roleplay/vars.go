@@ -6,7 +6,7 @@ import (
 	"regexp"
 	"sort"
 
-	"github.com/skillgate/skillgate/server/internal/quiz"
+	"github.com/skillgate/skillgate/server/internal/contentfile"
 )
 
 // eachText calls f with every text of the scenario that may hold {{vars}}
@@ -63,10 +63,10 @@ func (s *Scenario) eachText(f func(text string, pattern bool) string) {
 // a deep copy of core with the extension's vars substituted (quoted in
 // patterns) and its title, facts and reread applied. Problems are reported
 // in the extension's file.
-func resolve(ext *extension, core *Scenario, client, program, slug string) (*Scenario, quiz.Problems) {
-	var ps quiz.Problems
+func resolve(ext *extension, core *Scenario, client, program, slug string) (*Scenario, contentfile.Problems) {
+	var ps contentfile.Problems
 	errf := func(line int, format string, args ...any) {
-		ps = append(ps, quiz.Problem{File: ext.file, Line: line, Message: fmt.Sprintf(format, args...)})
+		ps = append(ps, contentfile.Problem{File: ext.file, Line: line, Message: fmt.Sprintf(format, args...)})
 	}
 	declared := map[string]bool{}
 	for _, v := range core.Vars {
@@ -87,11 +87,11 @@ func resolve(ext *extension, core *Scenario, client, program, slug string) (*Sce
 	}
 	raw, err := json.Marshal(core)
 	if err != nil {
-		return nil, append(ps, quiz.Problem{File: ext.file, Line: ext.line, Message: err.Error()})
+		return nil, append(ps, contentfile.Problem{File: ext.file, Line: ext.line, Message: err.Error()})
 	}
 	s := &Scenario{}
 	if err := json.Unmarshal(raw, s); err != nil {
-		return nil, append(ps, quiz.Problem{File: ext.file, Line: ext.line, Message: err.Error()})
+		return nil, append(ps, contentfile.Problem{File: ext.file, Line: ext.line, Message: err.Error()})
 	}
 	s.Client, s.Program, s.Slug, s.Extends, s.Vars = client, program, slug, "core/"+core.Slug, nil
 	s.File, s.lines = ext.file, map[string]int{}

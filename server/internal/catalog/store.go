@@ -471,6 +471,34 @@ func (s *Store) ListProgress(ctx context.Context, userID string, moduleIDs []str
 	return s.ListProgressOf(ctx, []string{userID}, moduleIDs)
 }
 
+// GateModule is one module a gated quiz waits for, with whether the agent
+// asked about completed it (at any version).
+type GateModule struct {
+	ModuleID string `gorm:"column:module_id" json:"module_id"`
+	Title    string `gorm:"column:title" json:"title"`
+	Done     bool   `gorm:"column:done" json:"done"`
+}
+
+// QuizGate returns the modules that open the program's quiz (program.yaml
+// opens_after), in the order written, each marked done when userID
+// completed it; none when the quiz opens from the start. One statement, for
+// the hot path of starting an attempt.
+func (s *Store) QuizGate(ctx context.Context, programID, quizSlug, userID string) ([]GateModule, error) {
+	const q = `
+SELECT m.id::text AS module_id, v.title,
+       EXISTS (SELECT 1 FROM module_progress p
+               WHERE p.user_id = @user AND p.module_id = m.id AND p.completed_at IS NOT NULL) AS done
+FROM program_quizzes pq
+CROSS JOIN LATERAL unnest(pq.opens_after) WITH ORDINALITY AS g(module_id, n)
+JOIN modules m ON m.id = g.module_id
+JOIN module_versions v ON v.module_id = m.id AND v.number = m.current_version
+WHERE pq.program_id = @program AND pq.quiz_slug = @quiz
+ORDER BY g.n`
+	out := []GateModule{}
+	err := s.db.WithContext(ctx).Raw(q, map[string]any{"user": userID, "program": programID, "quiz": quizSlug}).Scan(&out).Error
+	return out, db.Translate(err, "quiz gate")
+}
+
 // ListProgressOf is ListProgress of several users in one read, by user,
 // module and version.
 func (s *Store) ListProgressOf(ctx context.Context, userIDs, moduleIDs []string) ([]Progress, error) {

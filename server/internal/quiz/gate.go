@@ -8,12 +8,23 @@ import (
 	"github.com/skillgate/skillgate/server/internal/catalog"
 )
 
-// GateModule is one module a gated quiz waits for.
-type GateModule struct {
-	ModuleID string `json:"module_id"`
-	Title    string `json:"title"`
-	// Done says the agent completed it (at any version); false for staff.
-	Done bool `json:"done"`
+// GateModule is one module a gated quiz waits for; Done says the agent
+// completed it (at any version), false for staff.
+type GateModule = catalog.GateModule
+
+// gateOf is the gate made of modules (nil when there are none); forAgent
+// says the Done marks are an agent's, so the gate can be open.
+func gateOf(modules []GateModule, forAgent bool) *Gate {
+	if len(modules) == 0 {
+		return nil
+	}
+	g := &Gate{Modules: modules, Open: forAgent}
+	for _, m := range modules {
+		if !m.Done {
+			g.Open = false
+		}
+	}
+	return g
 }
 
 // Gate is what opens a gated quiz (program.yaml `opens_after`): every one
@@ -77,12 +88,11 @@ func (s *Service) gates(ctx context.Context, prog *catalog.Program, userID strin
 	}
 	out := make(map[string]*Gate, len(req.QuizGates))
 	for _, qg := range req.QuizGates {
-		g := &Gate{Modules: make([]GateModule, 0, len(qg.ModuleIDs)), Open: userID != ""}
+		modules := make([]GateModule, 0, len(qg.ModuleIDs))
 		for _, id := range qg.ModuleIDs {
-			g.Modules = append(g.Modules, GateModule{ModuleID: id, Title: titles[id], Done: done[id]})
-			g.Open = g.Open && done[id]
+			modules = append(modules, GateModule{ModuleID: id, Title: titles[id], Done: done[id]})
 		}
-		out[qg.Quiz] = g
+		out[qg.Quiz] = gateOf(modules, userID != "")
 	}
 	return out, nil
 }

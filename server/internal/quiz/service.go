@@ -38,6 +38,7 @@ type programFinder interface {
 	ProgramByID(ctx context.Context, id string) (*catalog.Program, error)
 	Requirements(ctx context.Context, p *catalog.Program) (*catalog.Requirements, error)
 	ListProgress(ctx context.Context, userID string, moduleIDs []string) ([]catalog.Progress, error)
+	QuizGate(ctx context.Context, programID, quizSlug, userID string) ([]catalog.GateModule, error)
 }
 
 // Service runs quiz attempts on the server: starts within the limits,
@@ -329,11 +330,7 @@ func (s *Service) Start(ctx context.Context, quizID string) (view *AttemptView, 
 	if err != nil {
 		return nil, false, err
 	}
-	prog, err := s.programs.ProgramByID(ctx, q.ProgramID)
-	if err != nil {
-		return nil, false, err
-	}
-	gates, err := s.gates(ctx, prog, p.UserID)
+	gate, err := s.programs.QuizGate(ctx, q.ProgramID, q.Slug, p.UserID)
 	if err != nil {
 		return nil, false, err
 	}
@@ -365,7 +362,7 @@ func (s *Service) Start(ctx context.Context, quizID string) (view *AttemptView, 
 				return err
 			}
 		}
-		if g := gates[q.Slug]; g != nil && !g.Open {
+		if g := gateOf(gate, true); g != nil && !g.Open {
 			e := apperr.E(apperr.Conflict, "%s", g.lockedMessage(v.Quiz.Title))
 			e.Details = map[string]any{"locked": true, "opens_after": g}
 			return e

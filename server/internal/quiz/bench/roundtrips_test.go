@@ -102,7 +102,10 @@ func TestFlowStatementBudget(t *testing.T) {
 		budget int
 		run    func() error
 	}{
-		{"start", 6, func() error {
+		// Start: session, quiz, enrollments, the quiz's gate (program.yaml
+		// opens_after: one statement, with the agent's completed modules), then
+		// the lock, the agent's attempts and the insert.
+		{"start", 7, func() error {
 			return call(client, "POST", srv.URL+"/api/v1/quizzes/"+quizID+"/attempts", tokens[1], nil, &v)
 		}},
 		{"save", 3, func() error {

@@ -107,9 +107,9 @@ func TestReminderJobRemindsOfEachKindOnceAsTheClockMoves(t *testing.T) {
 			t.Errorf("license notice title: got %q, want the class in words", n.Title)
 		}
 		// The day shown is the last day the license holds, as the body says.
-		last := licExpiry.AddDate(0, 0, -1).Format(ymd)
-		if n.DueDate == nil || string(*n.DueDate) != last || !strings.Contains(n.Body, "valid until "+last) {
-			t.Errorf("license notice: got due day %v, body %q; want %s in both", n.DueDate, n.Body, last)
+		last := licExpiry.AddDate(0, 0, -1)
+		if n.DueDate == nil || string(*n.DueDate) != last.Format(ymd) || !strings.Contains(n.Body, "valid until "+last.Format(notify.PeopleDay)) {
+			t.Errorf("license notice: got due day %v, body %q; want %s in both", n.DueDate, n.Body, last.Format(ymd))
 		}
 	}
 }

@@ -174,6 +174,7 @@ export type Answers = Record<string, QuizAnswer>;
 export interface Attempt {
   id: string;
   quiz_id: string;
+  quiz_title: string;
   quiz_version: number;
   number: number;
   status: "open" | "submitted";

@@ -169,7 +169,7 @@ export function QuizTake() {
         </span>
         {attempt.deadline && <Countdown deadline={attempt.deadline} offset={offset} onEnd={() => void submit()} />}
       </div>
-      <h1>Quiz</h1>
+      <h1>{attempt.quiz_title || "Quiz"}</h1>
       <p className="hint">Your answers are saved as you go; you can leave and come back until the time is up.</p>
       <ol className="questions">
         {attempt.questions.map((q, i) => (

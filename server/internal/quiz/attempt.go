@@ -97,6 +97,7 @@ const (
 type AttemptView struct {
 	ID            string              `json:"id"`
 	QuizID        string              `json:"quiz_id"`
+	QuizTitle     string              `json:"quiz_title"` // of the version the attempt is pinned to
 	QuizVersion   int                 `json:"quiz_version"`
 	Number        int                 `json:"number"`
 	Status        string              `json:"status"`

@@ -409,7 +409,7 @@ func (s *Service) view(a *Attempt, v *Version) (*AttemptView, error) {
 	if a.Submitted() {
 		status = StatusSubmitted
 	}
-	return &AttemptView{ID: a.ID, QuizID: a.QuizID, QuizVersion: v.Number, Number: a.Number, Status: status,
+	return &AttemptView{ID: a.ID, QuizID: a.QuizID, QuizTitle: v.Quiz.Title, QuizVersion: v.Number, Number: a.Number, Status: status,
 		StartedAt: a.StartedAt, Deadline: a.Deadline, ServerTime: s.now(), Seq: a.Seq, Questions: PublicQuestions(qs),
 		Answers: rs, SubmittedAt: a.SubmittedAt, AutoSubmitted: a.AutoSubmitted}, nil
 }

@@ -41,7 +41,7 @@ test("compliance verifies a license an agent submitted; rejecting needs a note",
   const verify = page.getByRole("dialog", { name: "Verify this license" });
   await verify.getByLabel("Note (optional)").fill("Matches the NIPR record.");
   await verify.getByRole("button", { name: "Verify license" }).click();
-  await expect(page.getByRole("status").filter({ hasText: `Verified ${hire.email}'s TX license ${NUMBER}` })).toBeVisible();
+  await expect(page.getByRole("status").filter({ hasText: `Verified Lee Licensed's TX license ${NUMBER}` })).toBeVisible();
   await expect(page.getByRole("row").filter({ hasText: NUMBER })).toHaveCount(0);
 
   // The agent sees it verified.

@@ -148,6 +148,8 @@ export interface ReportLicense {
   id: string;
   user_id: string;
   email: string;
+  /** The holder's name. */
+  display_name: string;
   npn: string;
   jurisdiction: string;
   license_number: string;
@@ -167,6 +169,8 @@ export interface ReportLicense {
 export interface LicenseGap {
   user_id: string;
   email: string;
+  /** The agent's name. */
+  display_name: string;
   program_id: string;
   program: string;
   client_id: string;

@@ -63,7 +63,7 @@ export function ComplianceLicenses() {
 function LicenseCells({ l }: { l: ReportLicense }) {
   return (
     <>
-      <td>{l.email}</td>
+      <td>{l.display_name || l.email}{l.display_name && <><br /><span className="hint">{l.email}</span></>}</td>
       <td>{l.jurisdiction}{l.resident ? " (resident)" : ""}</td>
       <td>{l.class}<br /><span className="hint">{l.lines_of_authority.join(", ")}</span></td>
       <td>{l.license_number}<br /><span className="hint">NPN {l.npn}</span></td>
@@ -100,8 +100,8 @@ function Queue() {
                 <td>{l.evidence || "—"}</td>
                 <td>{formatDateTime(l.submitted_at)}</td>
                 <td className="row-actions">
-                  <button type="button" className="small primary" onClick={() => setActing({ license: l, action: "verify" })} aria-label={`Verify ${l.email}'s ${l.jurisdiction} license ${l.license_number}`}>Verify</button>
-                  <button type="button" className="small danger" onClick={() => setActing({ license: l, action: "reject" })} aria-label={`Reject ${l.email}'s ${l.jurisdiction} license ${l.license_number}`}>Reject</button>
+                  <button type="button" className="small primary" onClick={() => setActing({ license: l, action: "verify" })} aria-label={`Verify ${l.display_name || l.email}'s ${l.jurisdiction} license ${l.license_number}`}>Verify</button>
+                  <button type="button" className="small danger" onClick={() => setActing({ license: l, action: "reject" })} aria-label={`Reject ${l.display_name || l.email}'s ${l.jurisdiction} license ${l.license_number}`}>Reject</button>
                 </td>
               </tr>
             ))}
@@ -126,7 +126,7 @@ function DecideDialog({ license, action, onClose, onDone }: { license: ReportLic
     mutationFn: () => (action === "verify" ? staff.verify(license.id, note.trim()) : staff.reject(license.id, note.trim())),
     onSuccess: () => {
       void qc.invalidateQueries({ queryKey: ["license-queue"] });
-      onDone(`${action === "verify" ? "Verified" : "Rejected"} ${license.email}'s ${license.jurisdiction} license ${license.license_number}.`);
+      onDone(`${action === "verify" ? "Verified" : "Rejected"} ${license.display_name || license.email}'s ${license.jurisdiction} license ${license.license_number}.`);
     },
   });
   const errs = formErrors(decide.error, ["note"]);
@@ -135,7 +135,7 @@ function DecideDialog({ license, action, onClose, onDone }: { license: ReportLic
     <Dialog title={action === "verify" ? "Verify this license" : "Reject this license"} onClose={onClose}>
       <form ref={ref} noValidate onSubmit={(e) => { e.preventDefault(); decide.mutate(); }}>
         <dl className="facts">
-          <dt>Agent</dt><dd>{license.email}</dd>
+          <dt>Agent</dt><dd>{license.display_name ? `${license.display_name} (${license.email})` : license.email}</dd>
           <dt>License</dt><dd>{license.jurisdiction} {license.class} {license.license_number} (NPN {license.npn})</dd>
           <dt>Lines</dt><dd>{license.lines_of_authority.join(", ")}</dd>
           <dt>Valid</dt><dd>{formatDate(license.effective_date)} – {formatDate(license.expiry_date)}</dd>
@@ -230,7 +230,7 @@ function Gaps() {
           <tbody>
             {gaps.data.map((g, i) => (
               <tr key={`${g.user_id}:${g.program_id}:${g.class}:${g.reason}:${i}`}>
-                <td>{g.email}</td>
+                <td>{g.display_name || g.email}{g.display_name && <><br /><span className="hint">{g.email}</span></>}</td>
                 <td>{g.program}</td>
                 <td>{g.certification_state === "certified" ? "Certified" : "Refresher due"}</td>
                 <td>{g.class}</td>

@@ -194,17 +194,18 @@ type expiringQuery struct {
 	Format string `form:"format" binding:"omitempty,oneof=json csv"`
 }
 
-// licenseColumns are the CSV columns of the license reports.
+// licenseColumns are the CSV columns of the license reports; the holder's
+// name comes last, so consumers that read columns by position keep working.
 var licenseColumns = []string{"email", "user_id", "npn", "jurisdiction", "license_number", "class",
 	"lines_of_authority", "resident", "issue_date", "effective_date", "expiry_date", "days_left",
-	"status", "submitted_at", "evidence"}
+	"status", "submitted_at", "evidence", "name"}
 
 func licenseCSV(rows []ReportLicense) [][]string {
 	out := make([][]string, len(rows))
 	for i, r := range rows {
 		out[i] = []string{r.Email, r.UserID, r.NPN, r.Jurisdiction, r.LicenseNumber, r.Class,
 			strings.Join(r.Lines, ";"), strconv.FormatBool(r.Resident), r.IssueDate.String(), r.EffectiveDate.String(),
-			r.ExpiryDate.String(), strconv.Itoa(r.DaysLeft), string(r.Status), r.SubmittedAt.Format("2006-01-02T15:04:05Z07:00"), r.Evidence}
+			r.ExpiryDate.String(), strconv.Itoa(r.DaysLeft), string(r.Status), r.SubmittedAt.Format("2006-01-02T15:04:05Z07:00"), r.Evidence, r.DisplayName}
 	}
 	return out
 }
@@ -246,7 +247,7 @@ func (h *Handler) expiring(c *gin.Context) {
 }
 
 var gapColumns = []string{"email", "user_id", "program", "program_id", "client_id", "certification_state",
-	"class", "states", "reason", "missing_lines"}
+	"class", "states", "reason", "missing_lines", "name"}
 
 func (h *Handler) gaps(c *gin.Context) {
 	var q reportQuery
@@ -263,7 +264,7 @@ func (h *Handler) gaps(c *gin.Context) {
 		out := make([][]string, len(rows))
 		for i, r := range rows {
 			out[i] = []string{r.Email, r.UserID, r.Program, r.ProgramID, r.ClientID, string(r.CertificationState),
-				r.Class, strings.Join(r.States, ";"), string(r.Reason), strings.Join(r.MissingLines, ";")}
+				r.Class, strings.Join(r.States, ";"), string(r.Reason), strings.Join(r.MissingLines, ";"), r.DisplayName}
 		}
 		httpx.CSV(c, "license-gaps.csv", gapColumns, out)
 		return

@@ -23,8 +23,9 @@ import (
 // days left until its expiry date.
 type ReportLicense struct {
 	License
-	Email    string `json:"email"`
-	DaysLeft int    `json:"days_left"`
+	Email       string `json:"email"`
+	DisplayName string `json:"display_name"`
+	DaysLeft    int    `json:"days_left"`
 }
 
 // GapRow is one gap of the license-gap report: an agent certified for a
@@ -32,6 +33,7 @@ type ReportLicense struct {
 type GapRow struct {
 	UserID             string              `json:"user_id"`
 	Email              string              `json:"email"`
+	DisplayName        string              `json:"display_name"`
 	ProgramID          string              `json:"program_id"`
 	Program            string              `json:"program"`
 	ClientID           string              `json:"client_id"`
@@ -56,9 +58,12 @@ func requireCompliance(ctx context.Context) (*auth.Principal, error) {
 	return p, nil
 }
 
-// emails finds the email of each user id, once each.
-func (s *Service) emails(ctx context.Context, ids []string) (map[string]string, error) {
-	m := map[string]string{}
+// holder is how a report names a license's holder.
+type holder struct{ email, name string }
+
+// holders finds the email and display name of each user id, once each.
+func (s *Service) holders(ctx context.Context, ids []string) (map[string]holder, error) {
+	m := map[string]holder{}
 	for _, id := range ids {
 		if _, ok := m[id]; ok {
 			continue
@@ -67,7 +72,7 @@ func (s *Service) emails(ctx context.Context, ids []string) (map[string]string, 
 		if err != nil {
 			return nil, fmt.Errorf("licensing: holder %s: %w", id, err)
 		}
-		m[id] = u.Email
+		m[id] = holder{u.Email, u.DisplayName}
 	}
 	return m, nil
 }
@@ -77,14 +82,15 @@ func (s *Service) reportRows(ctx context.Context, ls []License) ([]ReportLicense
 	for i, l := range ls {
 		ids[i] = l.UserID
 	}
-	emails, err := s.emails(ctx, ids)
+	who, err := s.holders(ctx, ids)
 	if err != nil {
 		return nil, err
 	}
 	today := DateOf(s.clock.Now())
 	rows := make([]ReportLicense, len(ls))
 	for i, l := range ls {
-		rows[i] = ReportLicense{License: l, Email: emails[l.UserID], DaysLeft: int(l.ExpiryDate.Sub(today.Time).Hours() / 24)}
+		h := who[l.UserID]
+		rows[i] = ReportLicense{License: l, Email: h.email, DisplayName: h.name, DaysLeft: int(l.ExpiryDate.Sub(today.Time).Hours() / 24)}
 	}
 	return rows, nil
 }
@@ -165,7 +171,7 @@ func (s *Service) Gaps(ctx context.Context) ([]GapRow, error) {
 	for _, l := range ls {
 		byUser[l.UserID] = append(byUser[l.UserID], l)
 	}
-	emails, err := s.emails(ctx, users)
+	who, err := s.holders(ctx, users)
 	if err != nil {
 		return nil, err
 	}
@@ -187,7 +193,7 @@ func (s *Service) Gaps(ctx context.Context) ([]GapRow, error) {
 					continue
 				}
 				grouped[key] = len(rows)
-				rows = append(rows, GapRow{UserID: c.UserID, Email: emails[c.UserID], ProgramID: c.ProgramID,
+				rows = append(rows, GapRow{UserID: c.UserID, Email: who[c.UserID].email, DisplayName: who[c.UserID].name, ProgramID: c.ProgramID,
 					Program: pr.prog.Name, ClientID: pr.prog.ClientID, CertificationState: c.State, Class: req.Class,
 					States: []string{st}, Reason: gap.Reason, MissingLines: gap.MissingLines})
 			}

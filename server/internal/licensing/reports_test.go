@@ -182,6 +182,10 @@ func TestGapReportAndCSV(t *testing.T) {
 	env := apitest.New(t)
 	env.ImportDemo()
 	agentUser := env.User("agent@x.test", auth.RoleAgent)
+	agentUser.DisplayName = "Ada Okoro" // the reports name the holder
+	if err := env.DB.Exec(`UPDATE users SET display_name = ? WHERE id = ?`, agentUser.DisplayName, agentUser.ID).Error; err != nil {
+		t.Fatal(err)
+	}
 	env.User("compliance@x.test", auth.RoleCompliance)
 	agent := env.Login("agent@x.test")
 	officer := env.Login("compliance@x.test")
@@ -220,8 +224,8 @@ func TestGapReportAndCSV(t *testing.T) {
 
 	res = env.Do(apitest.Request{Method: "GET", Path: "/api/v1/reports/license-gaps?format=csv", Token: officer})
 	recs := readCSV(t, res)
-	if len(recs) != 3 || recs[0][0] != "email" || recs[1][7] == "" {
-		t.Errorf("got gap CSV %v, want a header and 2 rows", recs)
+	if len(recs) != 3 || recs[0][0] != "email" || recs[1][7] == "" || recs[0][len(recs[0])-1] != "name" || recs[1][len(recs[1])-1] != agentUser.DisplayName {
+		t.Errorf("got gap CSV %v, want a header and 2 rows, the agent's name (%q) last", recs, agentUser.DisplayName)
 	}
 
 	// The queue as CSV by Accept header: formulas neutralized, quotes and commas escaped.
@@ -230,9 +234,12 @@ func TestGapReportAndCSV(t *testing.T) {
 	if len(recs) != 2 {
 		t.Fatalf("got queue CSV %v, want a header and the FL license", recs)
 	}
-	evidence := recs[1][len(recs[1])-1]
+	evidence := recs[1][len(recs[1])-2]
 	if evidence != `'=1+1, "quoted"` {
 		t.Errorf("got evidence cell %q, want it neutralized with a leading quote", evidence)
+	}
+	if name := recs[1][len(recs[1])-1]; recs[0][len(recs[0])-1] != "name" || name != agentUser.DisplayName {
+		t.Errorf("got name column %q = %q, want name = the holder's name %q", recs[0][len(recs[0])-1], name, agentUser.DisplayName)
 	}
 	res = env.Do(apitest.Request{Method: "GET", Path: "/api/v1/reports/licenses-expiring?days=90&format=csv", Token: officer})
 	if recs = readCSV(t, res); len(recs) != 1 {

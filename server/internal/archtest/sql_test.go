@@ -53,7 +53,6 @@ var sqlAllowed = map[string]string{
 	"catalog/import.go":       "to move into catalog/store.go",
 	"catalog/service.go":      "to move into catalog/store.go",
 	"certification/engine.go": "to move into certification/store.go",
-	"onboarding/service.go":   "to move into onboarding/store.go",
 	"quiz/importer.go":        "to move into quiz/store.go",
 	"roleplay/list.go":        "to move into roleplay/store.go",
 	"roleplay/service.go":     "to move into roleplay/store.go",

@@ -9,6 +9,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/skillgate/skillgate/server/internal/apperr"
+	"github.com/skillgate/skillgate/server/internal/catalog"
 	"github.com/skillgate/skillgate/server/internal/db"
 )
 
@@ -189,4 +190,106 @@ func recordReminder(tx *gorm.DB, key, userID string, now time.Time) (bool, error
 		return false, fmt.Errorf("onboarding: record reminder: %w", res.Error)
 	}
 	return res.RowsAffected == 1, nil
+}
+
+// CreateCohort inserts the cohort and its programs, in order, in tx.
+// Errors: conflict (a cohort with that id exists).
+func (s *Store) CreateCohort(tx *gorm.DB, c *Cohort, programIDs []string) error {
+	if err := tx.Create(c).Error; err != nil {
+		return db.Translate(err, "cohort")
+	}
+	for i, id := range programIDs {
+		if err := tx.Table("cohort_programs").Create(map[string]any{"cohort_id": c.ID, "program_id": id, "position": i + 1}).Error; err != nil {
+			return fmt.Errorf("cohort program: %w", err)
+		}
+	}
+	return nil
+}
+
+// IsMember reports whether the user is a member of the cohort.
+func (s *Store) IsMember(ctx context.Context, cohortID, userID string) (bool, error) {
+	const q = `SELECT EXISTS (SELECT 1 FROM cohort_members WHERE cohort_id = ? AND user_id = ?)`
+	var isMember bool
+	if err := s.db.WithContext(ctx).Raw(q, cohortID, userID).Scan(&isMember).Error; err != nil {
+		return false, err
+	}
+	return isMember, nil
+}
+
+// AddMember inserts a member in tx. Errors: conflict (already a member).
+func (s *Store) AddMember(tx *gorm.DB, cohortID, userID string, at time.Time, by string) error {
+	if err := tx.Table("cohort_members").Create(map[string]any{"cohort_id": cohortID, "user_id": userID,
+		"added_at": at, "added_by": by}).Error; err != nil {
+		return db.Translate(err, "cohort member")
+	}
+	return nil
+}
+
+// RemoveMember deletes a member and their tasks in tx. Errors: not_found
+// (not a member).
+func (s *Store) RemoveMember(tx *gorm.DB, cohortID, userID string) error {
+	res := tx.Exec(`DELETE FROM cohort_members WHERE cohort_id = ? AND user_id = ?`, cohortID, userID)
+	if res.Error != nil {
+		return fmt.Errorf("onboarding: remove member: %w", res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return apperr.NotFoundf("member")
+	}
+	if err := tx.Exec(`DELETE FROM onboarding_tasks WHERE cohort_id = ? AND user_id = ?`, cohortID, userID).Error; err != nil {
+		return fmt.Errorf("onboarding: remove tasks: %w", err)
+	}
+	return nil
+}
+
+// MemberIDs returns the ids of the cohort's members, in tx.
+func (s *Store) MemberIDs(tx *gorm.DB, cohortID string) ([]string, error) {
+	var members []string
+	if err := tx.Table("cohort_members").Where("cohort_id = ?", cohortID).Pluck("user_id", &members).Error; err != nil {
+		return nil, err
+	}
+	return members, nil
+}
+
+// SetCalendar writes the cohort's calendar settings and replaces its
+// overrides (day → "off" or "work") in tx.
+func (s *Store) SetCalendar(tx *gorm.DB, c *Cohort, days map[string]string) error {
+	if err := tx.Model(&Cohort{}).Where("id = ?", c.ID).
+		Updates(map[string]any{"skip_weekends": c.SkipWeekends, "due_from": c.DueFrom, "updated_at": c.UpdatedAt}).Error; err != nil {
+		return err
+	}
+	if err := tx.Exec(`DELETE FROM cohort_calendar WHERE cohort_id = ?`, c.ID).Error; err != nil {
+		return err
+	}
+	for d, kind := range days {
+		if err := tx.Table("cohort_calendar").Create(map[string]any{"cohort_id": c.ID, "day": d, "kind": kind}).Error; err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// UpsertTask writes a task due on due (a Date) in tx, or moves the one the
+// member already has for that program, kind and slug.
+func (s *Store) UpsertTask(tx *gorm.DB, t Task, due string) error {
+	const q = `
+INSERT INTO onboarding_tasks (id, cohort_id, user_id, program_id, position, day, kind, slug, module_id, due_date)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (cohort_id, user_id, program_id, kind, slug) DO UPDATE
+    SET position = EXCLUDED.position, day = EXCLUDED.day, module_id = EXCLUDED.module_id, due_date = EXCLUDED.due_date`
+	if err := tx.Exec(q, t.ID, t.CohortID, t.UserID, t.ProgramID, t.Position, t.Day, t.Kind, t.Slug, t.ModuleID, due).Error; err != nil {
+		return fmt.Errorf("onboarding: write task: %w", err)
+	}
+	return nil
+}
+
+// PruneTasks deletes, in tx, the users' tasks in the cohort whose key
+// (Task.Key) is not in keep.
+func (s *Store) PruneTasks(tx *gorm.DB, cohortID string, userIDs, keep []string) error {
+	const q = `
+DELETE FROM onboarding_tasks WHERE cohort_id = ? AND user_id IN ?
+  AND NOT (program_id::text || '/' || kind || '/' || slug = ANY (?::text[]))`
+	if err := tx.Exec(q, cohortID, userIDs, catalog.StringList(keep)).Error; err != nil {
+		return fmt.Errorf("onboarding: prune tasks: %w", err)
+	}
+	return nil
 }

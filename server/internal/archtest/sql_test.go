@@ -52,7 +52,6 @@ var sqlAllowed = map[string]string{
 	"auth/service_users.go":   "to move into auth/store.go (and read clients through catalog)",
 	"catalog/import.go":       "to move into catalog/store.go",
 	"catalog/service.go":      "to move into catalog/store.go",
-	"certification/engine.go": "to move into certification/store.go",
 	"quiz/importer.go":        "to move into quiz/store.go",
 	"roleplay/list.go":        "to move into roleplay/store.go",
 	"roleplay/service.go":     "to move into roleplay/store.go",

@@ -14,7 +14,6 @@ import (
 	"github.com/skillgate/skillgate/server/internal/auth"
 	"github.com/skillgate/skillgate/server/internal/catalog"
 	"github.com/skillgate/skillgate/server/internal/clock"
-	"github.com/skillgate/skillgate/server/internal/db"
 	"github.com/skillgate/skillgate/server/internal/xapi"
 )
 
@@ -119,8 +118,8 @@ func (s *Service) Enroll(ctx context.Context, programID, userID string) (*Certif
 		EnrolledAt: now, EnrolledBy: p.Actor().ID, UpdatedAt: now, ChangedModules: []ChangedModule{},
 	}
 	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := tx.Create(c).Error; err != nil {
-			return db.Translate(err, "enrollment")
+		if err := insertRecord(tx, c); err != nil {
+			return err
 		}
 		return s.audit.Record(ctx, tx, audit.Entry{
 			Actor: p.Actor(), Action: "certification.enroll", SubjectType: "certification", SubjectID: c.ID,
@@ -166,8 +165,8 @@ func (s *Service) Withdraw(ctx context.Context, programID, userID string) error 
 		if c.State != InTraining {
 			return apperr.E(apperr.Conflict, "the agent is %s in this program: revoke the certification instead of withdrawing", c.State)
 		}
-		if err := tx.Delete(c).Error; err != nil {
-			return fmt.Errorf("certification: withdraw: %w", err)
+		if err := deleteRecord(tx, c); err != nil {
+			return err
 		}
 		return s.audit.Record(ctx, tx, audit.Entry{
 			Actor: p.Actor(), Action: "certification.withdraw", SubjectType: "certification", SubjectID: c.ID,

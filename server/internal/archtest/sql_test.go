@@ -58,8 +58,6 @@ var sqlAllowed = map[string]string{
 	"roleplay/summary.go":     "to move into roleplay/store.go",
 	"routing/view.go":         "to move into routing/store.go",
 	"routing/worker.go":       "to move into routing/store.go",
-	"webhook/lag.go":          "to move into webhook/store.go",
-	"webhook/service.go":      "to move into webhook/store.go",
 	"xapi/service.go":         "to move into an xapi store file",
 }
 

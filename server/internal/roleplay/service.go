@@ -180,11 +180,8 @@ func (s *Service) Start(ctx context.Context, roleplayID string) (*RunView, error
 	var r *run
 	var sc *Scenario
 	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := tx.Exec(lockAttempts, p.UserID, rp.ID).Error; err != nil {
+		if err := lockStarts(tx, p.UserID, rp); err != nil {
 			return err
-		}
-		if err := tx.Where("id = ?", rp.ID).Take(rp).Error; err != nil {
-			return db.Translate(err, "role-play")
 		}
 		if sc, err = scenarioAt(tx, rp.ID, rp.CurrentVersion); err != nil {
 			return err

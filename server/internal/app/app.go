@@ -103,6 +103,7 @@ func New(cfg Config, log *slog.Logger, g *gorm.DB, clk clock.Clock) (*App, error
 	a.Auth = auth.NewService(g, clk, recorder, auth.Config{Argon2: cfg.PasswordHashing,
 		JWTSecret: cfg.JWTSecret, SecureCookies: cfg.Env != Development, Log: log,
 		AccessTokenTTL: cfg.AccessTokenTTL, LookupTimeout: cfg.Deadlines.orDefault().Auth,
+		Clients: catalog.NewStore(g),
 	})
 	// Text PostgreSQL cannot store is refused in query and path parameters
 	// here, in JSON bodies by httpx.BindJSON.

@@ -3,6 +3,7 @@ package auth
 import (
 	"context"
 	"crypto/subtle"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/mail"
@@ -47,6 +48,35 @@ type Config struct {
 	// within the request's own deadline; zero takes LookupTimeout.
 	LookupTimeout time.Duration
 	Log           *slog.Logger
+	// Clients answers which clients exist; memberships name them. The
+	// catalog's store implements it. Without it, a change that names a
+	// client fails with an internal error.
+	Clients Clients
+}
+
+// Clients is what identity needs to know of the catalog's clients; the
+// catalog owns the clients table, and its store implements this.
+type Clients interface {
+	// ClientIDsBySlug maps every client's slug to its id.
+	ClientIDsBySlug(ctx context.Context) (map[string]string, error)
+	// ExistingClients returns which of ids are clients, read in tx (the
+	// store's own pool when tx is nil).
+	ExistingClients(ctx context.Context, tx *gorm.DB, ids []string) (map[string]bool, error)
+}
+
+// noClients is the Clients of a service built without one.
+type noClients struct{}
+
+var errNoClients = errors.New("auth: no client directory configured")
+
+func (noClients) ClientIDsBySlug(context.Context) (map[string]string, error) {
+	return nil, errNoClients
+}
+func (noClients) ExistingClients(_ context.Context, _ *gorm.DB, ids []string) (map[string]bool, error) {
+	if len(ids) == 0 {
+		return map[string]bool{}, nil
+	}
+	return nil, errNoClients
 }
 
 // LookupTimeout is how long authenticating a request may wait for the
@@ -92,6 +122,9 @@ func NewService(g *gorm.DB, clk clock.Clock, rec *audit.Recorder, cfg Config) *S
 	}
 	if cfg.LookupTimeout <= 0 {
 		cfg.LookupTimeout = LookupTimeout
+	}
+	if cfg.Clients == nil {
+		cfg.Clients = noClients{}
 	}
 	if cfg.APIKeyCacheTTL == 0 {
 		cfg.APIKeyCacheTTL = APIKeyCacheTTL

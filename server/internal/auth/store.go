@@ -141,22 +141,6 @@ func setMemberships(tx *gorm.DB, userID string, clientIDs []string, now time.Tim
 	return nil
 }
 
-// existingClients returns which of ids are clients.
-func existingClients(tx *gorm.DB, ids []string) (map[string]bool, error) {
-	found := map[string]bool{}
-	if len(ids) == 0 {
-		return found, nil
-	}
-	var got []string
-	if err := tx.Raw(`SELECT id::text FROM clients WHERE id IN ?`, ids).Scan(&got).Error; err != nil {
-		return nil, db.Translate(err, "clients")
-	}
-	for _, id := range got {
-		found[id] = true
-	}
-	return found, nil
-}
-
 // revokeUserSessions ends every live session of the user.
 func revokeUserSessions(tx *gorm.DB, userID, reason string, now time.Time) error {
 	err := tx.Model(&session{}).Where("user_id = ? AND revoked_at IS NULL", userID).
@@ -322,4 +306,36 @@ func (s *store) reserveAttempt(ctx context.Context, keys []throttleKey, window t
 func (s *store) releaseAttempts(ctx context.Context, ids []string, accountKey string) error {
 	err := s.db.WithContext(ctx).Exec(`DELETE FROM login_attempts WHERE id IN ? OR key = ?`, append(ids, uuid.Nil.String()), accountKey).Error
 	return db.Translate(err, "login attempts")
+}
+
+// takenIdentity is a user's email and external id.
+type takenIdentity struct {
+	Email      string  `gorm:"column:email"`
+	ExternalID *string `gorm:"column:external_id"`
+}
+
+// takenIdentities returns the users that have one of the emails or
+// external ids.
+func (s *store) takenIdentities(ctx context.Context, emails, externalIDs []string) ([]takenIdentity, error) {
+	const q = `SELECT email, external_id FROM users WHERE email IN ? OR external_id IN ?`
+	var taken []takenIdentity
+	if err := s.db.WithContext(ctx).Raw(q, append(emails, ""), append(externalIDs, "")).Scan(&taken).Error; err != nil {
+		return nil, db.Translate(err, "users")
+	}
+	return taken, nil
+}
+
+// reactivateWithMemberships makes a user active again (when not) and adds
+// the memberships it lacks, in tx.
+func reactivateWithMemberships(tx *gorm.DB, userID string, clientIDs []string, now time.Time) error {
+	if err := tx.Model(&User{}).Where("id = ? AND NOT active", userID).
+		Updates(map[string]any{"active": true, "deactivated_at": nil, "updated_at": now}).Error; err != nil {
+		return err
+	}
+	for _, c := range clientIDs {
+		if err := tx.Exec(`INSERT INTO memberships (user_id, client_id, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`, userID, c, now).Error; err != nil {
+			return err
+		}
+	}
+	return nil
 }

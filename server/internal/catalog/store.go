@@ -42,6 +42,42 @@ func (s *Store) ListClients(ctx context.Context) ([]Client, error) {
 	return out, db.Translate(err, "clients")
 }
 
+// ClientIDsBySlug maps every client's slug to its id.
+func (s *Store) ClientIDsBySlug(ctx context.Context) (map[string]string, error) {
+	var rows []struct {
+		ID   string `gorm:"column:id"`
+		Slug string `gorm:"column:slug"`
+	}
+	if err := s.db.WithContext(ctx).Raw(`SELECT id::text AS id, slug FROM clients`).Scan(&rows).Error; err != nil {
+		return nil, db.Translate(err, "clients")
+	}
+	m := make(map[string]string, len(rows))
+	for _, r := range rows {
+		m[r.Slug] = r.ID
+	}
+	return m, nil
+}
+
+// ExistingClients returns which of ids are clients, read in tx (the store's
+// own pool when tx is nil).
+func (s *Store) ExistingClients(ctx context.Context, tx *gorm.DB, ids []string) (map[string]bool, error) {
+	found := map[string]bool{}
+	if len(ids) == 0 {
+		return found, nil
+	}
+	if tx == nil {
+		tx = s.db.WithContext(ctx)
+	}
+	var got []string
+	if err := tx.Raw(`SELECT id::text FROM clients WHERE id IN ?`, ids).Scan(&got).Error; err != nil {
+		return nil, db.Translate(err, "clients")
+	}
+	for _, id := range got {
+		found[id] = true
+	}
+	return found, nil
+}
+
 // ProgramByID returns the program, or not_found.
 func (s *Store) ProgramByID(ctx context.Context, id string) (*Program, error) {
 	return byID[Program](s.db.WithContext(ctx), id, "program")

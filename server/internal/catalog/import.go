@@ -64,9 +64,6 @@ func (r *Report) Add(kind, key, outcome string, version int) {
 	}
 }
 
-// importLock serializes imports for the length of their transaction.
-const importLock = `SELECT pg_advisory_xact_lock(7365636173) -- "content import"`
-
 // Part is more content imported in the same run and transaction as the
 // library: the quiz and role-play importers implement it.
 type Part interface {
@@ -123,7 +120,7 @@ func (s *Service) Import(ctx context.Context, contentRoot, quizRoot string, opts
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		// One import at a time (several replicas may import on start): the
 		// second waits, then finds the first's work and reports it unchanged.
-		if err := tx.Exec(importLock).Error; err != nil {
+		if err := lockImport(tx); err != nil {
 			return err
 		}
 		if err := s.applyLibrary(ctx, tx, run); err != nil {

@@ -149,12 +149,7 @@ func (s *Service) OpenModule(ctx context.Context, userID, moduleID string) (*Pro
 	if err != nil {
 		return nil, err
 	}
-	var p Progress
-	err = s.db.WithContext(ctx).Raw(openProgress, userID, m.ID, m.CurrentVersion, s.now()).Scan(&p).Error
-	if err != nil {
-		return nil, db.Translate(err, "progress")
-	}
-	return &p, nil
+	return s.Store.openProgress(ctx, userID, m.ID, m.CurrentVersion, s.now())
 }
 
 // CompleteModule records that the user finished reading the version (the
@@ -166,11 +161,13 @@ func (s *Service) CompleteModule(ctx context.Context, userID, moduleID string, v
 		return nil, err
 	}
 	now := s.now()
-	var p Progress
+	var p *Progress
 	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := tx.Raw(completeProgress, userID, moduleID, version, now, now).Scan(&p).Error; err != nil {
-			return db.Translate(err, "progress")
+		done, err := completeProgress(tx, userID, moduleID, version, now)
+		if err != nil {
+			return err
 		}
+		p = done
 		if s.learning != nil && p.CompletedAt != nil {
 			completion := true
 			err := s.learning.Record(ctx, tx, xapi.Experience{
@@ -192,7 +189,7 @@ func (s *Service) CompleteModule(ctx context.Context, userID, moduleID string, v
 	if s.listener != nil {
 		s.listener.EvidenceChanged(ctx, userID, "")
 	}
-	return &p, nil
+	return p, nil
 }
 
 // Publish makes markdown (a module file: front matter and body) the

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/google/uuid"
 	"gorm.io/gorm"
@@ -455,13 +456,13 @@ func (s *Store) ChangesSince(ctx context.Context, pins []Pin, materialOnly bool)
 	return out, db.Translate(err, "module versions")
 }
 
-const openProgress = `
+const openProgressQuery = `
 INSERT INTO module_progress (user_id, module_id, version, opened_at)
 VALUES (?, ?, ?, ?)
 ON CONFLICT (user_id, module_id, version) DO UPDATE SET opened_at = module_progress.opened_at
 RETURNING user_id, module_id, version, opened_at, completed_at`
 
-const completeProgress = `
+const completeProgressQuery = `
 INSERT INTO module_progress (user_id, module_id, version, opened_at, completed_at)
 VALUES (?, ?, ?, ?, ?)
 ON CONFLICT (user_id, module_id, version) DO UPDATE
@@ -505,4 +506,32 @@ func first[T any](q *gorm.DB, what string) (*T, error) {
 		return nil, db.Translate(err, what)
 	}
 	return &v, nil
+}
+
+// openProgress records that the user opened the module's version (the first
+// opening is kept) and returns the progress row.
+func (s *Store) openProgress(ctx context.Context, userID, moduleID string, version int, now time.Time) (*Progress, error) {
+	var p Progress
+	if err := s.db.WithContext(ctx).Raw(openProgressQuery, userID, moduleID, version, now).Scan(&p).Error; err != nil {
+		return nil, db.Translate(err, "progress")
+	}
+	return &p, nil
+}
+
+// completeProgress records, in tx, that the user finished reading the
+// version (the first completion is kept) and returns the progress row.
+func completeProgress(tx *gorm.DB, userID, moduleID string, version int, now time.Time) (*Progress, error) {
+	var p Progress
+	if err := tx.Raw(completeProgressQuery, userID, moduleID, version, now, now).Scan(&p).Error; err != nil {
+		return nil, db.Translate(err, "progress")
+	}
+	return &p, nil
+}
+
+// importLock serializes imports for the length of their transaction.
+const importLock = `SELECT pg_advisory_xact_lock(7365636173) -- "content import"`
+
+// lockImport takes the import lock in tx: one import at a time.
+func lockImport(tx *gorm.DB) error {
+	return tx.Exec(importLock).Error
 }

@@ -222,9 +222,8 @@ func (im *Importer) applyQuiz(ctx context.Context, tx *gorm.DB, run *catalog.Imp
 	case err != nil:
 		return db.Translate(err, "quiz "+qz.Slug)
 	default:
-		var curHash string
-		if err := tx.Raw(`SELECT content_hash FROM quiz_versions WHERE quiz_id = ? AND number = ?`, cur.ID, cur.CurrentVersion).
-			Scan(&curHash).Error; err != nil {
+		curHash, err := versionHash(tx, cur.ID, cur.CurrentVersion)
+		if err != nil {
 			return err
 		}
 		if curHash == hash {

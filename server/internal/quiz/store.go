@@ -448,3 +448,11 @@ type AttemptStats struct {
 	BestPercent *float64   `gorm:"column:best_percent"`
 	LastPassAt  *time.Time `gorm:"column:last_pass_at"` // the latest passing submission
 }
+
+// versionHash returns the content hash of the quiz's version, read in tx
+// ("" when there is no such version).
+func versionHash(tx *gorm.DB, quizID string, number int) (string, error) {
+	var hash string
+	err := tx.Raw(`SELECT content_hash FROM quiz_versions WHERE quiz_id = ? AND number = ?`, quizID, number).Scan(&hash).Error
+	return hash, err
+}

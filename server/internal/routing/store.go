@@ -757,3 +757,12 @@ func pruneFeedBatch(ctx context.Context, conn gorm.ConnPool, retention time.Dura
 	}
 	return n, nil
 }
+
+// saveCheck writes the outcome of re-deciding a in tx (status, reasons,
+// dates) and clears its dirty mark.
+func saveCheck(tx *gorm.DB, a *Assignment) error {
+	return tx.Model(&Assignment{}).Where("id = ?", a.ID).Updates(map[string]any{
+		"status": a.Status, "suspended_reasons": a.SuspendedReasons, "suspended_at": a.SuspendedAt,
+		"valid_until": a.ValidUntil, "checked_at": a.CheckedAt, "dirty": false,
+	}).Error
+}

@@ -104,11 +104,7 @@ func (s *Service) redecide(ctx context.Context, tx *gorm.DB, a *Assignment, now 
 	} else {
 		a.SuspendedAt = nil
 	}
-	err = tx.Model(&Assignment{}).Where("id = ?", a.ID).Updates(map[string]any{
-		"status": a.Status, "suspended_reasons": a.SuspendedReasons, "suspended_at": a.SuspendedAt,
-		"valid_until": a.ValidUntil, "checked_at": a.CheckedAt, "dirty": false,
-	}).Error
-	if err != nil {
+	if err := saveCheck(tx, a); err != nil {
 		return false, fmt.Errorf("save assignment: %w", err)
 	}
 	if !flip {

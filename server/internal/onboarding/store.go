@@ -2,11 +2,13 @@ package onboarding
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"time"
 
 	"github.com/google/uuid"
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 
 	"github.com/skillgate/skillgate/server/internal/apperr"
 	"github.com/skillgate/skillgate/server/internal/catalog"
@@ -290,6 +292,60 @@ DELETE FROM onboarding_tasks WHERE cohort_id = ? AND user_id IN ?
   AND NOT (program_id::text || '/' || kind || '/' || slug = ANY (?::text[]))`
 	if err := tx.Exec(q, cohortID, userIDs, catalog.StringList(keep)).Error; err != nil {
 		return fmt.Errorf("onboarding: prune tasks: %w", err)
+	}
+	return nil
+}
+
+// MarkTaskDone records that the task was seen done at at, unless it was
+// before.
+func (s *Store) MarkTaskDone(ctx context.Context, taskID string, at time.Time) error {
+	return s.db.WithContext(ctx).Model(&Task{}).Where("id = ? AND done_at IS NULL", taskID).Update("done_at", at).Error
+}
+
+// closeRefresher closes, in tx, the certification's open refresher
+// assignment (if any) with the outcome.
+func closeRefresher(tx *gorm.DB, certificationID string, at time.Time, outcome string) error {
+	err := tx.Model(&Refresher{}).Where("certification_id = ? AND closed_at IS NULL", certificationID).
+		Updates(map[string]any{"closed_at": at, "outcome": outcome}).Error
+	if err != nil {
+		return fmt.Errorf("onboarding: close refresher: %w", err)
+	}
+	return nil
+}
+
+// lockOpenRefresher locks and returns, in tx, the certification's open
+// refresher assignment. Errors: not_found (none is open).
+func lockOpenRefresher(tx *gorm.DB, certificationID string) (*Refresher, error) {
+	var open []Refresher
+	if err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).
+		Where("certification_id = ? AND closed_at IS NULL", certificationID).Find(&open).Error; err != nil {
+		return nil, fmt.Errorf("onboarding: refresher: %w", err)
+	}
+	if len(open) == 0 {
+		return nil, apperr.NotFoundf("open refresher")
+	}
+	return &open[0], nil
+}
+
+// insertRefresher opens a refresher assignment in tx.
+func insertRefresher(tx *gorm.DB, r *Refresher) error {
+	if err := tx.Create(r).Error; err != nil {
+		return fmt.Errorf("onboarding: open refresher: %w", err)
+	}
+	return nil
+}
+
+// updateRefresher writes, in tx, r's items, due date, reason and since into
+// the open assignment id.
+func updateRefresher(tx *gorm.DB, id string, r *Refresher) error {
+	raw, err := json.Marshal(r.Items)
+	if err != nil {
+		return err
+	}
+	err = tx.Model(&Refresher{}).Where("id = ?", id).
+		Updates(map[string]any{"items": string(raw), "due_at": r.DueAt, "reason": r.Reason, "since": r.Since}).Error
+	if err != nil {
+		return fmt.Errorf("onboarding: update refresher: %w", err)
 	}
 	return nil
 }

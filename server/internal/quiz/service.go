@@ -539,12 +539,11 @@ func (s *Service) saveAnswers(ctx context.Context, p *auth.Principal, attemptID 
 	if err != nil {
 		return nil, err
 	}
-	res := g.Model(&Attempt{}).Where("id = ? AND seq = ? AND submitted_at IS NULL", a.ID, a.Seq).
-		Updates(map[string]any{"answers": string(raw), "seq": seq})
-	if res.Error != nil {
-		return nil, db.Translate(res.Error, "attempt")
+	saved, err := saveAnswers(g, a, raw, seq)
+	if err != nil {
+		return nil, err
 	}
-	if res.RowsAffected == 0 {
+	if !saved {
 		return nil, nil
 	}
 	return &SaveReceipt{AttemptID: a.ID, Seq: seq, Deadline: a.Deadline, ServerTime: now, Rejected: rejected}, nil
@@ -617,12 +616,12 @@ func (s *Service) finalize(ctx context.Context, tx *gorm.DB, a *Attempt, now tim
 	a.SubmittedAt, a.Score, a.Percent, a.Passed, a.Result = &submittedAt, &score, &res.Percent, &g.Passed, raw
 	// Only an open attempt is graded: every caller holds the row lock, and
 	// the condition makes a second grading impossible even if one did not.
-	upd := tx.Model(a).Where("submitted_at IS NULL").Updates(map[string]any{"submitted_at": submittedAt, "auto_submitted": a.AutoSubmitted,
+	graded, err := saveGrade(tx, a, map[string]any{"submitted_at": submittedAt, "auto_submitted": a.AutoSubmitted,
 		"score": score, "percent": res.Percent, "passed": g.Passed, "result": string(raw), "items": string(rawItems)})
-	if upd.Error != nil {
-		return nil, db.Translate(upd.Error, "attempt")
+	if err != nil {
+		return nil, err
 	}
-	if upd.RowsAffected != 1 {
+	if !graded {
 		return nil, fmt.Errorf("quiz: grade attempt %s: it was graded already", a.ID)
 	}
 	err = s.audit.Record(ctx, tx, audit.Entry{Actor: actor, Action: "quiz.attempt_submitted", SubjectType: "quiz_attempt",

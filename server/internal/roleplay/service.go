@@ -313,8 +313,8 @@ func (s *Service) Take(ctx context.Context, runID string, in TurnInput) (*RunVie
 			r.CurrentTurn, r.Mood = next, sc.enter(next, mood)
 			upd["current_turn"], upd["mood"] = r.CurrentTurn, r.Mood
 		}
-		if err := tx.Model(&run{}).Where("id = ?", r.ID).Updates(upd).Error; err != nil {
-			return db.Translate(err, "run")
+		if err := updateRun(tx, r.ID, upd); err != nil {
+			return err
 		}
 		view, err = viewOf(r, sc, steps)
 		return err
@@ -365,7 +365,7 @@ func (s *Service) Abandon(ctx context.Context, runID string) (*Result, error) {
 		if err := s.finish(ctx, tx, p, r, sc, steps, &e, upd); err != nil {
 			return err
 		}
-		return db.Translate(tx.Model(&run{}).Where("id = ?", r.ID).Updates(upd).Error, "run")
+		return updateRun(tx, r.ID, upd)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("roleplay: abandon: %w", err)
@@ -590,8 +590,8 @@ func (s *Service) Review(ctx context.Context, runID string, in ReviewInput) (*Re
 			state, passed = StateSentBack, false
 		}
 		upd["state"], upd["passed"] = state, passed
-		if err := tx.Model(&run{}).Where("id = ?", r.ID).Updates(upd).Error; err != nil {
-			return db.Translate(err, "run")
+		if err := updateRun(tx, r.ID, upd); err != nil {
+			return err
 		}
 		if err := s.markEvidence(ctx, tx, r); err != nil {
 			return err

@@ -439,3 +439,48 @@ func lockStarts(tx *gorm.DB, userID string, rp *Roleplay) error {
 	}
 	return nil
 }
+
+// updateRun writes the columns of the run in tx.
+func updateRun(tx *gorm.DB, id string, columns map[string]any) error {
+	return db.Translate(tx.Model(&run{}).Where("id = ?", id).Updates(columns).Error, "run")
+}
+
+// lockRoleplayBySlug locks and returns, in tx, the program's scenario with
+// the slug. Errors: not_found.
+func lockRoleplayBySlug(tx *gorm.DB, programID, slug string) (*Roleplay, error) {
+	var rp Roleplay
+	err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).Where("program_id = ? AND slug = ?", programID, slug).Take(&rp).Error
+	if err != nil {
+		return nil, db.Translate(err, "role-play")
+	}
+	return &rp, nil
+}
+
+// insertRoleplay inserts a scenario (key names it in errors) in tx.
+func insertRoleplay(tx *gorm.DB, rp *Roleplay, key string) error {
+	if err := tx.Create(rp).Error; err != nil {
+		return db.Translate(err, "role-play "+key)
+	}
+	return nil
+}
+
+// versionOf returns, in tx, the scenario's version number. Errors: not_found.
+func versionOf(tx *gorm.DB, roleplayID string, number int) (*version, error) {
+	var v version
+	if err := tx.Where("roleplay_id = ? AND number = ?", roleplayID, number).Take(&v).Error; err != nil {
+		return nil, db.Translate(err, "role-play version")
+	}
+	return &v, nil
+}
+
+// publishVersion inserts a version's row (its columns) and makes number the
+// scenario's current version, in tx.
+func publishVersion(tx *gorm.DB, roleplayID string, number int, columns map[string]any, now time.Time) error {
+	if err := tx.Table("roleplay_versions").Create(columns).Error; err != nil {
+		return db.Translate(err, "role-play version")
+	}
+	if err := tx.Model(&Roleplay{}).Where("id = ?", roleplayID).Updates(map[string]any{"current_version": number, "updated_at": now}).Error; err != nil {
+		return db.Translate(err, "role-play")
+	}
+	return nil
+}

@@ -288,8 +288,8 @@ func (s *Service) Refresh(ctx context.Context, raw string) (*Tokens, error) {
 		case rt.SessionRevoked != nil, !rt.UserActive, !now.Before(rt.ExpiresAt), !now.Before(rt.SessionExpiresAt):
 			return errBadToken
 		}
-		if err := tx.Model(&refreshToken{}).Where("id = ?", rt.ID).Update("used_at", now).Error; err != nil {
-			return db.Translate(err, "refresh token")
+		if err := markRefreshUsed(tx, rt.ID, now); err != nil {
+			return err
 		}
 		tokens, err = s.issue(tx, rt.UserID, session{ID: rt.SessionID, ExpiresAt: rt.SessionExpiresAt}, now)
 		return err
@@ -399,7 +399,7 @@ func (s *Service) setPassword(ctx context.Context, actor audit.Actor, userID, pa
 // audits the change, inside tx.
 func (s *Service) storePassword(ctx context.Context, tx *gorm.DB, actor audit.Actor, userID, hash string) error {
 	now := s.clock.Now()
-	if err := tx.Model(&User{}).Where("id = ?", userID).Updates(map[string]any{"password_hash": hash, "updated_at": now}).Error; err != nil {
+	if err := updateUser(tx, userID, map[string]any{"password_hash": hash, "updated_at": now}); err != nil {
 		return db.Translate(err, "user")
 	}
 	if err := revokeUserSessions(tx, userID, "password changed", now); err != nil {

@@ -338,10 +338,10 @@ func (s *Service) update(ctx context.Context, p *Principal, id string, change fu
 			return err
 		}
 		u.UpdatedAt = s.clock.Now()
-		err = tx.Model(&User{}).Where("id = ?", u.ID).Updates(map[string]any{
+		err = updateUser(tx, u.ID, map[string]any{
 			"email": u.Email, "display_name": u.DisplayName, "role": u.Role,
 			"external_id": u.ExternalID, "updated_at": u.UpdatedAt,
-		}).Error
+		})
 		if db.IsUniqueViolation(err) {
 			return apperr.Wrap(apperr.Conflict, err, "a user with this email or external id already exists")
 		}
@@ -391,9 +391,9 @@ func (s *Service) SetActive(ctx context.Context, id string, active bool) (*User,
 		if !active {
 			u.DeactivatedAt = &now
 		}
-		if err := tx.Model(&User{}).Where("id = ?", u.ID).Updates(map[string]any{
+		if err := updateUser(tx, u.ID, map[string]any{
 			"active": u.Active, "deactivated_at": u.DeactivatedAt, "updated_at": now,
-		}).Error; err != nil {
+		}); err != nil {
 			return db.Translate(err, "user")
 		}
 		action := "user.reactivate"

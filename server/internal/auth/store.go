@@ -339,3 +339,44 @@ func reactivateWithMemberships(tx *gorm.DB, userID string, clientIDs []string, n
 	}
 	return nil
 }
+
+// updateUser writes the columns of the user in tx; the error is GORM's, for
+// the caller to translate (a unique violation means another user has the
+// email or external id).
+func updateUser(tx *gorm.DB, id string, columns map[string]any) error {
+	return tx.Model(&User{}).Where("id = ?", id).Updates(columns).Error
+}
+
+// markRefreshUsed records, in tx, that the refresh token was used.
+func markRefreshUsed(tx *gorm.DB, id string, now time.Time) error {
+	if err := tx.Model(&refreshToken{}).Where("id = ?", id).Update("used_at", now).Error; err != nil {
+		return db.Translate(err, "refresh token")
+	}
+	return nil
+}
+
+// listAPIKeys returns every API key, newest first.
+func (s *store) listAPIKeys(ctx context.Context) ([]APIKey, error) {
+	keys := []APIKey{}
+	if err := s.db.WithContext(ctx).Order("created_at DESC, id").Find(&keys).Error; err != nil {
+		return nil, db.Translate(err, "API keys")
+	}
+	return keys, nil
+}
+
+// lockAPIKey locks and returns the API key in tx. Errors: not_found.
+func lockAPIKey(tx *gorm.DB, id string) (*APIKey, error) {
+	var k APIKey
+	if err := tx.Clauses(lockingForUpdate).Where("id = ?", id).Take(&k).Error; err != nil {
+		return nil, db.Translate(err, "API key")
+	}
+	return &k, nil
+}
+
+// revokeAPIKey marks the API key revoked at now, in tx.
+func revokeAPIKey(tx *gorm.DB, id string, now time.Time) error {
+	if err := tx.Model(&APIKey{}).Where("id = ?", id).Update("revoked_at", now).Error; err != nil {
+		return db.Translate(err, "API key")
+	}
+	return nil
+}

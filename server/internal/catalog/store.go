@@ -535,3 +535,29 @@ const importLock = `SELECT pg_advisory_xact_lock(7365636173) -- "content import"
 func lockImport(tx *gorm.DB) error {
 	return tx.Exec(importLock).Error
 }
+
+// insertImport records an import run (its columns) in tx.
+func insertImport(tx *gorm.DB, columns map[string]any) error {
+	return tx.Table("content_imports").Create(columns).Error
+}
+
+// clientBySlug returns, in tx, the client with the slug. Errors: not_found.
+func clientBySlug(tx *gorm.DB, slug string) (*Client, error) {
+	return first[Client](tx.Where("slug = ?", slug), "client")
+}
+
+// programBySlug returns, in tx, the client's program with the slug.
+// Errors: not_found.
+func programBySlug(tx *gorm.DB, clientID, slug string) (*Program, error) {
+	return first[Program](tx.Where("client_id = ? AND slug = ?", clientID, slug), "program")
+}
+
+// insertProgram inserts a program (its columns) in tx; the error is GORM's.
+func insertProgram(tx *gorm.DB, columns map[string]any) error {
+	return tx.Table("programs").Create(columns).Error
+}
+
+// updateProgram writes the program's columns in tx; the error is GORM's.
+func updateProgram(tx *gorm.DB, id string, columns map[string]any) error {
+	return tx.Table("programs").Where("id = ?", id).Updates(columns).Error
+}

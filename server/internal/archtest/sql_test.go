@@ -44,8 +44,8 @@ var sqlText = regexp.MustCompile(`(?is)^\s*(` +
 // sqlAllowed lists the files, relative to server/internal, that may hold SQL although they are not store
 // files, each with the reason. Everything else keeps its SQL in a file named store*.go.
 var sqlAllowed = map[string]string{
-	// The infrastructure that opens the pool, runs migrations and makes test databases speaks SQL to
-	// Postgres itself; it owns no domain tables.
+	// The infrastructure that opens and pings the pool speaks SQL to Postgres itself and owns no domain
+	// tables. (Migrations live in migrations/, outside server/internal; testdb writes no SQL.)
 	"db/db.go": "infrastructure: opening and pinging the pool",
 	// The seed tool writes demonstration and test data straight into every domain's tables; the demo
 	// seeder builds its center through the services and only asks whether it did so before.

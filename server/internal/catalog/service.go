@@ -43,7 +43,9 @@ type ChangeListener interface {
 	ModulesChanged(ctx context.Context)
 }
 
-// SetListener makes l hear of module completions and material versions.
+// SetListener makes l hear of module completions and material versions (nil:
+// nobody hears). The app passes the listener to NewService; this setter
+// stays for the test that switches evaluation off on a running app.
 func (s *Service) SetListener(l ChangeListener) { s.listener = l }
 
 // LearningRecorder queues learning records (xAPI statements) inside the
@@ -51,9 +53,6 @@ func (s *Service) SetListener(l ChangeListener) { s.listener = l }
 type LearningRecorder interface {
 	Record(ctx context.Context, tx *gorm.DB, e xapi.Experience) error
 }
-
-// SetLearningRecorder makes r record each module version's first completion.
-func (s *Service) SetLearningRecorder(r LearningRecorder) { s.learning = r }
 
 // Enrollments tells which programs an agent is enrolled in (the
 // certification service); it decides what an agent may see.
@@ -63,8 +62,10 @@ type Enrollments interface {
 
 // NewService returns the catalog service over g. enrollments may be nil in
 // tools that never serve agents (agents then see no client material).
-func NewService(g *gorm.DB, clk clock.Clock, rec *audit.Recorder, enrollments Enrollments) *Service {
-	return &Service{Store: NewStore(g), db: g, clock: clk, audit: rec, renderer: NewRenderer(), enrollments: enrollments}
+func NewService(g *gorm.DB, clk clock.Clock, rec *audit.Recorder, enrollments Enrollments, listener ChangeListener,
+	learning LearningRecorder) *Service {
+	return &Service{Store: NewStore(g), db: g, clock: clk, audit: rec, renderer: NewRenderer(), enrollments: enrollments,
+		listener: listener, learning: learning}
 }
 
 func (s *Service) now() time.Time { return s.clock.Now().UTC().Truncate(time.Microsecond) }

@@ -29,10 +29,6 @@ type EvidenceSource interface {
 	PassedRuns(ctx context.Context, userIDs []string, programID string) (map[string][]RunPass, error)
 }
 
-// SetEvidence gives the service its quiz and role-play evidence. Until it
-// is set, evaluations fail (closed).
-func (s *Service) SetEvidence(src EvidenceSource) { s.evidence = src }
-
 // engineActor is who the evaluations act as in history, audit and outbox.
 var engineActor = audit.System("certification")
 
@@ -290,7 +286,9 @@ type TransitionListener interface {
 	CertificationChanged(ctx context.Context, tx *gorm.DB, t Transition) error
 }
 
-// SetTransitionListener makes l hear every transition.
+// SetTransitionListener makes l hear every transition. It is a setter, not a
+// constructor argument, because of a real cycle: the listener (onboarding)
+// is built with this service, which it enrolls agents through.
 func (s *Service) SetTransitionListener(l TransitionListener) { s.transitions = l }
 
 // ProgressFor measures the agent's evidence against the program's

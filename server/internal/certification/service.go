@@ -51,10 +51,13 @@ type Service struct {
 	Log *slog.Logger
 }
 
-// NewService wires the certification service. Call SetEvidence before
-// evaluating.
-func NewService(g *gorm.DB, programs catalogReader, users userFinder, rec *audit.Recorder, clk clock.Clock) *Service {
-	return &Service{db: g, store: NewStore(g), programs: programs, users: users, audit: rec, clock: clk}
+// NewService wires the certification service. evidence gives it the quiz
+// and role-play evidence (without it evaluations fail, closed); learning
+// may be nil (no learning records).
+func NewService(g *gorm.DB, programs catalogReader, users userFinder, evidence EvidenceSource, learning LearningRecorder,
+	rec *audit.Recorder, clk clock.Clock) *Service {
+	return &Service{db: g, store: NewStore(g), programs: programs, users: users, evidence: evidence, learning: learning,
+		audit: rec, clock: clk}
 }
 
 func (s *Service) now() time.Time { return s.clock.Now().UTC().Truncate(time.Microsecond) }
@@ -64,10 +67,6 @@ func (s *Service) now() time.Time { return s.clock.Now().UTC().Truncate(time.Mic
 type LearningRecorder interface {
 	Record(ctx context.Context, tx *gorm.DB, e xapi.Experience) error
 }
-
-// SetLearningRecorder makes r record every certification earned (first
-// certification and renewals).
-func (s *Service) SetLearningRecorder(r LearningRecorder) { s.learning = r }
 
 // Store returns the service's store, for read-only callers in other packages.
 func (s *Service) Store() *Store { return s.store }

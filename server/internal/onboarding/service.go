@@ -71,27 +71,26 @@ type Service struct {
 }
 
 // NewService wires the onboarding service. reminders may be nil: reminders
-// are then dropped (wire the notify package in).
+// are then dropped (wire the notify package in). titles names quizzes and
+// role-plays in tasks, reports and reminders (nil: they show their slugs).
 func NewService(g *gorm.DB, programs Programs, certs Certifications, users Users, competencies Competencies,
-	reminders Reminders, rec *audit.Recorder, clk clock.Clock) *Service {
+	titles Titles, reminders Reminders, rec *audit.Recorder, clk clock.Clock) *Service {
 	if reminders == nil {
 		reminders = noReminders{}
 	}
 	return &Service{db: g, store: NewStore(g), programs: programs, certs: certs, users: users,
-		competencies: competencies, reminders: reminders, audit: rec, clock: clk}
+		competencies: competencies, titles: titles, reminders: reminders, audit: rec, clock: clk}
 }
 
-// SetReminders makes r receive the task reminders (nil: drop them).
+// SetReminders makes r receive the task reminders (nil: drop them). The
+// app passes them to NewService; this setter stays for the test that
+// collects reminders in a table.
 func (s *Service) SetReminders(r Reminders) {
 	if r == nil {
 		r = noReminders{}
 	}
 	s.reminders = r
 }
-
-// SetTitles makes t name quizzes and role-plays in tasks, reports and
-// reminders (nil: they show their slugs).
-func (s *Service) SetTitles(t Titles) { s.titles = t }
 
 // Store returns the service's store.
 func (s *Service) Store() *Store { return s.store }

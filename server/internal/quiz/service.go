@@ -65,22 +65,17 @@ type EvidenceListener interface {
 	EvidenceChanged(ctx context.Context, userID, programID string)
 }
 
-// SetListener makes l hear of every passing graded attempt.
-func (s *Service) SetListener(l EvidenceListener) { s.listener = l }
-
 // LearningRecorder queues learning records (xAPI statements) inside the
 // transaction of the learning event (the xapi service).
 type LearningRecorder interface {
 	Record(ctx context.Context, tx *gorm.DB, e xapi.Experience) error
 }
 
-// SetLearningRecorder makes r record every graded attempt (passed or failed,
-// with its score).
-func (s *Service) SetLearningRecorder(r LearningRecorder) { s.learning = r }
-
 // NewService wires the quiz service.
-func NewService(g *gorm.DB, programs programFinder, enrollments Enrollments, rec *audit.Recorder, clk clock.Clock) *Service {
-	return &Service{db: g, store: NewStore(g), programs: programs, enrollments: enrollments, audit: rec, clock: clk, Grace: DefaultGrace}
+func NewService(g *gorm.DB, programs programFinder, enrollments Enrollments, listener EvidenceListener, learning LearningRecorder,
+	rec *audit.Recorder, clk clock.Clock) *Service {
+	return &Service{db: g, store: NewStore(g), programs: programs, enrollments: enrollments, listener: listener,
+		learning: learning, audit: rec, clock: clk, Grace: DefaultGrace}
 }
 
 // Store returns the service's store (PassedQuizzes, for certification).

@@ -44,19 +44,11 @@ type EvidenceListener interface {
 	EvidenceChanged(ctx context.Context, userID, programID string)
 }
 
-// SetListener makes l hear of every finished or reviewed run.
-func (s *Service) SetListener(l EvidenceListener) { s.listener = l }
-
 // LearningRecorder queues learning records (xAPI statements) inside the
 // transaction of the learning event (the xapi service).
 type LearningRecorder interface {
 	Record(ctx context.Context, tx *gorm.DB, e xapi.Experience) error
 }
-
-// SetLearningRecorder makes r record every run's final result: passed or
-// failed when it finishes, or when a supervisor reviews it where the
-// program wants a sign-off.
-func (s *Service) SetLearningRecorder(r LearningRecorder) { s.learning = r }
 
 // recordResult records r's final result, passed or not, with its overall
 // score (0 to 100) and the scenario's title, inside tx.
@@ -91,8 +83,10 @@ func (s *Service) evidenceChanged(ctx context.Context, r *run) {
 }
 
 // NewService wires the role-play service.
-func NewService(g *gorm.DB, enrollments Enrollments, rec *audit.Recorder, clk clock.Clock) *Service {
-	return &Service{db: g, store: NewStore(g), enrollments: enrollments, audit: rec, clock: clk}
+func NewService(g *gorm.DB, enrollments Enrollments, listener EvidenceListener, learning LearningRecorder,
+	rec *audit.Recorder, clk clock.Clock) *Service {
+	return &Service{db: g, store: NewStore(g), enrollments: enrollments, listener: listener, learning: learning,
+		audit: rec, clock: clk}
 }
 
 // Store returns the service's store (PassedScenarios for certification).

@@ -269,12 +269,13 @@ func (s *Service) Refresh(ctx context.Context, raw string) (*Tokens, error) {
 	reused := false
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		rt, err := findRefresh(tx, sha256Hex(raw))
+		if apperr.Is(err, apperr.NotFound) {
+			return errBadToken
+		}
 		if err != nil {
 			return err
 		}
 		switch {
-		case rt == nil:
-			return errBadToken
 		case rt.UsedAt != nil:
 			reused = true
 			if err := revokeSession(tx, rt.SessionID, "refresh token reused", now); err != nil {
@@ -318,10 +319,10 @@ func (s *Service) Logout(ctx context.Context, refresh string) error {
 		}
 		if refresh != "" && len(refresh) <= 200 {
 			rt, err := findRefresh(tx, sha256Hex(refresh))
-			if err != nil {
+			if err != nil && !apperr.Is(err, apperr.NotFound) {
 				return err
 			}
-			if rt != nil && !slices.Contains(ids, rt.SessionID) {
+			if err == nil && !slices.Contains(ids, rt.SessionID) {
 				ids = append(ids, rt.SessionID)
 			}
 		}
@@ -431,11 +432,11 @@ func (s *Service) Authenticate(ctx context.Context, credential string) (*Princip
 		return nil, err
 	}
 	row, err := s.store.principalForSession(ctx, claims.SessionID, claims.Subject, now)
+	if apperr.Is(err, apperr.NotFound) {
+		return nil, errBadToken
+	}
 	if err != nil {
 		return nil, fmt.Errorf("auth: authenticate: %w", err)
-	}
-	if row == nil {
-		return nil, errBadToken
 	}
 	return &Principal{UserID: row.ID, Email: row.Email, Role: row.Role, ClientIDs: row.ClientIDs, SessionID: claims.SessionID}, nil
 }
@@ -451,7 +452,7 @@ func (s *Service) authenticateAPIKey(ctx context.Context, credential string, now
 	k, cached := s.keys.get(hash)
 	if !cached {
 		found, err := s.store.apiKeyByPrefix(ctx, prefix)
-		if err != nil {
+		if err != nil && !apperr.Is(err, apperr.NotFound) {
 			return nil, fmt.Errorf("auth: authenticate: %w", err)
 		}
 		want := strings.Repeat("0", 64)

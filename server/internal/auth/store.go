@@ -12,6 +12,7 @@ import (
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
+	"github.com/skillgate/skillgate/server/internal/apperr"
 	"github.com/skillgate/skillgate/server/internal/db"
 )
 
@@ -182,7 +183,7 @@ func findRefresh(tx *gorm.DB, hash string) (*refreshRow, error) {
 		return nil, db.Translate(err, "refresh token")
 	}
 	if len(rows) == 0 {
-		return nil, nil
+		return nil, apperr.NotFoundf("refresh token")
 	}
 	return &rows[0], nil
 }
@@ -206,14 +207,14 @@ WHERE s.id = ? AND s.user_id = ? AND s.revoked_at IS NULL AND s.expires_at > ? A
 
 func (s *store) principalForSession(ctx context.Context, sessionID, userID string, now time.Time) (*principalRow, error) {
 	if uuid.Validate(sessionID) != nil || uuid.Validate(userID) != nil {
-		return nil, nil
+		return nil, apperr.NotFoundf("session")
 	}
 	var rows []principalRow
 	if err := s.db.WithContext(ctx).Raw(principalForSession, sessionID, userID, now).Scan(&rows).Error; err != nil {
 		return nil, db.Translate(err, "session")
 	}
 	if len(rows) == 0 {
-		return nil, nil
+		return nil, apperr.NotFoundf("session")
 	}
 	return &rows[0], nil
 }
@@ -225,7 +226,7 @@ func (s *store) apiKeyByPrefix(ctx context.Context, prefix string) (*APIKey, err
 		return nil, db.Translate(err, "API key")
 	}
 	if len(keys) == 0 {
-		return nil, nil
+		return nil, apperr.NotFoundf("API key")
 	}
 	return &keys[0], nil
 }

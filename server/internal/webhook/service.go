@@ -385,10 +385,11 @@ func (s *Service) ReplayDelivery(ctx context.Context, id string) (*Delivery, err
 	now := s.now()
 	var d *Delivery
 	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if d, err = claimOne(tx, id, now, now.Add(s.opts.Lease)); err != nil {
+		d, err = claimOne(tx, id, now, now.Add(s.opts.Lease))
+		if err != nil && !apperr.Is(err, apperr.NotFound) {
 			return err
 		}
-		if d == nil {
+		if err != nil {
 			exists, err := deliveryExists(tx, id)
 			if err != nil {
 				return err

@@ -10,6 +10,7 @@ import (
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
+	"github.com/skillgate/skillgate/server/internal/apperr"
 	"github.com/skillgate/skillgate/server/internal/db"
 	"github.com/skillgate/skillgate/server/internal/outbox"
 )
@@ -157,7 +158,7 @@ func claimOne(tx *gorm.DB, id string, now, lease time.Time) (*Delivery, error) {
 		return nil, fmt.Errorf("webhook: claim delivery: %w", err)
 	}
 	if len(ds) == 0 {
-		return nil, nil
+		return nil, apperr.NotFoundf("claimable webhook delivery")
 	}
 	return &ds[0], nil
 }

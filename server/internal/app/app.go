@@ -144,8 +144,8 @@ func New(cfg Config, log *slog.Logger, g *gorm.DB, clk clock.Clock) (*App, error
 	}
 	a.workers = append(a.workers, jobs.Every("eligibility-redecide", 30*time.Second, log, a.Routing.RunOnce))
 	a.workers = append(a.workers, jobs.Every("eligibility-feed-prune", routing.FeedPruneEvery, log, a.Routing.PruneFeed))
-	a.Notify = notify.NewService(g, a.Auth, clk, notify.Options{Mail: cfg.Mail, PublicURL: cfg.PublicURL, Log: log})
-	a.Notify.SetSources(a.NotifySources())
+	a.Notify = notify.NewService(g, a.Auth, clk, notify.Options{Mail: cfg.Mail, PublicURL: cfg.PublicURL, Log: log,
+		Sources: a.NotifySources()})
 	reminderEvery := notify.ReminderInterval
 	if cfg.ReminderInterval > 0 {
 		reminderEvery = cfg.ReminderInterval

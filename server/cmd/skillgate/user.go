@@ -10,6 +10,7 @@ import (
 	"github.com/skillgate/skillgate/server/internal/app"
 	"github.com/skillgate/skillgate/server/internal/audit"
 	"github.com/skillgate/skillgate/server/internal/auth"
+	"github.com/skillgate/skillgate/server/internal/catalog"
 	"github.com/skillgate/skillgate/server/internal/clock"
 	"github.com/skillgate/skillgate/server/internal/db"
 	"github.com/skillgate/skillgate/server/internal/demo"
@@ -77,7 +78,7 @@ func cmdUserSeedDemo(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	defer func() { _ = db.Close(g) }()
-	svc := auth.NewService(g, clock.System{}, audit.NewRecorder(clock.System{}), auth.Config{JWTSecret: cfg.JWTSecret, Log: log})
+	svc := auth.NewService(g, clock.System{}, audit.NewRecorder(clock.System{}), auth.Config{JWTSecret: cfg.JWTSecret, Log: log, Clients: catalog.NewStore(g)})
 	accounts, err := svc.SeedDemo(ctx)
 	if err != nil {
 		return fmt.Errorf("user seed-demo: %w", err)
@@ -106,6 +107,6 @@ func authService(ctx context.Context, e env) (*auth.Service, func(), error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	svc := auth.NewService(g, clock.System{}, audit.NewRecorder(clock.System{}), auth.Config{JWTSecret: cfg.JWTSecret, Log: log})
+	svc := auth.NewService(g, clock.System{}, audit.NewRecorder(clock.System{}), auth.Config{JWTSecret: cfg.JWTSecret, Log: log, Clients: catalog.NewStore(g)})
 	return svc, func() { _ = db.Close(g) }, nil
 }

@@ -103,23 +103,29 @@ func New(cfg Config, log *slog.Logger, g *gorm.DB, clk clock.Clock) (*App, error
 	a.Auth = auth.NewService(g, clk, recorder, auth.Config{Argon2: cfg.PasswordHashing,
 		JWTSecret: cfg.JWTSecret, SecureCookies: cfg.Env != Development, Log: log,
 		AccessTokenTTL: cfg.AccessTokenTTL, LookupTimeout: cfg.Deadlines.orDefault().Auth,
+		Clients: catalog.NewStore(g),
 	})
 	// Text PostgreSQL cannot store is refused in query and path parameters
 	// here, in JSON bodies by httpx.BindJSON.
 	a.apiMiddleware = append(a.apiMiddleware, httpx.ValidText(), a.Auth.Middleware())
 
-	a.Certification = certification.NewService(g, catalog.NewStore(g), a.Auth, recorder, clk)
-	a.Catalog = catalog.NewService(g, clk, recorder, a.Certification)
-	a.Quiz = quiz.NewService(g, catalog.NewStore(g), a.Certification, recorder, clk)
+	// Learning records are queued in the transaction of the event that
+	// makes them (grading, a run's result, a completion, a certification).
+	a.XAPI = xapi.NewService(g, a.Auth, clk, cfg.XAPI, log)
+	learning := a.XAPI.Enabled()
+	a.Certification = certification.NewService(g, catalog.NewStore(g), a.Auth,
+		evidence{quizzes: quiz.NewStore(g), roleplays: roleplay.NewStore(g)},
+		learningRecorder[certification.LearningRecorder](learning, a.XAPI), recorder, clk)
+	a.Catalog = catalog.NewService(g, clk, recorder, a.Certification, a.Certification,
+		learningRecorder[catalog.LearningRecorder](learning, a.XAPI))
+	a.Quiz = quiz.NewService(g, catalog.NewStore(g), a.Certification, a.Certification,
+		learningRecorder[quiz.LearningRecorder](learning, a.XAPI), recorder, clk)
 	a.importParts = append(a.importParts, quiz.NewImporter(recorder, clk))
 	a.workers = append(a.workers, jobs.Every("quiz-auto-submit", 5*time.Second, log, a.Quiz.RunOnce))
-	a.Roleplay = roleplay.NewService(g, a.Certification.Store(), recorder, clk)
+	a.Roleplay = roleplay.NewService(g, a.Certification.Store(), a.Certification,
+		learningRecorder[roleplay.LearningRecorder](learning, a.XAPI), recorder, clk)
 	a.importParts = append(a.importParts, a.Roleplay.Importer())
 	a.Certification.Log = log
-	a.Certification.SetEvidence(evidence{quizzes: a.Quiz.Store(), roleplays: a.Roleplay.Store()})
-	a.Catalog.SetListener(a.Certification)
-	a.Quiz.SetListener(a.Certification)
-	a.Roleplay.SetListener(a.Certification)
 	a.workers = append(a.workers, jobs.Every("certification-evaluate", time.Minute, log, a.Certification.RunOnce))
 	a.Licensing = licensing.NewService(g, a.Auth, a.Certification.Store(), catalog.NewStore(g), recorder, clk)
 	a.workers = append(a.workers, jobs.Every("license-expiry", time.Minute, log, a.Licensing.RunOnce))
@@ -138,8 +144,8 @@ func New(cfg Config, log *slog.Logger, g *gorm.DB, clk clock.Clock) (*App, error
 	}
 	a.workers = append(a.workers, jobs.Every("eligibility-redecide", 30*time.Second, log, a.Routing.RunOnce))
 	a.workers = append(a.workers, jobs.Every("eligibility-feed-prune", routing.FeedPruneEvery, log, a.Routing.PruneFeed))
-	a.Notify = notify.NewService(g, a.Auth, clk, notify.Options{Mail: cfg.Mail, PublicURL: cfg.PublicURL, Log: log})
-	a.Notify.SetSources(a.NotifySources())
+	a.Notify = notify.NewService(g, a.Auth, clk, notify.Options{Mail: cfg.Mail, PublicURL: cfg.PublicURL, Log: log,
+		Sources: a.NotifySources()})
 	reminderEvery := notify.ReminderInterval
 	if cfg.ReminderInterval > 0 {
 		reminderEvery = cfg.ReminderInterval
@@ -148,21 +154,15 @@ func New(cfg Config, log *slog.Logger, g *gorm.DB, clk clock.Clock) (*App, error
 	if cfg.Mail != nil {
 		a.workers = append(a.workers, jobs.Every("notify-email", 15*time.Second, log, a.Notify.RunEmailOnce))
 	}
-	// Learning records are queued in the transaction of the event that
-	// makes them (grading, a run's result, a completion, a certification).
-	a.XAPI = xapi.NewService(g, a.Auth, clk, cfg.XAPI, log)
-	if a.XAPI.Enabled() {
-		a.Catalog.SetLearningRecorder(a.XAPI)
-		a.Quiz.SetLearningRecorder(a.XAPI)
-		a.Roleplay.SetLearningRecorder(a.XAPI)
-		a.Certification.SetLearningRecorder(a.XAPI)
+	if learning {
 		a.workers = append(a.workers, jobs.Every("xapi-statements", 15*time.Second, log, a.XAPI.RunOnce))
 	}
 	// Task reminders go to the notify inbox (and its emails).
 	a.Onboarding = onboarding.NewService(g, catalog.NewStore(g), a.Certification, a.Auth,
-		competencies{a.Roleplay.Store()}, reminders{a.Notify}, recorder, clk)
+		competencies{a.Roleplay.Store()}, titles{a.Quiz.Store(), a.Roleplay.Store()}, reminders{a.Notify}, recorder, clk)
 	a.Onboarding.Log = log
-	a.Onboarding.SetTitles(titles{a.Quiz.Store(), a.Roleplay.Store()})
+	// The one setter in the wiring for a cycle: onboarding enrolls agents
+	// through certification, which tells onboarding of every transition.
 	a.Certification.SetTransitionListener(a.Onboarding)
 	a.workers = append(a.workers, jobs.Every("onboarding-reminders", min(reminderEvery, 10*time.Minute), log, a.Onboarding.RunReminders))
 	a.resilience()
@@ -312,4 +312,14 @@ func (a *App) SchemaCurrent(ctx context.Context) error {
 		return fmt.Errorf("the database schema is at version %d, this binary needs %d: run `skillgate migrate up` first", cur, a.migrator.Latest())
 	}
 	return nil
+}
+
+// learningRecorder is x as a domain's learning recorder when learning
+// records are on, and a nil interface (no recorder) when they are off.
+func learningRecorder[T any](on bool, x T) T {
+	if on {
+		return x
+	}
+	var none T
+	return none
 }

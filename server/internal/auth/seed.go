@@ -74,14 +74,8 @@ func (s *Service) reseed(ctx context.Context, actor audit.Actor, u *User, d Demo
 	}
 	now := s.clock.Now()
 	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := tx.Model(&User{}).Where("id = ? AND NOT active", u.ID).
-			Updates(map[string]any{"active": true, "deactivated_at": nil, "updated_at": now}).Error; err != nil {
+		if err := reactivateWithMemberships(tx, u.ID, clientIDs, now); err != nil {
 			return err
-		}
-		for _, c := range clientIDs {
-			if err := tx.Exec(`INSERT INTO memberships (user_id, client_id, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`, u.ID, c, now).Error; err != nil {
-				return err
-			}
 		}
 		return s.recorder.Record(ctx, tx, audit.Entry{
 			Actor: actor, Action: "user.memberships", SubjectType: "user", SubjectID: u.ID,

@@ -3,6 +3,7 @@ package auth
 import (
 	"context"
 	"crypto/subtle"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/mail"
@@ -47,6 +48,35 @@ type Config struct {
 	// within the request's own deadline; zero takes LookupTimeout.
 	LookupTimeout time.Duration
 	Log           *slog.Logger
+	// Clients answers which clients exist; memberships name them. The
+	// catalog's store implements it. Without it, a change that names a
+	// client fails with an internal error.
+	Clients Clients
+}
+
+// Clients is what identity needs to know of the catalog's clients; the
+// catalog owns the clients table, and its store implements this.
+type Clients interface {
+	// ClientIDsBySlug maps every client's slug to its id.
+	ClientIDsBySlug(ctx context.Context) (map[string]string, error)
+	// ExistingClients returns which of ids are clients, read in tx (the
+	// store's own pool when tx is nil).
+	ExistingClients(ctx context.Context, tx *gorm.DB, ids []string) (map[string]bool, error)
+}
+
+// noClients is the Clients of a service built without one.
+type noClients struct{}
+
+var errNoClients = errors.New("auth: no client directory configured")
+
+func (noClients) ClientIDsBySlug(context.Context) (map[string]string, error) {
+	return nil, errNoClients
+}
+func (noClients) ExistingClients(_ context.Context, _ *gorm.DB, ids []string) (map[string]bool, error) {
+	if len(ids) == 0 {
+		return map[string]bool{}, nil
+	}
+	return nil, errNoClients
 }
 
 // LookupTimeout is how long authenticating a request may wait for the
@@ -92,6 +122,9 @@ func NewService(g *gorm.DB, clk clock.Clock, rec *audit.Recorder, cfg Config) *S
 	}
 	if cfg.LookupTimeout <= 0 {
 		cfg.LookupTimeout = LookupTimeout
+	}
+	if cfg.Clients == nil {
+		cfg.Clients = noClients{}
 	}
 	if cfg.APIKeyCacheTTL == 0 {
 		cfg.APIKeyCacheTTL = APIKeyCacheTTL
@@ -236,12 +269,13 @@ func (s *Service) Refresh(ctx context.Context, raw string) (*Tokens, error) {
 	reused := false
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		rt, err := findRefresh(tx, sha256Hex(raw))
+		if apperr.Is(err, apperr.NotFound) {
+			return errBadToken
+		}
 		if err != nil {
 			return err
 		}
 		switch {
-		case rt == nil:
-			return errBadToken
 		case rt.UsedAt != nil:
 			reused = true
 			if err := revokeSession(tx, rt.SessionID, "refresh token reused", now); err != nil {
@@ -255,8 +289,8 @@ func (s *Service) Refresh(ctx context.Context, raw string) (*Tokens, error) {
 		case rt.SessionRevoked != nil, !rt.UserActive, !now.Before(rt.ExpiresAt), !now.Before(rt.SessionExpiresAt):
 			return errBadToken
 		}
-		if err := tx.Model(&refreshToken{}).Where("id = ?", rt.ID).Update("used_at", now).Error; err != nil {
-			return db.Translate(err, "refresh token")
+		if err := markRefreshUsed(tx, rt.ID, now); err != nil {
+			return err
 		}
 		tokens, err = s.issue(tx, rt.UserID, session{ID: rt.SessionID, ExpiresAt: rt.SessionExpiresAt}, now)
 		return err
@@ -285,10 +319,10 @@ func (s *Service) Logout(ctx context.Context, refresh string) error {
 		}
 		if refresh != "" && len(refresh) <= 200 {
 			rt, err := findRefresh(tx, sha256Hex(refresh))
-			if err != nil {
+			if err != nil && !apperr.Is(err, apperr.NotFound) {
 				return err
 			}
-			if rt != nil && !slices.Contains(ids, rt.SessionID) {
+			if err == nil && !slices.Contains(ids, rt.SessionID) {
 				ids = append(ids, rt.SessionID)
 			}
 		}
@@ -366,7 +400,7 @@ func (s *Service) setPassword(ctx context.Context, actor audit.Actor, userID, pa
 // audits the change, inside tx.
 func (s *Service) storePassword(ctx context.Context, tx *gorm.DB, actor audit.Actor, userID, hash string) error {
 	now := s.clock.Now()
-	if err := tx.Model(&User{}).Where("id = ?", userID).Updates(map[string]any{"password_hash": hash, "updated_at": now}).Error; err != nil {
+	if err := updateUser(tx, userID, map[string]any{"password_hash": hash, "updated_at": now}); err != nil {
 		return db.Translate(err, "user")
 	}
 	if err := revokeUserSessions(tx, userID, "password changed", now); err != nil {
@@ -398,11 +432,11 @@ func (s *Service) Authenticate(ctx context.Context, credential string) (*Princip
 		return nil, err
 	}
 	row, err := s.store.principalForSession(ctx, claims.SessionID, claims.Subject, now)
+	if apperr.Is(err, apperr.NotFound) {
+		return nil, errBadToken
+	}
 	if err != nil {
 		return nil, fmt.Errorf("auth: authenticate: %w", err)
-	}
-	if row == nil {
-		return nil, errBadToken
 	}
 	return &Principal{UserID: row.ID, Email: row.Email, Role: row.Role, ClientIDs: row.ClientIDs, SessionID: claims.SessionID}, nil
 }
@@ -418,7 +452,7 @@ func (s *Service) authenticateAPIKey(ctx context.Context, credential string, now
 	k, cached := s.keys.get(hash)
 	if !cached {
 		found, err := s.store.apiKeyByPrefix(ctx, prefix)
-		if err != nil {
+		if err != nil && !apperr.Is(err, apperr.NotFound) {
 			return nil, fmt.Errorf("auth: authenticate: %w", err)
 		}
 		want := strings.Repeat("0", 64)

@@ -74,11 +74,7 @@ func (s *Service) ListAPIKeys(ctx context.Context) ([]APIKey, error) {
 	if _, err := requireAdmin(ctx); err != nil {
 		return nil, err
 	}
-	keys := []APIKey{}
-	if err := s.db.WithContext(ctx).Order("created_at DESC, id").Find(&keys).Error; err != nil {
-		return nil, db.Translate(err, "API keys")
-	}
-	return keys, nil
+	return s.store.listAPIKeys(ctx)
 }
 
 // RevokeAPIKey revokes a key at once (admins only). Revoking a revoked key
@@ -93,15 +89,15 @@ func (s *Service) RevokeAPIKey(ctx context.Context, id string) error {
 	}
 	now := s.clock.Now()
 	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		var k APIKey
-		if err := tx.Clauses(lockingForUpdate).Where("id = ?", id).Take(&k).Error; err != nil {
-			return db.Translate(err, "API key")
+		k, err := lockAPIKey(tx, id)
+		if err != nil {
+			return err
 		}
 		if k.RevokedAt != nil {
 			return nil
 		}
-		if err := tx.Model(&APIKey{}).Where("id = ?", id).Update("revoked_at", now).Error; err != nil {
-			return db.Translate(err, "API key")
+		if err := revokeAPIKey(tx, id, now); err != nil {
+			return err
 		}
 		return s.recorder.Record(ctx, tx, audit.Entry{
 			Actor: p.Actor(), Action: "api_key.revoke", SubjectType: "api_key", SubjectID: id,

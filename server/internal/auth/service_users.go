@@ -199,7 +199,7 @@ func (s *Service) createUsers(ctx context.Context, tx *gorm.DB, actor audit.Acto
 	for _, in := range ins {
 		all = append(all, in.ClientIDs...)
 	}
-	known, err := existingClients(tx, all)
+	known, err := s.cfg.Clients.ExistingClients(ctx, tx, all)
 	if err != nil {
 		return nil, err
 	}
@@ -338,10 +338,10 @@ func (s *Service) update(ctx context.Context, p *Principal, id string, change fu
 			return err
 		}
 		u.UpdatedAt = s.clock.Now()
-		err = tx.Model(&User{}).Where("id = ?", u.ID).Updates(map[string]any{
+		err = updateUser(tx, u.ID, map[string]any{
 			"email": u.Email, "display_name": u.DisplayName, "role": u.Role,
 			"external_id": u.ExternalID, "updated_at": u.UpdatedAt,
-		}).Error
+		})
 		if db.IsUniqueViolation(err) {
 			return apperr.Wrap(apperr.Conflict, err, "a user with this email or external id already exists")
 		}
@@ -391,9 +391,9 @@ func (s *Service) SetActive(ctx context.Context, id string, active bool) (*User,
 		if !active {
 			u.DeactivatedAt = &now
 		}
-		if err := tx.Model(&User{}).Where("id = ?", u.ID).Updates(map[string]any{
+		if err := updateUser(tx, u.ID, map[string]any{
 			"active": u.Active, "deactivated_at": u.DeactivatedAt, "updated_at": now,
-		}).Error; err != nil {
+		}); err != nil {
 			return db.Translate(err, "user")
 		}
 		action := "user.reactivate"
@@ -428,7 +428,7 @@ func (s *Service) SetMemberships(ctx context.Context, id string, clientIDs []str
 		if err != nil {
 			return err
 		}
-		known, err := existingClients(tx, clientIDs)
+		known, err := s.cfg.Clients.ExistingClients(ctx, tx, clientIDs)
 		if err != nil {
 			return err
 		}
@@ -540,18 +540,7 @@ func (s *Service) ImportUsers(ctx context.Context, r io.Reader) ([]*User, error)
 
 // clientSlugs maps client slugs to ids.
 func (s *Service) clientSlugs(ctx context.Context) (map[string]string, error) {
-	var rows []struct {
-		ID   string `gorm:"column:id"`
-		Slug string `gorm:"column:slug"`
-	}
-	if err := s.db.WithContext(ctx).Raw(`SELECT id::text AS id, slug FROM clients`).Scan(&rows).Error; err != nil {
-		return nil, db.Translate(err, "clients")
-	}
-	m := make(map[string]string, len(rows))
-	for _, r := range rows {
-		m[r.Slug] = r.ID
-	}
-	return m, nil
+	return s.cfg.Clients.ClientIDsBySlug(ctx)
 }
 
 // checkTaken reports rows whose email or external id already belongs to a user.
@@ -563,14 +552,9 @@ func (s *Service) checkTaken(ctx context.Context, ins []CreateUserInput, rows []
 			exts = append(exts, in.ExternalID)
 		}
 	}
-	var taken []struct {
-		Email      string  `gorm:"column:email"`
-		ExternalID *string `gorm:"column:external_id"`
-	}
-	err := s.db.WithContext(ctx).Raw(`SELECT email, external_id FROM users WHERE email IN ? OR external_id IN ?`,
-		append(emails, ""), append(exts, "")).Scan(&taken).Error
+	taken, err := s.store.takenIdentities(ctx, emails, exts)
 	if err != nil {
-		return db.Translate(err, "users")
+		return err
 	}
 	for _, t := range taken {
 		for i, in := range ins {

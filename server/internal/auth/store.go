@@ -12,6 +12,7 @@ import (
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
+	"github.com/skillgate/skillgate/server/internal/apperr"
 	"github.com/skillgate/skillgate/server/internal/db"
 )
 
@@ -141,22 +142,6 @@ func setMemberships(tx *gorm.DB, userID string, clientIDs []string, now time.Tim
 	return nil
 }
 
-// existingClients returns which of ids are clients.
-func existingClients(tx *gorm.DB, ids []string) (map[string]bool, error) {
-	found := map[string]bool{}
-	if len(ids) == 0 {
-		return found, nil
-	}
-	var got []string
-	if err := tx.Raw(`SELECT id::text FROM clients WHERE id IN ?`, ids).Scan(&got).Error; err != nil {
-		return nil, db.Translate(err, "clients")
-	}
-	for _, id := range got {
-		found[id] = true
-	}
-	return found, nil
-}
-
 // revokeUserSessions ends every live session of the user.
 func revokeUserSessions(tx *gorm.DB, userID, reason string, now time.Time) error {
 	err := tx.Model(&session{}).Where("user_id = ? AND revoked_at IS NULL", userID).
@@ -198,7 +183,7 @@ func findRefresh(tx *gorm.DB, hash string) (*refreshRow, error) {
 		return nil, db.Translate(err, "refresh token")
 	}
 	if len(rows) == 0 {
-		return nil, nil
+		return nil, apperr.NotFoundf("refresh token")
 	}
 	return &rows[0], nil
 }
@@ -222,14 +207,14 @@ WHERE s.id = ? AND s.user_id = ? AND s.revoked_at IS NULL AND s.expires_at > ? A
 
 func (s *store) principalForSession(ctx context.Context, sessionID, userID string, now time.Time) (*principalRow, error) {
 	if uuid.Validate(sessionID) != nil || uuid.Validate(userID) != nil {
-		return nil, nil
+		return nil, apperr.NotFoundf("session")
 	}
 	var rows []principalRow
 	if err := s.db.WithContext(ctx).Raw(principalForSession, sessionID, userID, now).Scan(&rows).Error; err != nil {
 		return nil, db.Translate(err, "session")
 	}
 	if len(rows) == 0 {
-		return nil, nil
+		return nil, apperr.NotFoundf("session")
 	}
 	return &rows[0], nil
 }
@@ -241,7 +226,7 @@ func (s *store) apiKeyByPrefix(ctx context.Context, prefix string) (*APIKey, err
 		return nil, db.Translate(err, "API key")
 	}
 	if len(keys) == 0 {
-		return nil, nil
+		return nil, apperr.NotFoundf("API key")
 	}
 	return &keys[0], nil
 }
@@ -322,4 +307,77 @@ func (s *store) reserveAttempt(ctx context.Context, keys []throttleKey, window t
 func (s *store) releaseAttempts(ctx context.Context, ids []string, accountKey string) error {
 	err := s.db.WithContext(ctx).Exec(`DELETE FROM login_attempts WHERE id IN ? OR key = ?`, append(ids, uuid.Nil.String()), accountKey).Error
 	return db.Translate(err, "login attempts")
+}
+
+// takenIdentity is a user's email and external id.
+type takenIdentity struct {
+	Email      string  `gorm:"column:email"`
+	ExternalID *string `gorm:"column:external_id"`
+}
+
+// takenIdentities returns the users that have one of the emails or
+// external ids.
+func (s *store) takenIdentities(ctx context.Context, emails, externalIDs []string) ([]takenIdentity, error) {
+	const q = `SELECT email, external_id FROM users WHERE email IN ? OR external_id IN ?`
+	var taken []takenIdentity
+	if err := s.db.WithContext(ctx).Raw(q, append(emails, ""), append(externalIDs, "")).Scan(&taken).Error; err != nil {
+		return nil, db.Translate(err, "users")
+	}
+	return taken, nil
+}
+
+// reactivateWithMemberships makes a user active again (when not) and adds
+// the memberships it lacks, in tx.
+func reactivateWithMemberships(tx *gorm.DB, userID string, clientIDs []string, now time.Time) error {
+	if err := tx.Model(&User{}).Where("id = ? AND NOT active", userID).
+		Updates(map[string]any{"active": true, "deactivated_at": nil, "updated_at": now}).Error; err != nil {
+		return err
+	}
+	for _, c := range clientIDs {
+		if err := tx.Exec(`INSERT INTO memberships (user_id, client_id, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`, userID, c, now).Error; err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// updateUser writes the columns of the user in tx; the error is GORM's, for
+// the caller to translate (a unique violation means another user has the
+// email or external id).
+func updateUser(tx *gorm.DB, id string, columns map[string]any) error {
+	return tx.Model(&User{}).Where("id = ?", id).Updates(columns).Error
+}
+
+// markRefreshUsed records, in tx, that the refresh token was used.
+func markRefreshUsed(tx *gorm.DB, id string, now time.Time) error {
+	if err := tx.Model(&refreshToken{}).Where("id = ?", id).Update("used_at", now).Error; err != nil {
+		return db.Translate(err, "refresh token")
+	}
+	return nil
+}
+
+// listAPIKeys returns every API key, newest first.
+func (s *store) listAPIKeys(ctx context.Context) ([]APIKey, error) {
+	keys := []APIKey{}
+	if err := s.db.WithContext(ctx).Order("created_at DESC, id").Find(&keys).Error; err != nil {
+		return nil, db.Translate(err, "API keys")
+	}
+	return keys, nil
+}
+
+// lockAPIKey locks and returns the API key in tx. Errors: not_found.
+func lockAPIKey(tx *gorm.DB, id string) (*APIKey, error) {
+	var k APIKey
+	if err := tx.Clauses(lockingForUpdate).Where("id = ?", id).Take(&k).Error; err != nil {
+		return nil, db.Translate(err, "API key")
+	}
+	return &k, nil
+}
+
+// revokeAPIKey marks the API key revoked at now, in tx.
+func revokeAPIKey(tx *gorm.DB, id string, now time.Time) error {
+	if err := tx.Model(&APIKey{}).Where("id = ?", id).Update("revoked_at", now).Error; err != nil {
+		return db.Translate(err, "API key")
+	}
+	return nil
 }

@@ -35,7 +35,7 @@ func newFixture(t *testing.T) *fixture {
 	g := testdb.New(t)
 	clk := clock.NewManual(time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC))
 	root := copyLibrary(t)
-	return &fixture{svc: catalog.NewService(g, clk, audit.NewRecorder(clk), nil), db: g, clock: clk,
+	return &fixture{svc: catalog.NewService(g, clk, audit.NewRecorder(clk), nil, nil, nil), db: g, clock: clk,
 		content: filepath.Join(root, "content"), quizzes: filepath.Join(root, "quizzes")}
 }
 

@@ -64,9 +64,6 @@ func (r *Report) Add(kind, key, outcome string, version int) {
 	}
 }
 
-// importLock serializes imports for the length of their transaction.
-const importLock = `SELECT pg_advisory_xact_lock(7365636173) -- "content import"`
-
 // Part is more content imported in the same run and transaction as the
 // library: the quiz and role-play importers implement it.
 type Part interface {
@@ -123,7 +120,7 @@ func (s *Service) Import(ctx context.Context, contentRoot, quizRoot string, opts
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		// One import at a time (several replicas may import on start): the
 		// second waits, then finds the first's work and reports it unchanged.
-		if err := tx.Exec(importLock).Error; err != nil {
+		if err := lockImport(tx); err != nil {
 			return err
 		}
 		if err := s.applyLibrary(ctx, tx, run); err != nil {
@@ -155,10 +152,10 @@ func (s *Service) recordImport(tx *gorm.DB, run *ImportRun) error {
 		return err
 	}
 	r.ImportID = uuid.NewString()
-	return tx.Table("content_imports").Create(map[string]any{
+	return insertImport(tx, map[string]any{
 		"id": r.ImportID, "at": s.now(), "actor_kind": run.Actor.Kind, "actor_id": run.Actor.ID,
 		"created": r.Created, "changed": r.Changed, "unchanged": r.Unchanged, "items": string(items),
-	}).Error
+	})
 }
 
 func (s *Service) applyLibrary(ctx context.Context, tx *gorm.DB, run *ImportRun) error {
@@ -223,7 +220,7 @@ func (s *Service) applyModules(ctx context.Context, tx *gorm.DB, run *ImportRun,
 }
 
 func (s *Service) applyClient(ctx context.Context, tx *gorm.DB, run *ImportRun, c *ClientFile) (string, error) {
-	cur, err := first[Client](tx.Where("slug = ?", c.Slug), "client")
+	cur, err := clientBySlug(tx, c.Slug)
 	switch {
 	case isNotFound(err):
 		row, err := s.insertClient(ctx, tx, run.Actor, ClientInput{Slug: c.Slug, Name: c.Name, Industry: c.Industry, Description: c.Description})
@@ -308,14 +305,14 @@ func (s *Service) applyProgram(ctx context.Context, tx *gorm.DB, run *ImportRun,
 		"valid_days": p.Policy.ValidDays, "refresher_window_days": p.Policy.RefresherWindowDays,
 		"material_change_grace_days": p.Policy.MaterialChangeGraceDays, "spec_hash": hash, "updated_at": now,
 	}
-	cur, err := first[Program](tx.Where("client_id = ? AND slug = ?", clientID, p.Slug), "program")
+	cur, err := programBySlug(tx, clientID, p.Slug)
 	var id, action, outcome string
 	var before any
 	switch {
 	case isNotFound(err):
 		id, action, outcome = uuid.NewString(), "program.create", OutcomeCreated
 		cols["id"], cols["client_id"], cols["slug"], cols["created_at"] = id, clientID, p.Slug, now
-		err = tx.Table("programs").Create(cols).Error
+		err = insertProgram(tx, cols)
 	case err != nil:
 		return "", err
 	case cur.SpecHash == hash:
@@ -324,7 +321,7 @@ func (s *Service) applyProgram(ctx context.Context, tx *gorm.DB, run *ImportRun,
 	default:
 		id, action, outcome = cur.ID, "program.update", OutcomeChanged
 		before = map[string]any{"spec_hash": cur.SpecHash}
-		err = tx.Table("programs").Where("id = ?", id).Updates(cols).Error
+		err = updateProgram(tx, id, cols)
 	}
 	if err != nil {
 		return "", db.Translate(err, "program "+strconv.Quote(key))

@@ -44,7 +44,9 @@ type ChangeListener interface {
 	ModulesChanged(ctx context.Context)
 }
 
-// SetListener makes l hear of module completions and material versions.
+// SetListener makes l hear of module completions and material versions (nil:
+// nobody hears). The app passes the listener to NewService; this setter
+// stays for the test that switches evaluation off on a running app.
 func (s *Service) SetListener(l ChangeListener) { s.listener = l }
 
 // LearningRecorder queues learning records (xAPI statements) inside the
@@ -52,9 +54,6 @@ func (s *Service) SetListener(l ChangeListener) { s.listener = l }
 type LearningRecorder interface {
 	Record(ctx context.Context, tx *gorm.DB, e xapi.Experience) error
 }
-
-// SetLearningRecorder makes r record each module version's first completion.
-func (s *Service) SetLearningRecorder(r LearningRecorder) { s.learning = r }
 
 // Enrollments tells which programs an agent is enrolled in (the
 // certification service); it decides what an agent may see.
@@ -64,9 +63,10 @@ type Enrollments interface {
 
 // NewService returns the catalog service over g. enrollments may be nil in
 // tools that never serve agents (agents then see no client material).
-func NewService(g *gorm.DB, clk clock.Clock, rec *audit.Recorder, enrollments Enrollments) *Service {
+func NewService(g *gorm.DB, clk clock.Clock, rec *audit.Recorder, enrollments Enrollments, listener ChangeListener,
+	learning LearningRecorder) *Service {
 	return &Service{Store: NewStore(g), db: g, clock: clk, audit: rec, renderer: NewRenderer(), enrollments: enrollments,
-		rendered: newRenderedCache(renderedCacheSize)}
+		listener: listener, learning: learning, rendered: newRenderedCache(renderedCacheSize)}
 }
 
 func (s *Service) now() time.Time { return s.clock.Now().UTC().Truncate(time.Microsecond) }
@@ -151,12 +151,7 @@ func (s *Service) OpenModule(ctx context.Context, userID, moduleID string) (*Pro
 	if err != nil {
 		return nil, err
 	}
-	var p Progress
-	err = s.db.WithContext(ctx).Raw(openProgress, userID, m.ID, m.CurrentVersion, s.now()).Scan(&p).Error
-	if err != nil {
-		return nil, db.Translate(err, "progress")
-	}
-	return &p, nil
+	return s.Store.openProgress(ctx, userID, m.ID, m.CurrentVersion, s.now())
 }
 
 // CompleteModule records that the user finished reading the version (the
@@ -168,11 +163,13 @@ func (s *Service) CompleteModule(ctx context.Context, userID, moduleID string, v
 		return nil, err
 	}
 	now := s.now()
-	var p Progress
+	var p *Progress
 	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := tx.Raw(completeProgress, userID, moduleID, version, now, now).Scan(&p).Error; err != nil {
-			return db.Translate(err, "progress")
+		done, err := completeProgress(tx, userID, moduleID, version, now)
+		if err != nil {
+			return err
 		}
+		p = done
 		if s.learning != nil && p.CompletedAt != nil {
 			completion := true
 			err := s.learning.Record(ctx, tx, xapi.Experience{
@@ -194,7 +191,7 @@ func (s *Service) CompleteModule(ctx context.Context, userID, moduleID string, v
 	if s.listener != nil {
 		s.listener.EvidenceChanged(ctx, userID, "")
 	}
-	return &p, nil
+	return p, nil
 }
 
 // Publish makes markdown (a module file: front matter and body) the

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/google/uuid"
 	"gorm.io/gorm"
@@ -41,6 +42,42 @@ func (s *Store) ListClients(ctx context.Context) ([]Client, error) {
 	var out []Client
 	err := s.db.WithContext(ctx).Order("name, slug").Find(&out).Error
 	return out, db.Translate(err, "clients")
+}
+
+// ClientIDsBySlug maps every client's slug to its id.
+func (s *Store) ClientIDsBySlug(ctx context.Context) (map[string]string, error) {
+	var rows []struct {
+		ID   string `gorm:"column:id"`
+		Slug string `gorm:"column:slug"`
+	}
+	if err := s.db.WithContext(ctx).Raw(`SELECT id::text AS id, slug FROM clients`).Scan(&rows).Error; err != nil {
+		return nil, db.Translate(err, "clients")
+	}
+	m := make(map[string]string, len(rows))
+	for _, r := range rows {
+		m[r.Slug] = r.ID
+	}
+	return m, nil
+}
+
+// ExistingClients returns which of ids are clients, read in tx (the store's
+// own pool when tx is nil).
+func (s *Store) ExistingClients(ctx context.Context, tx *gorm.DB, ids []string) (map[string]bool, error) {
+	found := map[string]bool{}
+	if len(ids) == 0 {
+		return found, nil
+	}
+	if tx == nil {
+		tx = s.db.WithContext(ctx)
+	}
+	var got []string
+	if err := tx.Raw(`SELECT id::text FROM clients WHERE id IN ?`, ids).Scan(&got).Error; err != nil {
+		return nil, db.Translate(err, "clients")
+	}
+	for _, id := range got {
+		found[id] = true
+	}
+	return found, nil
 }
 
 // ProgramByID returns the program, or not_found.
@@ -452,13 +489,13 @@ func (s *Store) ChangesSince(ctx context.Context, pins []Pin, materialOnly bool)
 	return out, db.Translate(err, "module versions")
 }
 
-const openProgress = `
+const openProgressQuery = `
 INSERT INTO module_progress (user_id, module_id, version, opened_at)
 VALUES (?, ?, ?, ?)
 ON CONFLICT (user_id, module_id, version) DO UPDATE SET opened_at = module_progress.opened_at
 RETURNING user_id, module_id, version, opened_at, completed_at`
 
-const completeProgress = `
+const completeProgressQuery = `
 INSERT INTO module_progress (user_id, module_id, version, opened_at, completed_at)
 VALUES (?, ?, ?, ?, ?)
 ON CONFLICT (user_id, module_id, version) DO UPDATE
@@ -530,4 +567,58 @@ func first[T any](q *gorm.DB, what string) (*T, error) {
 		return nil, db.Translate(err, what)
 	}
 	return &v, nil
+}
+
+// openProgress records that the user opened the module's version (the first
+// opening is kept) and returns the progress row.
+func (s *Store) openProgress(ctx context.Context, userID, moduleID string, version int, now time.Time) (*Progress, error) {
+	var p Progress
+	if err := s.db.WithContext(ctx).Raw(openProgressQuery, userID, moduleID, version, now).Scan(&p).Error; err != nil {
+		return nil, db.Translate(err, "progress")
+	}
+	return &p, nil
+}
+
+// completeProgress records, in tx, that the user finished reading the
+// version (the first completion is kept) and returns the progress row.
+func completeProgress(tx *gorm.DB, userID, moduleID string, version int, now time.Time) (*Progress, error) {
+	var p Progress
+	if err := tx.Raw(completeProgressQuery, userID, moduleID, version, now, now).Scan(&p).Error; err != nil {
+		return nil, db.Translate(err, "progress")
+	}
+	return &p, nil
+}
+
+// importLock serializes imports for the length of their transaction.
+const importLock = `SELECT pg_advisory_xact_lock(7365636173) -- "content import"`
+
+// lockImport takes the import lock in tx: one import at a time.
+func lockImport(tx *gorm.DB) error {
+	return tx.Exec(importLock).Error
+}
+
+// insertImport records an import run (its columns) in tx.
+func insertImport(tx *gorm.DB, columns map[string]any) error {
+	return tx.Table("content_imports").Create(columns).Error
+}
+
+// clientBySlug returns, in tx, the client with the slug. Errors: not_found.
+func clientBySlug(tx *gorm.DB, slug string) (*Client, error) {
+	return first[Client](tx.Where("slug = ?", slug), "client")
+}
+
+// programBySlug returns, in tx, the client's program with the slug.
+// Errors: not_found.
+func programBySlug(tx *gorm.DB, clientID, slug string) (*Program, error) {
+	return first[Program](tx.Where("client_id = ? AND slug = ?", clientID, slug), "program")
+}
+
+// insertProgram inserts a program (its columns) in tx; the error is GORM's.
+func insertProgram(tx *gorm.DB, columns map[string]any) error {
+	return tx.Table("programs").Create(columns).Error
+}
+
+// updateProgram writes the program's columns in tx; the error is GORM's.
+func updateProgram(tx *gorm.DB, id string, columns map[string]any) error {
+	return tx.Table("programs").Where("id = ?", id).Updates(columns).Error
 }

@@ -29,10 +29,6 @@ type EvidenceSource interface {
 	PassedRuns(ctx context.Context, userIDs []string, programID string) (map[string][]RunPass, error)
 }
 
-// SetEvidence gives the service its quiz and role-play evidence. Until it
-// is set, evaluations fail (closed).
-func (s *Service) SetEvidence(src EvidenceSource) { s.evidence = src }
-
 // engineActor is who the evaluations act as in history, audit and outbox.
 var engineActor = audit.System("certification")
 
@@ -200,35 +196,6 @@ func policyOf(prog *catalog.Program) catalog.CertificationPolicy {
 		MaterialChangeGraceDays: prog.MaterialChangeGraceDays}
 }
 
-// clearMarks clears the evaluation mark of each record still at the
-// revision it was read at (always so under its row lock), in one update,
-// and reports by id those it cleared.
-func clearMarks(tx *gorm.DB, cs []*Certification) (map[string]bool, error) {
-	cleared := map[string]bool{}
-	if len(cs) == 0 {
-		return cleared, nil
-	}
-	keys := make([][]any, len(cs))
-	for i, c := range cs {
-		keys[i] = []any{c.ID, c.Revision}
-	}
-	var ids []string
-	err := tx.Raw(`UPDATE certifications SET needs_evaluation = false, revision = revision + 1
-		WHERE (id, revision) IN ? RETURNING id`, keys).Scan(&ids).Error
-	if err != nil {
-		return nil, fmt.Errorf("clear evaluation marks: %w", err)
-	}
-	for _, id := range ids {
-		cleared[id] = true
-	}
-	for _, c := range cs {
-		if cleared[c.ID] {
-			c.NeedsEvaluation, c.Revision = false, c.Revision+1
-		}
-	}
-	return cleared, nil
-}
-
 // transition moves c (locked in tx) as ch says and records it: the row (new
 // state, dates, changed modules, evidence), a history row, an audit entry
 // certification.<state> (revoked and reinstated for those actions) and an
@@ -254,8 +221,8 @@ func (s *Service) transition(ctx context.Context, tx *gorm.DB, c *Certification,
 	case from == Revoked:
 		c.RevokedAt, c.RevokedReason = nil, ""
 	}
-	if err := tx.Model(c).Select("*").Omit("id", "user_id", "program_id", "enrolled_at", "enrolled_by").Updates(c).Error; err != nil {
-		return fmt.Errorf("update record: %w", err)
+	if err := updateRecord(tx, c); err != nil {
+		return err
 	}
 	if details == nil {
 		details = map[string]any{}
@@ -266,8 +233,8 @@ func (s *Service) transition(ctx context.Context, tx *gorm.DB, c *Certification,
 	}
 	e := &Event{ID: uuid.NewString(), CertificationID: c.ID, From: from, To: c.State, Reason: ch.Reason, At: now,
 		ActorKind: actor.Kind, ActorID: actor.ID, Details: details}
-	if err := tx.Omit("seq").Create(e).Error; err != nil {
-		return fmt.Errorf("history: %w", err)
+	if err := insertEvent(tx, e); err != nil {
+		return err
 	}
 	action := "certification." + string(c.State)
 	if from == Revoked {
@@ -319,7 +286,9 @@ type TransitionListener interface {
 	CertificationChanged(ctx context.Context, tx *gorm.DB, t Transition) error
 }
 
-// SetTransitionListener makes l hear every transition.
+// SetTransitionListener makes l hear every transition. It is a setter, not a
+// constructor argument, because of a real cycle: the listener (onboarding)
+// is built with this service, which it enrolls agents through.
 func (s *Service) SetTransitionListener(l TransitionListener) { s.transitions = l }
 
 // ProgressFor measures the agent's evidence against the program's
@@ -413,14 +382,7 @@ func (s *Service) RunOnce(ctx context.Context) (int, error) {
 // programID is "") for evaluation, inside tx: the transaction that changes
 // the evidence. The quiz, role-play and catalog services call it.
 func (s *Service) MarkEvidence(ctx context.Context, tx *gorm.DB, userID, programID string) error {
-	q := tx.WithContext(ctx).Model(&Certification{}).Where("user_id = ? AND state <> ?", userID, Revoked)
-	if programID != "" {
-		q = q.Where("program_id = ?", programID)
-	}
-	if err := q.Updates(map[string]any{"needs_evaluation": true, "revision": gorm.Expr("revision + 1")}).Error; err != nil {
-		return fmt.Errorf("certification: mark evidence: %w", err)
-	}
-	return nil
+	return markUser(tx.WithContext(ctx), userID, programID)
 }
 
 // EvidenceChanged evaluates the agent's records (of programID, or all when
@@ -459,12 +421,7 @@ func (s *Service) MarkModuleChanged(ctx context.Context, tx *gorm.DB, moduleID s
 	if err != nil || len(ids) == 0 {
 		return err
 	}
-	err = tx.WithContext(ctx).Model(&Certification{}).Where("program_id IN ? AND state IN ?", ids, []State{Certified, RefresherDue}).
-		Updates(map[string]any{"needs_evaluation": true, "revision": gorm.Expr("revision + 1")}).Error
-	if err != nil {
-		return fmt.Errorf("certification: mark module change: %w", err)
-	}
-	return nil
+	return markCurrentInPrograms(tx.WithContext(ctx), ids)
 }
 
 // ModulesChanged evaluates the marked records after a publication

@@ -14,7 +14,6 @@ import (
 	"github.com/skillgate/skillgate/server/internal/auth"
 	"github.com/skillgate/skillgate/server/internal/catalog"
 	"github.com/skillgate/skillgate/server/internal/clock"
-	"github.com/skillgate/skillgate/server/internal/db"
 	"github.com/skillgate/skillgate/server/internal/xapi"
 )
 
@@ -52,10 +51,13 @@ type Service struct {
 	Log *slog.Logger
 }
 
-// NewService wires the certification service. Call SetEvidence before
-// evaluating.
-func NewService(g *gorm.DB, programs catalogReader, users userFinder, rec *audit.Recorder, clk clock.Clock) *Service {
-	return &Service{db: g, store: NewStore(g), programs: programs, users: users, audit: rec, clock: clk}
+// NewService wires the certification service. evidence gives it the quiz
+// and role-play evidence (without it evaluations fail, closed); learning
+// may be nil (no learning records).
+func NewService(g *gorm.DB, programs catalogReader, users userFinder, evidence EvidenceSource, learning LearningRecorder,
+	rec *audit.Recorder, clk clock.Clock) *Service {
+	return &Service{db: g, store: NewStore(g), programs: programs, users: users, evidence: evidence, learning: learning,
+		audit: rec, clock: clk}
 }
 
 func (s *Service) now() time.Time { return s.clock.Now().UTC().Truncate(time.Microsecond) }
@@ -65,10 +67,6 @@ func (s *Service) now() time.Time { return s.clock.Now().UTC().Truncate(time.Mic
 type LearningRecorder interface {
 	Record(ctx context.Context, tx *gorm.DB, e xapi.Experience) error
 }
-
-// SetLearningRecorder makes r record every certification earned (first
-// certification and renewals).
-func (s *Service) SetLearningRecorder(r LearningRecorder) { s.learning = r }
 
 // Store returns the service's store, for read-only callers in other packages.
 func (s *Service) Store() *Store { return s.store }
@@ -119,8 +117,8 @@ func (s *Service) Enroll(ctx context.Context, programID, userID string) (*Certif
 		EnrolledAt: now, EnrolledBy: p.Actor().ID, UpdatedAt: now, ChangedModules: []ChangedModule{},
 	}
 	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := tx.Create(c).Error; err != nil {
-			return db.Translate(err, "enrollment")
+		if err := insertRecord(tx, c); err != nil {
+			return err
 		}
 		return s.audit.Record(ctx, tx, audit.Entry{
 			Actor: p.Actor(), Action: "certification.enroll", SubjectType: "certification", SubjectID: c.ID,
@@ -166,8 +164,8 @@ func (s *Service) Withdraw(ctx context.Context, programID, userID string) error 
 		if c.State != InTraining {
 			return apperr.E(apperr.Conflict, "the agent is %s in this program: revoke the certification instead of withdrawing", c.State)
 		}
-		if err := tx.Delete(c).Error; err != nil {
-			return fmt.Errorf("certification: withdraw: %w", err)
+		if err := deleteRecord(tx, c); err != nil {
+			return err
 		}
 		return s.audit.Record(ctx, tx, audit.Entry{
 			Actor: p.Actor(), Action: "certification.withdraw", SubjectType: "certification", SubjectID: c.ID,

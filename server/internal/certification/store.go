@@ -162,3 +162,89 @@ func dueRecords(tx *gorm.DB, now time.Time, limit int) ([]Certification, error) 
 	}
 	return cs, nil
 }
+
+// clearMarks clears the evaluation mark of each record still at the
+// revision it was read at (always so under its row lock), in one update,
+// and reports by id those it cleared.
+func clearMarks(tx *gorm.DB, cs []*Certification) (map[string]bool, error) {
+	cleared := map[string]bool{}
+	if len(cs) == 0 {
+		return cleared, nil
+	}
+	keys := make([][]any, len(cs))
+	for i, c := range cs {
+		keys[i] = []any{c.ID, c.Revision}
+	}
+	var ids []string
+	err := tx.Raw(`UPDATE certifications SET needs_evaluation = false, revision = revision + 1
+		WHERE (id, revision) IN ? RETURNING id`, keys).Scan(&ids).Error
+	if err != nil {
+		return nil, fmt.Errorf("clear evaluation marks: %w", err)
+	}
+	for _, id := range ids {
+		cleared[id] = true
+	}
+	for _, c := range cs {
+		if cleared[c.ID] {
+			c.NeedsEvaluation, c.Revision = false, c.Revision+1
+		}
+	}
+	return cleared, nil
+}
+
+// updateRecord writes every column of c but its identity and enrollment, in tx.
+func updateRecord(tx *gorm.DB, c *Certification) error {
+	if err := tx.Model(c).Select("*").Omit("id", "user_id", "program_id", "enrolled_at", "enrolled_by").Updates(c).Error; err != nil {
+		return fmt.Errorf("update record: %w", err)
+	}
+	return nil
+}
+
+// insertEvent appends a history row in tx (the database numbers it).
+func insertEvent(tx *gorm.DB, e *Event) error {
+	if err := tx.Omit("seq").Create(e).Error; err != nil {
+		return fmt.Errorf("history: %w", err)
+	}
+	return nil
+}
+
+// markUser marks, in tx, the user's records that are not revoked (of
+// programID, or all of them when it is "") for evaluation.
+func markUser(tx *gorm.DB, userID, programID string) error {
+	q := tx.Model(&Certification{}).Where("user_id = ? AND state <> ?", userID, Revoked)
+	if programID != "" {
+		q = q.Where("program_id = ?", programID)
+	}
+	if err := q.Updates(map[string]any{"needs_evaluation": true, "revision": gorm.Expr("revision + 1")}).Error; err != nil {
+		return fmt.Errorf("certification: mark evidence: %w", err)
+	}
+	return nil
+}
+
+// markCurrentInPrograms marks, in tx, every certified or refresher_due
+// record of the programs for evaluation.
+func markCurrentInPrograms(tx *gorm.DB, programIDs []string) error {
+	err := tx.Model(&Certification{}).Where("program_id IN ? AND state IN ?", programIDs, []State{Certified, RefresherDue}).
+		Updates(map[string]any{"needs_evaluation": true, "revision": gorm.Expr("revision + 1")}).Error
+	if err != nil {
+		return fmt.Errorf("certification: mark module change: %w", err)
+	}
+	return nil
+}
+
+// insertRecord inserts an enrollment in tx. Errors: conflict (the agent is
+// enrolled in the program already).
+func insertRecord(tx *gorm.DB, c *Certification) error {
+	if err := tx.Create(c).Error; err != nil {
+		return db.Translate(err, "enrollment")
+	}
+	return nil
+}
+
+// deleteRecord deletes an enrollment in tx.
+func deleteRecord(tx *gorm.DB, c *Certification) error {
+	if err := tx.Delete(c).Error; err != nil {
+		return fmt.Errorf("certification: withdraw: %w", err)
+	}
+	return nil
+}

@@ -43,7 +43,9 @@ type Sources struct {
 	Roleplays      RoleplaySource
 }
 
-// SetSources gives the reminder job the domains it reads.
+// SetSources gives the reminder job the domains it reads. The app passes
+// them in Options; this setter stays for the test that builds a second
+// replica's service beside a running app.
 func (s *Service) SetSources(src Sources) { s.sources = src }
 
 // Reminder windows: expiry warnings 30 and 7 days ahead; runs sent back in

@@ -33,6 +33,8 @@ type Options struct {
 	PublicURL string
 	// Log receives the sender's failures (nil: discarded).
 	Log *slog.Logger
+	// Sources are the domains the reminder job reads.
+	Sources Sources
 }
 
 // Service keeps the inbox, creates reminders and sends their emails.
@@ -52,7 +54,7 @@ func NewService(g *gorm.DB, users userFinder, clk clock.Clock, opts Options) *Se
 	if opts.Log == nil {
 		opts.Log = slog.New(slog.DiscardHandler)
 	}
-	s := &Service{db: g, store: NewStore(g), users: users, clock: clk, opts: opts}
+	s := &Service{db: g, store: NewStore(g), users: users, clock: clk, opts: opts, sources: opts.Sources}
 	if opts.Mail != nil {
 		s.mailer = &smtpMailer{cfg: *opts.Mail}
 	}

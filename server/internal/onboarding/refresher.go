@@ -2,14 +2,13 @@ package onboarding
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"slices"
 
 	"github.com/google/uuid"
 	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 
+	"github.com/skillgate/skillgate/server/internal/apperr"
 	"github.com/skillgate/skillgate/server/internal/catalog"
 	"github.com/skillgate/skillgate/server/internal/certification"
 )
@@ -25,12 +24,7 @@ func (s *Service) CertificationChanged(ctx context.Context, tx *gorm.DB, t certi
 		if t.From != certification.RefresherDue {
 			return nil
 		}
-		err := tx.WithContext(ctx).Model(&Refresher{}).Where("certification_id = ? AND closed_at IS NULL", c.ID).
-			Updates(map[string]any{"closed_at": t.At, "outcome": string(c.State) + ":" + t.Reason}).Error
-		if err != nil {
-			return fmt.Errorf("onboarding: close refresher: %w", err)
-		}
-		return nil
+		return closeRefresher(tx.WithContext(ctx), c.ID, t.At, string(c.State)+":"+t.Reason)
 	}
 	prog, err := s.programs.ProgramByID(ctx, c.ProgramID)
 	if err != nil {
@@ -49,28 +43,15 @@ func (s *Service) CertificationChanged(ctx context.Context, tx *gorm.DB, t certi
 	case c.RefresherSince != nil:
 		r.Since = *c.RefresherSince
 	}
-	var open []Refresher
-	if err := tx.WithContext(ctx).Clauses(clause.Locking{Strength: "UPDATE"}).
-		Where("certification_id = ? AND closed_at IS NULL", c.ID).Find(&open).Error; err != nil {
-		return fmt.Errorf("onboarding: refresher: %w", err)
-	}
-	if len(open) == 0 {
+	open, err := lockOpenRefresher(tx.WithContext(ctx), c.ID)
+	if apperr.Is(err, apperr.NotFound) {
 		r.ID = uuid.NewString()
-		if err := tx.WithContext(ctx).Create(&r).Error; err != nil {
-			return fmt.Errorf("onboarding: open refresher: %w", err)
-		}
-		return nil
+		return insertRefresher(tx.WithContext(ctx), &r)
 	}
-	raw, err := json.Marshal(r.Items)
 	if err != nil {
 		return err
 	}
-	err = tx.WithContext(ctx).Model(&Refresher{}).Where("id = ?", open[0].ID).
-		Updates(map[string]any{"items": string(raw), "due_at": r.DueAt, "reason": r.Reason, "since": r.Since}).Error
-	if err != nil {
-		return fmt.Errorf("onboarding: update refresher: %w", err)
-	}
-	return nil
+	return updateRefresher(tx.WithContext(ctx), open.ID, &r)
 }
 
 // refresherItems is what the refresher asks of the agent, matching what the

@@ -49,8 +49,7 @@ func (s *Service) RunReminders(ctx context.Context) (int, error) {
 				return sent, fmt.Errorf("onboarding: reminders: %w", err)
 			}
 			if evidenceStatus(t, p) == StatusDone {
-				if err := s.db.WithContext(ctx).Model(&Task{}).Where("id = ? AND done_at IS NULL", t.ID).
-					Update("done_at", s.now()).Error; err != nil {
+				if err := s.store.MarkTaskDone(ctx, t.ID, s.now()); err != nil {
 					return sent, fmt.Errorf("onboarding: reminders: mark done: %w", err)
 				}
 				continue

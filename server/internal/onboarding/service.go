@@ -17,7 +17,6 @@ import (
 	"github.com/skillgate/skillgate/server/internal/catalog"
 	"github.com/skillgate/skillgate/server/internal/certification"
 	"github.com/skillgate/skillgate/server/internal/clock"
-	"github.com/skillgate/skillgate/server/internal/db"
 )
 
 // Programs reads programs and their requirements (the catalog store).
@@ -72,27 +71,26 @@ type Service struct {
 }
 
 // NewService wires the onboarding service. reminders may be nil: reminders
-// are then dropped (wire the notify package in).
+// are then dropped (wire the notify package in). titles names quizzes and
+// role-plays in tasks, reports and reminders (nil: they show their slugs).
 func NewService(g *gorm.DB, programs Programs, certs Certifications, users Users, competencies Competencies,
-	reminders Reminders, rec *audit.Recorder, clk clock.Clock) *Service {
+	titles Titles, reminders Reminders, rec *audit.Recorder, clk clock.Clock) *Service {
 	if reminders == nil {
 		reminders = noReminders{}
 	}
 	return &Service{db: g, store: NewStore(g), programs: programs, certs: certs, users: users,
-		competencies: competencies, reminders: reminders, audit: rec, clock: clk}
+		competencies: competencies, titles: titles, reminders: reminders, audit: rec, clock: clk}
 }
 
-// SetReminders makes r receive the task reminders (nil: drop them).
+// SetReminders makes r receive the task reminders (nil: drop them). The
+// app passes them to NewService; this setter stays for the test that
+// collects reminders in a table.
 func (s *Service) SetReminders(r Reminders) {
 	if r == nil {
 		r = noReminders{}
 	}
 	s.reminders = r
 }
-
-// SetTitles makes t name quizzes and role-plays in tasks, reports and
-// reminders (nil: they show their slugs).
-func (s *Service) SetTitles(t Titles) { s.titles = t }
 
 // Store returns the service's store.
 func (s *Service) Store() *Store { return s.store }
@@ -201,13 +199,12 @@ func (s *Service) Create(ctx context.Context, in CreateInput) (*CohortView, erro
 		c.SkipWeekends = *in.SkipWeekends
 	}
 	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := tx.Create(c).Error; err != nil {
-			return db.Translate(err, "cohort")
-		}
+		ids := make([]string, len(progs))
 		for i, prog := range progs {
-			if err := tx.Table("cohort_programs").Create(map[string]any{"cohort_id": c.ID, "program_id": prog.ID, "position": i + 1}).Error; err != nil {
-				return fmt.Errorf("cohort program: %w", err)
-			}
+			ids[i] = prog.ID
+		}
+		if err := s.store.CreateCohort(tx, c, ids); err != nil {
+			return err
 		}
 		return s.audit.Record(ctx, tx, audit.Entry{Actor: p.Actor(), Action: "cohort.create", SubjectType: "cohort",
 			SubjectID: c.ID, ClientID: first(clients), After: map[string]any{"name": c.Name, "start_date": in.StartDate,
@@ -419,9 +416,8 @@ func (s *Service) AddMember(ctx context.Context, cohortID, userID string) (*Coho
 	if u.Role != auth.RoleAgent || !u.Active {
 		return nil, apperr.Invalidf("user_id", "only active agents join a cohort")
 	}
-	var isMember bool
-	if err := s.db.WithContext(ctx).Raw(`SELECT EXISTS (SELECT 1 FROM cohort_members WHERE cohort_id = ? AND user_id = ?)`, c.ID, u.ID).
-		Scan(&isMember).Error; err != nil {
+	isMember, err := s.store.IsMember(ctx, c.ID, u.ID)
+	if err != nil {
 		return nil, fmt.Errorf("onboarding: add member: %w", err)
 	}
 	if isMember {
@@ -442,9 +438,8 @@ func (s *Service) AddMember(ctx context.Context, cohortID, userID string) (*Coho
 		enrolledNow = append(enrolledNow, prog.ID)
 	}
 	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := tx.Table("cohort_members").Create(map[string]any{"cohort_id": c.ID, "user_id": u.ID,
-			"added_at": s.now(), "added_by": p.Actor().ID}).Error; err != nil {
-			return db.Translate(err, "cohort member")
+		if err := s.store.AddMember(tx, c.ID, u.ID, s.now(), p.Actor().ID); err != nil {
+			return err
 		}
 		if err := s.syncTasks(ctx, tx, c, progs, []string{u.ID}); err != nil {
 			return err
@@ -473,15 +468,8 @@ func (s *Service) RemoveMember(ctx context.Context, cohortID, userID string) err
 		return apperr.NotFoundf("member")
 	}
 	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		res := tx.Exec(`DELETE FROM cohort_members WHERE cohort_id = ? AND user_id = ?`, c.ID, userID)
-		if res.Error != nil {
-			return fmt.Errorf("onboarding: remove member: %w", res.Error)
-		}
-		if res.RowsAffected == 0 {
-			return apperr.NotFoundf("member")
-		}
-		if err := tx.Exec(`DELETE FROM onboarding_tasks WHERE cohort_id = ? AND user_id = ?`, c.ID, userID).Error; err != nil {
-			return fmt.Errorf("onboarding: remove tasks: %w", err)
+		if err := s.store.RemoveMember(tx, c.ID, userID); err != nil {
+			return err
 		}
 		return s.audit.Record(ctx, tx, audit.Entry{Actor: p.Actor(), Action: "cohort.member_remove", SubjectType: "cohort",
 			SubjectID: c.ID, ClientID: first(clientsOf(progs)), Before: map[string]any{"user_id": userID}})
@@ -541,20 +529,11 @@ func (s *Service) SetCalendar(ctx context.Context, cohortID string, in CalendarI
 	}
 	c.UpdatedAt = s.now()
 	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := tx.Model(&Cohort{}).Where("id = ?", c.ID).
-			Updates(map[string]any{"skip_weekends": c.SkipWeekends, "due_from": c.DueFrom, "updated_at": c.UpdatedAt}).Error; err != nil {
+		if err := s.store.SetCalendar(tx, c, seen); err != nil {
 			return err
 		}
-		if err := tx.Exec(`DELETE FROM cohort_calendar WHERE cohort_id = ?`, c.ID).Error; err != nil {
-			return err
-		}
-		for d, kind := range seen {
-			if err := tx.Table("cohort_calendar").Create(map[string]any{"cohort_id": c.ID, "day": d, "kind": kind}).Error; err != nil {
-				return err
-			}
-		}
-		var members []string
-		if err := tx.Table("cohort_members").Where("cohort_id = ?", c.ID).Pluck("user_id", &members).Error; err != nil {
+		members, err := s.store.MemberIDs(tx, c.ID)
+		if err != nil {
 			return err
 		}
 		if err := s.syncTasks(ctx, tx, c, progs, members); err != nil {
@@ -569,12 +548,6 @@ func (s *Service) SetCalendar(ctx context.Context, cohortID string, in CalendarI
 	}
 	return s.view(ctx, c)
 }
-
-const upsertTask = `
-INSERT INTO onboarding_tasks (id, cohort_id, user_id, program_id, position, day, kind, slug, module_id, due_date)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-ON CONFLICT (cohort_id, user_id, program_id, kind, slug) DO UPDATE
-    SET position = EXCLUDED.position, day = EXCLUDED.day, module_id = EXCLUDED.module_id, due_date = EXCLUDED.due_date`
 
 // firstDays is where each user's plan days count from: the cohort's start,
 // or (DueFromJoin) the later of the start and the day they joined.
@@ -628,17 +601,13 @@ func (s *Service) syncTasks(ctx context.Context, tx *gorm.DB, c *Cohort, progs [
 				if !ok {
 					return apperr.Invalidf("days_off", "the calendar has no working day %d", it.Day)
 				}
-				if err := tx.Exec(upsertTask, uuid.NewString(), c.ID, u, prog.ID, i+1, it.Day, it.Kind, it.Slug, moduleID, due.Format(Date)).Error; err != nil {
-					return fmt.Errorf("onboarding: write task: %w", err)
+				t := Task{ID: uuid.NewString(), CohortID: c.ID, UserID: u, ProgramID: prog.ID, Position: i + 1,
+					Day: it.Day, Kind: it.Kind, Slug: it.Slug, ModuleID: moduleID}
+				if err := s.store.UpsertTask(tx, t, due.Format(Date)); err != nil {
+					return err
 				}
 			}
 		}
 	}
-	const prune = `
-DELETE FROM onboarding_tasks WHERE cohort_id = ? AND user_id IN ?
-  AND NOT (program_id::text || '/' || kind || '/' || slug = ANY (?::text[]))`
-	if err := tx.Exec(prune, c.ID, userIDs, catalog.StringList(keep)).Error; err != nil {
-		return fmt.Errorf("onboarding: prune tasks: %w", err)
-	}
-	return nil
+	return s.store.PruneTasks(tx, c.ID, userIDs, keep)
 }

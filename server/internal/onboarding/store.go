@@ -2,13 +2,16 @@ package onboarding
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"time"
 
 	"github.com/google/uuid"
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 
 	"github.com/skillgate/skillgate/server/internal/apperr"
+	"github.com/skillgate/skillgate/server/internal/catalog"
 	"github.com/skillgate/skillgate/server/internal/db"
 )
 
@@ -189,4 +192,160 @@ func recordReminder(tx *gorm.DB, key, userID string, now time.Time) (bool, error
 		return false, fmt.Errorf("onboarding: record reminder: %w", res.Error)
 	}
 	return res.RowsAffected == 1, nil
+}
+
+// CreateCohort inserts the cohort and its programs, in order, in tx.
+// Errors: conflict (a cohort with that id exists).
+func (s *Store) CreateCohort(tx *gorm.DB, c *Cohort, programIDs []string) error {
+	if err := tx.Create(c).Error; err != nil {
+		return db.Translate(err, "cohort")
+	}
+	for i, id := range programIDs {
+		if err := tx.Table("cohort_programs").Create(map[string]any{"cohort_id": c.ID, "program_id": id, "position": i + 1}).Error; err != nil {
+			return fmt.Errorf("cohort program: %w", err)
+		}
+	}
+	return nil
+}
+
+// IsMember reports whether the user is a member of the cohort.
+func (s *Store) IsMember(ctx context.Context, cohortID, userID string) (bool, error) {
+	const q = `SELECT EXISTS (SELECT 1 FROM cohort_members WHERE cohort_id = ? AND user_id = ?)`
+	var isMember bool
+	if err := s.db.WithContext(ctx).Raw(q, cohortID, userID).Scan(&isMember).Error; err != nil {
+		return false, err
+	}
+	return isMember, nil
+}
+
+// AddMember inserts a member in tx. Errors: conflict (already a member).
+func (s *Store) AddMember(tx *gorm.DB, cohortID, userID string, at time.Time, by string) error {
+	if err := tx.Table("cohort_members").Create(map[string]any{"cohort_id": cohortID, "user_id": userID,
+		"added_at": at, "added_by": by}).Error; err != nil {
+		return db.Translate(err, "cohort member")
+	}
+	return nil
+}
+
+// RemoveMember deletes a member and their tasks in tx. Errors: not_found
+// (not a member).
+func (s *Store) RemoveMember(tx *gorm.DB, cohortID, userID string) error {
+	res := tx.Exec(`DELETE FROM cohort_members WHERE cohort_id = ? AND user_id = ?`, cohortID, userID)
+	if res.Error != nil {
+		return fmt.Errorf("onboarding: remove member: %w", res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return apperr.NotFoundf("member")
+	}
+	if err := tx.Exec(`DELETE FROM onboarding_tasks WHERE cohort_id = ? AND user_id = ?`, cohortID, userID).Error; err != nil {
+		return fmt.Errorf("onboarding: remove tasks: %w", err)
+	}
+	return nil
+}
+
+// MemberIDs returns the ids of the cohort's members, in tx.
+func (s *Store) MemberIDs(tx *gorm.DB, cohortID string) ([]string, error) {
+	var members []string
+	if err := tx.Table("cohort_members").Where("cohort_id = ?", cohortID).Pluck("user_id", &members).Error; err != nil {
+		return nil, err
+	}
+	return members, nil
+}
+
+// SetCalendar writes the cohort's calendar settings and replaces its
+// overrides (day → "off" or "work") in tx.
+func (s *Store) SetCalendar(tx *gorm.DB, c *Cohort, days map[string]string) error {
+	if err := tx.Model(&Cohort{}).Where("id = ?", c.ID).
+		Updates(map[string]any{"skip_weekends": c.SkipWeekends, "due_from": c.DueFrom, "updated_at": c.UpdatedAt}).Error; err != nil {
+		return err
+	}
+	if err := tx.Exec(`DELETE FROM cohort_calendar WHERE cohort_id = ?`, c.ID).Error; err != nil {
+		return err
+	}
+	for d, kind := range days {
+		if err := tx.Table("cohort_calendar").Create(map[string]any{"cohort_id": c.ID, "day": d, "kind": kind}).Error; err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// UpsertTask writes a task due on due (a Date) in tx, or moves the one the
+// member already has for that program, kind and slug.
+func (s *Store) UpsertTask(tx *gorm.DB, t Task, due string) error {
+	const q = `
+INSERT INTO onboarding_tasks (id, cohort_id, user_id, program_id, position, day, kind, slug, module_id, due_date)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (cohort_id, user_id, program_id, kind, slug) DO UPDATE
+    SET position = EXCLUDED.position, day = EXCLUDED.day, module_id = EXCLUDED.module_id, due_date = EXCLUDED.due_date`
+	if err := tx.Exec(q, t.ID, t.CohortID, t.UserID, t.ProgramID, t.Position, t.Day, t.Kind, t.Slug, t.ModuleID, due).Error; err != nil {
+		return fmt.Errorf("onboarding: write task: %w", err)
+	}
+	return nil
+}
+
+// PruneTasks deletes, in tx, the users' tasks in the cohort whose key
+// (Task.Key) is not in keep.
+func (s *Store) PruneTasks(tx *gorm.DB, cohortID string, userIDs, keep []string) error {
+	const q = `
+DELETE FROM onboarding_tasks WHERE cohort_id = ? AND user_id IN ?
+  AND NOT (program_id::text || '/' || kind || '/' || slug = ANY (?::text[]))`
+	if err := tx.Exec(q, cohortID, userIDs, catalog.StringList(keep)).Error; err != nil {
+		return fmt.Errorf("onboarding: prune tasks: %w", err)
+	}
+	return nil
+}
+
+// MarkTaskDone records that the task was seen done at at, unless it was
+// before.
+func (s *Store) MarkTaskDone(ctx context.Context, taskID string, at time.Time) error {
+	return s.db.WithContext(ctx).Model(&Task{}).Where("id = ? AND done_at IS NULL", taskID).Update("done_at", at).Error
+}
+
+// closeRefresher closes, in tx, the certification's open refresher
+// assignment (if any) with the outcome.
+func closeRefresher(tx *gorm.DB, certificationID string, at time.Time, outcome string) error {
+	err := tx.Model(&Refresher{}).Where("certification_id = ? AND closed_at IS NULL", certificationID).
+		Updates(map[string]any{"closed_at": at, "outcome": outcome}).Error
+	if err != nil {
+		return fmt.Errorf("onboarding: close refresher: %w", err)
+	}
+	return nil
+}
+
+// lockOpenRefresher locks and returns, in tx, the certification's open
+// refresher assignment. Errors: not_found (none is open).
+func lockOpenRefresher(tx *gorm.DB, certificationID string) (*Refresher, error) {
+	var open []Refresher
+	if err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).
+		Where("certification_id = ? AND closed_at IS NULL", certificationID).Find(&open).Error; err != nil {
+		return nil, fmt.Errorf("onboarding: refresher: %w", err)
+	}
+	if len(open) == 0 {
+		return nil, apperr.NotFoundf("open refresher")
+	}
+	return &open[0], nil
+}
+
+// insertRefresher opens a refresher assignment in tx.
+func insertRefresher(tx *gorm.DB, r *Refresher) error {
+	if err := tx.Create(r).Error; err != nil {
+		return fmt.Errorf("onboarding: open refresher: %w", err)
+	}
+	return nil
+}
+
+// updateRefresher writes, in tx, r's items, due date, reason and since into
+// the open assignment id.
+func updateRefresher(tx *gorm.DB, id string, r *Refresher) error {
+	raw, err := json.Marshal(r.Items)
+	if err != nil {
+		return err
+	}
+	err = tx.Model(&Refresher{}).Where("id = ?", id).
+		Updates(map[string]any{"items": string(raw), "due_at": r.DueAt, "reason": r.Reason, "since": r.Since}).Error
+	if err != nil {
+		return fmt.Errorf("onboarding: update refresher: %w", err)
+	}
+	return nil
 }

@@ -19,10 +19,10 @@ import (
 	"github.com/google/uuid"
 	"gorm.io/gorm"
 
+	"github.com/skillgate/skillgate/server/internal/apperr"
 	"github.com/skillgate/skillgate/server/internal/audit"
 	"github.com/skillgate/skillgate/server/internal/catalog"
 	"github.com/skillgate/skillgate/server/internal/clock"
-	"github.com/skillgate/skillgate/server/internal/db"
 )
 
 // Importer is the quizzes' part of `skillgate import` (a catalog.Part): it
@@ -209,22 +209,20 @@ func (im *Importer) applyQuiz(ctx context.Context, tx *gorm.DB, run *catalog.Imp
 	if err != nil {
 		return err
 	}
-	var cur StoredQuiz
-	err = tx.Clauses(lockForUpdate).Where("program_id = ? AND slug = ?", programID, qz.Slug).Take(&cur).Error
+	cur, err := lockQuizBySlug(tx, programID, qz.Slug)
 	outcome, number := catalog.OutcomeCreated, 1
 	switch {
-	case errors.Is(err, gorm.ErrRecordNotFound):
-		cur = StoredQuiz{ID: uuid.NewString(), ClientID: clientID, ProgramID: programID, Slug: qz.Slug, Title: qz.Title,
+	case apperr.Is(err, apperr.NotFound):
+		cur = &StoredQuiz{ID: uuid.NewString(), ClientID: clientID, ProgramID: programID, Slug: qz.Slug, Title: qz.Title,
 			CurrentVersion: 1, CreatedAt: now, UpdatedAt: now}
-		if err := tx.Create(&cur).Error; err != nil {
-			return db.Translate(err, "quiz "+qz.Slug)
+		if err := insertQuiz(tx, cur); err != nil {
+			return err
 		}
 	case err != nil:
-		return db.Translate(err, "quiz "+qz.Slug)
+		return err
 	default:
-		var curHash string
-		if err := tx.Raw(`SELECT content_hash FROM quiz_versions WHERE quiz_id = ? AND number = ?`, cur.ID, cur.CurrentVersion).
-			Scan(&curHash).Error; err != nil {
+		curHash, err := versionHash(tx, cur.ID, cur.CurrentVersion)
+		if err != nil {
 			return err
 		}
 		if curHash == hash {
@@ -234,15 +232,14 @@ func (im *Importer) applyQuiz(ctx context.Context, tx *gorm.DB, run *catalog.Imp
 		outcome, number = catalog.OutcomeChanged, cur.CurrentVersion+1
 	}
 	versionID := uuid.NewString()
-	err = tx.Table("quiz_versions").Create(map[string]any{"id": versionID, "quiz_id": cur.ID, "number": number,
-		"content_hash": hash, "quiz": string(rawQuiz), "pool": string(rawPool), "created_at": now}).Error
+	err = insertVersion(tx, map[string]any{"id": versionID, "quiz_id": cur.ID, "number": number,
+		"content_hash": hash, "quiz": string(rawQuiz), "pool": string(rawPool), "created_at": now})
 	if err != nil {
-		return db.Translate(err, "quiz version")
+		return err
 	}
 	if outcome == catalog.OutcomeChanged {
-		err = tx.Model(&cur).Updates(map[string]any{"current_version": number, "title": qz.Title, "updated_at": now}).Error
-		if err != nil {
-			return db.Translate(err, "quiz "+qz.Slug)
+		if err := publishVersion(tx, cur, number, qz.Title, now); err != nil {
+			return err
 		}
 	}
 	run.Report.Add("quiz", key+"/"+qz.Slug, outcome, number)

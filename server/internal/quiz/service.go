@@ -66,22 +66,17 @@ type EvidenceListener interface {
 	EvidenceChanged(ctx context.Context, userID, programID string)
 }
 
-// SetListener makes l hear of every passing graded attempt.
-func (s *Service) SetListener(l EvidenceListener) { s.listener = l }
-
 // LearningRecorder queues learning records (xAPI statements) inside the
 // transaction of the learning event (the xapi service).
 type LearningRecorder interface {
 	Record(ctx context.Context, tx *gorm.DB, e xapi.Experience) error
 }
 
-// SetLearningRecorder makes r record every graded attempt (passed or failed,
-// with its score).
-func (s *Service) SetLearningRecorder(r LearningRecorder) { s.learning = r }
-
 // NewService wires the quiz service.
-func NewService(g *gorm.DB, programs programFinder, enrollments Enrollments, rec *audit.Recorder, clk clock.Clock) *Service {
-	return &Service{db: g, store: NewStore(g), programs: programs, enrollments: enrollments, audit: rec, clock: clk, Grace: DefaultGrace}
+func NewService(g *gorm.DB, programs programFinder, enrollments Enrollments, listener EvidenceListener, learning LearningRecorder,
+	rec *audit.Recorder, clk clock.Clock) *Service {
+	return &Service{db: g, store: NewStore(g), programs: programs, enrollments: enrollments, listener: listener,
+		learning: learning, audit: rec, clock: clk, Grace: DefaultGrace}
 }
 
 // Store returns the service's store (PassedQuizzes, for certification).
@@ -536,12 +531,11 @@ func (s *Service) saveAnswers(ctx context.Context, p *auth.Principal, attemptID 
 	if err != nil {
 		return nil, err
 	}
-	res := g.Model(&Attempt{}).Where("id = ? AND seq = ? AND submitted_at IS NULL", a.ID, a.Seq).
-		Updates(map[string]any{"answers": string(raw), "seq": seq})
-	if res.Error != nil {
-		return nil, db.Translate(res.Error, "attempt")
+	saved, err := saveAnswers(g, a, raw, seq)
+	if err != nil {
+		return nil, err
 	}
-	if res.RowsAffected == 0 {
+	if !saved {
 		return nil, nil
 	}
 	return &SaveReceipt{AttemptID: a.ID, Seq: seq, Deadline: a.Deadline, ServerTime: now, Rejected: rejected}, nil
@@ -614,12 +608,12 @@ func (s *Service) finalize(ctx context.Context, tx *gorm.DB, a *Attempt, now tim
 	a.SubmittedAt, a.Score, a.Percent, a.Passed, a.Result = &submittedAt, &score, &res.Percent, &g.Passed, raw
 	// Only an open attempt is graded: every caller holds the row lock, and
 	// the condition makes a second grading impossible even if one did not.
-	upd := tx.Model(a).Where("submitted_at IS NULL").Updates(map[string]any{"submitted_at": submittedAt, "auto_submitted": a.AutoSubmitted,
+	graded, err := saveGrade(tx, a, map[string]any{"submitted_at": submittedAt, "auto_submitted": a.AutoSubmitted,
 		"score": score, "percent": res.Percent, "passed": g.Passed, "result": string(raw), "items": string(rawItems)})
-	if upd.Error != nil {
-		return nil, db.Translate(upd.Error, "attempt")
+	if err != nil {
+		return nil, err
 	}
-	if upd.RowsAffected != 1 {
+	if !graded {
 		return nil, fmt.Errorf("quiz: grade attempt %s: it was graded already", a.ID)
 	}
 	err = s.audit.Record(ctx, tx, audit.Entry{Actor: actor, Action: "quiz.attempt_submitted", SubjectType: "quiz_attempt",

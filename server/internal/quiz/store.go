@@ -448,3 +448,68 @@ type AttemptStats struct {
 	BestPercent *float64   `gorm:"column:best_percent"`
 	LastPassAt  *time.Time `gorm:"column:last_pass_at"` // the latest passing submission
 }
+
+// versionHash returns the content hash of the quiz's version, read in tx
+// ("" when there is no such version).
+func versionHash(tx *gorm.DB, quizID string, number int) (string, error) {
+	var hash string
+	err := tx.Raw(`SELECT content_hash FROM quiz_versions WHERE quiz_id = ? AND number = ?`, quizID, number).Scan(&hash).Error
+	return hash, err
+}
+
+// saveAnswers writes the attempt's answers (JSON) and sequence number seq,
+// in g, if the attempt is still open at the sequence number it was read
+// at; saved is false when it is not.
+func saveAnswers(g *gorm.DB, a *Attempt, answers []byte, seq int) (saved bool, err error) {
+	res := g.Model(&Attempt{}).Where("id = ? AND seq = ? AND submitted_at IS NULL", a.ID, a.Seq).
+		Updates(map[string]any{"answers": string(answers), "seq": seq})
+	if res.Error != nil {
+		return false, db.Translate(res.Error, "attempt")
+	}
+	return res.RowsAffected > 0, nil
+}
+
+// saveGrade writes the grade's columns into the attempt, in tx, if it is
+// still open; graded is false when it was graded already.
+func saveGrade(tx *gorm.DB, a *Attempt, columns map[string]any) (graded bool, err error) {
+	upd := tx.Model(a).Where("submitted_at IS NULL").Updates(columns)
+	if upd.Error != nil {
+		return false, db.Translate(upd.Error, "attempt")
+	}
+	return upd.RowsAffected == 1, nil
+}
+
+// lockQuizBySlug locks and returns, in tx, the program's quiz with the slug.
+// Errors: not_found.
+func lockQuizBySlug(tx *gorm.DB, programID, slug string) (*StoredQuiz, error) {
+	var cur StoredQuiz
+	if err := tx.Clauses(lockForUpdate).Where("program_id = ? AND slug = ?", programID, slug).Take(&cur).Error; err != nil {
+		return nil, db.Translate(err, "quiz "+slug)
+	}
+	return &cur, nil
+}
+
+// insertQuiz inserts a quiz in tx. Errors: conflict.
+func insertQuiz(tx *gorm.DB, q *StoredQuiz) error {
+	if err := tx.Create(q).Error; err != nil {
+		return db.Translate(err, "quiz "+q.Slug)
+	}
+	return nil
+}
+
+// insertVersion inserts a quiz version's row (its columns) in tx.
+func insertVersion(tx *gorm.DB, columns map[string]any) error {
+	if err := tx.Table("quiz_versions").Create(columns).Error; err != nil {
+		return db.Translate(err, "quiz version")
+	}
+	return nil
+}
+
+// publishVersion makes number the quiz's current version, with its title,
+// in tx.
+func publishVersion(tx *gorm.DB, q *StoredQuiz, number int, title string, now time.Time) error {
+	if err := tx.Model(q).Updates(map[string]any{"current_version": number, "title": title, "updated_at": now}).Error; err != nil {
+		return db.Translate(err, "quiz "+q.Slug)
+	}
+	return nil
+}

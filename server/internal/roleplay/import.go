@@ -7,13 +7,11 @@ import (
 
 	"github.com/google/uuid"
 	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 
 	"github.com/skillgate/skillgate/server/internal/apperr"
 	"github.com/skillgate/skillgate/server/internal/audit"
 	"github.com/skillgate/skillgate/server/internal/catalog"
 	"github.com/skillgate/skillgate/server/internal/contentfile"
-	"github.com/skillgate/skillgate/server/internal/db"
 )
 
 // importer is the role-play part of a content import (catalog.Part).
@@ -113,24 +111,22 @@ func (s *Service) save(ctx context.Context, tx *gorm.DB, ir *catalog.ImportRun, 
 	key := sc.Key()
 	programID, clientID := ir.ProgramIDs[sc.Client+"/"+sc.Program], ir.ClientIDs[sc.Client]
 	now := s.now()
-	var rp Roleplay
-	err = db.Translate(tx.Clauses(clause.Locking{Strength: "UPDATE"}).
-		Where("program_id = ? AND slug = ?", programID, sc.Slug).Take(&rp).Error, "role-play")
+	rp, err := lockRoleplayBySlug(tx, programID, sc.Slug)
 	outcome := catalog.OutcomeChanged
 	switch {
 	case err != nil && !apperr.Is(err, apperr.NotFound):
 		return err
 	case err != nil:
 		outcome = catalog.OutcomeCreated
-		rp = Roleplay{ID: uuid.NewString(), ClientID: clientID, ProgramID: programID, Slug: sc.Slug, CurrentVersion: 1, CreatedAt: now, UpdatedAt: now}
-		if err := tx.Create(&rp).Error; err != nil {
-			return db.Translate(err, "role-play "+key)
+		rp = &Roleplay{ID: uuid.NewString(), ClientID: clientID, ProgramID: programID, Slug: sc.Slug, CurrentVersion: 1, CreatedAt: now, UpdatedAt: now}
+		if err := insertRoleplay(tx, rp, key); err != nil {
+			return err
 		}
 		rp.CurrentVersion = 0
 	default:
-		var cur version
-		if err := tx.Where("roleplay_id = ? AND number = ?", rp.ID, rp.CurrentVersion).Take(&cur).Error; err != nil {
-			return db.Translate(err, "role-play version")
+		cur, err := versionOf(tx, rp.ID, rp.CurrentVersion)
+		if err != nil {
+			return err
 		}
 		if cur.ContentHash == hash {
 			ir.Report.Add("roleplay", key, catalog.OutcomeUnchanged, rp.CurrentVersion)
@@ -138,15 +134,12 @@ func (s *Service) save(ctx context.Context, tx *gorm.DB, ir *catalog.ImportRun, 
 		}
 	}
 	number := rp.CurrentVersion + 1
-	err = tx.Table("roleplay_versions").Create(map[string]any{
+	err = publishVersion(tx, rp.ID, number, map[string]any{
 		"roleplay_id": rp.ID, "number": number, "title": sc.Title, "scenario": string(raw), "content_hash": hash,
 		"source": sc.File, "created_at": now, "published_kind": ir.Actor.Kind, "published_by": ir.Actor.ID,
-	}).Error
+	}, now)
 	if err != nil {
-		return db.Translate(err, "role-play version")
-	}
-	if err := tx.Model(&Roleplay{}).Where("id = ?", rp.ID).Updates(map[string]any{"current_version": number, "updated_at": now}).Error; err != nil {
-		return db.Translate(err, "role-play")
+		return err
 	}
 	ir.Report.Add("roleplay", key, outcome, number)
 	return s.audit.Record(ctx, tx, audit.Entry{Actor: ir.Actor, Action: "roleplay.publish", SubjectType: "roleplay",

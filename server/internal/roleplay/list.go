@@ -2,7 +2,6 @@ package roleplay
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/skillgate/skillgate/server/internal/apperr"
@@ -30,29 +29,6 @@ type ProgramRoleplay struct {
 	BestOverall *float64 `json:"best_overall"`
 }
 
-// standing is the user's runs of one scenario, summed up.
-type standing struct {
-	RoleplayID   string     `gorm:"column:roleplay_id"`
-	Used         int        `gorm:"column:used"`
-	OpenRunID    *string    `gorm:"column:open_run_id"`
-	LastFinished *time.Time `gorm:"column:last_finished"`
-	Passed       bool       `gorm:"column:passed"`
-	BestOverall  *float64   `gorm:"column:best_overall"`
-}
-
-// standingsQuery sums up a user's runs per scenario of a program. A run
-// counts as passed when it passed and needs no sign-off, or was approved.
-const standingsQuery = `
-SELECT roleplay_id,
-       count(*) AS used,
-       (array_agg(id) FILTER (WHERE state = 'in_progress'))[1] AS open_run_id,
-       max(finished_at) AS last_finished,
-       coalesce(bool_or(state = 'approved' OR (state = 'finished' AND passed AND NOT signoff_required)), false) AS passed,
-       max(overall) AS best_overall
-FROM roleplay_runs
-WHERE user_id = ? AND program_id = ?
-GROUP BY roleplay_id`
-
 // ProgramRoleplays lists a program's scenarios with the principal's own
 // attempts. Agents must be enrolled in the program; trainers and
 // supervisors must belong to its client. Errors: unauthorized, forbidden
@@ -69,13 +45,13 @@ func (s *Service) ProgramRoleplays(ctx context.Context, programID string) ([]Pro
 	if ok, err := s.mayPlay(ctx, p, &Roleplay{ClientID: prog.ClientID, ProgramID: prog.ID}); err != nil || !ok {
 		return nil, cmpErr(err, apperr.NotFoundf("program"))
 	}
-	var rps []Roleplay
-	if err := s.db.WithContext(ctx).Where("program_id = ?", programID).Order("slug").Find(&rps).Error; err != nil {
-		return nil, fmt.Errorf("roleplay: list: %w", err)
+	rps, err := s.store.programRoleplays(ctx, programID)
+	if err != nil {
+		return nil, err
 	}
-	var rows []standing
-	if err := s.db.WithContext(ctx).Raw(standingsQuery, p.UserID, programID).Scan(&rows).Error; err != nil {
-		return nil, fmt.Errorf("roleplay: standings: %w", err)
+	rows, err := s.store.standings(ctx, p.UserID, programID)
+	if err != nil {
+		return nil, err
 	}
 	byID := map[string]standing{}
 	for _, r := range rows {

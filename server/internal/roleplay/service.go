@@ -44,19 +44,11 @@ type EvidenceListener interface {
 	EvidenceChanged(ctx context.Context, userID, programID string)
 }
 
-// SetListener makes l hear of every finished or reviewed run.
-func (s *Service) SetListener(l EvidenceListener) { s.listener = l }
-
 // LearningRecorder queues learning records (xAPI statements) inside the
 // transaction of the learning event (the xapi service).
 type LearningRecorder interface {
 	Record(ctx context.Context, tx *gorm.DB, e xapi.Experience) error
 }
-
-// SetLearningRecorder makes r record every run's final result: passed or
-// failed when it finishes, or when a supervisor reviews it where the
-// program wants a sign-off.
-func (s *Service) SetLearningRecorder(r LearningRecorder) { s.learning = r }
 
 // recordResult records r's final result, passed or not, with its overall
 // score (0 to 100) and the scenario's title, inside tx.
@@ -91,8 +83,10 @@ func (s *Service) evidenceChanged(ctx context.Context, r *run) {
 }
 
 // NewService wires the role-play service.
-func NewService(g *gorm.DB, enrollments Enrollments, rec *audit.Recorder, clk clock.Clock) *Service {
-	return &Service{db: g, store: NewStore(g), enrollments: enrollments, audit: rec, clock: clk}
+func NewService(g *gorm.DB, enrollments Enrollments, listener EvidenceListener, learning LearningRecorder,
+	rec *audit.Recorder, clk clock.Clock) *Service {
+	return &Service{db: g, store: NewStore(g), enrollments: enrollments, listener: listener, learning: learning,
+		audit: rec, clock: clk}
 }
 
 // Store returns the service's store (PassedScenarios for certification).
@@ -180,11 +174,8 @@ func (s *Service) Start(ctx context.Context, roleplayID string) (*RunView, error
 	var r *run
 	var sc *Scenario
 	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := tx.Exec(lockAttempts, p.UserID, rp.ID).Error; err != nil {
+		if err := lockStarts(tx, p.UserID, rp); err != nil {
 			return err
-		}
-		if err := tx.Where("id = ?", rp.ID).Take(rp).Error; err != nil {
-			return db.Translate(err, "role-play")
 		}
 		if sc, err = scenarioAt(tx, rp.ID, rp.CurrentVersion); err != nil {
 			return err
@@ -316,8 +307,8 @@ func (s *Service) Take(ctx context.Context, runID string, in TurnInput) (*RunVie
 			r.CurrentTurn, r.Mood = next, sc.enter(next, mood)
 			upd["current_turn"], upd["mood"] = r.CurrentTurn, r.Mood
 		}
-		if err := tx.Model(&run{}).Where("id = ?", r.ID).Updates(upd).Error; err != nil {
-			return db.Translate(err, "run")
+		if err := updateRun(tx, r.ID, upd); err != nil {
+			return err
 		}
 		view, err = viewOf(r, sc, steps)
 		return err
@@ -368,7 +359,7 @@ func (s *Service) Abandon(ctx context.Context, runID string) (*Result, error) {
 		if err := s.finish(ctx, tx, p, r, sc, steps, &e, upd); err != nil {
 			return err
 		}
-		return db.Translate(tx.Model(&run{}).Where("id = ?", r.ID).Updates(upd).Error, "run")
+		return updateRun(tx, r.ID, upd)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("roleplay: abandon: %w", err)
@@ -593,8 +584,8 @@ func (s *Service) Review(ctx context.Context, runID string, in ReviewInput) (*Re
 			state, passed = StateSentBack, false
 		}
 		upd["state"], upd["passed"] = state, passed
-		if err := tx.Model(&run{}).Where("id = ?", r.ID).Updates(upd).Error; err != nil {
-			return db.Translate(err, "run")
+		if err := updateRun(tx, r.ID, upd); err != nil {
+			return err
 		}
 		if err := s.markEvidence(ctx, tx, r); err != nil {
 			return err

@@ -347,3 +347,140 @@ WHERE r.program_id = ?`
 	}
 	return out, nil
 }
+
+// standing is the user's runs of one scenario, summed up.
+type standing struct {
+	RoleplayID   string     `gorm:"column:roleplay_id"`
+	Used         int        `gorm:"column:used"`
+	OpenRunID    *string    `gorm:"column:open_run_id"`
+	LastFinished *time.Time `gorm:"column:last_finished"`
+	Passed       bool       `gorm:"column:passed"`
+	BestOverall  *float64   `gorm:"column:best_overall"`
+}
+
+// standingsQuery sums up a user's runs per scenario of a program. A run
+// counts as passed when it passed and needs no sign-off, or was approved.
+const standingsQuery = `
+SELECT roleplay_id,
+       count(*) AS used,
+       (array_agg(id) FILTER (WHERE state = 'in_progress'))[1] AS open_run_id,
+       max(finished_at) AS last_finished,
+       coalesce(bool_or(state = 'approved' OR (state = 'finished' AND passed AND NOT signoff_required)), false) AS passed,
+       max(overall) AS best_overall
+FROM roleplay_runs
+WHERE user_id = ? AND program_id = ?
+GROUP BY roleplay_id`
+
+// programRoleplays returns a program's scenarios by slug.
+func (s *Store) programRoleplays(ctx context.Context, programID string) ([]Roleplay, error) {
+	var rps []Roleplay
+	if err := s.db.WithContext(ctx).Where("program_id = ?", programID).Order("slug").Find(&rps).Error; err != nil {
+		return nil, fmt.Errorf("roleplay: list: %w", err)
+	}
+	return rps, nil
+}
+
+// standings sums up the user's runs per scenario of the program.
+func (s *Store) standings(ctx context.Context, userID, programID string) ([]standing, error) {
+	var rows []standing
+	if err := s.db.WithContext(ctx).Raw(standingsQuery, userID, programID).Scan(&rows).Error; err != nil {
+		return nil, fmt.Errorf("roleplay: standings: %w", err)
+	}
+	return rows, nil
+}
+
+// summaryRunsQuery counts a scenario's scored runs (every version), how many
+// passed on their score, and their mean overall.
+const summaryRunsQuery = `
+SELECT count(*) AS runs, count(*) FILTER (WHERE passed) AS passed, round(avg(overall), 2)::float8 AS mean_overall
+FROM roleplay_runs
+WHERE roleplay_id = ? AND score IS NOT NULL`
+
+// summaryCompetenciesQuery sums up the competencies of a scenario's scored
+// runs; a competency a run's path never exercised does not count for it.
+const summaryCompetenciesQuery = `
+SELECT c->>'competency' AS competency,
+       count(*) FILTER (WHERE (c->>'exercised')::boolean) AS exercised,
+       round(avg((c->>'score')::numeric) FILTER (WHERE (c->>'exercised')::boolean), 2)::float8 AS mean_score,
+       max((c->>'minimum')::int) AS minimum,
+       count(*) FILTER (WHERE (c->>'exercised')::boolean AND c->'minimum' IS NOT NULL
+                          AND (c->>'score')::numeric < (c->>'minimum')::numeric) AS below_minimum
+FROM roleplay_runs r, jsonb_array_elements(r.score->'competencies') c
+WHERE r.roleplay_id = ? AND r.score IS NOT NULL
+GROUP BY 1
+ORDER BY 1`
+
+// summarize fills out's run counts, mean overall and competencies from the
+// scored runs of the scenario out.RoleplayID.
+func (s *Store) summarize(ctx context.Context, out *ScenarioSummary) error {
+	var totals struct {
+		Runs        int      `gorm:"column:runs"`
+		Passed      int      `gorm:"column:passed"`
+		MeanOverall *float64 `gorm:"column:mean_overall"`
+	}
+	if err := s.db.WithContext(ctx).Raw(summaryRunsQuery, out.RoleplayID).Scan(&totals).Error; err != nil {
+		return fmt.Errorf("roleplay: summary runs: %w", err)
+	}
+	out.Runs, out.Passed, out.MeanOverall = totals.Runs, totals.Passed, totals.MeanOverall
+	if err := s.db.WithContext(ctx).Raw(summaryCompetenciesQuery, out.RoleplayID).Scan(&out.Competencies).Error; err != nil {
+		return fmt.Errorf("roleplay: summary competencies: %w", err)
+	}
+	return nil
+}
+
+// lockStarts takes, in tx, the lock that serializes the user's run starts
+// on the scenario, then reads rp again under it. Errors: not_found.
+func lockStarts(tx *gorm.DB, userID string, rp *Roleplay) error {
+	if err := tx.Exec(lockAttempts, userID, rp.ID).Error; err != nil {
+		return err
+	}
+	if err := tx.Where("id = ?", rp.ID).Take(rp).Error; err != nil {
+		return db.Translate(err, "role-play")
+	}
+	return nil
+}
+
+// updateRun writes the columns of the run in tx.
+func updateRun(tx *gorm.DB, id string, columns map[string]any) error {
+	return db.Translate(tx.Model(&run{}).Where("id = ?", id).Updates(columns).Error, "run")
+}
+
+// lockRoleplayBySlug locks and returns, in tx, the program's scenario with
+// the slug. Errors: not_found.
+func lockRoleplayBySlug(tx *gorm.DB, programID, slug string) (*Roleplay, error) {
+	var rp Roleplay
+	err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).Where("program_id = ? AND slug = ?", programID, slug).Take(&rp).Error
+	if err != nil {
+		return nil, db.Translate(err, "role-play")
+	}
+	return &rp, nil
+}
+
+// insertRoleplay inserts a scenario (key names it in errors) in tx.
+func insertRoleplay(tx *gorm.DB, rp *Roleplay, key string) error {
+	if err := tx.Create(rp).Error; err != nil {
+		return db.Translate(err, "role-play "+key)
+	}
+	return nil
+}
+
+// versionOf returns, in tx, the scenario's version number. Errors: not_found.
+func versionOf(tx *gorm.DB, roleplayID string, number int) (*version, error) {
+	var v version
+	if err := tx.Where("roleplay_id = ? AND number = ?", roleplayID, number).Take(&v).Error; err != nil {
+		return nil, db.Translate(err, "role-play version")
+	}
+	return &v, nil
+}
+
+// publishVersion inserts a version's row (its columns) and makes number the
+// scenario's current version, in tx.
+func publishVersion(tx *gorm.DB, roleplayID string, number int, columns map[string]any, now time.Time) error {
+	if err := tx.Table("roleplay_versions").Create(columns).Error; err != nil {
+		return db.Translate(err, "role-play version")
+	}
+	if err := tx.Model(&Roleplay{}).Where("id = ?", roleplayID).Updates(map[string]any{"current_version": number, "updated_at": now}).Error; err != nil {
+		return db.Translate(err, "role-play")
+	}
+	return nil
+}

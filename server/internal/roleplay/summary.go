@@ -33,27 +33,6 @@ type ScenarioSummary struct {
 	Competencies []CompetencySummary `json:"competencies"`
 }
 
-// summaryRunsQuery counts a scenario's scored runs (every version), how many
-// passed on their score, and their mean overall.
-const summaryRunsQuery = `
-SELECT count(*) AS runs, count(*) FILTER (WHERE passed) AS passed, round(avg(overall), 2)::float8 AS mean_overall
-FROM roleplay_runs
-WHERE roleplay_id = ? AND score IS NOT NULL`
-
-// summaryCompetenciesQuery sums up the competencies of a scenario's scored
-// runs; a competency a run's path never exercised does not count for it.
-const summaryCompetenciesQuery = `
-SELECT c->>'competency' AS competency,
-       count(*) FILTER (WHERE (c->>'exercised')::boolean) AS exercised,
-       round(avg((c->>'score')::numeric) FILTER (WHERE (c->>'exercised')::boolean), 2)::float8 AS mean_score,
-       max((c->>'minimum')::int) AS minimum,
-       count(*) FILTER (WHERE (c->>'exercised')::boolean AND c->'minimum' IS NOT NULL
-                          AND (c->>'score')::numeric < (c->>'minimum')::numeric) AS below_minimum
-FROM roleplay_runs r, jsonb_array_elements(r.score->'competencies') c
-WHERE r.roleplay_id = ? AND r.score IS NOT NULL
-GROUP BY 1
-ORDER BY 1`
-
 // Summary sums up every scored run of a scenario per competency. Trainers
 // and supervisors of its client, compliance and admins. Errors:
 // unauthorized, forbidden (agents, API keys), not_found (no such scenario,
@@ -66,11 +45,14 @@ func (s *Service) Summary(ctx context.Context, roleplayID string) (*ScenarioSumm
 	if p.Is(auth.RoleAgent) {
 		return nil, apperr.E(apperr.Forbidden, "only staff see how a role-play's runs went")
 	}
-	var rp Roleplay
-	if err := s.db.WithContext(ctx).Where("id = ?", roleplayID).Limit(1).Find(&rp).Error; err != nil {
+	rp, err := s.store.RoleplayByID(ctx, roleplayID)
+	if apperr.Is(err, apperr.NotFound) {
+		return nil, notFound("role-play")
+	}
+	if err != nil {
 		return nil, fmt.Errorf("roleplay: summary: %w", err)
 	}
-	if rp.ID == "" || !p.MemberOf(rp.ClientID) {
+	if !p.MemberOf(rp.ClientID) {
 		return nil, notFound("role-play")
 	}
 	sc, err := scenarioAt(s.db.WithContext(ctx), rp.ID, rp.CurrentVersion)
@@ -78,17 +60,8 @@ func (s *Service) Summary(ctx context.Context, roleplayID string) (*ScenarioSumm
 		return nil, err
 	}
 	out := &ScenarioSummary{RoleplayID: rp.ID, Slug: rp.Slug, Title: sc.Title, Competencies: []CompetencySummary{}}
-	var totals struct {
-		Runs        int      `gorm:"column:runs"`
-		Passed      int      `gorm:"column:passed"`
-		MeanOverall *float64 `gorm:"column:mean_overall"`
-	}
-	if err := s.db.WithContext(ctx).Raw(summaryRunsQuery, rp.ID).Scan(&totals).Error; err != nil {
-		return nil, fmt.Errorf("roleplay: summary runs: %w", err)
-	}
-	out.Runs, out.Passed, out.MeanOverall = totals.Runs, totals.Passed, totals.MeanOverall
-	if err := s.db.WithContext(ctx).Raw(summaryCompetenciesQuery, rp.ID).Scan(&out.Competencies).Error; err != nil {
-		return nil, fmt.Errorf("roleplay: summary competencies: %w", err)
+	if err := s.store.summarize(ctx, out); err != nil {
+		return nil, err
 	}
 	return out, nil
 }

@@ -61,7 +61,8 @@ func NewService(g *gorm.DB, rec *audit.Recorder, clk clock.Clock) *Service {
 
 // SetRosterCacheTTL makes each roster answer reusable on this replica for d
 // (RosterCacheTTL in production; zero, the default, computes every roster).
-// Call it before serving.
+// Call it before serving. (A setting rather than a collaborator, so it
+// stays a setter: tests change it on a running app.)
 func (s *Service) SetRosterCacheTTL(d time.Duration) { s.rosters.ttl = d }
 
 // Store returns the service's store.

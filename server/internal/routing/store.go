@@ -17,6 +17,7 @@ import (
 
 	"github.com/skillgate/skillgate/server/internal/apperr"
 	"github.com/skillgate/skillgate/server/internal/db"
+	"github.com/skillgate/skillgate/server/internal/outbox"
 )
 
 // Store reads the gate's inputs and keeps assignments.
@@ -598,4 +599,170 @@ func (sn *snapshot) readLicenses(ctx context.Context, tx pgx.Tx, q string, args 
 		sn.licenses[userID] = append(sn.licenses[userID], l)
 	}
 	return rows.Err()
+}
+
+// markDirtyFromOutbox reads, in tx, the outbox after the stored cursor and marks the
+// assignments of every agent a license.changed or certification.changed
+// event names. The cursor row is taken with SKIP LOCKED, so one replica
+// reads at a time and the others skip this step.
+//
+// An event whose transaction commits after a later one was read is missed
+// here (identity values are not commit-ordered); the slow sweep catches it.
+const (
+	lockCursor = `SELECT seq FROM routing_cursor WHERE name = 'outbox' FOR UPDATE SKIP LOCKED`
+	readEvents = `SELECT seq, payload->>'user_id' AS user_id FROM outbox_events
+WHERE seq > ? AND type IN (?, ?) ORDER BY seq LIMIT 5000`
+	markUsers  = `UPDATE assignments SET dirty = true WHERE user_id IN ? AND NOT dirty`
+	saveCursor = `UPDATE routing_cursor SET seq = ? WHERE name = 'outbox'`
+)
+
+func markDirtyFromOutbox(tx *gorm.DB) error {
+	var seqs []int64
+	if err := tx.Raw(lockCursor).Scan(&seqs).Error; err != nil {
+		return fmt.Errorf("lock cursor: %w", err)
+	}
+	if len(seqs) == 0 {
+		return nil // another replica is reading
+	}
+	var evs []struct {
+		Seq    int64
+		UserID *string
+	}
+	if err := tx.Raw(readEvents, seqs[0], outbox.LicenseChanged, outbox.CertificationChanged).Scan(&evs).Error; err != nil {
+		return fmt.Errorf("read events: %w", err)
+	}
+	if len(evs) == 0 {
+		return nil
+	}
+	var users []string
+	for _, e := range evs {
+		if e.UserID != nil {
+			users = append(users, *e.UserID)
+		}
+	}
+	if len(users) > 0 {
+		if err := tx.Exec(markUsers, users).Error; err != nil {
+			return fmt.Errorf("mark dirty: %w", err)
+		}
+	}
+	return tx.Exec(saveCursor, evs[len(evs)-1].Seq).Error
+}
+
+// dueAssignments locks up to batchSize assignments, in id order after
+// @after, whose answer may have changed: marked dirty, past their
+// valid_until, whose agent or certification changed at or after their last
+// check, or not checked for a sweep interval. Rows another replica holds are
+// skipped. Walking by id makes one run visit each row at most once.
+const dueAssignments = `
+SELECT a.* FROM assignments a
+JOIN users u ON u.id = a.user_id
+LEFT JOIN certifications c ON c.user_id = a.user_id AND c.program_id = a.program_id
+WHERE a.id > @after
+  AND (a.dirty OR a.valid_until <= @now OR a.checked_at <= @sweep
+       OR u.updated_at >= a.checked_at OR c.updated_at >= a.checked_at)
+ORDER BY a.id
+LIMIT @limit
+FOR UPDATE OF a SKIP LOCKED`
+
+// lockDueAssignments locks and returns, in tx, up to limit assignments after
+// the id after whose answer may have changed (see dueAssignments); sweepFrom
+// is the check time before which every assignment is due.
+func lockDueAssignments(tx *gorm.DB, now, sweepFrom time.Time, after string, limit int) ([]Assignment, error) {
+	var as []Assignment
+	err := tx.Raw(dueAssignments, map[string]any{"now": now, "sweep": sweepFrom, "limit": limit, "after": after}).Scan(&as).Error
+	if err != nil {
+		return nil, fmt.Errorf("due assignments: %w", err)
+	}
+	return as, nil
+}
+
+// The feed read: one statement, so one snapshot. The first row carries
+// what that snapshot saw: the transactions in progress (their rows may
+// still appear with seqs below the highest one seen) and its xmax (where
+// transactions not yet begun start). The others are every row after
+// maxSeq, and every row of a transaction the previous read saw in progress
+// or not yet begun.
+//
+// (A row's seq is drawn before its transaction has an xid only if the
+// row is its transaction's first write; the triggers always write after
+// the row they watch, but the xmax condition does not rely on that.)
+const (
+	feedSnapshot = `(SELECT coalesce(string_agg(x::text, ','), '') FROM pg_snapshot_xip(pg_current_snapshot()) x),
+  pg_snapshot_xmax(pg_current_snapshot())::text`
+	feedStart = `SELECT coalesce(max(seq), 0), ` + feedSnapshot + ` FROM eligibility_changes`
+	feedRead  = `SELECT 0::bigint, NULL::text, NULL::text, ` + feedSnapshot + `
+UNION ALL
+SELECT seq, user_id::text, program_id::text, NULL, NULL FROM eligibility_changes
+WHERE seq > $1 OR xid = ANY ($2::text::xid8[]) OR xid >= $3::text::xid8`
+	// feedPrune deletes one batch of rows past retention whose writers have
+	// finished; SKIP LOCKED lets replicas prune side by side.
+	feedPrune = `DELETE FROM eligibility_changes WHERE seq IN (
+  SELECT seq FROM eligibility_changes
+  WHERE changed_at < now() - make_interval(secs => $1) AND xid < pg_snapshot_xmin(pg_current_snapshot())
+  ORDER BY seq LIMIT $2 FOR UPDATE SKIP LOCKED)`
+)
+
+// readFeedStart reads where the change feed ends now: the highest seq, and
+// the snapshot's transactions in progress (xip, comma-separated) and xmax.
+func readFeedStart(ctx context.Context, conn gorm.ConnPool) (after int64, xip, xmax string, err error) {
+	if err := conn.QueryRowContext(ctx, feedStart).Scan(&after, &xip, &xmax); err != nil {
+		return 0, "", "", fmt.Errorf("routing: start change feed: %w", err)
+	}
+	return after, xip, xmax, nil
+}
+
+// readFeed reads the changes after the seq after and those of the
+// transactions running (an xid8[] literal) or not begun (from xmax on) at
+// the previous read, with what this read's snapshot saw (xip, xmax).
+func readFeed(ctx context.Context, conn gorm.ConnPool, after int64, running, xmax string) (changes []change, xip, newXmax string, err error) {
+	rows, err := conn.QueryContext(ctx, feedRead, after, running, xmax)
+	if err != nil {
+		return nil, "", "", fmt.Errorf("routing: read change feed: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var c change
+		var user, prog, x, top *string
+		if err := rows.Scan(&c.seq, &user, &prog, &x, &top); err != nil {
+			return nil, "", "", fmt.Errorf("routing: read change feed: %w", err)
+		}
+		if x != nil {
+			xip, xmax = *x, *top
+			continue
+		}
+		if user != nil {
+			c.userID = *user
+		}
+		if prog != nil {
+			c.programID = *prog
+		}
+		changes = append(changes, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, "", "", fmt.Errorf("routing: read change feed: %w", err)
+	}
+	return changes, xip, xmax, nil
+}
+
+// pruneFeedBatch deletes up to batch feed rows older than retention whose
+// writers have finished, and reports how many.
+func pruneFeedBatch(ctx context.Context, conn gorm.ConnPool, retention time.Duration, batch int) (int64, error) {
+	res, err := conn.ExecContext(ctx, feedPrune, retention.Seconds(), batch)
+	if err != nil {
+		return 0, fmt.Errorf("routing: prune change feed: %w", err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, fmt.Errorf("routing: prune change feed: %w", err)
+	}
+	return n, nil
+}
+
+// saveCheck writes the outcome of re-deciding a in tx (status, reasons,
+// dates) and clears its dirty mark.
+func saveCheck(tx *gorm.DB, a *Assignment) error {
+	return tx.Model(&Assignment{}).Where("id = ?", a.ID).Updates(map[string]any{
+		"status": a.Status, "suspended_reasons": a.SuspendedReasons, "suspended_at": a.SuspendedAt,
+		"valid_until": a.ValidUntil, "checked_at": a.CheckedAt, "dirty": false,
+	}).Error
 }

@@ -2,7 +2,6 @@ package routing
 
 import (
 	"context"
-	"fmt"
 	"sync"
 	"time"
 )
@@ -207,32 +206,6 @@ func (v *view) apply(changes []change, began time.Time) {
 	v.readBegan = began
 }
 
-// The feed read: one statement, so one snapshot. The first row carries
-// what that snapshot saw: the transactions in progress (their rows may
-// still appear with seqs below the highest one seen) and its xmax (where
-// transactions not yet begun start). The others are every row after
-// maxSeq, and every row of a transaction the previous read saw in progress
-// or not yet begun.
-//
-// (A row's seq is drawn before its transaction has an xid only if the
-// row is its transaction's first write; the triggers always write after
-// the row they watch, but the xmax condition does not rely on that.)
-const (
-	feedSnapshot = `(SELECT coalesce(string_agg(x::text, ','), '') FROM pg_snapshot_xip(pg_current_snapshot()) x),
-  pg_snapshot_xmax(pg_current_snapshot())::text`
-	feedStart = `SELECT coalesce(max(seq), 0), ` + feedSnapshot + ` FROM eligibility_changes`
-	feedRead  = `SELECT 0::bigint, NULL::text, NULL::text, ` + feedSnapshot + `
-UNION ALL
-SELECT seq, user_id::text, program_id::text, NULL, NULL FROM eligibility_changes
-WHERE seq > $1 OR xid = ANY ($2::text::xid8[]) OR xid >= $3::text::xid8`
-	// feedPrune deletes one batch of rows past retention whose writers have
-	// finished; SKIP LOCKED lets replicas prune side by side.
-	feedPrune = `DELETE FROM eligibility_changes WHERE seq IN (
-  SELECT seq FROM eligibility_changes
-  WHERE changed_at < now() - make_interval(secs => $1) AND xid < pg_snapshot_xmin(pg_current_snapshot())
-  ORDER BY seq LIMIT $2 FOR UPDATE SKIP LOCKED)`
-)
-
 // syncView reads the feed once and applies it.
 func (s *Service) syncView(ctx context.Context) error {
 	v := s.view
@@ -248,9 +221,9 @@ func (s *Service) syncView(ctx context.Context) error {
 	if !fresh {
 		// The first read, or too long without one (rows may have been
 		// pruned): forget everything and start from the feed's end.
-		var xip string
-		if err := conn.QueryRowContext(ctx, feedStart).Scan(&after, &xip, &xmax); err != nil {
-			return fmt.Errorf("routing: start change feed: %w", err)
+		after, xip, xmax, err := readFeedStart(ctx, conn)
+		if err != nil {
+			return err
 		}
 		v.mu.Lock()
 		defer v.mu.Unlock()
@@ -262,33 +235,9 @@ func (s *Service) syncView(ctx context.Context) error {
 		return nil
 	}
 
-	rows, err := conn.QueryContext(ctx, feedRead, after, running, xmax)
+	changes, xip, xmax, err := readFeed(ctx, conn, after, running, xmax)
 	if err != nil {
-		return fmt.Errorf("routing: read change feed: %w", err)
-	}
-	defer rows.Close()
-	var changes []change
-	var xip string
-	for rows.Next() {
-		var c change
-		var user, prog, x, top *string
-		if err := rows.Scan(&c.seq, &user, &prog, &x, &top); err != nil {
-			return fmt.Errorf("routing: read change feed: %w", err)
-		}
-		if x != nil {
-			xip, xmax = *x, *top
-			continue
-		}
-		if user != nil {
-			c.userID = *user
-		}
-		if prog != nil {
-			c.programID = *prog
-		}
-		changes = append(changes, c)
-	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("routing: read change feed: %w", err)
+		return err
 	}
 	v.mu.Lock()
 	v.apply(changes, began)
@@ -307,13 +256,9 @@ func (s *Service) PruneFeed(ctx context.Context) (int, error) {
 	conn := pool(s.db)
 	total := 0
 	for {
-		res, err := conn.ExecContext(ctx, feedPrune, feedRetention.Seconds(), feedPruneBatch)
+		n, err := pruneFeedBatch(ctx, conn, feedRetention, feedPruneBatch)
 		if err != nil {
-			return total, fmt.Errorf("routing: prune change feed: %w", err)
-		}
-		n, err := res.RowsAffected()
-		if err != nil {
-			return total, fmt.Errorf("routing: prune change feed: %w", err)
+			return total, err
 		}
 		total += int(n)
 		if n < feedPruneBatch {

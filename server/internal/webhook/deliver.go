@@ -74,9 +74,9 @@ func (s *Service) fanOut(ctx context.Context) (int, error) {
 		if err != nil || len(es) == 0 {
 			return err
 		}
-		subs := []Subscription{}
-		if err := tx.Where("active").Find(&subs).Error; err != nil {
-			return fmt.Errorf("webhook: active subscriptions: %w", err)
+		subs, err := activeSubscriptions(tx)
+		if err != nil {
+			return err
 		}
 		now := s.now()
 		var ds []Delivery

@@ -18,8 +18,6 @@ import (
 	"github.com/skillgate/skillgate/server/internal/audit"
 	"github.com/skillgate/skillgate/server/internal/auth"
 	"github.com/skillgate/skillgate/server/internal/clock"
-	"github.com/skillgate/skillgate/server/internal/db"
-	"github.com/skillgate/skillgate/server/internal/outbox"
 )
 
 // DefaultSchedule is the wait before each retry: a delivery is attempted
@@ -201,8 +199,8 @@ func (s *Service) Create(ctx context.Context, in CreateInput) (*WithSecret, erro
 	secret := NewSecret()
 	sub.SecretCiphertext = s.sealer.seal(sub.ID, secret)
 	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := tx.Create(sub).Error; err != nil {
-			return db.Translate(err, "webhook")
+		if err := insertSubscription(tx, sub); err != nil {
+			return err
 		}
 		return s.audit.Record(ctx, tx, audit.Entry{Actor: actor, Action: "webhook.create",
 			SubjectType: "webhook", SubjectID: sub.ID, After: sub.summary()})
@@ -263,8 +261,8 @@ func (s *Service) Update(ctx context.Context, id string, in UpdateInput) (*Subsc
 			return nil
 		}
 		sub.UpdatedAt = s.now()
-		if err := tx.Model(sub).Select("url", "description", "event_types", "active", "updated_at").Updates(sub).Error; err != nil {
-			return db.Translate(err, "webhook")
+		if err := updateSubscription(tx, sub, "url", "description", "event_types", "active", "updated_at"); err != nil {
+			return err
 		}
 		return s.audit.Record(ctx, tx, audit.Entry{Actor: p.Actor(), Action: "webhook.update",
 			SubjectType: "webhook", SubjectID: sub.ID, Before: before, After: after})
@@ -287,8 +285,8 @@ func (s *Service) Delete(ctx context.Context, id string) error {
 		if err != nil {
 			return err
 		}
-		if err := tx.Delete(sub).Error; err != nil {
-			return db.Translate(err, "webhook")
+		if err := deleteSubscription(tx, sub); err != nil {
+			return err
 		}
 		return s.audit.Record(ctx, tx, audit.Entry{Actor: p.Actor(), Action: "webhook.delete",
 			SubjectType: "webhook", SubjectID: sub.ID, Before: sub.summary()})
@@ -316,8 +314,8 @@ func (s *Service) RotateSecret(ctx context.Context, id string) (*WithSecret, err
 		}
 		now := s.now()
 		sub.SecretCiphertext, sub.SecretRotatedAt, sub.UpdatedAt = s.sealer.seal(sub.ID, secret), now, now
-		if err := tx.Model(sub).Select("secret_ciphertext", "secret_rotated_at", "updated_at").Updates(sub).Error; err != nil {
-			return db.Translate(err, "webhook")
+		if err := updateSubscription(tx, sub, "secret_ciphertext", "secret_rotated_at", "updated_at"); err != nil {
+			return err
 		}
 		return s.audit.Record(ctx, tx, audit.Entry{Actor: p.Actor(), Action: "webhook.rotate",
 			SubjectType: "webhook", SubjectID: sub.ID, After: map[string]any{"secret_rotated_at": now}})
@@ -365,7 +363,7 @@ func (s *Service) Ping(ctx context.Context, id string) (*Delivery, error) {
 	lease := now.Add(s.opts.Lease)
 	d := &Delivery{ID: uuid.NewString(), SubscriptionID: sub.ID, EventID: uuid.NewString(), EventType: PingEvent,
 		OccurredAt: now, Payload: []byte(payload), Status: Sending, NextAttemptAt: &lease, CreatedAt: now, UpdatedAt: now}
-	if err := s.db.WithContext(ctx).Omit("History").Create(d).Error; err != nil {
+	if err := insertDelivery(s.db.WithContext(ctx), d); err != nil {
 		return nil, fmt.Errorf("webhook: ping: %w", err)
 	}
 	if err := s.attempt(ctx, d, sub, true); err != nil {
@@ -387,15 +385,16 @@ func (s *Service) ReplayDelivery(ctx context.Context, id string) (*Delivery, err
 	now := s.now()
 	var d *Delivery
 	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if d, err = claimOne(tx, id, now, now.Add(s.opts.Lease)); err != nil {
+		d, err = claimOne(tx, id, now, now.Add(s.opts.Lease))
+		if err != nil && !apperr.Is(err, apperr.NotFound) {
 			return err
 		}
-		if d == nil {
-			var n int64
-			if err := tx.Model(&Delivery{}).Where("id = ?", id).Count(&n).Error; err != nil {
+		if err != nil {
+			exists, err := deliveryExists(tx, id)
+			if err != nil {
 				return err
 			}
-			if n == 0 {
+			if !exists {
 				return apperr.NotFoundf("webhook delivery")
 			}
 			return apperr.E(apperr.Conflict, "the delivery is being sent right now; look again in a moment")
@@ -438,20 +437,16 @@ func (s *Service) ReplayRange(ctx context.Context, id string, from, to time.Time
 		if err != nil {
 			return err
 		}
-		es := []outbox.Event{}
-		err = tx.Where("type IN ? AND occurred_at >= ? AND occurred_at < ?", []string(sub.EventTypes), from, to).
-			Order("seq").Limit(MaxReplayEvents + 1).Find(&es).Error
+		es, err := eventsInRange(tx, sub.EventTypes, from, to, MaxReplayEvents+1)
 		if err != nil {
-			return fmt.Errorf("read events: %w", err)
+			return err
 		}
 		if len(es) > MaxReplayEvents {
 			return apperr.Invalidf("to", "the range holds more than %d events: replay a shorter one", MaxReplayEvents)
 		}
 		for _, e := range es {
-			err := tx.Exec(requeueQuery, map[string]any{"id": uuid.NewString(), "sub": sub.ID, "event_id": e.ID, "type": e.Type,
-				"seq": e.Seq, "client_id": e.ClientID, "occurred_at": e.OccurredAt, "payload": string(e.Payload), "now": now}).Error
-			if err != nil {
-				return fmt.Errorf("requeue: %w", err)
+			if err := requeue(tx, sub.ID, e, now); err != nil {
+				return err
 			}
 		}
 		n = len(es)

@@ -2,12 +2,15 @@ package webhook
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"time"
 
+	"github.com/google/uuid"
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
+	"github.com/skillgate/skillgate/server/internal/apperr"
 	"github.com/skillgate/skillgate/server/internal/db"
 	"github.com/skillgate/skillgate/server/internal/outbox"
 )
@@ -155,7 +158,7 @@ func claimOne(tx *gorm.DB, id string, now, lease time.Time) (*Delivery, error) {
 		return nil, fmt.Errorf("webhook: claim delivery: %w", err)
 	}
 	if len(ds) == 0 {
-		return nil, nil
+		return nil, apperr.NotFoundf("claimable webhook delivery")
 	}
 	return &ds[0], nil
 }
@@ -185,4 +188,91 @@ func recordAttempt(tx *gorm.DB, d *Delivery, a *Attempt) error {
 		return fmt.Errorf("webhook: record delivery: %w", err)
 	}
 	return nil
+}
+
+// oldestUndeliveredQuery is the oldest event not yet delivered: not yet
+// fanned out into deliveries, or with a delivery still pending or sending.
+const oldestUndeliveredQuery = `
+SELECT min(t) FROM (
+  SELECT min(occurred_at) AS t FROM outbox_events WHERE webhook_fanned_out_at IS NULL
+  UNION ALL
+  SELECT min(occurred_at) FROM webhook_deliveries WHERE status IN ('pending', 'sending') AND event_seq IS NOT NULL
+) pending`
+
+// oldestUndelivered is when the oldest event not yet delivered occurred,
+// invalid when nothing waits.
+func (s *Store) oldestUndelivered(ctx context.Context) (sql.NullTime, error) {
+	var oldest sql.NullTime
+	err := s.db.WithContext(ctx).Raw(oldestUndeliveredQuery).Scan(&oldest).Error
+	return oldest, err
+}
+
+// insertSubscription inserts a subscription in tx. Errors: conflict.
+func insertSubscription(tx *gorm.DB, sub *Subscription) error {
+	if err := tx.Create(sub).Error; err != nil {
+		return db.Translate(err, "webhook")
+	}
+	return nil
+}
+
+// updateSubscription writes the named columns of sub in tx.
+func updateSubscription(tx *gorm.DB, sub *Subscription, columns ...string) error {
+	if err := tx.Model(sub).Select(columns).Updates(sub).Error; err != nil {
+		return db.Translate(err, "webhook")
+	}
+	return nil
+}
+
+// deleteSubscription deletes a subscription (and, by cascade, its
+// deliveries) in tx.
+func deleteSubscription(tx *gorm.DB, sub *Subscription) error {
+	if err := tx.Delete(sub).Error; err != nil {
+		return db.Translate(err, "webhook")
+	}
+	return nil
+}
+
+// insertDelivery inserts one delivery (without its attempt history).
+func insertDelivery(tx *gorm.DB, d *Delivery) error {
+	return tx.Omit("History").Create(d).Error
+}
+
+// deliveryExists reports whether the delivery exists.
+func deliveryExists(tx *gorm.DB, id string) (bool, error) {
+	var n int64
+	if err := tx.Model(&Delivery{}).Where("id = ?", id).Count(&n).Error; err != nil {
+		return false, err
+	}
+	return n > 0, nil
+}
+
+// eventsInRange returns up to limit outbox events of the types that
+// occurred in [from, to), by sequence.
+func eventsInRange(tx *gorm.DB, types []string, from, to time.Time, limit int) ([]outbox.Event, error) {
+	es := []outbox.Event{}
+	err := tx.Where("type IN ? AND occurred_at >= ? AND occurred_at < ?", types, from, to).
+		Order("seq").Limit(limit).Find(&es).Error
+	if err != nil {
+		return nil, fmt.Errorf("read events: %w", err)
+	}
+	return es, nil
+}
+
+// requeue queues the event again for the subscription, due now, in tx.
+func requeue(tx *gorm.DB, subscriptionID string, e outbox.Event, now time.Time) error {
+	err := tx.Exec(requeueQuery, map[string]any{"id": uuid.NewString(), "sub": subscriptionID, "event_id": e.ID, "type": e.Type,
+		"seq": e.Seq, "client_id": e.ClientID, "occurred_at": e.OccurredAt, "payload": string(e.Payload), "now": now}).Error
+	if err != nil {
+		return fmt.Errorf("requeue: %w", err)
+	}
+	return nil
+}
+
+// activeSubscriptions returns the active subscriptions, in tx.
+func activeSubscriptions(tx *gorm.DB) ([]Subscription, error) {
+	subs := []Subscription{}
+	if err := tx.Where("active").Find(&subs).Error; err != nil {
+		return nil, fmt.Errorf("webhook: active subscriptions: %w", err)
+	}
+	return subs, nil
 }

@@ -92,12 +92,6 @@ func (s *Service) Enabled() bool { return s != nil && s.cfg != nil }
 
 func (s *Service) now() time.Time { return s.clock.Now().UTC().Truncate(time.Microsecond) }
 
-// insertQuery queues a statement unless its source has one already.
-const insertQuery = `
-INSERT INTO xapi_statements (id, source, user_id, verb, statement, status, attempts, next_attempt_at, created_at, updated_at)
-VALUES (@id, @source, @user_id, @verb, @statement, 'pending', 0, @now, @now, @now)
-ON CONFLICT (source) DO NOTHING`
-
 // Record queues the statement of e inside tx, the transaction that makes
 // the learning event, with its statement id fixed now. Recording a source
 // again does nothing. Disabled, it does nothing.
@@ -117,9 +111,7 @@ func (s *Service) Record(ctx context.Context, tx *gorm.DB, e Experience) error {
 	if err != nil {
 		return fmt.Errorf("xapi: record %s: %w", e.Source, err)
 	}
-	err = tx.WithContext(ctx).Exec(insertQuery, map[string]any{"id": st.ID, "source": e.Source, "user_id": e.UserID,
-		"verb": e.Verb, "statement": string(raw), "now": s.now()}).Error
-	if err != nil {
+	if err := queue(tx.WithContext(ctx), st.ID, e, raw, s.now()); err != nil {
 		return fmt.Errorf("xapi: record %s: %w", e.Source, err)
 	}
 	return nil
@@ -169,20 +161,6 @@ func (s *Service) object(a Activity) (StatementObject, error) {
 	return o, nil
 }
 
-// claimQuery leases up to @limit due statements (or ones whose sender's
-// lease ran out) to this sender until @lease; SKIP LOCKED lets replicas
-// claim at once without taking the same row.
-const claimQuery = `
-UPDATE xapi_statements q
-SET status = 'sending', next_attempt_at = @lease, updated_at = @now
-WHERE q.id IN (
-    SELECT q2.id FROM xapi_statements q2
-    WHERE q2.status IN ('pending', 'sending') AND q2.next_attempt_at <= @now
-    ORDER BY q2.next_attempt_at, q2.created_at, q2.id
-    LIMIT @limit
-    FOR UPDATE SKIP LOCKED)
-RETURNING q.*`
-
 // RunOnce sends every due statement until none is left and returns how many
 // it attempted. Disabled, it does nothing.
 func (s *Service) RunOnce(ctx context.Context) (int, error) {
@@ -192,8 +170,7 @@ func (s *Service) RunOnce(ctx context.Context) (int, error) {
 	total := 0
 	for range 100 {
 		now := s.now()
-		qs := []Queued{}
-		err := s.db.WithContext(ctx).Raw(claimQuery, map[string]any{"now": now, "lease": now.Add(lease), "limit": batch}).Scan(&qs).Error
+		qs, err := claim(s.db.WithContext(ctx), now, now.Add(lease), batch)
 		if err != nil {
 			return total, fmt.Errorf("xapi: claim statements: %w", err)
 		}
@@ -227,10 +204,7 @@ func (s *Service) attempt(ctx context.Context, q *Queued) error {
 		q.Status, q.NextAttemptAt, q.LastError = Failed, nil, sendErr.Error()
 		s.log.WarnContext(ctx, "xapi statement failed for good", "statement_id", q.ID, "source", q.Source, "attempts", q.Attempts, "err", sendErr)
 	}
-	err := s.db.WithContext(context.WithoutCancel(ctx)).Model(&Queued{}).Where("id = ? AND status = ?", q.ID, Sending).
-		Updates(map[string]any{"status": q.Status, "attempts": q.Attempts, "next_attempt_at": q.NextAttemptAt,
-			"last_status": q.LastStatus, "last_error": q.LastError, "sent_at": q.SentAt, "updated_at": q.UpdatedAt}).Error
-	if err != nil {
+	if err := recordAttempt(s.db.WithContext(context.WithoutCancel(ctx)), q); err != nil {
 		return fmt.Errorf("xapi: record attempt of %s: %w", q.ID, err)
 	}
 	return nil

@@ -75,6 +75,12 @@ func NewWith(t testing.TB, edit func(*app.Config)) *Env {
 	if _, bench := t.(*testing.B); !bench {
 		cfg.PasswordHashing = TestArgon2
 	}
+	// Requests get a minute rather than the production deadlines (a gate read
+	// has 2 s in all): on a busy machine a test's request can wait that long
+	// for a CPU, and a 503 there says nothing about the code. The deadlines
+	// themselves are tested where they are the subject (app's partition and
+	// outage tests, httpx's deadline tests), with their own configuration.
+	cfg.Deadlines = app.Deadlines{Eligibility: time.Minute, Bulk: time.Minute, API: time.Minute, Auth: time.Minute}
 	if edit != nil {
 		edit(&cfg)
 	}

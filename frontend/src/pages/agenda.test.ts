@@ -6,7 +6,7 @@ import { agenda, certDates, licensesToWatch } from "./agenda";
 const now = new Date(2026, 11, 7, 10, 0); // Dec 7, 2026
 
 function task(p: Partial<OnboardingTask> & Pick<OnboardingTask, "slug" | "due_date">): OnboardingTask {
-  return { id: p.slug, cohort_id: "c", program_id: "p1", position: 1, day: 1, kind: "module", status: "not_started", action: "read",
+  return { id: p.slug, cohort_id: "c", user_id: "u", program_id: "p1", position: 1, day: 1, kind: "module", status: "not_started", action: "read",
     title: p.slug, program_name: "Card services", link: "/training/p1", ...p };
 }
 

@@ -1,6 +1,7 @@
 // The agent's side of the API: programs and reading progress, modules,
 // quizzes and attempts, role-play runs and licenses (see /api/docs).
 import { api, query } from "./client";
+import type { Schemas } from "./openapi";
 
 export type ModuleKind = "product" | "sales-message" | "procedure" | "policy" | "core-skill";
 
@@ -324,40 +325,13 @@ export interface MyCertificationRecord {
   };
 }
 
-export type LicenseStatus = "pending" | "verified" | "rejected" | "expired" | "revoked";
+export type LicenseStatus = Schemas["License"]["status"];
 
-export interface License {
-  id: string;
-  user_id: string;
-  npn: string;
-  jurisdiction: string;
-  license_number: string;
-  class: string;
-  lines_of_authority: string[];
-  resident: boolean;
-  issue_date: string;
-  effective_date: string;
-  expiry_date: string;
-  status: LicenseStatus;
-  status_note: string;
-  evidence: string;
-  ce_hours?: number;
-  submitted_at: string;
-  verified_at?: string;
-}
+export type License = Schemas["License"];
 
-export interface LicenseEvent {
-  id: string;
-  at: string;
-  actor_kind: string;
-  action: "submit" | "update" | "verify" | "reject" | "revoke" | "expire";
-  from_status?: LicenseStatus;
-  to_status: LicenseStatus;
-  note: string;
-  changed: string[];
-}
+export type LicenseEvent = Schemas["LicenseEvent"];
 
-export type LicenseSubmission = Omit<License, "id" | "user_id" | "status" | "status_note" | "submitted_at" | "verified_at">;
+export type LicenseSubmission = Schemas["LicenseSubmission"];
 
 export const learning = {
   programs: () => api<{ programs: Program[] }>("/programs").then((r) => r.programs),

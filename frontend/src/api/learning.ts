@@ -289,41 +289,13 @@ export interface RunResult {
   review?: { decision: "approve" | "send_back"; note?: string; reviewed_at: string };
 }
 
-export type CertificationState = "in_training" | "certified" | "refresher_due" | "expired" | "revoked";
+export type CertificationState = Schemas["Certification"]["state"];
 
 /** One thing left toward a certification (GET /me/certifications, progress.left). */
-export interface CertificationTodo {
-  kind: "module" | "quiz" | "roleplay";
-  slug: string;
-  /** The module or quiz id; "" when unknown. */
-  id: string;
-  action: "read" | "reread" | "pass" | "signoff";
-  /** Shown when the API gives it; the slug otherwise. */
-  title?: string;
-}
+export type CertificationTodo = Schemas["CertificationProgress"]["left"][number];
 
 /** The signed-in agent's certification in one program, with its dates and progress (GET /me/certifications). */
-export interface MyCertificationRecord {
-  id: string;
-  program_id: string;
-  program_name: string;
-  client_id: string;
-  state: CertificationState;
-  enrolled_at: string;
-  certified_at?: string;
-  expires_at?: string;
-  refresher_due_at?: string;
-  refresher_opens_at?: string;
-  revoked_at?: string;
-  changed_modules?: { module_id: string; slug: string; title: string; from_version: number; to_version: number }[];
-  progress?: {
-    modules: { module_id: string; status: string }[];
-    quizzes: { slug: string; passed: boolean }[];
-    roleplays: { slug: string; passed: boolean; awaiting_signoff: boolean }[];
-    left: CertificationTodo[];
-    complete: boolean;
-  };
-}
+export type MyCertificationRecord = Schemas["CertificationViewList"]["certifications"][number];
 
 export type LicenseStatus = Schemas["License"]["status"];
 

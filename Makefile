@@ -78,7 +78,12 @@ fuzz: ## fuzz every parser and the renderer for FUZZTIME each (default 2000x, i.
 	     { echo "$$out" | tail -n 30; echo "fuzz: $$name failed; the input is saved under server/internal/$$pkg/testdata/fuzz/$$name"; exit 1; }; \
 	 done
 
-web-test: frontend/node_modules/.package-lock.json ## type-check and unit-test the web app (Vitest)
+# The API types (frontend/src/api/schema.d.ts) are generated from the OpenAPI document; a stale copy fails here.
+web-test: frontend/node_modules/.package-lock.json ## check the generated API types, type-check and unit-test the web app (Vitest)
+	@tmp=$$(mktemp --suffix=.d.ts); trap 'rm -f "$$tmp"' EXIT; \
+	 (cd frontend && node scripts/gen-api.mjs "$$tmp") && \
+	 diff -u frontend/src/api/schema.d.ts "$$tmp" || { \
+	   echo "web-test: frontend/src/api/schema.d.ts is not what the OpenAPI document gives; regenerate it: cd frontend && npm run gen:api"; exit 1; }
 	cd frontend && npx tsc -b && npx vitest run
 
 e2e: build chromium ## end-to-end tests: Playwright drives headless Chromium against a real server

@@ -1,6 +1,7 @@
 // The agent's side of the API: programs and reading progress, modules,
 // quizzes and attempts, role-play runs and licenses (see /api/docs).
 import { api, query } from "./client";
+import type { Schemas } from "./openapi";
 
 export type ModuleKind = "product" | "sales-message" | "procedure" | "policy" | "core-skill";
 
@@ -288,76 +289,21 @@ export interface RunResult {
   review?: { decision: "approve" | "send_back"; note?: string; reviewed_at: string };
 }
 
-export type CertificationState = "in_training" | "certified" | "refresher_due" | "expired" | "revoked";
+export type CertificationState = Schemas["Certification"]["state"];
 
 /** One thing left toward a certification (GET /me/certifications, progress.left). */
-export interface CertificationTodo {
-  kind: "module" | "quiz" | "roleplay";
-  slug: string;
-  /** The module or quiz id; "" when unknown. */
-  id: string;
-  action: "read" | "reread" | "pass" | "signoff";
-  /** Shown when the API gives it; the slug otherwise. */
-  title?: string;
-}
+export type CertificationTodo = Schemas["CertificationProgress"]["left"][number];
 
 /** The signed-in agent's certification in one program, with its dates and progress (GET /me/certifications). */
-export interface MyCertificationRecord {
-  id: string;
-  program_id: string;
-  program_name: string;
-  client_id: string;
-  state: CertificationState;
-  enrolled_at: string;
-  certified_at?: string;
-  expires_at?: string;
-  refresher_due_at?: string;
-  refresher_opens_at?: string;
-  revoked_at?: string;
-  changed_modules?: { module_id: string; slug: string; title: string; from_version: number; to_version: number }[];
-  progress?: {
-    modules: { module_id: string; status: string }[];
-    quizzes: { slug: string; passed: boolean }[];
-    roleplays: { slug: string; passed: boolean; awaiting_signoff: boolean }[];
-    left: CertificationTodo[];
-    complete: boolean;
-  };
-}
+export type MyCertificationRecord = Schemas["CertificationViewList"]["certifications"][number];
 
-export type LicenseStatus = "pending" | "verified" | "rejected" | "expired" | "revoked";
+export type LicenseStatus = Schemas["License"]["status"];
 
-export interface License {
-  id: string;
-  user_id: string;
-  npn: string;
-  jurisdiction: string;
-  license_number: string;
-  class: string;
-  lines_of_authority: string[];
-  resident: boolean;
-  issue_date: string;
-  effective_date: string;
-  expiry_date: string;
-  status: LicenseStatus;
-  status_note: string;
-  evidence: string;
-  ce_hours?: number;
-  submitted_at: string;
-  verified_at?: string;
-}
+export type License = Schemas["License"];
 
-export interface LicenseEvent {
-  id: string;
-  at: string;
-  actor_kind: string;
-  action: "submit" | "update" | "verify" | "reject" | "revoke" | "expire";
-  from_status?: LicenseStatus;
-  to_status: LicenseStatus;
-  note: string;
-  changed: string[];
-}
+export type LicenseEvent = Schemas["LicenseEvent"];
 
-export type LicenseSubmission = Omit<License, "id" | "user_id" | "status" | "status_note" | "submitted_at" | "verified_at">;
+export type LicenseSubmission = Schemas["LicenseSubmission"];
 
 export const learning = {
   programs: () => api<{ programs: Program[] }>("/programs").then((r) => r.programs),

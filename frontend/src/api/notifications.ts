@@ -1,31 +1,13 @@
 // The signed-in person's inbox (GET /me/notifications and the read marks; see
 // /api/docs, tag notifications).
 import { api, query } from "./client";
+import type { Ok, Schemas } from "./openapi";
 
 /** One notice: a reminder of something due, with the app path it leads to. */
-export interface Notification {
-  id: string;
-  kind: string;
-  key: string;
-  title: string;
-  body: string;
-  link: string;
-  /** The instant it is due (for machines). */
-  due_at?: string;
-  /** The day it is due, "2026-12-01": the date to show. */
-  due_date?: string;
-  created_at: string;
-  read_at?: string;
-}
+export type Notification = Schemas["Notification"];
 
-/** One page of the inbox, newest first. */
-export interface NotificationPage {
-  notifications: Notification[];
-  /** Every unread notice of the user, not just this page's. */
-  unread_count: number;
-  /** The notices the page was cut from (with the unread filter applied). */
-  total: number;
-}
+/** One page of the inbox, newest first; unread_count counts every unread notice, total the notices the page was cut from. */
+export type NotificationPage = Ok<"/api/v1/me/notifications", "get">;
 
 export const notifications = {
   list: (p: { limit?: number; offset?: number; unread?: boolean } = {}) =>

@@ -1,90 +1,23 @@
 // Cohorts of new hires, their dated onboarding tasks and the trainers'
 // reports (see /api/docs, tag onboarding).
 import { api } from "./client";
+import type { Ok, RequestBody, Schemas } from "./openapi";
 
-export type TaskKind = "module" | "quiz" | "roleplay";
-export type TaskStatus = "not_started" | "in_progress" | "done" | "overdue";
-export type MemberStatus = "on_track" | "behind";
-export type DueFrom = "cohort_start" | "join_date";
+export type TaskKind = Schemas["OnboardingTask"]["kind"];
+export type TaskStatus = Schemas["OnboardingTask"]["status"];
+export type MemberStatus = Schemas["AgentPlan"]["status"];
+/** Where plan days count from: the cohort's start for everyone, or each member's own join date. */
+export type DueFrom = Schemas["Cohort"]["due_from"];
 
-export interface Cohort {
-  id: string;
-  name: string;
-  start_date: string;
-  trainer_id: string;
-  trainer?: { user_id: string; email: string; display_name: string } | null;
-  skip_weekends: boolean;
-  /** Where plan days count from: the cohort's start for everyone, or each member's own join date. */
-  due_from: DueFrom;
-  client_ids: string[];
-  programs: { program_id: string; name: string; client_id: string }[];
-  members: { user_id: string; email: string; display_name: string; added_at: string }[];
-  days_off: string[];
-  working_days: string[];
-  created_at?: string;
-}
-
-export interface NewCohort {
-  name: string;
-  start_date: string;
-  trainer_id: string;
-  program_ids: string[];
-  skip_weekends?: boolean;
-  due_from?: DueFrom;
-}
-
-export interface OnboardingTask {
-  id: string;
-  cohort_id: string;
-  program_id: string;
-  position: number;
-  day: number;
-  kind: TaskKind;
-  slug: string;
-  module_id?: string;
-  due_date: string;
-  status: TaskStatus;
-  action: "read" | "pass" | "play";
-  /** The module's, quiz's or role-play's title. */
-  title: string;
-  program_name: string;
-  /** The app page where the task is done. */
-  link: string;
-}
-
-export interface AgentPlan {
-  cohort_id: string;
-  cohort_name: string;
-  user_id: string;
-  email: string;
-  display_name: string;
-  /** The member's plan day 1. */
-  first_day: string;
-  status: MemberStatus;
-  done: number;
-  overdue: number;
-  tasks: OnboardingTask[];
-}
-
-export interface MatrixColumn { program_id: string; program: string; program_name: string; kind: TaskKind; slug: string; title: string; day: number; due_date: string }
-export interface MatrixRow {
-  user_id: string;
-  email: string;
-  display_name: string;
-  status: MemberStatus;
-  done: number;
-  overdue: number;
-  cells: { task_id?: string; status: TaskStatus | "" }[];
-}
-export interface CohortMatrix { cohort_id: string; name: string; as_of: string; columns: MatrixColumn[]; rows: MatrixRow[] }
-
-export interface CohortStats {
-  cohort_id: string;
-  quizzes: { program_id: string; quiz: string; title: string; members: number; attempted: number; passed: number; pass_rate: number | null; average_attempts: number | null }[];
-  competencies: { program_id: string; roleplay: string; title: string; competency: string; average: number; runs: number }[];
-}
-
-export interface AtRiskAgent { user_id: string; email: string; display_name: string; status: MemberStatus; overdue: number; reasons: string[] }
+export type Cohort = Schemas["Cohort"];
+export type NewCohort = RequestBody<"/api/v1/cohorts", "post">;
+export type OnboardingTask = Schemas["OnboardingTask"];
+export type AgentPlan = Schemas["AgentPlan"];
+export type CohortMatrix = Schemas["CohortMatrix"];
+export type MatrixColumn = CohortMatrix["columns"][number];
+export type MatrixRow = CohortMatrix["rows"][number];
+export type CohortStats = Ok<"/api/v1/cohorts/{id}/stats", "get">;
+export type AtRiskAgent = Ok<"/api/v1/cohorts/{id}/at-risk", "get">["agents"][number];
 
 export const onboarding = {
   cohorts: () => api<{ cohorts: Cohort[] }>("/cohorts").then((r) => r.cohorts),

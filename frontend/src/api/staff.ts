@@ -3,6 +3,7 @@
 // license verification and reports (compliance), clients and webhooks
 // (admins). See /api/docs.
 import { api, query } from "./client";
+import type { Schemas } from "./openapi";
 import type { Client } from "./types";
 import type { ModuleRead, QuizSummary, RoleplaySummary, RunResult } from "./learning";
 
@@ -144,79 +145,20 @@ export interface RunComment {
 /** A run's result as a reviewer reads it: the agent's result plus the reviewers' comments. */
 export type ReviewedRun = RunResult & { user_id: string; comments: RunComment[] };
 
-export interface ReportLicense {
-  id: string;
-  user_id: string;
-  email: string;
-  /** The holder's name. */
-  display_name: string;
-  npn: string;
-  jurisdiction: string;
-  license_number: string;
-  class: string;
-  lines_of_authority: string[];
-  resident: boolean;
-  issue_date: string;
-  effective_date: string;
-  expiry_date: string;
-  status: string;
-  status_note: string;
-  evidence: string;
-  submitted_at: string;
-  days_left: number;
-}
+/** A license in a compliance report, with its holder and the days left to its expiry. */
+export type ReportLicense = Schemas["ReportLicense"];
 
-export interface LicenseGap {
-  user_id: string;
-  email: string;
-  /** The agent's name. */
-  display_name: string;
-  program_id: string;
-  program: string;
-  client_id: string;
-  certification_state: "certified" | "refresher_due";
-  class: string;
-  states: string[];
-  reason: "missing" | "unverified" | "not_effective" | "expired" | "rejected" | "revoked" | "lines_missing";
-  missing_lines: string[];
-}
+/** A certified agent whose licenses do not cover a program's states. */
+export type LicenseGap = Schemas["LicenseGap"];
 
-export const EVENT_TYPES = ["eligibility.changed", "certification.changed", "license.changed"] as const;
-export type EventType = (typeof EVENT_TYPES)[number];
-export type DeliveryStatus = "pending" | "sending" | "succeeded" | "failed";
+export const EVENT_TYPES = ["eligibility.changed", "certification.changed", "license.changed"] as const satisfies readonly EventType[];
+export type EventType = Schemas["WebhookEventType"];
+export type DeliveryStatus = Schemas["WebhookDeliveryStatus"];
 
-export interface Webhook {
-  id: string;
-  url: string;
-  description: string;
-  event_types: EventType[];
-  active: boolean;
-  secret_rotated_at: string;
-  created_at: string;
-  updated_at: string;
-}
-
-export type WebhookWithSecret = Webhook & { secret: string };
-
-export interface Delivery {
-  id: string;
-  webhook_id: string;
-  event_id: string;
-  event_type: EventType | "ping";
-  occurred_at: string;
-  status: DeliveryStatus;
-  attempts: number;
-  next_attempt_at?: string;
-  last_attempt_at?: string;
-  last_status_code?: number;
-  last_error: string;
-  created_at: string;
-}
-
-export interface DeliveryDetail extends Delivery {
-  payload: unknown;
-  history: { id: string; at: string; duration_ms: number; status_code?: number; error: string; response_excerpt: string }[];
-}
+export type Webhook = Schemas["Webhook"];
+export type WebhookWithSecret = Schemas["WebhookWithSecret"];
+export type Delivery = Schemas["WebhookDelivery"];
+export type DeliveryDetail = Schemas["WebhookDeliveryDetail"];
 
 export const staff = {
   // Trainers: the library.

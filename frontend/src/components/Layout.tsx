@@ -1,34 +1,11 @@
 import { useEffect, useRef, useState } from "react";
 import { NavLink, Outlet, useLocation } from "react-router-dom";
-import { useSession, type Role } from "../auth/session";
+import { useSession } from "../auth/session";
+import { navFor } from "../routes";
 import { NotificationsBadge } from "../notifications/Badge";
 import { useUnreadCount } from "../notifications/hooks";
 import { badgeText } from "../notifications/logic";
 import { useFocusableScrollers } from "./scrollRegions";
-
-/** Navigation entries, each shown only to the roles that may use it. */
-export const NAV: { to: string; label: string; roles: Role[] }[] = [
-  { to: "/", label: "Home", roles: ["agent", "trainer", "supervisor", "compliance", "admin"] },
-  { to: "/training", label: "My training", roles: ["agent"] },
-  { to: "/certifications", label: "My certifications", roles: ["agent"] },
-  { to: "/licenses", label: "My licenses", roles: ["agent"] },
-  { to: "/library", label: "Content library", roles: ["trainer"] },
-  { to: "/reviews", label: "Reviews", roles: ["supervisor"] },
-  { to: "/cohorts", label: "Cohorts", roles: ["trainer", "supervisor"] },
-  { to: "/rosters", label: "Rosters", roles: ["supervisor", "trainer"] },
-  { to: "/compliance/licenses", label: "Licenses", roles: ["compliance"] },
-  { to: "/admin/users", label: "Users", roles: ["admin", "compliance"] },
-  { to: "/admin/clients", label: "Clients", roles: ["admin"] },
-  { to: "/admin/api-keys", label: "API keys", roles: ["admin"] },
-  { to: "/admin/webhooks", label: "Webhooks", roles: ["admin"] },
-  { to: "/audit", label: "Audit log", roles: ["compliance", "admin"] },
-  { to: "/account", label: "My account", roles: ["agent", "trainer", "supervisor", "compliance", "admin"] },
-];
-
-/** The entries a role sees. */
-export function navFor(role: Role) {
-  return NAV.filter((n) => n.roles.includes(role));
-}
 
 /**
  * The app's frame. On a laptop the header is one bar; on a phone (below 60rem) the navigation, Notifications

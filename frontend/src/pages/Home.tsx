@@ -2,7 +2,7 @@ import { useQuery } from "@tanstack/react-query";
 import { Link } from "react-router-dom";
 import { useSession, type Role } from "../auth/session";
 import { staff } from "../api/staff";
-import { navFor } from "../components/Layout";
+import { navFor } from "../routes";
 import { usePrograms } from "../training/hooks";
 import { AgentHome } from "./AgentHome";
 

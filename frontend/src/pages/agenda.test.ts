@@ -6,7 +6,7 @@ import { agenda, certDates, licensesToWatch } from "./agenda";
 const now = new Date(2026, 11, 7, 10, 0); // Dec 7, 2026
 
 function task(p: Partial<OnboardingTask> & Pick<OnboardingTask, "slug" | "due_date">): OnboardingTask {
-  return { id: p.slug, cohort_id: "c", program_id: "p1", position: 1, day: 1, kind: "module", status: "not_started", action: "read",
+  return { id: p.slug, cohort_id: "c", user_id: "u", program_id: "p1", position: 1, day: 1, kind: "module", status: "not_started", action: "read",
     title: p.slug, program_name: "Card services", link: "/training/p1", ...p };
 }
 
@@ -15,8 +15,16 @@ function plan(tasks: OnboardingTask[]): AgentPlan {
 }
 
 function cert(p: Partial<MyCertificationRecord>): MyCertificationRecord {
-  return { id: "x", program_id: "p1", program_name: "Card services", client_id: "k", state: "in_training", enrolled_at: "2026-11-01T00:00:00Z", ...p };
+  return { id: "x", user_id: "u", program_id: "p1", program_name: "Card services", client_id: "k", state: "in_training",
+    enrolled_at: "2026-11-01T00:00:00Z", enrolled_by: "t", updated_at: "2026-11-01T00:00:00Z",
+    progress: { modules: [], quizzes: [], roleplays: [], left: [], complete: false }, ...p };
 }
+
+type Progress = MyCertificationRecord["progress"];
+const mod = (module_id: string, status: Progress["modules"][number]["status"]): Progress["modules"][number] =>
+  ({ module_id, slug: module_id, title: module_id, status, core: false, current_version: 1, completed_at: null, completed_version: null });
+const passedQuiz = (slug: string): Progress["quizzes"][number] =>
+  ({ slug, passed: true, attempts: 1, best_percent: 90, last_pass_at: null, passed_at: null });
 
 /** A local time as the API would send it. */
 const at = (y: number, m: number, d: number) => new Date(y, m - 1, d, 10, 0).toISOString();
@@ -74,7 +82,7 @@ describe("certification dates and licenses to watch", () => {
       .toBe("Certified May 21, 2026; expires May 21, 2027; the refresher opens Apr 21, 2027.");
     expect(certDates(cert({ state: "refresher_due", refresher_due_at: at(2026, 12, 17), expires_at: at(2027, 1, 8) }), now))
       .toBe("Refresher due by Dec 17, 2026 (in 10 days); expires Jan 8, 2027.");
-    expect(certDates(cert({ progress: { modules: [{ module_id: "a", status: "done" }, { module_id: "b", status: "not_started" }], quizzes: [{ slug: "q", passed: true }], roleplays: [], left: [], complete: false } }), now))
+    expect(certDates(cert({ progress: { modules: [mod("a", "done"), mod("b", "not_started")], quizzes: [passedQuiz("q")], roleplays: [], left: [], complete: false } }), now))
       .toBe("2 of 3 requirements done.");
   });
 

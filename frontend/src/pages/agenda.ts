@@ -92,7 +92,7 @@ export function agenda(plans: AgentPlan[], certs: MyCertificationRecord[], title
       seen.add(key);
       const due = c.state === "refresher_due" ? c.refresher_due_at : undefined;
       all.push({
-        key, kind: todo.kind, action: todoAction(todo), title: todo.title || titleOf(c.program_id, todo.kind, todo.slug) || todo.slug,
+        key, kind: todo.kind, action: todoAction(todo), title: titleOf(c.program_id, todo.kind, todo.slug) || todo.slug,
         programId: c.program_id, programName: c.program_name, to: target(todo.kind, c.program_id, todo.id), due, overdue: overdue(due),
       });
     }

@@ -40,6 +40,7 @@ var commands = map[string]command{
 	"user":    {"user create --email E --role R [--name N] --password-stdin | user seed-demo", cmdUser},
 	"audit":   {"audit verify: check the audit trail's hash chain", cmdAudit},
 	"config":  {"config [--values | --markdown]: every environment variable with its default and meaning; --values: the values in effect, secrets masked", cmdConfig},
+	"openapi": {"print the OpenAPI document served at /api/openapi.json (no database needed)", cmdOpenAPI},
 	"seed":    {"seed --agents N --clients C --programs P [--seed S]: a synthetic center for load tests (not in production)", cmdSeed},
 }
 

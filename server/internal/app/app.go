@@ -167,37 +167,48 @@ func New(cfg Config, log *slog.Logger, g *gorm.DB, clk clock.Clock) (*App, error
 	a.workers = append(a.workers, jobs.Every("onboarding-reminders", min(reminderEvery, 10*time.Minute), log, a.Onboarding.RunReminders))
 	a.resilience()
 
-	// Each domain: its handler and its part of the OpenAPI document.
-	domains := []struct {
-		name    string
-		openapi []byte
-		handler registrar
-	}{
-		{"auth", auth.OpenAPI, auth.NewHandler(a.Auth)},
-		{"audit", audit.OpenAPI, audit.NewHandler(g, auth.RequireUser(auth.RoleCompliance, auth.RoleAdmin))},
-		{"catalog", catalog.OpenAPI, catalog.NewHandler(a.Catalog)},
-		{"certification", certification.OpenAPI, certification.NewHandler(a.Certification)},
-		{"quiz", quiz.OpenAPI, quiz.NewHandler(a.Quiz)},
-		{"roleplay", roleplay.OpenAPI, roleplay.NewHandler(a.Roleplay)},
-		{"licensing", licensing.OpenAPI, licensing.NewHandler(a.Licensing)},
-		{"webhook", webhook.OpenAPI, webhook.NewHandler(a.Webhooks)},
-		{"routing", routing.OpenAPI, routing.NewHandler(a.Routing)},
-		{"notify", notify.OpenAPI, notify.NewHandler(a.Notify)},
-		{"onboarding", onboarding.OpenAPI, onboarding.NewHandler(a.Onboarding)},
-	}
-	var fragments []apidoc.Fragment
 	var handlers []registrar
 	for _, d := range domains {
-		fragments = append(fragments, apidoc.Fragment{Name: d.name + "/openapi.yaml", YAML: d.openapi})
-		handlers = append(handlers, d.handler)
+		handlers = append(handlers, d.handler(a))
 	}
-
-	a.Doc, err = apidoc.Build(fragments...)
+	a.Doc, err = APIDoc()
 	if err != nil {
 		return nil, err
 	}
 	a.Router = a.router(handlers)
 	return a, nil
+}
+
+// domains lists each domain: its part of the OpenAPI document and its handler.
+var domains = []struct {
+	name    string
+	openapi []byte
+	handler func(a *App) registrar
+}{
+	{"auth", auth.OpenAPI, func(a *App) registrar { return auth.NewHandler(a.Auth) }},
+	{"audit", audit.OpenAPI, func(a *App) registrar {
+		return audit.NewHandler(a.DB, auth.RequireUser(auth.RoleCompliance, auth.RoleAdmin))
+	}},
+	{"catalog", catalog.OpenAPI, func(a *App) registrar { return catalog.NewHandler(a.Catalog) }},
+	{"certification", certification.OpenAPI, func(a *App) registrar { return certification.NewHandler(a.Certification) }},
+	{"quiz", quiz.OpenAPI, func(a *App) registrar { return quiz.NewHandler(a.Quiz) }},
+	{"roleplay", roleplay.OpenAPI, func(a *App) registrar { return roleplay.NewHandler(a.Roleplay) }},
+	{"licensing", licensing.OpenAPI, func(a *App) registrar { return licensing.NewHandler(a.Licensing) }},
+	{"webhook", webhook.OpenAPI, func(a *App) registrar { return webhook.NewHandler(a.Webhooks) }},
+	{"routing", routing.OpenAPI, func(a *App) registrar { return routing.NewHandler(a.Routing) }},
+	{"notify", notify.OpenAPI, func(a *App) registrar { return notify.NewHandler(a.Notify) }},
+	{"onboarding", onboarding.OpenAPI, func(a *App) registrar { return onboarding.NewHandler(a.Onboarding) }},
+}
+
+// APIDoc assembles the OpenAPI document served at /api/openapi.json from
+// every domain's openapi.yaml. It needs no database: `skillgate openapi`
+// prints it, and the web app's TypeScript types are generated from it.
+func APIDoc() (*apidoc.Doc, error) {
+	fragments := make([]apidoc.Fragment, 0, len(domains))
+	for _, d := range domains {
+		fragments = append(fragments, apidoc.Fragment{Name: d.name + "/openapi.yaml", YAML: d.openapi})
+	}
+	return apidoc.Build(fragments...)
 }
 
 func (a *App) router(handlers []registrar) *gin.Engine {

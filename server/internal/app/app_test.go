@@ -137,3 +137,16 @@ func TestClientAddressIgnoresForwardedForFromUntrustedPeers(t *testing.T) {
 		})
 	}
 }
+
+func TestAPIDocIsWhatTheServerServes(t *testing.T) {
+	t.Parallel()
+	env := apitest.New(t)
+	doc, err := app.APIDoc()
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := env.Do(apitest.Request{Method: "GET", Path: "/api/openapi.json"})
+	if string(res.Body) != string(doc.JSON) {
+		t.Errorf("got %d bytes served at /api/openapi.json, want the %d bytes of app.APIDoc()", len(res.Body), len(doc.JSON))
+	}
+}

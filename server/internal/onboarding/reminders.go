@@ -9,7 +9,6 @@ import (
 
 	"github.com/google/uuid"
 	"gorm.io/gorm"
-
 )
 
 // ReminderBatch is how many tasks the reminder job reads per query.

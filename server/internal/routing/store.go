@@ -389,8 +389,13 @@ FROM programs p JOIN clients cl ON cl.id = p.client_id`
 	snapAgentsOf = `SELECT u.id FROM users u
 WHERE u.id IN (SELECT a.user_id FROM assignments a WHERE a.program_id = ANY ($1::text[]::uuid[]))
    OR u.id = ANY ($2::text[]::uuid[]) OR u.external_id = ANY ($3::text[])`
-	snapAgents = `
-SELECT u.id, u.external_id, u.role, u.email, u.display_name, u.active FROM users u WHERE u.id IN (` + snapAgentsOf + `)
+	snapAgentsCols = `SELECT u.id, u.external_id, u.role, u.email, u.display_name, u.active FROM users u WHERE u.id IN (`
+	snapAgents     = snapAgentsCols + snapAgentsOf + `)
+ORDER BY u.email, u.id`
+	// snapAgentsAssigned is snapAgents without named agents: one semi-join
+	// of users on the programs' assignments, without the ORs that make the
+	// planner scan users twice.
+	snapAgentsAssigned = snapAgentsCols + `SELECT a.user_id FROM assignments a WHERE a.program_id = ANY ($1::text[]::uuid[]))
 ORDER BY u.email, u.id`
 	snapAssignments = `SELECT a.user_id, a.program_id, a.status FROM assignments a WHERE a.program_id = ANY ($1::text[]::uuid[])`
 	// The agents' certifications and licenses. Without named agents, the
@@ -521,7 +526,11 @@ func (sn *snapshot) readPrograms(ctx context.Context, tx pgx.Tx, sc snapshotScop
 }
 
 func (sn *snapshot) readAgents(ctx context.Context, tx pgx.Tx, programIDs, named, ext []string) error {
-	rows, err := tx.Query(ctx, snapAgents, programIDs, named, ext)
+	q, args := snapAgents, []any{programIDs, named, ext}
+	if len(named)+len(ext) == 0 {
+		q, args = snapAgentsAssigned, []any{programIDs}
+	}
+	rows, err := tx.Query(ctx, q, args...)
 	if err != nil {
 		return fmt.Errorf("agents: %w", err)
 	}

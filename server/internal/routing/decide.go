@@ -75,6 +75,10 @@ type Input struct {
 	Cert         *CertificationInput // nil when the agent was never enrolled
 	Requirements []LicenseRequirement
 	Licenses     []LicenseInput
+	// states is requiredStates without a caller state, when the caller
+	// worked it out once for many agents of a program (a roster); nil
+	// otherwise.
+	states []string
 }
 
 // Reason is one machine-readable reason an agent is not eligible.
@@ -106,8 +110,8 @@ type Decision struct {
 // state, every state the program requires must be covered.
 func Decide(in Input) Decision {
 	d := Decision{Reasons: []Reason{}}
-	var until []time.Time
 	at := in.At
+	until := soonest{after: at}
 
 	if !in.AgentActive {
 		d.add(Reason{Code: ReasonAgentInactive, Message: "the agent's account is deactivated"})
@@ -115,77 +119,115 @@ func Decide(in Input) Decision {
 	if !in.Assigned {
 		d.add(Reason{Code: ReasonNotAssigned, Message: "the agent is not assigned to this program's queue"})
 	}
-	until = append(until, decideCertification(in.Cert, at, &d)...)
-	until = append(until, decideLicenses(in, &d)...)
+	decideCertification(in.Cert, at, &d, &until)
+	decideLicenses(in, &d, &until)
 
 	d.Eligible = len(d.Reasons) == 0
-	for _, t := range until {
-		if t.After(at) && (d.ValidUntil == nil || t.Before(*d.ValidUntil)) {
-			t := t
-			d.ValidUntil = &t
-		}
-	}
+	d.ValidUntil = until.get()
 	return d
+}
+
+// soonest keeps the earliest of the instants it is given that fall after
+// a moment: when an answer decided at that moment changes by itself.
+// Deciding a roster of thousands of agents keeps one per agent instead of
+// collecting every instant in slices.
+type soonest struct {
+	after, t time.Time
+	set      bool
+}
+
+func (s *soonest) add(t time.Time) {
+	if t.After(s.after) && (!s.set || t.Before(s.t)) {
+		s.t, s.set = t, true
+	}
+}
+
+// get is the earliest instant added after the moment, or nil.
+func (s *soonest) get() *time.Time {
+	if !s.set {
+		return nil
+	}
+	t := s.t
+	return &t
 }
 
 func (d *Decision) add(r Reason) { d.Reasons = append(d.Reasons, r) }
 
-// decideCertification adds the certification's reasons and returns the
-// instants at which its answer changes by itself.
-func decideCertification(c *CertificationInput, at time.Time, d *Decision) []time.Time {
+// decideCertification adds the certification's reasons and the instants at
+// which its answer changes by itself.
+func decideCertification(c *CertificationInput, at time.Time, d *Decision, until *soonest) {
 	if c == nil || c.State == certInTraining {
 		d.add(Reason{Code: ReasonNotCertified, Message: "the agent has not been certified for this program"})
-		return nil
+		return
 	}
 	switch c.State {
 	case certRevoked:
 		d.add(Reason{Code: ReasonCertificationRevoked, Message: "the agent's certification was revoked"})
-		return nil
+		return
 	case certExpired:
 		d.add(Reason{Code: ReasonCertificationExpired, Message: "the agent's certification expired"})
-		return nil
+		return
 	case certCertified, certRefresherDue:
 	default:
 		d.add(Reason{Code: ReasonNotCertified, Message: "the certification is in an unknown state " + c.State})
-		return nil
+		return
 	}
 	// Decide by the clock, not only by the stored state: a certification
 	// past its expiry fails even before the expiry job has moved it.
 	if c.ExpiresAt == nil || !at.Before(*c.ExpiresAt) {
 		d.add(Reason{Code: ReasonCertificationExpired, Message: "the agent's certification expired"})
-		return nil
+		return
 	}
-	out := []time.Time{*c.ExpiresAt}
 	if c.State == certRefresherDue && c.RefresherDueAt != nil {
 		if !at.Before(*c.RefresherDueAt) {
 			d.add(Reason{Code: ReasonRefresherOverdue, Message: "the agent's refresher was due and is not done"})
-			return nil
+			return
 		}
-		out = append(out, *c.RefresherDueAt)
+		until.add(*c.RefresherDueAt)
 	}
-	return out
+	until.add(*c.ExpiresAt)
 }
 
-// decideLicenses adds license reasons for the states that matter and returns
-// the instants at which the licensing answer changes by itself.
-func decideLicenses(in Input, d *Decision) []time.Time {
-	if len(in.Requirements) == 0 {
-		return nil
+// requiredStates is the caller states the decision covers: the caller's,
+// or every state a requirement names, sorted.
+func requiredStates(in Input) []string {
+	if in.CallerState != "" {
+		return []string{strings.ToUpper(in.CallerState)}
+	}
+	if in.states != nil {
+		return in.states
+	}
+	if len(in.Requirements) == 1 && sortedUnique(in.Requirements[0].States) {
+		return in.Requirements[0].States // only read: no copy needed
 	}
 	var states []string
-	if in.CallerState != "" {
-		states = []string{strings.ToUpper(in.CallerState)}
-	} else {
-		for _, r := range in.Requirements {
-			for _, s := range r.States {
-				if !slices.Contains(states, s) {
-					states = append(states, s)
-				}
+	for _, r := range in.Requirements {
+		for _, s := range r.States {
+			if !slices.Contains(states, s) {
+				states = append(states, s)
 			}
 		}
-		sort.Strings(states)
 	}
-	var until []time.Time
+	sort.Strings(states)
+	return states
+}
+
+func sortedUnique(xs []string) bool {
+	for i := 1; i < len(xs); i++ {
+		if xs[i-1] >= xs[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// decideLicenses adds license reasons for the states that matter and the
+// instants at which the licensing answer changes by itself.
+func decideLicenses(in Input, d *Decision, until *soonest) {
+	if len(in.Requirements) == 0 {
+		return
+	}
+	states := requiredStates(in)
 	var covered []string
 	for _, state := range states {
 		ok := true
@@ -193,16 +235,14 @@ func decideLicenses(in Input, d *Decision) []time.Time {
 			if !slices.Contains(req.States, state) {
 				continue
 			}
-			reasons, changes := checkRequirement(in.Licenses, req, state, in.At)
-			until = append(until, changes...)
-			if len(reasons) > 0 {
+			if !checkRequirement(in.Licenses, req, state, in.At, d, until) {
 				ok = false
-				for _, r := range reasons {
-					d.add(r)
-				}
 			}
 		}
 		if ok {
+			if covered == nil {
+				covered = make([]string, 0, len(states))
+			}
 			covered = append(covered, state)
 		}
 	}
@@ -212,50 +252,50 @@ func decideLicenses(in Input, d *Decision) []time.Time {
 			d.CoveredStates = []string{}
 		}
 	}
-	return until
 }
 
-// checkRequirement finds a license that meets req in state at the instant,
-// or explains the best near miss.
-func checkRequirement(ls []LicenseInput, req LicenseRequirement, state string, at time.Time) ([]Reason, []time.Time) {
-	var candidates []LicenseInput
-	for _, l := range ls {
-		if l.Jurisdiction == state && l.Class == req.Class {
-			candidates = append(candidates, l)
-		}
-	}
-	var changes []time.Time
-	var best []Reason
-	for _, l := range candidates {
-		if l.Status != licenseVerified {
+// checkRequirement reports whether a license meets req in state at the
+// instant; when none does, it adds the reasons for the best near miss. It
+// adds the instants at which the answer changes by itself.
+func checkRequirement(ls []LicenseInput, req LicenseRequirement, state string, at time.Time, d *Decision, until *soonest) bool {
+	candidate := func(l *LicenseInput) bool { return l.Jurisdiction == state && l.Class == req.Class }
+	var best *LicenseInput // the first verified license in effect lacking a line
+	for i := range ls {
+		l := &ls[i]
+		if !candidate(l) || l.Status != licenseVerified {
 			continue
 		}
 		if at.Before(l.EffectiveDate) {
-			changes = append(changes, l.EffectiveDate) // will start to count
+			until.add(l.EffectiveDate) // will start to count
 			continue
 		}
 		if !at.Before(l.ExpiryDate) {
 			continue
 		}
-		missing := missingLines(l.Lines, req.Lines)
-		if len(missing) == 0 {
-			return nil, append(changes, l.ExpiryDate)
+		if len(missingLines(l.Lines, req.Lines)) == 0 {
+			until.add(l.ExpiryDate)
+			return true
 		}
 		if best == nil {
-			for _, line := range missing {
-				best = append(best, Reason{Code: ReasonLicenseLineMissing, State: state, Class: req.Class, Line: line,
-					Message: "the agent's " + state + " " + req.Class + " license lacks the " + line + " line of authority"})
-			}
+			best = l
 		}
 	}
 	if best != nil {
-		return best, changes
+		for _, line := range missingLines(best.Lines, req.Lines) {
+			d.add(Reason{Code: ReasonLicenseLineMissing, State: state, Class: req.Class, Line: line,
+				Message: "the agent's " + state + " " + req.Class + " license lacks the " + line + " line of authority"})
+		}
+		return false
 	}
 	// No license meets the requirement: name the most actionable near miss.
 	// A pending or rejected license (compliance can act) comes before an
 	// expired one, which comes before none at all.
 	code, what := ReasonLicenseMissing, "the agent holds no "+req.Class+" license in effect for "+state
-	for _, l := range candidates {
+	for i := range ls {
+		l := &ls[i]
+		if !candidate(l) {
+			continue
+		}
 		switch {
 		case l.Status == "pending" || l.Status == "rejected":
 			code, what = ReasonLicenseUnverified, "the agent's "+state+" "+req.Class+" license is "+l.Status+", not verified"
@@ -263,7 +303,8 @@ func checkRequirement(ls []LicenseInput, req LicenseRequirement, state string, a
 			code, what = ReasonLicenseExpired, "the agent's "+state+" "+req.Class+" license has expired"
 		}
 	}
-	return []Reason{{Code: code, Message: what, State: state, Class: req.Class, Line: strings.Join(req.Lines, ",")}}, changes
+	d.add(Reason{Code: code, Message: what, State: state, Class: req.Class, Line: strings.Join(req.Lines, ",")})
+	return false
 }
 
 func missingLines(have, need []string) []string {

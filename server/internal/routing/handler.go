@@ -128,7 +128,10 @@ func (h *Handler) roster(c *gin.Context) {
 			c.Data(http.StatusOK, "application/json; charset=utf-8", e.json)
 			return
 		}
-		c.JSON(http.StatusOK, r)
+		buf := rosterBuffers.Get().(*[]byte)
+		*buf = appendRosterJSON((*buf)[:0], r)
+		c.Data(http.StatusOK, "application/json; charset=utf-8", *buf)
+		rosterBuffers.Put(buf)
 		return
 	}
 	rows := make([][]string, 0, len(r.Agents))

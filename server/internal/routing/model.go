@@ -145,12 +145,13 @@ type inputs struct {
 	Cert         *CertificationInput
 	Requirements []LicenseRequirement
 	Licenses     []LicenseInput
+	states       []string // the program's required states (Input.states), when known
 }
 
 // decide runs Decide over the inputs for a caller state.
 func (in *inputs) decide(state string) Decision {
 	return Decide(Input{At: in.At, CallerState: state, AgentActive: in.Active, Assigned: in.Assigned,
-		Cert: in.Cert, Requirements: in.Requirements, Licenses: in.Licenses})
+		Cert: in.Cert, Requirements: in.Requirements, Licenses: in.Licenses, states: in.states})
 }
 
 // assignmentStatus is the status the assignment job stores for an answer

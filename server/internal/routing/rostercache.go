@@ -1,8 +1,6 @@
 package routing
 
 import (
-	"encoding/json"
-	"fmt"
 	"sync"
 	"time"
 )
@@ -81,11 +79,7 @@ func (c *rosterCache) put(k rosterKey, r *Roster, readAt time.Time) (cachedRoste
 	if c.ttl <= 0 {
 		return cachedRoster{roster: r}, nil
 	}
-	body, err := json.Marshal(r)
-	if err != nil {
-		return cachedRoster{}, fmt.Errorf("routing: encode roster: %w", err)
-	}
-	e := cachedRoster{roster: r, json: body}
+	e := cachedRoster{roster: r, json: appendRosterJSON(nil, r)}
 	for _, a := range r.Agents {
 		if a.ValidUntil != nil && (e.changesAt == nil || a.ValidUntil.Before(*e.changesAt)) {
 			e.changesAt = a.ValidUntil

@@ -309,6 +309,7 @@ func (s *Store) FindAssignment(ctx context.Context, userID, programID string) (*
 type snapProgram struct {
 	program
 	Slug, ClientSlug string
+	states           []string // the states its requirements name, sorted (requiredStates)
 }
 
 // snapAgent is an agent of a snapshot.
@@ -319,6 +320,7 @@ type snapAgent struct {
 	Email      string
 	Name       string // display name
 	Active     bool
+	licenses   []LicenseInput // those a requirement of a program of the snapshot could use
 }
 
 // pairKey names an agent × program.
@@ -338,7 +340,6 @@ type snapshot struct {
 	Assigned map[pairKey]string
 	byAgent  map[string][]*snapProgram // the programs each agent is assigned to
 	certs    map[pairKey]*CertificationInput
-	licenses map[string][]LicenseInput
 }
 
 // Program returns a program of the snapshot, or nil.
@@ -363,7 +364,7 @@ func (sn *snapshot) inputs(ag *snapAgent, p *snapProgram, at time.Time) *inputs 
 	status, assigned := sn.Assigned[k]
 	return &inputs{At: at, UserID: ag.UserID, ExternalID: ag.ExternalID, Role: ag.Role, Email: ag.Email, Active: ag.Active,
 		ProgramID: p.ID, ProgramName: p.Name, ClientID: p.ClientID, Assigned: assigned, Status: status,
-		Cert: sn.certs[k], Requirements: p.Requirements, Licenses: sn.licenses[ag.UserID]}
+		Cert: sn.certs[k], Requirements: p.Requirements, Licenses: ag.licenses, states: p.states}
 }
 
 // snapshotScope says which programs and agents a snapshot reads: the
@@ -388,8 +389,13 @@ FROM programs p JOIN clients cl ON cl.id = p.client_id`
 	snapAgentsOf = `SELECT u.id FROM users u
 WHERE u.id IN (SELECT a.user_id FROM assignments a WHERE a.program_id = ANY ($1::text[]::uuid[]))
    OR u.id = ANY ($2::text[]::uuid[]) OR u.external_id = ANY ($3::text[])`
-	snapAgents = `
-SELECT u.id, u.external_id, u.role, u.email, u.display_name, u.active FROM users u WHERE u.id IN (` + snapAgentsOf + `)
+	snapAgentsCols = `SELECT u.id, u.external_id, u.role, u.email, u.display_name, u.active FROM users u WHERE u.id IN (`
+	snapAgents     = snapAgentsCols + snapAgentsOf + `)
+ORDER BY u.email, u.id`
+	// snapAgentsAssigned is snapAgents without named agents: one semi-join
+	// of users on the programs' assignments, without the ORs that make the
+	// planner scan users twice.
+	snapAgentsAssigned = snapAgentsCols + `SELECT a.user_id FROM assignments a WHERE a.program_id = ANY ($1::text[]::uuid[]))
 ORDER BY u.email, u.id`
 	snapAssignments = `SELECT a.user_id, a.program_id, a.status FROM assignments a WHERE a.program_id = ANY ($1::text[]::uuid[])`
 	// The agents' certifications and licenses. Without named agents, the
@@ -415,7 +421,7 @@ WHERE EXISTS (SELECT 1 FROM program_licenses pl
 // error as is.
 func (s *Store) Snapshot(ctx context.Context, sc snapshotScope) (*snapshot, error) {
 	sn := &snapshot{programs: map[string]*snapProgram{}, index: map[string]int{}, byAgent: map[string][]*snapProgram{}, agents: map[string]*snapAgent{}, byExternal: map[string]*snapAgent{},
-		Assigned: map[pairKey]string{}, certs: map[pairKey]*CertificationInput{}, licenses: map[string][]LicenseInput{}}
+		Assigned: map[pairKey]string{}, certs: map[pairKey]*CertificationInput{}}
 	sqlDB, err := s.db.DB()
 	if err != nil {
 		return nil, fmt.Errorf("routing: read snapshot: %w", err)
@@ -511,6 +517,7 @@ func (sn *snapshot) readPrograms(ctx context.Context, tx pgx.Tx, sc snapshotScop
 		if p.Requirements, err = decodeRequirements(reqs); err != nil {
 			return err
 		}
+		p.states = requiredStates(Input{Requirements: p.Requirements})
 		sn.index[p.ID] = len(sn.Programs)
 		sn.Programs = append(sn.Programs, p)
 		sn.programs[p.ID] = p
@@ -519,7 +526,11 @@ func (sn *snapshot) readPrograms(ctx context.Context, tx pgx.Tx, sc snapshotScop
 }
 
 func (sn *snapshot) readAgents(ctx context.Context, tx pgx.Tx, programIDs, named, ext []string) error {
-	rows, err := tx.Query(ctx, snapAgents, programIDs, named, ext)
+	q, args := snapAgents, []any{programIDs, named, ext}
+	if len(named)+len(ext) == 0 {
+		q, args = snapAgentsAssigned, []any{programIDs}
+	}
+	rows, err := tx.Query(ctx, q, args...)
 	if err != nil {
 		return fmt.Errorf("agents: %w", err)
 	}
@@ -582,21 +593,38 @@ func (sn *snapshot) readCertifications(ctx context.Context, tx pgx.Tx, q string,
 	return rows.Err()
 }
 
+// readLicenses reads the agents' licenses into their snapAgents. Tens of
+// thousands of rows come back for a large roster, so the rows are decoded
+// from pgx's raw binary values by licenseDecoder, without pgx's per-value
+// scan plans, and the few distinct jurisdictions, classes, statuses and
+// lines of authority are shared rather than copied per row (Decide only
+// reads them). A result in any other format is scanned as usual.
 func (sn *snapshot) readLicenses(ctx context.Context, tx pgx.Tx, q string, args []any) error {
 	rows, err := tx.Query(ctx, q, args...)
 	if err != nil {
 		return fmt.Errorf("licenses: %w", err)
 	}
 	defer rows.Close()
+	dec := newLicenseDecoder()
+	fast := dec.fits(rows.FieldDescriptions())
 	for rows.Next() {
-		var userID string
+		var ag *snapAgent
 		var l LicenseInput
-		if err := rows.Scan(&userID, &l.Jurisdiction, &l.Class, &l.Lines, &l.Status, &l.EffectiveDate, &l.ExpiryDate); err != nil {
+		if fast {
+			ag, l, err = dec.decode(sn, rows.RawValues())
+		} else {
+			var userID string
+			err = rows.Scan(&userID, &l.Jurisdiction, &l.Class, &l.Lines, &l.Status, &l.EffectiveDate, &l.ExpiryDate)
+			l.Jurisdiction = strings.ToUpper(l.Jurisdiction)
+			l.EffectiveDate, l.ExpiryDate = l.EffectiveDate.UTC(), l.ExpiryDate.UTC()
+			ag = sn.agents[userID]
+		}
+		if err != nil {
 			return fmt.Errorf("licenses: %w", err)
 		}
-		l.Jurisdiction = strings.ToUpper(l.Jurisdiction)
-		l.EffectiveDate, l.ExpiryDate = l.EffectiveDate.UTC(), l.ExpiryDate.UTC()
-		sn.licenses[userID] = append(sn.licenses[userID], l)
+		if ag != nil { // nil: the agent was assigned after the agents were read, not in this snapshot
+			ag.licenses = append(ag.licenses, l)
+		}
 	}
 	return rows.Err()
 }

@@ -241,7 +241,7 @@ func TestParseMoodleXMLEveryForm(t *testing.T) {
 	for _, q := range b.Questions {
 		byID[q.ID] = q
 	}
-	if got := questionIDs(b.Questions); !reflect.DeepEqual(got, []string{"ownership", "listening", "check-in", "aht", "fcr", "sla", "metrics", "ownership-2"}) {
+	if got := questionIDs(b.Questions); !reflect.DeepEqual(got, []string{"ownership", "listening", "check-in", "aht", "fcr", "sla", "metrics", "ownership-2", "cloze"}) {
 		t.Fatalf("got ids %v", got)
 	}
 	tests := []struct {
@@ -269,6 +269,7 @@ func TestParseMoodleXMLEveryForm(t *testing.T) {
 		{"numeric", byID["sla"].Numbers, []NumericAnswer{{Value: 80, Tolerance: 5, Weight: 100, Feedback: "Yes."}, {Value: 80, Tolerance: 10, Weight: 50}}},
 		{"numeric: * feedback", byID["sla"].WrongFeedback, "See the service-level table."},
 		{"numeric: nested category", byID["sla"].Tags, []string{"call-handling/numbers"}},
+		{"cloze: gaps from the text", []any{byID["cloze"].Type, byID["cloze"].Gaps}, []any{Cloze, []Gap{{ID: "1", Kind: GapShort, Weight: 1, Syntax: "SHORTANSWER", Answers: []TextAnswer{{Text: "average handle time", Weight: 100}}}}}},
 		{"matching", byID["metrics"].Pairs, []Pair{{ID: "p1", Left: "AHT", Right: "time per call"}, {ID: "p2", Left: "FCR", Right: "problems solved on the first contact"}, {ID: "p3", Right: "calls per hour"}}},
 	}
 	for _, tc := range tests {
@@ -282,7 +283,7 @@ func TestParseMoodleXMLEveryForm(t *testing.T) {
 	for _, s := range b.Skipped {
 		skipped = append(skipped, s.String())
 	}
-	wantSkipped := []string{":92: essay", ":97: description", ":102: cloze", ":107: calculated"}
+	wantSkipped := []string{":92: essay", ":97: description", ":107: calculated"}
 	if len(skipped) != len(wantSkipped) {
 		t.Fatalf("got skipped %q, want %q", skipped, wantSkipped)
 	}

@@ -375,7 +375,7 @@ function Question({ q, n, value, onChange, disabled, error, onLeave }: {
 }
 
 /** A cloze question's text with a field in each gap: a select or radio buttons for a choice gap, a text box for the others. Each field is labelled "Gap i of n". */
-function Cloze({ q, name, value, onChange, error, errorId }: {
+export function Cloze({ q, name, value, onChange, error, errorId }: {
   q: PublicQuestion; name: string; value: Record<string, string>; onChange: (gaps: Record<string, string>) => void;
   error?: string; errorId: string;
 }) {

@@ -92,29 +92,29 @@ function clozeText(q: PublicQuestion): string {
 function GapMarks({ q, qr }: { q?: PublicQuestion; qr: QuestionResult }) {
   const n = qr.gaps?.length ?? 0;
   return (
-    <table className="gap-marks">
-      <caption className="sr-only">Marks per gap</caption>
-      <thead>
-        <tr><th scope="col">Gap</th><th scope="col">Your answer</th><th scope="col">Mark</th>{qr.gaps?.some((g) => g.correct_answer) && <th scope="col">Correct answer</th>}</tr>
-      </thead>
-      <tbody>
-        {qr.gaps?.map((g: GapResult) => {
-          const ca = g.correct_answer;
-          const correct = ca ? [...(ca.choices ?? []).map((c) => gapText(q, g.id, c)), ...(ca.texts ?? []), ...(ca.numbers ?? [])].join("; ") : "";
-          return (
-            <tr key={g.id} className={g.correct ? "right" : g.mark > 0 ? "partly" : "wrong"}>
-              <th scope="row">Gap {g.id} of {n}</th>
-              <td>
-                {gapText(q, g.id, qr.response.gaps?.[g.id]) || "—"}
-                {g.feedback?.map((f) => <span key={f} className="feedback"> {f}</span>)}
-              </td>
-              <td>{g.correct ? "✓" : g.mark > 0 ? "◐" : "✗"} {Math.round(g.mark * 100)}%{g.weight !== 1 && <span className="hint"> (weight {g.weight})</span>}</td>
-              {qr.gaps?.some((x) => x.correct_answer) && <td>{correct}</td>}
-            </tr>
-          );
-        })}
-      </tbody>
-    </table>
+    <ul className="gap-marks" aria-label="Marks per gap">
+      {qr.gaps?.map((g: GapResult) => {
+        const ca = g.correct_answer;
+        const correct = ca ? [...(ca.choices ?? []).map((c) => gapText(q, g.id, c)), ...(ca.texts ?? []), ...(ca.numbers ?? [])].join("; ") : "";
+        const state = g.correct ? "right" : g.mark > 0 ? "partly" : "wrong";
+        return (
+          <li key={g.id} className={state}>
+            <p className="q-head">
+              <strong>Gap {g.id} of {n}</strong>{" "}
+              <span className={`badge ${state === "right" ? "ok" : state === "partly" ? "warn" : "bad"}`}>
+                {state === "right" ? "✓ Right" : state === "partly" ? "◐ Partly right" : "✗ Wrong"}
+              </span>{" "}
+              <span className="hint">{Math.round(g.mark * 100)}%{g.weight !== 1 && ` · weight ${g.weight}`}</span>
+            </p>
+            <dl className="facts">
+              <dt>Your answer</dt><dd>{gapText(q, g.id, qr.response.gaps?.[g.id]) || "—"}</dd>
+              {correct && <><dt>Correct answer</dt><dd>{correct}</dd></>}
+            </dl>
+            {g.feedback?.map((f) => <p key={f} className="feedback">{f}</p>)}
+          </li>
+        );
+      })}
+    </ul>
   );
 }
 

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -173,7 +174,11 @@ func TestExportRoundTripsEveryDemoQuestion(t *testing.T) {
 				if len(b.Warnings) != 0 || len(b.Skipped) != 0 {
 					t.Errorf("got warnings %v, skipped %v, want none", b.Warnings, b.Skipped)
 				}
-				got, want := comparable(b.Questions), comparable(qs)
+				kept := qs
+				if format == ExportGIFT { // GIFT has no cloze questions: the export leaves them out
+					kept = slices.DeleteFunc(slices.Clone(qs), func(q Question) bool { return q.Type == Cloze })
+				}
+				got, want := comparable(b.Questions), comparable(kept)
 				if len(got) != len(want) {
 					t.Fatalf("got %d questions back, want %d", len(got), len(want))
 				}

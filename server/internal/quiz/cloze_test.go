@@ -307,3 +307,30 @@ func TestREADMEClozeExampleParses(t *testing.T) {
 		t.Errorf("got gaps %+v, want 3, the first of weight 2", g)
 	}
 }
+
+func TestDrawShufflesClozeChoiceGapsWithoutTouchingThePool(t *testing.T) {
+	q := Question{ID: "c", Type: Cloze, Text: "{1:MC:=a~b~c~d} {1:SA:=x}"}
+	q.defaults()
+	pool := []Question{q}
+	orders := map[string]bool{}
+	for seed := range uint64(30) {
+		qs, err := Draw(&Quiz{Slug: "t", ShuffleOptions: true}, pool, seed)
+		if err != nil {
+			t.Fatal(err)
+		}
+		order := ""
+		for _, o := range qs[0].Gaps[0].Options {
+			order += o.Text
+		}
+		orders[order] = true
+		if again, _ := Draw(&Quiz{Slug: "t", ShuffleOptions: true}, pool, seed); !reflect.DeepEqual(again, qs) {
+			t.Fatalf("seed %d: got a different draw for the same seed", seed)
+		}
+	}
+	if len(orders) < 5 {
+		t.Errorf("got %d orders of the gap's options over 30 seeds, want them shuffled", len(orders))
+	}
+	if pool[0].Gaps[0].Options[0].Text != "a" {
+		t.Errorf("got the pool's gap reordered: %+v", pool[0].Gaps[0].Options)
+	}
+}

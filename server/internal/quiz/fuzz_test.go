@@ -44,6 +44,7 @@ func FuzzParseQuiz(f *testing.F) {
 		f.Fatal(err)
 	}
 	f.Add(string(data))
+	f.Add("title: T\npass_percent: 50\nquestions:\n  - id: c\n    type: cloze\n    text: |\n      {2:MCV:=a~%50%b#c} {:SA:=x~*#y} {1:NM:=1:0.5}\n")
 	f.Fuzz(func(t *testing.T, src string) {
 		qz, err := ParseQuiz("c/p/q.quiz.yaml", []byte(src))
 		if err != nil {

@@ -38,6 +38,18 @@ interface YamlQuestion {
   answer?: boolean;
   answers?: (string | number | { text?: string; value?: number; min?: number; weight?: number })[];
   pairs?: { left: string; right: string }[];
+  text?: string;
+}
+
+/** The full-credit answer of each gap of a cloze question's text ({1:MULTICHOICE:=right~wrong}, {1:SHORTANSWER:=a}, {1:NUMERICAL:=10:0.5}). */
+function clozeKey(text: string): { type: string; answer: string }[] {
+  const gaps: { type: string; answer: string }[] = [];
+  for (const m of text.matchAll(/\{(\d*):([A-Za-z_]+):((?:\\.|[^\\}])*)\}/g)) {
+    const right = m[3].split(/(?<!\\)~/).find((a) => a.trimStart().startsWith("="))!;
+    const answer = right.trimStart().slice(1).split(/(?<!\\)#/)[0].replace(/\\(.)/g, "$1").trim();
+    gaps.push({ type: m[2].toUpperCase(), answer: m[2].toUpperCase().startsWith("N") ? answer.split(":")[0] : answer });
+  }
+  return gaps;
 }
 
 /** The demo quiz's questions with their answer keys, by id. */
@@ -75,6 +87,17 @@ export async function answerRight(page: Page, q: YamlQuestion) {
     case "matching":
       for (const p of q.pairs!) await box.getByLabel(p.left, { exact: true }).selectOption({ label: p.right });
       return;
+    case "cloze": {
+      const gaps = clozeKey(q.text!);
+      for (const [i, g] of gaps.entries()) {
+        const name = `Gap ${i + 1} of ${gaps.length}`;
+        if (/^(MULTICHOICE|MC)(_?S)?$/.test(g.type)) await box.getByRole("combobox", { name, exact: true }).selectOption({ label: g.answer });
+        else if (/^(MULTICHOICE_|MC)[VH]/.test(g.type)) await box.getByRole("radiogroup", { name, exact: true }).getByRole("radio", { name: plain(g.answer), exact: true }).check();
+        else if (/^(NUMERICAL|NM)$/.test(g.type)) await box.getByRole("textbox", { name: `${name} (a number)`, exact: true }).fill(g.answer);
+        else await box.getByRole("textbox", { name, exact: true }).fill(g.answer);
+      }
+      return;
+    }
     default:
       throw new Error(`no answer for ${q.type}`);
   }

@@ -144,7 +144,7 @@ export interface QuizGate {
   modules: { module_id: string; title: string; done: boolean }[];
 }
 
-export type QuestionType = "single_choice" | "multiple_response" | "true_false" | "short_answer" | "numeric" | "matching";
+export type QuestionType = "single_choice" | "multiple_response" | "true_false" | "short_answer" | "numeric" | "matching" | "cloze";
 
 export interface PublicItem {
   id: string;
@@ -161,13 +161,25 @@ export interface PublicQuestion {
   options?: PublicItem[];
   lefts?: PublicItem[];
   rights?: PublicItem[];
+  /** A cloze question's gaps; its text marks each gap's place as {{gap:<id>}}. */
+  gaps?: PublicGap[];
 }
 
-/** An answer to one question: choices (option ids), text, or matches (left id → right id). */
+/** A gap of a cloze question: its kind and a choice gap's options, never which is right. */
+export interface PublicGap {
+  id: string;
+  kind: "choice" | "short" | "numeric";
+  display?: "dropdown" | "vertical" | "horizontal";
+  points: number;
+  options?: PublicItem[];
+}
+
+/** An answer to one question: choices (option ids), text, matches (left id → right id), or gaps (gap id → text, number or option id). */
 export interface QuizAnswer {
   choices?: string[];
   text?: string;
   matches?: Record<string, string>;
+  gaps?: Record<string, string>;
 }
 
 export type Answers = Record<string, QuizAnswer>;
@@ -206,6 +218,17 @@ export interface QuestionResult {
   response: QuizAnswer;
   reread?: string;
   correct_answer?: { choices?: string[]; texts?: string[]; numbers?: string[]; matches?: Record<string, string> };
+  feedback?: string[];
+  /** A cloze question's gaps, each with its mark (and correct answer and feedback as the review policy allows). */
+  gaps?: GapResult[];
+}
+
+export interface GapResult {
+  id: string;
+  weight: number;
+  mark: number;
+  correct: boolean;
+  correct_answer?: { choices?: string[]; texts?: string[]; numbers?: string[] };
   feedback?: string[];
 }
 

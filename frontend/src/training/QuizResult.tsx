@@ -1,10 +1,10 @@
 import { useEffect, useRef } from "react";
 import { Link, useParams } from "react-router-dom";
 import { useQuery } from "@tanstack/react-query";
-import { learning, type PublicQuestion, type QuestionResult } from "../api/learning";
+import { learning, type GapResult, type PublicQuestion, type QuestionResult } from "../api/learning";
 import { formatDateTime, formatPercent } from "../lib/format";
 import { useProgram } from "./hooks";
-import { inlineMarkdown, rereadLink } from "./text";
+import { inlineMarkdown, rereadLink, splitCloze } from "./text";
 
 /** A graded attempt: score, pass or fail, per-question marks and what to re-read, as the review policy allows. */
 export function QuizResult() {
@@ -64,13 +64,58 @@ export function QuizResult() {
   );
 }
 
-function describe(q: PublicQuestion | undefined, a: { choices?: string[]; text?: string; matches?: Record<string, string> } | undefined): string {
+function describe(q: PublicQuestion | undefined, a: { choices?: string[]; text?: string; matches?: Record<string, string>; gaps?: Record<string, string> } | undefined): string {
   if (!a) return "—";
+  if (q?.type === "cloze") {
+    return (q.gaps ?? []).map((g) => `${g.id}: ${gapText(q, g.id, a.gaps?.[g.id]) || "—"}`).join("; ") || "—";
+  }
   if (a.choices) return a.choices.map((c) => q?.options?.find((o) => o.id === c)?.text ?? c).join("; ") || "—";
   if (a.matches) {
     return Object.entries(a.matches).map(([l, r]) => `${q?.lefts?.find((x) => x.id === l)?.text ?? l} → ${q?.rights?.find((x) => x.id === r)?.text ?? r}`).join("; ") || "—";
   }
   return a.text || "—";
+}
+
+/** A gap's answer as the agent sees it: a choice gap's option text, the typed text otherwise. */
+function gapText(q: PublicQuestion | undefined, gap: string, answer: string | undefined): string {
+  if (!answer) return "";
+  const g = q?.gaps?.find((x) => x.id === gap);
+  return g?.options?.find((o) => o.id === answer)?.text ?? answer;
+}
+
+/** The text of a cloze question with each gap shown as its number: "… [1] …". */
+function clozeText(q: PublicQuestion): string {
+  return splitCloze(q.text).map((p) => ("gap" in p ? ` [${p.gap}] ` : p.text)).join("");
+}
+
+/** Each gap of a cloze question: the agent's answer, its mark, and the correct answer and feedback when the review policy shows them. */
+function GapMarks({ q, qr }: { q?: PublicQuestion; qr: QuestionResult }) {
+  const n = qr.gaps?.length ?? 0;
+  return (
+    <ul className="gap-marks" aria-label="Marks per gap">
+      {qr.gaps?.map((g: GapResult) => {
+        const ca = g.correct_answer;
+        const correct = ca ? [...(ca.choices ?? []).map((c) => gapText(q, g.id, c)), ...(ca.texts ?? []), ...(ca.numbers ?? [])].join("; ") : "";
+        const state = g.correct ? "right" : g.mark > 0 ? "partly" : "wrong";
+        return (
+          <li key={g.id} className={state}>
+            <p className="q-head">
+              <strong>Gap {g.id} of {n}</strong>{" "}
+              <span className={`badge ${state === "right" ? "ok" : state === "partly" ? "warn" : "bad"}`}>
+                {state === "right" ? "✓ Right" : state === "partly" ? "◐ Partly right" : "✗ Wrong"}
+              </span>{" "}
+              <span className="hint">{Math.round(g.mark * 100)}%{g.weight !== 1 && ` · weight ${g.weight}`}</span>
+            </p>
+            <dl className="facts">
+              <dt>Your answer</dt><dd>{gapText(q, g.id, qr.response.gaps?.[g.id]) || "—"}</dd>
+              {correct && <><dt>Correct answer</dt><dd>{correct}</dd></>}
+            </dl>
+            {g.feedback?.map((f) => <p key={f} className="feedback">{f}</p>)}
+          </li>
+        );
+      })}
+    </ul>
+  );
 }
 
 function QuestionMark({ qr, q, n, reread }: { qr: QuestionResult; q?: PublicQuestion; n: number; reread: { to: string; title: string; section: string } | null }) {
@@ -88,12 +133,14 @@ function QuestionMark({ qr, q, n, reread }: { qr: QuestionResult; q?: PublicQues
         </span>{" "}
         <span className="hint">{mark} of {qr.points} {qr.points === 1 ? "point" : "points"}</span>
       </p>
-      {q && <p className="q-text" dangerouslySetInnerHTML={{ __html: inlineMarkdown(q.text, q.format) }} />}
-      <dl className="facts">
-        <dt>Your answer</dt><dd>{describe(q, qr.response)}</dd>
-        {correctText && <><dt>Correct answer</dt><dd>{correctText}</dd></>}
-      </dl>
-      {qr.feedback?.map((f) => <p key={f} className="feedback">{f}</p>)}
+      {q && <p className="q-text" dangerouslySetInnerHTML={{ __html: inlineMarkdown(q.type === "cloze" ? clozeText(q) : q.text, q.format) }} />}
+      {qr.gaps ? <GapMarks q={q} qr={qr} /> : (
+        <dl className="facts">
+          <dt>Your answer</dt><dd>{describe(q, qr.response)}</dd>
+          {correctText && <><dt>Correct answer</dt><dd>{correctText}</dd></>}
+        </dl>
+      )}
+      {(qr.gaps ? qr.feedback?.filter((f) => !qr.gaps?.some((g) => g.feedback?.includes(f))) : qr.feedback)?.map((f) => <p key={f} className="feedback">{f}</p>)}
       {!qr.correct && reread && <p>Re-read: <Link to={reread.to}>{reread.title} — {reread.section}</Link></p>}
     </article>
   );

@@ -5,7 +5,7 @@ import { learning, type Answers, type Attempt, type PublicQuestion, type QuizAns
 import { Dialog } from "../components/Dialog";
 import { AnswerSaver, questionList, saveStatus, type Rejected, type SaveState } from "./saver";
 import { mayBeUnfinished, parseTypedNumber } from "../lib/number";
-import { inlineMarkdown, isAnswered } from "./text";
+import { clozeProblem, inlineMarkdown, isAnswered, splitCloze } from "./text";
 import { clockOffset, formatRemaining, remainingMs, spokenRemaining } from "./timer";
 import { keys } from "./hooks";
 
@@ -90,9 +90,11 @@ export function QuizTake() {
   const answer = useCallback((q: PublicQuestion, a: QuizAnswer) => {
     setAnswers((prev) => ({ ...prev, [q.id]: a }));
     const parsed = q.type === "numeric" && a.text?.trim() ? parseTypedNumber(a.text) : null;
-    if (parsed && !parsed.ok) {
+    const gap = q.type === "cloze" ? clozeProblem(q.gaps, a.gaps) : null;
+    const reason = parsed && !parsed.ok ? parsed.reason : gap?.reason;
+    if (reason) {
       // Never sent: the server keeps the question's earlier answer, and the field says why.
-      setInvalid((prev) => ({ ...prev, [q.id]: parsed.reason }));
+      setInvalid((prev) => ({ ...prev, [q.id]: reason }));
       saver.current?.discard(q.id);
       return;
     }
@@ -150,7 +152,8 @@ export function QuizTake() {
   const errorOf = (q: PublicQuestion) => {
     if (rejected[q.id] && !invalid[q.id]) return rejected[q.id];
     if (!invalid[q.id]) return undefined;
-    return touched[q.id] || !mayBeUnfinished(answers[q.id]?.text ?? "") ? invalid[q.id] : undefined;
+    const typed = q.type === "cloze" ? clozeProblem(q.gaps, answers[q.id]?.gaps)?.text ?? "" : answers[q.id]?.text ?? "";
+    return touched[q.id] || !mayBeUnfinished(typed) ? invalid[q.id] : undefined;
   };
   const problems = attempt.questions.filter((q) => errorOf(q)).map(number);
   const unsaved = saveState === "error" ? attempt.questions.filter((q) => saver.current?.unsaved().includes(q.id)).map(number) : [];
@@ -333,6 +336,18 @@ function Question({ q, n, value, onChange, disabled, error, onLeave }: {
           {note}
         </fieldset>
       );
+    case "cloze":
+      return (
+        <fieldset {...fieldset}>
+          <legend>
+            <span className="q-number">Question {n}</span>
+            <span className="q-points"> · {q.points} {q.points === 1 ? "point" : "points"}</span>
+            <span className="hint"> · fill in {q.gaps?.length === 1 ? "the gap" : `the ${q.gaps?.length ?? 0} gaps`}</span>
+          </legend>
+          <Cloze q={q} name={name} value={value?.gaps ?? {}} onChange={(gaps) => onChange({ gaps })} error={error} errorId={errorId} />
+          {note}
+        </fieldset>
+      );
     case "matching":
       return (
         <fieldset {...fieldset}>
@@ -357,4 +372,58 @@ function Question({ q, n, value, onChange, disabled, error, onLeave }: {
         </fieldset>
       );
   }
+}
+
+/** A cloze question's text with a field in each gap: a select or radio buttons for a choice gap, a text box for the others. Each field is labelled "Gap i of n". */
+export function Cloze({ q, name, value, onChange, error, errorId }: {
+  q: PublicQuestion; name: string; value: Record<string, string>; onChange: (gaps: Record<string, string>) => void;
+  error?: string; errorId: string;
+}) {
+  const gaps = q.gaps ?? [];
+  // A refusal names its gap ("Gap 3: …"): that field is the invalid one.
+  const badGap = error?.match(/^Gap (\d+):/)?.[1];
+  const set = (id: string, v: string) => {
+    const next = { ...value };
+    if (v) next[id] = v;
+    else delete next[id];
+    onChange(next);
+  };
+  return (
+    <div className="cloze q-text">
+      {splitCloze(q.text).map((part, i) => {
+        if ("text" in part) return <span key={i} dangerouslySetInnerHTML={{ __html: inlineMarkdown(part.text, q.format) }} />;
+        const g = gaps.find((x) => x.id === part.gap);
+        if (!g) return null;
+        const label = `Gap ${g.id} of ${gaps.length}`;
+        const invalid = badGap === g.id;
+        if (g.kind === "choice" && (g.display ?? "dropdown") === "dropdown") {
+          return (
+            <select key={i} className="gap" aria-label={label} value={value[g.id] ?? ""} onChange={(e) => set(g.id, e.target.value)}
+              aria-invalid={invalid || undefined} aria-describedby={invalid ? errorId : undefined}>
+              <option value="">Choose…</option>
+              {g.options?.map((o) => <option key={o.id} value={o.id}>{o.text}</option>)}
+            </select>
+          );
+        }
+        if (g.kind === "choice") {
+          return (
+            <span key={i} role="radiogroup" aria-label={label} className={`gap gap-${g.display}`}>
+              {g.options?.map((o) => (
+                <label key={o.id} className="check">
+                  <input type="radio" name={`${name}-gap-${g.id}`} value={o.id} checked={value[g.id] === o.id} onChange={() => set(g.id, o.id)} />
+                  <span dangerouslySetInnerHTML={{ __html: inlineMarkdown(o.text, q.format) }} />
+                </label>
+              ))}
+            </span>
+          );
+        }
+        const numeric = g.kind === "numeric";
+        return (
+          <input key={i} type="text" className={`gap${numeric ? " numeric" : ""}`} aria-label={numeric ? `${label} (a number)` : label}
+            inputMode={numeric ? "decimal" : undefined} autoComplete="off" size={numeric ? 8 : 14} value={value[g.id] ?? ""}
+            onChange={(e) => set(g.id, e.target.value)} aria-invalid={invalid || undefined} aria-describedby={invalid ? errorId : undefined} />
+        );
+      })}
+    </div>
+  );
 }

@@ -1,6 +1,7 @@
 // Small text helpers for question texts (markdown from the quiz files) and
 // links from "module#heading" references to the module reader.
-import type { QuestionType, RequiredModule } from "../api/learning";
+import type { PublicGap, QuestionType, RequiredModule } from "../api/learning";
+import { parseTypedNumber } from "../lib/number";
 
 const ESC: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
 
@@ -50,9 +51,11 @@ export function rereadLink(programID: string, modules: RequiredModule[], target:
 }
 
 /** Whether an answer says anything (an empty one clears the question). */
-export function isAnswered(type: QuestionType, a: { choices?: string[]; text?: string; matches?: Record<string, string> } | undefined): boolean {
+export function isAnswered(type: QuestionType, a: { choices?: string[]; text?: string; matches?: Record<string, string>; gaps?: Record<string, string> } | undefined): boolean {
   if (!a) return false;
   switch (type) {
+    case "cloze":
+      return !!a.gaps && Object.values(a.gaps).some((g) => !!g.trim());
     case "short_answer":
     case "numeric":
       return !!a.text?.trim();
@@ -61,4 +64,32 @@ export function isAnswered(type: QuestionType, a: { choices?: string[]; text?: s
     default:
       return !!a.choices?.length;
   }
+}
+
+/** A piece of a cloze question's text: text, or the place of a gap. */
+export type ClozePart = { text: string } | { gap: string };
+
+/** Splits a cloze question's public text at its gap placeholders ({{gap:1}}), in order. */
+export function splitCloze(text: string): ClozePart[] {
+  const parts: ClozePart[] = [];
+  const re = /\{\{gap:([0-9]+)\}\}/g;
+  let last = 0;
+  for (let m = re.exec(text); m; m = re.exec(text)) {
+    if (m.index > last) parts.push({ text: text.slice(last, m.index) });
+    parts.push({ gap: m[1] });
+    last = m.index + m[0].length;
+  }
+  if (last < text.length) parts.push({ text: text.slice(last) });
+  return parts;
+}
+
+/** The first numeric gap of a cloze answer that is not a number, with the reason (as the server words it), or null. */
+export function clozeProblem(gaps: PublicGap[] | undefined, answer: Record<string, string> | undefined): { gap: string; reason: string; text: string } | null {
+  for (const g of gaps ?? []) {
+    const text = answer?.[g.id] ?? "";
+    if (g.kind !== "numeric" || !text.trim()) continue;
+    const parsed = parseTypedNumber(text);
+    if (!parsed.ok) return { gap: g.id, reason: `Gap ${g.id}: ${parsed.reason}`, text };
+  }
+  return null;
 }

@@ -3,7 +3,7 @@ import { ApiError } from "../api/client";
 import type { ProgramDetail, ModuleProgress, QuizSummary, RequiredModule } from "../api/learning";
 import { standing } from "./plan";
 import { AnswerSaver, saveStatus } from "./saver";
-import { inlineMarkdown, isAnswered, rereadLink } from "./text";
+import { clozeProblem, inlineMarkdown, isAnswered, rereadLink, splitCloze } from "./text";
 import { clockOffset, formatRemaining, remainingMs, spokenRemaining } from "./timer";
 
 describe("timer", () => {
@@ -225,8 +225,39 @@ describe("isAnswered", () => {
     ["matching", { matches: { l1: "" } }, false],
     ["matching", { matches: { l1: "r1" } }, true],
     ["short_answer", undefined, false],
+    ["cloze", { gaps: { "1": " " } }, false],
+    ["cloze", { gaps: {} }, false],
+    ["cloze", { gaps: { "1": "", "2": "x" } }, true],
   ] as const)("%s %j → %s", (type, a, want) => {
     expect(isAnswered(type, a as Parameters<typeof isAnswered>[1])).toBe(want);
+  });
+});
+
+describe("splitCloze", () => {
+  it.each([
+    ["Fee {{gap:1}}% on {{gap:2}}.", [{ text: "Fee " }, { gap: "1" }, { text: "% on " }, { gap: "2" }, { text: "." }]],
+    ["{{gap:1}}{{gap:12}}", [{ gap: "1" }, { gap: "12" }]],
+    ["no gaps {{gap:x}} {1:SA:=a}", [{ text: "no gaps {{gap:x}} {1:SA:=a}" }]],
+    ["", []],
+  ] as const)("%j", (text, want) => {
+    expect(splitCloze(text)).toEqual(want);
+  });
+});
+
+describe("clozeProblem", () => {
+  const gaps = [
+    { id: "1", kind: "choice" as const, points: 1, options: [{ id: "o1", text: "a" }] },
+    { id: "2", kind: "short" as const, points: 1 },
+    { id: "3", kind: "numeric" as const, points: 1 },
+  ];
+  it.each([
+    [{ "1": "o1", "2": "12,5", "3": "12.5" }, null],
+    [{ "3": "" }, null],
+    [{ "3": "1,200" }, null],
+    [{ "3": "12,5" }, { gap: "3", reason: "Gap 3: Use a point for decimals, such as 12.5.", text: "12,5" }],
+    [{ "3": "$12" }, { gap: "3", reason: "Gap 3: Enter only a number, without words, units or currency signs, such as 1,200 or 12.5.", text: "$12" }],
+  ])("%j", (answer, want) => {
+    expect(clozeProblem(gaps, answer)).toEqual(want);
   });
 });
 

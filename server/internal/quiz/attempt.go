@@ -245,6 +245,12 @@ type PassedQuiz struct {
 // numeric question. The error (a plain one) is a sentence saying what is
 // wrong, for the caller to show at the answer's field.
 func (q *Question) CheckResponse(r Response) error {
+	if q.Type == Cloze {
+		return q.checkClozeResponse(r)
+	}
+	if len(r.Gaps) > 0 {
+		return errors.New("Only a cloze question is answered with gaps.")
+	}
 	hasChoices, hasText, hasMatches := len(r.Choices) > 0, r.Text != "", len(r.Matches) > 0
 	wrongKind := func(want string) error {
 		return fmt.Errorf("A %s question is answered with %s.", strings.ReplaceAll(string(q.Type), "_", " "), want)

@@ -109,6 +109,19 @@ func Draw(qz *Quiz, pool []Question, seed uint64) ([]Question, error) {
 				pairs[to] = q.Pairs[from]
 			}
 			q.Pairs = pairs
+			// A cloze question's choice gaps are shuffled too (Moodle's MCS), so the order written never gives the right option away.
+			gaps := append([]Gap(nil), q.Gaps...)
+			for g := range gaps {
+				if len(gaps[g].Options) == 0 {
+					continue
+				}
+				opts := make([]Option, len(gaps[g].Options))
+				for to, from := range r.perm(len(opts)) {
+					opts[to] = gaps[g].Options[from]
+				}
+				gaps[g].Options = opts
+			}
+			q.Gaps = gaps
 		}
 		out[k] = q
 	}

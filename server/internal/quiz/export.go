@@ -23,7 +23,9 @@ const (
 // along in a Skillgate comment or element that Moodle ignores, so
 // importing the file back gives the same questions. It returns the file and
 // its suggested extension. Errors: invalid (an unknown format, or a short
-// answer question graded only by a pattern, which Moodle cannot grade).
+// answer question graded only by a pattern, which Moodle cannot grade). GIFT
+// has no cloze questions: a GIFT export leaves them out, saying so in a
+// comment.
 func Export(format string, qs []Question) ([]byte, string, error) {
 	if err := checkExportFormat(format); err != nil {
 		return nil, "", err
@@ -145,6 +147,8 @@ func exportXML(qs []Question) ([]byte, error) {
 			if q.WrongFeedback != "" {
 				x.Answers = append(x.Answers, xmlAnswer{Fraction: "0", Text: "*", Tolerance: "0", Feedback: fb(q.WrongFeedback)})
 			}
+		case Cloze:
+			x.Type = "multianswer" // the gaps are in the text
 		case Matching:
 			x.Type, x.ShuffleAnswers = "matching", "true"
 			for _, p := range q.Pairs {
@@ -217,6 +221,10 @@ func exportGIFT(qs []Question) []byte {
 			fmt.Fprintf(&b, "\n$CATEGORY: %s\n", path)
 		}
 		b.WriteString("\n")
+		if q.Type == Cloze { // GIFT has no embedded answers
+			fmt.Fprintf(&b, "// skipped: %s is a cloze (embedded answers) question, which GIFT cannot hold; export as %s to keep it\n", q.Key(), ExportMoodleXML)
+			continue
+		}
 		if q.Reread != "" {
 			fmt.Fprintf(&b, "// reread: %s\n", q.Reread)
 		}

@@ -44,6 +44,7 @@ func FuzzParseQuiz(f *testing.F) {
 		f.Fatal(err)
 	}
 	f.Add(string(data))
+	f.Add("title: T\npass_percent: 50\nquestions:\n  - id: c\n    type: cloze\n    text: |\n      {2:MCV:=a~%50%b#c} {:SA:=x~*#y} {1:NM:=1:0.5}\n")
 	f.Fuzz(func(t *testing.T, src string) {
 		qz, err := ParseQuiz("c/p/q.quiz.yaml", []byte(src))
 		if err != nil {
@@ -67,9 +68,12 @@ func checkFuzzedBank(t *testing.T, b *Bank) {
 		if len(q.check()) != 0 {
 			t.Fatalf("got an accepted question that fails its check: %+v", q)
 		}
-		_ = q.Mark(Response{Choices: []string{"a"}, Text: "1", Matches: map[string]string{"p1": "x"}})
+		_ = q.Mark(Response{Choices: []string{"a"}, Text: "1", Matches: map[string]string{"p1": "x"}, Gaps: map[string]string{"1": "1"}})
 		if _, err := json.Marshal(q.Public()); err != nil {
 			t.Fatal(err)
+		}
+		if r, ok := q.keyedResponse(); ok && q.Type == Cloze && q.Mark(r).Cmp(ratOne) != 0 {
+			t.Fatalf("got less than full credit for the keyed answer to %+v", q)
 		}
 	}
 	if raw, _, err := Export(ExportMoodleXML, b.Questions); err == nil {
@@ -88,6 +92,8 @@ func FuzzParseMoodleXML(f *testing.F) {
 	}
 	f.Add(string(data))
 	f.Add(`<quiz><question type="shortanswer"><name><text>a</text></name><questiontext><text>Q</text></questiontext><answer fraction="100"><text>x*</text></answer></question></quiz>`)
+	f.Add(clozeXML)
+	f.Add(`<quiz><question type="multianswer"><questiontext><text>{1:MCH:=a\}~%50%b#c} {2:NM:=1:0.1~*#x} {:SA:=y}</text></questiontext></question></quiz>`)
 	f.Fuzz(func(t *testing.T, src string) {
 		b, err := ParseMoodleXML("c/p/bank.xml", []byte(src))
 		if err != nil {

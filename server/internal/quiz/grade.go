@@ -23,12 +23,23 @@ type Response struct {
 	Text string `json:"text,omitempty"`
 	// Matches map a matching question's left item ids to right item ids.
 	Matches map[string]string `json:"matches,omitempty"`
+	// Gaps answer a cloze question: gap id → the text or number typed, or
+	// the option id chosen.
+	Gaps map[string]string `json:"gaps,omitempty"`
 }
 
 // Empty reports whether the response says nothing: no choice, blank text,
 // no match. Saving one clears the question's answer.
 func (r Response) Empty() bool {
-	return len(r.Choices) == 0 && strings.TrimSpace(r.Text) == "" && len(r.Matches) == 0
+	if len(r.Choices) != 0 || strings.TrimSpace(r.Text) != "" || len(r.Matches) != 0 {
+		return false
+	}
+	for _, a := range r.Gaps {
+		if strings.TrimSpace(a) != "" {
+			return false
+		}
+	}
+	return true
 }
 
 var (
@@ -168,6 +179,9 @@ func (q *Question) grade(r Response) (*big.Rat, []string) {
 			return new(big.Rat), nil
 		}
 		return big.NewRat(int64(right), int64(lefts)), nil
+	case Cloze:
+		m, fb, _ := q.gradeCloze(r)
+		return m, fb
 	}
 	return new(big.Rat), feedback
 }
@@ -256,6 +270,8 @@ type GradedQuestion struct {
 	Question Question
 	Response Response
 	Mark     *big.Rat // in [0, 1]
+	// Gaps are a cloze question's marks per gap.
+	Gaps []GapGrade
 	// Feedback is the per-answer feedback the response earned, then the
 	// question's general feedback.
 	Feedback []string
@@ -277,7 +293,11 @@ func Grade(questions []Question, responses map[string]Response, passPercent int)
 		pts := big.NewRat(int64(q.Points), 1)
 		earned.Add(earned, new(big.Rat).Mul(mark, pts))
 		possible.Add(possible, pts)
-		g.Questions = append(g.Questions, GradedQuestion{Question: q, Response: r, Mark: mark, Feedback: fb})
+		gq := GradedQuestion{Question: q, Response: r, Mark: mark, Feedback: fb}
+		if q.Type == Cloze {
+			_, _, gq.Gaps = q.gradeCloze(r)
+		}
+		g.Questions = append(g.Questions, gq)
 	}
 	if possible.Sign() > 0 {
 		g.Score.Quo(earned, possible)
@@ -315,6 +335,9 @@ type QuestionResult struct {
 	CorrectAnswer *CorrectAnswer `json:"correct_answer,omitempty"`
 	// Feedback is shown under the "feedback" policy.
 	Feedback []string `json:"feedback,omitempty"`
+	// Gaps are a cloze question's marks per gap, with their correct
+	// answers and feedback as the policy allows.
+	Gaps []GapResult `json:"gaps,omitempty"`
 }
 
 // CorrectAnswer is the full-credit answer to a question.
@@ -354,6 +377,17 @@ func (g Graded) View(policy ReviewPolicy) Result {
 		}
 		if policy.Shows(ReviewFeedback) {
 			qr.Feedback = gq.Feedback
+		}
+		for i, gg := range gq.Gaps {
+			gap := q.Gaps[i]
+			gr := GapResult{ID: gg.ID, Weight: gap.Weight, Mark: floorDecimals(gg.Mark, 4), Correct: gg.Mark.Cmp(ratOne) == 0}
+			if policy.Shows(ReviewCorrect) {
+				gr.CorrectAnswer = gap.question().correctAnswer()
+			}
+			if policy.Shows(ReviewFeedback) {
+				gr.Feedback = gg.Feedback
+			}
+			qr.Gaps = append(qr.Gaps, gr)
 		}
 		res.Questions = append(res.Questions, qr)
 	}

@@ -64,6 +64,21 @@ func (q *Question) keyedResponse() (Response, bool) {
 		return Response{}, false
 	case Matching:
 		return Response{Matches: ca.Matches}, true
+	case Cloze:
+		gaps := map[string]string{}
+		for i := range q.Gaps {
+			g := &q.Gaps[i]
+			r, ok := g.question().keyedResponse()
+			if !ok {
+				return Response{}, false
+			}
+			if g.Kind == GapChoice {
+				gaps[g.ID] = r.Choices[0]
+			} else {
+				gaps[g.ID] = r.Text
+			}
+		}
+		return Response{Gaps: gaps}, true
 	}
 	return Response{}, false
 }

@@ -31,9 +31,10 @@ const (
 	ShortAnswer      Type = "short_answer"      // typed text, compared case- and whitespace-insensitively
 	Numeric          Type = "numeric"           // a number, within a tolerance or a range
 	Matching         Type = "matching"          // pair every left item with a right item
+	Cloze            Type = "cloze"             // gaps inside the text (Moodle's embedded answers), graded per gap
 )
 
-var types = []Type{SingleChoice, MultipleResponse, TrueFalse, ShortAnswer, Numeric, Matching}
+var types = []Type{SingleChoice, MultipleResponse, TrueFalse, ShortAnswer, Numeric, Matching, Cloze}
 
 // Valid reports whether t is a known question type.
 func (t Type) Valid() bool {
@@ -92,6 +93,8 @@ type Question struct {
 	// Pairs of a matching question; a pair with an empty Left is a
 	// distractor (an extra right-hand choice).
 	Pairs []Pair `json:"pairs,omitempty"`
+	// Gaps of a cloze question, read from its Text (ParseGaps).
+	Gaps []Gap `json:"gaps,omitempty"`
 	// WrongFeedback, for a short answer or numeric question, is shown for
 	// an answer that earns no credit (GIFT's numeric {#… ~#feedback}).
 	WrongFeedback string `json:"wrong_feedback,omitempty"`

@@ -213,10 +213,7 @@ func (r *xmlReader) question(b *Bank, x xmlQuestion, line int) {
 	case "description":
 		skip("description", "items without answers are not supported")
 		return
-	case "multianswer":
-		skip("cloze", "cloze (embedded answers) questions are not supported yet")
-		return
-	case "multichoice", "truefalse", "shortanswer", "numerical", "matching":
+	case "multichoice", "multianswer", "truefalse", "shortanswer", "numerical", "matching":
 	case "":
 		r.errf(line, "the question has no type attribute")
 		return
@@ -345,6 +342,8 @@ func (r *xmlReader) question(b *Bank, x xmlQuestion, line int) {
 			}
 			q.Numbers = append(q.Numbers, NumericAnswer{Value: v, Tolerance: math.Abs(tol), Weight: w, Feedback: r.convert(a.Feedback, q.Format)})
 		}
+	case "multianswer":
+		q.Type = Cloze // the gaps are in the text; Moodle's <question> has nothing else to read
 	case "matching":
 		q.Type = Matching
 		for _, s := range x.Subquestions {

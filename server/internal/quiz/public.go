@@ -23,6 +23,9 @@ type PublicQuestion struct {
 	// them; Rights are the choices for each, alphabetically.
 	Lefts  []PublicItem `json:"lefts,omitempty"`
 	Rights []PublicItem `json:"rights,omitempty"`
+	// Gaps of a cloze question, in the order of their placeholders
+	// ({{gap:1}}) in Text; no answer key.
+	Gaps []PublicGap `json:"gaps,omitempty"`
 }
 
 // PublicItem is an option or a matching item: an id and its text.
@@ -38,6 +41,9 @@ func (q *Question) Public() PublicQuestion {
 		format = FormatMarkdown
 	}
 	pq := PublicQuestion{ID: q.Key(), Type: q.Type, Text: q.Text, TextAfter: q.TextAfter, Format: format, Points: q.Points}
+	if q.Type == Cloze {
+		pq.Text, pq.Gaps = q.publicCloze()
+	}
 	for _, o := range q.Options {
 		pq.Options = append(pq.Options, PublicItem{ID: o.ID, Text: o.Text})
 	}

@@ -38,6 +38,9 @@ func (q *Question) defaults() {
 			q.Pairs[i].ID = fmt.Sprintf("p%d", i+1)
 		}
 	}
+	if q.Type == Cloze {
+		q.Gaps, _ = ParseGaps(q.Text)
+	}
 }
 
 // OptionID is the id of an option whose author gave it none: derived from
@@ -96,6 +99,9 @@ func (q *Question) check() []string {
 	}
 	if q.Type != Matching && len(q.Pairs) > 0 {
 		bad("a %s question has no pairs", q.Type)
+	}
+	if q.Type != Cloze && len(q.Gaps) > 0 {
+		bad("a %s question has no gaps", q.Type)
 	}
 
 	switch q.Type {
@@ -206,6 +212,12 @@ func (q *Question) check() []string {
 		if n < 2 {
 			bad("a matching question needs at least 2 pairs, got %d", n)
 		}
+	case Cloze:
+		if q.TextAfter != "" {
+			bad("a cloze question has no text_after: write the gaps in its text")
+		}
+		_, gapErrs := ParseGaps(q.Text)
+		errs = append(errs, gapErrs...)
 	}
 	return errs
 }

@@ -143,7 +143,8 @@ export interface paths {
          *     last accepted save (the attempt's `seq`); anything else is refused with 409 and `details.seq`, so
          *     replayed and out-of-order saves change nothing. Each answer must fit its question: `choices` (option
          *     ids) for single choice, true/false (one at most) and multiple response, `text` for short answer and
-         *     numeric, `matches` (left id → right id) for matching; an empty answer clears it. A numeric answer
+         *     numeric, `matches` (left id → right id) for matching, `gaps` (gap id → the text or number typed, or
+         *     the option id chosen) for cloze; an empty answer clears it. A numeric answer
          *     is a number as a person types it: an optional sign, digits with or without commas grouping
          *     thousands (`1,200`), a decimal point (`12.5`), an optional exponent. Each answer is checked on its
          *     own: one that does not fit is not kept (the question keeps its earlier answer) and is named in
@@ -3050,6 +3051,20 @@ export interface components {
             user_id: string;
             version: number;
         };
+        PublicGap: {
+            /**
+             * @description How a choice gap shows its options.
+             * @enum {string}
+             */
+            display?: "dropdown" | "vertical" | "horizontal";
+            /** @description The gap's number in the text: 1, 2, … */
+            id: string;
+            /** @enum {string} */
+            kind: "choice" | "short" | "numeric";
+            options?: components["schemas"]["PublicItem"][];
+            /** @description The gap's weight within the question. */
+            points: number;
+        };
         PublicItem: {
             id: string;
             text: string;
@@ -3058,6 +3073,8 @@ export interface components {
         PublicQuestion: {
             /** @enum {string} */
             format?: "markdown" | "plain" | "html";
+            /** @description A cloze question's gaps; `text` marks each gap's place as `{{gap:<id>}}`. */
+            gaps?: components["schemas"]["PublicGap"][];
             id: string;
             lefts?: components["schemas"]["PublicItem"][];
             options?: components["schemas"]["PublicItem"][];
@@ -3066,7 +3083,7 @@ export interface components {
             text: string;
             text_after?: string;
             /** @enum {string} */
-            type: "single_choice" | "multiple_response" | "true_false" | "short_answer" | "numeric" | "matching";
+            type: "single_choice" | "multiple_response" | "true_false" | "short_answer" | "numeric" | "matching" | "cloze";
         };
         QuestionResult: {
             correct: boolean;
@@ -3079,6 +3096,19 @@ export interface components {
                 texts?: string[];
             };
             feedback?: string[];
+            /** @description A cloze question's gaps, each with its mark (and correct answer and feedback as the review policy allows). */
+            gaps?: {
+                correct: boolean;
+                correct_answer?: {
+                    choices?: string[];
+                    numbers?: string[];
+                    texts?: string[];
+                };
+                feedback?: string[];
+                id: string;
+                mark: number;
+                weight: number;
+            }[];
             id: string;
             mark: number;
             points: number;
@@ -3119,6 +3149,10 @@ export interface components {
         /** @description An answer to one question. */
         QuizResponse: {
             choices?: string[];
+            /** @description A cloze question's answers: gap id → text, number or option id. */
+            gaps?: {
+                [key: string]: string;
+            };
             matches?: {
                 [key: string]: string;
             };

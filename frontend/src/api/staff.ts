@@ -113,6 +113,8 @@ export interface StaffUser {
   display_name: string;
   role: string;
   active: boolean;
+  /** The clients the user is a member of. */
+  client_ids?: string[];
 }
 
 export interface ReviewItem {
@@ -232,6 +234,8 @@ export const staff = {
   // Supervisors: rosters, assignments, reviews.
   roster: (programID: string) => api<Roster>(`/programs/${programID}/roster`),
   enrollments: (programID: string) => api<{ enrollments: Enrollment[] }>(`/programs/${programID}/enrollments`).then((r) => r.enrollments),
+  enroll: (programID: string, userID: string) => api<Enrollment>(`/programs/${programID}/enrollments`, { method: "POST", body: { user_id: userID } }),
+  withdraw: (programID: string, userID: string) => api(`/programs/${programID}/enrollments/${userID}`, { method: "DELETE" }),
   /** Every user of a role the signed-in user may see, page by page. */
   users: async (role: string) => {
     const out: StaffUser[] = [];

@@ -5,6 +5,7 @@ import { learning } from "../api/learning";
 import { staff } from "../api/staff";
 import { keys, usePrograms, useProgram } from "../training/hooks";
 import { formatPercent } from "../lib/format";
+import { Enrollments } from "./Enrollments";
 
 /** Module kinds in words. */
 export const MODULE_KIND: Record<string, string> = {
@@ -111,6 +112,7 @@ export function LibraryProgram() {
           </ul>
         </div>
       </div>
+      <Enrollments programID={p.id} clientID={p.client_id} programName={p.name} />
     </section>
   );
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ApiError } from "../api/client";
 import type { Enrollment, QuizAnalysis, RosterAgent, StaffUser } from "../api/staff";
-import { assignable, barPercent, hardestFirst, reasonText, refusalReasons, sourceProblems } from "./logic";
+import { assignable, barPercent, enrollable, hardestFirst, reasonText, refusalReasons, sourceProblems } from "./logic";
 
 describe("reasons", () => {
   it("adds the state only when the message lacks it", () => {
@@ -60,5 +60,23 @@ describe("assignable", () => {
     const users = [user("1", "a@x"), user("2", "z@x"), user("3", "m@x"), user("4", "b@x", false)];
     const got = assignable([enr("1"), enr("2"), enr("3"), enr("4"), enr("5")], roster, users);
     expect(got.map((u) => u.email)).toEqual(["m@x", "z@x"]);
+  });
+});
+
+describe("enrollable", () => {
+  const agent = (id: string, name: string, clients: string[], over: Partial<StaffUser> = {}): StaffUser => ({
+    id, email: `${id}@x.test`, display_name: name, role: "agent", active: true, client_ids: clients, ...over,
+  });
+  it("offers the client's active agents not yet enrolled, by name", () => {
+    const users = [
+      agent("zed", "Zed", ["bank"]),
+      agent("amy", "Amy", ["bank", "utility"]),
+      agent("out", "Other client", ["utility"]),
+      agent("old", "Inactive", ["bank"], { active: false }),
+      agent("sup", "A supervisor", ["bank"], { role: "supervisor" }),
+      agent("enr", "Enrolled", ["bank"]),
+    ];
+    const enrolled = [{ id: "c1", user_id: "enr", program_id: "p", state: "in_training", enrolled_at: "2026-01-01T00:00:00Z" } as Enrollment];
+    expect(enrollable(users, enrolled, "bank").map((u) => u.id)).toEqual(["amy", "zed"]);
   });
 });

@@ -73,3 +73,14 @@ export function assignable(enrollments: Enrollment[], roster: RosterAgent[], use
   }
   return out.sort((a, b) => a.email.localeCompare(b.email));
 }
+
+/**
+ * The agents a trainer may enroll in a program: active agents who are
+ * members of the program's client and not enrolled yet; by name, then email.
+ */
+export function enrollable(users: StaffUser[], enrollments: Enrollment[], clientID: string): StaffUser[] {
+  const enrolled = new Set(enrollments.map((e) => e.user_id));
+  return users
+    .filter((u) => u.role === "agent" && u.active && !enrolled.has(u.id) && (u.client_ids ?? []).includes(clientID))
+    .sort((a, b) => (a.display_name || a.email).localeCompare(b.display_name || b.email) || a.email.localeCompare(b.email));
+}

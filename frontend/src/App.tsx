@@ -22,6 +22,7 @@ import { Inbox } from "./notifications/Inbox";
 import { CohortDetail } from "./cohorts/CohortDetail";
 import { Cohorts } from "./cohorts/Cohorts";
 import { CompetencyPage, QuizAnalysisPage } from "./staff/Analysis";
+import { QuizAttempts } from "./staff/QuizAttempts";
 import { Clients } from "./staff/Clients";
 import { ComplianceLicenses } from "./staff/Compliance";
 import { Library, LibraryProgram } from "./staff/Library";
@@ -79,6 +80,7 @@ export function App() {
         <Route path="library/programs/:programId" element={<RequireRole roles={["trainer", "admin"]}><LibraryProgram /></RequireRole>} />
         <Route path="library/modules/:moduleId" element={<RequireRole roles={["trainer", "admin"]}><ModuleEditor /></RequireRole>} />
         <Route path="library/quizzes/:quizId" element={<RequireRole roles={["trainer", "supervisor", "compliance", "admin"]}><QuizAnalysisPage /></RequireRole>} />
+        <Route path="library/quizzes/:quizId/attempts" element={<RequireRole roles={["trainer", "supervisor", "compliance", "admin"]}><QuizAttempts /></RequireRole>} />
         <Route path="library/roleplays/:roleplayId" element={<RequireRole roles={["trainer", "supervisor", "compliance", "admin"]}><CompetencyPage /></RequireRole>} />
         <Route path="reviews" element={<RequireRole roles={["supervisor", "compliance", "admin"]}><ReviewQueue /></RequireRole>} />
         <Route path="reviews/:runId" element={<RequireRole roles={["supervisor", "compliance", "admin"]}><ReviewRun /></RequireRole>} />

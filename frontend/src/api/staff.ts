@@ -4,7 +4,7 @@
 // (admins). See /api/docs.
 import { api, query } from "./client";
 import type { Client } from "./types";
-import type { ModuleRead, QuizSummary, RoleplaySummary, RunResult } from "./learning";
+import type { ModuleRead, PublicQuestion, QuizSummary, RoleplaySummary, RunResult, Submission } from "./learning";
 
 export interface VersionSummary {
   module_id: string;
@@ -105,6 +105,36 @@ export interface Enrollment {
   enrolled_at: string;
   certified_at?: string;
   expires_at?: string;
+}
+
+/** One attempt at a quiz as staff list them (GET /quizzes/{id}/attempts). */
+export interface AttemptRow {
+  id: string;
+  user_id: string;
+  email: string;
+  display_name: string;
+  number: number;
+  quiz_version: number;
+  started_at: string;
+  deadline: string | null;
+  submitted_at: string | null;
+  auto_submitted: boolean;
+  percent: number | null;
+  passed: boolean | null;
+}
+
+/** The filters of a quiz's attempt list; empty ones do not filter. */
+export interface AttemptFilter {
+  user_id?: string;
+  state?: "" | "open" | "submitted";
+  passed?: "" | "true" | "false";
+}
+
+/** A submitted attempt in full, as staff get it: with the questions drawn. */
+export interface StaffSubmission extends Submission {
+  full?: boolean;
+  quiz_title?: string;
+  questions?: PublicQuestion[];
 }
 
 export interface StaffUser {
@@ -229,6 +259,8 @@ export const staff = {
     api<ModuleRead>(`/modules/${moduleID}/versions`, { method: "POST", body: { markdown, change } }),
   quizzes: (programID: string) => api<{ quizzes: QuizSummary[] }>(`/programs/${programID}/quizzes`).then((r) => r.quizzes),
   analysis: (quizID: string) => api<QuizAnalysis>(`/quizzes/${quizID}/analysis`),
+  attempts: (quizID: string, f: AttemptFilter) => api<{ attempts: AttemptRow[] }>(`/quizzes/${quizID}/attempts${query({ ...f })}`).then((r) => r.attempts),
+  attemptResult: (attemptID: string) => api<StaffSubmission>(`/attempts/${attemptID}/result`),
   roleplays: (programID: string) => api<{ roleplays: RoleplaySummary[] }>(`/programs/${programID}/roleplays`).then((r) => r.roleplays),
   competencies: (roleplayID: string) => api<ScenarioSummary>(`/roleplays/${roleplayID}/competencies`),
   // Supervisors: rosters, assignments, reviews.

@@ -94,6 +94,7 @@ export function LibraryProgram() {
               <li key={q.id}>
                 <Link to={`/library/quizzes/${q.id}?program=${p.id}`}>{q.title}</Link>
                 <span className="hint"> · v{q.version}, {q.questions} questions, pass at {formatPercent(q.pass_percent)}</span>
+                {" "}<Link to={`/library/quizzes/${q.id}/attempts?program=${p.id}`} aria-label={`Attempts at ${q.title}`}>Attempts</Link>
               </li>
             ))}
           </ul>

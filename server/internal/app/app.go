@@ -174,7 +174,7 @@ func New(cfg Config, log *slog.Logger, g *gorm.DB, clk clock.Clock) (*App, error
 		handler registrar
 	}{
 		{"auth", auth.OpenAPI, auth.NewHandler(a.Auth)},
-		{"audit", audit.OpenAPI, audit.NewHandler(g, auth.RequireUser(auth.RoleCompliance, auth.RoleAdmin))},
+		{"audit", audit.OpenAPI, audit.NewHandler(g, auth.RequireUser(auth.RoleCompliance, auth.RoleAdmin), a.auditPeople)},
 		{"catalog", catalog.OpenAPI, catalog.NewHandler(a.Catalog)},
 		{"certification", certification.OpenAPI, certification.NewHandler(a.Certification)},
 		{"quiz", quiz.OpenAPI, quiz.NewHandler(a.Quiz)},
@@ -198,6 +198,19 @@ func New(cfg Config, log *slog.Logger, g *gorm.DB, clk clock.Clock) (*App, error
 	}
 	a.Router = a.router(handlers)
 	return a, nil
+}
+
+// auditPeople names the users of an audit page through identity.
+func (a *App) auditPeople(ctx context.Context, ids []string) (map[string]audit.Person, error) {
+	ps, err := a.Auth.PeopleByID(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]audit.Person, len(ps))
+	for _, p := range ps {
+		out[p.ID] = audit.Person{Email: p.Email, DisplayName: p.DisplayName}
+	}
+	return out, nil
 }
 
 func (a *App) router(handlers []registrar) *gin.Engine {

@@ -174,7 +174,12 @@ export interface RunComment {
 }
 
 /** A run's result as a reviewer reads it: the agent's result plus the reviewers' comments. */
-export type ReviewedRun = RunResult & { user_id: string; comments: RunComment[] };
+export type ReviewedRun = RunResult & { user_id: string; program_id: string; comments: RunComment[] };
+
+/** An agent's certification in one program as staff read it (GET /users/{id}/certifications). */
+export interface AgentCertification extends Enrollment {
+  program_name: string;
+}
 
 export interface ReportLicense {
   id: string;
@@ -283,6 +288,8 @@ export const staff = {
   unassign: (programID: string, userID: string) => api(`/programs/${programID}/assignments/${userID}`, { method: "DELETE" }),
   reviews: () => api<{ reviews: ReviewItem[] }>("/reviews").then((r) => r.reviews),
   run: (runID: string) => api<ReviewedRun>(`/runs/${runID}/result`),
+  person: (userID: string) => api<StaffUser>(`/users/${userID}`),
+  certifications: (userID: string) => api<{ certifications: AgentCertification[] }>(`/users/${userID}/certifications`).then((r) => r.certifications),
   comment: (runID: string, turnIndex: number, text: string) =>
     api<RunComment>(`/runs/${runID}/comments`, { method: "POST", body: { turn_index: turnIndex, text } }),
   review: (runID: string, decision: "approve" | "send_back", note: string) =>

@@ -16,6 +16,7 @@ const PAGES: Record<Exclude<Role, "agent">, Visit[]> = {
     { name: "library program", from: "/library", link: 'a[href^="/library/programs/"]' },
     { name: "module editor", from: "/library", via: 'a[href^="/library/programs/"]', link: 'a[href^="/library/modules/"]' },
     { name: "quiz analysis", from: "/library", via: 'a[href^="/library/programs/"]', link: 'a[href^="/library/quizzes/"]' },
+    { name: "quiz attempts", from: "/library", via: 'a[href^="/library/programs/"]', link: 'a[href^="/library/quizzes/"][href*="/attempts"]' },
     { name: "competency analysis", from: "/library", via: 'a[href^="/library/programs/"]', link: 'a[href^="/library/roleplays/"]' },
     { name: "cohorts", path: "/cohorts" },
     { name: "cohort", from: "/cohorts", link: 'main a[href^="/cohorts/"]' },

@@ -88,6 +88,8 @@ test("a new hire reads, fails then passes the quiz, plays the role-play, is sign
   await expect(page.getByRole("row").filter({ hasText: "Robin New" })).not.toContainText("no-restore-time");
   await page.getByRole("link", { name: /^Review Robin New's run of [A-Z]/ }).click();
   await expect(page.getByRole("heading", { name: "Transcript" })).toBeVisible();
+  // The run names who played it.
+  await expect(page.getByText("Played by Robin New")).toBeVisible();
   const third = page.getByRole("listitem", { name: "Turn 3" });
   await third.getByLabel("Comment on turn 3").fill("Good: backup plan and 911 before anything else.");
   await third.getByRole("button", { name: "Add comment" }).click();
@@ -99,7 +101,8 @@ test("a new hire reads, fails then passes the quiz, plays the role-play, is sign
   await expect(page.getByLabel("Note to the agent")).toBeFocused();
   await page.getByLabel("Note to the agent").fill("Signed off: calm, safe and honest.");
   await page.getByRole("button", { name: "Approve and sign off" }).click();
-  await expect(page.getByRole("status").filter({ hasText: "Approved and signed off." })).toBeVisible();
+  // The notice says what the sign-off did to the certification.
+  await expect(page.getByRole("status").filter({ hasText: `Approved and signed off. Robin New is certified in ${PROGRAM} until` })).toBeVisible();
 
   // Assign the new hire to the queue; the roster shows them eligible.
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Rosters" }).click();

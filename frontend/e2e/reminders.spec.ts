@@ -18,7 +18,13 @@ interface Notice { title: string; body: string; link: string; kind: string; due_
 async function newAgent(request: APIRequestContext, name: string) {
   const admin = { Authorization: `Bearer ${await token(request, "admin")}` };
   const email = `${name.toLowerCase()}.${unique()}@e2e.test`;
-  const r = await request.post("/api/v1/users", { headers: admin, data: { email, display_name: name, role: "agent", password: PASSWORD } });
+  // An agent of the outages line's client: its trainer enrolls only those.
+  const { clients } = await (await request.get("/api/v1/clients", { headers: admin })).json();
+  const cinder = (clients as { id: string; slug: string }[]).find((c) => c.slug === "cinder-valley-electric")!;
+  const r = await request.post("/api/v1/users", {
+    headers: admin,
+    data: { email, display_name: name, role: "agent", password: PASSWORD, client_ids: [cinder.id] },
+  });
   if (r.status() !== 201) throw new Error(`create ${email}: ${r.status()} ${await r.text()}`);
   return { id: (await r.json()).id as string, email };
 }

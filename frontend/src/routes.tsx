@@ -25,6 +25,7 @@ import { Inbox } from "./notifications/Inbox";
 import { CohortDetail } from "./cohorts/CohortDetail";
 import { Cohorts } from "./cohorts/Cohorts";
 import { CompetencyPage, QuizAnalysisPage } from "./staff/Analysis";
+import { QuizAttempts } from "./staff/QuizAttempts";
 import { Clients } from "./staff/Clients";
 import { ComplianceLicenses } from "./staff/Compliance";
 import { Library, LibraryProgram } from "./staff/Library";
@@ -62,6 +63,7 @@ export const ROUTES: AppRoute[] = [
   { path: "library/programs/:programId", element: <LibraryProgram />, roles: ["trainer", "admin"] },
   { path: "library/modules/:moduleId", element: <ModuleEditor />, roles: ["trainer", "admin"] },
   { path: "library/quizzes/:quizId", element: <QuizAnalysisPage />, roles: staff },
+  { path: "library/quizzes/:quizId/attempts", element: <QuizAttempts />, roles: staff },
   { path: "library/roleplays/:roleplayId", element: <CompetencyPage />, roles: staff },
   { path: "reviews", element: <ReviewQueue />, roles: ["supervisor", "compliance", "admin"], menu: { label: "Reviews", roles: ["supervisor"] } },
   { path: "reviews/:runId", element: <ReviewRun />, roles: ["supervisor", "compliance", "admin"] },

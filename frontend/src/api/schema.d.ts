@@ -1376,7 +1376,9 @@ export interface paths {
          * Enroll an agent in a program
          * @description Starts the agent's training for the program (state `in_training`); from then on the agent
          *     sees the program's modules, quizzes and role-plays. Trainers and supervisors of the program's
-         *     client, and admins. Audited as `certification.enroll`.
+         *     client, and admins. Audited as `certification.enroll`. A trainer or supervisor may enroll only
+         *     an active agent who is a member of the program's client (`invalid` on `user_id` otherwise);
+         *     admins may enroll any active agent.
          */
         post: operations["enroll"];
         delete?: never;
@@ -1572,7 +1574,9 @@ export interface paths {
         };
         /**
          * List the attempts at a quiz
-         * @description Every agent's attempts, newest first. Trainers and supervisors of the quiz's client, compliance and admins.
+         * @description Every agent's attempts, newest first, narrowed by the filters given. Trainers and supervisors
+         *     of the quiz's client, compliance and admins. Each attempt opens in full at
+         *     `GET /api/v1/attempts/{id}/result` (staff see every question, answer and key once submitted).
          */
         get: operations["listQuizAttempts"];
         put?: never;
@@ -2385,6 +2389,8 @@ export interface components {
             auto_submitted: boolean;
             /** Format: date-time */
             deadline: string | null;
+            /** @description The agent's name (empty when none is set). */
+            display_name: string;
             email: string;
             /** Format: uuid */
             id: string;
@@ -3376,6 +3382,11 @@ export interface components {
             outcome: "resolved" | "retained" | "escalated" | "lost";
             overall: number;
             passed: boolean;
+            /**
+             * Format: uuid
+             * @description The program whose certification the run counts for.
+             */
+            program_id: string;
             reasons: {
                 competency?: string;
                 /** @enum {string} */
@@ -3481,8 +3492,12 @@ export interface components {
             /** @description Set when the result shows every question in full whatever review says (to staff). */
             full?: boolean;
             number: number;
+            /** @description With full: the questions the attempt drew, in its order, as the agent saw them (text and options; the answers and marks are in result.questions). */
+            questions?: components["schemas"]["PublicQuestion"][];
             /** Format: uuid */
             quiz_id: string;
+            /** @description With full: the quiz's title at the attempt's version. */
+            quiz_title?: string;
             quiz_version: number;
             result: components["schemas"]["QuizResult"];
             /** @enum {string} */
@@ -4022,6 +4037,13 @@ export interface operations {
                         entries: components["schemas"]["AuditEntry"][];
                         /** @description Pass as before_seq for older entries; 0 on the last page. */
                         next_before_seq: number;
+                        /** @description The users among the page's actors (actor_kind user) and subjects (subject_type user), by id, with their email and display name. */
+                        people: {
+                            [key: string]: {
+                                display_name: string;
+                                email: string;
+                            };
+                        };
                     };
                 };
             };
@@ -5909,7 +5931,14 @@ export interface operations {
     };
     listQuizAttempts: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Only this agent's attempts. */
+                user_id?: string;
+                /** @description `open` (not submitted yet) or `submitted`. */
+                state?: "open" | "submitted";
+                /** @description Only graded attempts that passed (true) or failed (false). */
+                passed?: boolean;
+            };
             header?: never;
             path: {
                 /** @description The quiz's id. */

@@ -5,7 +5,7 @@
 import { api, query } from "./client";
 import type { Schemas } from "./openapi";
 import type { Client } from "./types";
-import type { ModuleRead, QuizSummary, RoleplaySummary, RunResult } from "./learning";
+import type { ModuleRead, PublicQuestion, QuizSummary, RoleplaySummary, RunResult, Submission } from "./learning";
 
 export interface VersionSummary {
   module_id: string;
@@ -108,12 +108,44 @@ export interface Enrollment {
   expires_at?: string;
 }
 
+/** One attempt at a quiz as staff list them (GET /quizzes/{id}/attempts). */
+export interface AttemptRow {
+  id: string;
+  user_id: string;
+  email: string;
+  display_name: string;
+  number: number;
+  quiz_version: number;
+  started_at: string;
+  deadline: string | null;
+  submitted_at: string | null;
+  auto_submitted: boolean;
+  percent: number | null;
+  passed: boolean | null;
+}
+
+/** The filters of a quiz's attempt list; empty ones do not filter. */
+export interface AttemptFilter {
+  user_id?: string;
+  state?: "" | "open" | "submitted";
+  passed?: "" | "true" | "false";
+}
+
+/** A submitted attempt in full, as staff get it: with the questions drawn. */
+export interface StaffSubmission extends Submission {
+  full?: boolean;
+  quiz_title?: string;
+  questions?: PublicQuestion[];
+}
+
 export interface StaffUser {
   id: string;
   email: string;
   display_name: string;
   role: string;
   active: boolean;
+  /** The clients the user is a member of. */
+  client_ids?: string[];
 }
 
 export interface ReviewItem {
@@ -143,7 +175,12 @@ export interface RunComment {
 }
 
 /** A run's result as a reviewer reads it: the agent's result plus the reviewers' comments. */
-export type ReviewedRun = RunResult & { user_id: string; comments: RunComment[] };
+export type ReviewedRun = RunResult & { user_id: string; program_id: string; comments: RunComment[] };
+
+/** An agent's certification in one program as staff read it (GET /users/{id}/certifications). */
+export interface AgentCertification extends Enrollment {
+  program_name: string;
+}
 
 /** A license in a compliance report, with its holder and the days left to its expiry. */
 export type ReportLicense = Schemas["ReportLicense"];
@@ -169,11 +206,15 @@ export const staff = {
     api<ModuleRead>(`/modules/${moduleID}/versions`, { method: "POST", body: { markdown, change } }),
   quizzes: (programID: string) => api<{ quizzes: QuizSummary[] }>(`/programs/${programID}/quizzes`).then((r) => r.quizzes),
   analysis: (quizID: string) => api<QuizAnalysis>(`/quizzes/${quizID}/analysis`),
+  attempts: (quizID: string, f: AttemptFilter) => api<{ attempts: AttemptRow[] }>(`/quizzes/${quizID}/attempts${query({ ...f })}`).then((r) => r.attempts),
+  attemptResult: (attemptID: string) => api<StaffSubmission>(`/attempts/${attemptID}/result`),
   roleplays: (programID: string) => api<{ roleplays: RoleplaySummary[] }>(`/programs/${programID}/roleplays`).then((r) => r.roleplays),
   competencies: (roleplayID: string) => api<ScenarioSummary>(`/roleplays/${roleplayID}/competencies`),
   // Supervisors: rosters, assignments, reviews.
   roster: (programID: string) => api<Roster>(`/programs/${programID}/roster`),
   enrollments: (programID: string) => api<{ enrollments: Enrollment[] }>(`/programs/${programID}/enrollments`).then((r) => r.enrollments),
+  enroll: (programID: string, userID: string) => api<Enrollment>(`/programs/${programID}/enrollments`, { method: "POST", body: { user_id: userID } }),
+  withdraw: (programID: string, userID: string) => api(`/programs/${programID}/enrollments/${userID}`, { method: "DELETE" }),
   /** Every user of a role the signed-in user may see, page by page. */
   users: async (role: string) => {
     const out: StaffUser[] = [];
@@ -189,6 +230,8 @@ export const staff = {
   unassign: (programID: string, userID: string) => api(`/programs/${programID}/assignments/${userID}`, { method: "DELETE" }),
   reviews: () => api<{ reviews: ReviewItem[] }>("/reviews").then((r) => r.reviews),
   run: (runID: string) => api<ReviewedRun>(`/runs/${runID}/result`),
+  person: (userID: string) => api<StaffUser>(`/users/${userID}`),
+  certifications: (userID: string) => api<{ certifications: AgentCertification[] }>(`/users/${userID}/certifications`).then((r) => r.certifications),
   comment: (runID: string, turnIndex: number, text: string) =>
     api<RunComment>(`/runs/${runID}/comments`, { method: "POST", body: { turn_index: turnIndex, text } }),
   review: (runID: string, decision: "approve" | "send_back", note: string) =>

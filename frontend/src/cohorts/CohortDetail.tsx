@@ -4,6 +4,7 @@ import { Link, useLocation, useParams } from "react-router-dom";
 import { onboarding, type Cohort, type CohortMatrix, type DueFrom } from "../api/onboarding";
 import { staff } from "../api/staff";
 import { useSession } from "../auth/session";
+import { Dialog } from "../components/Dialog";
 import { ErrorSummary, Field, useFocusOnError } from "../components/Field";
 import { formErrors } from "../lib/errors";
 import { formatDate } from "../lib/format";
@@ -34,6 +35,7 @@ export function CohortDetail() {
             {c.due_from === "join_date" ? " · due dates from each member's join date" : " · due dates from the cohort's start"} · {c.members.length} member{c.members.length === 1 ? "" : "s"}
           </p>
           {mayEdit && <AddMember cohort={c} onAdded={(email) => setAdded(`Added ${email}.`)} />}
+          {mayEdit && <Members cohort={c} onRemoved={(who) => setAdded(`Removed ${who} from the cohort.`)} />}
           {mayEdit && <Schedule cohort={c} />}
           <Matrix cohortID={c.id} />
           <AtRisk cohortID={c.id} />
@@ -41,6 +43,52 @@ export function CohortDetail() {
         </>
       )}
     </section>
+  );
+}
+
+type Member = Cohort["members"][number];
+
+/** The cohort's members, each with a Remove button that asks first. */
+function Members({ cohort, onRemoved }: { cohort: Cohort; onRemoved: (who: string) => void }) {
+  const [leaving, setLeaving] = useState<Member | null>(null);
+  if (cohort.members.length === 0) return null;
+  return (
+    <details className="members">
+      <summary>Members ({cohort.members.length})</summary>
+      <ul className="plain">
+        {cohort.members.map((m) => (
+          <li key={m.user_id} className="member-line">
+            <span>{m.display_name || m.email}{m.display_name && <span className="hint"> {m.email}</span>}<span className="hint"> · joined {formatDate(m.added_at)}</span></span>
+            <button type="button" onClick={() => setLeaving(m)} aria-label={`Remove ${m.display_name || m.email}`}>Remove</button>
+          </li>
+        ))}
+      </ul>
+      {leaving && <RemoveMemberDialog cohort={cohort} member={leaving} onClose={() => setLeaving(null)} onDone={(who) => { setLeaving(null); onRemoved(who); }} />}
+    </details>
+  );
+}
+
+function RemoveMemberDialog({ cohort, member, onClose, onDone }: { cohort: Cohort; member: Member; onClose: () => void; onDone: (who: string) => void }) {
+  const qc = useQueryClient();
+  const who = member.display_name || member.email;
+  const remove = useMutation({
+    mutationFn: () => onboarding.removeMember(cohort.id, member.user_id),
+    onSuccess: () => {
+      void qc.invalidateQueries({ queryKey: ["cohort", cohort.id] });
+      void qc.invalidateQueries({ queryKey: ["cohort-report", cohort.id] });
+      void qc.invalidateQueries({ queryKey: ["cohorts"] });
+      onDone(who);
+    },
+  });
+  return (
+    <Dialog title="Remove this member?" onClose={onClose}>
+      <p><strong>{who}</strong> leaves {cohort.name} with their onboarding tasks and due dates. Their enrollments in the cohort's programs and everything they completed stay.</p>
+      {remove.isError && <p role="alert" className="error">{remove.error.message}</p>}
+      <div className="dialog-actions">
+        <button type="button" onClick={onClose}>Cancel</button>
+        <button type="button" className="danger" disabled={remove.isPending} onClick={() => remove.mutate()}>Remove from cohort</button>
+      </div>
+    </Dialog>
   );
 }
 

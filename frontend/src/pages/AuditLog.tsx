@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from "react";
-import { useSearchParams } from "react-router-dom";
+import { Link, useSearchParams } from "react-router-dom";
 import { useInfiniteQuery } from "@tanstack/react-query";
 import { api, query } from "../api/client";
 import type { AuditEntry } from "../api/types";
@@ -31,7 +31,7 @@ export function AuditLog() {
   const entries = useInfiniteQuery({
     queryKey: ["audit", applied],
     queryFn: ({ pageParam }) =>
-      api<{ entries: AuditEntry[]; next_before_seq: number }>(
+      api<{ entries: AuditEntry[]; next_before_seq: number; people?: Record<string, AuditPerson> }>(
         "/audit" +
           query({
             actor_id: applied.actor_id, action: applied.action, subject_type: applied.subject_type, subject_id: applied.subject_id,
@@ -58,6 +58,8 @@ export function AuditLog() {
   }
 
   const errs = formErrors(entries.error, FILTERS);
+  // The users named on every page loaded, by id.
+  const people: Record<string, AuditPerson> = Object.assign({}, ...(entries.data?.pages.map((p) => p.people ?? {}) ?? []));
   const rows = entries.data?.pages.flatMap((p) => p.entries) ?? [];
   return (
     <section>
@@ -104,15 +106,13 @@ export function AuditLog() {
                 <td>{e.seq}</td>
                 <td>{formatDateTime(e.at)}</td>
                 <td>
-                  <button type="button" className="link" title="Show only this actor" onClick={() => filterBy("actor_id", e.actor_id)}>
-                    {e.actor_kind}:{short(e.actor_id)}
-                  </button>
+                  <Who kind={e.actor_kind} id={e.actor_id} person={e.actor_kind === "user" ? people[e.actor_id] : undefined}
+                    title="Show only this actor" onFilter={() => filterBy("actor_id", e.actor_id)} />
                 </td>
                 <td><code>{e.action}</code></td>
                 <td>
-                  <button type="button" className="link" title="Show only this subject" onClick={() => { filterBy("subject_id", e.subject_id); }}>
-                    {e.subject_type}:{short(e.subject_id)}
-                  </button>
+                  <Who kind={e.subject_type} id={e.subject_id} person={e.subject_type === "user" ? people[e.subject_id] : undefined}
+                    title="Show only this subject" onFilter={() => filterBy("subject_id", e.subject_id)} />
                 </td>
                 <td><button type="button" className="small" onClick={() => setOpen(e)} aria-label={`Details of entry ${e.seq}`}>Details</button></td>
               </tr>
@@ -125,7 +125,7 @@ export function AuditLog() {
           {entries.isFetchingNextPage ? "Loading…" : "Older entries"}
         </button>
       )}
-      {open && <EntryDrawer entry={open} onClose={() => setOpen(null)} />}
+      {open && <EntryDrawer entry={open} people={people} onClose={() => setOpen(null)} />}
     </section>
   );
 }
@@ -134,13 +134,38 @@ function short(id: string) {
   return /^[0-9a-f]{8}-/.test(id) ? id.slice(0, 8) : id;
 }
 
-function EntryDrawer({ entry, onClose }: { entry: AuditEntry; onClose: () => void }) {
+interface AuditPerson {
+  email: string;
+  display_name: string;
+}
+
+function personName(p: AuditPerson) {
+  return p.display_name || p.email;
+}
+
+/** An actor or subject: a user by name with a link to their page, anything else by kind and short id; the button filters by it. */
+function Who({ kind, id, person, title, onFilter }: { kind: string; id: string; person?: AuditPerson; title: string; onFilter: () => void }) {
+  if (!person) {
+    return <button type="button" className="link" title={title} onClick={onFilter}>{kind}:{short(id)}</button>;
+  }
+  const name = personName(person);
+  return (
+    <>
+      <button type="button" className="link" title={`${title} (${person.email})`} onClick={onFilter}>{name}</button>{" "}
+      <Link to={`/admin/users/${id}`} className="hint" aria-label={`${name}: user page`}>user page</Link>
+    </>
+  );
+}
+
+function EntryDrawer({ entry, people, onClose }: { entry: AuditEntry; people: Record<string, AuditPerson>; onClose: () => void }) {
+  const actor = entry.actor_kind === "user" ? people[entry.actor_id] : undefined;
+  const subject = entry.subject_type === "user" ? people[entry.subject_id] : undefined;
   return (
     <Dialog title={`Entry ${entry.seq}: ${entry.action}`} onClose={onClose} variant="drawer">
       <dl className="facts">
         <dt>When</dt><dd>{formatDateTime(entry.at)} <span className="hint">({entry.at})</span></dd>
-        <dt>Actor</dt><dd>{entry.actor_kind} <code>{entry.actor_id}</code></dd>
-        <dt>Subject</dt><dd>{entry.subject_type} <code>{entry.subject_id}</code></dd>
+        <dt>Actor</dt><dd>{actor && <><Link to={`/admin/users/${entry.actor_id}`}>{personName(actor)}</Link> &lt;{actor.email}&gt;<br /></>}{entry.actor_kind} <code>{entry.actor_id}</code></dd>
+        <dt>Subject</dt><dd>{subject && <><Link to={`/admin/users/${entry.subject_id}`}>{personName(subject)}</Link> &lt;{subject.email}&gt;<br /></>}{entry.subject_type} <code>{entry.subject_id}</code></dd>
         {entry.client_id && <><dt>Client</dt><dd><code>{entry.client_id}</code></dd></>}
         {entry.request_id && <><dt>Request</dt><dd><code>{entry.request_id}</code></dd></>}
       </dl>

@@ -9,6 +9,7 @@ import { Dialog } from "../components/Dialog";
 import { ErrorSummary, Field, useFocusOnError } from "../components/Field";
 import { formErrors } from "../lib/errors";
 import { formatDateTime } from "../lib/format";
+import { UserEnrollments } from "../staff/Enrollments";
 
 export function UserDetail() {
   const { id = "" } = useParams();
@@ -51,6 +52,7 @@ export function UserDetail() {
           <dt>Created</dt><dd>{formatDateTime(u.created_at)}</dd>
         </dl>
       )}
+      {u.role === "agent" && <UserEnrollments user={u} />}
     </section>
   );
 }

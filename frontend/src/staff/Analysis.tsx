@@ -26,6 +26,12 @@ function BackToProgram() {
   return <p>{programID ? <Link to={`/library/programs/${programID}`}>← Program</Link> : <Link to="/library">← Content library</Link>}</p>;
 }
 
+function AttemptsLink({ quizID }: { quizID: string }) {
+  const [params] = useSearchParams();
+  const programID = params.get("program");
+  return <p><Link to={`/library/quizzes/${quizID}/attempts${programID ? `?program=${programID}` : ""}`}>Every attempt at this quiz</Link></p>;
+}
+
 /** Item analysis of a quiz: the questions people get wrong, hardest first. */
 export function QuizAnalysisPage() {
   const { quizId = "" } = useParams();
@@ -34,6 +40,7 @@ export function QuizAnalysisPage() {
     <section>
       <BackToProgram />
       <h1>Quiz item analysis</h1>
+      <AttemptsLink quizID={quizId} />
       {a.error && <p role="alert" className="error">{a.error.message}</p>}
       {a.isPending && <p className="loading" role="status">Loading the analysis…</p>}
       {a.data && (

@@ -5,6 +5,7 @@ import { learning } from "../api/learning";
 import { staff } from "../api/staff";
 import { keys, usePrograms, useProgram } from "../training/hooks";
 import { formatPercent } from "../lib/format";
+import { Enrollments } from "./Enrollments";
 
 /** Module kinds in words. */
 export const MODULE_KIND: Record<string, string> = {
@@ -93,6 +94,7 @@ export function LibraryProgram() {
               <li key={q.id}>
                 <Link to={`/library/quizzes/${q.id}?program=${p.id}`}>{q.title}</Link>
                 <span className="hint"> · v{q.version}, {q.questions} questions, pass at {formatPercent(q.pass_percent)}</span>
+                {" "}<Link to={`/library/quizzes/${q.id}/attempts?program=${p.id}`} aria-label={`Attempts at ${q.title}`}>Attempts</Link>
               </li>
             ))}
           </ul>
@@ -111,6 +113,7 @@ export function LibraryProgram() {
           </ul>
         </div>
       </div>
+      <Enrollments programID={p.id} clientID={p.client_id} programName={p.name} />
     </section>
   );
 }

@@ -1,11 +1,11 @@
 import { useState } from "react";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Link, useLocation, useNavigate, useParams } from "react-router-dom";
-import { staff, type ReviewedRun, type RunComment } from "../api/staff";
+import { staff, type ReviewedRun, type RunComment, type StaffUser } from "../api/staff";
 import { useSession } from "../auth/session";
 import { ErrorSummary, Field, useFocusOnError } from "../components/Field";
 import { formErrors } from "../lib/errors";
-import { formatDateTime, formatPercent } from "../lib/format";
+import { formatDate, formatDateTime, formatPercent } from "../lib/format";
 import { usePrograms } from "../training/hooks";
 
 /** Role-play runs waiting for a supervisor's sign-off, oldest first. */
@@ -60,6 +60,7 @@ export function ReviewRun() {
     <section>
       <p><Link to="/reviews">← Review queue</Link></p>
       <h1>{r.title}</h1>
+      <Agent run={r} />
       <p className="lead">
         Outcome <strong>{r.outcome}</strong>, overall <strong>{formatPercent(r.overall)}</strong> — {r.passed ? "passed on its score" : "did not pass"}.
         {r.state === "pending_review" ? " Waiting for your sign-off." : r.review ? ` Reviewed: ${r.review.decision === "approve" ? "approved" : "sent back"}.` : ""}
@@ -144,16 +145,41 @@ function Turn({ runID, turn, comments, open }: { runID: string; turn: ReviewedRu
   );
 }
 
+/** Who played the run, by name, with the email beneath. */
+function Agent({ run }: { run: ReviewedRun }) {
+  const agent = useQuery({ queryKey: ["person", run.user_id], queryFn: () => staff.person(run.user_id) });
+  if (!agent.data) return null;
+  return <p className="lead">Played by <strong>{agent.data.display_name || agent.data.email}</strong>{agent.data.display_name && <span className="hint"> {agent.data.email}</span>}</p>;
+}
+
+const CERT_STATE: Record<string, string> = {
+  in_training: "still in training", certified: "certified", refresher_due: "refresher due", expired: "expired", revoked: "revoked",
+};
+
+/** What a decision did to the agent's certification in the run's program, in a sentence ("" when it cannot be read). */
+async function certificationAfter(run: ReviewedRun, who: string): Promise<string> {
+  try {
+    const c = (await staff.certifications(run.user_id)).find((x) => x.program_id === run.program_id);
+    if (!c) return "";
+    const until = c.state === "certified" && c.expires_at ? ` until ${formatDate(c.expires_at)}` : "";
+    return ` ${who} is ${CERT_STATE[c.state] ?? c.state} in ${c.program_name}${until}.`;
+  } catch {
+    return "";
+  }
+}
+
 function Decision({ run }: { run: ReviewedRun }) {
   const qc = useQueryClient();
   const navigate = useNavigate();
   const [note, setNote] = useState("");
   const decide = useMutation({
     mutationFn: (decision: "approve" | "send_back") => staff.review(run.run_id, decision, note.trim()),
-    onSuccess: (res, decision) => {
+    onSuccess: async (res, decision) => {
       void qc.invalidateQueries({ queryKey: ["reviews"] });
       qc.setQueryData(["review-run", run.run_id], res);
-      navigate("/reviews", { state: { notice: decision === "approve" ? "Approved and signed off." : "Sent back to the agent." } });
+      const agent = qc.getQueryData<StaffUser>(["person", run.user_id]);
+      const cert = await certificationAfter(res, agent ? agent.display_name || agent.email : "The agent");
+      navigate("/reviews", { state: { notice: `${decision === "approve" ? "Approved and signed off." : "Sent back to the agent."}${cert}` } });
     },
   });
   const errs = formErrors(decide.error, ["note"]);

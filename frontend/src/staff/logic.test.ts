@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { ApiError } from "../api/client";
 import type { Enrollment, QuizAnalysis, RosterAgent, StaffUser } from "../api/staff";
-import { assignable, barPercent, hardestFirst, reasonText, refusalReasons, sourceProblems } from "./logic";
+import type { PublicQuestion } from "../api/learning";
+import { answerText, assignable, barPercent, enrollable, hardestFirst, reasonText, refusalReasons, sourceProblems } from "./logic";
 
 describe("reasons", () => {
   it("adds the state only when the message lacks it", () => {
@@ -60,5 +61,39 @@ describe("assignable", () => {
     const users = [user("1", "a@x"), user("2", "z@x"), user("3", "m@x"), user("4", "b@x", false)];
     const got = assignable([enr("1"), enr("2"), enr("3"), enr("4"), enr("5")], roster, users);
     expect(got.map((u) => u.email)).toEqual(["m@x", "z@x"]);
+  });
+});
+
+describe("enrollable", () => {
+  const agent = (id: string, name: string, clients: string[], over: Partial<StaffUser> = {}): StaffUser => ({
+    id, email: `${id}@x.test`, display_name: name, role: "agent", active: true, client_ids: clients, ...over,
+  });
+  it("offers the client's active agents not yet enrolled, by name", () => {
+    const users = [
+      agent("zed", "Zed", ["bank"]),
+      agent("amy", "Amy", ["bank", "utility"]),
+      agent("out", "Other client", ["utility"]),
+      agent("old", "Inactive", ["bank"], { active: false }),
+      agent("sup", "A supervisor", ["bank"], { role: "supervisor" }),
+      agent("enr", "Enrolled", ["bank"]),
+    ];
+    const enrolled = [{ id: "c1", user_id: "enr", program_id: "p", state: "in_training", enrolled_at: "2026-01-01T00:00:00Z" } as Enrollment];
+    expect(enrollable(users, enrolled, "bank").map((u) => u.id)).toEqual(["amy", "zed"]);
+  });
+});
+
+describe("answerText", () => {
+  const q = {
+    id: "q", type: "matching", text: "Match", points: 1,
+    options: [{ id: "a", text: "Apologise" }, { id: "b", text: "Blame" }],
+    lefts: [{ id: "l1", text: "Classic" }], rights: [{ id: "r1", text: "Blue" }],
+  } as PublicQuestion;
+  it("names options, matches and typed text in words", () => {
+    expect(answerText(q, { choices: ["a", "b"] })).toBe("Apologise; Blame");
+    expect(answerText(q, { matches: { l1: "r1" } })).toBe("Classic → Blue");
+    expect(answerText(q, { text: "thanks" })).toBe("thanks");
+    expect(answerText(q, { numbers: ["3.5 ± 0.1"] })).toBe("3.5 ± 0.1");
+    expect(answerText(q, {})).toBe("");
+    expect(answerText(undefined, { choices: ["x"] })).toBe("x");
   });
 });

@@ -1,5 +1,6 @@
 // The staff pages' logic that is worth testing on its own: reading the API's
 // refusals and problems, ordering analyses, choosing whom to assign.
+import type { PublicItem, PublicQuestion } from "../api/learning";
 import { ApiError, type FieldErrors } from "../api/client";
 import type { Enrollment, EligibilityReason, QuizAnalysis, RosterAgent, StaffUser } from "../api/staff";
 
@@ -72,4 +73,33 @@ export function assignable(enrollments: Enrollment[], roster: RosterAgent[], use
     if (u && u.active && !assigned.has(u.id)) out.push(u);
   }
   return out.sort((a, b) => a.email.localeCompare(b.email));
+}
+
+/**
+ * The agents a trainer may enroll in a program: active agents who are
+ * members of the program's client and not enrolled yet; by name, then email.
+ */
+export function enrollable(users: StaffUser[], enrollments: Enrollment[], clientID: string): StaffUser[] {
+  const enrolled = new Set(enrollments.map((e) => e.user_id));
+  return users
+    .filter((u) => u.role === "agent" && u.active && !enrolled.has(u.id) && (u.client_ids ?? []).includes(clientID))
+    .sort((a, b) => (a.display_name || a.email).localeCompare(b.display_name || b.email) || a.email.localeCompare(b.email));
+}
+
+/** An answer to a question in words: the options' texts, the text typed, or each match as "left → right". */
+export function answerText(
+  q: PublicQuestion | undefined,
+  a: { choices?: string[]; text?: string; texts?: string[]; numbers?: string[]; matches?: Record<string, string> } | undefined,
+): string {
+  if (!a) return "";
+  const item = (list: PublicItem[] | undefined, id: string) => list?.find((o) => o.id === id)?.text ?? id;
+  const parts: string[] = [];
+  if (a.choices?.length) parts.push(...a.choices.map((id) => item(q?.options, id)));
+  if (a.text) parts.push(a.text);
+  if (a.texts?.length) parts.push(...a.texts);
+  if (a.numbers?.length) parts.push(...a.numbers);
+  if (a.matches) {
+    for (const [l, r] of Object.entries(a.matches)) parts.push(`${item(q?.lefts, l)} → ${item(q?.rights, r)}`);
+  }
+  return parts.join("; ");
 }

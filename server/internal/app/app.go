@@ -187,7 +187,7 @@ var domains = []struct {
 }{
 	{"auth", auth.OpenAPI, func(a *App) registrar { return auth.NewHandler(a.Auth) }},
 	{"audit", audit.OpenAPI, func(a *App) registrar {
-		return audit.NewHandler(a.DB, auth.RequireUser(auth.RoleCompliance, auth.RoleAdmin))
+		return audit.NewHandler(a.DB, auth.RequireUser(auth.RoleCompliance, auth.RoleAdmin), a.auditPeople)
 	}},
 	{"catalog", catalog.OpenAPI, func(a *App) registrar { return catalog.NewHandler(a.Catalog) }},
 	{"certification", certification.OpenAPI, func(a *App) registrar { return certification.NewHandler(a.Certification) }},
@@ -209,6 +209,19 @@ func APIDoc() (*apidoc.Doc, error) {
 		fragments = append(fragments, apidoc.Fragment{Name: d.name + "/openapi.yaml", YAML: d.openapi})
 	}
 	return apidoc.Build(fragments...)
+}
+
+// auditPeople names the users of an audit page through identity.
+func (a *App) auditPeople(ctx context.Context, ids []string) (map[string]audit.Person, error) {
+	ps, err := a.Auth.PeopleByID(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]audit.Person, len(ps))
+	for _, p := range ps {
+		out[p.ID] = audit.Person{Email: p.Email, DisplayName: p.DisplayName}
+	}
+	return out, nil
 }
 
 func (a *App) router(handlers []registrar) *gin.Engine {

@@ -1,6 +1,7 @@
 package audit
 
 import (
+	"context"
 	_ "embed"
 	"net/http"
 	"time"
@@ -18,15 +19,26 @@ var OpenAPI []byte
 
 // Handler serves the audit log to compliance and admins.
 type Handler struct {
-	db    *gorm.DB
-	guard gin.HandlerFunc
+	db     *gorm.DB
+	guard  gin.HandlerFunc
+	people People
 }
+
+// Person is a user named in the log: their email and display name.
+type Person struct {
+	Email       string `json:"email"`
+	DisplayName string `json:"display_name"`
+}
+
+// People names users by id (unknown ids left out): identity's answer,
+// passed in by the app since audit cannot import auth.
+type People func(ctx context.Context, ids []string) (map[string]Person, error)
 
 // NewHandler returns the handler over g. guard decides who may read the
 // log (the app passes auth.RequireUser(compliance, admin); audit cannot
-// import auth, which records into audit).
-func NewHandler(g *gorm.DB, guard gin.HandlerFunc) *Handler {
-	return &Handler{db: g, guard: guard}
+// import auth, which records into audit); people names the users in it.
+func NewHandler(g *gorm.DB, guard gin.HandlerFunc, people People) *Handler {
+	return &Handler{db: g, guard: guard, people: people}
 }
 
 // Register adds GET /audit under rg.
@@ -48,6 +60,8 @@ type listRequest struct {
 
 type listResponse struct {
 	Entries []Row `json:"entries"`
+	// People names, by id, the users among the page's actors and subjects.
+	People map[string]Person `json:"people"`
 	// NextBeforeSeq is the before_seq of the next (older) page, 0 on the last page.
 	NextBeforeSeq int64 `json:"next_before_seq"`
 }
@@ -78,5 +92,31 @@ func (h *Handler) list(c *gin.Context) {
 	if len(rows) == f.Limit {
 		res.NextBeforeSeq = rows[len(rows)-1].Seq
 	}
+	res.People, err = h.people(c.Request.Context(), peopleIn(rows))
+	if err != nil {
+		httpx.Error(c, err)
+		return
+	}
 	c.JSON(http.StatusOK, res)
+}
+
+// peopleIn lists the user ids among rows' actors and subjects, once each.
+func peopleIn(rows []Row) []string {
+	seen := map[string]bool{}
+	var ids []string
+	add := func(id string) {
+		if id != "" && !seen[id] {
+			seen[id] = true
+			ids = append(ids, id)
+		}
+	}
+	for _, r := range rows {
+		if r.ActorKind == ActorUser {
+			add(r.ActorID)
+		}
+		if r.SubjectType == "user" {
+			add(r.SubjectID)
+		}
+	}
+	return ids
 }

@@ -186,3 +186,10 @@ type NewAPIKey struct {
 	APIKey
 	Key string `json:"key"`
 }
+
+// Person is a user as others name them: id, email and display name.
+type Person struct {
+	ID          string `gorm:"column:id" json:"id"`
+	Email       string `gorm:"column:email" json:"email"`
+	DisplayName string `gorm:"column:display_name" json:"display_name"`
+}

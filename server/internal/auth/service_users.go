@@ -576,6 +576,14 @@ func (s *Service) LookupUser(ctx context.Context, id string) (*User, error) {
 	return s.store.userByID(ctx, nil, id, false)
 }
 
+// PeopleByID returns the email and name of each user among ids, without
+// any authorization check: for other services that have already authorized
+// their caller (the audit log names the people in it). Unknown ids are left
+// out.
+func (s *Service) PeopleByID(ctx context.Context, ids []string) ([]Person, error) {
+	return s.store.peopleByID(ctx, ids)
+}
+
 // LookupUserByEmail returns a user by email address (compared lower-cased),
 // without memberships or any authorization check: for other services that
 // have already authorized their caller (e.g. a CSV import naming people by

@@ -58,6 +58,26 @@ WHERE m.user_id IN ? ORDER BY m.client_id`
 	return nil
 }
 
+// peopleByID reads the email and name of each user among ids; ids that
+// name no user (or are not uuids) are left out.
+func (s *store) peopleByID(ctx context.Context, ids []string) ([]Person, error) {
+	valid := make([]string, 0, len(ids))
+	for _, id := range ids {
+		if uuid.Validate(id) == nil {
+			valid = append(valid, id)
+		}
+	}
+	out := []Person{}
+	if len(valid) == 0 {
+		return out, nil
+	}
+	err := s.db.WithContext(ctx).Model(&User{}).Select("id", "email", "display_name").Where("id IN ?", valid).Scan(&out).Error
+	if err != nil {
+		return nil, fmt.Errorf("auth: people by id: %w", err)
+	}
+	return out, nil
+}
+
 func (s *store) userByID(ctx context.Context, tx *gorm.DB, id string, forUpdate bool) (*User, error) {
 	if tx == nil {
 		tx = s.db

@@ -16,9 +16,10 @@ func TestEnrollment(t *testing.T) {
 	env.User("trainer@bank.test", auth.RoleTrainer, bank)
 	env.User("trainer@utility.test", auth.RoleTrainer, env.ClientID("cinder-valley-electric"))
 	env.User("compliance@x.test", auth.RoleCompliance)
-	agent := env.User("agent@x.test", auth.RoleAgent)
-	other := env.User("agent2@x.test", auth.RoleAgent)
+	agent := env.User("agent@x.test", auth.RoleAgent, bank)
+	other := env.User("agent2@x.test", auth.RoleAgent, bank)
 	supervisor := env.User("supervisor@bank.test", auth.RoleSupervisor, bank)
+	utilityAgent := env.User("agent@utility.test", auth.RoleAgent, env.ClientID("cinder-valley-electric"))
 	bankTrainer := env.Login("trainer@bank.test")
 	utilityTrainer := env.Login("trainer@utility.test")
 	compliance := env.Login("compliance@x.test")
@@ -40,6 +41,7 @@ func TestEnrollment(t *testing.T) {
 		{"compliance may not enroll", "POST", path, compliance, map[string]string{"user_id": agent.ID}, 403, "forbidden"},
 		{"bad user id", "POST", path, bankTrainer, map[string]string{"user_id": "nope"}, 400, "invalid"},
 		{"only agents", "POST", path, bankTrainer, map[string]string{"user_id": supervisor.ID}, 400, "invalid"},
+		{"not an agent of the program's client", "POST", path, bankTrainer, map[string]string{"user_id": utilityAgent.ID}, 400, "invalid"},
 		{"unknown program", "POST", "/api/v1/programs/00000000-0000-0000-0000-000000000000/enrollments", bankTrainer, map[string]string{"user_id": agent.ID}, 404, "not_found"},
 		{"enrolls", "POST", path, bankTrainer, map[string]string{"user_id": agent.ID}, 201, ""},
 		{"twice is a conflict", "POST", path, bankTrainer, map[string]string{"user_id": agent.ID}, 409, "conflict"},

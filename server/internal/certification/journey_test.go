@@ -84,7 +84,7 @@ func (f *fixture) do(token, method, path string, body any, want int, out any) *a
 // agent creates an agent enrolled in acme/support: their id and token.
 func (f *fixture) agent(email string) (string, string) {
 	f.env.T.Helper()
-	u := f.env.User(email, auth.RoleAgent)
+	u := f.env.User(email, auth.RoleAgent, f.acme)
 	f.do(f.trainer, "POST", "/api/v1/programs/"+f.program+"/enrollments", map[string]string{"user_id": u.ID}, 201, nil)
 	return u.ID, f.env.Login(email)
 }

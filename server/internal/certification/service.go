@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"slices"
 	"time"
 
 	"github.com/google/uuid"
@@ -88,7 +89,8 @@ func canView(p *auth.Principal, clientID string) bool {
 // Enroll starts an agent's training for a program (state in_training).
 // Errors: unauthorized, forbidden (not a trainer, supervisor or admin of the
 // program's client), not_found (program or user), invalid (the user is not
-// an active agent), conflict (already enrolled).
+// an active agent, or a trainer or supervisor names an agent who is not a
+// member of the program's client), conflict (already enrolled).
 func (s *Service) Enroll(ctx context.Context, programID, userID string) (*Certification, error) {
 	p := auth.FromContext(ctx)
 	if p == nil {
@@ -110,6 +112,11 @@ func (s *Service) Enroll(ctx context.Context, programID, userID string) (*Certif
 	}
 	if u.Role != auth.RoleAgent || !u.Active {
 		return nil, apperr.Invalidf("user_id", "only active agents can be enrolled")
+	}
+	// Client staff enroll only their client's agents: an agent of another
+	// client is not theirs to see, let alone to train.
+	if !p.SeesAllClients() && !slices.Contains(u.ClientIDs, prog.ClientID) {
+		return nil, apperr.Invalidf("user_id", "only agents of the client of %s can be enrolled in it", prog.Name)
 	}
 	now := s.now()
 	c := &Certification{

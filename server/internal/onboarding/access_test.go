@@ -13,7 +13,7 @@ func TestPermissionsAndBadInput(t *testing.T) {
 	f := setup(t)
 	env := f.env
 	cohort := f.cohort("2026-03-05")
-	agent := env.User("ada@x.test", auth.RoleAgent)
+	agent := env.User("ada@x.test", auth.RoleAgent, f.acme)
 	env.User("outsider@x.test", auth.RoleTrainer, f.other)
 	env.User("compliance@x.test", auth.RoleCompliance)
 	env.User("admin@x.test", auth.RoleAdmin)

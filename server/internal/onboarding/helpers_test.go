@@ -99,7 +99,7 @@ func (f *fixture) cohort(start string) string {
 // member creates an agent and adds them to the cohort: their id.
 func (f *fixture) member(cohortID, email string) string {
 	f.env.T.Helper()
-	u := f.env.User(email, auth.RoleAgent)
+	u := f.env.User(email, auth.RoleAgent, f.acme)
 	f.do(f.trainer, "POST", "/api/v1/cohorts/"+cohortID+"/members", map[string]string{"user_id": u.ID}, 201, nil)
 	return u.ID
 }

@@ -64,7 +64,7 @@ func TestRefresherNarrowedToTheChangeAndRenewing(t *testing.T) {
 	t.Parallel()
 	f := setup(t)
 	env := f.env
-	u := env.User("ada@x.test", auth.RoleAgent)
+	u := env.User("ada@x.test", auth.RoleAgent, f.acme)
 	f.do(f.trainer, "POST", "/api/v1/programs/"+f.program+"/enrollments", map[string]string{"user_id": u.ID}, 201, nil)
 	ada := env.Login("ada@x.test")
 	f.read(ada, "fees", 1)

@@ -136,8 +136,13 @@ type Submission struct {
 	Result        Result    `json:"result"`
 	// Full is set when the result shows every question in full whatever
 	// Review says: to staff.
-	Full      bool   `json:"full,omitempty"`
-	programID string // the quiz's program, whose certification the grading marked
+	Full bool `json:"full,omitempty"`
+	// QuizTitle and Questions come with Full: the quiz's title and the
+	// questions the attempt drew as the agent saw them, so staff read the
+	// answers against their questions.
+	QuizTitle string           `json:"quiz_title,omitempty"`
+	Questions []PublicQuestion `json:"questions,omitempty"`
+	programID string           // the quiz's program, whose certification the grading marked
 }
 
 // QuizSummary is a quiz of a program as listed, with the caller's attempts
@@ -185,6 +190,7 @@ type AttemptRow struct {
 	ID            string     `json:"id" gorm:"column:id"`
 	UserID        string     `json:"user_id" gorm:"column:user_id"`
 	Email         string     `json:"email" gorm:"column:email"`
+	DisplayName   string     `json:"display_name" gorm:"column:display_name"`
 	Number        int        `json:"number" gorm:"column:number"`
 	QuizVersion   int        `json:"quiz_version" gorm:"column:quiz_version"`
 	StartedAt     time.Time  `json:"started_at" gorm:"column:started_at"`
@@ -193,6 +199,16 @@ type AttemptRow struct {
 	AutoSubmitted bool       `json:"auto_submitted" gorm:"column:auto_submitted"`
 	Percent       *float64   `json:"percent" gorm:"column:percent"`
 	Passed        *bool      `json:"passed" gorm:"column:passed"`
+}
+
+// AttemptFilter narrows a quiz's attempt list; zero values do not filter.
+type AttemptFilter struct {
+	// UserID keeps one agent's attempts.
+	UserID string
+	// State is "open" (not submitted yet) or "submitted".
+	State string
+	// Passed keeps graded attempts that passed (true) or failed (false).
+	Passed *bool
 }
 
 // ItemStats is item analysis for one question of a quiz, over every graded

@@ -141,8 +141,19 @@ func sendExport(c *gin.Context, f *ExportFile) {
 	c.Data(http.StatusOK, f.ContentType, f.Data)
 }
 
+type attemptsQuery struct {
+	UserID string `form:"user_id"`
+	State  string `form:"state"`
+	Passed *bool  `form:"passed"`
+}
+
 func (h *Handler) listAttempts(c *gin.Context) {
-	rows, err := h.svc.ListAttempts(c.Request.Context(), c.Param("id"))
+	var q attemptsQuery
+	if err := httpx.BindQuery(c, &q); err != nil {
+		httpx.Error(c, err)
+		return
+	}
+	rows, err := h.svc.ListAttempts(c.Request.Context(), c.Param("id"), AttemptFilter{UserID: q.UserID, State: q.State, Passed: q.Passed})
 	if err != nil {
 		httpx.Error(c, err)
 		return

@@ -715,28 +715,41 @@ func (s *Service) Result(ctx context.Context, attemptID string) (*Submission, er
 // (score, pass, sections to re-read, as certification counted them) with
 // every question's mark, correct answer and feedback, from grading the
 // attempt again from its version, seed and saved answers (grading is
-// deterministic). Full says so; Review stays the quiz's policy.
+// deterministic), and the drawn questions as the agent saw them. Full says
+// so; Review stays the quiz's policy.
 func (s *Service) fullSubmission(ctx context.Context, a *Attempt) (*Submission, error) {
 	sub, err := s.submission(ctx, a)
 	if err != nil {
 		return nil, err
 	}
-	_, _, g, err := s.gradeAttempt(ctx, a)
+	v, _, g, err := s.gradeAttempt(ctx, a)
+	if err != nil {
+		return nil, err
+	}
+	qs, err := v.Draw(a.Seed)
 	if err != nil {
 		return nil, err
 	}
 	sub.Result.Questions, sub.Full = g.View(ReviewFeedback).Questions, true
+	sub.QuizTitle, sub.Questions = v.Quiz.Title, PublicQuestions(qs)
 	return sub, nil
 }
 
-// ListAttempts lists a quiz's attempts by every agent, for staff who see
-// the quiz's client. Errors: unauthorized, forbidden, not_found.
-func (s *Service) ListAttempts(ctx context.Context, quizID string) ([]AttemptRow, error) {
+// ListAttempts lists a quiz's attempts by every agent matching f, for staff
+// who see the quiz's client. Errors: unauthorized, forbidden, not_found,
+// invalid (a state other than open or submitted, a user id that is not one).
+func (s *Service) ListAttempts(ctx context.Context, quizID string, f AttemptFilter) ([]AttemptRow, error) {
 	q, err := s.staffQuiz(ctx, quizID)
 	if err != nil {
 		return nil, err
 	}
-	return s.store.ListAttempts(ctx, q.ID)
+	if f.State != "" && f.State != "open" && f.State != "submitted" {
+		return nil, apperr.Invalidf("state", "must be open or submitted")
+	}
+	if f.UserID != "" && uuid.Validate(f.UserID) != nil {
+		return nil, apperr.Invalidf("user_id", "must be a user id")
+	}
+	return s.store.ListAttempts(ctx, q.ID, f)
 }
 
 // staffQuiz returns a quiz for trainers, supervisors (of its client),

@@ -192,19 +192,36 @@ func attemptByID(tx *gorm.DB, id string) (*Attempt, error) {
 	return &a, nil
 }
 
-// ListAttempts returns a quiz's attempts, newest first, with the agents'
-// emails.
-func (s *Store) ListAttempts(ctx context.Context, quizID string) ([]AttemptRow, error) {
+// ListAttempts returns a quiz's attempts matching f, newest first, with the
+// agents' emails and names.
+func (s *Store) ListAttempts(ctx context.Context, quizID string, f AttemptFilter) ([]AttemptRow, error) {
+	// Each filter is off when its argument is NULL, so one statement serves
+	// every combination.
 	const q = `
-SELECT a.id, a.user_id, u.email, a.number, v.number AS quiz_version, a.started_at, a.deadline,
+SELECT a.id, a.user_id, u.email, u.display_name, a.number, v.number AS quiz_version, a.started_at, a.deadline,
        a.submitted_at, a.auto_submitted, a.percent, a.passed
 FROM quiz_attempts a
 JOIN users u ON u.id = a.user_id
 JOIN quiz_versions v ON v.id = a.quiz_version_id
-WHERE a.quiz_id = ?
+WHERE a.quiz_id = @quiz
+  AND (CAST(@user AS uuid) IS NULL OR a.user_id = CAST(@user AS uuid))
+  AND (CAST(@state AS text) IS NULL
+       OR (@state = 'open' AND a.submitted_at IS NULL)
+       OR (@state = 'submitted' AND a.submitted_at IS NOT NULL))
+  AND (CAST(@passed AS boolean) IS NULL OR a.passed = CAST(@passed AS boolean))
 ORDER BY a.started_at DESC, a.id`
+	args := map[string]any{"quiz": quizID, "user": nil, "state": nil, "passed": nil}
+	if f.UserID != "" {
+		args["user"] = f.UserID
+	}
+	if f.State != "" {
+		args["state"] = f.State
+	}
+	if f.Passed != nil {
+		args["passed"] = *f.Passed
+	}
 	rows := []AttemptRow{}
-	if err := s.db.WithContext(ctx).Raw(q, quizID).Scan(&rows).Error; err != nil {
+	if err := s.db.WithContext(ctx).Raw(q, args).Scan(&rows).Error; err != nil {
 		return nil, fmt.Errorf("quiz: list attempts: %w", err)
 	}
 	return rows, nil

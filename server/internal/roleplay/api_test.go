@@ -189,8 +189,9 @@ func TestRunFlowAndNoPeek(t *testing.T) {
 		t.Fatalf("turn 3: got %d %s, want finished", res.Status, res.Body)
 	}
 	var result struct {
-		Passed  bool `json:"passed"`
-		Reasons []struct {
+		ProgramID string `json:"program_id"`
+		Passed    bool   `json:"passed"`
+		Reasons   []struct {
 			Kind      string `json:"kind"`
 			Message   string `json:"message"`
 			TurnIndex *int   `json:"turn_index"`
@@ -205,6 +206,9 @@ func TestRunFlowAndNoPeek(t *testing.T) {
 	if result.Passed || len(result.Reasons) != 1 || result.Reasons[0].Message != "Read out a full card number." ||
 		result.Reasons[0].TurnIndex == nil || *result.Reasons[0].TurnIndex != 1 || len(result.Transcript) != 3 || result.Debrief == "" {
 		t.Errorf("got result %s, want a fail by the card-number blocker at turn 1", rr.Body)
+	}
+	if result.ProgramID != f.program {
+		t.Errorf("got program_id %q, want the scenario's program %s", result.ProgramID, f.program)
 	}
 	// The run reached the resolved ending but failed: its debrief is the ending's failed one, not the praise.
 	if want := "The fee came off, but the run did not pass: the reasons below say what was skipped. Verify before you discuss the account."; result.Debrief != want {

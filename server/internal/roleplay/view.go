@@ -94,6 +94,7 @@ type Result struct {
 	RunID           string       `json:"run_id"`
 	RoleplayID      string       `json:"roleplay_id"`
 	UserID          string       `json:"user_id"`
+	ProgramID       string       `json:"program_id"` // whose certification the run counts for
 	Version         int          `json:"version"`
 	Title           string       `json:"title"`
 	State           string       `json:"state"`
@@ -130,7 +131,7 @@ type ReviewView struct {
 }
 
 func resultOf(r *run, sc *Scenario, steps []Step, score *Score, comments []Comment) *Result {
-	res := &Result{RunID: r.ID, RoleplayID: r.RoleplayID, UserID: r.UserID, Version: r.Version, Title: sc.Title,
+	res := &Result{RunID: r.ID, RoleplayID: r.RoleplayID, UserID: r.UserID, ProgramID: r.ProgramID, Version: r.Version, Title: sc.Title,
 		State: r.State, Ending: deref(r.Ending), Outcome: deref(r.Outcome), SignoffRequired: r.SignoffRequired,
 		SignedOff: r.State == StateApproved, Transcript: []ResultLine{}, Comments: comments, StartedAt: r.StartedAt}
 	if score != nil {

@@ -22,6 +22,7 @@ import (
 	"github.com/skillgate/skillgate/server/internal/apitest"
 	"github.com/skillgate/skillgate/server/internal/app"
 	"github.com/skillgate/skillgate/server/internal/auth"
+	"github.com/skillgate/skillgate/server/internal/benchcpu"
 	"github.com/skillgate/skillgate/server/internal/seed"
 )
 
@@ -201,7 +202,7 @@ func drive(b *testing.B, env *apitest.Env, client *http.Client, d time.Duration,
 	var wg sync.WaitGroup
 	var errs atomic.Int64
 	lat := make([][]time.Duration, concurrency)
-	meter := cpuMeter(env.DB)
+	meter := benchcpu.Start(env.DB)
 	deadline := time.Now().Add(d)
 	begin := time.Now()
 	for w := range concurrency {
@@ -233,7 +234,7 @@ func drive(b *testing.B, env *apitest.Env, client *http.Client, d time.Duration,
 // sequential sends n requests one after the other (each must answer 200).
 func sequential(b *testing.B, env *apitest.Env, client *http.Client, n int, next func() *http.Request) result {
 	lat := make([]time.Duration, 0, n)
-	meter := cpuMeter(env.DB)
+	meter := benchcpu.Start(env.DB)
 	begin := time.Now()
 	for range n {
 		t0 := time.Now()

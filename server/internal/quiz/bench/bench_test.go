@@ -21,6 +21,7 @@ import (
 
 	"github.com/skillgate/skillgate/server/internal/apitest"
 	"github.com/skillgate/skillgate/server/internal/auth"
+	"github.com/skillgate/skillgate/server/internal/benchcpu"
 	"github.com/skillgate/skillgate/server/internal/quiz"
 )
 
@@ -92,7 +93,7 @@ func BenchmarkQuizSubmissions(b *testing.B) {
 		jobs := make(chan string)
 		var wg sync.WaitGroup
 		t0 := time.Now()
-		meter := cpuMeter(env.DB)
+		meter := benchcpu.Start(env.DB)
 		for range workers {
 			wg.Add(1)
 			go func() {

@@ -1,4 +1,8 @@
-package readbench
+// Package benchcpu measures the CPU time a benchmark costs: this process
+// (server and load generator) and the PostgreSQL backends serving its
+// database, so a run on a shared machine can be judged by cost per operation
+// as well as by its wall-clock rate, which drifts with the machine's load.
+package benchcpu
 
 import (
 	"fmt"
@@ -11,20 +15,14 @@ import (
 	"gorm.io/gorm"
 )
 
-// cpuMeter measures the CPU time this process (server and load generator)
-// and the database's backends serving it spend from now until the returned
-// func is called, so a run on a shared machine can be judged by cost per
-// flow as well as by wall-clock rate. The backends' time is read from
-// /proc (Linux, PostgreSQL on the same machine); elsewhere it reads 0.
-func cpuMeter(g *gorm.DB) func() (self, postgres time.Duration) {
-	backends := func() []int {
-		var pids []int
-		g.Raw(`SELECT pid FROM pg_stat_activity WHERE datname = current_database()`).Scan(&pids)
-		return pids
-	}
-	pg0, self0 := procCPU(backends()), selfCPU()
+// Start begins a measurement; the returned func reports the CPU time this
+// process and the database's backends have spent since. The backends' time
+// is read from /proc (Linux, PostgreSQL on the same machine); elsewhere it
+// reads 0.
+func Start(g *gorm.DB) func() (self, postgres time.Duration) {
+	pg0, self0 := procCPU(backendPIDs(g)), selfCPU()
 	return func() (time.Duration, time.Duration) {
-		return selfCPU() - self0, procCPU(backends()) - pg0
+		return selfCPU() - self0, procCPU(backendPIDs(g)) - pg0
 	}
 }
 
@@ -48,6 +46,7 @@ func procCPU(pids []int) time.Duration {
 	return time.Duration(ticks) * 10 * time.Millisecond // USER_HZ is 100 on Linux
 }
 
+// selfCPU is this process's user and system time.
 func selfCPU() time.Duration {
 	var ru syscall.Rusage
 	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {

@@ -137,7 +137,11 @@ type sqlLogger struct {
 
 func (l sqlLogger) Trace(ctx context.Context, begin time.Time, fc func() (string, int64), err error) {
 	took := time.Since(begin)
-	failed := err != nil && !errors.Is(err, gorm.ErrRecordNotFound) && !errors.Is(err, gorm.ErrDuplicatedKey)
+	// A statement cut short because its caller went away (a client closed
+	// the connection, a page was left) is not the database failing: no line.
+	// One that ran out of its deadline is, and is logged.
+	left := errors.Is(err, context.Canceled) || (err != nil && errors.Is(ctx.Err(), context.Canceled))
+	failed := err != nil && !left && !errors.Is(err, gorm.ErrRecordNotFound) && !errors.Is(err, gorm.ErrDuplicatedKey)
 	slow := l.slow > 0 && took > l.slow
 	if !failed && !slow {
 		return

@@ -50,9 +50,24 @@ func TestFailingStatementsAreLoggedWithoutValues(t *testing.T) {
 	if err := g.Exec("INSERT INTO once (k) VALUES (?)", "dup-secret").Error; !errors.Is(err, gorm.ErrDuplicatedKey) {
 		t.Fatalf("got %v, want a duplicate key", err)
 	}
+	// A statement whose caller went away is not a failure; one that ran out
+	// of its deadline is.
+	gone, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := g.WithContext(gone).Exec("SELECT 1 / 0 AS canceled WHERE ? <> ''", "gone-secret").Error; err == nil {
+		t.Fatal("a statement of a canceled context ran")
+	}
+	late, stop := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer stop()
+	if err := g.WithContext(late).Exec("SELECT pg_sleep(5), 'deadline' WHERE ? <> ''", "late-secret").Error; err == nil {
+		t.Fatal("a statement past its deadline finished")
+	}
 	out := buf.String()
 	if strings.Contains(out, "secret") {
 		t.Errorf("a bound value was logged:\n%s", out)
+	}
+	if strings.Contains(out, "AS canceled") || !strings.Contains(out, "'deadline'") {
+		t.Errorf("want the statement past its deadline logged and the canceled one not:\n%s", out)
 	}
 	if got := strings.Count(out, "division by zero"); got != 3 {
 		t.Errorf("logged %d failing statements, want 3:\n%s", got, out)

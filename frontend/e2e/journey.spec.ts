@@ -109,7 +109,7 @@ test("a new hire reads, fails then passes the quiz, plays the role-play, is sign
   await page.getByLabel("Program").selectOption({ label: PROGRAM });
   await page.getByLabel("Agent").selectOption({ label: `Robin New (${hire.email})` });
   await page.getByRole("button", { name: "Assign to queue" }).click();
-  await expect(page.getByRole("status").filter({ hasText: `Assigned ${hire.email}` })).toBeVisible();
+  await expect(page.getByRole("status").filter({ hasText: "Assigned Robin New to the queue." })).toBeVisible();
   const row = page.getByRole("row").filter({ hasText: hire.email });
   await expect(row.getByText("Eligible", { exact: true })).toBeVisible();
   await snap(page, testInfo, "supervisor-roster");

@@ -161,7 +161,7 @@ export function AgentHome() {
                 return (
                   <li key={n.id}>
                     {t.kind === "app" ? <Link to={t.to}>{n.title}</Link> : n.title}
-                    {n.body && <span className="hint">{n.body}</span>}
+                    {n.body && <span className="hint notice-body">{n.body}</span>}
                   </li>
                 );
               })}

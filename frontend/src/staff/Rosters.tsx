@@ -47,7 +47,7 @@ function Roster({ programID, mayAssign }: { programID: string; mayAssign: boolea
   return (
     <>
       <p role="status" className="notice-line">{notice}</p>
-      {mayAssign && <AssignForm programID={programID} roster={agents} onAssigned={(email) => setNotice(`Assigned ${email} to the queue.`)} />}
+      {mayAssign && <AssignForm programID={programID} roster={agents} onAssigned={(name) => setNotice(`Assigned ${name} to the queue.`)} />}
       {roster.error && <p role="alert" className="error">{roster.error.message}</p>}
       {roster.isPending && <p className="loading" role="status">Loading the roster…</p>}
       {roster.data && (
@@ -81,13 +81,13 @@ function Roster({ programID, mayAssign }: { programID: string; mayAssign: boolea
         </>
       )}
       {unassigning && (
-        <UnassignDialog programID={programID} agent={unassigning} onClose={() => setUnassigning(null)} onDone={(email) => { setUnassigning(null); setNotice(`Took ${email} out of the queue.`); }} />
+        <UnassignDialog programID={programID} agent={unassigning} onClose={() => setUnassigning(null)} onDone={(name) => { setUnassigning(null); setNotice(`Took ${name} out of the queue.`); }} />
       )}
     </>
   );
 }
 
-function AssignForm({ programID, roster, onAssigned }: { programID: string; roster: RosterAgent[]; onAssigned: (email: string) => void }) {
+function AssignForm({ programID, roster, onAssigned }: { programID: string; roster: RosterAgent[]; onAssigned: (name: string) => void }) {
   const qc = useQueryClient();
   const enrollments = useQuery({ queryKey: ["enrollments", programID], queryFn: () => staff.enrollments(programID) });
   const users = useQuery({ queryKey: ["staff-users", "agent"], queryFn: () => staff.users("agent") });
@@ -96,10 +96,10 @@ function AssignForm({ programID, roster, onAssigned }: { programID: string; rost
   const assign = useMutation({
     mutationFn: () => staff.assign(programID, userID),
     onSuccess: () => {
-      const email = options.find((u) => u.id === userID)?.email ?? "the agent";
+      const u = options.find((o) => o.id === userID);
       setUserID("");
       void qc.invalidateQueries({ queryKey: ["roster", programID] });
-      onAssigned(email);
+      onAssigned(u?.display_name || u?.email || "the agent");
     },
   });
   const refused = refusalReasons(assign.error);
@@ -128,18 +128,18 @@ function AssignForm({ programID, roster, onAssigned }: { programID: string; rost
   );
 }
 
-function UnassignDialog({ programID, agent, onClose, onDone }: { programID: string; agent: RosterAgent; onClose: () => void; onDone: (email: string) => void }) {
+function UnassignDialog({ programID, agent, onClose, onDone }: { programID: string; agent: RosterAgent; onClose: () => void; onDone: (name: string) => void }) {
   const qc = useQueryClient();
   const un = useMutation({
     mutationFn: () => staff.unassign(programID, agent.agent_id),
     onSuccess: () => {
       void qc.invalidateQueries({ queryKey: ["roster", programID] });
-      onDone(agent.email);
+      onDone(agent.display_name || agent.email);
     },
   });
   return (
     <Dialog title="Take this agent out of the queue?" onClose={onClose}>
-      <p><strong>{agent.email}</strong> stops receiving this program's contacts at once. Their certification stays as it is.</p>
+      <p><strong>{agent.display_name || agent.email}</strong> stops receiving this program's contacts at once. Their certification stays as it is.</p>
       {un.isError && <p role="alert" className="error">{un.error.message}</p>}
       <div className="dialog-actions">
         <button type="button" onClick={onClose}>Cancel</button>

@@ -18,6 +18,8 @@ import (
 	"testing"
 	"time"
 
+	"gorm.io/gorm"
+
 	"github.com/skillgate/skillgate/server/internal/app"
 	"github.com/skillgate/skillgate/server/internal/audit"
 	"github.com/skillgate/skillgate/server/internal/auth"
@@ -158,6 +160,37 @@ func (p *tcpProxy) restore() {
 	p.mu.Unlock()
 }
 
+// servedApp builds the app over g as the outage and partition tests serve
+// it — the real clock, admission control and the eligibility view on (its
+// feed read until the test ends), the outage library imported — behind a
+// test server, with an admin; edit changes the configuration first. It
+// returns the app, the server, a client and the admin's context.
+func servedApp(t *testing.T, g *gorm.DB, adminEmail string, edit func(*app.Config)) (*app.App, *httptest.Server, *http.Client, context.Context) {
+	t.Helper()
+	ctx := context.Background()
+	cfg := app.Config{Env: app.Development, HTTPAddr: ":0", JWTSecret: []byte("test-secret-test-secret-test-secret!"),
+		LogFormat: "text", MaxBodyBytes: 1 << 20, Admission: app.DefaultAdmission, EligibilityView: true}
+	edit(&cfg)
+	a, err := app.New(cfg, logx.Discard(), g, clock.System{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	views, stopViews := context.WithCancel(ctx)
+	t.Cleanup(stopViews)
+	go a.Routing.RunView(views)
+	content, quizzes := outageLibrary(t)
+	if _, err := a.Import(ctx, content, quizzes, catalog.ImportOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(a.Router)
+	t.Cleanup(srv.Close)
+	admin, err := a.Auth.CreateUserAs(ctx, audit.System("test"), auth.CreateUserInput{Email: adminEmail, Role: auth.RoleAdmin, Password: "tangerine-orbit-lantern"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a, srv, &http.Client{Timeout: 30 * time.Second}, auth.WithPrincipal(ctx, &auth.Principal{UserID: admin.ID, Role: auth.RoleAdmin})
+}
+
 // outageLibrary is one program with one quiz of five questions.
 func outageLibrary(t *testing.T) (string, string) {
 	root := t.TempDir()
@@ -249,28 +282,7 @@ func TestDatabaseOutageFailsFastAndRecovers(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close(g)
-	cfg := app.Config{Env: app.Development, HTTPAddr: ":0", JWTSecret: []byte("test-secret-test-secret-test-secret!"),
-		LogFormat: "text", MaxBodyBytes: 1 << 20, Admission: app.DefaultAdmission, EligibilityView: true}
-	a, err := app.New(cfg, logx.Discard(), g, clock.System{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	views, stopViews := context.WithCancel(ctx)
-	defer stopViews()
-	go a.Routing.RunView(views)
-	content, quizzes := outageLibrary(t)
-	if _, err := a.Import(ctx, content, quizzes, catalog.ImportOptions{}); err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(a.Router)
-	defer srv.Close()
-	client := &http.Client{Timeout: 30 * time.Second}
-
-	admin, err := a.Auth.CreateUserAs(ctx, audit.System("test"), auth.CreateUserInput{Email: "admin@outage.test", Role: auth.RoleAdmin, Password: "tangerine-orbit-lantern"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	actx := auth.WithPrincipal(ctx, &auth.Principal{UserID: admin.ID, Role: auth.RoleAdmin})
+	a, srv, client, actx := servedApp(t, g, "admin@outage.test", func(c *app.Config) {})
 	key, err := a.Auth.CreateAPIKey(actx, auth.CreateAPIKeyInput{Name: "acd", Scopes: []string{auth.ScopeEligibilityRead}})
 	if err != nil {
 		t.Fatal(err)

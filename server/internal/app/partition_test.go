@@ -3,8 +3,6 @@ package app_test
 import (
 	"context"
 	"fmt"
-	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"sync"
 	"testing"
@@ -13,10 +11,7 @@ import (
 	"github.com/skillgate/skillgate/server/internal/app"
 	"github.com/skillgate/skillgate/server/internal/audit"
 	"github.com/skillgate/skillgate/server/internal/auth"
-	"github.com/skillgate/skillgate/server/internal/catalog"
-	"github.com/skillgate/skillgate/server/internal/clock"
 	"github.com/skillgate/skillgate/server/internal/db"
-	"github.com/skillgate/skillgate/server/internal/logx"
 	"github.com/skillgate/skillgate/server/internal/routing"
 	"github.com/skillgate/skillgate/server/internal/testdb"
 )
@@ -52,29 +47,9 @@ func TestDatabasePartitionAnswersWithinTheDeadline(t *testing.T) {
 	// longer than them all, so it is the request's deadline that must cover
 	// authentication.
 	deadlines := app.Deadlines{Eligibility: app.DefaultDeadlines.Eligibility, Bulk: 3 * time.Second, API: 3 * time.Second, Auth: time.Minute}
-	cfg := app.Config{Env: app.Development, HTTPAddr: ":0", JWTSecret: []byte("test-secret-test-secret-test-secret!"),
-		LogFormat: "text", MaxBodyBytes: 1 << 20, Admission: app.DefaultAdmission, EligibilityView: true,
-		RosterCacheTTL: routing.RosterCacheTTL, Deadlines: deadlines}
-	a, err := app.New(cfg, logx.Discard(), g, clock.System{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	views, stopViews := context.WithCancel(ctx)
-	defer stopViews()
-	go a.Routing.RunView(views)
-	content, quizzes := outageLibrary(t)
-	if _, err := a.Import(ctx, content, quizzes, catalog.ImportOptions{}); err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(a.Router)
-	defer srv.Close()
-	client := &http.Client{Timeout: 30 * time.Second}
-
-	admin, err := a.Auth.CreateUserAs(ctx, audit.System("test"), auth.CreateUserInput{Email: "admin@partition.test", Role: auth.RoleAdmin, Password: "tangerine-orbit-lantern"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	actx := auth.WithPrincipal(ctx, &auth.Principal{UserID: admin.ID, Role: auth.RoleAdmin})
+	a, srv, client, actx := servedApp(t, g, "admin@partition.test", func(c *app.Config) {
+		c.RosterCacheTTL, c.Deadlines = routing.RosterCacheTTL, deadlines
+	})
 	// Two keys: one used before the partition (this replica may hold it for
 	// auth.APIKeyCacheTTL, so its requests reach their handlers), one
 	// first used during it (its lookup meets the silent database).

@@ -12,6 +12,7 @@ import (
 	"github.com/skillgate/skillgate/server/internal/idempotency"
 	"github.com/skillgate/skillgate/server/internal/jobs"
 	"github.com/skillgate/skillgate/server/internal/metrics"
+	"github.com/skillgate/skillgate/server/internal/queue"
 )
 
 // IdempotentRoutes are the writes a client may retry with an
@@ -137,7 +138,8 @@ func (a *App) admission() gin.HandlerFunc {
 // bearer token when one is configured.
 func (a *App) MetricsHandler() http.Handler { return a.Metrics.Handler(a.Config.MetricsToken) }
 
-// jobContext is ctx with the metrics observing every job pass.
+// jobContext is ctx with the metrics observing every job pass and every
+// attempt at a queued job.
 func (a *App) jobContext(ctx context.Context) context.Context {
-	return jobs.WithObserver(ctx, a.Metrics)
+	return queue.WithObserver(jobs.WithObserver(ctx, a.Metrics), a.Metrics)
 }

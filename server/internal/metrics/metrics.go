@@ -1,7 +1,8 @@
 // Package metrics is Skillgate's Prometheus instrumentation for operators:
 // requests by route template and status, latency histograms, admission
-// rejections, the database pool, the outbox's lag, background job runs and
-// gauges other packages report (the eligibility view).
+// rejections, the database pool, the outbox's lag, background job runs,
+// queued jobs' attempts by outcome, and gauges other packages report (the
+// eligibility view).
 // It is served on its own listener (METRICS_ADDR), never on the public one.
 package metrics
 
@@ -33,6 +34,7 @@ type Metrics struct {
 	jobRuns     *prometheus.CounterVec
 	jobFailures *prometheus.CounterVec
 	jobDuration *prometheus.HistogramVec
+	queued      *prometheus.CounterVec
 }
 
 // New registers the instruments, the Go and process collectors, the pool
@@ -60,8 +62,12 @@ func New(sqlDB *sql.DB, lag LagFunc) *Metrics {
 			Name: "skillgate_job_duration_seconds", Help: "Background job pass duration, by job.",
 			Buckets: prometheus.ExponentialBuckets(.001, 4, 9),
 		}, []string{"job"}),
+		queued: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "skillgate_queue_attempts_total",
+			Help: "Attempts at queued jobs, by kind and outcome (the status recorded, retry, or lost_lease).",
+		}, []string{"kind", "outcome"}),
 	}
-	m.Registry.MustRegister(m.requests, m.duration, m.rejected, m.jobRuns, m.jobFailures, m.jobDuration,
+	m.Registry.MustRegister(m.requests, m.duration, m.rejected, m.jobRuns, m.jobFailures, m.jobDuration, m.queued,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	if sqlDB != nil {
 		m.Registry.MustRegister(collectors.NewDBStatsCollector(sqlDB, "skillgate"))
@@ -99,6 +105,9 @@ func (m *Metrics) JobRan(name string, took time.Duration, _ int, err error) {
 	}
 	m.jobDuration.WithLabelValues(name).Observe(took.Seconds())
 }
+
+// JobAttempted implements queue.Observer.
+func (m *Metrics) JobAttempted(kind, outcome string) { m.queued.WithLabelValues(kind, outcome).Inc() }
 
 // Handler serves the registry in the Prometheus text format. With a token,
 // only requests with Authorization: Bearer <token> are answered (401 else).

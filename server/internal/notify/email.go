@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/skillgate/skillgate/server/internal/apperr"
+	"github.com/skillgate/skillgate/server/internal/queue"
 )
 
 // MailConfig is how emails leave: an SMTP server (SMTP_ADDR), the sender
@@ -37,84 +38,64 @@ type MailConfig struct {
 // fails it at once.
 var EmailRetryDelays = []time.Duration{time.Minute, 5 * time.Minute, 30 * time.Minute, 2 * time.Hour, 6 * time.Hour}
 
-// Sender settings: how many emails a sender claims at once and how long
-// its claim holds before another sender may take them over.
-const (
-	emailBatch = 20
-	emailLease = 5 * time.Minute
-)
-
 // mailer hands one message to the mail system.
 type mailer interface {
 	Send(ctx context.Context, from, to string, msg []byte) error
 }
 
 // RunEmailOnce sends every queued email that is due until none is left, and
-// returns how many it attempted. Emails are claimed with FOR UPDATE SKIP
-// LOCKED and leased, so several replicas share the queue and never send one
-// email at once. Without SMTP configured it does nothing.
+// returns how many it attempted. Emails are claimed through the job queue
+// (server/internal/queue: FOR UPDATE SKIP LOCKED and a lease), so several
+// replicas share the queue and never send one email at once. Without SMTP
+// configured it does nothing.
 func (s *Service) RunEmailOnce(ctx context.Context) (int, error) {
 	if s.mailer == nil {
 		return 0, nil
 	}
-	total := 0
-	for range 100 { // bounded, so one pass cannot run forever
-		now := s.now()
-		es, err := s.store.claimEmails(ctx, now, now.Add(emailLease), emailBatch)
-		if err != nil || len(es) == 0 {
-			return total, err
-		}
+	return s.emails.Drain(ctx, func(ctx context.Context, es []Email, lease time.Time) error {
 		for i := range es {
-			if err := s.attemptEmail(ctx, &es[i]); err != nil {
-				return total, err
+			if err := s.attemptEmail(ctx, &es[i], lease); err != nil {
+				return err
 			}
-			total++
 		}
-		if len(es) < emailBatch {
-			break
-		}
-	}
-	return total, nil
+		return nil
+	})
 }
 
-// attemptEmail sends a claimed email once and records the outcome. An
-// error means the outcome could not be recorded; the lease then runs out
-// and the email is attempted again.
-func (s *Service) attemptEmail(ctx context.Context, e *Email) error {
+// attemptEmail sends an email claimed with the lease ending at lease once
+// and records the outcome. An error means the outcome could not be
+// recorded; the lease then runs out and the email is attempted again.
+func (s *Service) attemptEmail(ctx context.Context, e *Email, lease time.Time) error {
 	n, err := s.store.Notification(ctx, e.NotificationID)
 	if err != nil {
 		return err
 	}
 	now := s.now()
-	e.UpdatedAt = now
 	u, err := s.users.LookupUser(ctx, n.UserID)
+	var o queue.Outcome
 	switch {
 	case apperr.Is(err, apperr.NotFound) || (err == nil && (!u.Active || u.Email == "")):
-		e.Status, e.NextAttemptAt, e.LastError = EmailSkipped, nil, "the user is inactive or has no address"
-		return s.store.recordEmail(ctx, e)
+		o = queue.Outcome{Status: string(EmailSkipped), Err: errors.New("the user is inactive or has no address")}
 	case err != nil:
 		return err
-	}
-	e.ToAddress = u.Email
-	var sendErr error
-	if msg, err := s.message(e, n, u.Email, now); err != nil {
-		sendErr = permanent{err}
-	} else {
-		sendErr = s.mailer.Send(ctx, s.opts.Mail.From, u.Email, msg)
-	}
-	e.Attempts++
-	var perm permanent
-	switch {
-	case sendErr == nil:
-		e.Status, e.NextAttemptAt, e.LastError, e.SentAt = EmailSent, nil, "", &now
-	case !errors.As(sendErr, &perm) && e.Attempts <= len(EmailRetryDelays):
-		next := now.Add(EmailRetryDelays[e.Attempts-1])
-		e.Status, e.NextAttemptAt, e.LastError = EmailPending, &next, sendErr.Error()
 	default:
-		e.Status, e.NextAttemptAt, e.LastError = EmailFailed, nil, sendErr.Error()
-		s.opts.Log.WarnContext(ctx, "notification email failed for good", "email_id", e.ID, "attempts", e.Attempts, "err", sendErr)
+		var sendErr error
+		if msg, err := s.message(e, n, u.Email, now); err != nil {
+			sendErr = permanent{err}
+		} else {
+			sendErr = s.mailer.Send(ctx, s.opts.Mail.From, u.Email, msg)
+		}
+		var perm permanent
+		o = queue.Outcome{Err: sendErr, Permanent: errors.As(sendErr, &perm), Set: map[string]any{"to_address": u.Email},
+			Log: []any{"notification_id", n.ID}}
+		if sendErr == nil {
+			o.Set["sent_at"] = now
+		}
 	}
-	return s.store.recordEmail(context.WithoutCancel(ctx), e)
+	if _, err := s.emails.Finish(ctx, *e, lease, o); err != nil {
+		return fmt.Errorf("notify: %w", err)
+	}
+	return nil
 }
 
 // permanent marks a failure that retrying cannot fix.

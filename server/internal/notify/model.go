@@ -18,6 +18,8 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+
+	"github.com/skillgate/skillgate/server/internal/queue"
 )
 
 // Notification kinds this package generates. Other domains pass their own
@@ -111,9 +113,9 @@ type Page struct {
 // EmailStatus is where a queued email stands.
 type EmailStatus string
 
-// The email statuses: pending waits for its next attempt; sending is leased
-// by a sender; sent, failed (for good) and skipped (the user is inactive or
-// has no address) are final.
+// The email statuses (the job queue's, with sent as done): pending waits
+// for its next attempt; sending is leased by a sender; sent, failed (for
+// good) and skipped (the user is inactive or has no address) are final.
 const (
 	EmailPending EmailStatus = "pending"
 	EmailSending EmailStatus = "sending"
@@ -138,3 +140,6 @@ type Email struct {
 
 // TableName names the table.
 func (Email) TableName() string { return "notification_emails" }
+
+// JobRef names the email as a queued job.
+func (e Email) JobRef() queue.Ref { return queue.Ref{ID: e.ID, Attempts: e.Attempts} }

@@ -15,6 +15,7 @@ import (
 	"github.com/skillgate/skillgate/server/internal/apperr"
 	"github.com/skillgate/skillgate/server/internal/auth"
 	"github.com/skillgate/skillgate/server/internal/clock"
+	"github.com/skillgate/skillgate/server/internal/queue"
 )
 
 // userFinder finds users without authorizing (the auth service): the
@@ -46,6 +47,7 @@ type Service struct {
 	opts    Options
 	mailer  mailer
 	sources Sources
+	emails  *queue.Queue[Email]
 }
 
 // NewService wires the service. Call SetSources before running the
@@ -54,7 +56,8 @@ func NewService(g *gorm.DB, users userFinder, clk clock.Clock, opts Options) *Se
 	if opts.Log == nil {
 		opts.Log = slog.New(slog.DiscardHandler)
 	}
-	s := &Service{db: g, store: NewStore(g), users: users, clock: clk, opts: opts, sources: opts.Sources}
+	s := &Service{db: g, store: NewStore(g), users: users, clock: clk, opts: opts, sources: opts.Sources,
+		emails: queue.New[Email](g, clk, emailKind, opts.Log)}
 	if opts.Mail != nil {
 		s.mailer = &smtpMailer{cfg: *opts.Mail}
 	}

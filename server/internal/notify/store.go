@@ -9,6 +9,7 @@ import (
 
 	"github.com/skillgate/skillgate/server/internal/apperr"
 	"github.com/skillgate/skillgate/server/internal/db"
+	"github.com/skillgate/skillgate/server/internal/queue"
 )
 
 // Store is the inbox and email queue SQL.
@@ -137,39 +138,7 @@ func (s *Store) Email(ctx context.Context, notificationID string) (*Email, error
 	return &e, nil
 }
 
-// claimEmailsQuery leases up to @limit emails whose attempt is due (or
-// whose sender's lease ran out) to this sender until @lease. The inner
-// SELECT ... FOR UPDATE SKIP LOCKED lets several replicas claim at once
-// without ever claiming the same row.
-const claimEmailsQuery = `
-UPDATE notification_emails e
-SET status = 'sending', next_attempt_at = @lease, updated_at = @now
-WHERE e.id IN (
-    SELECT e2.id FROM notification_emails e2
-    WHERE e2.status IN ('pending', 'sending') AND e2.next_attempt_at <= @now
-    ORDER BY e2.next_attempt_at, e2.id
-    LIMIT @limit
-    FOR UPDATE SKIP LOCKED)
-RETURNING e.*`
-
-func (s *Store) claimEmails(ctx context.Context, now, lease time.Time, limit int) ([]Email, error) {
-	es := []Email{}
-	err := s.db.WithContext(ctx).Raw(claimEmailsQuery, map[string]any{"now": now, "lease": lease, "limit": limit}).Scan(&es).Error
-	if err != nil {
-		return nil, fmt.Errorf("notify: claim emails: %w", err)
-	}
-	return es, nil
-}
-
-// recordEmail stores an attempt's outcome, provided the email is still
-// leased (no other sender took it over after the lease ran out).
-func (s *Store) recordEmail(ctx context.Context, e *Email) error {
-	err := s.db.WithContext(ctx).Model(&Email{}).Where("id = ? AND status = ?", e.ID, EmailSending).Updates(map[string]any{
-		"status": e.Status, "attempts": e.Attempts, "next_attempt_at": e.NextAttemptAt, "last_error": e.LastError,
-		"to_address": e.ToAddress, "sent_at": e.SentAt, "updated_at": e.UpdatedAt,
-	}).Error
-	if err != nil {
-		return fmt.Errorf("notify: record email %s: %w", e.ID, err)
-	}
-	return nil
-}
+// emailKind is the queue kind of notice emails: EmailRetryDelays, a
+// 5-minute lease, 20 at a time, oldest due first.
+var emailKind = queue.Kind{Name: "notify-email", Table: "notification_emails", Done: string(EmailSent),
+	Schedule: EmailRetryDelays, Lease: 5 * time.Minute, Batch: 20, Order: "j.next_attempt_at, j.id"}

@@ -19,6 +19,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/skillgate/skillgate/server/internal/apperr"
+	"github.com/skillgate/skillgate/server/internal/queue"
 )
 
 // responseExcerptBytes is how much of a receiver's answer is read and kept.
@@ -36,8 +37,9 @@ type RunResult struct {
 // RunOnce fans every new outbox event out into deliveries for the active
 // subscriptions of its type (created at or before the event occurred), then
 // attempts every delivery that is due, until none is left. Several workers
-// (replicas) may run it at once: events and deliveries are claimed with
-// FOR UPDATE SKIP LOCKED, so no delivery is sent by two workers at once.
+// (replicas) may run it at once: events are claimed with FOR UPDATE SKIP
+// LOCKED and deliveries through the job queue (server/internal/queue), so no
+// delivery is sent by two workers at once.
 func (s *Service) RunOnce(ctx context.Context) (RunResult, error) {
 	var res RunResult
 	for {
@@ -50,19 +52,13 @@ func (s *Service) RunOnce(ctx context.Context) (RunResult, error) {
 			break
 		}
 	}
-	for {
-		now := s.now()
-		ds, err := s.store.claimDue(ctx, now, now.Add(s.opts.Lease), s.opts.Batch)
-		if err != nil || len(ds) == 0 {
-			return res, err
-		}
-		ok, err := s.sendAll(ctx, ds)
+	_, err := s.queue.Drain(ctx, func(ctx context.Context, ds []Delivery, lease time.Time) error {
+		ok, err := s.sendAll(ctx, ds, lease)
 		res.Attempts += len(ds)
 		res.Succeeded += ok
-		if err != nil {
-			return res, err
-		}
-	}
+		return err
+	})
+	return res, err
 }
 
 // fanOut turns one batch of new outbox events into deliveries and marks
@@ -105,10 +101,11 @@ func (s *Service) fanOut(ctx context.Context) (int, error) {
 	return n, nil
 }
 
-// sendAll attempts claimed deliveries: one subscription's in event order,
-// different subscriptions at the same time, so one slow receiver does not
-// hold up the others. It returns how many succeeded.
-func (s *Service) sendAll(ctx context.Context, ds []Delivery) (int, error) {
+// sendAll attempts deliveries claimed with the lease ending at lease: one
+// subscription's in event order, different subscriptions at the same time,
+// so one slow receiver does not hold up the others. It returns how many
+// succeeded.
+func (s *Service) sendAll(ctx context.Context, ds []Delivery, lease time.Time) (int, error) {
 	bySub := map[string][]*Delivery{}
 	for i := range ds {
 		bySub[ds[i].SubscriptionID] = append(bySub[ds[i].SubscriptionID], &ds[i])
@@ -133,7 +130,7 @@ func (s *Service) sendAll(ctx context.Context, ds []Delivery) (int, error) {
 			}
 			for _, d := range queue {
 				if err == nil {
-					err = s.attempt(ctx, d, sub, false)
+					err = s.attempt(ctx, d, sub, lease, false)
 				}
 				mu.Lock()
 				if err != nil {
@@ -168,11 +165,12 @@ func cmpSeq(a, b *int64) int {
 	return 0
 }
 
-// attempt sends a claimed delivery once and records the outcome: 2xx is
-// succeeded; otherwise it waits for its next retry, or is failed when the
-// attempts are used up (or at once when final). An error means the outcome
-// could not be recorded; the lease then runs out and it is sent again.
-func (s *Service) attempt(ctx context.Context, d *Delivery, sub *Subscription, final bool) error {
+// attempt sends a delivery claimed with the lease ending at lease once and
+// records the outcome through the queue: 2xx is succeeded; otherwise it
+// waits for its next retry, or is failed when the attempts are used up (or
+// at once when final). An error means the outcome could not be recorded;
+// the lease then runs out and it is sent again.
+func (s *Service) attempt(ctx context.Context, d *Delivery, sub *Subscription, lease time.Time, final bool) error {
 	at := s.now()
 	started := time.Now()
 	code, excerpt, sendErr := s.send(ctx, d, sub, at)
@@ -183,28 +181,18 @@ func (s *Service) attempt(ctx context.Context, d *Delivery, sub *Subscription, f
 	} else if *code < 200 || *code > 299 {
 		a.Error = "the receiver answered " + strconv.Itoa(*code) + ", not 2xx"
 	}
-	d.Attempts++
-	d.LastAttemptAt, d.LastStatusCode, d.LastError, d.UpdatedAt = &at, code, a.Error, at
-	switch delay, retry := s.retryDelay(d.Attempts); {
-	case a.Error == "":
-		d.Status, d.NextAttemptAt = Succeeded, nil
-	case retry && !final:
-		next := at.Add(delay)
-		d.Status, d.NextAttemptAt = Pending, &next
-	default:
-		d.Status, d.NextAttemptAt = Failed, nil
+	o := queue.Outcome{Permanent: final, Set: map[string]any{"last_attempt_at": at, "last_status_code": code},
+		Also: func(tx *gorm.DB) error { return insertAttempt(tx, a) },
+		Log:  []any{"webhook_id", sub.ID, "event_id", d.EventID}}
+	if a.Error != "" {
+		o.Err = errors.New(a.Error)
 	}
-	// Record even when the request's context ended meanwhile: the attempt happened.
-	err := s.db.WithContext(context.WithoutCancel(ctx)).Transaction(func(tx *gorm.DB) error {
-		return recordAttempt(tx, d, a)
-	})
+	r, err := s.queue.Finish(ctx, *d, lease, o)
 	if err != nil {
 		return fmt.Errorf("webhook: record attempt of %s: %w", d.ID, err)
 	}
-	if d.Status == Failed {
-		s.opts.Log.WarnContext(ctx, "webhook delivery failed for good", "delivery_id", d.ID, "webhook_id", sub.ID,
-			"event_id", d.EventID, "attempts", d.Attempts, "err", a.Error)
-	}
+	d.Status, d.Attempts, d.NextAttemptAt, d.LastError = Status(r.Status), r.Attempts, r.NextAttemptAt, r.LastError
+	d.LastAttemptAt, d.LastStatusCode, d.UpdatedAt = &at, code, at
 	return nil
 }
 

@@ -18,6 +18,7 @@ import (
 
 	"github.com/skillgate/skillgate/server/internal/auth"
 	"github.com/skillgate/skillgate/server/internal/outbox"
+	"github.com/skillgate/skillgate/server/internal/queue"
 )
 
 // PingEvent is the type of the test event POST /webhooks/{id}/ping sends.
@@ -69,7 +70,8 @@ type WithSecret struct {
 // Status is where a delivery stands.
 type Status string
 
-// Delivery statuses.
+// Delivery statuses: the queue's (server/internal/queue) with Succeeded
+// as its done status.
 const (
 	// Pending waits for its next attempt (at next_attempt_at).
 	Pending Status = "pending"
@@ -106,6 +108,9 @@ type Delivery struct {
 
 // TableName names the table.
 func (Delivery) TableName() string { return "webhook_deliveries" }
+
+// JobRef names the delivery as a queued job.
+func (d Delivery) JobRef() queue.Ref { return queue.Ref{ID: d.ID, Attempts: d.Attempts} }
 
 // Attempt is one POST of a delivery and what came back.
 type Attempt struct {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"math/rand/v2"
 	"net/http"
 	"net/netip"
 	"slices"
@@ -18,6 +17,7 @@ import (
 	"github.com/skillgate/skillgate/server/internal/audit"
 	"github.com/skillgate/skillgate/server/internal/auth"
 	"github.com/skillgate/skillgate/server/internal/clock"
+	"github.com/skillgate/skillgate/server/internal/queue"
 )
 
 // DefaultSchedule is the wait before each retry: a delivery is attempted
@@ -66,6 +66,7 @@ type Service struct {
 	sealer *sealer
 	policy urlPolicy
 	client *http.Client
+	queue  *queue.Queue[Delivery]
 	opts   Options
 }
 
@@ -99,6 +100,7 @@ func NewService(g *gorm.DB, rec *audit.Recorder, clk clock.Clock, opts Options) 
 		client = newHTTPClient(opts.Timeout, opts.AllowPrivate)
 	}
 	return &Service{db: g, store: NewStore(g), audit: rec, clock: clk, sealer: sl, client: client, opts: opts,
+		queue:  queue.New[Delivery](g, clk, deliveryKind(opts), opts.Log),
 		policy: urlPolicy{requireHTTPS: opts.RequireHTTPS, allowPrivate: opts.AllowPrivate, lookup: opts.LookupHost}}, nil
 }
 
@@ -360,13 +362,13 @@ func (s *Service) Ping(ctx context.Context, id string) (*Delivery, error) {
 	}
 	now := s.now()
 	payload := fmt.Sprintf(`{"webhook_id":%q,"message":"Skillgate webhook test"}`, sub.ID)
-	lease := now.Add(s.opts.Lease)
+	lease := s.queue.LeaseFrom(now) // the ping is created claimed by this request
 	d := &Delivery{ID: uuid.NewString(), SubscriptionID: sub.ID, EventID: uuid.NewString(), EventType: PingEvent,
 		OccurredAt: now, Payload: []byte(payload), Status: Sending, NextAttemptAt: &lease, CreatedAt: now, UpdatedAt: now}
 	if err := insertDelivery(s.db.WithContext(ctx), d); err != nil {
 		return nil, fmt.Errorf("webhook: ping: %w", err)
 	}
-	if err := s.attempt(ctx, d, sub, true); err != nil {
+	if err := s.attempt(ctx, d, sub, lease, true); err != nil {
 		return nil, err
 	}
 	return s.store.Delivery(ctx, d.ID)
@@ -382,10 +384,12 @@ func (s *Service) ReplayDelivery(ctx context.Context, id string) (*Delivery, err
 		return nil, err
 	}
 	id = validID(id)
-	now := s.now()
-	var d *Delivery
+	var (
+		d     Delivery
+		lease time.Time
+	)
 	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		d, err = claimOne(tx, id, now, now.Add(s.opts.Lease))
+		d, lease, err = s.queue.ClaimNow(tx, id)
 		if err != nil && !apperr.Is(err, apperr.NotFound) {
 			return err
 		}
@@ -409,7 +413,7 @@ func (s *Service) ReplayDelivery(ctx context.Context, id string) (*Delivery, err
 	if err != nil {
 		return nil, err
 	}
-	if err := s.attempt(ctx, d, sub, d.EventType == PingEvent); err != nil {
+	if err := s.attempt(ctx, &d, sub, lease, d.EventType == PingEvent); err != nil {
 		return nil, err
 	}
 	return s.store.Delivery(ctx, d.ID)
@@ -457,15 +461,4 @@ func (s *Service) ReplayRange(ctx context.Context, id string, from, to time.Time
 		return 0, fmt.Errorf("webhook: replay range: %w", err)
 	}
 	return n, nil
-}
-
-// retryDelay is the wait after the attempts-th failed attempt, with up to
-// 10% jitter so receivers coming back up are not hit all at once; ok is
-// false when the attempts are used up.
-func (s *Service) retryDelay(attempts int) (d time.Duration, ok bool) {
-	if attempts > len(s.opts.Schedule) {
-		return 0, false
-	}
-	base := s.opts.Schedule[attempts-1]
-	return base + time.Duration(rand.Int64N(int64(base)/10+1)), true
 }

@@ -10,9 +10,9 @@ import (
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
-	"github.com/skillgate/skillgate/server/internal/apperr"
 	"github.com/skillgate/skillgate/server/internal/db"
 	"github.com/skillgate/skillgate/server/internal/outbox"
+	"github.com/skillgate/skillgate/server/internal/queue"
 )
 
 // Store is the webhook tables' SQL.
@@ -118,49 +118,14 @@ func insertDeliveries(tx *gorm.DB, ds []Delivery) error {
 	return nil
 }
 
-// claimDueQuery leases up to @limit deliveries whose attempt is due (or
-// whose previous worker's lease ran out) to this worker until @lease. The
-// inner SELECT ... FOR UPDATE SKIP LOCKED lets several replicas claim at
-// once without ever claiming the same row.
-const claimDueQuery = `
-UPDATE webhook_deliveries d
-SET status = 'sending', next_attempt_at = @lease, updated_at = @now
-WHERE d.id IN (
-    SELECT d2.id FROM webhook_deliveries d2
-    JOIN webhook_subscriptions s ON s.id = d2.subscription_id AND s.active
-    WHERE d2.status IN ('pending', 'sending') AND d2.next_attempt_at <= @now
-    ORDER BY d2.next_attempt_at, d2.occurred_at, d2.event_seq
-    LIMIT @limit
-    FOR UPDATE OF d2 SKIP LOCKED)
-RETURNING d.*`
-
-func (s *Store) claimDue(ctx context.Context, now, lease time.Time, limit int) ([]Delivery, error) {
-	ds := []Delivery{}
-	err := s.db.WithContext(ctx).Raw(claimDueQuery,
-		map[string]any{"now": now, "lease": lease, "limit": limit}).Scan(&ds).Error
-	if err != nil {
-		return nil, fmt.Errorf("webhook: claim due deliveries: %w", err)
-	}
-	return ds, nil
-}
-
-// claimOneQuery leases one delivery for an immediate send (replay, ping),
-// restarting its attempt count, unless a worker holds it right now.
-const claimOneQuery = `
-UPDATE webhook_deliveries
-SET status = 'sending', attempts = 0, next_attempt_at = @lease, updated_at = @now
-WHERE id = @id AND NOT (status = 'sending' AND next_attempt_at > @now)
-RETURNING *`
-
-func claimOne(tx *gorm.DB, id string, now, lease time.Time) (*Delivery, error) {
-	ds := []Delivery{}
-	if err := tx.Raw(claimOneQuery, map[string]any{"id": id, "now": now, "lease": lease}).Scan(&ds).Error; err != nil {
-		return nil, fmt.Errorf("webhook: claim delivery: %w", err)
-	}
-	if len(ds) == 0 {
-		return nil, apperr.NotFoundf("claimable webhook delivery")
-	}
-	return &ds[0], nil
+// deliveryKind is the queue kind of deliveries: the documented schedule
+// (Options.Schedule) with up to 10% jitter, claimed in event order, and
+// only while the subscription is active.
+func deliveryKind(o Options) queue.Kind {
+	return queue.Kind{Name: "webhook-delivery", Table: "webhook_deliveries", Done: string(Succeeded),
+		Schedule: o.Schedule, Jitter: 0.1, Lease: o.Lease, Batch: o.Batch,
+		Order: "j.next_attempt_at, j.occurred_at, j.event_seq, j.id",
+		Ready: "EXISTS (SELECT 1 FROM webhook_subscriptions s WHERE s.id = j.subscription_id AND s.active)"}
 }
 
 // requeueQuery puts an event back in a subscription's queue, due now, with
@@ -174,18 +139,10 @@ ON CONFLICT (subscription_id, event_id) DO UPDATE
 SET status = 'pending', attempts = 0, next_attempt_at = @now, updated_at = @now
 WHERE NOT (webhook_deliveries.status = 'sending' AND webhook_deliveries.next_attempt_at > @now)`
 
-// recordAttempt stores an attempt and the delivery's new state, provided
-// the delivery is still this worker's to finish.
-func recordAttempt(tx *gorm.DB, d *Delivery, a *Attempt) error {
+// insertAttempt adds one attempt to a delivery's history.
+func insertAttempt(tx *gorm.DB, a *Attempt) error {
 	if err := tx.Create(a).Error; err != nil {
 		return fmt.Errorf("webhook: record attempt: %w", err)
-	}
-	err := tx.Model(&Delivery{}).Where("id = ? AND status = ?", d.ID, Sending).Updates(map[string]any{
-		"status": d.Status, "attempts": d.Attempts, "next_attempt_at": d.NextAttemptAt, "last_attempt_at": d.LastAttemptAt,
-		"last_status_code": d.LastStatusCode, "last_error": d.LastError, "updated_at": d.UpdatedAt,
-	}).Error
-	if err != nil {
-		return fmt.Errorf("webhook: record delivery: %w", err)
 	}
 	return nil
 }

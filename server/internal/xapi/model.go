@@ -3,7 +3,7 @@
 // its score), a role-play passed or failed, a program's certification
 // earned.
 //
-// It is an outbox of its own. The domain that makes a learning event (quiz
+// It is an outbox of its own, worked by the job queue (server/internal/queue). The domain that makes a learning event (quiz
 // grading, a finished or reviewed role-play run, a module completion, a
 // certification transition) calls Record inside the transaction that makes
 // it; Record builds the whole statement, with a statement id fixed then, and
@@ -17,6 +17,8 @@ package xapi
 import (
 	"encoding/json"
 	"time"
+
+	"github.com/skillgate/skillgate/server/internal/queue"
 )
 
 // Verbs, as ADL defines them.
@@ -179,3 +181,6 @@ type Queued struct {
 
 // TableName names the table.
 func (Queued) TableName() string { return "xapi_statements" }
+
+// JobRef names the statement as a queued job.
+func (q Queued) JobRef() queue.Ref { return queue.Ref{ID: q.ID, Attempts: q.Attempts} }

@@ -19,6 +19,7 @@ import (
 
 	"github.com/skillgate/skillgate/server/internal/auth"
 	"github.com/skillgate/skillgate/server/internal/clock"
+	"github.com/skillgate/skillgate/server/internal/queue"
 )
 
 // Actor formats.
@@ -54,11 +55,6 @@ type userFinder interface {
 // (400) or as conflicting with another under its id (409) fails it at once.
 var RetryDelays = []time.Duration{30 * time.Second, 2 * time.Minute, 10 * time.Minute, time.Hour, 6 * time.Hour, 24 * time.Hour}
 
-const (
-	batch = 20
-	lease = 2 * time.Minute
-)
-
 // Service queues and sends statements.
 type Service struct {
 	db     *gorm.DB
@@ -67,6 +63,7 @@ type Service struct {
 	cfg    *Config
 	client *http.Client
 	log    *slog.Logger
+	queue  *queue.Queue[Queued]
 }
 
 // NewService returns the service; a nil cfg disables it (Record stores
@@ -75,7 +72,7 @@ func NewService(g *gorm.DB, users userFinder, clk clock.Clock, cfg *Config, log 
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	s := &Service{db: g, users: users, clock: clk, cfg: cfg, log: log}
+	s := &Service{db: g, users: users, clock: clk, cfg: cfg, log: log, queue: queue.New[Queued](g, clk, statementKind, log)}
 	if cfg != nil {
 		timeout := cfg.Timeout
 		if timeout == 0 {
@@ -111,7 +108,7 @@ func (s *Service) Record(ctx context.Context, tx *gorm.DB, e Experience) error {
 	if err != nil {
 		return fmt.Errorf("xapi: record %s: %w", e.Source, err)
 	}
-	if err := queue(tx.WithContext(ctx), st.ID, e, raw, s.now()); err != nil {
+	if err := insertStatement(tx.WithContext(ctx), st.ID, e, raw, s.now()); err != nil {
 		return fmt.Errorf("xapi: record %s: %w", e.Source, err)
 	}
 	return nil
@@ -162,50 +159,34 @@ func (s *Service) object(a Activity) (StatementObject, error) {
 }
 
 // RunOnce sends every due statement until none is left and returns how many
-// it attempted. Disabled, it does nothing.
+// it attempted. Statements are claimed through the job queue
+// (server/internal/queue), so replicas share them. Disabled, it does nothing.
 func (s *Service) RunOnce(ctx context.Context) (int, error) {
 	if !s.Enabled() {
 		return 0, nil
 	}
-	total := 0
-	for range 100 {
-		now := s.now()
-		qs, err := claim(s.db.WithContext(ctx), now, now.Add(lease), batch)
-		if err != nil {
-			return total, fmt.Errorf("xapi: claim statements: %w", err)
-		}
+	return s.queue.Drain(ctx, func(ctx context.Context, qs []Queued, lease time.Time) error {
 		for i := range qs {
-			if err := s.attempt(ctx, &qs[i]); err != nil {
-				return total, err
+			if err := s.attempt(ctx, &qs[i], lease); err != nil {
+				return err
 			}
-			total++
 		}
-		if len(qs) < batch {
-			break
-		}
-	}
-	return total, nil
+		return nil
+	})
 }
 
-// attempt sends a claimed statement once and records the outcome.
-func (s *Service) attempt(ctx context.Context, q *Queued) error {
+// attempt sends a statement claimed with the lease ending at lease once and
+// records the outcome: 400 and 409 fail it at once, anything else but 2xx
+// waits for the next retry.
+func (s *Service) attempt(ctx context.Context, q *Queued, lease time.Time) error {
 	code, sendErr := s.send(ctx, q)
-	now := s.now()
-	q.Attempts++
-	q.LastStatus, q.UpdatedAt = code, now
-	permanent := code != nil && (*code == http.StatusBadRequest || *code == http.StatusConflict)
-	switch {
-	case sendErr == nil:
-		q.Status, q.NextAttemptAt, q.LastError, q.SentAt = Sent, nil, "", &now
-	case !permanent && q.Attempts <= len(RetryDelays):
-		next := now.Add(RetryDelays[q.Attempts-1])
-		q.Status, q.NextAttemptAt, q.LastError = Pending, &next, sendErr.Error()
-	default:
-		q.Status, q.NextAttemptAt, q.LastError = Failed, nil, sendErr.Error()
-		s.log.WarnContext(ctx, "xapi statement failed for good", "statement_id", q.ID, "source", q.Source, "attempts", q.Attempts, "err", sendErr)
+	o := queue.Outcome{Err: sendErr, Permanent: code != nil && (*code == http.StatusBadRequest || *code == http.StatusConflict),
+		Set: map[string]any{"last_status": code}, Log: []any{"source", q.Source}}
+	if sendErr == nil {
+		o.Set["sent_at"] = s.now()
 	}
-	if err := recordAttempt(s.db.WithContext(context.WithoutCancel(ctx)), q); err != nil {
-		return fmt.Errorf("xapi: record attempt of %s: %w", q.ID, err)
+	if _, err := s.queue.Finish(ctx, *q, lease, o); err != nil {
+		return fmt.Errorf("xapi: %w", err)
 	}
 	return nil
 }

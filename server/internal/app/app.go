@@ -99,7 +99,8 @@ func New(cfg Config, log *slog.Logger, g *gorm.DB, clk clock.Clock) (*App, error
 	a := &App{Config: cfg, Log: log, DB: g, Clock: clk, migrator: mig, webFS: frontend.Dist()}
 
 	recorder := audit.NewRecorder(clk)
-	a.workers = append(a.workers, audit.SealEvery(g, audit.SealInterval, log))
+	a.workers = append(a.workers, jobs.EveryQuietly("audit-seal", audit.SealInterval, log,
+		func(ctx context.Context) (int, error) { return audit.Seal(ctx, g) }))
 	a.Auth = auth.NewService(g, clk, recorder, auth.Config{Argon2: cfg.PasswordHashing,
 		JWTSecret: cfg.JWTSecret, SecureCookies: cfg.Env != Development, Log: log,
 		AccessTokenTTL: cfg.AccessTokenTTL, LookupTimeout: cfg.Deadlines.orDefault().Auth,

@@ -8,7 +8,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"strconv"
 	"strings"
 	"sync"
@@ -196,28 +195,10 @@ func Seal(ctx context.Context, g *gorm.DB) (int, error) {
 	}
 }
 
-// SealInterval is how often the server's sealer runs: a row joins the
-// chain within about this long of its commit.
+// SealInterval is how often the server's sealer job (audit-seal, run by
+// jobs.EveryQuietly) runs Seal: a row joins the chain within about this long
+// of its commit.
 const SealInterval = 200 * time.Millisecond
-
-// SealEvery runs Seal every interval until ctx ends (the server's sealer
-// worker), logging failures.
-func SealEvery(g *gorm.DB, interval time.Duration, log *slog.Logger) func(context.Context) {
-	return func(ctx context.Context) {
-		t := time.NewTicker(interval)
-		defer t.Stop()
-		for {
-			if _, err := Seal(ctx, g); err != nil && ctx.Err() == nil {
-				log.ErrorContext(ctx, "audit: seal", "err", err)
-			}
-			select {
-			case <-ctx.Done():
-				return
-			case <-t.C:
-			}
-		}
-	}
-}
 
 // hashRow is sha256 over the previous hash and the row's content, in a
 // fixed field order with JSON in canonical form.

@@ -1,7 +1,8 @@
-// Package jobs runs Skillgate's background jobs. Every job is a RunOnce
-// that is safe to run on several replicas at once (its own SQL takes row
-// locks with SKIP LOCKED, or an advisory lock); this package only repeats it
-// on an interval, logs what it did, and stops with its context.
+// Package jobs is Skillgate's one scheduler of periodic jobs. Every job is a
+// RunOnce that is safe to run on several replicas at once (its own SQL takes
+// row locks with SKIP LOCKED, or an advisory lock; queued work goes through
+// server/internal/queue); this package only repeats it on an interval, logs
+// and reports what it did, and stops with its context.
 package jobs
 
 import (
@@ -18,6 +19,17 @@ type Func func(ctx context.Context) (int, error)
 // ctx is done. Failures are logged and retried at the next tick: a job must
 // leave nothing half-done when it fails.
 func Every(name string, interval time.Duration, log *slog.Logger, fn Func) func(context.Context) {
+	return every(name, interval, log, slog.LevelInfo, fn)
+}
+
+// EveryQuietly is Every for a job that runs several times a second (the
+// audit sealer): its passes are logged at debug level, its failures as
+// errors like any job's.
+func EveryQuietly(name string, interval time.Duration, log *slog.Logger, fn Func) func(context.Context) {
+	return every(name, interval, log, slog.LevelDebug, fn)
+}
+
+func every(name string, interval time.Duration, log *slog.Logger, ran slog.Level, fn Func) func(context.Context) {
 	return func(ctx context.Context) {
 		t := time.NewTicker(interval)
 		defer t.Stop()
@@ -31,7 +43,7 @@ func Every(name string, interval time.Duration, log *slog.Logger, fn Func) func(
 			case err != nil && ctx.Err() == nil:
 				log.ErrorContext(ctx, "job failed", "job", name, "err", err)
 			case n > 0:
-				log.InfoContext(ctx, "job ran", "job", name, "handled", n, "duration_ms", time.Since(start).Milliseconds())
+				log.Log(ctx, ran, "job ran", "job", name, "handled", n, "duration_ms", time.Since(start).Milliseconds())
 			}
 			select {
 			case <-ctx.Done():

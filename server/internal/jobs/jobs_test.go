@@ -3,6 +3,8 @@ package jobs
 import (
 	"context"
 	"errors"
+	"log/slog"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -54,5 +56,44 @@ func TestBatchesDrainsTheBacklog(t *testing.T) {
 	})
 	if !errors.Is(err, boom) || total != 13 || calls != 2 {
 		t.Errorf("got total %d, err %v after %d calls; want the failure to stop the run", total, err, calls)
+	}
+}
+
+// levels records the level of every "job ran" line.
+type levels struct {
+	mu  sync.Mutex
+	got []slog.Level
+}
+
+func (l *levels) Enabled(context.Context, slog.Level) bool { return true }
+func (l *levels) Handle(_ context.Context, r slog.Record) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if r.Message == "job ran" {
+		l.got = append(l.got, r.Level)
+	}
+	return nil
+}
+func (l *levels) WithAttrs([]slog.Attr) slog.Handler { return l }
+func (l *levels) WithGroup(string) slog.Handler      { return l }
+
+func TestAFrequentJobLogsItsPassesQuietly(t *testing.T) {
+	t.Parallel()
+	for name, tc := range map[string]struct {
+		every func(string, time.Duration, *slog.Logger, Func) func(context.Context)
+		want  slog.Level
+	}{
+		"Every":        {Every, slog.LevelInfo},
+		"EveryQuietly": {EveryQuietly, slog.LevelDebug},
+	} {
+		h := &levels{}
+		ctx, cancel := context.WithCancel(context.Background())
+		tc.every("test", time.Hour, slog.New(h), func(context.Context) (int, error) {
+			cancel() // one pass, then the loop ends
+			return 3, nil
+		})(ctx)
+		if len(h.got) != 1 || h.got[0] != tc.want {
+			t.Errorf("%s: got levels %v, want one line at %s", name, h.got, tc.want)
+		}
 	}
 }

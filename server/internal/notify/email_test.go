@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/base64"
+	"errors"
 	"io"
 	"mime/quotedprintable"
 	"net"
@@ -14,6 +15,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"gorm.io/gorm"
 
 	"github.com/skillgate/skillgate/server/internal/apitest"
 	"github.com/skillgate/skillgate/server/internal/app"
@@ -287,5 +289,31 @@ func TestEmailIsSkippedForAnInactiveUser(t *testing.T) {
 	}
 	if e := emailOf(t, env, "k"); e.Status != notify.EmailSkipped || len(srv.got()) != 0 {
 		t.Errorf("got %+v and %d messages, want skipped and nothing sent", e, len(srv.got()))
+	}
+}
+
+func TestANoticeAndItsEmailExistOnlyWhenTheCallersTransactionCommits(t *testing.T) {
+	t.Parallel()
+	srv := newSMTPServer(t, "mailer", "s3cret-pass")
+	env := mailEnv(t, srv)
+	agent := env.User("rolled@x.test", auth.RoleAgent)
+	ctx := context.Background()
+	errChange := errors.New("the change that reminded failed")
+	err := env.DB.Transaction(func(tx *gorm.DB) error {
+		if err := env.App.Notify.Remind(ctx, tx, notify.Reminder{UserID: uuid.MustParse(agent.ID), Kind: "onboarding.task_due",
+			Key: "rolled-back", Title: "Never sent"}); err != nil {
+			return err
+		}
+		return errChange
+	})
+	if !errors.Is(err, errChange) {
+		t.Fatalf("got %v, want the caller's failure", err)
+	}
+	if n, err := env.App.Notify.RunEmailOnce(ctx); err != nil || n != 0 || len(srv.got()) != 0 {
+		t.Fatalf("got %d attempts, %d messages (%v), want nothing queued by a rolled back change", n, len(srv.got()), err)
+	}
+	var emails int64
+	if err := env.DB.Model(&notify.Email{}).Count(&emails).Error; err != nil || emails != 0 {
+		t.Errorf("got %d queued emails (%v), want none", emails, err)
 	}
 }

@@ -1,316 +1,77 @@
 // The agent's side of the API: programs and reading progress, modules,
 // quizzes and attempts, role-play runs and licenses (see /api/docs).
 import { api, query } from "./client";
-import type { Schemas } from "./openapi";
+import type { Ok, Schemas } from "./openapi";
 
-export type ModuleKind = "product" | "sales-message" | "procedure" | "policy" | "core-skill";
+/** The named schemas of the API document (/api/docs), under the names the pages use. */
+export type Program = Schemas["Program"];
 
-export interface Program {
-  id: string;
-  client_id: string;
-  slug: string;
-  name: string;
-  channels: string[];
-  description: string;
-  valid_days: number;
-  refresher_window_days: number;
-  material_change_grace_days: number;
-}
+export type ProgramDetail = Schemas["ProgramDetail"];
 
-export interface RequiredModule {
-  module_id: string;
-  slug: string;
-  core: boolean;
-  current_version: number;
-  kind: ModuleKind;
-  title: string;
-  minutes: number;
-}
+/** A module a program requires (ProgramDetail.requirements.modules). */
+export type RequiredModule = Schemas["Requirements"]["modules"][number];
 
-export interface OnboardingStep {
-  day: number;
-  kind: "module" | "quiz" | "roleplay";
-  slug: string;
-  module_id?: string;
-}
+export type ModuleKind = RequiredModule["kind"];
 
-export interface ProgramDetail extends Program {
-  requirements: {
-    modules: RequiredModule[];
-    quizzes: string[];
-    roleplays: { slug: string; signoff: boolean }[];
-    licenses: { class: string; lines: string[]; states: string[] }[];
-    onboarding: OnboardingStep[];
-    certification: { valid_days: number; refresher_window_days: number; material_change_grace_days: number };
-  };
-}
+/** One dated step of a program's onboarding plan. */
+export type OnboardingStep = Schemas["Requirements"]["onboarding"][number];
 
-export type ModuleStatus = "not_started" | "opened" | "completed" | "outdated";
+export type ProgramProgress = Schemas["ProgramProgress"];
 
-export interface ModuleProgress {
-  module_id: string;
-  slug: string;
-  title: string;
-  kind: string;
-  core: boolean;
-  minutes: number;
-  current_version: number;
-  status: ModuleStatus;
-  opened_version: number | null;
-  completed_version: number | null;
-  completed_at: string | null;
-  newer_material: boolean;
-}
+/** The signed-in agent's reading of one module of a program. */
+export type ModuleProgress = ProgramProgress["modules"][number];
 
-export interface ProgramProgress {
-  program_id: string;
-  completed: number;
-  total: number;
-  modules: ModuleProgress[];
-}
+export type ModuleStatus = ModuleProgress["status"];
 
-export interface TOCEntry {
-  level: number;
-  id: string;
-  text: string;
-}
+export type TOCEntry = Schemas["TOCEntry"];
 
-export interface ModuleRead {
-  id: string;
-  client_id: string | null;
-  slug: string;
-  kind: ModuleKind;
-  core: boolean;
-  version: {
-    number: number;
-    title: string;
-    summary: string;
-    minutes: number;
-    change_kind: "minor" | "material";
-    created_at: string;
-    html: string;
-    toc: TOCEntry[];
-  };
-}
+export type ModuleRead = Schemas["ModuleRead"];
 
-export interface DiffLine {
-  op: "context" | "add" | "del";
-  text: string;
-  old?: number;
-  new?: number;
-}
+export type VersionDiff = Schemas["VersionDiff"];
 
-export interface VersionDiff {
-  module_id: string;
-  from: number;
-  to: number;
-  hunks: { old_start: number; old_lines: number; new_start: number; new_lines: number; lines: DiffLine[] }[];
-  added: number;
-  removed: number;
-}
+export type DiffLine = VersionDiff["hunks"][number]["lines"][number];
 
-export interface QuizSummary {
-  id: string;
-  program_id: string;
-  slug: string;
-  title: string;
-  version: number;
-  pass_percent: number;
-  questions: number;
-  time_limit_seconds: number;
-  attempts_allowed: number;
-  wait_between_attempts_seconds: number;
-  grading: "highest" | "last";
-  review: "score" | "answers" | "correct" | "feedback";
-  my_attempts?: {
-    used: number;
-    remaining: number | null;
-    can_start: boolean;
-    next_start_at: string | null;
-    open_attempt_id: string | null;
-    best_percent: number | null;
-    last_percent: number | null;
-    passed: boolean;
-    /** The quiz's gate is closed: modules of opens_after are still to complete. */
-    locked?: boolean;
-  };
-  /** A gated quiz: it opens once every one of these modules is completed. */
-  opens_after?: QuizGate;
-}
+export type QuizSummary = Schemas["QuizSummary"];
 
-export interface QuizGate {
-  /** Every module is completed by the caller (false for staff). */
-  open: boolean;
-  modules: { module_id: string; title: string; done: boolean }[];
-}
+/** A gated quiz opens once every one of these modules is completed. */
+export type QuizGate = Schemas["QuizGate"];
 
-export type QuestionType = "single_choice" | "multiple_response" | "true_false" | "short_answer" | "numeric" | "matching" | "cloze";
+export type PublicItem = Schemas["PublicItem"];
 
-export interface PublicItem {
-  id: string;
-  text: string;
-}
+export type PublicQuestion = Schemas["PublicQuestion"];
 
-export interface PublicQuestion {
-  id: string;
-  type: QuestionType;
-  text: string;
-  text_after?: string;
-  format?: "markdown" | "plain" | "html";
-  points: number;
-  options?: PublicItem[];
-  lefts?: PublicItem[];
-  rights?: PublicItem[];
-  /** A cloze question's gaps; its text marks each gap's place as {{gap:<id>}}. */
-  gaps?: PublicGap[];
-}
+export type QuestionType = PublicQuestion["type"];
 
 /** A gap of a cloze question: its kind and a choice gap's options, never which is right. */
-export interface PublicGap {
-  id: string;
-  kind: "choice" | "short" | "numeric";
-  display?: "dropdown" | "vertical" | "horizontal";
-  points: number;
-  options?: PublicItem[];
-}
+export type PublicGap = Schemas["PublicGap"];
 
 /** An answer to one question: choices (option ids), text, matches (left id → right id), or gaps (gap id → text, number or option id). */
-export interface QuizAnswer {
-  choices?: string[];
-  text?: string;
-  matches?: Record<string, string>;
-  gaps?: Record<string, string>;
-}
+export type QuizAnswer = Schemas["QuizResponse"];
 
 export type Answers = Record<string, QuizAnswer>;
 
-export interface Attempt {
-  id: string;
-  quiz_id: string;
-  quiz_title: string;
-  quiz_version: number;
-  number: number;
-  status: "open" | "submitted";
-  started_at: string;
-  deadline: string | null;
-  server_time: string;
-  seq: number;
-  questions: PublicQuestion[];
-  answers: Answers;
-  submitted_at?: string;
-  auto_submitted: boolean;
-}
+export type Attempt = Schemas["AttemptView"];
 
-export interface SaveResult {
-  attempt_id: string;
-  seq: number;
-  deadline: string | null;
-  server_time: string;
-  /** The answers of the save the server did not keep, by question id, with the reason (a sentence). */
-  rejected: Record<string, string>;
-}
+/** What a save of answers kept; rejected names the answers it did not keep, by question id, with the reason. */
+export type SaveResult = Ok<"/api/v1/attempts/{id}/answers", "put">;
 
-export interface QuestionResult {
-  id: string;
-  mark: number;
-  points: number;
-  correct: boolean;
-  response: QuizAnswer;
-  reread?: string;
-  correct_answer?: { choices?: string[]; texts?: string[]; numbers?: string[]; matches?: Record<string, string> };
-  feedback?: string[];
-  /** A cloze question's gaps, each with its mark (and correct answer and feedback as the review policy allows). */
-  gaps?: GapResult[];
-}
+export type QuestionResult = Schemas["QuestionResult"];
 
-export interface GapResult {
-  id: string;
-  weight: number;
-  mark: number;
-  correct: boolean;
-  correct_answer?: { choices?: string[]; texts?: string[]; numbers?: string[] };
-  feedback?: string[];
-}
+/** A cloze question's gap in a result, with its mark (and correct answer and feedback as the review policy allows). */
+export type GapResult = NonNullable<QuestionResult["gaps"]>[number];
 
-export interface Submission {
-  attempt_id: string;
-  quiz_id: string;
-  quiz_version: number;
-  number: number;
-  submitted_at: string;
-  auto_submitted: boolean;
-  review: QuizSummary["review"];
-  result: { percent: number; pass_percent: number; passed: boolean; reread: string[]; questions?: QuestionResult[] };
-}
+export type Submission = Schemas["Submission"];
 
 /** A role-play of a program, with the agent's runs (GET /programs/{id}/roleplays). */
-export interface RoleplaySummary {
-  id: string;
-  slug: string;
-  title: string;
-  summary: string;
-  signoff: boolean;
-  attempts_used: number;
-  attempts_allowed: number;
-  next_start_at: string | null;
-  open_run_id: string | null;
-  passed: boolean;
-  best_overall: number | null;
-}
+export type RoleplaySummary = Schemas["ProgramRoleplay"];
 
-export type RunState = "in_progress" | "finished" | "pending_review" | "approved" | "sent_back";
+export type RunState = Schemas["RunState"];
 
-export interface RunLine {
-  index: number;
-  turn_id: string;
-  customer: string;
-  mood: string;
-  agent_text: string;
-}
+export type RunLine = Schemas["RunLine"];
 
-export interface RunView {
-  id: string;
-  roleplay_id: string;
-  version: number;
-  title: string;
-  state: RunState;
-  seq: number;
-  persona: { name: string; situation: string };
-  facts: { label: string; value: string }[];
-  transcript: RunLine[];
-  current?: {
-    turn_id: string;
-    customer: string;
-    mood: string;
-    kind: "choice" | "free_text";
-    prompt?: string;
-    options?: { id: string; text: string }[];
-  };
-  closing?: string;
-  attempts_allowed: number;
-  started_at: string;
-  finished_at?: string;
-}
+export type RunView = Schemas["RunView"];
 
-export interface RunResult {
-  run_id: string;
-  roleplay_id: string;
-  title: string;
-  state: RunState;
-  ending: string;
-  outcome: "resolved" | "retained" | "escalated" | "lost";
-  closing?: string;
-  debrief: string;
-  competencies: { competency: string; weight: number; earned: number; possible: number; score: number; minimum?: number; exercised: boolean; overridden?: boolean }[];
-  overall: number;
-  passed: boolean;
-  reasons: { kind: "blocker" | "outcome" | "overall" | "minimum"; message: string; turn_index?: number; competency?: string }[];
-  reread: { competency: string; target: string }[];
-  signoff_required: boolean;
-  signed_off: boolean;
-  transcript: (RunLine & { mood_after: string; feedback: string[]; blockers: string[] })[];
-  review?: { decision: "approve" | "send_back"; note?: string; reviewed_at: string };
-}
+export type RunResult = Schemas["RunResult"];
 
 export type CertificationState = Schemas["Certification"]["state"];
 

@@ -3,126 +3,40 @@
 // license verification and reports (compliance), clients and webhooks
 // (admins). See /api/docs.
 import { api, query } from "./client";
-import type { Schemas } from "./openapi";
-import type { Client } from "./types";
-import type { ModuleRead, PublicQuestion, QuizSummary, RoleplaySummary, RunResult, Submission } from "./learning";
+import type { Ok, Schemas } from "./openapi";
+import type { Client, User } from "./types";
+import type { ModuleRead, QuizSummary, RoleplaySummary, RunResult, Submission } from "./learning";
 
-export interface VersionSummary {
-  module_id: string;
-  number: number;
-  title: string;
-  summary: string;
-  minutes: number;
-  change_kind: "minor" | "material";
-  created_at: string;
-  published_kind: "user" | "api_key" | "system";
-  published_by: string;
-}
+/** A published version of a module, without its text (GET /modules/{id}/versions). */
+export type VersionSummary = Schemas["VersionSummary"];
 
-export interface PreviewResult {
-  html: string;
-  toc: { level: number; id: string; text: string }[];
-  title?: string;
-  summary?: string;
-  kind?: string;
-  minutes?: number;
-}
+export type ChangeKind = VersionSummary["change_kind"];
 
-export type ChangeKind = "minor" | "material";
+export type PreviewResult = Schemas["PreviewResult"];
 
-export interface QuizAnalysis {
-  quiz_id: string;
-  attempts: number;
-  questions: {
-    question_id: string;
-    type?: string;
-    text?: string;
-    drawn: number;
-    answered: number;
-    percent_correct: number;
-    fully_correct: number;
-    most_chosen_wrong: { option_id: string; text?: string; count: number } | null;
-  }[];
-}
+export type QuizAnalysis = Schemas["QuizAnalysis"];
 
-export interface CompetencySummary {
-  competency: string;
-  exercised: number;
-  mean_score: number | null;
-  minimum: number | null;
-  below_minimum: number;
-}
+/** A scenario's runs and per-competency scores (GET /roleplays/{id}/competencies). */
+export type ScenarioSummary = Ok<"/api/v1/roleplays/{id}/competencies", "get">;
 
-export interface ScenarioSummary {
-  roleplay_id: string;
-  slug: string;
-  title: string;
-  runs: number;
-  passed: number;
-  mean_overall: number | null;
-  competencies: CompetencySummary[];
-}
+export type CompetencySummary = ScenarioSummary["competencies"][number];
 
-export type ReasonCode =
-  | "agent_inactive" | "not_assigned" | "not_certified" | "refresher_overdue" | "certification_expired"
-  | "certification_revoked" | "license_missing" | "license_unverified" | "license_expired" | "license_line_missing";
+export type EligibilityReason = Schemas["EligibilityReason"];
 
-export interface EligibilityReason {
-  code: ReasonCode;
-  message: string;
-  state?: string;
-  class?: string;
-  line?: string;
-}
+export type ReasonCode = EligibilityReason["code"];
 
-export interface RosterAgent {
-  agent_id: string;
-  external_id: string | null;
-  email: string;
-  display_name: string;
-  program_id: string;
-  eligible: boolean;
-  reasons: EligibilityReason[];
-  valid_until: string | null;
-  covered_states?: string[];
-  assignment_status: "active" | "suspended";
-  checked_at: string;
-}
+/** A program's roster: every assigned agent with the eligibility answer (GET /programs/{id}/roster). */
+export type Roster = Ok<"/api/v1/programs/{id}/roster", "get">;
 
-export interface Roster {
-  program_id: string;
-  state?: string;
-  checked_at: string;
-  agents: RosterAgent[];
-}
+export type RosterAgent = Roster["agents"][number];
 
-export type CertState = "in_training" | "certified" | "refresher_due" | "expired" | "revoked";
+export type CertState = Schemas["Certification"]["state"];
 
-export interface Enrollment {
-  id: string;
-  user_id: string;
-  program_id: string;
-  state: CertState;
-  enrolled_at: string;
-  certified_at?: string;
-  expires_at?: string;
-}
+/** An agent's certification record in a program (GET /programs/{id}/enrollments). */
+export type Enrollment = Schemas["Certification"];
 
 /** One attempt at a quiz as staff list them (GET /quizzes/{id}/attempts). */
-export interface AttemptRow {
-  id: string;
-  user_id: string;
-  email: string;
-  display_name: string;
-  number: number;
-  quiz_version: number;
-  started_at: string;
-  deadline: string | null;
-  submitted_at: string | null;
-  auto_submitted: boolean;
-  percent: number | null;
-  passed: boolean | null;
-}
+export type AttemptRow = Schemas["AttemptRow"];
 
 /** The filters of a quiz's attempt list; empty ones do not filter. */
 export interface AttemptFilter {
@@ -131,56 +45,21 @@ export interface AttemptFilter {
   passed?: "" | "true" | "false";
 }
 
-/** A submitted attempt in full, as staff get it: with the questions drawn. */
-export interface StaffSubmission extends Submission {
-  full?: boolean;
-  quiz_title?: string;
-  questions?: PublicQuestion[];
-}
+/** A submitted attempt in full, as staff get it: with the questions drawn (full, quiz_title, questions). */
+export type StaffSubmission = Submission;
 
-export interface StaffUser {
-  id: string;
-  email: string;
-  display_name: string;
-  role: string;
-  active: boolean;
-  /** The clients the user is a member of. */
-  client_ids?: string[];
-}
+export type StaffUser = User;
 
-export interface ReviewItem {
-  run_id: string;
-  roleplay_id: string;
-  slug: string;
-  /** The role-play's title (of the version played). */
-  title: string;
-  version: number;
-  client_id: string;
-  program_id: string;
-  user_id: string;
-  user_email: string;
-  /** The agent's display name. */
-  user_name: string;
-  finished_at: string;
-  overall: number;
-}
+/** A finished run waiting for a reviewer's sign-off (GET /reviews). */
+export type ReviewItem = Ok<"/api/v1/reviews", "get">["reviews"][number];
 
-export interface RunComment {
-  id: string;
-  run_id: string;
-  turn_index: number;
-  author_id: string;
-  text: string;
-  created_at: string;
-}
+export type RunComment = Schemas["RunComment"];
 
-/** A run's result as a reviewer reads it: the agent's result plus the reviewers' comments. */
-export type ReviewedRun = RunResult & { user_id: string; program_id: string; comments: RunComment[] };
+/** A run's result as a reviewer reads it: the agent's result with the reviewers' comments. */
+export type ReviewedRun = RunResult;
 
 /** An agent's certification in one program as staff read it (GET /users/{id}/certifications). */
-export interface AgentCertification extends Enrollment {
-  program_name: string;
-}
+export type AgentCertification = Schemas["CertificationViewList"]["certifications"][number];
 
 /** A license in a compliance report, with its holder and the days left to its expiry. */
 export type ReportLicense = Schemas["ReportLicense"];

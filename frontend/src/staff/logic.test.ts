@@ -54,8 +54,10 @@ describe("barPercent", () => {
 });
 
 describe("assignable", () => {
-  const user = (id: string, email: string, active = true): StaffUser => ({ id, email, display_name: "", role: "agent", active });
-  const enr = (user_id: string): Enrollment => ({ id: `e-${user_id}`, user_id, program_id: "p", state: "certified", enrolled_at: "" });
+  const user = (id: string, email: string, active = true): StaffUser =>
+    ({ id, email, display_name: "", role: "agent", active, client_ids: [], external_id: null, created_at: "", updated_at: "" });
+  const enr = (user_id: string): Enrollment =>
+    ({ id: `e-${user_id}`, user_id, program_id: "p", state: "certified", enrolled_at: "", enrolled_by: "", updated_at: "" });
   it("offers enrolled, active agents not on the roster, by email", () => {
     const roster = [{ agent_id: "1" } as RosterAgent];
     const users = [user("1", "a@x"), user("2", "z@x"), user("3", "m@x"), user("4", "b@x", false)];
@@ -66,7 +68,8 @@ describe("assignable", () => {
 
 describe("enrollable", () => {
   const agent = (id: string, name: string, clients: string[], over: Partial<StaffUser> = {}): StaffUser => ({
-    id, email: `${id}@x.test`, display_name: name, role: "agent", active: true, client_ids: clients, ...over,
+    id, email: `${id}@x.test`, display_name: name, role: "agent", active: true, client_ids: clients,
+    external_id: null, created_at: "", updated_at: "", ...over,
   });
   it("offers the client's active agents not yet enrolled, by name", () => {
     const users = [

@@ -192,6 +192,19 @@ func (q *Queue[T]) ClaimNow(tx *gorm.DB, id string) (T, time.Time, error) {
 	return row, lease, nil
 }
 
+// Requeue makes the jobs due now with their attempts reset, so their
+// schedule starts over (a replay of many); a job a worker holds right now is
+// left to finish. It runs in tx.
+func (q *Queue[T]) Requeue(tx *gorm.DB, ids []string) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	if err := requeue(tx, q.kind.Table, ids, q.now()); err != nil {
+		return fmt.Errorf("queue: requeue %s: %w", q.kind.Name, err)
+	}
+	return nil
+}
+
 // Drain claims due jobs a batch at a time and hands each batch, with its
 // lease's end, to work, until a claim finds fewer than Batch (or work
 // fails). It returns how many jobs it claimed. Bounded, so one pass cannot

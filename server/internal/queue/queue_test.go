@@ -410,3 +410,30 @@ func TestEveryRecordedAttemptIsObservedAndRecordedAfterCancellation(t *testing.T
 		delete(want, g)
 	}
 }
+
+func TestRequeueStartsTheScheduleOverButLeavesAHeldJob(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	q := e.worker()
+	failed := e.enqueue(t, e.db, "a")
+	js, lease := claim(t, q)
+	finish(t, q, js[0], lease, queue.Permanent(errors.New("gone")))
+	held := e.enqueue(t, e.db, "b")
+	js, lease = claim(t, q)
+	if len(js) != 1 || js[0].ID != held {
+		t.Fatalf("got %+v, want the second job claimed", js)
+	}
+	e.clock.Advance(time.Minute)
+	if err := e.db.Transaction(func(tx *gorm.DB) error { return q.Requeue(tx, []string{failed, held}) }); err != nil {
+		t.Fatal(err)
+	}
+	if j := e.get(t, failed); j.Status != queue.Pending || j.Attempts != 0 || !j.NextAttemptAt.Equal(e.clock.Now()) {
+		t.Errorf("the failed job: got %+v, want pending, no attempts, due now", j)
+	}
+	if j := e.get(t, held); j.Status != queue.Sending || !j.NextAttemptAt.Equal(lease) {
+		t.Errorf("the held job: got %+v, want still its worker's until %s", j, lease)
+	}
+	if r := finish(t, q, js[0], lease, queue.Outcome{}); !r.Held || r.Status != "done" {
+		t.Errorf("got %+v, want the holder's outcome recorded", r)
+	}
+}

@@ -60,3 +60,10 @@ func finish(tx *gorm.DB, table, id string, lease time.Time, cols map[string]any)
 	res := tx.Table(table).Where("id = ? AND status = ? AND next_attempt_at = ?", id, Sending, lease).Updates(cols)
 	return res.RowsAffected == 1, res.Error
 }
+
+// requeue makes the jobs pending, due at now with no attempts, except those
+// a worker holds right now (sending, their lease not yet over).
+func requeue(tx *gorm.DB, table string, ids []string, now time.Time) error {
+	return tx.Table(table).Where("id IN ? AND NOT (status = ? AND next_attempt_at > ?)", ids, Sending, now).
+		Updates(map[string]any{"status": Pending, "attempts": 0, "next_attempt_at": now, "updated_at": now}).Error
+}

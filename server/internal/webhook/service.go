@@ -448,10 +448,27 @@ func (s *Service) ReplayRange(ctx context.Context, id string, from, to time.Time
 		if len(es) > MaxReplayEvents {
 			return apperr.Invalidf("to", "the range holds more than %d events: replay a shorter one", MaxReplayEvents)
 		}
+		// Events without a delivery for the webhook get one; every delivery
+		// of the events then starts its schedule over, due now (one a
+		// worker is sending right now is left to finish).
+		ds := make([]Delivery, 0, len(es))
+		eventIDs := make([]string, 0, len(es))
 		for _, e := range es {
-			if err := requeue(tx, sub.ID, e, now); err != nil {
-				return err
-			}
+			seq := e.Seq
+			ds = append(ds, Delivery{ID: uuid.NewString(), SubscriptionID: sub.ID, EventID: e.ID, EventType: e.Type,
+				EventSeq: &seq, ClientID: e.ClientID, OccurredAt: e.OccurredAt, Payload: e.Payload, Status: Pending,
+				NextAttemptAt: &now, CreatedAt: e.OccurredAt, UpdatedAt: now})
+			eventIDs = append(eventIDs, e.ID)
+		}
+		if err := insertDeliveries(tx, ds); err != nil {
+			return err
+		}
+		ids, err := deliveryIDs(tx, sub.ID, eventIDs)
+		if err != nil {
+			return err
+		}
+		if err := s.queue.Requeue(tx, ids); err != nil {
+			return err
 		}
 		n = len(es)
 		return s.audit.Record(ctx, tx, audit.Entry{Actor: p.Actor(), Action: "webhook.replay",

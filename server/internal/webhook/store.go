@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/google/uuid"
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
@@ -128,17 +127,6 @@ func deliveryKind(o Options) queue.Kind {
 		Ready: "EXISTS (SELECT 1 FROM webhook_subscriptions s WHERE s.id = j.subscription_id AND s.active)"}
 }
 
-// requeueQuery puts an event back in a subscription's queue, due now, with
-// a fresh attempt count; a delivery a worker is sending right now is left
-// to finish.
-const requeueQuery = `
-INSERT INTO webhook_deliveries (id, subscription_id, event_id, event_type, event_seq, client_id, occurred_at, payload,
-    status, attempts, next_attempt_at, last_error, created_at, updated_at)
-VALUES (@id, @sub, @event_id, @type, @seq, @client_id, @occurred_at, @payload, 'pending', 0, @now, '', @occurred_at, @now)
-ON CONFLICT (subscription_id, event_id) DO UPDATE
-SET status = 'pending', attempts = 0, next_attempt_at = @now, updated_at = @now
-WHERE NOT (webhook_deliveries.status = 'sending' AND webhook_deliveries.next_attempt_at > @now)`
-
 // insertAttempt adds one attempt to a delivery's history.
 func insertAttempt(tx *gorm.DB, a *Attempt) error {
 	if err := tx.Create(a).Error; err != nil {
@@ -215,14 +203,15 @@ func eventsInRange(tx *gorm.DB, types []string, from, to time.Time, limit int) (
 	return es, nil
 }
 
-// requeue queues the event again for the subscription, due now, in tx.
-func requeue(tx *gorm.DB, subscriptionID string, e outbox.Event, now time.Time) error {
-	err := tx.Exec(requeueQuery, map[string]any{"id": uuid.NewString(), "sub": subscriptionID, "event_id": e.ID, "type": e.Type,
-		"seq": e.Seq, "client_id": e.ClientID, "occurred_at": e.OccurredAt, "payload": string(e.Payload), "now": now}).Error
+// deliveryIDs returns the ids of the subscription's deliveries of the
+// events, in tx.
+func deliveryIDs(tx *gorm.DB, subscriptionID string, eventIDs []string) ([]string, error) {
+	var ids []string
+	err := tx.Model(&Delivery{}).Where("subscription_id = ? AND event_id IN ?", subscriptionID, eventIDs).Pluck("id", &ids).Error
 	if err != nil {
-		return fmt.Errorf("requeue: %w", err)
+		return nil, fmt.Errorf("webhook: delivery ids: %w", err)
 	}
-	return nil
+	return ids, nil
 }
 
 // activeSubscriptions returns the active subscriptions, in tx.

@@ -3,9 +3,12 @@ package webhook_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"sync"
 	"testing"
 	"time"
+
+	"gorm.io/gorm"
 
 	"github.com/skillgate/skillgate/server/internal/audit"
 	"github.com/skillgate/skillgate/server/internal/outbox"
@@ -315,5 +318,29 @@ func TestFanOutOnlyToActiveSubscribersOfTheType(t *testing.T) {
 	}
 	if res := f.run(t); res.Events != 0 || res.Attempts != 0 {
 		t.Errorf("a second run got %+v, want nothing left to do", res)
+	}
+}
+
+func TestAnEventRolledBackWithItsChangeIsNeverDelivered(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, []string{outbox.LicenseChanged})
+	errChange := errors.New("the license change failed")
+	err := f.DB.Transaction(func(tx *gorm.DB) error {
+		if _, err := outbox.Enqueue(context.Background(), tx, f.Clock.Now(), outbox.LicenseChanged, "", "license:1", map[string]any{"n": 1}); err != nil {
+			return err
+		}
+		if res := f.run(t); res.Events != 0 || res.Attempts != 0 {
+			t.Errorf("while the change was open a worker got %+v, want nothing to do", res)
+		}
+		return errChange
+	})
+	if !errors.Is(err, errChange) {
+		t.Fatalf("got %v, want the change's failure", err)
+	}
+	if res := f.run(t); res.Events != 0 || res.Attempts != 0 || len(f.recv.requests()) != 0 {
+		t.Errorf("after the rollback got %+v and %d requests, want nothing delivered", res, len(f.recv.requests()))
+	}
+	if ds := f.deliveries(t, ""); len(ds) != 0 {
+		t.Errorf("got %d deliveries, want none", len(ds))
 	}
 }

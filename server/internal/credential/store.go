@@ -159,13 +159,16 @@ func (s *Store) MaxStatusIndex(ctx context.Context) (int64, error) {
 // storing it on first use (the first of several replicas to store it wins).
 func (s *Store) devKey(ctx context.Context, generate func() ed25519.PrivateKey, now time.Time) (ed25519.PrivateKey, error) {
 	const ins = `INSERT INTO credential_dev_key (id, private_key, created_at) VALUES (1, ?, ?) ON CONFLICT (id) DO NOTHING`
-	var seed []byte
+	var row struct {
+		PrivateKey []byte `gorm:"column:private_key"`
+	}
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := tx.Exec(ins, generate().Seed(), now).Error; err != nil {
 			return err
 		}
-		return tx.Raw(`SELECT private_key FROM credential_dev_key WHERE id = 1`).Scan(&seed).Error
+		return tx.Raw(`SELECT private_key FROM credential_dev_key WHERE id = 1`).Scan(&row).Error
 	})
+	seed := row.PrivateKey
 	if err != nil {
 		return nil, fmt.Errorf("credential: development key: %w", err)
 	}

@@ -18,7 +18,9 @@ import (
 	"github.com/skillgate/skillgate/server/internal/testdb"
 )
 
-func key(b byte) ed25519.PrivateKey { return ed25519.NewKeyFromSeed(bytes.Repeat([]byte{b}, ed25519.SeedSize)) }
+func key(b byte) ed25519.PrivateKey {
+	return ed25519.NewKeyFromSeed(bytes.Repeat([]byte{b}, ed25519.SeedSize))
+}
 
 // After a rotation the old key stays published, so what it signed still
 // verifies with an independent library from the published set alone.

@@ -31,12 +31,12 @@ export function CertificateCard({ cert, holder }: { cert: Certificate; holder: b
       <p className="hint">Issued {formatDate(cert.issued_at)} · valid until {formatDate(cert.expires_at)}</p>
       <div className="certificate-actions">
         <button type="button" className="small" disabled={busy} onClick={() => save("pdf")}
-          aria-label={`Download certificate ${cert.number} as PDF`}>Download PDF</button>
+          aria-label={`Download PDF of certificate ${cert.number}`}>Download PDF</button>
         {holder && cert.status !== "revoked" && (
           <button type="button" className="small" disabled={busy} onClick={() => save("credential")}
-            aria-label={`Download the wallet credential of certificate ${cert.number}`}>Wallet credential (Open Badges)</button>
+            aria-label={`Wallet credential (Open Badges) of certificate ${cert.number}`}>Wallet credential (Open Badges)</button>
         )}
-        <Link to={`/verify/${verifyID(cert)}`} aria-label={`Public verification page of certificate ${cert.number}`}>Verification page</Link>
+        <Link to={`/verify/${verifyID(cert)}`} aria-label={`Verification page of certificate ${cert.number}`}>Verification page</Link>
       </div>
       {message && <p role={message.ok ? "status" : "alert"} className={message.ok ? "hint" : "error"}>{message.text}</p>}
     </div>

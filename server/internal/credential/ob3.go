@@ -34,7 +34,6 @@ type links struct{ base string }
 
 func (l links) verify(verifyID string) string { return l.base + "/verify/" + verifyID }
 func (l links) issuer() string                { return l.base + "/api/v1/credentials/issuer" }
-func (l links) jwks() string                  { return l.base + "/api/v1/credentials/jwks" }
 func (l links) statusList(n int64) string {
 	return l.base + "/api/v1/credentials/status/" + strconv.FormatInt(n, 10)
 }

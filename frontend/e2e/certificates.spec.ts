@@ -84,6 +84,21 @@ test("an agent downloads a certificate and its wallet credential; anyone verifie
   await expectNoSeriousA11yViolations(visitor, "the verification page for an unknown link");
   await stranger.close();
 
+  // An expired certification's certificate says expired (Sam Okafor's, certified 400 days ago for a year).
+  const sam = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const samPage = await sam.newPage();
+  await signInAs(samPage, "sam.okafor@demo.skillgate.test", DEMO_AGENT_PASSWORD);
+  await samPage.setViewportSize({ width: 390, height: 844 });
+  await samPage.goto("/certifications");
+  const samLink = samPage.getByRole("link", { name: /^Verification page of certificate SG-/ }).first();
+  await expect(samLink).toBeVisible();
+  await samLink.click();
+  await expect(samPage.getByRole("status").filter({ hasText: "Expired" })).toBeVisible();
+  await expect(samPage.getByText("This certificate was real, but it is no longer current.")).toBeVisible();
+  await samPage.screenshot({ path: `${SHOTS}verify-expired-390.png` });
+  await expectNoSeriousA11yViolations(samPage, "the verification page of an expired certificate");
+  await sam.close();
+
   // My certifications on a phone: nothing scrolls sideways.
   await page.setViewportSize({ width: 390, height: 844 });
   await page.goto("/certifications");

@@ -2,6 +2,7 @@ import { mkdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { expect, test, type Page } from "@playwright/test";
 import { expectNoSeriousA11yViolations } from "./axe";
+import { signIn } from "./fixtures";
 
 // Certificates: a tenured demo agent downloads the PDF and the Open Badges credential from My
 // certifications, and anyone (a browser without a session) opens the public verification page, at
@@ -98,6 +99,23 @@ test("an agent downloads a certificate and its wallet credential; anyone verifie
   await samPage.screenshot({ path: `${SHOTS}verify-expired-390.png` });
   await expectNoSeriousA11yViolations(samPage, "the verification page of an expired certificate");
   await sam.close();
+
+  // Staff of the client download it from the program's enrolled agents.
+  const trainer = await browser.newContext({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
+  const trainerPage = await trainer.newPage();
+  await signIn(trainerPage, "trainer", "/library");
+  await trainerPage.getByRole("link", { name: "Residential billing, voice and chat" }).click();
+  const row = trainerPage.getByRole("row").filter({ hasText: MARCUS });
+  await expect(row).toContainText("Certified");
+  const [staffPDF] = await Promise.all([
+    trainerPage.waitForEvent("download"),
+    row.getByRole("button", { name: `Certificate PDF of Marcus Bell <${MARCUS}>` }).click(),
+  ]);
+  expect(staffPDF.suggestedFilename()).toMatch(/^certificate-SG-\d{4}-\d{6}\.pdf$/);
+  expect(readFileSync(await staffPDF.path()).subarray(0, 5).toString()).toBe("%PDF-");
+  await expect(trainerPage.getByRole("status").filter({ hasText: /^Saved certificate-SG-/ })).toBeVisible();
+  await expectNoSeriousA11yViolations(trainerPage, "a program's enrolled agents with certificate downloads");
+  await trainer.close();
 
   // My certifications on a phone: nothing scrolls sideways.
   await page.setViewportSize({ width: 390, height: 844 });

@@ -21,7 +21,7 @@ FUZZ_TARGETS := catalog:FuzzParseModule catalog:FuzzLoadProgram catalog:FuzzRend
 
 WEB_SRC   := $(shell find frontend/src frontend/index.html frontend/vite.config.ts frontend/tsconfig.json -type f 2>/dev/null)
 
-.PHONY: help run build test go-test test-stress stress-ng fuzz web-test e2e lint bench db-url db-stop chromium clean
+.PHONY: help run build test go-test test-stress stress-ng fuzz web-test e2e lint bench db-url db-stop chromium poppler clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*## "}{printf "  make %-11s %s\n", $$1, $$2}'
@@ -46,7 +46,7 @@ run: ## migrate, import the library, seed the demo logins and demo center (not i
 
 test: go-test fuzz web-test e2e ## everything: Go tests, a short fuzz run, web unit tests, end-to-end tests in Chromium
 
-go-test: ## go vet, then every Go test with the race detector against real PostgreSQL
+go-test: poppler ## go vet, then every Go test with the race detector against real PostgreSQL
 	@DATABASE_URL="$$($(DBURL) postgres)"; export DATABASE_URL; \
 	 $(GO) vet ./... && \
 	 $(GO) test -race -count=1 ./...
@@ -89,6 +89,11 @@ web-test: frontend/node_modules/.package-lock.json ## check the generated API ty
 e2e: build chromium ## end-to-end tests: Playwright drives headless Chromium against a real server
 	@DATABASE_URL="$$($(DBURL) postgres)"; export DATABASE_URL; \
 	 cd frontend && npx playwright test
+
+poppler: ## install Debian's poppler-utils (pdftoppm: the certificate test reads the QR code off the rendered page), if missing
+	@command -v pdftoppm >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils >/dev/null; \
+	  else echo "poppler: pdftoppm is missing (sudo apt-get install poppler-utils); the certificate test then checks the PDF's text only"; fi; }
 
 chromium: ## install Debian's Chromium for the end-to-end tests, if missing
 	@command -v chromium >/dev/null 2>&1 || { \

@@ -4,6 +4,7 @@ import { useSession, type Role } from "./auth/session";
 import { Layout } from "./components/Layout";
 import { Login } from "./pages/Login";
 import { NotFound } from "./pages/NotFound";
+import { Verify } from "./pages/Verify";
 import { ROUTES } from "./routes";
 
 function RequireSession({ children }: { children: ReactElement }) {
@@ -32,11 +33,13 @@ function RequireRole({ roles, children }: { roles: Role[]; children: ReactElemen
   return children;
 }
 
-/** The app: sign-in, and the pages of the route table (src/routes.tsx) inside the frame. */
+/** The app: sign-in, the public certificate verification, and the pages of the route table (src/routes.tsx) inside the frame. */
 export function App() {
   return (
     <Routes>
       <Route path="/login" element={<Login />} />
+      {/* Public: anyone checks a certificate without signing in. */}
+      <Route path="/verify/:id" element={<Verify />} />
       <Route element={<RequireSession><Layout /></RequireSession>}>
         {ROUTES.map((r) => {
           const element = r.roles ? <RequireRole roles={r.roles}>{r.element}</RequireRole> : r.element;

@@ -216,7 +216,16 @@ export function filenameFrom(disposition: string | null, fallback: string): stri
  * cannot carry it: fetch with the token, then save the body as a file.
  */
 export async function downloadCSV(path: string, fallbackName: string): Promise<string> {
-  const res = await api<Response>(path, { raw: true, headers: { Accept: "text/csv" } });
+  return downloadFile(path, fallbackName, "text/csv");
+}
+
+/**
+ * Downloads a file the API answers (a CSV report, a certificate's PDF, a
+ * wallet credential) with the in-memory token and saves it under the name
+ * its Content-Disposition gives, else fallbackName. Returns the name.
+ */
+export async function downloadFile(path: string, fallbackName: string, accept: string): Promise<string> {
+  const res = await api<Response>(path, { raw: true, headers: { Accept: accept } });
   const blob = await res.blob();
   const name = filenameFrom(res.headers.get("Content-Disposition"), fallbackName);
   const url = URL.createObjectURL(blob);

@@ -312,6 +312,59 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/certificates/{id}/credential": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The certificate's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * Download the Open Badges 3.0 credential
+         * @description The certificate as an Open Badges 3.0 `OpenBadgeCredential` (W3C VC Data Model 2.0) secured
+         *     as a VC-JWT (VC-JOSE-COSE: header `alg` `EdDSA`, `kid` the key's RFC 7638 thumbprint,
+         *     `typ` `vc+jwt`, `cty` `vc`; the payload is the credential with `iss`, `jti`, `nbf`, `exp`
+         *     and `iat`), to put in a wallet. Only for its holder (`forbidden` for staff, who download the
+         *     PDF; `not_found` for anyone else); `conflict` once revoked.
+         */
+        get: operations["certificateCredential"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/certificates/{id}/pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The certificate's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * Download a certificate as PDF
+         * @description The certificate (A4 landscape): the holder's name, the program and its client, the issue and
+         *     expiry dates, the certificate number and a QR code of the verification link. For its holder
+         *     and staff who see its client (trainers and supervisors of the client, compliance, admins);
+         *     `not_found` for anyone else.
+         */
+        get: operations["certificatePDF"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/certifications/{id}/history": {
         parameters: {
             query?: never;
@@ -653,6 +706,74 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/credentials/issuer": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The issuer's profile (public)
+         * @description The Open Badges `Profile` every credential names as its issuer (its `id` is this address).
+         */
+        get: operations["credentialIssuer"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/credentials/jwks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The issuer's public keys (public)
+         * @description The Ed25519 keys credentials are signed with, as a JWK set: the current signing key first,
+         *     then the retired ones (`CREDENTIAL_RETIRED_KEYS`), so credentials signed before a rotation
+         *     still verify. Each `kid` is the key's RFC 7638 thumbprint, as in the JWT header.
+         */
+        get: operations["credentialKeys"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/credentials/status/{list}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The status list's number. */
+                list: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * A status list credential (public)
+         * @description A `BitstringStatusListCredential` (status purpose `revocation`, 131,072 entries, GZIP and
+         *     multibase base64url) signed as a VC-JWT like the credentials, as of now: a certificate's bit
+         *     is set once it is revoked, its certification expired, or its own expiry passed. Credentials
+         *     point here with a `BitstringStatusListEntry`. Rate-limited like the verification.
+         */
+        get: operations["credentialStatusList"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/eligibility": {
         parameters: {
             query?: never;
@@ -949,6 +1070,28 @@ export interface paths {
          * @description The display name is the only field users may change about themselves; any other field is refused.
          */
         patch: operations["updateMe"];
+        trace?: never;
+    };
+    "/api/v1/me/certificates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * My certificates
+         * @description Every certificate issued to the signed-in user, newest first: one each time a certification
+         *     was earned, renewed or reinstated, with its status as of now and the paths of its PDF and
+         *     wallet credential.
+         */
+        get: operations["listMyCertificates"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/me/certifications": {
@@ -2006,6 +2149,30 @@ export interface paths {
         patch: operations["updateUser"];
         trace?: never;
     };
+    "/api/v1/users/{id}/certificates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The agent's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * An agent's certificates
+         * @description The agent's certificates for the programs the caller sees: trainers and supervisors their
+         *     clients' programs, compliance and admins all. Agents get `forbidden`.
+         */
+        get: operations["listUserCertificates"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/users/{id}/certifications": {
         parameters: {
             query?: never;
@@ -2086,6 +2253,33 @@ export interface paths {
         put?: never;
         /** Reactivate a user */
         post: operations["reactivateUser"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/verify/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The certificate's public verification id (from its QR code or link). */
+                id: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * Verify a certificate (public)
+         * @description No sign-in. Says only who holds the certificate (display name), for which program of which
+         *     client, when it was issued and when it expires, and its status as of now: `valid`,
+         *     `refresher_due` (still valid; a refresher is due), `expired` or `revoked` (at once). An id
+         *     that is not 26 characters of `a-z2-7` is `not_found` without a database read. Rate-limited
+         *     per client address (`VERIFY_RATE_LIMIT` a minute): `too_many_requests` with `Retry-After`.
+         */
+        get: operations["verifyCertificate"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -2480,6 +2674,48 @@ export interface components {
             seq: number;
             subject_id: string;
             subject_type: string;
+        };
+        Certificate: {
+            /** Format: uuid */
+            certification_id: string;
+            client_name: string;
+            /** @description API path of the wallet credential. */
+            credential: string;
+            /** Format: date-time */
+            expires_at: string;
+            holder_name: string;
+            /** Format: uuid */
+            id: string;
+            /** Format: date-time */
+            issued_at: string;
+            /** @description The certificate number printed on it (`SG-<year>-<serial>`). */
+            number: string;
+            /** @description API path of the PDF. */
+            pdf: string;
+            program_name: string;
+            status: components["schemas"]["CertificateStatus"];
+            /** @description The public verification page (the QR code's link). */
+            verification_url: string;
+        };
+        /**
+         * @description As of now: `valid`; `refresher_due` (still valid, a refresher is due); `expired`; `revoked`.
+         * @enum {string}
+         */
+        CertificateStatus: "valid" | "refresher_due" | "expired" | "revoked";
+        CertificateVerification: {
+            /**
+             * Format: date-time
+             * @description The moment the status holds for.
+             */
+            checked_at: string;
+            client_name: string;
+            /** Format: date-time */
+            expires_at: string;
+            holder_name: string;
+            /** Format: date-time */
+            issued_at: string;
+            program_name: string;
+            status: components["schemas"]["CertificateStatus"];
         };
         Certification: {
             /** Format: date-time */
@@ -4157,6 +4393,54 @@ export interface operations {
             default: components["responses"]["Error"];
         };
     };
+    certificateCredential: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The certificate's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The compact JWS, as an attachment named `credential-<number>.jwt`. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vc+jwt": string;
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    certificatePDF: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The certificate's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The PDF, as an attachment named `certificate-<number>.pdf`. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": string;
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
     certificationHistory: {
         parameters: {
             query?: never;
@@ -4664,6 +4948,91 @@ export interface operations {
             default: components["responses"]["Error"];
         };
     };
+    credentialIssuer: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The profile. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        "@context": string[];
+                        id: string;
+                        name: string;
+                        type: string[];
+                        url?: string;
+                    };
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    credentialKeys: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The key set. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        keys: {
+                            /** @enum {string} */
+                            alg: "EdDSA";
+                            /** @enum {string} */
+                            crv: "Ed25519";
+                            kid: string;
+                            /** @enum {string} */
+                            kty: "OKP";
+                            /** @enum {string} */
+                            use: "sig";
+                            x: string;
+                        }[];
+                    };
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    credentialStatusList: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The status list's number. */
+                list: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The signed status list. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vc+jwt": string;
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
     checkEligibility: {
         parameters: {
             query: {
@@ -5137,6 +5506,29 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["User"];
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    listMyCertificates: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The certificates. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        certificates: components["schemas"]["Certificate"][];
+                    };
                 };
             };
             default: components["responses"]["Error"];
@@ -6576,6 +6968,32 @@ export interface operations {
             default: components["responses"]["Error"];
         };
     };
+    listUserCertificates: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The agent's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The certificates, newest first. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        certificates: components["schemas"]["Certificate"][];
+                    };
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
     listUserCertifications: {
         parameters: {
             query?: never;
@@ -6670,6 +7088,30 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["User"];
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    verifyCertificate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The certificate's public verification id (from its QR code or link). */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The certificate's public facts. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CertificateVerification"];
                 };
             };
             default: components["responses"]["Error"];

@@ -10,6 +10,7 @@ import { ErrorSummary, Field, useFocusOnError } from "../components/Field";
 import { formErrors } from "../lib/errors";
 import { formatDateTime } from "../lib/format";
 import { UserEnrollments } from "../staff/Enrollments";
+import { UserCertificates } from "../training/Certificates";
 
 export function UserDetail() {
   const { id = "" } = useParams();
@@ -53,6 +54,7 @@ export function UserDetail() {
         </dl>
       )}
       {u.role === "agent" && <UserEnrollments user={u} />}
+      {u.role === "agent" && <UserCertificates userID={u.id} />}
     </section>
   );
 }

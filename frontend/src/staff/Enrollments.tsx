@@ -2,6 +2,7 @@ import { useState } from "react";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Link } from "react-router-dom";
 import { api } from "../api/client";
+import { certificates } from "../api/certificates";
 import { useSession } from "../auth/session";
 import { usePrograms } from "../training/hooks";
 import { staff, type Enrollment, type StaffUser } from "../api/staff";
@@ -64,6 +65,10 @@ export function Enrollments({ programID, clientID, programName }: { programID: s
                       {e.state === "in_training" && (
                         <button type="button" onClick={() => { setNotice(""); setLeaving(e); }} aria-label={`Withdraw ${name(e.user_id)}`}>Withdraw</button>
                       )}
+                      {e.certified_at && (
+                        <button type="button" className="small" aria-label={`Certificate PDF of ${name(e.user_id)}`}
+                          onClick={() => { setNotice(""); void newestCertificatePDF(e).then(setNotice); }}>Certificate PDF</button>
+                      )}
                     </td>
                   )}
                 </tr>
@@ -92,6 +97,17 @@ export function Enrollments({ programID, clientID, programName }: { programID: s
       )}
     </section>
   );
+}
+
+/** Downloads the newest certificate of an enrollment's certification: what to tell the person. */
+async function newestCertificatePDF(e: Enrollment): Promise<string> {
+  try {
+    const newest = (await certificates.forUser(e.user_id)).find((c) => c.certification_id === e.id);
+    if (!newest) return "No certificate was issued for this certification.";
+    return `Saved ${await certificates.downloadPDF(newest)}.`;
+  } catch (err) {
+    return `The download failed: ${(err as Error).message}`;
+  }
 }
 
 function EnrollDialog({ programID, programName, options, onClose, onDone }: {

@@ -3,6 +3,9 @@ import { useClients } from "../api/hooks";
 import { useMyCertifications } from "./certifications";
 import { certDates } from "../pages/agenda";
 import { KIND_LABEL, ProgressBar } from "./StepStatus";
+import { useQuery } from "@tanstack/react-query";
+import { certificates } from "../api/certificates";
+import { CertificateHistory } from "./Certificates";
 
 const STATE: Record<string, { label: string; badge: string }> = {
   in_training: { label: "In training", badge: "off" },
@@ -14,15 +17,17 @@ const STATE: Record<string, { label: string; badge: string }> = {
 
 /** Per program: the certification state, progress, what is left and what changed. */
 export function MyCertifications() {
-  const certs = useMyCertifications();
+  const records = useMyCertifications();
   const clients = useClients();
+  const certs = useQuery({ queryKey: ["my-certificates"], queryFn: certificates.mine, staleTime: 0 });
   return (
     <section>
       <h1>My certifications</h1>
-      {certs.isPending && <p className="loading" role="status">Loading…</p>}
+      {records.isPending && <p className="loading" role="status">Loading…</p>}
+      {records.error && <p role="alert" className="error">{records.error.message}</p>}
       {certs.error && <p role="alert" className="error">{certs.error.message}</p>}
-      {certs.data?.length === 0 && <p>You are not enrolled in any program yet.</p>}
-      {certs.data?.map((c) => (
+      {records.data?.length === 0 && <p>You are not enrolled in any program yet.</p>}
+      {records.data?.map((c) => (
         <article key={c.program.id} className="panel cert" aria-labelledby={`cert-${c.program.id}`}>
           <h2 id={`cert-${c.program.id}`}>
             <Link to={`/training/${c.program.id}`}>{c.program.name}</Link>{" "}
@@ -41,6 +46,7 @@ export function MyCertifications() {
           {c.licensesNeeded.length > 0 && (
             <p>Needs a license: {c.licensesNeeded.map((l) => `${l.class} (${l.lines.join(", ")}) in ${l.states.join(", ")}`).join("; ")} — <Link to="/licenses">my licenses</Link></p>
           )}
+          {c.record && <CertificateHistory certs={certs.data?.filter((x) => x.certification_id === c.record!.id) ?? []} holder />}
         </article>
       ))}
     </section>

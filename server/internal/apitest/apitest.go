@@ -30,7 +30,7 @@ import (
 var Start = time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
 
 func init() {
-	for _, ct := range []string{"text/csv", "text/html", "text/plain", "text/markdown", "application/xml"} {
+	for _, ct := range []string{"text/csv", "text/html", "text/plain", "text/markdown", "application/xml", "application/vc+jwt", "application/pdf"} {
 		openapi3filter.RegisterBodyDecoder(ct, openapi3filter.PlainBodyDecoder)
 	}
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/skillgate/skillgate/server/internal/catalog"
 	"github.com/skillgate/skillgate/server/internal/certification"
 	"github.com/skillgate/skillgate/server/internal/clock"
+	"github.com/skillgate/skillgate/server/internal/credential"
 	"github.com/skillgate/skillgate/server/internal/db"
 	"github.com/skillgate/skillgate/server/internal/httpx"
 	"github.com/skillgate/skillgate/server/internal/idempotency"
@@ -49,6 +50,9 @@ type App struct {
 	Catalog *catalog.Service
 	// Certification is the agent × program record (enrollment, certification).
 	Certification *certification.Service
+	// Credentials are the certificates (PDF, public verification) and
+	// Open Badges credentials issued for certifications.
+	Credentials *credential.Service
 	// Quiz runs quiz attempts and grading.
 	Quiz *quiz.Service
 	// Roleplay runs role-play scenarios and their reviews.
@@ -114,9 +118,14 @@ func New(cfg Config, log *slog.Logger, g *gorm.DB, clk clock.Clock) (*App, error
 	// makes them (grading, a run's result, a completion, a certification).
 	a.XAPI = xapi.NewService(g, a.Auth, clk, cfg.XAPI, log)
 	learning := a.XAPI.Enabled()
+	// Certificates are issued in the transaction of the certification's
+	// transition, and named in its learning record and webhook event.
+	a.Credentials = credential.NewService(g, a.Auth, catalog.NewStore(g), clk, credential.Options{
+		BaseURL: cfg.publicURL(), IssuerName: cfg.CredentialIssuerName, SigningKey: cfg.CredentialSigningKey,
+		RetiredKeys: cfg.CredentialRetiredKeys, Log: log})
 	a.Certification = certification.NewService(g, catalog.NewStore(g), a.Auth,
 		evidence{quizzes: quiz.NewStore(g), roleplays: roleplay.NewStore(g)},
-		learningRecorder[certification.LearningRecorder](learning, a.XAPI), recorder, clk)
+		learningRecorder[certification.LearningRecorder](learning, a.XAPI), a.Credentials, recorder, clk)
 	a.Catalog = catalog.NewService(g, clk, recorder, a.Certification, a.Certification,
 		learningRecorder[catalog.LearningRecorder](learning, a.XAPI))
 	a.Quiz = quiz.NewService(g, catalog.NewStore(g), a.Certification, a.Certification,
@@ -192,6 +201,13 @@ var domains = []struct {
 	}},
 	{"catalog", catalog.OpenAPI, func(a *App) registrar { return catalog.NewHandler(a.Catalog) }},
 	{"certification", certification.OpenAPI, func(a *App) registrar { return certification.NewHandler(a.Certification) }},
+	{"credential", credential.OpenAPI, func(a *App) registrar {
+		limit := a.Config.VerifyRateLimit
+		if limit <= 0 {
+			limit = 60
+		}
+		return credential.NewHandler(a.Credentials, httpx.NewRateLimiter(limit, time.Minute, a.Clock.Now))
+	}},
 	{"quiz", quiz.OpenAPI, func(a *App) registrar { return quiz.NewHandler(a.Quiz) }},
 	{"roleplay", roleplay.OpenAPI, func(a *App) registrar { return roleplay.NewHandler(a.Roleplay) }},
 	{"licensing", licensing.OpenAPI, func(a *App) registrar { return licensing.NewHandler(a.Licensing) }},

@@ -3,7 +3,9 @@
 package app
 
 import (
+	"crypto/ed25519"
 	"log/slog"
+	"net"
 	"strings"
 	"time"
 
@@ -59,8 +61,22 @@ type Config struct {
 	WebhookAllowPrivate *bool
 	// Mail sends every notice by email too (SMTP_*); nil means in-app only.
 	Mail *notify.MailConfig
-	// PublicURL is the web app's address, for links in emails (PUBLIC_URL).
+	// PublicURL is the web app's address, for links in emails and in
+	// certificates and credentials (PUBLIC_URL); empty in development means
+	// http://localhost:<HTTP_ADDR's port>.
 	PublicURL string
+	// CredentialSigningKey signs Open Badges credentials
+	// (CREDENTIAL_SIGNING_KEY); nil in development means the development
+	// key kept in the database.
+	CredentialSigningKey ed25519.PrivateKey
+	// CredentialRetiredKeys stay published in the issuer's key set
+	// (CREDENTIAL_RETIRED_KEYS), so credentials they signed still verify.
+	CredentialRetiredKeys []ed25519.PublicKey
+	// CredentialIssuerName names the issuer on certificates and credentials.
+	CredentialIssuerName string
+	// VerifyRateLimit is how many public verification requests a client
+	// address may make a minute, per replica (0: the default, 60).
+	VerifyRateLimit int
 	// XAPI sends learning records to a Learning Record Store (XAPI_*); nil
 	// means none are recorded.
 	XAPI *xapi.Config
@@ -191,4 +207,17 @@ func (c Config) webhookOptions(log *slog.Logger) webhook.Options {
 		allow = *c.WebhookAllowPrivate
 	}
 	return webhook.Options{Key: key, RequireHTTPS: !allow, AllowPrivate: allow, Log: log}
+}
+
+// publicURL is PUBLIC_URL, or in development without it the address this
+// server listens on as seen from the same machine.
+func (c Config) publicURL() string {
+	if c.PublicURL != "" {
+		return c.PublicURL
+	}
+	_, port, err := net.SplitHostPort(c.HTTPAddr)
+	if err != nil || port == "" || port == "0" {
+		port = "8080"
+	}
+	return "http://localhost:" + port
 }

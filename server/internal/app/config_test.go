@@ -1,6 +1,8 @@
 package app
 
 import (
+	"bytes"
+	"crypto/ed25519"
 	"errors"
 	"os"
 	"path/filepath"
@@ -8,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/skillgate/skillgate/server/internal/credential"
 	"github.com/skillgate/skillgate/server/internal/notify"
 	"github.com/skillgate/skillgate/server/internal/routing"
 	"github.com/skillgate/skillgate/server/internal/xapi"
@@ -41,13 +44,13 @@ func TestLoadConfigReportsEveryProblem(t *testing.T) {
 	if !errors.As(err, &ce) {
 		t.Fatalf("got %v, want a *ConfigError", err)
 	}
-	for _, want := range []string{"HTTP_ADDR", "DATABASE_URL is required", "JWT_SECRET", "LOG_FORMAT", "LOG_LEVEL"} {
+	for _, want := range []string{"HTTP_ADDR", "DATABASE_URL is required", "JWT_SECRET", "LOG_FORMAT", "LOG_LEVEL", "PUBLIC_URL is required", "CREDENTIAL_SIGNING_KEY"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("got %q, want it to name %s", err, want)
 		}
 	}
-	if len(ce.Problems) != 5 {
-		t.Errorf("got %d problems, want 5: %q", len(ce.Problems), ce.Problems)
+	if len(ce.Problems) != 7 {
+		t.Errorf("got %d problems, want 7: %q", len(ce.Problems), ce.Problems)
 	}
 }
 
@@ -62,7 +65,7 @@ func TestLoadConfigSecretFiles(t *testing.T) {
 		env     map[string]string
 		wantErr string
 	}{
-		{"file", map[string]string{"SKILLGATE_ENV": "production", "DATABASE_URL": "postgres://x@h/db", "JWT_SECRET_FILE": secretFile}, ""},
+		{"file", map[string]string{"SKILLGATE_ENV": "production", "PUBLIC_URL": "https://skillgate.example.com", "CREDENTIAL_SIGNING_KEY": testSigningKey, "DATABASE_URL": "postgres://x@h/db", "JWT_SECRET_FILE": secretFile}, ""},
 		{"both set", map[string]string{"JWT_SECRET": strings.Repeat("a", 40), "JWT_SECRET_FILE": secretFile}, "both set"},
 		{"missing file", map[string]string{"JWT_SECRET_FILE": filepath.Join(dir, "nope")}, "cannot read"},
 		{"short secret", map[string]string{"JWT_SECRET": "short"}, "at least 32 bytes"},
@@ -118,7 +121,7 @@ func TestLoadConfigDevelopmentDurations(t *testing.T) {
 			{"too short", map[string]string{st.name: st.tooShort}, 0, st.name + " must be a duration"},
 			{"too long", map[string]string{st.name: "1h"}, 0, st.name + " must be a duration"},
 			{"not a duration", map[string]string{st.name: "soon"}, 0, st.name + " must be a duration"},
-			{"production", map[string]string{st.name: st.short, "SKILLGATE_ENV": "production",
+			{"production", map[string]string{st.name: st.short, "SKILLGATE_ENV": "production", "PUBLIC_URL": "https://skillgate.example.com", "CREDENTIAL_SIGNING_KEY": testSigningKey,
 				"DATABASE_URL": "postgres://x@h/db", "JWT_SECRET": strings.Repeat("a", 40)}, 0, "development and tests only"},
 		}
 		for _, tc := range cases {
@@ -145,7 +148,7 @@ func TestLoadConfigDevelopmentDurations(t *testing.T) {
 }
 
 func TestLoadConfigWebhooks(t *testing.T) {
-	prod := map[string]string{"SKILLGATE_ENV": "production", "DATABASE_URL": "postgres://db/x", "JWT_SECRET": strings.Repeat("j", 32)}
+	prod := map[string]string{"SKILLGATE_ENV": "production", "PUBLIC_URL": "https://skillgate.example.com", "CREDENTIAL_SIGNING_KEY": testSigningKey, "DATABASE_URL": "postgres://db/x", "JWT_SECRET": strings.Repeat("j", 32)}
 	with := func(extra map[string]string) map[string]string {
 		m := map[string]string{}
 		for k, v := range prod {
@@ -250,7 +253,7 @@ func TestLoadConfigXAPI(t *testing.T) {
 			nil, []string{"XAPI_ACTIVITY_BASE is required", "XAPI_ACTOR must be mbox or account"}},
 		{"account without a home page", map[string]string{"XAPI_ENDPOINT": "https://lrs.example.com/", "XAPI_ACTIVITY_BASE": "https://x.example.com",
 			"XAPI_ACTOR": "account"}, nil, []string{"XAPI_ACCOUNT_HOMEPAGE"}},
-		{"http endpoint in production", map[string]string{"SKILLGATE_ENV": "production", "DATABASE_URL": "postgres://db/skillgate",
+		{"http endpoint in production", map[string]string{"SKILLGATE_ENV": "production", "PUBLIC_URL": "https://skillgate.example.com", "CREDENTIAL_SIGNING_KEY": testSigningKey, "DATABASE_URL": "postgres://db/skillgate",
 			"JWT_SECRET": strings.Repeat("j", 32), "XAPI_ENDPOINT": "http://lrs.example.com/", "XAPI_ACTIVITY_BASE": "https://x.example.com"},
 			nil, []string{"XAPI_ENDPOINT must be https in production"}},
 	}
@@ -338,7 +341,7 @@ func wantProblems(t *testing.T, err error, want []string) bool {
 
 func TestLoadConfigSlowStatementThreshold(t *testing.T) {
 	const secret = "a-production-secret-of-32-bytes!!"
-	prod := map[string]string{"SKILLGATE_ENV": "production", "DATABASE_URL": "postgres://db/skillgate", "JWT_SECRET": secret}
+	prod := map[string]string{"SKILLGATE_ENV": "production", "PUBLIC_URL": "https://skillgate.example.com", "CREDENTIAL_SIGNING_KEY": testSigningKey, "DATABASE_URL": "postgres://db/skillgate", "JWT_SECRET": secret}
 	with := func(base map[string]string, k, v string) map[string]string {
 		m := map[string]string{k: v}
 		for bk, bv := range base {
@@ -461,5 +464,83 @@ func TestMaskSecret(t *testing.T) {
 		if got := maskSecret(tc.in); got != tc.want {
 			t.Errorf("maskSecret(%q): got %q, want %q", tc.in, got, tc.want)
 		}
+	}
+}
+
+// testSigningKey is a credential signing key for production configurations
+// (PEM, as CREDENTIAL_SIGNING_KEY takes it).
+var testSigningKey = func() string {
+	pem, err := credential.MarshalPrivateKey(ed25519.NewKeyFromSeed(make([]byte, ed25519.SeedSize)))
+	if err != nil {
+		panic(err)
+	}
+	return pem
+}()
+
+func TestLoadConfigCredentialKeys(t *testing.T) {
+	old := ed25519.NewKeyFromSeed(bytes.Repeat([]byte{7}, ed25519.SeedSize))
+	oldPub, err := credential.MarshalPublicKey(old.Public().(ed25519.PublicKey))
+	if err != nil {
+		t.Fatal(err)
+	}
+	oldPriv, err := credential.MarshalPrivateKey(old)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	keyFile := filepath.Join(dir, "signing.pem")
+	if err := os.WriteFile(keyFile, []byte(testSigningKey), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	prod := func(extra map[string]string) map[string]string {
+		m := map[string]string{"SKILLGATE_ENV": "production", "DATABASE_URL": "postgres://db/x", "JWT_SECRET": strings.Repeat("j", 32),
+			"PUBLIC_URL": "https://skillgate.example.com"}
+		for k, v := range extra {
+			m[k] = v
+		}
+		return m
+	}
+	cases := []struct {
+		name        string
+		env         map[string]string
+		wantSigning bool
+		wantRetired int
+		wantErr     string
+	}{
+		{"development without a key: the database's", map[string]string{}, false, 0, ""},
+		{"production without a key", prod(nil), false, 0, "CREDENTIAL_SIGNING_KEY (or CREDENTIAL_SIGNING_KEY_FILE) is required in production"},
+		{"production without PUBLIC_URL", map[string]string{"SKILLGATE_ENV": "production", "DATABASE_URL": "postgres://db/x",
+			"JWT_SECRET": strings.Repeat("j", 32), "CREDENTIAL_SIGNING_KEY": testSigningKey}, false, 0, "PUBLIC_URL is required in production"},
+		{"from a file", prod(map[string]string{"CREDENTIAL_SIGNING_KEY_FILE": keyFile}), true, 0, ""},
+		{"on one line with \\n", prod(map[string]string{"CREDENTIAL_SIGNING_KEY": strings.ReplaceAll(strings.TrimSpace(testSigningKey), "\n", `\n`)}), true, 0, ""},
+		{"retired keys, public and private", prod(map[string]string{"CREDENTIAL_SIGNING_KEY": testSigningKey, "CREDENTIAL_RETIRED_KEYS": oldPub + oldPriv}), true, 2, ""},
+		{"a public key cannot sign", prod(map[string]string{"CREDENTIAL_SIGNING_KEY": oldPub}), false, 0, "CREDENTIAL_SIGNING_KEY: PEM block 1: a PUBLIC KEY, want the PRIVATE KEY"},
+		{"not PEM", map[string]string{"CREDENTIAL_SIGNING_KEY": "hunter2"}, false, 0, "CREDENTIAL_SIGNING_KEY: want exactly one PEM PRIVATE KEY block"},
+		{"retired not PEM", map[string]string{"CREDENTIAL_RETIRED_KEYS": "nope"}, false, 0, "CREDENTIAL_RETIRED_KEYS: no PEM block found"},
+		{"issuer name too long", map[string]string{"CREDENTIAL_ISSUER_NAME": strings.Repeat("n", 201)}, false, 0, "CREDENTIAL_ISSUER_NAME must be at most 200 characters"},
+		{"rate limit zero", map[string]string{"VERIFY_RATE_LIMIT": "0"}, false, 0, "VERIFY_RATE_LIMIT"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg, err := LoadConfig(envOf(tc.env))
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Fatalf("got %v, want an error containing %q", err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("got %v, want no error", err)
+			}
+			if (cfg.CredentialSigningKey != nil) != tc.wantSigning || len(cfg.CredentialRetiredKeys) != tc.wantRetired {
+				t.Errorf("got signing key %v and %d retired keys, want %v and %d", cfg.CredentialSigningKey != nil, len(cfg.CredentialRetiredKeys), tc.wantSigning, tc.wantRetired)
+			}
+			if tc.wantRetired > 0 && !cfg.CredentialRetiredKeys[0].Equal(old.Public()) {
+				t.Errorf("retired key: got %x, want the old key's public half", cfg.CredentialRetiredKeys[0])
+			}
+			if cfg.CredentialIssuerName != "Skillgate" || cfg.VerifyRateLimit != 60 {
+				t.Errorf("defaults: got issuer %q and rate %d, want Skillgate and 60", cfg.CredentialIssuerName, cfg.VerifyRateLimit)
+			}
+		})
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/skillgate/skillgate/server/internal/auth"
+	"github.com/skillgate/skillgate/server/internal/credential"
 	"github.com/skillgate/skillgate/server/internal/logx"
 	"github.com/skillgate/skillgate/server/internal/notify"
 	"github.com/skillgate/skillgate/server/internal/routing"
@@ -112,8 +113,23 @@ var settings = []setting{
 		Parse: secretBytes(32, func(c *Config) *[]byte { return &c.WebhookKey })},
 	{Name: "WEBHOOK_ALLOW_PRIVATE", DefaultDoc: "`true` in development, `false` in production",
 		Doc: "let webhook URLs use http and reach loopback, private and link-local addresses", Parse: allowPrivate},
-	{Name: "PUBLIC_URL", Doc: "the web app's address (`https://skillgate.example.com`): put before the links in notification emails, and the default `XAPI_ACCOUNT_HOMEPAGE`",
-		Parse: publicURL},
+	{Name: "PUBLIC_URL", RequiredInProduction: "PUBLIC_URL is required in production: certificates and credentials carry links to it",
+		DefaultDoc: "`http://localhost:<port of HTTP_ADDR>` in development",
+		Doc:        "the web app's address (`https://skillgate.example.com`): put before the links in notification emails, certificates' verification links and QR codes and every Open Badges credential (issuer, status lists), and the default `XAPI_ACCOUNT_HOMEPAGE`",
+		Parse:      publicURL},
+	{Name: "CREDENTIAL_SIGNING_KEY", Secret: true,
+		RequiredInProduction: "CREDENTIAL_SIGNING_KEY (or CREDENTIAL_SIGNING_KEY_FILE) is required in production: it signs the Open Badges credentials",
+		DefaultDoc:           "development: a key made on first use and kept in the database",
+		Doc:                  "the Ed25519 private key that signs Open Badges credentials and status lists, PEM PKCS #8 (`openssl genpkey -algorithm ed25519`); `\\n` in a one-line value stands for a line break. To rotate, see operations",
+		Parse:                signingKey},
+	{Name: "CREDENTIAL_RETIRED_KEYS", Secret: true,
+		Doc:   "keys that signed credentials before a rotation, still published in the issuer's key set so those credentials verify: PEM `PUBLIC KEY` blocks (`openssl pkey -pubout`) or the old `PRIVATE KEY` blocks, one after another",
+		Parse: retiredKeys},
+	{Name: "CREDENTIAL_ISSUER_NAME", Default: "Skillgate",
+		Doc: "the issuer's name on certificates and in credentials (your contact center's name)", Parse: issuerName},
+	{Name: "VERIFY_RATE_LIMIT", Default: "60",
+		Doc:   "public certificate verifications (and status list fetches) a client address may make a minute, per replica; more get 429 with `Retry-After`",
+		Parse: count(1, 100000, func(c *Config) *int { return &c.VerifyRateLimit })},
 	{Name: "SMTP_ADDR", DefaultDoc: "none (no email)",
 		Doc:   "`host:port` of the SMTP server notices are emailed through (587 with STARTTLS); unset, notices stay in-app and no email is queued",
 		Parse: text("`host:port`", func(l *loader) *string { return &l.mail.Addr })},
@@ -418,6 +434,40 @@ var publicURL = parser{Accepts: "absolute http(s) URL", set: func(l *loader, nam
 	if l.absURL(name, v, false) {
 		l.cfg.PublicURL = strings.TrimRight(v, "/")
 	}
+}}
+
+// pemText reads a PEM value given on one line with "\n" for line breaks.
+func pemText(v string) string {
+	if !strings.Contains(v, "\n") {
+		return strings.ReplaceAll(v, `\n`, "\n")
+	}
+	return v
+}
+
+var signingKey = parser{Accepts: "an Ed25519 private key, PEM", set: func(l *loader, name, v string) {
+	k, err := credential.ParsePrivateKey(pemText(v))
+	if err != nil {
+		l.bad("%s: %v", name, err)
+		return
+	}
+	l.cfg.CredentialSigningKey = k
+}}
+
+var retiredKeys = parser{Accepts: "Ed25519 keys, PEM", set: func(l *loader, name, v string) {
+	ks, err := credential.ParsePublicKeys(pemText(v))
+	if err != nil {
+		l.bad("%s: %v", name, err)
+		return
+	}
+	l.cfg.CredentialRetiredKeys = ks
+}}
+
+var issuerName = parser{Accepts: "1 to 200 characters", set: func(l *loader, name, v string) {
+	if n := len([]rune(v)); n > 200 {
+		l.bad("%s must be at most 200 characters, got %d", name, n)
+		return
+	}
+	l.cfg.CredentialIssuerName = v
 }}
 
 var metricsAddr = parser{Accepts: "`host:port`", set: func(l *loader, _, v string) { l.cfg.MetricsAddr = v }}

@@ -252,23 +252,56 @@ func (s *Service) transition(ctx context.Context, tx *gorm.DB, c *Certification,
 		SubjectID: c.ID, ClientID: prog.ClientID, Before: before, After: after}); err != nil {
 		return err
 	}
+	t := Transition{Certification: c, From: from, Reason: ch.Reason, At: now}
+	var cert *CertificateRef
+	if s.certificates != nil {
+		var err error
+		if cert, err = s.certificates.CertificationChanged(ctx, tx, t, prog); err != nil {
+			return err
+		}
+	}
 	if s.learning != nil && c.State == Certified && (ch.Reason == ReasonRequirementsMet || ch.Reason == ReasonRenewed) {
 		success, completion := true, true
-		err := s.learning.Record(ctx, tx, xapi.Experience{Source: "certification-event:" + e.ID, UserID: c.UserID,
+		exp := xapi.Experience{Source: "certification-event:" + e.ID, UserID: c.UserID,
 			Verb: xapi.VerbPassed, Activity: xapi.Activity{Kind: xapi.Program, ID: c.ProgramID, Name: prog.Name},
-			Result: &xapi.Result{Success: &success, Completion: &completion}, At: now})
-		if err != nil {
+			Result: &xapi.Result{Success: &success, Completion: &completion}, At: now}
+		if cert != nil {
+			exp.Credential = &xapi.Credential{ID: cert.CredentialID, Number: cert.Number, VerificationURL: cert.VerificationURL}
+		}
+		if err := s.learning.Record(ctx, tx, exp); err != nil {
 			return err
 		}
 	}
 	_, err := outbox.Enqueue(ctx, tx, now, outbox.CertificationChanged, prog.ClientID, "certification:"+c.ID, ChangedEvent{
 		CertificationID: c.ID, UserID: c.UserID, ProgramID: c.ProgramID, From: from, To: c.State,
-		ExpiresAt: c.ExpiresAt, RefresherDueAt: c.RefresherDueAt, Reason: ch.Reason,
+		ExpiresAt: c.ExpiresAt, RefresherDueAt: c.RefresherDueAt, Reason: ch.Reason, Certificate: cert,
 	})
 	if err != nil || s.transitions == nil {
 		return err
 	}
-	return s.transitions.CertificationChanged(ctx, tx, Transition{Certification: c, From: from, Reason: ch.Reason, At: now})
+	return s.transitions.CertificationChanged(ctx, tx, t)
+}
+
+// Certificates issues and follows the certificates of records (the
+// credential service).
+type Certificates interface {
+	// CertificationChanged runs inside the transition's transaction before
+	// its learning record and outbox event are written, and returns the
+	// record's newest certificate (nil before the first), which they name.
+	CertificationChanged(ctx context.Context, tx *gorm.DB, t Transition, prog *catalog.Program) (*CertificateRef, error)
+}
+
+// CertificateRef names a record's certificate and its credential in events.
+type CertificateRef struct {
+	// Number is the certificate number printed on it.
+	Number string `json:"number"`
+	// CredentialID is the id of its Open Badges credential.
+	CredentialID string `json:"credential_id"`
+	// VerificationURL is its public verification page.
+	VerificationURL string `json:"verification_url"`
+	// Status is its standing after the transition (valid, refresher_due,
+	// expired, revoked).
+	Status string `json:"status"`
 }
 
 // Transition is one state change of a record, as TransitionListener hears it.
@@ -316,6 +349,8 @@ type ChangedEvent struct {
 	ExpiresAt       *time.Time `json:"expires_at"`
 	RefresherDueAt  *time.Time `json:"refresher_due_at"`
 	Reason          string     `json:"reason"`
+	// Certificate is the record's newest certificate, when it has one.
+	Certificate *CertificateRef `json:"certificate,omitempty"`
 }
 
 // JobBatch is how many records the background job locks per transaction.

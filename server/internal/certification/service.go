@@ -45,6 +45,8 @@ type Service struct {
 	audit       *audit.Recorder
 	clock       clock.Clock
 	learning    LearningRecorder
+	// certificates issues the records' certificates (nil: none).
+	certificates Certificates
 	// batch coalesces the evaluations after evidence changes.
 	batch evaluations
 	// Log receives the failures of after-commit evaluations (nil: dropped;
@@ -54,11 +56,11 @@ type Service struct {
 
 // NewService wires the certification service. evidence gives it the quiz
 // and role-play evidence (without it evaluations fail, closed); learning
-// may be nil (no learning records).
+// may be nil (no learning records), and so may certificates (none issued).
 func NewService(g *gorm.DB, programs catalogReader, users userFinder, evidence EvidenceSource, learning LearningRecorder,
-	rec *audit.Recorder, clk clock.Clock) *Service {
+	certificates Certificates, rec *audit.Recorder, clk clock.Clock) *Service {
 	return &Service{db: g, store: NewStore(g), programs: programs, users: users, evidence: evidence, learning: learning,
-		audit: rec, clock: clk}
+		certificates: certificates, audit: rec, clock: clk}
 }
 
 func (s *Service) now() time.Time { return s.clock.Now().UTC().Truncate(time.Microsecond) }

@@ -62,7 +62,18 @@ type Experience struct {
 	// Parent is the activity this one is part of (a quiz's program), if any.
 	Parent *Activity
 	Result *Result
-	At     time.Time
+	// Credential is the certificate a certification earned (its
+	// credential's id, number and verification page), written as the
+	// result extension <XAPI_ACTIVITY_BASE>/extensions/credential.
+	Credential *Credential
+	At         time.Time
+}
+
+// Credential names a certificate and its Open Badges credential.
+type Credential struct {
+	ID              string `json:"id"`
+	Number          string `json:"number"`
+	VerificationURL string `json:"verification_url"`
 }
 
 // Activity is what the learner did something with.
@@ -137,6 +148,8 @@ type StatementResult struct {
 	Score      *Score `json:"score,omitempty"`
 	Success    *bool  `json:"success,omitempty"`
 	Completion *bool  `json:"completion,omitempty"`
+	// Extensions are keyed by IRI (the credential's: ExtensionCredential).
+	Extensions map[string]any `json:"extensions,omitempty"`
 }
 
 // Context holds the platform and the parent activity.

@@ -142,7 +142,19 @@ func (s *Service) statement(id string, u *auth.User, e Experience) (*Statement, 
 	if r := e.Result; r != nil {
 		st.Result = &StatementResult{Score: r.Score, Success: r.Success, Completion: r.Completion}
 	}
+	if e.Credential != nil {
+		if st.Result == nil {
+			st.Result = &StatementResult{}
+		}
+		st.Result.Extensions = map[string]any{s.ExtensionCredential(): e.Credential}
+	}
 	return st, nil
+}
+
+// ExtensionCredential is the IRI of the result extension that names the
+// certificate a certification earned: <XAPI_ACTIVITY_BASE>/extensions/credential.
+func (s *Service) ExtensionCredential() string {
+	return strings.TrimRight(s.cfg.ActivityBase, "/") + "/extensions/credential"
 }
 
 func (s *Service) object(a Activity) (StatementObject, error) {

@@ -224,6 +224,17 @@ func TestStatementsOfAModuleACertificationAndARolePlaySentBack(t *testing.T) {
 		c.Result == nil || c.Result.Success == nil || !*c.Result.Success || !*c.Result.Completion {
 		t.Errorf("certification statement: got %+v", c)
 	}
+	// The certification's statement names the certificate it earned.
+	if c.Result == nil {
+		t.Fatal("certification statement without a result")
+	}
+	credExt, _ := c.Result.Extensions[base+"/extensions/credential"].(map[string]any)
+	if num, _ := credExt["number"].(string); !strings.HasPrefix(num, "SG-") {
+		t.Errorf("certification statement's credential extension: got %v, want the certificate number", c.Result.Extensions)
+	}
+	if u, _ := credExt["verification_url"].(string); !strings.Contains(u, "/verify/") || credExt["id"] != u {
+		t.Errorf("certification statement's credential extension: got %v, want the verification link as id and url", credExt)
+	}
 
 	r := byID[qs["roleplay-run:"+run.ID].ID]
 	if r.Verb.ID != xapi.VerbFailed || r.Object.ID != base+"/roleplays/"+lateFee ||

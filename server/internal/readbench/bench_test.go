@@ -11,9 +11,12 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -80,6 +83,14 @@ func BenchmarkReads(b *testing.B) {
 		b.Fatal(err)
 	}
 
+	// The change feed is read as in production (every 100 ms): it keeps
+	// the eligibility view and the readers' caches (sessions, enrollments,
+	// module listings) current.
+	feedCtx, stopFeed := context.WithCancel(context.Background())
+	defer stopFeed()
+	go env.App.Routing.RunView(feedCtx)
+	load0 := loadAverage()
+
 	srv := httptest.NewServer(env.App.Router)
 	defer srv.Close()
 	// The baseline: plain net/http, one primary-key lookup, the same pool.
@@ -140,8 +151,12 @@ func BenchmarkReads(b *testing.B) {
 	first.Body.Close()
 	etag := first.Header.Get("ETag")
 
+	stop := cpuProfile(b, "read200")
 	ok200 := drive(b, env, client, d, 200, read(""))
+	stop()
+	stop = cpuProfile(b, "read304")
 	ok304 := drive(b, env, client, d, 304, read(etag))
+	stop()
 	baseline := drive(b, env, client, d, 200, func() *http.Request {
 		r, _ := http.NewRequest("GET", baseSrv.URL+"/user?id="+agent.ID, nil)
 		return r
@@ -157,12 +172,16 @@ func BenchmarkReads(b *testing.B) {
 		}
 	}
 	rosterURL := srv.URL + "/api/v1/programs/" + rep.BigProgramID + "/roster"
+	stop = cpuProfile(b, "rosterjson")
 	rosterJSON := sequential(b, env, client, 10, rosterReq(rosterURL, adminTok))
+	stop()
+	stop = cpuProfile(b, "rostercsv")
 	rosterCSV := sequential(b, env, client, 10, rosterReq(rosterURL+"?format=csv", adminTok))
+	stop()
 	rosterBase := sequential(b, env, client, 10, rosterReq(baseSrv.URL+"/assignments?program="+rep.BigProgramID, ""))
 
-	fmt.Printf("\nReads benchmark: %d agents, module of %d bytes (JSON), %d workers, %ds per run, GOMAXPROCS=%d\n",
-		rep.Agents, len(body), concurrency, seconds, runtime.GOMAXPROCS(0))
+	fmt.Printf("\nReads benchmark: %d agents, module of %d bytes (JSON), %d workers, %ds per run, GOMAXPROCS=%d, load average %s → %s\n",
+		rep.Agents, len(body), concurrency, seconds, runtime.GOMAXPROCS(0), load0, loadAverage())
 	fmt.Printf("| measure | /s or ms | p50 / p99 | CPU per op (this process + PostgreSQL) | ratio to baseline | target |\n|---|---|---|---|---|---|\n")
 	row := func(name string, r result, target string) {
 		fmt.Printf("| %s | %.0f/s | %.2f / %.2f ms | %s | %.2f | %s |\n", name, r.rate, ms(r.p50), ms(r.p99), r.cpu(), r.rate/baseline.rate, target)
@@ -265,3 +284,40 @@ func summarize(b *testing.B, lat [][]time.Duration, elapsed time.Duration, errs 
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+// loadAverage is the machine's one-minute load average ("?" when unknown):
+// the machine is shared, so each run says how busy it was.
+func loadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "?"
+	}
+	f := strings.Fields(string(b))
+	if len(f) == 0 {
+		return "?"
+	}
+	return f[0]
+}
+
+// cpuProfile writes a CPU profile of one phase to BENCH_PROFILE_DIR/<name>.pprof
+// when that variable is set (go tool pprof it); the returned func stops it.
+func cpuProfile(b *testing.B, name string) func() {
+	dir := os.Getenv("BENCH_PROFILE_DIR")
+	if dir == "" {
+		return func() {}
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		b.Fatal(err)
+	}
+	f, err := os.Create(filepath.Join(dir, name+".pprof"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		b.Fatal(err)
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
+	}
+}

@@ -17,6 +17,7 @@ import (
 	"github.com/skillgate/skillgate/server/internal/apperr"
 	"github.com/skillgate/skillgate/server/internal/audit"
 	"github.com/skillgate/skillgate/server/internal/auth"
+	"github.com/skillgate/skillgate/server/internal/changefeed"
 	"github.com/skillgate/skillgate/server/internal/clock"
 	"github.com/skillgate/skillgate/server/internal/jurisdiction"
 	"github.com/skillgate/skillgate/server/internal/outbox"
@@ -52,6 +53,8 @@ type Service struct {
 
 	rosters *rosterCache
 	view    *view // nil unless EnableView
+	// feedListeners take every feed read the view makes (OnFeed).
+	feedListeners []changefeed.Listener
 }
 
 // NewService wires the gate.

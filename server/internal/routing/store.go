@@ -718,9 +718,9 @@ const (
 	feedSnapshot = `(SELECT coalesce(string_agg(x::text, ','), '') FROM pg_snapshot_xip(pg_current_snapshot()) x),
   pg_snapshot_xmax(pg_current_snapshot())::text`
 	feedStart = `SELECT coalesce(max(seq), 0), ` + feedSnapshot + ` FROM eligibility_changes`
-	feedRead  = `SELECT 0::bigint, NULL::text, NULL::text, ` + feedSnapshot + `
+	feedRead  = `SELECT 0::bigint, NULL::text, NULL::text, NULL::text, ` + feedSnapshot + `
 UNION ALL
-SELECT seq, user_id::text, program_id::text, NULL, NULL FROM eligibility_changes
+SELECT seq, user_id::text, program_id::text, module_id::text, NULL, NULL FROM eligibility_changes
 WHERE seq > $1 OR xid = ANY ($2::text::xid8[]) OR xid >= $3::text::xid8`
 	// feedPrune deletes one batch of rows past retention whose writers have
 	// finished; SKIP LOCKED lets replicas prune side by side.
@@ -750,8 +750,8 @@ func readFeed(ctx context.Context, conn gorm.ConnPool, after int64, running, xma
 	defer rows.Close()
 	for rows.Next() {
 		var c change
-		var user, prog, x, top *string
-		if err := rows.Scan(&c.seq, &user, &prog, &x, &top); err != nil {
+		var user, prog, module, x, top *string
+		if err := rows.Scan(&c.seq, &user, &prog, &module, &x, &top); err != nil {
 			return nil, "", "", fmt.Errorf("routing: read change feed: %w", err)
 		}
 		if x != nil {
@@ -763,6 +763,9 @@ func readFeed(ctx context.Context, conn gorm.ConnPool, after int64, running, xma
 		}
 		if prog != nil {
 			c.programID = *prog
+		}
+		if module != nil {
+			c.moduleID = *module
 		}
 		changes = append(changes, c)
 	}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"sync"
 	"time"
+
+	"github.com/skillgate/skillgate/server/internal/changefeed"
 )
 
 // The view: each replica keeps the inputs of the single answers it has
@@ -148,10 +150,11 @@ func (v *view) drop(k viewKey) {
 	}
 }
 
-// change is one row of the feed.
+// change is one row of the feed. A row naming a module (the readers'
+// caches, package changefeed) names no input of an answer.
 type change struct {
-	seq               int64
-	userID, programID string
+	seq                         int64
+	userID, programID, moduleID string
 }
 
 // apply makes what the changes name stale, as of a feed read that began at
@@ -161,6 +164,7 @@ func (v *view) apply(changes []change, began time.Time) {
 	for _, c := range changes {
 		v.maxSeq = max(v.maxSeq, c.seq)
 		switch {
+		case c.moduleID != "":
 		case c.userID == "" && c.programID == "":
 			v.staleAll = v.gen
 			clear(v.entries)
@@ -226,12 +230,15 @@ func (s *Service) syncView(ctx context.Context) error {
 			return err
 		}
 		v.mu.Lock()
-		defer v.mu.Unlock()
 		v.gen++
 		v.staleAll = v.gen
 		clear(v.entries)
 		clear(v.byUser)
 		v.maxSeq, v.running, v.xmax, v.readBegan = after, "{"+xip+"}", xmax, began
+		v.mu.Unlock()
+		for _, l := range s.feedListeners {
+			l.Apply(nil, began, true)
+		}
 		return nil
 	}
 
@@ -243,8 +250,22 @@ func (s *Service) syncView(ctx context.Context) error {
 	v.apply(changes, began)
 	v.running, v.xmax = "{"+xip+"}", xmax
 	v.mu.Unlock()
+	if len(s.feedListeners) > 0 {
+		cs := make([]changefeed.Change, len(changes))
+		for i, c := range changes {
+			cs[i] = changefeed.Change{UserID: c.userID, ProgramID: c.programID, ModuleID: c.moduleID}
+		}
+		for _, l := range s.feedListeners {
+			l.Apply(cs, began, false)
+		}
+	}
 	return nil
 }
+
+// OnFeed hands every successful read of the change feed to l as well (the
+// readers' caches: sessions, enrollments, modules), from the reads that
+// keep the view (RunView). Call it before serving.
+func (s *Service) OnFeed(l changefeed.Listener) { s.feedListeners = append(s.feedListeners, l) }
 
 // PruneFeed deletes the change feed's rows older than its retention, in
 // batches of feedPruneBatch (so it finishes after a bulk load of hundreds

@@ -70,7 +70,20 @@ CREATE TRIGGER modules_reader_truncate AFTER TRUNCATE ON modules
 CREATE TRIGGER program_modules_reader_truncate AFTER TRUNCATE ON program_modules
     FOR EACH STATEMENT EXECUTE FUNCTION eligibility_all_changed();
 
+-- A roster names each agent: a new display name is a change of the user
+-- (routing's live rosters keep it).
+DROP TRIGGER users_eligibility_update ON users;
+CREATE TRIGGER users_eligibility_update AFTER UPDATE ON users
+    FOR EACH ROW WHEN ((OLD.id, OLD.external_id, OLD.role, OLD.email, OLD.active, OLD.display_name)
+        IS DISTINCT FROM (NEW.id, NEW.external_id, NEW.role, NEW.email, NEW.active, NEW.display_name))
+    EXECUTE FUNCTION eligibility_user_changed();
+
 -- +goose Down
+DROP TRIGGER users_eligibility_update ON users;
+CREATE TRIGGER users_eligibility_update AFTER UPDATE ON users
+    FOR EACH ROW WHEN ((OLD.id, OLD.external_id, OLD.role, OLD.email, OLD.active)
+        IS DISTINCT FROM (NEW.id, NEW.external_id, NEW.role, NEW.email, NEW.active))
+    EXECUTE FUNCTION eligibility_user_changed();
 DROP TRIGGER program_modules_reader_truncate ON program_modules;
 DROP TRIGGER modules_reader_truncate ON modules;
 DROP TRIGGER memberships_reader_truncate ON memberships;

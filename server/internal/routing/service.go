@@ -55,6 +55,7 @@ type Service struct {
 	view    *view // nil unless EnableView
 	// feedListeners take every feed read the view makes (OnFeed).
 	feedListeners []changefeed.Listener
+	live          *liveRosters // nil unless EnableView
 }
 
 // NewService wires the gate.
@@ -304,9 +305,15 @@ func (s *Service) roster(ctx context.Context, programID, state string, eligibleO
 		return e, nil
 	}
 	readAt := s.rosters.start()
-	sn, err := s.store.Snapshot(ctx, snapshotScope{ProgramID: p.ID})
+	sn, dataAt, done, err := s.rosterSnapshot(ctx, p.ID)
 	if err != nil {
 		return cachedRoster{}, failClosed(err)
+	}
+	defer done()
+	// The cache's TTL counts from when the inputs were current: a live
+	// snapshot is as old as the feed read it was brought up to.
+	if age := now.Sub(dataAt); age > 0 {
+		readAt = readAt.Add(-age)
 	}
 	sp := sn.Programs[0]
 	r := &Roster{ProgramID: sp.ID, State: c.State, CheckedAt: now, Agents: make([]RosterEntry, 0, len(sn.Agents))}

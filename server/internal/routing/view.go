@@ -291,7 +291,11 @@ func (s *Service) PruneFeed(ctx context.Context) (int, error) {
 // EnableView makes single checks answer from this replica's view (see
 // ViewMaxLag); RunView must then run for as long as the replica serves,
 // or every check reads the database. Call it before serving.
-func (s *Service) EnableView() { s.view = newView() }
+func (s *Service) EnableView() {
+	s.view = newView()
+	s.live = newLiveRosters()
+	s.OnFeed(s.live)
+}
 
 // RunView reads the change feed every ViewPollEvery until ctx is done.
 // Failures are not logged one by one (there would be ten a second while

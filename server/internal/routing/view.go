@@ -2,6 +2,7 @@ package routing
 
 import (
 	"context"
+	"slices"
 	"sync"
 	"time"
 
@@ -56,7 +57,9 @@ type viewKey struct {
 type view struct {
 	mu      sync.RWMutex
 	entries map[viewKey]*inputs
-	byUser  map[string]map[viewKey]struct{}
+	byUser  map[string][]viewKey // an agent has a few entries: a slice is far smaller than a map
+	// shared holds what many entries hold alike, each kept once (compact).
+	shared sharedInputs
 	// gen counts applied feed reads; the maps below hold the gen at which
 	// a user, a pair or a program was last made stale, so a load that
 	// began before can tell its inputs may be stale too (see put).
@@ -77,7 +80,7 @@ type view struct {
 }
 
 func newView() *view {
-	return &view{entries: map[viewKey]*inputs{}, byUser: map[string]map[viewKey]struct{}{},
+	return &view{entries: map[viewKey]*inputs{}, byUser: map[string][]viewKey{}, shared: newSharedInputs(),
 		staleUser: map[string]uint64{}, stalePair: map[pairKey]uint64{}, staleProg: map[string]uint64{}}
 }
 
@@ -126,13 +129,19 @@ func (v *view) put(k viewKey, in *inputs, gen uint64) {
 			break
 		}
 	}
-	v.entries[k] = in
-	keys := v.byUser[in.UserID]
-	if keys == nil {
-		keys = map[viewKey]struct{}{}
-		v.byUser[in.UserID] = keys
+	if v.entries[k] != nil {
+		v.drop(k)
 	}
-	keys[k] = struct{}{}
+	in = v.shared.compact(in)
+	// The key's strings came with the request: keep the entry's copies.
+	if k.agent.ID == in.UserID {
+		k.agent.ID = in.UserID
+	}
+	if k.programID == in.ProgramID {
+		k.programID = in.ProgramID
+	}
+	v.entries[k] = in
+	v.byUser[in.UserID] = append(v.byUser[in.UserID], k)
 }
 
 // drop removes one entry; v.mu is held.
@@ -142,11 +151,11 @@ func (v *view) drop(k viewKey) {
 		return
 	}
 	delete(v.entries, k)
-	if keys := v.byUser[in.UserID]; keys != nil {
-		delete(keys, k)
-		if len(keys) == 0 {
-			delete(v.byUser, in.UserID)
-		}
+	keys := slices.DeleteFunc(v.byUser[in.UserID], func(x viewKey) bool { return x == k })
+	if len(keys) == 0 {
+		delete(v.byUser, in.UserID)
+	} else {
+		v.byUser[in.UserID] = keys
 	}
 }
 
@@ -171,7 +180,7 @@ func (v *view) apply(changes []change, began time.Time) {
 			clear(v.byUser)
 		case c.programID == "":
 			v.staleUser[c.userID] = v.gen
-			for k := range v.byUser[c.userID] {
+			for _, k := range slices.Clone(v.byUser[c.userID]) {
 				v.drop(k)
 			}
 		case c.userID == "":
@@ -183,7 +192,7 @@ func (v *view) apply(changes []change, began time.Time) {
 			}
 		default:
 			v.stalePair[pairKey{c.userID, c.programID}] = v.gen
-			for k := range v.byUser[c.userID] {
+			for _, k := range slices.Clone(v.byUser[c.userID]) {
 				if k.programID == c.programID {
 					v.drop(k)
 				}

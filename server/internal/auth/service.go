@@ -402,8 +402,13 @@ func (s *Service) setPassword(ctx context.Context, actor audit.Actor, userID, pa
 	if err != nil {
 		return fmt.Errorf("auth: set password: %w", err)
 	}
+	s.forgetSessions(userID)
 	return nil
 }
+
+// forgetSessions makes this replica read the user's sessions again at
+// once after it changed them (the others learn it from the change feed).
+func (s *Service) forgetSessions(userID string) { s.sessions.Forget(changefeed.User(userID)) }
 
 // storePassword saves a password hash, ends every session of the user and
 // audits the change, inside tx.

@@ -69,6 +69,27 @@ func TestReaderCachesFollowTheFeed(t *testing.T) {
 	}
 }
 
+// TestSessionCacheForgetsWhatThisReplicaChanged: a user deactivated through
+// the API is refused at once by the replica that did it, before any feed
+// read (the others learn it from the feed, as above).
+func TestSessionCacheForgetsWhatThisReplicaChanged(t *testing.T) {
+	t.Parallel()
+	d := newDemoWith(t, func(c *app.Config) { c.EligibilityView = true })
+	if err := d.env.App.Routing.SyncView(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	path := "/api/v1/modules/" + d.mod["core"]
+	d.mustDo(t, "GET", path, "agent", nil, 200)
+	var id string
+	if err := d.env.DB.Raw(`SELECT id FROM users WHERE email = 'agent@x.test'`).Scan(&id).Error; err != nil {
+		t.Fatal(err)
+	}
+	d.mustDo(t, "POST", "/api/v1/users/"+id+"/deactivate", "admin", nil, 200)
+	if res := d.do("GET", path, "agent", nil, nil); res.Status != 401 {
+		t.Errorf("after the deactivation on this replica: got %d, want 401 at once", res.Status)
+	}
+}
+
 // TestReaderCacheFollowsAPublish: a module's listing is cached with its
 // current version; a change of the module row (here its slug, which is in
 // the body) gives a new body and ETag once the feed is read, and an old

@@ -132,6 +132,15 @@ func (c *Cache[K, V]) Drop(k K) {
 	c.drop(k)
 }
 
+// Forget drops what was read from tag, and any load of it under way (a
+// change this replica committed: it need not wait for the feed).
+func (c *Cache[K, V]) Forget(t Tag) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.gen++
+	c.dropTag(t)
+}
+
 // drop removes one entry; c.mu is held.
 func (c *Cache[K, V]) drop(k K) {
 	e, ok := c.entries[k]

@@ -122,3 +122,29 @@ func TestCacheIsBounded(t *testing.T) {
 		t.Errorf("after Drop: found %v with %d entries, want gone with 2", ok, c.Len())
 	}
 }
+
+// TestCacheForget: Forget drops the tag's entries and refuses a load of it
+// that began before, without a feed read; other tags stay.
+func TestCacheForget(t *testing.T) {
+	c := New[string, int](10)
+	c.Apply(nil, t0, true)
+	g := c.Begin()
+	c.Put("s1", 1, User("u1"), g)
+	c.Put("s2", 2, User("u2"), g)
+	inFlight := c.Begin()
+	c.Forget(User("u1"))
+	if _, ok := c.Get("s1", t0); ok {
+		t.Error("kept an entry of a forgotten tag")
+	}
+	c.Put("s1", 1, User("u1"), inFlight)
+	if _, ok := c.Get("s1", t0); ok {
+		t.Error("kept a load that began before Forget")
+	}
+	if _, ok := c.Get("s2", t0); !ok {
+		t.Error("forgot another tag's entry")
+	}
+	c.Put("s1", 3, User("u1"), c.Begin())
+	if v, ok := c.Get("s1", t0); !ok || v != 3 {
+		t.Errorf("got %d %v after a fresh load, want 3 kept", v, ok)
+	}
+}

@@ -151,6 +151,11 @@ func New(cfg Config, log *slog.Logger, g *gorm.DB, clk clock.Clock) (*App, error
 	if cfg.EligibilityView {
 		a.Routing.EnableView()
 		a.workers = append(a.workers, a.Routing.RunView)
+		// The view's feed reads keep the readers' caches current too.
+		a.Routing.OnFeed(a.Auth.SessionCache())
+		for _, c := range a.Catalog.ReaderCaches() {
+			a.Routing.OnFeed(c)
+		}
 	}
 	a.workers = append(a.workers, jobs.Every("eligibility-redecide", 30*time.Second, log, a.Routing.RunOnce))
 	a.workers = append(a.workers, jobs.Every("eligibility-feed-prune", routing.FeedPruneEvery, log, a.Routing.PruneFeed))

@@ -79,13 +79,19 @@ func TestDatabasePartitionAnswersWithinTheDeadline(t *testing.T) {
 		}
 		agentIDs[i] = ag.ID
 	}
-	var tk struct {
-		AccessToken string `json:"access_token"`
+	// Two agents sign in: the first's session is used before the
+	// partition, the second's only during it, so that one is in no
+	// replica's session cache and must be read from the database.
+	userTokens := make([]string, 2)
+	for i := range userTokens {
+		var tk struct {
+			AccessToken string `json:"access_token"`
+		}
+		if st, _, err := httpCall(client, "POST", srv.URL+"/api/v1/auth/login", "", nil, map[string]string{"email": fmt.Sprintf("agent%d@partition.test", i), "password": "tangerine-orbit-lantern"}, &tk); err != nil || st != 200 {
+			t.Fatalf("login: %d %v", st, err)
+		}
+		userTokens[i] = tk.AccessToken
 	}
-	if st, _, err := httpCall(client, "POST", srv.URL+"/api/v1/auth/login", "", nil, map[string]string{"email": "agent0@partition.test", "password": "tangerine-orbit-lantern"}, &tk); err != nil || st != 200 {
-		t.Fatalf("login: %d %v", st, err)
-	}
-	userToken := tk.AccessToken
 
 	type call struct {
 		name, method, path, token string
@@ -98,20 +104,20 @@ func TestDatabasePartitionAnswersWithinTheDeadline(t *testing.T) {
 	batch := func(from int) map[string]any {
 		return map[string]any{"checks": []map[string]string{{"agent": agentIDs[from], "program": programID}, {"agent": agentIDs[from+1], "program": programID}}}
 	}
-	calls := func(keyIndex, agent int) []call {
-		key := keys[keyIndex]
+	calls := func(keyIndex, agent, user int) []call {
+		key, userToken := keys[keyIndex], userTokens[user]
 		return []call{
 			{"single check (API key)", "GET", check(agent), key, nil, deadlines.Eligibility},
 			{"batch (API key)", "POST", "/api/v1/eligibility/batch", key, batch(agent + 1), deadlines.Eligibility},
 			{"agent's programs (API key)", "GET", "/api/v1/agents/" + agentIDs[agent+3] + "/programs", key, nil, deadlines.Eligibility},
 			{"roster (API key)", "GET", "/api/v1/programs/" + programID + "/roster", key, nil, deadlines.Bulk},
 			{"TaskRouter export (API key)", "GET", "/api/v1/exports/taskrouter-workers", key, nil, deadlines.Bulk},
-			{"own check (user token)", "GET", check(0), userToken, nil, deadlines.Eligibility},
+			{"own check (user token)", "GET", check(user), userToken, nil, deadlines.Eligibility},
 			{"my certifications (user token)", "GET", "/api/v1/me/certifications", userToken, nil, deadlines.API},
 		}
 	}
 	// Everything answers before the partition (the first key is now cached).
-	for _, c := range calls(0, 8) {
+	for _, c := range calls(0, 8, 0) {
 		if st, _, err := httpCall(client, c.method, srv.URL+c.path, c.token, nil, c.body, nil); err != nil || st != 200 {
 			t.Fatalf("%s before the partition: got %d %v, want 200", c.name, st, err)
 		}
@@ -120,8 +126,9 @@ func TestDatabasePartitionAnswersWithinTheDeadline(t *testing.T) {
 	proxy.stall()
 	// More requests at once than the pool has connections: the first key
 	// (maybe still cached) and the second (never read), each about agents
-	// the view has never been asked about, the user's own check twice over.
-	during := append(calls(0, 1), calls(1, 5)...)
+	// the view has never been asked about, the second user's own check (a
+	// session never read) twice over.
+	during := append(calls(0, 1, 1), calls(1, 5, 1)...)
 	type result struct {
 		call
 		status int
@@ -159,7 +166,7 @@ func TestDatabasePartitionAnswersWithinTheDeadline(t *testing.T) {
 
 	proxy.heal()
 	healed := time.Now()
-	for _, c := range calls(1, 8) {
+	for _, c := range calls(1, 8, 1) {
 		t0 := time.Now()
 		st, _, err := httpCall(client, c.method, srv.URL+c.path, c.token, nil, c.body, nil)
 		if err != nil || st != 200 || time.Since(t0) > 5*time.Second {

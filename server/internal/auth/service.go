@@ -16,6 +16,7 @@ import (
 
 	"github.com/skillgate/skillgate/server/internal/apperr"
 	"github.com/skillgate/skillgate/server/internal/audit"
+	"github.com/skillgate/skillgate/server/internal/changefeed"
 	"github.com/skillgate/skillgate/server/internal/clock"
 	"github.com/skillgate/skillgate/server/internal/db"
 )
@@ -94,6 +95,7 @@ type Service struct {
 	signer   *tokenSigner
 	recorder *audit.Recorder
 	keys     *keyCache
+	sessions *changefeed.Cache[string, *principalRow]
 	cfg      Config
 }
 
@@ -131,8 +133,9 @@ func NewService(g *gorm.DB, clk clock.Clock, rec *audit.Recorder, cfg Config) *S
 	}
 	return &Service{
 		db: g, store: &store{db: g}, clock: clk, recorder: rec, cfg: cfg, keys: newKeyCache(cfg.APIKeyCacheTTL),
-		hasher: NewHasher(cfg.Argon2, cfg.HashConcurrency),
-		signer: newTokenSigner(cfg.JWTSecret, clk, cfg.AccessTokenTTL),
+		sessions: changefeed.New[string, *principalRow](maxCachedSessions),
+		hasher:   NewHasher(cfg.Argon2, cfg.HashConcurrency),
+		signer:   newTokenSigner(cfg.JWTSecret, clk, cfg.AccessTokenTTL),
 	}
 }
 
@@ -312,8 +315,9 @@ func (s *Service) Refresh(ctx context.Context, raw string) (*Tokens, error) {
 // logging out is always successful.
 func (s *Service) Logout(ctx context.Context, refresh string) error {
 	now := s.clock.Now()
+	var ids []string
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		var ids []string
+		ids = ids[:0]
 		if p := FromContext(ctx); p != nil && p.SessionID != "" {
 			ids = append(ids, p.SessionID)
 		}
@@ -335,6 +339,11 @@ func (s *Service) Logout(ctx context.Context, refresh string) error {
 	})
 	if err != nil {
 		return fmt.Errorf("auth: logout: %w", err)
+	}
+	// This replica refuses the sessions at once; the others within the
+	// session cache's bound.
+	for _, id := range ids {
+		s.sessions.Drop(id)
 	}
 	return nil
 }
@@ -393,8 +402,13 @@ func (s *Service) setPassword(ctx context.Context, actor audit.Actor, userID, pa
 	if err != nil {
 		return fmt.Errorf("auth: set password: %w", err)
 	}
+	s.forgetSessions(userID)
 	return nil
 }
+
+// forgetSessions makes this replica read the user's sessions again at
+// once after it changed them (the others learn it from the change feed).
+func (s *Service) forgetSessions(userID string) { s.sessions.Forget(changefeed.User(userID)) }
 
 // storePassword saves a password hash, ends every session of the user and
 // audits the change, inside tx.
@@ -431,15 +445,33 @@ func (s *Service) Authenticate(ctx context.Context, credential string) (*Princip
 	if err != nil {
 		return nil, err
 	}
-	row, err := s.store.principalForSession(ctx, claims.SessionID, claims.Subject, now)
-	if apperr.Is(err, apperr.NotFound) {
-		return nil, errBadToken
+	row, cached := s.sessions.Get(claims.SessionID, now)
+	if !cached || row.ID != claims.Subject || !now.Before(row.ExpiresAt) {
+		gen := s.sessions.Begin()
+		row, err = s.store.principalForSession(ctx, claims.SessionID, claims.Subject, now)
+		if apperr.Is(err, apperr.NotFound) {
+			return nil, errBadToken
+		}
+		if err != nil {
+			return nil, fmt.Errorf("auth: authenticate: %w", err)
+		}
+		s.sessions.Put(claims.SessionID, row, changefeed.User(row.ID), gen)
 	}
-	if err != nil {
-		return nil, fmt.Errorf("auth: authenticate: %w", err)
-	}
-	return &Principal{UserID: row.ID, Email: row.Email, Role: row.Role, ClientIDs: row.ClientIDs, SessionID: claims.SessionID}, nil
+	return &Principal{UserID: row.ID, Email: row.Email, Role: row.Role, ClientIDs: slices.Clone([]string(row.ClientIDs)),
+		SessionID: claims.SessionID}, nil
 }
+
+// maxCachedSessions bounds the session cache (about 200 bytes an entry).
+const maxCachedSessions = 100_000
+
+// SessionCache is the cache of live sessions, kept current from the change
+// feed (the app hands it the eligibility view's reads): a request whose
+// session was read less than changefeed.MaxLag ago by a feed read's measure
+// is authenticated from memory. A session revoked, expired by an update, or
+// whose user was deactivated, changed role or membership, is refused on
+// every replica within that bound; with no feed reads the cache answers
+// nothing and every request reads the database.
+func (s *Service) SessionCache() changefeed.Listener { return s.sessions }
 
 func (s *Service) authenticateAPIKey(ctx context.Context, credential string, now time.Time) (*Principal, error) {
 	prefix, secret, ok := splitAPIKey(credential)

@@ -365,6 +365,7 @@ func (s *Service) update(ctx context.Context, p *Principal, id string, change fu
 	if err != nil {
 		return nil, fmt.Errorf("auth: update user: %w", err)
 	}
+	s.forgetSessions(out.ID)
 	return out, nil
 }
 
@@ -411,6 +412,7 @@ func (s *Service) SetActive(ctx context.Context, id string, active bool) (*User,
 	if err != nil {
 		return nil, fmt.Errorf("auth: set active: %w", err)
 	}
+	s.forgetSessions(out.ID)
 	return out, nil
 }
 
@@ -457,6 +459,7 @@ func (s *Service) SetMemberships(ctx context.Context, id string, clientIDs []str
 	if err != nil {
 		return nil, fmt.Errorf("auth: set memberships: %w", err)
 	}
+	s.forgetSessions(out.ID)
 	return out, nil
 }
 

@@ -214,13 +214,15 @@ type principalRow struct {
 	Email     string    `gorm:"column:email"`
 	Role      Role      `gorm:"column:role"`
 	ClientIDs TextArray `gorm:"column:client_ids"`
+	ExpiresAt time.Time `gorm:"column:expires_at"` // the session's
 }
 
 // principalForSession is the one query per request: the session is live,
 // the user is active, and the user's memberships.
 const principalForSession = `
 SELECT u.id, u.email, u.role,
-       ARRAY(SELECT m.client_id::text FROM memberships m WHERE m.user_id = u.id ORDER BY m.client_id) AS client_ids
+       ARRAY(SELECT m.client_id::text FROM memberships m WHERE m.user_id = u.id ORDER BY m.client_id) AS client_ids,
+       s.expires_at
 FROM sessions s
 JOIN users u ON u.id = s.user_id
 WHERE s.id = ? AND s.user_id = ? AND s.revoked_at IS NULL AND s.expires_at > ? AND u.active`

@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
@@ -45,13 +46,25 @@ type tokenSigner struct {
 	clock  clock.Clock
 	ttl    time.Duration
 	parser *jwt.Parser
+
+	// verified holds the claims of access tokens whose signature, algorithm,
+	// issuer, audience and type have been checked, by the token's exact
+	// text: those checks depend on nothing else, so they are done once per
+	// token. The time claims are checked on every use (see parse).
+	mu       sync.RWMutex
+	verified map[string]*accessClaims
 }
+
+// maxVerifiedTokens bounds the verified tokens (emptied when full): about
+// one per signed-in user within AccessTokenTTL.
+const maxVerifiedTokens = 100_000
 
 func newTokenSigner(key []byte, clk clock.Clock, ttl time.Duration) *tokenSigner {
 	return &tokenSigner{
-		key:   key,
-		clock: clk,
-		ttl:   ttl,
+		key:      key,
+		clock:    clk,
+		ttl:      ttl,
+		verified: map[string]*accessClaims{},
 		parser: jwt.NewParser(
 			jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}),
 			jwt.WithExpirationRequired(),
@@ -94,6 +107,32 @@ var errBadToken = apperr.E(apperr.Unauthorized, "the credentials are invalid or 
 // parse checks an access token and returns its claims. Every failure is an
 // unauthorized error.
 func (s *tokenSigner) parse(raw string) (*accessClaims, error) {
+	s.mu.RLock()
+	c := s.verified[raw]
+	s.mu.RUnlock()
+	if c != nil {
+		// What the parser checks of time, as it checks it (no leeway).
+		now := s.clock.Now()
+		if !now.Before(c.ExpiresAt.Time) || now.Before(c.NotBefore.Time) || (c.IssuedAt != nil && now.Before(c.IssuedAt.Time)) {
+			return nil, errBadToken
+		}
+		return c, nil
+	}
+	claims, err := s.verify(raw)
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	if len(s.verified) >= maxVerifiedTokens {
+		clear(s.verified)
+	}
+	s.verified[raw] = claims
+	s.mu.Unlock()
+	return claims, nil
+}
+
+// verify checks an access token in full (signature and claims).
+func (s *tokenSigner) verify(raw string) (*accessClaims, error) {
 	var claims accessClaims
 	_, err := s.parser.ParseWithClaims(raw, &claims, func(*jwt.Token) (any, error) { return s.key, nil })
 	if err != nil {

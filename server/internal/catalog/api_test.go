@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/skillgate/skillgate/server/internal/apitest"
+	"github.com/skillgate/skillgate/server/internal/app"
 	"github.com/skillgate/skillgate/server/internal/auth"
 	"github.com/skillgate/skillgate/server/internal/catalog"
 )
@@ -31,7 +32,13 @@ type demo struct {
 
 func newDemo(t *testing.T) *demo {
 	t.Helper()
-	env := apitest.New(t)
+	return newDemoWith(t, nil)
+}
+
+// newDemoWith is newDemo with the app's configuration changed by edit.
+func newDemoWith(t *testing.T, edit func(*app.Config)) *demo {
+	t.Helper()
+	env := apitest.NewWith(t, edit)
 	env.ImportDemo()
 	bank, volt := env.ClientID("fenmore-bank"), env.ClientID("voltcrate")
 	d := &demo{env: env, tok: map[string]string{}, mod: map[string]string{}, prog: map[string]string{

@@ -4,9 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sync"
 
 	"github.com/skillgate/skillgate/server/internal/apperr"
+	"github.com/skillgate/skillgate/server/internal/changefeed"
 	"github.com/skillgate/skillgate/server/internal/httpx"
 )
 
@@ -111,9 +113,10 @@ func (s *Service) RenderedModuleRead(ctx context.Context, id string, number int)
 }
 
 // readableModule returns the module when the request's principal may read
-// it, else not_found: the same decision as viewerOf and seesModule, but an
-// agent's costs one statement after the enrollments instead of reading the
-// scope of every program they are enrolled in.
+// it, else not_found: the same decision as viewerOf and seesModule, from
+// the readers' caches (the agent's enrollments and the module with the
+// programs that list it, each at most changefeed.MaxLag old) or, when they
+// miss, one statement each.
 func (s *Service) readableModule(ctx context.Context, id string) (*Module, error) {
 	programIDs, err := s.agentPrograms(ctx)
 	if err != nil {
@@ -123,18 +126,44 @@ func (s *Service) readableModule(ctx context.Context, id string) (*Module, error
 	if err != nil {
 		return nil, err
 	}
-	m, listed, err := s.ModuleForReader(ctx, id, programIDs)
+	l, err := s.moduleListing(ctx, id)
 	if err != nil {
 		return nil, err
 	}
 	if v.agent {
 		v.moduleIDs = nil
-		if listed {
-			v.moduleIDs = []string{m.ID}
+		for _, p := range l.programIDs {
+			if slices.Contains(programIDs, p) {
+				v.moduleIDs = []string{l.module.ID}
+				break
+			}
 		}
 	}
-	if !v.seesModule(m) {
+	if !v.seesModule(&l.module) {
 		return nil, apperr.NotFoundf("module")
 	}
-	return m, nil
+	m := l.module
+	return &m, nil
+}
+
+// listing is a module with the programs that list it, as the readers'
+// cache keeps it (never changed once kept).
+type listing struct {
+	module     Module
+	programIDs []string
+}
+
+// moduleListing reads the module's listing through the readers' cache.
+func (s *Service) moduleListing(ctx context.Context, id string) (*listing, error) {
+	if l, ok := s.listings.Get(id, s.clock.Now()); ok {
+		return l, nil
+	}
+	gen := s.listings.Begin()
+	m, programIDs, err := s.ModuleListing(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	l := &listing{module: *m, programIDs: programIDs}
+	s.listings.Put(id, l, changefeed.Module(id), gen)
+	return l, nil
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/skillgate/skillgate/server/internal/apperr"
 	"github.com/skillgate/skillgate/server/internal/audit"
 	"github.com/skillgate/skillgate/server/internal/auth"
+	"github.com/skillgate/skillgate/server/internal/changefeed"
 	"github.com/skillgate/skillgate/server/internal/clock"
 	"github.com/skillgate/skillgate/server/internal/db"
 	"github.com/skillgate/skillgate/server/internal/xapi"
@@ -30,6 +31,25 @@ type Service struct {
 	listener    ChangeListener
 	learning    LearningRecorder
 	rendered    *renderedCache
+	// The readers' caches, kept current from the change feed (ReaderCaches).
+	enrolled *changefeed.Cache[string, []string] // agent → programs enrolled in
+	listings *changefeed.Cache[string, *listing] // module → it and the programs listing it
+}
+
+// Bounds of the readers' caches: a center's agents, and its library.
+const (
+	maxCachedEnrollments = 100_000
+	maxCachedListings    = 10_000
+)
+
+// ReaderCaches are the caches a module read answers from: each agent's
+// enrollments and each module with the programs that list it. The app hands
+// them the change feed's reads (routing.Service.OnFeed); they answer only
+// while the last read began less than changefeed.MaxLag ago, so a revoked
+// enrollment or a module taken off a program is refused on every replica
+// within that bound. Without feed reads every read goes to the database.
+func (s *Service) ReaderCaches() []changefeed.Listener {
+	return []changefeed.Listener{s.enrolled, s.listings}
 }
 
 // ChangeListener hears of changes that may move certifications (the
@@ -66,7 +86,9 @@ type Enrollments interface {
 func NewService(g *gorm.DB, clk clock.Clock, rec *audit.Recorder, enrollments Enrollments, listener ChangeListener,
 	learning LearningRecorder) *Service {
 	return &Service{Store: NewStore(g), db: g, clock: clk, audit: rec, renderer: NewRenderer(), enrollments: enrollments,
-		listener: listener, learning: learning, rendered: newRenderedCache(renderedCacheSize)}
+		listener: listener, learning: learning, rendered: newRenderedCache(renderedCacheSize),
+		enrolled: changefeed.New[string, []string](maxCachedEnrollments),
+		listings: changefeed.New[string, *listing](maxCachedListings)}
 }
 
 func (s *Service) now() time.Time { return s.clock.Now().UTC().Truncate(time.Microsecond) }

@@ -126,36 +126,33 @@ func (s *Store) ModuleByID(ctx context.Context, id string) (*Module, error) {
 	return byID[Module](s.db.WithContext(ctx), id, "module")
 }
 
-// moduleForReaderQuery reads a module and whether it is core or listed by
-// one of the programs $2: one statement on the module read's hot path.
-const moduleForReaderQuery = `SELECT m.id, m.client_id, m.slug, m.kind, m.current_version, m.created_at, m.updated_at,
-  m.client_id IS NULL OR EXISTS (SELECT 1 FROM program_modules pm WHERE pm.module_id = m.id AND pm.program_id = ANY ($2::uuid[]))
+// moduleListingQuery reads a module and the programs that list it: one
+// statement on the module read's hot path, when the readers' cache misses.
+const moduleListingQuery = `SELECT m.id, m.client_id, m.slug, m.kind, m.current_version, m.created_at, m.updated_at,
+  ARRAY(SELECT pm.program_id::text FROM program_modules pm WHERE pm.module_id = m.id ORDER BY pm.program_id)
 FROM modules m WHERE m.id = $1`
 
-// ModuleForReader returns the module and whether it is core or listed by
-// one of programIDs (what an agent enrolled in them may read), in one
-// statement through database/sql rather than GORM (the module read's hot
-// path). Errors: not_found.
-func (s *Store) ModuleForReader(ctx context.Context, id string, programIDs []string) (*Module, bool, error) {
+// ModuleListing returns the module and the ids of the programs that list
+// it (what decides whether an agent may read it), in one statement through
+// database/sql rather than GORM (the module read's hot path). Errors:
+// not_found.
+func (s *Store) ModuleListing(ctx context.Context, id string) (*Module, []string, error) {
 	if uuid.Validate(id) != nil {
-		return nil, false, apperr.NotFoundf("module")
-	}
-	if programIDs == nil {
-		programIDs = []string{}
+		return nil, nil, apperr.NotFoundf("module")
 	}
 	var (
 		m      Module
-		listed bool
+		listed StringList
 	)
-	err := s.db.Statement.ConnPool.QueryRowContext(ctx, moduleForReaderQuery, id, programIDs).
+	err := s.db.Statement.ConnPool.QueryRowContext(ctx, moduleListingQuery, id).
 		Scan(&m.ID, &m.ClientID, &m.Slug, &m.Kind, &m.CurrentVersion, &m.CreatedAt, &m.UpdatedAt, &listed)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, false, apperr.NotFoundf("module")
+		return nil, nil, apperr.NotFoundf("module")
 	}
 	if err != nil {
-		return nil, false, fmt.Errorf("catalog: module for reader: %w", err)
+		return nil, nil, fmt.Errorf("catalog: module listing: %w", err)
 	}
-	return &m, listed, nil
+	return &m, []string(listed), nil
 }
 
 // ListModules returns every module (without text), core modules first, then

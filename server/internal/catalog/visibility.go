@@ -6,6 +6,7 @@ import (
 
 	"github.com/skillgate/skillgate/server/internal/apperr"
 	"github.com/skillgate/skillgate/server/internal/auth"
+	"github.com/skillgate/skillgate/server/internal/changefeed"
 )
 
 // viewer is what the signed-in principal may see of the catalog. It is the
@@ -45,13 +46,23 @@ func (s *Service) viewerOf(ctx context.Context) (*viewer, error) {
 }
 
 // agentPrograms returns the programs the principal is enrolled in when it
-// is an agent (nil for anyone else).
+// is an agent (nil for anyone else), from the readers' cache when it holds
+// them (at most changefeed.MaxLag old; callers never change the slice).
 func (s *Service) agentPrograms(ctx context.Context) ([]string, error) {
 	p := auth.FromContext(ctx)
 	if p == nil || p.IsMachine() || p.SeesAllClients() || p.Is(auth.RoleTrainer, auth.RoleSupervisor) || s.enrollments == nil {
 		return nil, nil
 	}
-	return s.enrollments.ProgramIDsForUser(ctx, p.UserID)
+	if ids, ok := s.enrolled.Get(p.UserID, s.clock.Now()); ok {
+		return ids, nil
+	}
+	gen := s.enrolled.Begin()
+	ids, err := s.enrollments.ProgramIDsForUser(ctx, p.UserID)
+	if err != nil {
+		return nil, err
+	}
+	s.enrolled.Put(p.UserID, ids, changefeed.User(p.UserID), gen)
+	return ids, nil
 }
 
 // viewerBase is the principal's viewer before an agent's scope is read:

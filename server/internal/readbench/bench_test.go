@@ -11,9 +11,12 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -28,18 +31,22 @@ import (
 
 const concurrency = 32
 
-// BenchmarkReads seeds a 10,000-agent center (40 clients, 200 programs,
-// 5,000 agents in one program) plus the demo content library, serves the
-// real router on a loopback listener, and measures for BENCH_SECONDS
-// (default 10) each: GET /api/v1/modules/{id} by a signed-in agent enrolled
-// in one program (the largest module that program lists), answered 200 and
-// then 304 (If-None-Match with its ETag); and a bare baseline (plain
-// net/http, one primary-key lookup through the same pool). Then the
-// 5,000-agent roster computed fresh (no roster cache), as JSON and CSV,
-// ten times each one after the other, beside a bare baseline that reads
-// the program's assignment rows in one statement and writes them as JSON.
+// BenchmarkReads seeds a 10,000-agent center (BENCH_AGENTS to change it;
+// 40 clients, 200 programs, 5,000 agents in one program) plus the demo
+// content library, serves the real router on a loopback listener with the
+// change feed read every 100 ms as in production, and measures for
+// BENCH_SECONDS (default 10) each: GET /api/v1/modules/{id} by a signed-in
+// agent enrolled in one program (the largest module that program lists),
+// answered 200 and then 304 (If-None-Match with its ETag); and a bare
+// baseline (plain net/http, one primary-key lookup through the same pool).
+// Then the 5,000-agent roster computed fresh (no roster cache): once with
+// its snapshot read whole, then ten times one after the other as JSON and
+// as CSV, and ten times with one agent's certification changed (plain SQL,
+// then a feed read) before each; beside a bare baseline that reads the
+// program's assignment rows in one statement and writes them as JSON.
 // Every phase reports its CPU per operation: this process (server and
-// load generator) and the PostgreSQL backends. Run it once:
+// load generator) and the PostgreSQL backends. BENCH_PROFILE_DIR=dir
+// writes a CPU profile of each module-read and roster phase. Run it once:
 // go test -run '^$' -bench Reads -benchtime 1x ./server/internal/readbench
 func BenchmarkReads(b *testing.B) {
 	seconds := 10
@@ -55,7 +62,11 @@ func BenchmarkReads(b *testing.B) {
 	sqlDB.SetMaxOpenConns(20) // the server's default pool (db.Open)
 	sqlDB.SetMaxIdleConns(20)
 	env.ImportDemo()
-	rep, err := seed.Center(context.Background(), env.DB, seed.Options{Agents: 10000, Clients: 40, Programs: 200,
+	agents := 10000
+	if n, err := strconv.Atoi(os.Getenv("BENCH_AGENTS")); err == nil && n >= 5000 {
+		agents = n
+	}
+	rep, err := seed.Center(context.Background(), env.DB, seed.Options{Agents: agents, Clients: 40, Programs: 200,
 		Seed: 1, Now: env.Clock.Now(), BigProgramAgents: 5000})
 	if err != nil {
 		b.Fatal(err)
@@ -79,6 +90,14 @@ func BenchmarkReads(b *testing.B) {
 	if _, err := sqlDB.Exec("ANALYZE"); err != nil {
 		b.Fatal(err)
 	}
+
+	// The change feed is read as in production (every 100 ms): it keeps
+	// the eligibility view and the readers' caches (sessions, enrollments,
+	// module listings) current.
+	feedCtx, stopFeed := context.WithCancel(context.Background())
+	defer stopFeed()
+	go env.App.Routing.RunView(feedCtx)
+	load0 := loadAverage()
 
 	srv := httptest.NewServer(env.App.Router)
 	defer srv.Close()
@@ -140,8 +159,12 @@ func BenchmarkReads(b *testing.B) {
 	first.Body.Close()
 	etag := first.Header.Get("ETag")
 
+	stop := cpuProfile(b, "read200")
 	ok200 := drive(b, env, client, d, 200, read(""))
+	stop()
+	stop = cpuProfile(b, "read304")
 	ok304 := drive(b, env, client, d, 304, read(etag))
+	stop()
 	baseline := drive(b, env, client, d, 200, func() *http.Request {
 		r, _ := http.NewRequest("GET", baseSrv.URL+"/user?id="+agent.ID, nil)
 		return r
@@ -157,12 +180,38 @@ func BenchmarkReads(b *testing.B) {
 		}
 	}
 	rosterURL := srv.URL + "/api/v1/programs/" + rep.BigProgramID + "/roster"
+	// The first roster reads the program's snapshot whole (with the view
+	// on, later ones keep it current from the change feed).
+	rosterFirst := sequential(b, env, client, 1, rosterReq(rosterURL, adminTok))
+	stop = cpuProfile(b, "rosterjson")
 	rosterJSON := sequential(b, env, client, 10, rosterReq(rosterURL, adminTok))
+	stop()
+	stop = cpuProfile(b, "rostercsv")
 	rosterCSV := sequential(b, env, client, 10, rosterReq(rosterURL+"?format=csv", adminTok))
+	stop()
+	// Before each roster one agent's certification changes (plain SQL) and
+	// the feed is read, as the poller would: the roster re-reads that agent.
+	var changing []string
+	if err := env.DB.Raw(`SELECT user_id::text FROM assignments WHERE program_id = ? ORDER BY user_id LIMIT 10`, rep.BigProgramID).
+		Scan(&changing).Error; err != nil || len(changing) == 0 {
+		b.Fatalf("agents to change: %v", err)
+	}
+	turn := 0
+	changeOne := func() {
+		if err := env.DB.Exec(`UPDATE certifications SET expires_at = expires_at + interval '1 day' WHERE user_id = ? AND program_id = ?`,
+			changing[turn%len(changing)], rep.BigProgramID).Error; err != nil {
+			b.Fatal(err)
+		}
+		turn++
+		if err := env.App.Routing.SyncView(context.Background()); err != nil {
+			b.Fatal(err)
+		}
+	}
+	rosterChanged := sequentialAfter(b, env, client, 10, changeOne, rosterReq(rosterURL, adminTok))
 	rosterBase := sequential(b, env, client, 10, rosterReq(baseSrv.URL+"/assignments?program="+rep.BigProgramID, ""))
 
-	fmt.Printf("\nReads benchmark: %d agents, module of %d bytes (JSON), %d workers, %ds per run, GOMAXPROCS=%d\n",
-		rep.Agents, len(body), concurrency, seconds, runtime.GOMAXPROCS(0))
+	fmt.Printf("\nReads benchmark: %d agents, module of %d bytes (JSON), %d workers, %ds per run, GOMAXPROCS=%d, load average %s → %s\n",
+		rep.Agents, len(body), concurrency, seconds, runtime.GOMAXPROCS(0), load0, loadAverage())
 	fmt.Printf("| measure | /s or ms | p50 / p99 | CPU per op (this process + PostgreSQL) | ratio to baseline | target |\n|---|---|---|---|---|---|\n")
 	row := func(name string, r result, target string) {
 		fmt.Printf("| %s | %.0f/s | %.2f / %.2f ms | %s | %.2f | %s |\n", name, r.rate, ms(r.p50), ms(r.p99), r.cpu(), r.rate/baseline.rate, target)
@@ -174,8 +223,10 @@ func BenchmarkReads(b *testing.B) {
 	seq := func(name string, r result, target string) {
 		fmt.Printf("| %s | %.1f ms (median of %d) | | %s | %.1f× | %s |\n", name, ms(r.p50), r.n, r.cpu(), ms(r.p50)/ms(rosterBase.p50), target)
 	}
+	seq("roster, first request (the snapshot read whole), JSON", rosterFirst, "")
 	seq("roster computed, JSON", rosterJSON, "≤ 50 ms")
 	seq("roster computed, CSV", rosterCSV, "≤ 50 ms")
+	seq("roster computed, JSON, one agent changed before each", rosterChanged, "≤ 50 ms")
 	seq("baseline: net/http, the program's assignment rows as JSON", rosterBase, "")
 	fmt.Printf("| 304 CPU / 200 CPU | %.2f | | | | ≤ 0.33 |\n\n", float64(ok304.perOp())/float64(ok200.perOp()))
 }
@@ -233,10 +284,17 @@ func drive(b *testing.B, env *apitest.Env, client *http.Client, d time.Duration,
 
 // sequential sends n requests one after the other (each must answer 200).
 func sequential(b *testing.B, env *apitest.Env, client *http.Client, n int, next func() *http.Request) result {
+	return sequentialAfter(b, env, client, n, func() {}, next)
+}
+
+// sequentialAfter is sequential with before called ahead of each request
+// (its time is not in the latency; its CPU is in the CPU per request).
+func sequentialAfter(b *testing.B, env *apitest.Env, client *http.Client, n int, before func(), next func() *http.Request) result {
 	lat := make([]time.Duration, 0, n)
 	meter := benchcpu.Start(env.DB)
 	begin := time.Now()
 	for range n {
+		before()
 		t0 := time.Now()
 		res, err := client.Do(next())
 		if err != nil {
@@ -265,3 +323,40 @@ func summarize(b *testing.B, lat [][]time.Duration, elapsed time.Duration, errs 
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+// loadAverage is the machine's one-minute load average ("?" when unknown):
+// the machine is shared, so each run says how busy it was.
+func loadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "?"
+	}
+	f := strings.Fields(string(b))
+	if len(f) == 0 {
+		return "?"
+	}
+	return f[0]
+}
+
+// cpuProfile writes a CPU profile of one phase to BENCH_PROFILE_DIR/<name>.pprof
+// when that variable is set (go tool pprof it); the returned func stops it.
+func cpuProfile(b *testing.B, name string) func() {
+	dir := os.Getenv("BENCH_PROFILE_DIR")
+	if dir == "" {
+		return func() {}
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		b.Fatal(err)
+	}
+	f, err := os.Create(filepath.Join(dir, name+".pprof"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		b.Fatal(err)
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
+	}
+}

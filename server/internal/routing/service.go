@@ -17,6 +17,7 @@ import (
 	"github.com/skillgate/skillgate/server/internal/apperr"
 	"github.com/skillgate/skillgate/server/internal/audit"
 	"github.com/skillgate/skillgate/server/internal/auth"
+	"github.com/skillgate/skillgate/server/internal/changefeed"
 	"github.com/skillgate/skillgate/server/internal/clock"
 	"github.com/skillgate/skillgate/server/internal/jurisdiction"
 	"github.com/skillgate/skillgate/server/internal/outbox"
@@ -52,6 +53,9 @@ type Service struct {
 
 	rosters *rosterCache
 	view    *view // nil unless EnableView
+	// feedListeners take every feed read the view makes (OnFeed).
+	feedListeners []changefeed.Listener
+	live          *liveRosters // nil unless EnableView
 }
 
 // NewService wires the gate.
@@ -301,9 +305,15 @@ func (s *Service) roster(ctx context.Context, programID, state string, eligibleO
 		return e, nil
 	}
 	readAt := s.rosters.start()
-	sn, err := s.store.Snapshot(ctx, snapshotScope{ProgramID: p.ID})
+	sn, dataAt, done, err := s.rosterSnapshot(ctx, p.ID)
 	if err != nil {
 		return cachedRoster{}, failClosed(err)
+	}
+	defer done()
+	// The cache's TTL counts from when the inputs were current: a live
+	// snapshot is as old as the feed read it was brought up to.
+	if age := now.Sub(dataAt); age > 0 {
+		readAt = readAt.Add(-age)
 	}
 	sp := sn.Programs[0]
 	r := &Roster{ProgramID: sp.ID, State: c.State, CheckedAt: now, Agents: make([]RosterEntry, 0, len(sn.Agents))}

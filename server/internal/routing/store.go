@@ -376,6 +376,9 @@ type snapshotScope struct {
 	All       bool     // every program
 	// Named agents are read too, assigned or not (reconciliation).
 	NamedIDs, NamedExternal []string
+	// OnlyNamed reads the one program ProgramID and only the agents of
+	// NamedIDs (a live roster's dirty agents), assigned or not.
+	OnlyNamed bool
 }
 
 const (
@@ -411,6 +414,11 @@ WHERE EXISTS (SELECT 1 FROM program_licenses pl
   AND `
 	snapLicenses         = snapLicensesWhere + `l.user_id IN (` + snapAgentsOf + `)`
 	snapLicensesAssigned = snapLicensesWhere + `l.user_id IN (SELECT a.user_id FROM assignments a WHERE a.program_id = ANY ($1::text[]::uuid[]))`
+	// A live roster's dirty agents ($2) in its program ($1).
+	snapAgentsNamed       = snapAgentsCols + `SELECT unnest($1::text[]::uuid[])) ORDER BY u.email, u.id` // $1: the agents
+	snapAssignmentsNamed  = snapAssignments + ` AND a.user_id = ANY ($2::text[]::uuid[])`
+	snapCertsNamed        = snapCertsWhere + `c.user_id = ANY ($2::text[]::uuid[])`
+	snapLicensesNamedOnly = snapLicensesWhere + `l.user_id = ANY ($2::text[]::uuid[])`
 )
 
 // Snapshot reads the inputs of the scope at one instant. JIT is turned
@@ -467,10 +475,23 @@ func (sn *snapshot) read(ctx context.Context, tx pgx.Tx, sc snapshotScope) error
 		programIDs[i] = p.ID
 	}
 	named, ext := nonNil(sc.NamedIDs), nonNil(sc.NamedExternal)
+	if sc.OnlyNamed {
+		args := []any{programIDs, named}
+		if err := sn.readAgentRows(ctx, tx, snapAgentsNamed, []any{named}); err != nil {
+			return err
+		}
+		if err := sn.readAssignments(ctx, tx, snapAssignmentsNamed, args); err != nil {
+			return err
+		}
+		if err := sn.readCertifications(ctx, tx, snapCertsNamed, args); err != nil {
+			return err
+		}
+		return sn.readLicenses(ctx, tx, snapLicensesNamedOnly, args)
+	}
 	if err := sn.readAgents(ctx, tx, programIDs, named, ext); err != nil {
 		return err
 	}
-	if err := sn.readAssignments(ctx, tx, programIDs); err != nil {
+	if err := sn.readAssignments(ctx, tx, snapAssignments, []any{programIDs}); err != nil {
 		return err
 	}
 	certs, args, lics := snapCertifications, []any{programIDs, named, ext}, snapLicenses
@@ -530,6 +551,10 @@ func (sn *snapshot) readAgents(ctx context.Context, tx pgx.Tx, programIDs, named
 	if len(named)+len(ext) == 0 {
 		q, args = snapAgentsAssigned, []any{programIDs}
 	}
+	return sn.readAgentRows(ctx, tx, q, args)
+}
+
+func (sn *snapshot) readAgentRows(ctx context.Context, tx pgx.Tx, q string, args []any) error {
 	rows, err := tx.Query(ctx, q, args...)
 	if err != nil {
 		return fmt.Errorf("agents: %w", err)
@@ -549,8 +574,8 @@ func (sn *snapshot) readAgents(ctx context.Context, tx pgx.Tx, programIDs, named
 	return rows.Err()
 }
 
-func (sn *snapshot) readAssignments(ctx context.Context, tx pgx.Tx, programIDs []string) error {
-	rows, err := tx.Query(ctx, snapAssignments, programIDs)
+func (sn *snapshot) readAssignments(ctx context.Context, tx pgx.Tx, q string, args []any) error {
+	rows, err := tx.Query(ctx, q, args...)
 	if err != nil {
 		return fmt.Errorf("assignments: %w", err)
 	}
@@ -718,9 +743,9 @@ const (
 	feedSnapshot = `(SELECT coalesce(string_agg(x::text, ','), '') FROM pg_snapshot_xip(pg_current_snapshot()) x),
   pg_snapshot_xmax(pg_current_snapshot())::text`
 	feedStart = `SELECT coalesce(max(seq), 0), ` + feedSnapshot + ` FROM eligibility_changes`
-	feedRead  = `SELECT 0::bigint, NULL::text, NULL::text, ` + feedSnapshot + `
+	feedRead  = `SELECT 0::bigint, NULL::text, NULL::text, NULL::text, ` + feedSnapshot + `
 UNION ALL
-SELECT seq, user_id::text, program_id::text, NULL, NULL FROM eligibility_changes
+SELECT seq, user_id::text, program_id::text, module_id::text, NULL, NULL FROM eligibility_changes
 WHERE seq > $1 OR xid = ANY ($2::text::xid8[]) OR xid >= $3::text::xid8`
 	// feedPrune deletes one batch of rows past retention whose writers have
 	// finished; SKIP LOCKED lets replicas prune side by side.
@@ -750,8 +775,8 @@ func readFeed(ctx context.Context, conn gorm.ConnPool, after int64, running, xma
 	defer rows.Close()
 	for rows.Next() {
 		var c change
-		var user, prog, x, top *string
-		if err := rows.Scan(&c.seq, &user, &prog, &x, &top); err != nil {
+		var user, prog, module, x, top *string
+		if err := rows.Scan(&c.seq, &user, &prog, &module, &x, &top); err != nil {
 			return nil, "", "", fmt.Errorf("routing: read change feed: %w", err)
 		}
 		if x != nil {
@@ -763,6 +788,9 @@ func readFeed(ctx context.Context, conn gorm.ConnPool, after int64, running, xma
 		}
 		if prog != nil {
 			c.programID = *prog
+		}
+		if module != nil {
+			c.moduleID = *module
 		}
 		changes = append(changes, c)
 	}

@@ -2,8 +2,11 @@ package routing
 
 import (
 	"context"
+	"slices"
 	"sync"
 	"time"
+
+	"github.com/skillgate/skillgate/server/internal/changefeed"
 )
 
 // The view: each replica keeps the inputs of the single answers it has
@@ -54,7 +57,9 @@ type viewKey struct {
 type view struct {
 	mu      sync.RWMutex
 	entries map[viewKey]*inputs
-	byUser  map[string]map[viewKey]struct{}
+	byUser  map[string][]viewKey // an agent has a few entries: a slice is far smaller than a map
+	// shared holds what many entries hold alike, each kept once (compact).
+	shared sharedInputs
 	// gen counts applied feed reads; the maps below hold the gen at which
 	// a user, a pair or a program was last made stale, so a load that
 	// began before can tell its inputs may be stale too (see put).
@@ -75,7 +80,7 @@ type view struct {
 }
 
 func newView() *view {
-	return &view{entries: map[viewKey]*inputs{}, byUser: map[string]map[viewKey]struct{}{},
+	return &view{entries: map[viewKey]*inputs{}, byUser: map[string][]viewKey{}, shared: newSharedInputs(),
 		staleUser: map[string]uint64{}, stalePair: map[pairKey]uint64{}, staleProg: map[string]uint64{}}
 }
 
@@ -124,13 +129,19 @@ func (v *view) put(k viewKey, in *inputs, gen uint64) {
 			break
 		}
 	}
-	v.entries[k] = in
-	keys := v.byUser[in.UserID]
-	if keys == nil {
-		keys = map[viewKey]struct{}{}
-		v.byUser[in.UserID] = keys
+	if v.entries[k] != nil {
+		v.drop(k)
 	}
-	keys[k] = struct{}{}
+	in = v.shared.compact(in)
+	// The key's strings came with the request: keep the entry's copies.
+	if k.agent.ID == in.UserID {
+		k.agent.ID = in.UserID
+	}
+	if k.programID == in.ProgramID {
+		k.programID = in.ProgramID
+	}
+	v.entries[k] = in
+	v.byUser[in.UserID] = append(v.byUser[in.UserID], k)
 }
 
 // drop removes one entry; v.mu is held.
@@ -140,18 +151,19 @@ func (v *view) drop(k viewKey) {
 		return
 	}
 	delete(v.entries, k)
-	if keys := v.byUser[in.UserID]; keys != nil {
-		delete(keys, k)
-		if len(keys) == 0 {
-			delete(v.byUser, in.UserID)
-		}
+	keys := slices.DeleteFunc(v.byUser[in.UserID], func(x viewKey) bool { return x == k })
+	if len(keys) == 0 {
+		delete(v.byUser, in.UserID)
+	} else {
+		v.byUser[in.UserID] = keys
 	}
 }
 
-// change is one row of the feed.
+// change is one row of the feed. A row naming a module (the readers'
+// caches, package changefeed) names no input of an answer.
 type change struct {
-	seq               int64
-	userID, programID string
+	seq                         int64
+	userID, programID, moduleID string
 }
 
 // apply makes what the changes name stale, as of a feed read that began at
@@ -161,13 +173,14 @@ func (v *view) apply(changes []change, began time.Time) {
 	for _, c := range changes {
 		v.maxSeq = max(v.maxSeq, c.seq)
 		switch {
+		case c.moduleID != "":
 		case c.userID == "" && c.programID == "":
 			v.staleAll = v.gen
 			clear(v.entries)
 			clear(v.byUser)
 		case c.programID == "":
 			v.staleUser[c.userID] = v.gen
-			for k := range v.byUser[c.userID] {
+			for _, k := range slices.Clone(v.byUser[c.userID]) {
 				v.drop(k)
 			}
 		case c.userID == "":
@@ -179,7 +192,7 @@ func (v *view) apply(changes []change, began time.Time) {
 			}
 		default:
 			v.stalePair[pairKey{c.userID, c.programID}] = v.gen
-			for k := range v.byUser[c.userID] {
+			for _, k := range slices.Clone(v.byUser[c.userID]) {
 				if k.programID == c.programID {
 					v.drop(k)
 				}
@@ -226,12 +239,15 @@ func (s *Service) syncView(ctx context.Context) error {
 			return err
 		}
 		v.mu.Lock()
-		defer v.mu.Unlock()
 		v.gen++
 		v.staleAll = v.gen
 		clear(v.entries)
 		clear(v.byUser)
 		v.maxSeq, v.running, v.xmax, v.readBegan = after, "{"+xip+"}", xmax, began
+		v.mu.Unlock()
+		for _, l := range s.feedListeners {
+			l.Apply(nil, began, true)
+		}
 		return nil
 	}
 
@@ -243,8 +259,22 @@ func (s *Service) syncView(ctx context.Context) error {
 	v.apply(changes, began)
 	v.running, v.xmax = "{"+xip+"}", xmax
 	v.mu.Unlock()
+	if len(s.feedListeners) > 0 {
+		cs := make([]changefeed.Change, len(changes))
+		for i, c := range changes {
+			cs[i] = changefeed.Change{UserID: c.userID, ProgramID: c.programID, ModuleID: c.moduleID}
+		}
+		for _, l := range s.feedListeners {
+			l.Apply(cs, began, false)
+		}
+	}
 	return nil
 }
+
+// OnFeed hands every successful read of the change feed to l as well (the
+// readers' caches: sessions, enrollments, modules), from the reads that
+// keep the view (RunView). Call it before serving.
+func (s *Service) OnFeed(l changefeed.Listener) { s.feedListeners = append(s.feedListeners, l) }
 
 // PruneFeed deletes the change feed's rows older than its retention, in
 // batches of feedPruneBatch (so it finishes after a bulk load of hundreds
@@ -270,7 +300,11 @@ func (s *Service) PruneFeed(ctx context.Context) (int, error) {
 // EnableView makes single checks answer from this replica's view (see
 // ViewMaxLag); RunView must then run for as long as the replica serves,
 // or every check reads the database. Call it before serving.
-func (s *Service) EnableView() { s.view = newView() }
+func (s *Service) EnableView() {
+	s.view = newView()
+	s.live = newLiveRosters()
+	s.OnFeed(s.live)
+}
 
 // RunView reads the change feed every ViewPollEvery until ctx is done.
 // Failures are not logged one by one (there would be ten a second while

@@ -1,0 +1,105 @@
+package routing
+
+import (
+	"slices"
+	"strings"
+)
+
+// sharedInputs keeps once what the view's entries hold alike, so an entry
+// costs little more than what is its own: the short strings every entry
+// repeats (roles, statuses, program ids and names, license classes and
+// jurisdictions), each program's license requirements and each set of
+// lines of authority. The view's lock guards it.
+type sharedInputs struct {
+	strs  map[string]string
+	lines map[string][]string
+	reqs  map[string][]LicenseRequirement // by program, the last requirements seen
+}
+
+// maxShared bounds each table; a full one is emptied (entries keep what
+// they point to, later ones share anew).
+const maxShared = 10_000
+
+func newSharedInputs() sharedInputs {
+	return sharedInputs{strs: map[string]string{}, lines: map[string][]string{}, reqs: map[string][]LicenseRequirement{}}
+}
+
+func (sh *sharedInputs) str(s string) string {
+	if c, ok := sh.strs[s]; ok {
+		return c
+	}
+	if len(sh.strs) >= maxShared {
+		clear(sh.strs)
+	}
+	sh.strs[s] = s
+	return s
+}
+
+func (sh *sharedInputs) lineSet(ls []string) []string {
+	k := strings.Join(ls, "\x00")
+	if c, ok := sh.lines[k]; ok && len(c) == len(ls) {
+		return c
+	}
+	if len(sh.lines) >= maxShared {
+		clear(sh.lines)
+	}
+	c := make([]string, len(ls))
+	for i, l := range ls {
+		c[i] = sh.str(l)
+	}
+	sh.lines[k] = c
+	return c
+}
+
+func sameRequirements(a, b []LicenseRequirement) bool {
+	return slices.EqualFunc(a, b, func(x, y LicenseRequirement) bool {
+		return x.Class == y.Class && slices.Equal(x.Lines, y.Lines) && slices.Equal(x.States, y.States)
+	})
+}
+
+// compact returns in made to share what other entries hold and stripped of
+// the licenses no requirement of its program could use: Decide reads a
+// license only for a requirement of its class, in one of that requirement's
+// states (checkRequirement's candidate, for a state decideLicenses takes
+// from the requirement's states), so the answers are the same. The bulk
+// snapshot reads exactly these licenses for the same reason.
+func (sh *sharedInputs) compact(in *inputs) *inputs {
+	in.Role, in.Status = sh.str(in.Role), sh.str(in.Status)
+	in.ProgramID, in.ProgramName, in.ClientID = sh.str(in.ProgramID), sh.str(in.ProgramName), sh.str(in.ClientID)
+	if prev, ok := sh.reqs[in.ProgramID]; ok && sameRequirements(prev, in.Requirements) {
+		in.Requirements = prev
+	} else {
+		if len(sh.reqs) >= maxShared {
+			clear(sh.reqs)
+		}
+		sh.reqs[in.ProgramID] = in.Requirements
+	}
+	n := 0
+	for _, l := range in.Licenses {
+		if usable(l, in.Requirements) {
+			n++
+		}
+	}
+	var kept []LicenseInput
+	if n > 0 {
+		kept = make([]LicenseInput, 0, n)
+	}
+	for _, l := range in.Licenses {
+		if usable(l, in.Requirements) {
+			l.Jurisdiction, l.Class, l.Status, l.Lines = sh.str(l.Jurisdiction), sh.str(l.Class), sh.str(l.Status), sh.lineSet(l.Lines)
+			kept = append(kept, l)
+		}
+	}
+	in.Licenses = kept
+	return in
+}
+
+// usable reports whether a requirement of reqs could count the license.
+func usable(l LicenseInput, reqs []LicenseRequirement) bool {
+	for _, r := range reqs {
+		if r.Class == l.Class && slices.Contains(r.States, l.Jurisdiction) {
+			return true
+		}
+	}
+	return false
+}

@@ -65,7 +65,8 @@ export interface ScenarioSummary {
 
 export type ReasonCode =
   | "agent_inactive" | "not_assigned" | "not_certified" | "refresher_overdue" | "certification_expired"
-  | "certification_revoked" | "license_missing" | "license_unverified" | "license_expired" | "license_line_missing";
+  | "certification_revoked" | "license_missing" | "license_unverified" | "license_expired" | "license_line_missing"
+  | "appointment_missing" | "appointment_terminated" | "appointment_line_missing" | "state_not_served";
 
 export interface EligibilityReason {
   code: ReasonCode;
@@ -188,7 +189,7 @@ export type ReportLicense = Schemas["ReportLicense"];
 /** A certified agent whose licenses do not cover a program's states. */
 export type LicenseGap = Schemas["LicenseGap"];
 
-export const EVENT_TYPES = ["eligibility.changed", "certification.changed", "license.changed"] as const satisfies readonly EventType[];
+export const EVENT_TYPES = ["eligibility.changed", "certification.changed", "license.changed", "appointment.changed"] as const satisfies readonly EventType[];
 export type EventType = Schemas["WebhookEventType"];
 export type DeliveryStatus = Schemas["WebhookDeliveryStatus"];
 

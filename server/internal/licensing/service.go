@@ -34,10 +34,12 @@ type certifiedLister interface {
 	ListByStates(ctx context.Context, states ...certification.State) ([]certification.Certification, error)
 }
 
-// programReader reads programs and their requirements (the catalog store).
+// programReader reads clients, programs and their requirements (the catalog store).
 type programReader interface {
 	ProgramByID(ctx context.Context, id string) (*catalog.Program, error)
 	Requirements(ctx context.Context, p *catalog.Program) (*catalog.Requirements, error)
+	ClientByID(ctx context.Context, id string) (*catalog.Client, error)
+	ClientBySlug(ctx context.Context, slug string) (*catalog.Client, error)
 }
 
 // Service applies the licensing rules.

@@ -1,0 +1,89 @@
+-- +goose Up
+-- Insurance appointments: a carrier (a client) appoints a licensed producer
+-- (an agent) to sell its products in a state for some lines of authority.
+-- requested: asked of the carrier, not in force; active: in force from
+-- effective_date; terminated: in force until termination_date (exclusive),
+-- which may be ahead when a termination is filed in advance.
+CREATE TABLE appointments (
+    id                 uuid PRIMARY KEY,
+    user_id            uuid NOT NULL REFERENCES users (id),
+    client_id          uuid NOT NULL REFERENCES clients (id),
+    jurisdiction       text NOT NULL CHECK (jurisdiction ~ '^[A-Z]{2}$'),
+    lines_of_authority text[] NOT NULL CHECK (cardinality(lines_of_authority) > 0),
+    status             text NOT NULL CHECK (status IN ('requested', 'active', 'terminated')),
+    effective_date     date,
+    termination_date   date,
+    termination_reason text NOT NULL DEFAULT '',
+    reference          text NOT NULL DEFAULT '' CHECK (length(reference) <= 100),
+    evidence           text NOT NULL DEFAULT '',
+    created_by         text NOT NULL,
+    created_at         timestamptz NOT NULL,
+    updated_at         timestamptz NOT NULL,
+    -- A request withdrawn before the carrier acted is terminated without an effective date.
+    CHECK (status <> 'active' OR effective_date IS NOT NULL),
+    CHECK ((status = 'terminated') = (termination_date IS NOT NULL)),
+    CHECK (termination_date IS NULL OR effective_date IS NULL OR termination_date >= effective_date)
+);
+-- One open (requested or active) appointment per agent, carrier and state.
+CREATE UNIQUE INDEX appointments_open ON appointments (user_id, client_id, jurisdiction)
+    WHERE status IN ('requested', 'active');
+-- The gate reads an agent's appointments with a carrier.
+CREATE INDEX appointments_user ON appointments (user_id, client_id);
+-- Compliance lists a carrier's appointments by state.
+CREATE INDEX appointments_client ON appointments (client_id, jurisdiction, status);
+
+-- Every change to an appointment, for the readable history.
+CREATE TABLE appointment_events (
+    seq            bigint GENERATED ALWAYS AS IDENTITY,
+    id             uuid PRIMARY KEY,
+    appointment_id uuid NOT NULL REFERENCES appointments (id),
+    at             timestamptz NOT NULL,
+    actor_kind     text NOT NULL,
+    actor_id       text NOT NULL,
+    action         text NOT NULL,
+    from_status    text,
+    to_status      text NOT NULL,
+    note           text NOT NULL DEFAULT ''
+);
+CREATE INDEX appointment_events_appointment ON appointment_events (appointment_id, seq);
+
+-- A program's license requirement may also require an active appointment
+-- with the program's client (program.yaml `appointment: true`).
+ALTER TABLE program_licenses ADD COLUMN appointment boolean NOT NULL DEFAULT false;
+-- A licensed program may serve only the states its requirements list
+-- (program.yaml `serves_only_listed_states: true`): callers from any other
+-- state are not eligible.
+ALTER TABLE programs ADD COLUMN serves_only_listed_states boolean NOT NULL DEFAULT false;
+
+-- The change feed learns appointments (like licenses: a change to one of an
+-- agent's appointments makes all of the agent's answers stale) and the new
+-- program column.
+CREATE TRIGGER appointments_eligibility AFTER INSERT OR DELETE ON appointments
+    FOR EACH ROW EXECUTE FUNCTION eligibility_license_changed();
+CREATE TRIGGER appointments_eligibility_update AFTER UPDATE ON appointments
+    FOR EACH ROW WHEN ((OLD.user_id, OLD.client_id, OLD.jurisdiction, OLD.lines_of_authority, OLD.status,
+                        OLD.effective_date, OLD.termination_date)
+        IS DISTINCT FROM (NEW.user_id, NEW.client_id, NEW.jurisdiction, NEW.lines_of_authority, NEW.status,
+                          NEW.effective_date, NEW.termination_date))
+    EXECUTE FUNCTION eligibility_license_changed();
+CREATE TRIGGER appointments_eligibility_truncate AFTER TRUNCATE ON appointments
+    FOR EACH STATEMENT EXECUTE FUNCTION eligibility_all_changed();
+
+DROP TRIGGER programs_eligibility_update ON programs;
+CREATE TRIGGER programs_eligibility_update AFTER UPDATE ON programs
+    FOR EACH ROW WHEN ((OLD.id, OLD.name, OLD.client_id, OLD.serves_only_listed_states)
+        IS DISTINCT FROM (NEW.id, NEW.name, NEW.client_id, NEW.serves_only_listed_states))
+    EXECUTE FUNCTION eligibility_program_changed();
+
+-- +goose Down
+DROP TRIGGER programs_eligibility_update ON programs;
+CREATE TRIGGER programs_eligibility_update AFTER UPDATE ON programs
+    FOR EACH ROW WHEN ((OLD.id, OLD.name, OLD.client_id) IS DISTINCT FROM (NEW.id, NEW.name, NEW.client_id))
+    EXECUTE FUNCTION eligibility_program_changed();
+DROP TRIGGER appointments_eligibility_truncate ON appointments;
+DROP TRIGGER appointments_eligibility_update ON appointments;
+DROP TRIGGER appointments_eligibility ON appointments;
+ALTER TABLE programs DROP COLUMN serves_only_listed_states;
+ALTER TABLE program_licenses DROP COLUMN appointment;
+DROP TABLE appointment_events;
+DROP TABLE appointments;

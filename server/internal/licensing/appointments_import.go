@@ -12,6 +12,7 @@ import (
 
 	"github.com/skillgate/skillgate/server/internal/apperr"
 	"github.com/skillgate/skillgate/server/internal/csvimport"
+	"github.com/skillgate/skillgate/server/internal/jurisdiction"
 )
 
 // AppointmentImportColumns are the appointment CSV import's columns. The
@@ -47,7 +48,9 @@ type importRow struct {
 // appointment with a client in a state stands (status requested, active or
 // terminated); against the open appointment on record it records a new
 // one, activates a requested one, terminates an open one, or changes
-// nothing when the record already says so. Every problem is reported at
+// nothing when the record already says so (a terminated row matching a
+// terminated appointment on record by its dates included), so a carrier's
+// list can be applied again. Every problem is reported at
 // once as an invalid error whose fields are "row N.column" (the header is
 // row 1). Each change is audited and sends an appointment.changed event,
 // as one by one. Errors: unauthorized, forbidden, invalid, too_large.
@@ -109,7 +112,7 @@ func (s *Service) ImportAppointments(ctx context.Context, r io.Reader) (*Appoint
 	}
 	out := &AppointmentImport{Appointments: []Appointment{}}
 	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		open, err := openAppointmentsForUpdate(tx, users)
+		open, closed, err := appointmentsForUpdate(tx, users)
 		if err != nil {
 			return err
 		}
@@ -133,6 +136,12 @@ func (s *Service) ImportAppointments(ctx context.Context, r io.Reader) (*Appoint
 			if ir.status == AppointmentRequested {
 				in.EffectiveDate = ""
 			}
+			// A row that restates an open appointment may leave its date out.
+			state, _ := jurisdiction.Parse(in.Jurisdiction)
+			if cur := open[appointmentKey{in.UserID, in.ClientID, state}]; cur != nil && cur.Status == ir.status &&
+				in.EffectiveDate == "" && cur.EffectiveDate != nil {
+				in.EffectiveDate = cur.EffectiveDate.String()
+			}
 			fresh := s.newAppointment(ctx, in, f, prefix)
 			key := appointmentKey{fresh.UserID, fresh.ClientID, fresh.Jurisdiction}
 			if first, dup := seen[key]; dup && fresh.UserID != "" && fresh.ClientID != "" && fresh.Jurisdiction != "" {
@@ -142,6 +151,10 @@ func (s *Service) ImportAppointments(ctx context.Context, r io.Reader) (*Appoint
 			seen[key] = ir.line
 			cur := open[key]
 			switch {
+			case cur == nil && ir.status == AppointmentTerminated && slices.ContainsFunc(closed[key], func(a *Appointment) bool {
+				return sameDay(a.EffectiveDate, fresh.EffectiveDate) && a.TerminationDate != nil && a.TerminationDate.String() == ir.term.TerminationDate
+			}):
+				out.Unchanged++ // this terminated appointment is on record already
 			case cur == nil && ir.status == AppointmentTerminated:
 				note := terminate(fresh, ir.term, today, f, prefix)
 				changes = append(changes, change{after: fresh, action: "appointment.record_terminated", note: note})
@@ -200,6 +213,10 @@ func (s *Service) ImportAppointments(ctx context.Context, r io.Reader) (*Appoint
 		return nil, fmt.Errorf("licensing: import appointments: %w", err)
 	}
 	return out, nil
+}
+
+func sameDay(a, b *Date) bool {
+	return (a == nil) == (b == nil) && (a == nil || a.Equal(b.Time))
 }
 
 func sortedLines(ls []string) []string {

@@ -55,22 +55,27 @@ func appointmentForUpdate(tx *gorm.DB, id string) (*Appointment, error) {
 	return &a, nil
 }
 
-// openAppointmentsForUpdate returns, locked in tx, the open (requested or
-// active) appointments of the users, by user, client and state.
-func openAppointmentsForUpdate(tx *gorm.DB, userIDs []string) (map[appointmentKey]*Appointment, error) {
+// appointmentsForUpdate returns, locked in tx, the appointments of the
+// users: the open (requested or active) ones by user, client and state, and
+// the terminated ones.
+func appointmentsForUpdate(tx *gorm.DB, userIDs []string) (map[appointmentKey]*Appointment, map[appointmentKey][]*Appointment, error) {
 	var as []Appointment
 	err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).
-		Where("user_id IN ? AND status IN ?", append(userIDs, "00000000-0000-0000-0000-000000000000"),
-			[]AppointmentStatus{AppointmentRequested, AppointmentActive}).Find(&as).Error
+		Where("user_id IN ?", append(userIDs, "00000000-0000-0000-0000-000000000000")).Find(&as).Error
 	if err != nil {
-		return nil, fmt.Errorf("licensing: open appointments: %w", err)
+		return nil, nil, fmt.Errorf("licensing: appointments: %w", err)
 	}
-	m := make(map[appointmentKey]*Appointment, len(as))
+	open, closed := map[appointmentKey]*Appointment{}, map[appointmentKey][]*Appointment{}
 	for i := range as {
 		a := &as[i]
-		m[appointmentKey{a.UserID, a.ClientID, a.Jurisdiction}] = a
+		k := appointmentKey{a.UserID, a.ClientID, a.Jurisdiction}
+		if a.Status == AppointmentTerminated {
+			closed[k] = append(closed[k], a)
+		} else {
+			open[k] = a
+		}
 	}
-	return m, nil
+	return open, closed, nil
 }
 
 // FindAppointment returns an appointment with its names. Errors: not_found.

@@ -103,6 +103,155 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/appointments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List appointments
+         * @description Agents see their own; trainers and supervisors see those of their clients (naming another client is
+         *     forbidden); compliance and admins see all. By client name, state, agent email.
+         */
+        get: operations["listAppointments"];
+        put?: never;
+        /**
+         * Request or record an appointment
+         * @description Compliance only. Records that a carrier (a client) was asked to appoint an agent in a state for some
+         *     lines of authority (`status: requested`, the default), or that it has (`status: active` with its
+         *     `effective_date`). Name the agent by `user_id` or `email`. Audited as `appointment.request` or
+         *     `appointment.record`, with an `appointment.changed` event. Conflict when the agent already has a
+         *     requested or active appointment with the client in the state.
+         */
+        post: operations["recordAppointment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/appointments/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Import a carrier's appointment list from CSV
+         * @description Compliance only; all or nothing. Each row says where an agent's appointment with a carrier in a state
+         *     stands: `status` is `requested`, `active` or `terminated`. Against the requested or active appointment on
+         *     record for that agent, carrier and state, a row records a new appointment, activates a requested one,
+         *     terminates an open one, or changes nothing when the record already says so (counted as `unchanged`).
+         *     Columns: `user_id` or `email` (the agent), `client` (slug) or `client_id`, `jurisdiction`,
+         *     `lines_of_authority` (separated by `;`), `status`; `effective_date` (required for active and terminated),
+         *     `termination_date` and `termination_reason` (terminated only), `reference`, `evidence`. Every problem is
+         *     reported at once: `fields` is keyed `row N.column` (the header is row 1). Each change is audited and
+         *     sends an `appointment.changed` event.
+         */
+        post: operations["importAppointments"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/appointments/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The appointment's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * One appointment
+         * @description Its agent, the trainers and supervisors of its client, compliance and admins (not found for anyone else).
+         */
+        get: operations["getAppointment"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/appointments/{id}/activate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Activate a requested appointment
+         * @description Compliance only: the carrier has appointed the agent from `effective_date`. Audited as
+         *     `appointment.activate`, with an `appointment.changed` event. Conflict unless the appointment is requested.
+         */
+        post: operations["activateAppointment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/appointments/{id}/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * An appointment's history
+         * @description Every change, oldest first, to whoever may see the appointment.
+         */
+        get: operations["appointmentHistory"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/appointments/{id}/terminate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Terminate an appointment
+         * @description Compliance only, with a reason. The appointment no longer holds from `termination_date` (today when left
+         *     out; a later date keeps it in force until then). Audited as `appointment.terminate`, with an
+         *     `appointment.changed` event. Conflict when already terminated.
+         */
+        post: operations["terminateAppointment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/attempts/{id}": {
         parameters: {
             query?: never;
@@ -2365,6 +2514,91 @@ export interface components {
             /** Format: uuid */
             user_id: string;
         };
+        Appointment: {
+            /**
+             * Format: uuid
+             * @description The carrier.
+             */
+            client_id: string;
+            /** @description The carrier's name (in lists). */
+            client_name?: string;
+            /** Format: date-time */
+            created_at: string;
+            created_by: string;
+            /** @description The agent's name (in lists). */
+            display_name?: string;
+            /**
+             * Format: date
+             * @description The first day it holds (null while requested).
+             */
+            effective_date: string | null;
+            /** @description The agent's email (in lists). */
+            email?: string;
+            evidence: string;
+            /** Format: uuid */
+            id: string;
+            jurisdiction: string;
+            lines_of_authority: string[];
+            /** @description The carrier's or NIPR's reference. */
+            reference: string;
+            /** @enum {string} */
+            status: "requested" | "active" | "terminated";
+            /**
+             * Format: date
+             * @description The first day it no longer holds (terminated only).
+             */
+            termination_date: string | null;
+            termination_reason: string;
+            /** Format: date-time */
+            updated_at: string;
+            /**
+             * Format: uuid
+             * @description The agent.
+             */
+            user_id: string;
+        };
+        AppointmentEvent: {
+            /** @enum {string} */
+            action: "request" | "record" | "record_terminated" | "activate" | "terminate";
+            actor_id: string;
+            /** @enum {string} */
+            actor_kind: "user" | "api_key" | "system";
+            /** Format: uuid */
+            appointment_id: string;
+            /** Format: date-time */
+            at: string;
+            /** @enum {string} */
+            from_status?: "requested" | "active" | "terminated";
+            /** Format: uuid */
+            id: string;
+            note: string;
+            /** @enum {string} */
+            to_status: "requested" | "active" | "terminated";
+        };
+        AppointmentRecord: {
+            /** Format: uuid */
+            client_id: string;
+            /**
+             * Format: date
+             * @description Required for an active appointment.
+             */
+            effective_date?: string;
+            email?: string;
+            evidence?: string;
+            jurisdiction: string;
+            lines_of_authority: string[];
+            reference?: string;
+            /**
+             * @description requested (the default) or active.
+             * @enum {string}
+             */
+            status?: "requested" | "active";
+            /**
+             * Format: uuid
+             * @description The agent (or give email).
+             */
+            user_id?: string;
+        };
         Assignment: {
             /** Format: date-time */
             assigned_at: string;
@@ -2734,7 +2968,7 @@ export interface components {
         EligibilityReason: {
             class?: string;
             /** @enum {string} */
-            code: "agent_inactive" | "not_assigned" | "not_certified" | "refresher_overdue" | "certification_expired" | "certification_revoked" | "license_missing" | "license_unverified" | "license_expired" | "license_line_missing";
+            code: "agent_inactive" | "not_assigned" | "not_certified" | "refresher_overdue" | "certification_expired" | "certification_revoked" | "license_missing" | "license_unverified" | "license_expired" | "license_line_missing" | "appointment_missing" | "appointment_terminated" | "appointment_line_missing" | "state_not_served";
             /** @description The missing line of authority (or the required lines, comma-separated). */
             line?: string;
             message: string;
@@ -2982,6 +3216,8 @@ export interface components {
             material_change_grace_days: number;
             name: string;
             refresher_window_days: number;
+            /** @description The program serves only the states its licenses list (program.yaml `serves_only_listed_states`): callers from any other state are not eligible (`state_not_served`). */
+            serves_only_listed_states?: boolean;
             slug: string;
             /** Format: date-time */
             updated_at: string;
@@ -3260,6 +3496,8 @@ export interface components {
                 valid_days: number;
             };
             licenses: {
+                /** @description An active appointment with the program's client in the caller's state, covering the lines, is needed too. */
+                appointment?: boolean;
                 class: string;
                 lines: string[];
                 states: string[];
@@ -3637,7 +3875,7 @@ export interface components {
              */
             event_id: string;
             /** @enum {string} */
-            event_type: "eligibility.changed" | "certification.changed" | "license.changed" | "ping";
+            event_type: "eligibility.changed" | "certification.changed" | "license.changed" | "appointment.changed" | "ping";
             /** Format: uuid */
             id: string;
             /** Format: date-time */
@@ -3665,7 +3903,7 @@ export interface components {
          */
         WebhookDeliveryStatus: "pending" | "sending" | "succeeded" | "failed";
         /** @enum {string} */
-        WebhookEventType: "eligibility.changed" | "certification.changed" | "license.changed";
+        WebhookEventType: "eligibility.changed" | "certification.changed" | "license.changed" | "appointment.changed";
         WebhookWithSecret: {
             active: boolean;
             /** Format: date-time */
@@ -3873,6 +4111,223 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    listAppointments: {
+        parameters: {
+            query?: {
+                /** @description The agent (agents may name only themselves). */
+                user_id?: string;
+                /** @description The carrier. */
+                client_id?: string;
+                /** @description One of the 56 US jurisdictions; anything else answers 400. */
+                jurisdiction?: string;
+                status?: "requested" | "active" | "terminated";
+                /** @description At most this many (default 500). */
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The appointments. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        appointments: components["schemas"]["Appointment"][];
+                    };
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    recordAppointment: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Makes a retry safe: the first request with a key runs, and every later request with the same
+                 *     key from the same user or API key (for 24 hours) gets the first one's answer, with the header
+                 *     `Idempotent-Replayed: true`, instead of running again. A duplicate that arrives while the first
+                 *     is still running waits for its answer (up to 10 s, then 409 with `details.reason`
+                 *     `idempotency_key_in_progress` and Retry-After). The same key with a different method, path or
+                 *     body is refused with 409, `details.reason` `idempotency_key_mismatch`. 5xx and 429 answers are
+                 *     not kept, so a retry after one runs again. 1 to 255 visible ASCII characters; a UUID is a good key.
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AppointmentRecord"];
+            };
+        };
+        responses: {
+            /** @description Recorded. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Appointment"];
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    importAppointments: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "text/csv": string;
+            };
+        };
+        responses: {
+            /** @description Every row was applied. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        activated: number;
+                        /** @description The appointments created or changed. */
+                        appointments: components["schemas"]["Appointment"][];
+                        created: number;
+                        terminated: number;
+                        unchanged: number;
+                    };
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    getAppointment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The appointment's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The appointment. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Appointment"];
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    activateAppointment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: date */
+                    effective_date: string;
+                    evidence?: string;
+                    note?: string;
+                    /** @description The carrier's or NIPR's reference (replaces the one on record when given). */
+                    reference?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Active. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Appointment"];
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    appointmentHistory: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The changes. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        events: components["schemas"]["AppointmentEvent"][];
+                    };
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    terminateAppointment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    evidence?: string;
+                    reason: string;
+                    /** Format: date */
+                    termination_date?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Terminated. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Appointment"];
+                };
             };
             default: components["responses"]["Error"];
         };

@@ -367,8 +367,8 @@ func (s *Store) FindAssignment(ctx context.Context, userID, programID string) (*
 }
 
 // Bulk reads: the roster, the exports and reconciliation decide for many
-// agent × program pairs at once. They read one snapshot in five statements
-// (programs, agents, assignments, certifications, licenses), each a plain
+// agent × program pairs at once. They read one snapshot in six statements
+// (programs, agents, assignments, certifications, appointments, licenses), each a plain
 // scan or hash join, instead of one correlated licenses subquery per agent,
 // and decode in Go. Only the licenses a requirement of a program in the
 // snapshot could use (the class, in one of its states) are read: Decide

@@ -1777,6 +1777,74 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/reports/appointment-counts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Appointments per client and state
+         * @description Compliance and admins. The number of requested, active and terminated appointments per client and state.
+         */
+        get: operations["appointmentCounts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/appointment-gaps": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Appointment gaps
+         * @description Compliance and admins. For every program whose license requirement needs an appointment: the assigned agents
+         *     who hold a license in force for a required state (class and lines) but are not appointed there by the
+         *     program's client, with what is on record (`none`, `requested`, `not_effective`, `terminated`,
+         *     `lines_missing`). Agents lacking the license itself are in the license-gaps report.
+         */
+        get: operations["appointmentGaps"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/appointment-terminations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Appointment terminations to file
+         * @description Compliance and admins. Active appointments whose agent was deactivated (`agent_deactivated`), is assigned to
+         *     none of the client's programs (`left_client`, since the last time they were taken out of one of its
+         *     queues) or holds no license in force in the state covering the appointment's lines (`license_lapsed`,
+         *     since the license expired or was revoked), with `file_by`: `since` plus the state's filing deadline
+         *     (`APPOINTMENT_TERMINATION_FILING_DAYS`, a sample to check against each state's rule). Soonest first; a
+         *     row without a known `since` comes last.
+         */
+        get: operations["appointmentTerminationsToFile"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/reports/license-gaps": {
         parameters: {
             query?: never;
@@ -2574,6 +2642,27 @@ export interface components {
             note: string;
             /** @enum {string} */
             to_status: "requested" | "active" | "terminated";
+        };
+        AppointmentGap: {
+            /** @enum {string} */
+            appointment: "none" | "requested" | "not_effective" | "terminated" | "lines_missing";
+            /**
+             * Format: uuid
+             * @description The appointment on record it speaks of.
+             */
+            appointment_id: string | null;
+            class: string;
+            /** Format: uuid */
+            client_id: string;
+            display_name: string;
+            email: string;
+            lines: string[];
+            program: string;
+            /** Format: uuid */
+            program_id: string;
+            state: string;
+            /** Format: uuid */
+            user_id: string;
         };
         AppointmentRecord: {
             /** Format: uuid */
@@ -3750,6 +3839,20 @@ export interface components {
             id: string;
             level: number;
             text: string;
+        };
+        TerminationToFile: components["schemas"]["Appointment"] & {
+            /** Format: date */
+            file_by: string | null;
+            /** @description The state's filing deadline in days (configured). */
+            filing_days: number;
+            overdue: boolean;
+            /** @enum {string} */
+            reason: "agent_deactivated" | "left_client" | "license_lapsed";
+            /**
+             * Format: date
+             * @description The day the reason began (null when unknown).
+             */
+            since: string | null;
         };
         Tokens: {
             /** @description Keep in memory only; send as `Authorization: Bearer <token>`. */
@@ -6475,6 +6578,95 @@ export interface operations {
                 content: {
                     "application/xml": string;
                     "text/plain": string;
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    appointmentCounts: {
+        parameters: {
+            query?: {
+                /** @description `csv` for a CSV file (same as `Accept: text/csv`); JSON otherwise. */
+                format?: components["parameters"]["LicenseReportFormat"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The counts. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        counts: {
+                            active: number;
+                            client: string;
+                            /** Format: uuid */
+                            client_id: string;
+                            requested: number;
+                            state: string;
+                            terminated: number;
+                        }[];
+                    };
+                    "text/csv": string;
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    appointmentGaps: {
+        parameters: {
+            query?: {
+                /** @description `csv` for a CSV file (same as `Accept: text/csv`); JSON otherwise. */
+                format?: components["parameters"]["LicenseReportFormat"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The gaps. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        gaps: components["schemas"]["AppointmentGap"][];
+                    };
+                    "text/csv": string;
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    appointmentTerminationsToFile: {
+        parameters: {
+            query?: {
+                /** @description `csv` for a CSV file (same as `Accept: text/csv`); JSON otherwise. */
+                format?: components["parameters"]["LicenseReportFormat"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The terminations to file. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        terminations: components["schemas"]["TerminationToFile"][];
+                    };
+                    "text/csv": string;
                 };
             };
             default: components["responses"]["Error"];

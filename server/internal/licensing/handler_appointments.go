@@ -2,6 +2,8 @@ package licensing
 
 import (
 	"net/http"
+	"strconv"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -22,6 +24,93 @@ func (h *Handler) registerAppointments(rg *gin.RouterGroup) {
 	rg.GET("/appointments/:id/history", people, h.appointmentHistory)
 	rg.POST("/appointments/:id/activate", compliance, h.activateAppointment)
 	rg.POST("/appointments/:id/terminate", compliance, h.terminateAppointment)
+	oversight := auth.RequireUser(auth.RoleCompliance, auth.RoleAdmin)
+	rg.GET("/reports/appointment-gaps", oversight, h.appointmentGaps)
+	rg.GET("/reports/appointment-terminations", oversight, h.terminationsToFile)
+	rg.GET("/reports/appointment-counts", oversight, h.appointmentCounts)
+}
+
+// dateOrEmpty writes an optional date for CSV.
+func dateOrEmpty(d *Date) string {
+	if d == nil {
+		return ""
+	}
+	return d.String()
+}
+
+func (h *Handler) appointmentGaps(c *gin.Context) {
+	var q reportQuery
+	if err := httpx.BindQuery(c, &q); err != nil {
+		httpx.Error(c, err)
+		return
+	}
+	rows, err := h.svc.AppointmentGaps(c.Request.Context())
+	if err != nil {
+		httpx.Error(c, err)
+		return
+	}
+	if httpx.WantsCSV(c) {
+		out := make([][]string, len(rows))
+		for i, r := range rows {
+			id := ""
+			if r.AppointmentID != nil {
+				id = *r.AppointmentID
+			}
+			out[i] = []string{r.Email, r.DisplayName, r.UserID, r.Program, r.ProgramID, r.ClientID, r.State, r.Class,
+				strings.Join(r.Lines, ";"), r.Appointment, id}
+		}
+		httpx.CSV(c, "appointment-gaps.csv", []string{"email", "name", "user_id", "program", "program_id", "client_id",
+			"state", "class", "lines", "appointment", "appointment_id"}, out)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"gaps": rows})
+}
+
+func (h *Handler) terminationsToFile(c *gin.Context) {
+	var q reportQuery
+	if err := httpx.BindQuery(c, &q); err != nil {
+		httpx.Error(c, err)
+		return
+	}
+	rows, err := h.svc.TerminationsToFile(c.Request.Context())
+	if err != nil {
+		httpx.Error(c, err)
+		return
+	}
+	if httpx.WantsCSV(c) {
+		out := make([][]string, len(rows))
+		for i, r := range rows {
+			out[i] = []string{r.Email, r.DisplayName, r.UserID, r.ClientName, r.ClientID, r.Jurisdiction,
+				strings.Join(r.Lines, ";"), r.Reference, r.ID, r.Reason, dateOrEmpty(r.Since), strconv.Itoa(r.FilingDays),
+				dateOrEmpty(r.FileBy), strconv.FormatBool(r.Overdue)}
+		}
+		httpx.CSV(c, "appointment-terminations.csv", []string{"email", "name", "user_id", "client", "client_id", "state",
+			"lines", "reference", "appointment_id", "reason", "since", "filing_days", "file_by", "overdue"}, out)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"terminations": rows})
+}
+
+func (h *Handler) appointmentCounts(c *gin.Context) {
+	var q reportQuery
+	if err := httpx.BindQuery(c, &q); err != nil {
+		httpx.Error(c, err)
+		return
+	}
+	rows, err := h.svc.AppointmentCounts(c.Request.Context())
+	if err != nil {
+		httpx.Error(c, err)
+		return
+	}
+	if httpx.WantsCSV(c) {
+		out := make([][]string, len(rows))
+		for i, r := range rows {
+			out[i] = []string{r.Client, r.ClientID, r.State, strconv.Itoa(r.Requested), strconv.Itoa(r.Active), strconv.Itoa(r.Terminated)}
+		}
+		httpx.CSV(c, "appointment-counts.csv", []string{"client", "client_id", "state", "requested", "active", "terminated"}, out)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"counts": rows})
 }
 
 func (h *Handler) recordAppointment(c *gin.Context) {

@@ -911,3 +911,38 @@ func saveCheck(tx *gorm.DB, a *Assignment) error {
 		"valid_until": a.ValidUntil, "checked_at": a.CheckedAt, "dirty": false,
 	}).Error
 }
+
+// AssignedUserIDs returns the agents assigned to each of the programs, by
+// program id (for reports in other packages).
+func (s *Store) AssignedUserIDs(ctx context.Context, programIDs []string) (map[string][]string, error) {
+	var rows []struct{ UserID, ProgramID string }
+	err := s.db.WithContext(ctx).Table("assignments").Select("user_id, program_id").
+		Where("program_id IN ?", append(programIDs, "00000000-0000-0000-0000-000000000000")).Order("program_id, user_id").Scan(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("routing: assigned agents: %w", err)
+	}
+	out := map[string][]string{}
+	for _, r := range rows {
+		out[r.ProgramID] = append(out[r.ProgramID], r.UserID)
+	}
+	return out, nil
+}
+
+// lastUnassigned is when the agent was last taken out of a queue of the
+// client, from this package's own assignment.delete audit entries.
+const lastUnassigned = `SELECT max(at) FROM audit_log
+WHERE action = 'assignment.delete' AND client_id = $1 AND before->>'user_id' = $2`
+
+// LastUnassigned returns when the agent was last taken out of a program
+// queue of the client, or nil when never.
+func (s *Store) LastUnassigned(ctx context.Context, userID, clientID string) (*time.Time, error) {
+	var at *time.Time
+	if err := pool(s.db).QueryRowContext(ctx, lastUnassigned, clientID, userID).Scan(&at); err != nil {
+		return nil, fmt.Errorf("routing: last unassigned: %w", err)
+	}
+	if at != nil {
+		t := at.UTC()
+		at = &t
+	}
+	return at, nil
+}

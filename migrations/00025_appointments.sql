@@ -75,7 +75,41 @@ CREATE TRIGGER programs_eligibility_update AFTER UPDATE ON programs
         IS DISTINCT FROM (NEW.id, NEW.name, NEW.client_id, NEW.serves_only_listed_states))
     EXECUTE FUNCTION eligibility_program_changed();
 
+-- Continuing education. The CE library (content/ce-requirements.yaml, imported
+-- with the content): requirements per state and license class and the
+-- programs approved as CE courses, kept as the imported document (one row).
+CREATE TABLE ce_library (
+    id          integer PRIMARY KEY CHECK (id = 1),
+    document    jsonb NOT NULL,
+    hash        text NOT NULL,
+    imported_at timestamptz NOT NULL
+);
+
+-- CE credits an agent earned in a state: from completing an approved course
+-- (a program, recorded once per course and state) or recorded by compliance
+-- with evidence (external).
+CREATE TABLE ce_credits (
+    id              uuid PRIMARY KEY,
+    user_id         uuid NOT NULL REFERENCES users (id),
+    jurisdiction    text NOT NULL CHECK (jurisdiction ~ '^[A-Z]{2}$'),
+    hours           numeric(5, 2) NOT NULL CHECK (hours > 0),
+    category        text NOT NULL DEFAULT '',
+    completed_on    date NOT NULL,
+    source          text NOT NULL CHECK (source IN ('course', 'external')),
+    program_id      uuid REFERENCES programs (id),
+    title           text NOT NULL CHECK (title <> ''),
+    approval_number text NOT NULL DEFAULT '',
+    evidence        text NOT NULL DEFAULT '',
+    recorded_by     text NOT NULL,
+    created_at      timestamptz NOT NULL,
+    CHECK ((source = 'course') = (program_id IS NOT NULL))
+);
+CREATE UNIQUE INDEX ce_credits_course ON ce_credits (user_id, program_id, jurisdiction, completed_on) WHERE source = 'course';
+CREATE INDEX ce_credits_user ON ce_credits (user_id, jurisdiction, completed_on);
+
 -- +goose Down
+DROP TABLE ce_credits;
+DROP TABLE ce_library;
 DROP TRIGGER programs_eligibility_update ON programs;
 CREATE TRIGGER programs_eligibility_update AFTER UPDATE ON programs
     FOR EACH ROW WHEN ((OLD.id, OLD.name, OLD.client_id) IS DISTINCT FROM (NEW.id, NEW.name, NEW.client_id))

@@ -461,6 +461,70 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/ce/credits": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Record external CE
+         * @description Compliance only, with evidence. Counts toward the agent's licenses in the state. Audited as `ce.credit.record`.
+         */
+        post: operations["recordCECredit"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/ce/library": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The CE library
+         * @description Compliance and admins. The continuing-education requirements per state and license class and the programs
+         *     approved as CE courses, as imported from `content/ce-requirements.yaml`. `sample: true` means the values
+         *     are examples nobody has checked against the states' rules: never present them as legal fact.
+         */
+        get: operations["ceLibrary"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/ce/standing": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * CE standing of a person's licenses
+         * @description Each verified or pending license of the user with the CE hours earned this renewal period (the requirement's
+         *     `period_months` before the expiry date, not before the effective date) against its requirement, by
+         *     category, and the user's CE credits. Agents see their own; compliance and admins anyone's (`user_id`).
+         */
+        get: operations["ceStanding"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/certifications/{id}/history": {
         parameters: {
             query?: never;
@@ -1845,6 +1909,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/reports/ce-at-risk": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Licenses whose CE is incomplete near expiry
+         * @description Compliance and admins. Verified licenses in force that expire within 90 days with the period's CE incomplete, soonest first.
+         */
+        get: operations["ceAtRisk"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/reports/license-gaps": {
         parameters: {
             query?: never;
@@ -2804,6 +2888,77 @@ export interface components {
             subject_id: string;
             subject_type: string;
         };
+        CECredit: {
+            approval_number: string;
+            category: string;
+            /** Format: date */
+            completed_on: string;
+            /** Format: date-time */
+            created_at: string;
+            evidence: string;
+            hours: number;
+            /** Format: uuid */
+            id: string;
+            jurisdiction: string;
+            /** Format: uuid */
+            program_id: string | null;
+            recorded_by: string;
+            /** @enum {string} */
+            source: "course" | "external";
+            title: string;
+            /** Format: uuid */
+            user_id: string;
+        };
+        CELibrary: {
+            courses: {
+                approval: string;
+                category: string;
+                hours: number;
+                /** @description client/program */
+                program: string;
+                program_id: string;
+                states: string[];
+            }[];
+            /** Format: date-time */
+            imported_at: string | null;
+            notice: string;
+            requirements: {
+                categories: {
+                    [key: string]: number;
+                };
+                class: string;
+                hours: number;
+                period_months: number;
+                state: string;
+            }[];
+            /** @description The values are samples nobody has checked against the states' rules. */
+            sample: boolean;
+        };
+        CEStanding: {
+            categories: {
+                category: string;
+                earned: number;
+                required: number;
+            }[];
+            complete: boolean;
+            days_left: number;
+            display_name?: string;
+            earned_hours: number;
+            email?: string;
+            license: components["schemas"]["License"];
+            /**
+             * Format: date
+             * @description The expiry date (exclusive).
+             */
+            period_end: string;
+            /** Format: date */
+            period_start: string | null;
+            required_hours: number;
+            /** @description The CE library has a requirement for the license's state and class. */
+            requirement: boolean;
+            /** @description The requirement is a sample value. */
+            sample: boolean;
+        };
         Certification: {
             /** Format: date-time */
             certified_at?: string;
@@ -3244,7 +3399,7 @@ export interface components {
             key: string;
             /**
              * @description What the notice is about: `certification.refresher_due`, `certification.expiring`, `license.expiring`,
-             *     `roleplay.sent_back`, or another domain's kind (onboarding tasks).
+             *     `license.ce_incomplete` (90, 60 and 30 days before expiry while the period's CE is incomplete), `roleplay.sent_back`, or another domain's kind (onboarding tasks).
              */
             kind: string;
             /** @description A path in the web app (or an absolute URL) the notice leads to. */
@@ -4710,6 +4865,90 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Tokens"];
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    recordCECredit: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    approval_number?: string;
+                    /** @description A category such as ethics; empty for general hours. */
+                    category?: string;
+                    /** Format: date */
+                    completed_on: string;
+                    evidence: string;
+                    hours: number;
+                    jurisdiction: string;
+                    title: string;
+                    /** Format: uuid */
+                    user_id: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Recorded. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CECredit"];
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    ceLibrary: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The library (empty lists when none was imported). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CELibrary"];
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    ceStanding: {
+        parameters: {
+            query?: {
+                user_id?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The standings and credits. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        credits: components["schemas"]["CECredit"][];
+                        standings: components["schemas"]["CEStanding"][];
+                    };
                 };
             };
             default: components["responses"]["Error"];
@@ -6665,6 +6904,33 @@ export interface operations {
                 content: {
                     "application/json": {
                         terminations: components["schemas"]["TerminationToFile"][];
+                    };
+                    "text/csv": string;
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    ceAtRisk: {
+        parameters: {
+            query?: {
+                /** @description `csv` for a CSV file (same as `Accept: text/csv`); JSON otherwise. */
+                format?: components["parameters"]["LicenseReportFormat"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The licenses at risk. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        licenses: components["schemas"]["CEStanding"][];
                     };
                     "text/csv": string;
                 };

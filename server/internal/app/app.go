@@ -141,6 +141,8 @@ func New(cfg Config, log *slog.Logger, g *gorm.DB, clk clock.Clock) (*App, error
 		a.Licensing.FilingDeadlines = cfg.FilingDeadlines
 	}
 	a.workers = append(a.workers, jobs.Every("license-expiry", time.Minute, log, a.Licensing.RunOnce))
+	a.workers = append(a.workers, jobs.Every("ce-course-credits", time.Minute, log, a.Licensing.RunCECourseCredits))
+	a.importParts = append(a.importParts, a.Licensing.CEImporter())
 	if cfg.EligibilityView {
 		a.Routing.EnableView()
 		a.workers = append(a.workers, a.Routing.RunView)
@@ -310,7 +312,7 @@ func (a *App) Routes() []apidoc.Operation {
 // NotifySources are the domains the reminder job reads.
 func (a *App) NotifySources() notify.Sources {
 	return notify.Sources{Certifications: a.Certification.Store(), Programs: catalog.NewStore(a.DB),
-		Licenses: a.Licensing.Store(), Roleplays: a.Roleplay.Store()}
+		Licenses: a.Licensing.Store(), Roleplays: a.Roleplay.Store(), CE: a.Licensing}
 }
 
 // Start launches the background workers; they stop when ctx is done.

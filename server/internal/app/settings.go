@@ -109,7 +109,7 @@ var settings = []setting{
 		Doc:   "development and tests only (refused in production): run the reminder job more often; the end-to-end tests use `2s` so a reminder they cause reaches the inbox at once",
 		Parse: devDuration(MinReminderInterval, notify.ReminderInterval, "2s", func(c *Config) *time.Duration { return &c.ReminderInterval }, "the reminder job runs more often than the usual %s (for tests)")},
 	{Name: "APPOINTMENT_TERMINATION_FILING_DAYS", Default: strconv.Itoa(licensing.DefaultFilingDays),
-		Doc: "days a carrier has to file an appointment's termination with the state, for the terminations-to-file report: a default, then `STATE=days` pairs (`30,FL=15`). The default is a **sample**, not legal advice: check each state's rule",
+		Doc:   "days a carrier has to file an appointment's termination with the state, for the terminations-to-file report: a default, then `STATE=days` pairs (`30,FL=15`). The default is a **sample**, not legal advice: check each state's rule",
 		Parse: filingDays},
 	{Name: "WEBHOOK_KEY", Secret: true, DefaultDoc: "derived from `JWT_SECRET`",
 		Doc:   "the key material webhook signing secrets are encrypted with at rest (AES-256-GCM, key via HKDF-SHA256); if it (or `JWT_SECRET`, when this is unset) changes, rotate every webhook's secret",

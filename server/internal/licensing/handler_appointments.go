@@ -1,6 +1,7 @@
 package licensing
 
 import (
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -28,6 +29,81 @@ func (h *Handler) registerAppointments(rg *gin.RouterGroup) {
 	rg.GET("/reports/appointment-gaps", oversight, h.appointmentGaps)
 	rg.GET("/reports/appointment-terminations", oversight, h.terminationsToFile)
 	rg.GET("/reports/appointment-counts", oversight, h.appointmentCounts)
+	holders := auth.RequireUser(auth.RoleAgent, auth.RoleCompliance, auth.RoleAdmin)
+	rg.GET("/ce/library", oversight, h.ceLibrary)
+	rg.GET("/ce/standing", holders, h.ceStanding)
+	rg.POST("/ce/credits", compliance, h.recordCECredit)
+	rg.GET("/reports/ce-at-risk", oversight, h.ceAtRisk)
+}
+
+func (h *Handler) ceLibrary(c *gin.Context) {
+	lib, err := h.svc.CELibrary(c.Request.Context())
+	if err != nil {
+		httpx.Error(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, lib)
+}
+
+type ceStandingQuery struct {
+	UserID string `form:"user_id" binding:"omitempty,uuid"`
+}
+
+func (h *Handler) ceStanding(c *gin.Context) {
+	var q ceStandingQuery
+	if err := httpx.BindQuery(c, &q); err != nil {
+		httpx.Error(c, err)
+		return
+	}
+	sts, credits, err := h.svc.CEStandings(c.Request.Context(), q.UserID)
+	if err != nil {
+		httpx.Error(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"standings": sts, "credits": credits})
+}
+
+func (h *Handler) recordCECredit(c *gin.Context) {
+	var req RecordCEInput
+	if err := httpx.BindJSON(c, &req); err != nil {
+		httpx.Error(c, err)
+		return
+	}
+	cr, err := h.svc.RecordCECredit(c.Request.Context(), req)
+	if err != nil {
+		httpx.Error(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, cr)
+}
+
+func (h *Handler) ceAtRisk(c *gin.Context) {
+	var q reportQuery
+	if err := httpx.BindQuery(c, &q); err != nil {
+		httpx.Error(c, err)
+		return
+	}
+	rows, err := h.svc.CEReport(c.Request.Context())
+	if err != nil {
+		httpx.Error(c, err)
+		return
+	}
+	if httpx.WantsCSV(c) {
+		out := make([][]string, len(rows))
+		for i, r := range rows {
+			var cats []string
+			for _, cc := range r.Categories {
+				cats = append(cats, fmt.Sprintf("%s %g/%g", cc.Category, cc.Earned, cc.Required))
+			}
+			out[i] = []string{r.Email, r.DisplayName, r.License.UserID, r.License.Jurisdiction, r.License.Class, r.License.LicenseNumber,
+				r.License.ExpiryDate.String(), strconv.Itoa(r.DaysLeft), dateOrEmpty(r.PeriodStart), fmt.Sprintf("%g", r.Earned),
+				fmt.Sprintf("%g", r.Required), strings.Join(cats, ";"), strconv.FormatBool(r.Sample)}
+		}
+		httpx.CSV(c, "ce-at-risk.csv", []string{"email", "name", "user_id", "state", "class", "license_number", "expiry_date",
+			"days_left", "period_start", "earned_hours", "required_hours", "categories", "sample_requirement"}, out)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"licenses": rows})
 }
 
 // dateOrEmpty writes an optional date for CSV.

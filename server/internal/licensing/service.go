@@ -45,11 +45,11 @@ type programReader interface {
 
 // Service applies the licensing rules.
 type Service struct {
-	db       *gorm.DB
-	store    *Store
-	users    userFinder
-	certs    certifiedLister
-	programs programReader
+	db          *gorm.DB
+	store       *Store
+	users       userFinder
+	certs       certifiedLister
+	programs    programReader
 	audit       *audit.Recorder
 	clock       clock.Clock
 	assignments assignmentReader

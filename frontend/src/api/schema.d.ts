@@ -2917,6 +2917,7 @@ export interface components {
                 /** @description client/program */
                 program: string;
                 program_id: string;
+                program_name: string;
                 states: string[];
             }[];
             /** Format: date-time */

@@ -55,7 +55,7 @@ export function ContinuingEducation() {
               <tbody>
                 {lib.data.courses.map((c) => (
                   <tr key={c.program + c.approval}>
-                    <td>{c.program}</td>
+                    <td>{c.program_name || c.program}</td>
                     <td>{c.states.join(", ")}</td>
                     <td>{c.approval}</td>
                     <td>{c.hours} h{c.category ? ` ${c.category.replace(/-/g, " ")}` : ""}</td>

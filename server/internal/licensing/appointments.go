@@ -192,7 +192,9 @@ func parseDay(s string, def *Date, f apperr.Fields, field string) *Date {
 func (s *Service) newAppointment(ctx context.Context, in RecordAppointmentInput, f apperr.Fields, prefix string) *Appointment {
 	a := &Appointment{UserID: in.UserID}
 	if cid := strings.TrimSpace(in.ClientID); cid == "" {
-		f.Add(prefix+"client_id", "is required: the carrier (client) that appoints the agent")
+		if _, named := f[prefix+"client"]; !named { // an import's client slug already said what is wrong
+			f.Add(prefix+"client_id", "is required: the carrier (client) that appoints the agent")
+		}
 	} else if uuid.Validate(cid) != nil {
 		f.Add(prefix+"client_id", "must be a client id")
 	} else if _, err := s.programs.ClientByID(ctx, cid); err != nil {

@@ -1,6 +1,7 @@
 package licensing
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -47,8 +48,9 @@ type CERequirement struct {
 // CECourse is a program approved as a CE course in States: certifying on it
 // earns Hours of Category in each of them.
 type CECourse struct {
-	Program   string   `json:"program"` // client/program
-	ProgramID string   `json:"program_id"`
+	Program     string   `json:"program"` // client/program
+	ProgramName string   `json:"program_name"`
+	ProgramID   string   `json:"program_id"`
 	States    []string `json:"states"`
 	Approval  string   `json:"approval"`
 	Hours     float64  `json:"hours"`
@@ -190,13 +192,19 @@ func (cl *ceLoader) Load(lib *catalog.Library) catalog.Problems {
 	if err != nil {
 		return catalog.Problems{{File: file, Message: fmt.Sprintf("cannot read the file: %v", err)}}
 	}
-	programs := map[string]bool{}
+	programs, names := map[string]bool{}, map[string]string{}
 	for _, c := range lib.Clients {
 		for _, p := range c.Programs {
 			programs[c.Slug+"/"+p.Slug] = true
+			names[c.Slug+"/"+p.Slug] = p.Name
 		}
 	}
 	out, ps := ParseCELibrary(file, data, programs)
+	if out != nil {
+		for i := range out.Courses {
+			out.Courses[i].ProgramName = names[out.Courses[i].Program]
+		}
+	}
 	if len(ps) > 0 {
 		res := make(catalog.Problems, len(ps))
 		for i, p := range ps {
@@ -499,7 +507,7 @@ func (s *Service) RunCECourseCredits(ctx context.Context) (int, error) {
 				}
 				pid := cert.ProgramID
 				c := &CECredit{ID: uuid.NewString(), UserID: cert.UserID, Jurisdiction: st, Hours: course.Hours, Category: course.Category,
-					CompletedOn: DateOf(*cert.CertifiedAt), Source: "course", ProgramID: &pid, Title: course.Program,
+					CompletedOn: DateOf(*cert.CertifiedAt), Source: "course", ProgramID: &pid, Title: cmp.Or(course.ProgramName, course.Program),
 					ApprovalNumber: course.Approval, RecordedBy: actor.ID, CreatedAt: now}
 				err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 					isNew, err := insertCourseCredit(tx, c)

@@ -449,3 +449,49 @@ func TestBatchRosterAgentPrograms(t *testing.T) {
 		t.Errorf("agent programs: got %d %s, want cards (eligible) then sales (no FL license)", res.Status, res.Body)
 	}
 }
+
+// Terminating the appointment an assignment rests on suspends it (the
+// appointment.changed event marks it for the job), with the reason; a new
+// appointment restores it.
+func TestAppointmentTerminationSuspendsTheAssignment(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	u := w.agent("apt")
+	w.certify(u.ID, w.sales, 90)
+	w.license(u.ID, "GA", "verified", bothLines, "2025-01-01", "2027-01-01")
+	ap := w.appoint(u.ID, "GA", bothLines, "2025-01-01")
+	w.mustAssign(u.ID, w.sales)
+	run := func() *routing.Assignment {
+		t.Helper()
+		if _, err := w.env.App.Routing.RunOnce(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		a, err := w.env.App.Routing.Store().FindAssignment(context.Background(), u.ID, w.sales)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return a
+	}
+	if a := run(); a.Status != routing.StatusActive {
+		t.Fatalf("before: got %s, want active", a.Status)
+	}
+	// Terminated from next week: still active, valid until then.
+	next := w.env.Clock.Now().UTC().AddDate(0, 0, 7).Format(time.DateOnly)
+	if _, err := w.env.App.Licensing.TerminateAppointment(w.compliance, ap, licensing.TerminateInput{Reason: "left", TerminationDate: next}); err != nil {
+		t.Fatal(err)
+	}
+	a := run()
+	if a.Status != routing.StatusActive || a.ValidUntil == nil || a.ValidUntil.Format(time.DateOnly) != next {
+		t.Fatalf("terminated from %s: got %s until %v, want active until then", next, a.Status, a.ValidUntil)
+	}
+	w.env.Clock.Advance(8 * 24 * time.Hour)
+	w.certify(u.ID, w.sales, 90) // the certification must outlive the wait
+	a = run()
+	if a.Status != routing.StatusSuspended || !strings.Contains(string(a.SuspendedReasons), routing.ReasonAppointmentTerminated) {
+		t.Fatalf("after the termination date: got %s %s, want suspended with appointment_terminated", a.Status, a.SuspendedReasons)
+	}
+	w.appoint(u.ID, "GA", bothLines, w.env.Clock.Now().UTC().Format(time.DateOnly))
+	if a := run(); a.Status != routing.StatusActive {
+		t.Errorf("after a new appointment: got %s %s, want active", a.Status, a.SuspendedReasons)
+	}
+}

@@ -51,10 +51,10 @@ type CECourse struct {
 	Program     string   `json:"program"` // client/program
 	ProgramName string   `json:"program_name"`
 	ProgramID   string   `json:"program_id"`
-	States    []string `json:"states"`
-	Approval  string   `json:"approval"`
-	Hours     float64  `json:"hours"`
-	Category  string   `json:"category"`
+	States      []string `json:"states"`
+	Approval    string   `json:"approval"`
+	Hours       float64  `json:"hours"`
+	Category    string   `json:"category"`
 }
 
 // CELibrary is the imported CE library. Sample is true while its values are

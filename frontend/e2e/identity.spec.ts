@@ -5,8 +5,8 @@ const NAV: Record<Role, string[]> = {
   agent: ["Home", "My training", "My certifications", "My licenses", "My account"],
   trainer: ["Home", "Content library", "Cohorts", "Rosters", "My account"],
   supervisor: ["Home", "Reviews", "Cohorts", "Rosters", "My account"],
-  compliance: ["Home", "Licenses", "Users", "Audit log", "My account"],
-  admin: ["Home", "Users", "Clients", "API keys", "Webhooks", "Audit log", "My account"],
+  compliance: ["Home", "Licenses", "Appointments", "Continuing education", "Users", "Audit log", "My account"],
+  admin: ["Home", "Continuing education", "Users", "Clients", "API keys", "Webhooks", "Audit log", "My account"],
 };
 
 for (const role of Object.keys(NAV) as Role[]) {

@@ -27,7 +27,9 @@ import { Cohorts } from "./cohorts/Cohorts";
 import { CompetencyPage, QuizAnalysisPage } from "./staff/Analysis";
 import { QuizAttempts } from "./staff/QuizAttempts";
 import { Clients } from "./staff/Clients";
+import { ComplianceAppointments } from "./staff/Appointments";
 import { ComplianceLicenses } from "./staff/Compliance";
+import { ContinuingEducation } from "./staff/ContinuingEducation";
 import { Library, LibraryProgram } from "./staff/Library";
 import { ModuleEditor } from "./staff/ModuleEditor";
 import { ReviewQueue, ReviewRun } from "./staff/Reviews";
@@ -71,6 +73,8 @@ export const ROUTES: AppRoute[] = [
   { path: "cohorts/:cohortId", element: <CohortDetail />, roles: staff },
   { path: "rosters", element: <Rosters />, roles: ["supervisor", "trainer", "compliance", "admin"], menu: { label: "Rosters", roles: ["supervisor", "trainer"] } },
   { path: "compliance/licenses", element: <ComplianceLicenses />, roles: ["compliance", "admin"], menu: { label: "Licenses", roles: ["compliance"] } },
+  { path: "compliance/appointments", element: <ComplianceAppointments />, roles: ["compliance", "admin"], menu: { label: "Appointments", roles: ["compliance"] } },
+  { path: "compliance/ce", element: <ContinuingEducation />, roles: ["compliance", "admin"], menu: { label: "Continuing education" } },
   { path: "admin/users", element: <Users />, roles: ["admin", "compliance"], menu: { label: "Users" } },
   { path: "admin/users/:id", element: <UserDetail />, roles: ["admin", "compliance"] },
   { path: "admin/clients", element: <Clients />, roles: ["admin"], menu: { label: "Clients" } },

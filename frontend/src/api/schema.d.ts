@@ -103,6 +103,155 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/appointments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List appointments
+         * @description Agents see their own; trainers and supervisors see those of their clients (naming another client is
+         *     forbidden); compliance and admins see all. By client name, state, agent email.
+         */
+        get: operations["listAppointments"];
+        put?: never;
+        /**
+         * Request or record an appointment
+         * @description Compliance only. Records that a carrier (a client) was asked to appoint an agent in a state for some
+         *     lines of authority (`status: requested`, the default), or that it has (`status: active` with its
+         *     `effective_date`). Name the agent by `user_id` or `email`. Audited as `appointment.request` or
+         *     `appointment.record`, with an `appointment.changed` event. Conflict when the agent already has a
+         *     requested or active appointment with the client in the state.
+         */
+        post: operations["recordAppointment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/appointments/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Import a carrier's appointment list from CSV
+         * @description Compliance only; all or nothing. Each row says where an agent's appointment with a carrier in a state
+         *     stands: `status` is `requested`, `active` or `terminated`. Against the requested or active appointment on
+         *     record for that agent, carrier and state, a row records a new appointment, activates a requested one,
+         *     terminates an open one, or changes nothing when the record already says so (counted as `unchanged`).
+         *     Columns: `user_id` or `email` (the agent), `client` (slug) or `client_id`, `jurisdiction`,
+         *     `lines_of_authority` (separated by `;`), `status`; `effective_date` (required for active and terminated),
+         *     `termination_date` and `termination_reason` (terminated only), `reference`, `evidence`. Every problem is
+         *     reported at once: `fields` is keyed `row N.column` (the header is row 1). Each change is audited and
+         *     sends an `appointment.changed` event.
+         */
+        post: operations["importAppointments"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/appointments/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The appointment's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * One appointment
+         * @description Its agent, the trainers and supervisors of its client, compliance and admins (not found for anyone else).
+         */
+        get: operations["getAppointment"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/appointments/{id}/activate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Activate a requested appointment
+         * @description Compliance only: the carrier has appointed the agent from `effective_date`. Audited as
+         *     `appointment.activate`, with an `appointment.changed` event. Conflict unless the appointment is requested.
+         */
+        post: operations["activateAppointment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/appointments/{id}/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * An appointment's history
+         * @description Every change, oldest first, to whoever may see the appointment.
+         */
+        get: operations["appointmentHistory"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/appointments/{id}/terminate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Terminate an appointment
+         * @description Compliance only, with a reason. The appointment no longer holds from `termination_date` (today when left
+         *     out; a later date keeps it in force until then). Audited as `appointment.terminate`, with an
+         *     `appointment.changed` event. Conflict when already terminated.
+         */
+        post: operations["terminateAppointment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/attempts/{id}": {
         parameters: {
             query?: never;
@@ -306,6 +455,70 @@ export interface paths {
          *     presenting a spent one revokes its whole session.
          */
         post: operations["refresh"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/ce/credits": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Record external CE
+         * @description Compliance only, with evidence. Counts toward the agent's licenses in the state. Audited as `ce.credit.record`.
+         */
+        post: operations["recordCECredit"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/ce/library": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The CE library
+         * @description Compliance and admins. The continuing-education requirements per state and license class and the programs
+         *     approved as CE courses, as imported from `content/ce-requirements.yaml`. `sample: true` means the values
+         *     are examples nobody has checked against the states' rules: never present them as legal fact.
+         */
+        get: operations["ceLibrary"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/ce/standing": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * CE standing of a person's licenses
+         * @description Each verified or pending license of the user with the CE hours earned this renewal period (the requirement's
+         *     `period_months` before the expiry date, not before the effective date) against its requirement, by
+         *     category, and the user's CE credits. Agents see their own; compliance and admins anyone's (`user_id`).
+         */
+        get: operations["ceStanding"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1771,6 +1984,94 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/reports/appointment-counts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Appointments per client and state
+         * @description Compliance and admins. The number of requested, active and terminated appointments per client and state.
+         */
+        get: operations["appointmentCounts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/appointment-gaps": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Appointment gaps
+         * @description Compliance and admins. For every program whose license requirement needs an appointment: the assigned agents
+         *     who hold a license in force for a required state (class and lines) but are not appointed there by the
+         *     program's client, with what is on record (`none`, `requested`, `not_effective`, `terminated`,
+         *     `lines_missing`). Agents lacking the license itself are in the license-gaps report.
+         */
+        get: operations["appointmentGaps"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/appointment-terminations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Appointment terminations to file
+         * @description Compliance and admins. Active appointments whose agent was deactivated (`agent_deactivated`), is assigned to
+         *     none of the client's programs (`left_client`, since the last time they were taken out of one of its
+         *     queues) or holds no license in force in the state covering the appointment's lines (`license_lapsed`,
+         *     since the license expired or was revoked), with `file_by`: `since` plus the state's filing deadline
+         *     (`APPOINTMENT_TERMINATION_FILING_DAYS`, a sample to check against each state's rule). Soonest first; a
+         *     row without a known `since` comes last.
+         */
+        get: operations["appointmentTerminationsToFile"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/ce-at-risk": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Licenses whose CE is incomplete near expiry
+         * @description Compliance and admins. Verified licenses in force that expire within 90 days with the period's CE incomplete, soonest first.
+         */
+        get: operations["ceAtRisk"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/reports/license-gaps": {
         parameters: {
             query?: never;
@@ -2559,6 +2860,112 @@ export interface components {
             /** Format: uuid */
             user_id: string;
         };
+        Appointment: {
+            /**
+             * Format: uuid
+             * @description The carrier.
+             */
+            client_id: string;
+            /** @description The carrier's name (in lists). */
+            client_name?: string;
+            /** Format: date-time */
+            created_at: string;
+            created_by: string;
+            /** @description The agent's name (in lists). */
+            display_name?: string;
+            /**
+             * Format: date
+             * @description The first day it holds (null while requested).
+             */
+            effective_date: string | null;
+            /** @description The agent's email (in lists). */
+            email?: string;
+            evidence: string;
+            /** Format: uuid */
+            id: string;
+            jurisdiction: string;
+            lines_of_authority: string[];
+            /** @description The carrier's or NIPR's reference. */
+            reference: string;
+            /** @enum {string} */
+            status: "requested" | "active" | "terminated";
+            /**
+             * Format: date
+             * @description The first day it no longer holds (terminated only).
+             */
+            termination_date: string | null;
+            termination_reason: string;
+            /** Format: date-time */
+            updated_at: string;
+            /**
+             * Format: uuid
+             * @description The agent.
+             */
+            user_id: string;
+        };
+        AppointmentEvent: {
+            /** @enum {string} */
+            action: "request" | "record" | "record_terminated" | "activate" | "terminate";
+            actor_id: string;
+            /** @enum {string} */
+            actor_kind: "user" | "api_key" | "system";
+            /** Format: uuid */
+            appointment_id: string;
+            /** Format: date-time */
+            at: string;
+            /** @enum {string} */
+            from_status?: "requested" | "active" | "terminated";
+            /** Format: uuid */
+            id: string;
+            note: string;
+            /** @enum {string} */
+            to_status: "requested" | "active" | "terminated";
+        };
+        AppointmentGap: {
+            /** @enum {string} */
+            appointment: "none" | "requested" | "not_effective" | "terminated" | "lines_missing";
+            /**
+             * Format: uuid
+             * @description The appointment on record it speaks of.
+             */
+            appointment_id: string | null;
+            class: string;
+            /** Format: uuid */
+            client_id: string;
+            display_name: string;
+            email: string;
+            lines: string[];
+            program: string;
+            /** Format: uuid */
+            program_id: string;
+            state: string;
+            /** Format: uuid */
+            user_id: string;
+        };
+        AppointmentRecord: {
+            /** Format: uuid */
+            client_id: string;
+            /**
+             * Format: date
+             * @description Required for an active appointment.
+             */
+            effective_date?: string;
+            email?: string;
+            evidence?: string;
+            jurisdiction: string;
+            lines_of_authority: string[];
+            reference?: string;
+            /**
+             * @description requested (the default) or active.
+             * @enum {string}
+             */
+            status?: "requested" | "active";
+            /**
+             * Format: uuid
+             * @description The agent (or give email).
+             */
+            user_id?: string;
+        };
         Assignment: {
             /** Format: date-time */
             assigned_at: string;
@@ -2674,6 +3081,78 @@ export interface components {
             seq: number;
             subject_id: string;
             subject_type: string;
+        };
+        CECredit: {
+            approval_number: string;
+            category: string;
+            /** Format: date */
+            completed_on: string;
+            /** Format: date-time */
+            created_at: string;
+            evidence: string;
+            hours: number;
+            /** Format: uuid */
+            id: string;
+            jurisdiction: string;
+            /** Format: uuid */
+            program_id: string | null;
+            recorded_by: string;
+            /** @enum {string} */
+            source: "course" | "external";
+            title: string;
+            /** Format: uuid */
+            user_id: string;
+        };
+        CELibrary: {
+            courses: {
+                approval: string;
+                category: string;
+                hours: number;
+                /** @description client/program */
+                program: string;
+                program_id: string;
+                program_name: string;
+                states: string[];
+            }[];
+            /** Format: date-time */
+            imported_at: string | null;
+            notice: string;
+            requirements: {
+                categories: {
+                    [key: string]: number;
+                };
+                class: string;
+                hours: number;
+                period_months: number;
+                state: string;
+            }[];
+            /** @description The values are samples nobody has checked against the states' rules. */
+            sample: boolean;
+        };
+        CEStanding: {
+            categories: {
+                category: string;
+                earned: number;
+                required: number;
+            }[];
+            complete: boolean;
+            days_left: number;
+            display_name?: string;
+            earned_hours: number;
+            email?: string;
+            license: components["schemas"]["License"];
+            /**
+             * Format: date
+             * @description The expiry date (exclusive).
+             */
+            period_end: string;
+            /** Format: date */
+            period_start: string | null;
+            required_hours: number;
+            /** @description The CE library has a requirement for the license's state and class. */
+            requirement: boolean;
+            /** @description The requirement is a sample value. */
+            sample: boolean;
         };
         Certificate: {
             /** Format: uuid */
@@ -2970,7 +3449,7 @@ export interface components {
         EligibilityReason: {
             class?: string;
             /** @enum {string} */
-            code: "agent_inactive" | "not_assigned" | "not_certified" | "refresher_overdue" | "certification_expired" | "certification_revoked" | "license_missing" | "license_unverified" | "license_expired" | "license_line_missing";
+            code: "agent_inactive" | "not_assigned" | "not_certified" | "refresher_overdue" | "certification_expired" | "certification_revoked" | "license_missing" | "license_unverified" | "license_expired" | "license_line_missing" | "appointment_missing" | "appointment_terminated" | "appointment_line_missing" | "state_not_served";
             /** @description The missing line of authority (or the required lines, comma-separated). */
             line?: string;
             message: string;
@@ -3157,7 +3636,7 @@ export interface components {
             key: string;
             /**
              * @description What the notice is about: `certification.refresher_due`, `certification.expiring`, `license.expiring`,
-             *     `roleplay.sent_back`, or another domain's kind (onboarding tasks).
+             *     `license.ce_incomplete` (90, 60 and 30 days before expiry while the period's CE is incomplete), `roleplay.sent_back`, or another domain's kind (onboarding tasks).
              */
             kind: string;
             /** @description A path in the web app (or an absolute URL) the notice leads to. */
@@ -3218,6 +3697,8 @@ export interface components {
             material_change_grace_days: number;
             name: string;
             refresher_window_days: number;
+            /** @description The program serves only the states its licenses list (program.yaml `serves_only_listed_states`): callers from any other state are not eligible (`state_not_served`). */
+            serves_only_listed_states?: boolean;
             slug: string;
             /** Format: date-time */
             updated_at: string;
@@ -3496,6 +3977,8 @@ export interface components {
                 valid_days: number;
             };
             licenses: {
+                /** @description An active appointment with the program's client in the caller's state, covering the lines, is needed too. */
+                appointment?: boolean;
                 class: string;
                 lines: string[];
                 states: string[];
@@ -3749,6 +4232,20 @@ export interface components {
             level: number;
             text: string;
         };
+        TerminationToFile: components["schemas"]["Appointment"] & {
+            /** Format: date */
+            file_by: string | null;
+            /** @description The state's filing deadline in days (configured). */
+            filing_days: number;
+            overdue: boolean;
+            /** @enum {string} */
+            reason: "agent_deactivated" | "left_client" | "license_lapsed";
+            /**
+             * Format: date
+             * @description The day the reason began (null when unknown).
+             */
+            since: string | null;
+        };
         Tokens: {
             /** @description Keep in memory only; send as `Authorization: Bearer <token>`. */
             access_token: string;
@@ -3873,7 +4370,7 @@ export interface components {
              */
             event_id: string;
             /** @enum {string} */
-            event_type: "eligibility.changed" | "certification.changed" | "license.changed" | "ping";
+            event_type: "eligibility.changed" | "certification.changed" | "license.changed" | "appointment.changed" | "ping";
             /** Format: uuid */
             id: string;
             /** Format: date-time */
@@ -3901,7 +4398,7 @@ export interface components {
          */
         WebhookDeliveryStatus: "pending" | "sending" | "succeeded" | "failed";
         /** @enum {string} */
-        WebhookEventType: "eligibility.changed" | "certification.changed" | "license.changed";
+        WebhookEventType: "eligibility.changed" | "certification.changed" | "license.changed" | "appointment.changed";
         WebhookWithSecret: {
             active: boolean;
             /** Format: date-time */
@@ -4109,6 +4606,223 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    listAppointments: {
+        parameters: {
+            query?: {
+                /** @description The agent (agents may name only themselves). */
+                user_id?: string;
+                /** @description The carrier. */
+                client_id?: string;
+                /** @description One of the 56 US jurisdictions; anything else answers 400. */
+                jurisdiction?: string;
+                status?: "requested" | "active" | "terminated";
+                /** @description At most this many (default 500). */
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The appointments. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        appointments: components["schemas"]["Appointment"][];
+                    };
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    recordAppointment: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Makes a retry safe: the first request with a key runs, and every later request with the same
+                 *     key from the same user or API key (for 24 hours) gets the first one's answer, with the header
+                 *     `Idempotent-Replayed: true`, instead of running again. A duplicate that arrives while the first
+                 *     is still running waits for its answer (up to 10 s, then 409 with `details.reason`
+                 *     `idempotency_key_in_progress` and Retry-After). The same key with a different method, path or
+                 *     body is refused with 409, `details.reason` `idempotency_key_mismatch`. 5xx and 429 answers are
+                 *     not kept, so a retry after one runs again. 1 to 255 visible ASCII characters; a UUID is a good key.
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AppointmentRecord"];
+            };
+        };
+        responses: {
+            /** @description Recorded. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Appointment"];
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    importAppointments: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "text/csv": string;
+            };
+        };
+        responses: {
+            /** @description Every row was applied. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        activated: number;
+                        /** @description The appointments created or changed. */
+                        appointments: components["schemas"]["Appointment"][];
+                        created: number;
+                        terminated: number;
+                        unchanged: number;
+                    };
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    getAppointment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The appointment's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The appointment. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Appointment"];
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    activateAppointment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: date */
+                    effective_date: string;
+                    evidence?: string;
+                    note?: string;
+                    /** @description The carrier's or NIPR's reference (replaces the one on record when given). */
+                    reference?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Active. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Appointment"];
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    appointmentHistory: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The changes. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        events: components["schemas"]["AppointmentEvent"][];
+                    };
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    terminateAppointment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    evidence?: string;
+                    reason: string;
+                    /** Format: date */
+                    termination_date?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Terminated. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Appointment"];
+                };
             };
             default: components["responses"]["Error"];
         };
@@ -4388,6 +5102,90 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Tokens"];
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    recordCECredit: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    approval_number?: string;
+                    /** @description A category such as ethics; empty for general hours. */
+                    category?: string;
+                    /** Format: date */
+                    completed_on: string;
+                    evidence: string;
+                    hours: number;
+                    jurisdiction: string;
+                    title: string;
+                    /** Format: uuid */
+                    user_id: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Recorded. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CECredit"];
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    ceLibrary: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The library (empty lists when none was imported). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CELibrary"];
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    ceStanding: {
+        parameters: {
+            query?: {
+                user_id?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The standings and credits. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        credits: components["schemas"]["CECredit"][];
+                        standings: components["schemas"]["CEStanding"][];
+                    };
                 };
             };
             default: components["responses"]["Error"];
@@ -6412,6 +7210,122 @@ export interface operations {
                 content: {
                     "application/xml": string;
                     "text/plain": string;
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    appointmentCounts: {
+        parameters: {
+            query?: {
+                /** @description `csv` for a CSV file (same as `Accept: text/csv`); JSON otherwise. */
+                format?: components["parameters"]["LicenseReportFormat"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The counts. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        counts: {
+                            active: number;
+                            client: string;
+                            /** Format: uuid */
+                            client_id: string;
+                            requested: number;
+                            state: string;
+                            terminated: number;
+                        }[];
+                    };
+                    "text/csv": string;
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    appointmentGaps: {
+        parameters: {
+            query?: {
+                /** @description `csv` for a CSV file (same as `Accept: text/csv`); JSON otherwise. */
+                format?: components["parameters"]["LicenseReportFormat"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The gaps. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        gaps: components["schemas"]["AppointmentGap"][];
+                    };
+                    "text/csv": string;
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    appointmentTerminationsToFile: {
+        parameters: {
+            query?: {
+                /** @description `csv` for a CSV file (same as `Accept: text/csv`); JSON otherwise. */
+                format?: components["parameters"]["LicenseReportFormat"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The terminations to file. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        terminations: components["schemas"]["TerminationToFile"][];
+                    };
+                    "text/csv": string;
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    ceAtRisk: {
+        parameters: {
+            query?: {
+                /** @description `csv` for a CSV file (same as `Accept: text/csv`); JSON otherwise. */
+                format?: components["parameters"]["LicenseReportFormat"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The licenses at risk. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        licenses: components["schemas"]["CEStanding"][];
+                    };
+                    "text/csv": string;
                 };
             };
             default: components["responses"]["Error"];

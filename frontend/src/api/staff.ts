@@ -67,7 +67,7 @@ export type ReportLicense = Schemas["ReportLicense"];
 /** A certified agent whose licenses do not cover a program's states. */
 export type LicenseGap = Schemas["LicenseGap"];
 
-export const EVENT_TYPES = ["eligibility.changed", "certification.changed", "license.changed"] as const satisfies readonly EventType[];
+export const EVENT_TYPES = ["eligibility.changed", "certification.changed", "license.changed", "appointment.changed"] as const satisfies readonly EventType[];
 export type EventType = Schemas["WebhookEventType"];
 export type DeliveryStatus = Schemas["WebhookDeliveryStatus"];
 

@@ -56,6 +56,7 @@ export function kindLabel(kind: string): string {
     case "certification.refresher_due": return "Refresher due";
     case "certification.expiring": return "Certification expiring";
     case "license.expiring": return "License expiring";
+    case "license.ce_incomplete": return "Continuing education due";
     case "roleplay.sent_back": return "Role-play sent back";
     case "task_due": case "task_overdue": return "Onboarding";
     default: return kind.startsWith("onboarding.") ? "Onboarding" : "Notice";

@@ -12,6 +12,7 @@ const EVENT_LABEL: Record<EventType, string> = {
   "eligibility.changed": "An agent's eligibility for a program changed",
   "certification.changed": "A certification changed state",
   "license.changed": "A license was verified, rejected, revoked or expired",
+  "appointment.changed": "A carrier's appointment of an agent was requested, activated or terminated",
 };
 
 function WebhookSecret({ hook, onDone }: { hook: WebhookWithSecret; onDone: () => void }) {

@@ -1,6 +1,8 @@
 import { useState } from "react";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { APPOINTMENT_STATUS, appointments, type CEStanding } from "../api/appointments";
 import { learning, type License, type LicenseStatus, type LicenseSubmission } from "../api/learning";
+import { useSession } from "../auth/session";
 import { Dialog } from "../components/Dialog";
 import { ErrorSummary, Field, useFocusOnError } from "../components/Field";
 import { formErrors } from "../lib/errors";
@@ -18,6 +20,8 @@ const STATUS: Record<LicenseStatus, { label: string; cls: string }> = {
 /** The agent's licenses, their verification state and history, and a form to submit one. */
 export function MyLicenses() {
   const licenses = useQuery({ queryKey: keys.licenses, queryFn: learning.licenses });
+  const ce = useQuery({ queryKey: ["ce-standing"], queryFn: () => appointments.ceStanding() });
+  const standing = (id: string) => ce.data?.standings.find((s) => s.license.id === id);
   const [history, setHistory] = useState<License | null>(null);
   const [notice, setNotice] = useState("");
   return (
@@ -32,7 +36,7 @@ export function MyLicenses() {
         <table className="list">
           <caption className="sr-only">Your licenses</caption>
           <thead>
-            <tr><th scope="col">State</th><th scope="col">Class and lines</th><th scope="col">Number</th><th scope="col">Valid</th><th scope="col">Status</th><th scope="col"><span className="sr-only">History</span></th></tr>
+            <tr><th scope="col">State</th><th scope="col">Class and lines</th><th scope="col">Number</th><th scope="col">Valid</th><th scope="col">Status</th><th scope="col">Continuing education</th><th scope="col"><span className="sr-only">History</span></th></tr>
           </thead>
           <tbody>
             {licenses.data.map((l) => (
@@ -42,12 +46,17 @@ export function MyLicenses() {
                 <td>{l.license_number}<br /><span className="hint">NPN {l.npn}</span></td>
                 <td>{formatDate(l.effective_date)} – {formatDate(l.expiry_date)}</td>
                 <td><span className={`badge ${STATUS[l.status].cls}`}>{STATUS[l.status].label}</span>{l.status_note && <><br /><span className="hint">{l.status_note}</span></>}</td>
+                <td><CEStandingCell s={standing(l.id)} /></td>
                 <td><button type="button" className="small" onClick={() => setHistory(l)} aria-label={`History of ${l.jurisdiction} license ${l.license_number}`}>History</button></td>
               </tr>
             ))}
           </tbody>
         </table>
       )}
+      {ce.data?.standings.some((s) => s.sample) && (
+        <p className="hint">CE requirements marked “sample” are example values, not your state's rule: check them with compliance.</p>
+      )}
+      <MyAppointments />
       <SubmitLicenseForm onDone={(l) => setNotice(`Submitted your ${l.jurisdiction} license ${l.license_number}; it is pending verification.`)} />
       {history && <HistoryDrawer license={history} onClose={() => setHistory(null)} />}
     </section>
@@ -122,5 +131,59 @@ function HistoryDrawer({ license, onClose }: { license: License; onClose: () => 
         ))}
       </ol>
     </Dialog>
+  );
+}
+
+/** A license's CE this renewal period against its requirement, by category. */
+function CEStandingCell({ s }: { s?: CEStanding }) {
+  if (!s) return <span className="hint">—</span>;
+  if (!s.requirement) return <span className="hint">No requirement on file</span>;
+  return (
+    <>
+      <span className={`badge ${s.complete ? "ok" : s.days_left <= 90 ? "bad" : "warn"}`}>{s.complete ? "Complete" : "Incomplete"}</span>
+      {s.sample && <span className="badge off">sample</span>}
+      <br />
+      <span>{s.earned_hours} of {s.required_hours} hours</span>
+      {s.categories.map((c) => (
+        <span key={c.category} className="hint"><br />{c.category.replace(/-/g, " ")}: {c.earned} of {c.required} hours</span>
+      ))}
+      {s.period_start && <span className="hint"><br />Period {formatDate(s.period_start)} – {formatDate(s.period_end)}</span>}
+    </>
+  );
+}
+
+/** The carriers' appointments of the agent: where they may sell whose products. */
+function MyAppointments() {
+  const { me } = useSession();
+  const list = useQuery({ queryKey: ["my-appointments", me?.id], queryFn: () => appointments.list({ user_id: me?.id }), enabled: !!me });
+  return (
+    <section aria-labelledby="my-appointments">
+      <h2 id="my-appointments">My appointments</h2>
+      <p className="hint">An insurer must appoint you in a state before you sell its products there; compliance records appointments.</p>
+      {list.isError && <p role="alert" className="error">{list.error.message}</p>}
+      {list.data?.length === 0 && <p>No appointment is on record for you.</p>}
+      {!!list.data?.length && (
+        <table className="list">
+          <caption className="sr-only">Your appointments</caption>
+          <thead>
+            <tr><th scope="col">Carrier</th><th scope="col">State</th><th scope="col">Lines</th><th scope="col">Status</th><th scope="col">Dates</th></tr>
+          </thead>
+          <tbody>
+            {list.data.map((a) => (
+              <tr key={a.id}>
+                <td>{a.client_name}</td>
+                <td>{a.jurisdiction}</td>
+                <td>{a.lines_of_authority.join(", ")}</td>
+                <td><span className={`badge ${APPOINTMENT_STATUS[a.status].cls}`}>{APPOINTMENT_STATUS[a.status].label}</span></td>
+                <td>
+                  {a.effective_date ? `From ${formatDate(a.effective_date)}` : "Not yet in force"}
+                  {a.termination_date && <><br />{`Until ${formatDate(a.termination_date)}`}</>}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
   );
 }

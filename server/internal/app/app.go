@@ -137,8 +137,6 @@ func New(cfg Config, log *slog.Logger, g *gorm.DB, clk clock.Clock) (*App, error
 	a.importParts = append(a.importParts, a.Roleplay.Importer())
 	a.Certification.Log = log
 	a.workers = append(a.workers, jobs.Every("certification-evaluate", time.Minute, log, a.Certification.RunOnce))
-	a.Licensing = licensing.NewService(g, a.Auth, a.Certification.Store(), catalog.NewStore(g), recorder, clk)
-	a.workers = append(a.workers, jobs.Every("license-expiry", time.Minute, log, a.Licensing.RunOnce))
 	a.Webhooks, err = webhook.NewService(g, recorder, clk, cfg.webhookOptions(log))
 	if err != nil {
 		return nil, err
@@ -148,6 +146,13 @@ func New(cfg Config, log *slog.Logger, g *gorm.DB, clk clock.Clock) (*App, error
 	a.Routing.SetRosterCacheTTL(cfg.RosterCacheTTL)
 	a.Routing.Deadline, a.Routing.BulkDeadline = cfg.Deadlines.orDefault().Eligibility, cfg.Deadlines.orDefault().Bulk
 	a.Routing.Log = log
+	a.Licensing = licensing.NewService(g, a.Auth, a.Certification.Store(), catalog.NewStore(g), a.Routing.Store(), recorder, clk)
+	if cfg.FilingDeadlines.Default > 0 {
+		a.Licensing.FilingDeadlines = cfg.FilingDeadlines
+	}
+	a.workers = append(a.workers, jobs.Every("license-expiry", time.Minute, log, a.Licensing.RunOnce))
+	a.workers = append(a.workers, jobs.Every("ce-course-credits", time.Minute, log, a.Licensing.RunCECourseCredits))
+	a.importParts = append(a.importParts, a.Licensing.CEImporter())
 	if cfg.EligibilityView {
 		a.Routing.EnableView()
 		a.workers = append(a.workers, a.Routing.RunView)
@@ -329,7 +334,7 @@ func (a *App) Routes() []apidoc.Operation {
 // NotifySources are the domains the reminder job reads.
 func (a *App) NotifySources() notify.Sources {
 	return notify.Sources{Certifications: a.Certification.Store(), Programs: catalog.NewStore(a.DB),
-		Licenses: a.Licensing.Store(), Roleplays: a.Roleplay.Store()}
+		Licenses: a.Licensing.Store(), Roleplays: a.Roleplay.Store(), CE: a.Licensing}
 }
 
 // Start launches the background workers; they stop when ctx is done.

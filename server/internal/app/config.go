@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/skillgate/skillgate/server/internal/auth"
+	"github.com/skillgate/skillgate/server/internal/licensing"
 	"github.com/skillgate/skillgate/server/internal/notify"
 	"github.com/skillgate/skillgate/server/internal/webhook"
 	"github.com/skillgate/skillgate/server/internal/xapi"
@@ -52,6 +53,10 @@ type Config struct {
 	// the inputs, kept current by the database's change feed within
 	// routing.ViewMaxLag (LoadConfig turns it on; off reads every answer).
 	EligibilityView bool
+	// FilingDeadlines are the days a carrier has to file an appointment's
+	// termination, per state (APPOINTMENT_TERMINATION_FILING_DAYS); zero
+	// keeps licensing's sample default.
+	FilingDeadlines licensing.FilingDeadlines
 	// WebhookKey encrypts webhook signing secrets at rest (WEBHOOK_KEY);
 	// empty means a key derived from JWTSecret.
 	WebhookKey []byte

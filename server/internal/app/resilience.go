@@ -22,6 +22,7 @@ var IdempotentRoutes = map[string]bool{
 	"POST /api/v1/attempts/:id/submit":      true,
 	"POST /api/v1/runs/:id/turns":           true,
 	"POST /api/v1/licenses":                 true,
+	"POST /api/v1/appointments":             true,
 	"POST /api/v1/programs/:id/assignments": true,
 }
 

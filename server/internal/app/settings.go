@@ -13,6 +13,7 @@ import (
 
 	"github.com/skillgate/skillgate/server/internal/auth"
 	"github.com/skillgate/skillgate/server/internal/credential"
+	"github.com/skillgate/skillgate/server/internal/licensing"
 	"github.com/skillgate/skillgate/server/internal/logx"
 	"github.com/skillgate/skillgate/server/internal/notify"
 	"github.com/skillgate/skillgate/server/internal/routing"
@@ -108,6 +109,9 @@ var settings = []setting{
 	{Name: "REMINDER_INTERVAL", DefaultDoc: "`" + shortDuration(notify.ReminderInterval) + "`",
 		Doc:   "development and tests only (refused in production): run the reminder job more often; the end-to-end tests use `2s` so a reminder they cause reaches the inbox at once",
 		Parse: devDuration(MinReminderInterval, notify.ReminderInterval, "2s", func(c *Config) *time.Duration { return &c.ReminderInterval }, "the reminder job runs more often than the usual %s (for tests)")},
+	{Name: "APPOINTMENT_TERMINATION_FILING_DAYS", Default: strconv.Itoa(licensing.DefaultFilingDays),
+		Doc:   "days a carrier has to file an appointment's termination with the state, for the terminations-to-file report: a default, then `STATE=days` pairs (`30,FL=15`). The default is a **sample**, not legal advice: check each state's rule",
+		Parse: filingDays},
 	{Name: "WEBHOOK_KEY", Secret: true, DefaultDoc: "derived from `JWT_SECRET`",
 		Doc:   "the key material webhook signing secrets are encrypted with at rest (AES-256-GCM, key via HKDF-SHA256); if it (or `JWT_SECRET`, when this is unset) changes, rotate every webhook's secret",
 		Parse: secretBytes(32, func(c *Config) *[]byte { return &c.WebhookKey })},
@@ -368,6 +372,15 @@ func secretBytes(minLen int, dst func(*Config) *[]byte) parser {
 func text(accepts string, dst func(*loader) *string) parser {
 	return parser{Accepts: accepts, set: func(l *loader, _, v string) { *dst(l) = v }}
 }
+
+var filingDays = parser{Accepts: "`days[,STATE=days...]`, each 1 to 365", set: func(l *loader, name, v string) {
+	f, err := licensing.ParseFilingDeadlines(v)
+	if err != nil {
+		l.bad("%s: %v", name, err)
+		return
+	}
+	l.cfg.FilingDeadlines = f
+}}
 
 var postgresURL = parser{Accepts: "a `postgres://` or `postgresql://` URL", set: func(l *loader, name, v string) {
 	l.cfg.DatabaseURL = v

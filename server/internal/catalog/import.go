@@ -260,6 +260,8 @@ type programSpec struct {
 	// QuizGates is omitted when empty, so programs without gates keep
 	// the hash they had before gates existed.
 	QuizGates map[string][]string `json:"quiz_gates,omitempty"`
+	// ServesOnlyListedStates is omitted when false, likewise.
+	ServesOnlyListedStates bool `json:"serves_only_listed_states,omitempty"`
 }
 
 type refresherSpec struct {
@@ -269,7 +271,8 @@ type refresherSpec struct {
 
 func specOf(p *ProgramFile) programSpec {
 	sp := programSpec{Name: p.Name, Description: p.Description, Channels: p.Channels, Quizzes: p.Quizzes,
-		Roleplays: p.Roleplays, Licenses: p.Licenses, Policy: p.Policy, Onboarding: p.Onboarding}
+		Roleplays: p.Roleplays, Licenses: p.Licenses, Policy: p.Policy, Onboarding: p.Onboarding,
+		ServesOnlyListedStates: p.ServesOnlyListedStates}
 	for _, r := range p.Modules {
 		sp.Modules = append(sp.Modules, r.String())
 	}
@@ -304,6 +307,7 @@ func (s *Service) applyProgram(ctx context.Context, tx *gorm.DB, run *ImportRun,
 		"name": p.Name, "description": p.Description, "channels": StringList(p.Channels),
 		"valid_days": p.Policy.ValidDays, "refresher_window_days": p.Policy.RefresherWindowDays,
 		"material_change_grace_days": p.Policy.MaterialChangeGraceDays, "spec_hash": hash, "updated_at": now,
+		"serves_only_listed_states": p.ServesOnlyListedStates,
 	}
 	cur, err := programBySlug(tx, clientID, p.Slug)
 	var id, action, outcome string

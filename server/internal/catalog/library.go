@@ -63,7 +63,10 @@ type ProgramFile struct {
 	QuizGates []QuizGateFile
 	Roleplays []RoleplayReq
 	Licenses  []LicenseReq
-	Policy    CertificationPolicy
+	// ServesOnlyListedStates: the program serves callers only in the
+	// states its licenses list.
+	ServesOnlyListedStates bool
+	Policy                 CertificationPolicy
 	// Onboarding items name modules as written in program.yaml (Slug
 	// "core/<slug>" for core modules); ModuleID is empty until imported.
 	Onboarding []OnboardingItem
@@ -273,6 +276,7 @@ func (l *loader) loadProgram(dir, clientSlug, slug string) *ProgramFile {
 	var onboarding []*yaml.Node
 	var refresher *yaml.Node
 	var gates []gateNode
+	var servesOnly *yaml.Node
 	seen := d.Set(root, map[string]func(*yaml.Node){
 		"slug":        func(v *yaml.Node) { d.slug(v, slug) },
 		"name":        func(v *yaml.Node) { p.Name = d.Text(v, "name") },
@@ -342,11 +346,18 @@ func (l *loader) loadProgram(dir, clientSlug, slug string) *ProgramFile {
 				}
 			}
 		},
+		"serves_only_listed_states": func(v *yaml.Node) {
+			p.ServesOnlyListedStates = d.Flag(v, "serves_only_listed_states")
+			servesOnly = v
+		},
 		"certification": func(v *yaml.Node) { d.policy(v, &p.Policy) },
 		"onboarding":    func(v *yaml.Node) { onboarding = d.List(v, "onboarding") },
 		"refresher":     func(v *yaml.Node) { refresher = v },
 	})
 	d.Require(root, seen, "slug", "name", "channels")
+	if p.ServesOnlyListedStates && len(p.Licenses) == 0 {
+		d.Errf(servesOnly, "serves_only_listed_states needs a licenses block listing the states served")
+	}
 	for _, g := range gates {
 		if gate, ok := d.quizGate(g, p); ok {
 			p.QuizGates = append(p.QuizGates, gate)
@@ -530,6 +541,7 @@ func (d *yamlDoc) license(n *yaml.Node) (LicenseReq, bool) {
 				d.Errf(v, "lines must not be empty")
 			}
 		},
+		"appointment": func(v *yaml.Node) { lic.Appointment = d.Flag(v, "appointment") },
 		"states": func(v *yaml.Node) {
 			items := d.List(v, "states")
 			for _, x := range items {

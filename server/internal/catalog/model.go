@@ -69,9 +69,12 @@ type Program struct {
 	ValidDays               int        `gorm:"column:valid_days" json:"valid_days"`
 	RefresherWindowDays     int        `gorm:"column:refresher_window_days" json:"refresher_window_days"`
 	MaterialChangeGraceDays int        `gorm:"column:material_change_grace_days" json:"material_change_grace_days"`
-	SpecHash                string     `gorm:"column:spec_hash" json:"-"`
-	CreatedAt               time.Time  `gorm:"column:created_at" json:"created_at"`
-	UpdatedAt               time.Time  `gorm:"column:updated_at" json:"updated_at"`
+	// ServesOnlyListedStates: callers from a state no license requirement
+	// lists are not eligible (program.yaml serves_only_listed_states).
+	ServesOnlyListedStates bool      `gorm:"column:serves_only_listed_states" json:"serves_only_listed_states"`
+	SpecHash               string    `gorm:"column:spec_hash" json:"-"`
+	CreatedAt              time.Time `gorm:"column:created_at" json:"created_at"`
+	UpdatedAt              time.Time `gorm:"column:updated_at" json:"updated_at"`
 }
 
 // TableName names the table.
@@ -205,6 +208,10 @@ type LicenseReq struct {
 	Class  string   `json:"class"`
 	Lines  []string `json:"lines"`
 	States []string `json:"states"`
+	// Appointment: an active appointment with the program's client in the
+	// state, covering Lines, is needed too (omitted when false, so programs
+	// without it keep their spec hash).
+	Appointment bool `json:"appointment,omitempty"`
 }
 
 // CertificationPolicy is how long a program's certification lasts and when

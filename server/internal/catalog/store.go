@@ -228,7 +228,7 @@ const requirementLists = `
      FROM program_quizzes WHERE program_id = @id AND opens_after IS NOT NULL) AS quiz_gates,
   (SELECT json_agg(json_build_object('slug', roleplay_slug, 'signoff', signoff) ORDER BY position)
      FROM program_roleplays WHERE program_id = @id) AS roleplays,
-  (SELECT json_agg(json_build_object('class', class, 'lines', lines, 'states', states) ORDER BY position)
+  (SELECT json_agg(json_build_object('class', class, 'lines', lines, 'states', states, 'appointment', appointment) ORDER BY position)
      FROM program_licenses WHERE program_id = @id) AS licenses,
   (SELECT json_agg(json_build_object('day', day, 'kind', item_kind, 'slug', item_slug, 'module_id', module_id) ORDER BY position)
      FROM program_onboarding WHERE program_id = @id) AS onboarding,
@@ -297,9 +297,10 @@ func (row requirementRows) decode(p *Program) (*Requirements, error) {
 		Signoff bool   `json:"signoff"`
 	}
 	var lics []struct {
-		Class  string   `json:"class"`
-		Lines  []string `json:"lines"`
-		States []string `json:"states"`
+		Class       string   `json:"class"`
+		Lines       []string `json:"lines"`
+		States      []string `json:"states"`
+		Appointment bool     `json:"appointment"`
 	}
 	var items []struct {
 		Day      int     `json:"day"`
@@ -327,7 +328,7 @@ func (row requirementRows) decode(p *Program) (*Requirements, error) {
 		r.Roleplays = append(r.Roleplays, RoleplayReq{Slug: x.Slug, Signoff: x.Signoff})
 	}
 	for _, x := range lics {
-		r.Licenses = append(r.Licenses, LicenseReq{Class: x.Class, Lines: x.Lines, States: x.States})
+		r.Licenses = append(r.Licenses, LicenseReq{Class: x.Class, Lines: x.Lines, States: x.States, Appointment: x.Appointment})
 	}
 	for _, x := range items {
 		it := OnboardingItem{Day: x.Day, Kind: x.Kind, Slug: x.Slug}
@@ -399,7 +400,7 @@ func replaceRequirements(tx *gorm.DB, programID string, p *ProgramFile, moduleID
 	}
 	for i, l := range p.Licenses {
 		rows = append(rows, map[string]any{"program_id": programID, "position": i + 1, "class": l.Class,
-			"lines": StringList(l.Lines), "states": StringList(l.States)})
+			"lines": StringList(l.Lines), "states": StringList(l.States), "appointment": l.Appointment})
 	}
 	if err := insert("program_licenses"); err != nil {
 		return err

@@ -4,7 +4,8 @@
 // (one with a refresher due, one expired), each a member of their programs'
 // clients and assigned to their queues, so the rosters show eligible and
 // not-eligible agents with the reasons; a licensed program whose agents
-// hold licenses in some of its states and not others; a role-play run
+// hold licenses in some of its states and not others, and are appointed by
+// its carrier in some of those and not others; a role-play run
 // waiting for a supervisor's sign-off, a license pending and one expiring. Everything goes through the real
 // services (enrollment, reading, quiz attempts, role-play runs, reviews,
 // cohorts), with a manual clock set back in time for the tenured agents'
@@ -59,7 +60,9 @@ var (
 	customerCare = program{"voltcrate", "customer-care"}
 	billing      = program{"cinder-valley-electric", "billing"}
 	outages      = program{"cinder-valley-electric", "outages"}
-	// directSales needs an insurance producer license in TX, FL, GA, NC and AZ.
+	// directSales needs an insurance producer license in TX, FL, GA, NC and
+	// AZ and Larkspur's appointment in the caller's state, and serves only
+	// callers from those states.
 	directSales = program{"larkspur-life", "direct-sales"}
 )
 
@@ -85,22 +88,29 @@ type demoLicense struct {
 	state, number string
 	verified      bool
 	expiresIn     int
+	// appointment is Larkspur's appointment of the agent in the state:
+	// "active", "requested" (asked of the carrier, not yet in force),
+	// "terminated" (ended a month ago) or "" (none).
+	appointment string
 }
 
 // Every certified agent is assigned to the program's queue (a licensed
-// program once a license is verified). On direct sales (TX, FL, GA, NC, AZ)
-// Marcus is licensed in TX and Priya in GA and NC: each is eligible for
-// calls from their states and not from the others. Sam's customer-care
+// program once a license is verified and Larkspur has appointed them). On
+// direct sales (TX, FL, GA, NC, AZ) Marcus is licensed and appointed in TX;
+// Priya is licensed in GA and NC but appointed only in GA (NC is requested)
+// and her FL appointment was terminated: each is eligible for calls from
+// the states where they are licensed and appointed, and not from the others. Sam's customer-care
 // certification expired: his queue lists him not eligible.
 var tenuredAgents = []tenured{
 	// Certified on card services 340 days ago: its refresher window (30 days before expiry) is open.
 	{email: "priya.raman@demo.skillgate.test", name: "Priya Raman",
 		certs: []certified{{cardServices, 340}, {customerCare, 120}, {directSales, 15}},
-		licenses: []demoLicense{{state: "GA", number: "GA-884120", verified: true, expiresIn: 400},
-			{state: "NC", number: "NC-0217735", verified: true, expiresIn: 500}}},
+		licenses: []demoLicense{{state: "GA", number: "GA-884120", verified: true, expiresIn: 400, appointment: "active"},
+			{state: "NC", number: "NC-0217735", verified: true, expiresIn: 500, appointment: "requested"},
+			{state: "FL", number: "FL-W310442", expiresIn: 300, appointment: "terminated"}}},
 	{email: "marcus.bell@demo.skillgate.test", name: "Marcus Bell",
 		certs:    []certified{{billing, 200}, {cardServices, 60}, {directSales, 20}},
-		licenses: []demoLicense{{state: "TX", number: "TX-2291847", verified: true, expiresIn: 21}}},
+		licenses: []demoLicense{{state: "TX", number: "TX-2291847", verified: true, expiresIn: 21, appointment: "active"}}},
 	{email: "lena.ortiz@demo.skillgate.test", name: "Lena Ortiz",
 		certs: []certified{{billing, 90}, {customerCare, 30}}, awaiting: &outages,
 		licenses: []demoLicense{{state: "FL", number: "W188213", expiresIn: 700}}},
@@ -364,6 +374,38 @@ func (s *seeder) assign(ctx context.Context, agent *auth.Principal, prog *catalo
 	return nil
 }
 
+// appoint records Larkspur's appointment of the agent in the license's
+// state as compliance, as l.appointment says.
+func (s *seeder) appoint(ctx context.Context, agent *auth.Principal, l demoLicense) error {
+	if l.appointment == "" {
+		return nil
+	}
+	prog, _, err := s.program(ctx, directSales)
+	if err != nil {
+		return err
+	}
+	officer := as(ctx, s.staff[auth.RoleCompliance])
+	in := licensing.RecordAppointmentInput{UserID: agent.UserID, ClientID: prog.ClientID, Jurisdiction: l.state,
+		Lines: []string{"life", "accident-and-health"}, Status: string(licensing.AppointmentActive),
+		EffectiveDate: s.now.AddDate(-1, 0, 0).Format(time.DateOnly), Reference: "LL-" + l.state + "-" + l.number[len(l.number)-4:],
+		Evidence: "Larkspur Life appointment confirmation"}
+	if l.appointment == "requested" {
+		in.Status, in.EffectiveDate = string(licensing.AppointmentRequested), ""
+	}
+	a, err := s.a.Licensing.RecordAppointment(officer, in)
+	if err != nil {
+		return fmt.Errorf("appointment: %w", err)
+	}
+	if l.appointment == "terminated" {
+		_, err = s.a.Licensing.TerminateAppointment(officer, a.ID, licensing.TerminateInput{
+			TerminationDate: s.now.AddDate(0, -1, 0).Format(time.DateOnly), Reason: "Larkspur moved Florida sales to another center"})
+		if err != nil {
+			return fmt.Errorf("terminate appointment: %w", err)
+		}
+	}
+	return nil
+}
+
 // tenured certifies the agent on each program at its date in the past and
 // assigns them to its queue then (a licensed program's once the licenses
 // are verified).
@@ -426,6 +468,9 @@ func (s *seeder) tenured(ctx context.Context, t tenured) error {
 			if _, err := s.a.Licensing.Verify(as(ctx, s.staff[auth.RoleCompliance]), lic.ID, "Checked against the state's lookup."); err != nil {
 				return fmt.Errorf("verify license: %w", err)
 			}
+		}
+		if err := s.appoint(ctx, agent, l); err != nil {
+			return err
 		}
 	}
 	for _, prog := range licensed {

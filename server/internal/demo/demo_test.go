@@ -59,8 +59,13 @@ func TestSeedBuildsTheCenterOnce(t *testing.T) {
 	}
 	var licenses []string
 	env.DB.Raw(`SELECT status || ' ' || jurisdiction FROM licenses ORDER BY jurisdiction`).Scan(&licenses)
-	if strings.Join(licenses, ", ") != "pending FL, verified GA, verified NC, verified TX" {
-		t.Errorf("licenses: got %v, want pending FL, verified GA, verified NC, verified TX", licenses)
+	if strings.Join(licenses, ", ") != "pending FL, pending FL, verified GA, verified NC, verified TX" {
+		t.Errorf("licenses: got %v, want pending FL, pending FL, verified GA, verified NC, verified TX", licenses)
+	}
+	var appointments []string
+	env.DB.Raw(`SELECT status || ' ' || jurisdiction FROM appointments ORDER BY jurisdiction`).Scan(&appointments)
+	if strings.Join(appointments, ", ") != "terminated FL, active GA, requested NC, active TX" {
+		t.Errorf("appointments: got %v, want terminated FL, active GA, requested NC, active TX", appointments)
 	}
 	// Every seeded agent belongs to the clients of their programs.
 	var members []string
@@ -174,8 +179,12 @@ func TestSeedBuildsTheCenterOnce(t *testing.T) {
 	}{
 		{"voltcrate/customer-care", "", map[string]string{"Priya Raman": "eligible", "Lena Ortiz": "eligible",
 			"Sam Okafor": "certification_expired"}},
-		{"larkspur-life/direct-sales", "TX", map[string]string{"Marcus Bell": "eligible", "Priya Raman": "license_missing:TX"}},
-		{"larkspur-life/direct-sales", "GA", map[string]string{"Marcus Bell": "license_missing:GA", "Priya Raman": "eligible"}},
+		{"larkspur-life/direct-sales", "TX", map[string]string{"Marcus Bell": "eligible", "Priya Raman": "license_missing:TX appointment_missing:TX"}},
+		{"larkspur-life/direct-sales", "GA", map[string]string{"Marcus Bell": "license_missing:GA appointment_missing:GA", "Priya Raman": "eligible"}},
+		{"larkspur-life/direct-sales", "NC", map[string]string{"Marcus Bell": "license_missing:NC appointment_missing:NC", "Priya Raman": "appointment_missing:NC"}},
+		{"larkspur-life/direct-sales", "FL", map[string]string{"Marcus Bell": "license_missing:FL appointment_missing:FL",
+			"Priya Raman": "license_unverified:FL appointment_terminated:FL"}},
+		{"larkspur-life/direct-sales", "NY", map[string]string{"Marcus Bell": "state_not_served:NY", "Priya Raman": "state_not_served:NY"}},
 	} {
 		got := roster(tc.program, tc.state)
 		if !maps.Equal(got, tc.want) {

@@ -45,6 +45,7 @@ func (h *Handler) Register(rg *gin.RouterGroup) {
 	rg.GET("/reports/license-queue", oversight, h.queue)
 	rg.GET("/reports/licenses-expiring", oversight, h.expiring)
 	rg.GET("/reports/license-gaps", oversight, h.gaps)
+	h.registerAppointments(rg)
 }
 
 func (h *Handler) submit(c *gin.Context) {

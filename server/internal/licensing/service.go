@@ -34,26 +34,35 @@ type certifiedLister interface {
 	ListByStates(ctx context.Context, states ...certification.State) ([]certification.Certification, error)
 }
 
-// programReader reads programs and their requirements (the catalog store).
+// programReader reads clients, programs and their requirements (the catalog store).
 type programReader interface {
 	ProgramByID(ctx context.Context, id string) (*catalog.Program, error)
 	Requirements(ctx context.Context, p *catalog.Program) (*catalog.Requirements, error)
+	ClientByID(ctx context.Context, id string) (*catalog.Client, error)
+	ClientBySlug(ctx context.Context, slug string) (*catalog.Client, error)
+	ListAllPrograms(ctx context.Context) ([]catalog.Program, error)
 }
 
 // Service applies the licensing rules.
 type Service struct {
-	db       *gorm.DB
-	store    *Store
-	users    userFinder
-	certs    certifiedLister
-	programs programReader
-	audit    *audit.Recorder
-	clock    clock.Clock
+	db          *gorm.DB
+	store       *Store
+	users       userFinder
+	certs       certifiedLister
+	programs    programReader
+	audit       *audit.Recorder
+	clock       clock.Clock
+	assignments assignmentReader
+	// FilingDeadlines are the days a carrier has to file an appointment's
+	// termination, per state (the terminations-to-file report).
+	FilingDeadlines FilingDeadlines
 }
 
 // NewService wires the licensing service.
-func NewService(g *gorm.DB, users userFinder, certs certifiedLister, programs programReader, rec *audit.Recorder, clk clock.Clock) *Service {
-	return &Service{db: g, store: NewStore(g), users: users, certs: certs, programs: programs, audit: rec, clock: clk}
+func NewService(g *gorm.DB, users userFinder, certs certifiedLister, programs programReader, assignments assignmentReader,
+	rec *audit.Recorder, clk clock.Clock) *Service {
+	return &Service{db: g, store: NewStore(g), users: users, certs: certs, programs: programs, assignments: assignments,
+		audit: rec, clock: clk, FilingDeadlines: FilingDeadlines{Default: DefaultFilingDays}}
 }
 
 // Store returns the service's store, for read-only callers in other packages.

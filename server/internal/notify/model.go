@@ -28,6 +28,7 @@ const (
 	KindRefresherDue     = "certification.refresher_due"
 	KindCertExpiring     = "certification.expiring"
 	KindLicenseExpiring  = "license.expiring"
+	KindCEIncomplete     = "license.ce_incomplete"
 	KindRoleplaySentBack = "roleplay.sent_back"
 )
 

@@ -35,12 +35,19 @@ type RoleplaySource interface {
 	SentBackSince(ctx context.Context, since time.Time) ([]roleplay.SentBackRun, error)
 }
 
+// CESource lists licenses whose continuing education is incomplete close
+// to their expiry (the licensing service).
+type CESource interface {
+	CEAtRisk(ctx context.Context) ([]licensing.CEStanding, error)
+}
+
 // Sources are the domains the reminder job reads.
 type Sources struct {
 	Certifications CertificationSource
 	Programs       ProgramSource
 	Licenses       LicenseSource
 	Roleplays      RoleplaySource
+	CE             CESource // nil: no CE reminders
 }
 
 // SetSources gives the reminder job the domains it reads. The app passes
@@ -173,6 +180,30 @@ func (s *Service) dueReminders(ctx context.Context, now time.Time) ([]Reminder, 
 			Link: "/licenses", DueAt: &expiry, DueDate: l.ExpiryDate.AddDays(-1).String()})
 	}
 
+	if s.sources.CE != nil {
+		atRisk, err := s.sources.CE.CEAtRisk(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, st := range atRisk {
+			l := st.License
+			window := ceWindow(st.DaysLeft)
+			expiry := l.ExpiryDate.Time
+			missing := fmt.Sprintf("%g of %g hours", st.Earned, st.Required)
+			for _, c := range st.Categories {
+				if c.Earned < c.Required {
+					missing += fmt.Sprintf(", %g of %g %s hours", c.Earned, c.Required, strings.ReplaceAll(c.Category, "-", " "))
+				}
+			}
+			out = append(out, Reminder{UserID: uuid.MustParse(l.UserID), Kind: KindCEIncomplete,
+				Key:   fmt.Sprintf("ce-incomplete-%d:%s:%s", window, l.ID, l.ExpiryDate),
+				Title: fmt.Sprintf("Continuing education due for your %s %s license within %d days", l.Jurisdiction, className(l.Class), window),
+				Body: fmt.Sprintf("License %s (%s) is valid until %s and its continuing education for this period is not complete: %s done. Finish it before the license lapses.",
+					l.LicenseNumber, l.Jurisdiction, l.ExpiryDate.AddDays(-1).Format(PeopleDay), missing),
+				Link: "/licenses", DueAt: &expiry, DueDate: l.ExpiryDate.AddDays(-1).String()})
+		}
+	}
+
 	runs, err := s.sources.Roleplays.SentBackSince(ctx, now.Add(-SentBackLookback))
 	if err != nil {
 		return nil, err
@@ -196,6 +227,18 @@ func (s *Service) dueReminders(ctx context.Context, now time.Time) ([]Reminder, 
 // className is a license class as people read it: "insurance producer"
 // for the slug insurance-producer.
 func className(slug string) string { return strings.ReplaceAll(slug, "-", " ") }
+
+// ceWindow is the CE reminder a license daysLeft from expiry gets: 30, 60
+// or 90 (licensing.CEWindowDays), the smallest that holds it.
+func ceWindow(daysLeft int) int {
+	w := licensing.CEWindowDays[0]
+	for _, d := range licensing.CEWindowDays {
+		if daysLeft <= d && d < w {
+			w = d
+		}
+	}
+	return w
+}
 
 // windowDays is the warning an expiry d away gets: 7 within a week, else 30.
 func windowDays(d time.Duration) int {

@@ -56,6 +56,8 @@ func TestReminderJobRemindsOfEachKindOnceAsTheClockMoves(t *testing.T) {
 	pass("refresher-due:"+certB+":"+refresherDue.Format(ymd),
 		"cert-expiring-30:"+certB+":"+t0.Add(day(25)).Format(ymd),
 		"license-expiring-30:"+lic+":"+licExpiry.Format(ymd),
+		// The TX license has none of the CE the demo library's (sample) TX requirement asks for.
+		"ce-incomplete-30:"+lic+":"+licExpiry.Format(ymd),
 		"roleplay-sent-back:"+run)
 	pass() // nothing twice
 
@@ -144,13 +146,15 @@ func TestRemindersAreCreatedOnceByConcurrentJobRuns(t *testing.T) {
 		}
 		total += created[i]
 	}
-	if ks := noticeKeys(t, env); len(ks) != 3 || total != 3 {
-		t.Errorf("after four concurrent runs: %d notices %v, runs reported %d created; want 3 and 3", len(ks), ks, total)
+	// The license's reminders: expiring, and its CE incomplete (the demo
+	// library's sample TX requirement).
+	if ks := noticeKeys(t, env); len(ks) != 4 || total != 4 {
+		t.Errorf("after four concurrent runs: %d notices %v, runs reported %d created; want 4 and 4", len(ks), ks, total)
 	}
 	var emails int64
 	env.DB.Model(&notify.Email{}).Count(&emails)
-	if emails != 3 {
-		t.Errorf("queued emails: got %d, want one per notice (3)", emails)
+	if emails != 4 {
+		t.Errorf("queued emails: got %d, want one per notice (4)", emails)
 	}
 
 	// The same reminder asked for by many callers at once (onboarding's
@@ -169,8 +173,8 @@ func TestRemindersAreCreatedOnceByConcurrentJobRuns(t *testing.T) {
 	var n int64
 	env.DB.Model(&notify.Notification{}).Where("key = ?", r.Key).Count(&n)
 	env.DB.Model(&notify.Email{}).Count(&emails)
-	if n != 1 || emails != 4 {
-		t.Errorf("eight concurrent Reminds of one key: got %d notices and %d emails in all, want 1 and 4", n, emails)
+	if n != 1 || emails != 5 {
+		t.Errorf("eight concurrent Reminds of one key: got %d notices and %d emails in all, want 1 and 5", n, emails)
 	}
 }
 

@@ -19,6 +19,7 @@ const (
 	EligibilityChanged   = "eligibility.changed"
 	CertificationChanged = "certification.changed"
 	LicenseChanged       = "license.changed"
+	AppointmentChanged   = "appointment.changed"
 )
 
 // Event is one recorded change.

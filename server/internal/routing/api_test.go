@@ -15,6 +15,7 @@ import (
 	"github.com/skillgate/skillgate/server/internal/auth"
 	"github.com/skillgate/skillgate/server/internal/clock"
 	"github.com/skillgate/skillgate/server/internal/db"
+	"github.com/skillgate/skillgate/server/internal/licensing"
 	"github.com/skillgate/skillgate/server/internal/outbox"
 	"github.com/skillgate/skillgate/server/internal/routing"
 )
@@ -61,27 +62,76 @@ func TestReasonCodes(t *testing.T) {
 		}, []string{routing.ReasonAgentInactive}},
 		{"license missing for TX", w.sales, "TX", func(id string) {
 			w.certify(id, w.sales, 90)
-			w.license(id, "FL", "verified", bothLines, "2025-01-01", "2027-01-01")
+			w.licensedAndAppointed(id, "2027-01-01", "FL")
+			w.appoint(id, "TX", bothLines, "2025-01-01")
 			w.mustAssign(id, w.sales)
 		}, []string{routing.ReasonLicenseMissing}},
 		{"license unverified", w.sales, "TX", func(id string) {
 			w.certify(id, w.sales, 90)
-			w.license(id, "FL", "verified", bothLines, "2025-01-01", "2027-01-01")
+			w.licensedAndAppointed(id, "2027-01-01", "FL")
 			w.license(id, "TX", "pending", bothLines, "2025-01-01", "2027-01-01")
+			w.appoint(id, "TX", bothLines, "2025-01-01")
 			w.mustAssign(id, w.sales)
 		}, []string{routing.ReasonLicenseUnverified}},
 		{"license expired", w.sales, "TX", func(id string) {
 			w.certify(id, w.sales, 90)
-			w.license(id, "FL", "verified", bothLines, "2025-01-01", "2027-01-01")
+			w.licensedAndAppointed(id, "2027-01-01", "FL")
 			w.license(id, "TX", "verified", bothLines, "2025-01-01", soon.Format(time.DateOnly))
+			w.appoint(id, "TX", bothLines, "2025-01-01")
 			w.mustAssign(id, w.sales)
 		}, nil}, // expired after the clock moves, below
 		{"license line missing", w.sales, "TX", func(id string) {
 			w.certify(id, w.sales, 90)
 			w.license(id, "TX", "verified", []string{"life"}, "2025-01-01", "2027-01-01")
-			w.license(id, "FL", "verified", bothLines, "2025-01-01", "2027-01-01")
+			w.appoint(id, "TX", bothLines, "2025-01-01")
+			w.licensedAndAppointed(id, "2027-01-01", "FL")
 			w.mustAssign(id, w.sales)
 		}, []string{routing.ReasonLicenseLineMissing}},
+		{"appointment missing", w.sales, "TX", func(id string) {
+			w.certify(id, w.sales, 90)
+			w.licensedAndAppointed(id, "2027-01-01", "FL")
+			w.license(id, "TX", "verified", bothLines, "2025-01-01", "2027-01-01")
+			w.mustAssign(id, w.sales)
+		}, []string{routing.ReasonAppointmentMissing}},
+		{"appointment only requested", w.sales, "TX", func(id string) {
+			w.certify(id, w.sales, 90)
+			w.licensedAndAppointed(id, "2027-01-01", "FL")
+			w.license(id, "TX", "verified", bothLines, "2025-01-01", "2027-01-01")
+			if _, err := w.env.App.Licensing.RecordAppointment(w.compliance, licensing.RecordAppointmentInput{
+				UserID: id, ClientID: w.larkspur, Jurisdiction: "TX", Lines: bothLines}); err != nil {
+				t.Fatal(err)
+			}
+			w.mustAssign(id, w.sales)
+		}, []string{routing.ReasonAppointmentMissing}},
+		{"appointment terminated", w.sales, "TX", func(id string) {
+			w.certify(id, w.sales, 90)
+			w.licensedAndAppointed(id, "2027-01-01", "FL", "TX")
+			w.mustAssign(id, w.sales)
+			as, err := w.env.App.Licensing.ListAppointments(w.compliance, licensing.AppointmentFilter{UserID: id, Jurisdiction: "TX"})
+			if err != nil || len(as) != 1 {
+				t.Fatalf("list appointments: %v %v", as, err)
+			}
+			if _, err := w.env.App.Licensing.TerminateAppointment(w.compliance, as[0].ID, licensing.TerminateInput{Reason: "left Larkspur's programs"}); err != nil {
+				t.Fatal(err)
+			}
+		}, []string{routing.ReasonAppointmentTerminated}},
+		{"appointment line missing", w.sales, "TX", func(id string) {
+			w.certify(id, w.sales, 90)
+			w.licensedAndAppointed(id, "2027-01-01", "FL")
+			w.license(id, "TX", "verified", bothLines, "2025-01-01", "2027-01-01")
+			w.appoint(id, "TX", []string{"life"}, "2025-01-01")
+			w.mustAssign(id, w.sales)
+		}, []string{routing.ReasonAppointmentLineMissing}},
+		{"license and appointment missing", w.sales, "GA", func(id string) {
+			w.certify(id, w.sales, 90)
+			w.licensedAndAppointed(id, "2027-01-01", "FL")
+			w.mustAssign(id, w.sales)
+		}, []string{routing.ReasonLicenseMissing, routing.ReasonAppointmentMissing}},
+		{"state not served", w.sales, "NY", func(id string) {
+			w.certify(id, w.sales, 90)
+			w.licensedAndAppointed(id, "2027-01-01", "FL")
+			w.mustAssign(id, w.sales)
+		}, []string{routing.ReasonStateNotServed}},
 	}
 	ids := make([]string, len(cases))
 	for i, tc := range cases {
@@ -104,8 +154,12 @@ func TestReasonCodes(t *testing.T) {
 				t.Errorf("got eligible %v, want %v", a.Eligible, len(tc.want) == 0)
 			}
 			for _, r := range a.Reasons {
-				if strings.HasPrefix(r.Code, "license_") && (r.State != "TX" || r.Class != "insurance-producer") {
-					t.Errorf("got license reason %+v, want state TX and class insurance-producer", r)
+				if (strings.HasPrefix(r.Code, "license_") || strings.HasPrefix(r.Code, "appointment_")) &&
+					(r.State != tc.state || r.Class != "insurance-producer") {
+					t.Errorf("got license reason %+v, want state %s and class insurance-producer", r, tc.state)
+				}
+				if r.Code == routing.ReasonStateNotServed && r.State != tc.state {
+					t.Errorf("got %+v, want state %s", r, tc.state)
 				}
 			}
 		})
@@ -120,7 +174,8 @@ func TestStateLicensing(t *testing.T) {
 	u := w.agent("tina")
 	w.certify(u.ID, w.sales, 120)
 	w.license(u.ID, "TX", "verified", bothLines, "2025-01-01", "2026-06-01")
-	w.license(u.ID, "FL", "verified", bothLines, "2025-01-01", "2027-01-01")
+	w.appoint(u.ID, "TX", bothLines, "2025-01-01")
+	w.licensedAndAppointed(u.ID, "2027-01-01", "FL")
 	w.mustAssign(u.ID, w.sales)
 	cases := []struct {
 		state    string
@@ -128,7 +183,7 @@ func TestStateLicensing(t *testing.T) {
 		covered  []string
 	}{
 		{"TX", true, nil}, {"tx", true, nil}, {"FL", true, nil}, {"GA", false, nil},
-		{"NY", true, nil}, // a state the program does not license
+		{"NY", false, nil}, // a state the program does not list: it serves only its listed states
 		{"", false, []string{"FL", "TX"}},
 	}
 	for _, tc := range cases {
@@ -240,6 +295,10 @@ func TestAssignRefusedAndAutoSuspended(t *testing.T) {
 		t.Errorf("assign unlicensed: got %d %s, want 409", res.Status, res.Body)
 	}
 	lic := w.license(u.ID, "GA", "verified", bothLines, "2025-01-01", "2027-01-01")
+	if res := w.assign(u.ID, w.sales); res.Status != 409 || !strings.Contains(string(res.Body), routing.ReasonAppointmentMissing) {
+		t.Errorf("assign licensed, not appointed: got %d %s, want 409 appointment_missing", res.Status, res.Body)
+	}
+	w.appoint(u.ID, "GA", bothLines, "2025-01-01")
 	w.mustAssign(u.ID, w.sales)
 	if res := w.assign(u.ID, w.sales); res.Status != 409 {
 		t.Errorf("assign twice: got %d, want 409", res.Status)
@@ -381,12 +440,58 @@ func TestBatchRosterAgentPrograms(t *testing.T) {
 	// Amy checks herself; her programs list routable first.
 	amyTok := w.env.Login("amy@x.test")
 	w.certify(a.ID, w.sales, 90)
-	w.license(a.ID, "TX", "verified", bothLines, "2025-01-01", "2027-01-01")
+	w.licensedAndAppointed(a.ID, "2027-01-01", "TX")
 	w.mustAssign(a.ID, w.sales)
 	res = w.env.Do(apitest.Request{Method: "GET", Path: "/api/v1/agents/" + a.ID + "/programs?state=FL", Token: amyTok})
 	var progs struct{ Programs []routing.ProgramAnswer }
 	res.JSON(t, &progs)
 	if res.Status != 200 || len(progs.Programs) != 2 || !progs.Programs[0].Eligible || progs.Programs[0].ProgramID != w.cards || progs.Programs[1].Eligible {
 		t.Errorf("agent programs: got %d %s, want cards (eligible) then sales (no FL license)", res.Status, res.Body)
+	}
+}
+
+// Terminating the appointment an assignment rests on suspends it (the
+// appointment.changed event marks it for the job), with the reason; a new
+// appointment restores it.
+func TestAppointmentTerminationSuspendsTheAssignment(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	u := w.agent("apt")
+	w.certify(u.ID, w.sales, 90)
+	w.license(u.ID, "GA", "verified", bothLines, "2025-01-01", "2027-01-01")
+	ap := w.appoint(u.ID, "GA", bothLines, "2025-01-01")
+	w.mustAssign(u.ID, w.sales)
+	run := func() *routing.Assignment {
+		t.Helper()
+		if _, err := w.env.App.Routing.RunOnce(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		a, err := w.env.App.Routing.Store().FindAssignment(context.Background(), u.ID, w.sales)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return a
+	}
+	if a := run(); a.Status != routing.StatusActive {
+		t.Fatalf("before: got %s, want active", a.Status)
+	}
+	// Terminated from next week: still active, valid until then.
+	next := w.env.Clock.Now().UTC().AddDate(0, 0, 7).Format(time.DateOnly)
+	if _, err := w.env.App.Licensing.TerminateAppointment(w.compliance, ap, licensing.TerminateInput{Reason: "left", TerminationDate: next}); err != nil {
+		t.Fatal(err)
+	}
+	a := run()
+	if a.Status != routing.StatusActive || a.ValidUntil == nil || a.ValidUntil.Format(time.DateOnly) != next {
+		t.Fatalf("terminated from %s: got %s until %v, want active until then", next, a.Status, a.ValidUntil)
+	}
+	w.env.Clock.Advance(8 * 24 * time.Hour)
+	w.certify(u.ID, w.sales, 90) // the certification must outlive the wait
+	a = run()
+	if a.Status != routing.StatusSuspended || !strings.Contains(string(a.SuspendedReasons), routing.ReasonAppointmentTerminated) {
+		t.Fatalf("after the termination date: got %s %s, want suspended with appointment_terminated", a.Status, a.SuspendedReasons)
+	}
+	w.appoint(u.ID, "GA", bothLines, w.env.Clock.Now().UTC().Format(time.DateOnly))
+	if a := run(); a.Status != routing.StatusActive {
+		t.Errorf("after a new appointment: got %s %s, want active", a.Status, a.SuspendedReasons)
 	}
 }

@@ -51,6 +51,7 @@ func TestAssignmentStatusCurrentWithEligible(t *testing.T) {
 			u := w.agent("a" + string(rune('a'+i)))
 			w.certify(u.ID, tc.program, 365)
 			w.license(u.ID, "GA", "verified", bothLines, "2025-01-01", "2030-01-01")
+			w.appoint(u.ID, "GA", bothLines, "2025-01-01")
 			w.mustAssign(u.ID, tc.program)
 			if tc.setup != nil {
 				tc.setup(u.ID)

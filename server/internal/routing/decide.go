@@ -25,6 +25,19 @@ const (
 	ReasonLicenseUnverified    = "license_unverified"
 	ReasonLicenseExpired       = "license_expired"
 	ReasonLicenseLineMissing   = "license_line_missing"
+	// ReasonAppointmentMissing: the requirement needs an appointment with
+	// the program's client in the state, and none is in force (none at all,
+	// only requested, or effective later).
+	ReasonAppointmentMissing = "appointment_missing"
+	// ReasonAppointmentTerminated: the client's appointment in the state
+	// was terminated and no other is in force.
+	ReasonAppointmentTerminated = "appointment_terminated"
+	// ReasonAppointmentLineMissing: an appointment is in force in the state
+	// but without a line of authority the requirement needs.
+	ReasonAppointmentLineMissing = "appointment_line_missing"
+	// ReasonStateNotServed: the program serves only the states its license
+	// requirements list, and the caller's state is not one of them.
+	ReasonStateNotServed = "state_not_served"
 )
 
 // Certification states, as the certification package names them.
@@ -38,6 +51,12 @@ const (
 
 // License statuses, as the licensing package names them.
 const licenseVerified = "verified"
+
+// Appointment statuses, as the licensing package names them.
+const (
+	appointmentRequested  = "requested"
+	appointmentTerminated = "terminated"
+)
 
 // CertificationInput is the agent's certification for the program.
 type CertificationInput struct {
@@ -54,6 +73,9 @@ type LicenseRequirement struct {
 	Class  string
 	Lines  []string
 	States []string
+	// Appointment: an active appointment with the program's client in the
+	// state, covering Lines, is needed too.
+	Appointment bool
 }
 
 // LicenseInput is one license the agent holds, in any status.
@@ -66,6 +88,25 @@ type LicenseInput struct {
 	ExpiryDate    time.Time // the license is valid before this instant
 }
 
+// AppointmentInput is one of the agent's appointments with the program's
+// client, in any status.
+type AppointmentInput struct {
+	Jurisdiction string
+	Lines        []string
+	Status       string
+	// EffectiveDate is when the appointment takes effect (nil while requested).
+	EffectiveDate *time.Time
+	// TerminationDate is the first day it no longer holds (terminated only).
+	TerminationDate *time.Time
+}
+
+// inForce reports whether the appointment holds at the instant: active or
+// terminated, effective, and before its termination date.
+func (a *AppointmentInput) inForce(at time.Time) bool {
+	return a.Status != appointmentRequested && a.EffectiveDate != nil && !at.Before(*a.EffectiveDate) &&
+		(a.TerminationDate == nil || at.Before(*a.TerminationDate))
+}
+
 // Input is everything Decide needs, loaded by the caller at one instant.
 type Input struct {
 	At           time.Time
@@ -74,7 +115,12 @@ type Input struct {
 	Assigned     bool
 	Cert         *CertificationInput // nil when the agent was never enrolled
 	Requirements []LicenseRequirement
-	Licenses     []LicenseInput
+	// ServesOnlyListedStates: the program serves only the states its
+	// requirements list; a caller from another state is not eligible.
+	ServesOnlyListedStates bool
+	Licenses               []LicenseInput
+	// Appointments are the agent's appointments with the program's client.
+	Appointments []AppointmentInput
 	// states is requiredStates without a caller state, when the caller
 	// worked it out once for many agents of a program (a roster); nil
 	// otherwise.
@@ -106,8 +152,11 @@ type Decision struct {
 // Decide applies the rules: an active agent, assigned to the program, with
 // a current certification (a due refresher counts until its due date), and
 // for every license requirement that applies to the caller's state a
-// verified license in effect with the class and every line. Without a caller
-// state, every state the program requires must be covered.
+// verified license in effect with the class and every line and, when the
+// requirement says so, an appointment with the program's client in force in
+// that state with every line. A program that serves only its listed states
+// refuses callers from other states. Without a caller state, every state
+// the program requires must be covered.
 func Decide(in Input) Decision {
 	d := Decision{Reasons: []Reason{}}
 	at := in.At
@@ -231,13 +280,23 @@ func decideLicenses(in Input, d *Decision, until *soonest) {
 	var covered []string
 	for _, state := range states {
 		ok := true
+		listed := false
 		for _, req := range in.Requirements {
 			if !slices.Contains(req.States, state) {
 				continue
 			}
+			listed = true
 			if !checkRequirement(in.Licenses, req, state, in.At, d, until) {
 				ok = false
 			}
+			if req.Appointment && !checkAppointment(in.Appointments, req, state, in.At, d, until) {
+				ok = false
+			}
+		}
+		if !listed && in.ServesOnlyListedStates {
+			d.add(Reason{Code: ReasonStateNotServed, State: state,
+				Message: "this program serves callers only in the states it lists, not " + state})
+			ok = false
 		}
 		if ok {
 			if covered == nil {
@@ -307,6 +366,59 @@ func checkRequirement(ls []LicenseInput, req LicenseRequirement, state string, a
 	return false
 }
 
+// checkAppointment reports whether an appointment with the program's
+// client is in force in state at the instant covering req's lines; when
+// none is, it adds the reason for the nearest miss. It adds the instants at
+// which the answer changes by itself (an appointment taking effect or
+// reaching its termination date).
+func checkAppointment(as []AppointmentInput, req LicenseRequirement, state string, at time.Time, d *Decision, until *soonest) bool {
+	var best *AppointmentInput // the first appointment in force lacking a line
+	terminated, requested := false, false
+	for i := range as {
+		a := &as[i]
+		if a.Jurisdiction != state {
+			continue
+		}
+		if a.Status != appointmentRequested && a.EffectiveDate != nil && at.Before(*a.EffectiveDate) {
+			until.add(*a.EffectiveDate) // will start to count
+		}
+		if !a.inForce(at) {
+			switch {
+			case a.Status == appointmentRequested:
+				requested = true
+			case a.Status == appointmentTerminated && a.TerminationDate != nil && !at.Before(*a.TerminationDate):
+				terminated = true
+			}
+			continue
+		}
+		if len(missingLines(a.Lines, req.Lines)) == 0 {
+			if a.TerminationDate != nil {
+				until.add(*a.TerminationDate)
+			}
+			return true
+		}
+		if best == nil {
+			best = a
+		}
+	}
+	if best != nil {
+		for _, line := range missingLines(best.Lines, req.Lines) {
+			d.add(Reason{Code: ReasonAppointmentLineMissing, State: state, Class: req.Class, Line: line,
+				Message: "the agent's " + state + " appointment lacks the " + line + " line of authority"})
+		}
+		return false
+	}
+	code, what := ReasonAppointmentMissing, "the agent is not appointed by this program's client in "+state
+	switch {
+	case requested:
+		what = "the agent's appointment by this program's client in " + state + " is requested, not yet active"
+	case terminated:
+		code, what = ReasonAppointmentTerminated, "the agent's appointment by this program's client in "+state+" was terminated"
+	}
+	d.add(Reason{Code: code, Message: what, State: state, Class: req.Class, Line: strings.Join(req.Lines, ",")})
+	return false
+}
+
 func missingLines(have, need []string) []string {
 	var out []string
 	for _, n := range need {
@@ -319,7 +431,7 @@ func missingLines(have, need []string) []string {
 
 // Routable reports whether a decision made without a caller state leaves the
 // agent routable somewhere: eligible, or, for a program that needs licenses,
-// failing only license requirements while covered for at least one of the
+// failing only license (and appointment) requirements while covered for at least one of the
 // states the program requires. An assignment is accepted, and stays active,
 // on this answer; the ACD still asks per caller state.
 func Routable(d Decision, needsLicenses bool) bool {
@@ -331,7 +443,8 @@ func Routable(d Decision, needsLicenses bool) bool {
 	}
 	for _, r := range d.Reasons {
 		switch r.Code {
-		case ReasonLicenseMissing, ReasonLicenseUnverified, ReasonLicenseExpired, ReasonLicenseLineMissing:
+		case ReasonLicenseMissing, ReasonLicenseUnverified, ReasonLicenseExpired, ReasonLicenseLineMissing,
+			ReasonAppointmentMissing, ReasonAppointmentTerminated, ReasonAppointmentLineMissing:
 		default:
 			return false
 		}

@@ -24,6 +24,18 @@ func lic(state, status string, lines []string, effective, expiry time.Time) Lice
 
 var both = []string{"life", "accident-and-health"}
 
+// appointed is insurance with an appointment required.
+var appointed = []LicenseRequirement{{Class: "insurance-producer", Lines: both, States: []string{"TX", "FL"}, Appointment: true}}
+
+func appt(state, status string, lines []string, effective, ended *time.Time) AppointmentInput {
+	return AppointmentInput{Jurisdiction: state, Lines: lines, Status: status, EffectiveDate: effective, TerminationDate: ended}
+}
+
+// txLicense is a verified TX license with both lines, in force for 40 days.
+func txLicense() []LicenseInput {
+	return []LicenseInput{lic("TX", "verified", both, t0.Add(-days(10)), t0.Add(days(40)))}
+}
+
 func TestDecide(t *testing.T) {
 	t.Parallel()
 	base := Input{At: t0, AgentActive: true, Assigned: true, Cert: certified(days(100))}
@@ -102,6 +114,64 @@ func TestDecide(t *testing.T) {
 		}), false, []string{ReasonLicenseMissing}, ptr(t0.Add(days(40))), []string{"TX"}},
 		{"no caller state: nothing covered", with(func(in *Input) { in.Requirements = insurance }), false,
 			[]string{ReasonLicenseMissing, ReasonLicenseMissing}, ptr(t0.Add(days(100))), []string{}},
+
+		{"licensed and appointed", with(func(in *Input) {
+			in.CallerState, in.Requirements, in.Licenses = "TX", appointed, txLicense()
+			in.Appointments = []AppointmentInput{appt("TX", "active", both, ptr(t0.Add(-days(5))), nil)}
+		}), true, nil, ptr(t0.Add(days(40))), nil},
+		{"licensed, not appointed", with(func(in *Input) {
+			in.CallerState, in.Requirements, in.Licenses = "TX", appointed, txLicense()
+			in.Appointments = []AppointmentInput{appt("FL", "active", both, ptr(t0.Add(-days(5))), nil)}
+		}), false, []string{ReasonAppointmentMissing}, ptr(t0.Add(days(40))), nil},
+		{"appointed, not licensed: both named", with(func(in *Input) {
+			in.CallerState, in.Requirements = "FL", appointed
+			in.Appointments = []AppointmentInput{appt("TX", "active", both, ptr(t0.Add(-days(5))), nil)}
+		}), false, []string{ReasonLicenseMissing, ReasonAppointmentMissing}, ptr(t0.Add(days(100))), nil},
+		{"appointment only requested", with(func(in *Input) {
+			in.CallerState, in.Requirements, in.Licenses = "TX", appointed, txLicense()
+			in.Appointments = []AppointmentInput{appt("TX", "requested", both, nil, nil)}
+		}), false, []string{ReasonAppointmentMissing}, ptr(t0.Add(days(40))), nil},
+		{"appointment effective later changes the answer then", with(func(in *Input) {
+			in.CallerState, in.Requirements, in.Licenses = "TX", appointed, txLicense()
+			in.Appointments = []AppointmentInput{appt("TX", "active", both, ptr(t0.Add(days(2))), nil)}
+		}), false, []string{ReasonAppointmentMissing}, ptr(t0.Add(days(2))), nil},
+		{"appointment terminated", with(func(in *Input) {
+			in.CallerState, in.Requirements, in.Licenses = "TX", appointed, txLicense()
+			in.Appointments = []AppointmentInput{appt("TX", "terminated", both, ptr(t0.Add(-days(50))), ptr(t0.Add(-days(1))))}
+		}), false, []string{ReasonAppointmentTerminated}, ptr(t0.Add(days(40))), nil},
+		{"termination ahead: in force until then", with(func(in *Input) {
+			in.CallerState, in.Requirements, in.Licenses = "TX", appointed, txLicense()
+			in.Appointments = []AppointmentInput{appt("TX", "terminated", both, ptr(t0.Add(-days(50))), ptr(t0.Add(days(3))))}
+		}), true, nil, ptr(t0.Add(days(3))), nil},
+		{"new appointment after a terminated one", with(func(in *Input) {
+			in.CallerState, in.Requirements, in.Licenses = "TX", appointed, txLicense()
+			in.Appointments = []AppointmentInput{appt("TX", "terminated", both, ptr(t0.Add(-days(50))), ptr(t0.Add(-days(9)))),
+				appt("TX", "active", both, ptr(t0.Add(-days(2))), nil)}
+		}), true, nil, ptr(t0.Add(days(40))), nil},
+		{"appointment lacks a line", with(func(in *Input) {
+			in.CallerState, in.Requirements, in.Licenses = "TX", appointed, txLicense()
+			in.Appointments = []AppointmentInput{appt("TX", "active", []string{"life"}, ptr(t0.Add(-days(5))), nil)}
+		}), false, []string{ReasonAppointmentLineMissing}, ptr(t0.Add(days(40))), nil},
+		{"no caller state: covered where licensed and appointed", with(func(in *Input) {
+			in.Requirements = appointed
+			in.Licenses = []LicenseInput{lic("TX", "verified", both, t0.Add(-days(10)), t0.Add(days(40))),
+				lic("FL", "verified", both, t0.Add(-days(10)), t0.Add(days(40)))}
+			in.Appointments = []AppointmentInput{appt("TX", "active", both, ptr(t0.Add(-days(5))), nil)}
+		}), false, []string{ReasonAppointmentMissing}, ptr(t0.Add(days(40))), []string{"TX"}},
+		{"serves only listed states: caller elsewhere", with(func(in *Input) {
+			in.CallerState, in.Requirements, in.Licenses, in.ServesOnlyListedStates = "NY", insurance, txLicense(), true
+		}), false, []string{ReasonStateNotServed}, ptr(t0.Add(days(100))), nil},
+		{"serves only listed states: listed caller", with(func(in *Input) {
+			in.CallerState, in.Requirements, in.Licenses, in.ServesOnlyListedStates = "TX", insurance, txLicense(), true
+		}), true, nil, ptr(t0.Add(days(40))), nil},
+		{"serves only listed states: no caller state", with(func(in *Input) {
+			in.Requirements, in.ServesOnlyListedStates = insurance, true
+			in.Licenses = []LicenseInput{lic("TX", "verified", both, t0.Add(-days(10)), t0.Add(days(40))),
+				lic("FL", "verified", both, t0.Add(-days(10)), t0.Add(days(40)))}
+		}), true, nil, ptr(t0.Add(days(40))), []string{"FL", "TX"}},
+		{"unlicensed program ignores serving only listed states", with(func(in *Input) {
+			in.CallerState, in.ServesOnlyListedStates = "NY", true
+		}), true, nil, ptr(t0.Add(days(100))), nil},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -136,5 +206,22 @@ func TestDecideNamesStateAndLine(t *testing.T) {
 	want := Reason{Code: ReasonLicenseLineMissing, State: "TX", Class: "insurance-producer", Line: "accident-and-health"}
 	if len(d.Reasons) != 1 || d.Reasons[0].State != want.State || d.Reasons[0].Line != want.Line || d.Reasons[0].Class != want.Class {
 		t.Errorf("got %+v, want %+v", d.Reasons, want)
+	}
+}
+
+func TestRoutableWithAppointments(t *testing.T) {
+	t.Parallel()
+	// Licensed and appointed in TX, only licensed in FL: routable (TX).
+	d := Decide(Input{At: t0, AgentActive: true, Assigned: true, Cert: certified(days(9)), Requirements: appointed,
+		Licenses:     []LicenseInput{lic("TX", "verified", both, t0.Add(-days(1)), t0.Add(days(9))), lic("FL", "verified", both, t0.Add(-days(1)), t0.Add(days(9)))},
+		Appointments: []AppointmentInput{appt("TX", "active", both, ptr(t0.Add(-days(1))), nil)}})
+	if !Routable(d, true) || d.Eligible {
+		t.Errorf("got routable %v eligible %v (%v), want routable, not eligible everywhere", Routable(d, true), d.Eligible, d.Reasons)
+	}
+	// Licensed in both, appointed nowhere: not routable.
+	d = Decide(Input{At: t0, AgentActive: true, Assigned: true, Cert: certified(days(9)), Requirements: appointed,
+		Licenses: []LicenseInput{lic("TX", "verified", both, t0.Add(-days(1)), t0.Add(days(9)))}})
+	if Routable(d, true) {
+		t.Errorf("got routable without any appointment: %v", d.Reasons)
 	}
 }

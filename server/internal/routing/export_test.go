@@ -54,7 +54,8 @@ func newCenter(t *testing.T) *center {
 	w.setCert(c.bob.ID, w.cards, "revoked", nil, nil)
 	w.certify(c.tina.ID, w.sales, 120)
 	w.license(c.tina.ID, "TX", "verified", bothLines, "2025-01-01", "2026-06-01")
-	w.license(c.tina.ID, "FL", "verified", bothLines, "2025-01-01", "2027-01-01")
+	w.appoint(c.tina.ID, "TX", bothLines, "2025-01-01")
+	w.licensedAndAppointed(c.tina.ID, "2027-01-01", "FL")
 	w.mustAssign(c.tina.ID, w.sales)
 	w.certify(c.carl.ID, w.cards, 90)
 	return c

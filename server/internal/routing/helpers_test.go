@@ -123,6 +123,31 @@ func (w *world) license(userID, state, status string, lines []string, effective,
 
 var bothLines = []string{"life", "accident-and-health"}
 
+// appoint records the agent's active appointment by Larkspur (the sales
+// program's client) in the state for lines, effective on the date
+// (YYYY-MM-DD), through the licensing service, and returns its id.
+func (w *world) appoint(userID, state string, lines []string, effective string) string {
+	w.t.Helper()
+	a, err := w.env.App.Licensing.RecordAppointment(w.compliance, licensing.RecordAppointmentInput{
+		UserID: userID, ClientID: w.larkspur, Jurisdiction: state, Lines: lines, Status: "active",
+		EffectiveDate: effective, Reference: "test",
+	})
+	if err != nil {
+		w.t.Fatalf("appoint %s: %v", state, err)
+	}
+	return a.ID
+}
+
+// licensedAndAppointed gives the agent a verified license with both lines
+// and an active Larkspur appointment in each state, from 2020 to expiry.
+func (w *world) licensedAndAppointed(userID, expiry string, states ...string) {
+	w.t.Helper()
+	for _, s := range states {
+		w.license(userID, s, "verified", bothLines, "2020-01-01", expiry)
+		w.appoint(userID, s, bothLines, "2020-01-01")
+	}
+}
+
 // assign asks the API to assign the agent (as an admin).
 func (w *world) assign(userID, programID string) *apitest.Response {
 	w.t.Helper()

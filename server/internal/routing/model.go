@@ -144,14 +144,17 @@ type inputs struct {
 	Status       string // the assignment's stored status (the job's last record), when assigned
 	Cert         *CertificationInput
 	Requirements []LicenseRequirement
+	ServesOnly   bool // the program serves only its listed states
 	Licenses     []LicenseInput
-	states       []string // the program's required states (Input.states), when known
+	Appointments []AppointmentInput // the agent's with the program's client
+	states       []string           // the program's required states (Input.states), when known
 }
 
 // decide runs Decide over the inputs for a caller state.
 func (in *inputs) decide(state string) Decision {
 	return Decide(Input{At: in.At, CallerState: state, AgentActive: in.Active, Assigned: in.Assigned,
-		Cert: in.Cert, Requirements: in.Requirements, Licenses: in.Licenses, states: in.states})
+		Cert: in.Cert, Requirements: in.Requirements, ServesOnlyListedStates: in.ServesOnly, Licenses: in.Licenses,
+		Appointments: in.Appointments, states: in.states})
 }
 
 // assignmentStatus is the status the assignment job stores for an answer

@@ -15,6 +15,7 @@ import (
 	"github.com/skillgate/skillgate/server/internal/apperr"
 	"github.com/skillgate/skillgate/server/internal/audit"
 	"github.com/skillgate/skillgate/server/internal/auth"
+	"github.com/skillgate/skillgate/server/internal/licensing"
 	"github.com/skillgate/skillgate/server/internal/routing"
 )
 
@@ -32,12 +33,22 @@ type refLicense struct {
 	effective, expiry time.Time // midnight UTC; valid while effective <= t < expiry
 }
 
+// refAppointment is an appointment by Larkspur (the sales program's client).
+type refAppointment struct {
+	id, state, status string
+	lines             []string
+	effective, ended  *time.Time // midnight UTC; in force while effective <= t < ended
+}
+
+func (a *refAppointment) open() bool { return a.status == "requested" || a.status == "active" }
+
 type refAgent struct {
-	id       string
-	active   bool
-	assigned map[string]bool
-	certs    map[string]*refCert
-	licenses []*refLicense
+	id           string
+	active       bool
+	assigned     map[string]bool
+	certs        map[string]*refCert
+	licenses     []*refLicense
+	appointments []*refAppointment
 }
 
 // salesStates are the states direct-sales requires an insurance-producer
@@ -68,23 +79,46 @@ func (a *refAgent) licensed(state string, at time.Time) bool {
 	return false
 }
 
+// appointed: an appointment in force in the state with both lines.
+func (a *refAgent) appointed(state string, at time.Time) bool {
+	for _, ap := range a.appointments {
+		if ap.state == state && ap.status != "requested" && ap.effective != nil && !at.Before(*ap.effective) &&
+			(ap.ended == nil || at.Before(*ap.ended)) &&
+			slices.Contains(ap.lines, "life") && slices.Contains(ap.lines, "accident-and-health") {
+			return true
+		}
+	}
+	return false
+}
+
+// openAppointment is the agent's requested or active appointment in the state.
+func (a *refAgent) openAppointment(state string) *refAppointment {
+	for _, ap := range a.appointments {
+		if ap.state == state && ap.open() {
+			return ap
+		}
+	}
+	return nil
+}
+
 func (a *refAgent) covered(at time.Time) []string {
 	out := []string{}
 	for _, s := range salesStates {
-		if a.licensed(s, at) {
+		if a.licensed(s, at) && a.appointed(s, at) {
 			out = append(out, s)
 		}
 	}
 	return out
 }
 
-// licensesOK says whether the license rules pass for the program and state.
+// licensesOK says whether the license and appointment rules pass for the
+// program and state. The sales program serves only its listed states.
 func (a *refAgent) licensesOK(program, sales, state string, at time.Time) bool {
 	if program != sales {
 		return true
 	}
 	if state != "" {
-		return !slices.Contains(salesStates, state) || a.licensed(state, at)
+		return slices.Contains(salesStates, state) && a.licensed(state, at) && a.appointed(state, at)
 	}
 	return len(a.covered(at)) == len(salesStates)
 }
@@ -137,6 +171,7 @@ func testModel(t *testing.T, w *world, sequences int) {
 	programs := []string{w.cards, w.sales}
 	ctx := context.Background()
 	events := 0
+	eligibleSales, reasonsSeen := 0, map[string]int{} // how far the sequences got
 	for seq := range sequences {
 		u, err := w.env.App.Auth.CreateUserAs(ctx, audit.System("test"), auth.CreateUserInput{
 			Email: fmt.Sprintf("m%d@x.test", seq), Role: auth.RoleAgent, ExternalID: fmt.Sprintf("m%d", seq),
@@ -184,7 +219,7 @@ func testModel(t *testing.T, w *world, sequences int) {
 				what = "certification " + st
 				w.setCert(ag.id, program, st, c.expires, c.due)
 				ag.certs[program] = c
-			case r < 55:
+			case r < 47:
 				if !ag.active {
 					continue // licensing refuses licenses for deactivated users
 				}
@@ -199,7 +234,7 @@ func testModel(t *testing.T, w *world, sequences int) {
 				l.id = w.license(ag.id, l.state, "pending", lines, eff.Format(time.DateOnly), exp.Format(time.DateOnly))
 				ag.licenses = append(ag.licenses, l)
 				what = "license submit " + l.state
-			case r < 70:
+			case r < 58:
 				if len(ag.licenses) == 0 {
 					continue
 				}
@@ -231,7 +266,77 @@ func testModel(t *testing.T, w *world, sequences int) {
 				if err != nil && !apperr.Is(err, apperr.Conflict) {
 					fail("step %d.%d %s: %v", seq, step, what, err)
 				}
-			case r < 75:
+			case r < 68:
+				// Larkspur requests, records, activates or terminates an appointment.
+				states := []string{"TX", "FL", "GA", "NY", "TX"}
+				state := states[rng.IntN(len(states))]
+				lines := bothLines
+				if rng.IntN(6) == 0 {
+					lines = []string{"life"}
+				}
+				eff := today.AddDate(0, 0, rng.IntN(20)-15)
+				cur := ag.openAppointment(state)
+				switch op := rng.IntN(4); {
+				case op <= 1 || cur == nil:
+					status := []string{"requested", "active"}[rng.IntN(2)]
+					what = "appointment " + status + " " + state
+					in := licensing.RecordAppointmentInput{UserID: ag.id, ClientID: w.larkspur, Jurisdiction: state, Lines: lines, Status: status}
+					if status == "active" {
+						in.EffectiveDate = eff.Format(time.DateOnly)
+					}
+					a, err := w.env.App.Licensing.RecordAppointment(w.compliance, in)
+					want := cur == nil && ag.active
+					if (err == nil) != want {
+						fail("step %d.%d %s: got err %v, want success=%v", seq, step, what, err, want)
+					}
+					if err == nil {
+						ap := &refAppointment{id: a.ID, state: state, status: status, lines: lines}
+						if status == "active" {
+							ap.effective = &eff
+						}
+						ag.appointments = append(ag.appointments, ap)
+					}
+				case op == 2:
+					what = "appointment activate " + state
+					_, err := w.env.App.Licensing.ActivateAppointment(w.compliance, cur.id, licensing.ActivateInput{EffectiveDate: eff.Format(time.DateOnly)})
+					if want := cur.status == "requested"; (err == nil) != want {
+						fail("step %d.%d %s (%s): got err %v, want success=%v", seq, step, what, cur.status, err, want)
+					}
+					if err == nil {
+						cur.status, cur.effective = "active", &eff
+					}
+				default:
+					end := today.AddDate(0, 0, rng.IntN(10))
+					what = "appointment terminate " + state + " from " + end.Format(time.DateOnly)
+					_, err := w.env.App.Licensing.TerminateAppointment(w.compliance, cur.id, licensing.TerminateInput{
+						TerminationDate: end.Format(time.DateOnly), Reason: "left the program"})
+					want := cur.effective == nil || !end.Before(*cur.effective)
+					if (err == nil) != want {
+						fail("step %d.%d %s: got err %v, want success=%v", seq, step, what, err, want)
+					}
+					if err == nil {
+						cur.status, cur.ended = "terminated", &end
+					}
+				}
+			case r < 74:
+				// Compliance onboards the agent in a state at once: a verified
+				// license and an active appointment, both already in effect.
+				if !ag.active {
+					continue
+				}
+				state := salesStates[rng.IntN(len(salesStates))]
+				what = "license and appointment " + state
+				eff := today.AddDate(0, 0, -rng.IntN(30)-1)
+				exp := today.AddDate(0, 0, 1+rng.IntN(90))
+				l := &refLicense{state: state, status: "verified", lines: bothLines, effective: eff, expiry: exp}
+				l.id = w.license(ag.id, state, "verified", bothLines, eff.Format(time.DateOnly), exp.Format(time.DateOnly))
+				ag.licenses = append(ag.licenses, l)
+				if ag.openAppointment(state) == nil {
+					ap := &refAppointment{state: state, status: "active", lines: bothLines, effective: &eff}
+					ap.id = w.appoint(ag.id, state, bothLines, eff.Format(time.DateOnly))
+					ag.appointments = append(ag.appointments, ap)
+				}
+			case r < 77:
 				what = "license expiry job"
 				if _, err := w.env.App.Licensing.RunOnce(ctx); err != nil {
 					fail("expiry job: %v", err)
@@ -286,6 +391,12 @@ func testModel(t *testing.T, w *world, sequences int) {
 					fail("step %d.%d after %s: check got %d %s", seq, step, what, res.Status, res.Body)
 				}
 				want := ag.eligible(p, w.sales, state, now)
+				if want && p == w.sales && state != "" {
+					eligibleSales++
+				}
+				for _, r := range a.Reasons {
+					reasonsSeen[r.Code]++
+				}
 				if a.Eligible != want {
 					fail("step %d.%d after %s: %s state %q: got eligible=%v %v, want %v (agent %+v)", seq, step, what,
 						p, state, a.Eligible, codes(a), want, *ag)
@@ -319,7 +430,18 @@ func testModel(t *testing.T, w *world, sequences int) {
 			}
 		}
 	}
-	t.Logf("seed %d: %d sequences, %d events, every answer matched the reference", seed, sequences, events)
+	t.Logf("seed %d: %d sequences, %d events, every answer matched the reference; %d eligible sales answers for a caller state; reasons %v",
+		seed, sequences, events, eligibleSales, reasonsSeen)
+	// The sequences must reach licensed and appointed agents and every
+	// appointment reason, or they test little.
+	if eligibleSales == 0 {
+		t.Errorf("no sequence made an agent eligible for sales in a caller state")
+	}
+	for _, code := range []string{routing.ReasonAppointmentMissing, routing.ReasonAppointmentTerminated, routing.ReasonAppointmentLineMissing, routing.ReasonStateNotServed} {
+		if reasonsSeen[code] == 0 {
+			t.Errorf("no answer had the reason %s", code)
+		}
+	}
 }
 
 // checkBulk compares the roster, the TaskRouter export and reconciliation

@@ -16,7 +16,7 @@ func TestUnknownCallerStateRefused(t *testing.T) {
 	w := newWorld(t)
 	u := w.agent("una")
 	w.certify(u.ID, w.sales, 120)
-	w.license(u.ID, "TX", "verified", bothLines, "2025-01-01", "2027-01-01")
+	w.licensedAndAppointed(u.ID, "2027-01-01", "TX")
 	w.mustAssign(u.ID, w.sales)
 	// Back to pending: una is licensed in no state the program requires.
 	if err := w.env.DB.Exec(`UPDATE licenses SET status = 'pending' WHERE user_id = ?`, u.ID).Error; err != nil {

@@ -25,8 +25,8 @@ import (
 // The read path is the hot one (the ACD asks thousands of times a minute),
 // so it reads the owning packages' tables directly, read-only, in one round
 // trip: users (auth), programs and program_licenses (catalog),
-// certifications (certification), licenses (licensing) and assignments
-// (ours). Nothing else here reads another package's tables, and nothing
+// certifications (certification), licenses and appointments (licensing)
+// and assignments (ours). Nothing else here reads another package's tables, and nothing
 // here writes them. The store caches nothing: every read reflects the last
 // committed revocation (the service may reuse a roster for RosterCacheTTL).
 //
@@ -43,7 +43,8 @@ func NewStore(g *gorm.DB) *Store { return &Store{db: g} }
 func pool(g *gorm.DB) gorm.ConnPool { return g.Statement.ConnPool }
 
 // requirementsJSON aggregates program p's license requirements.
-const requirementsJSON = `(SELECT json_agg(json_build_object('class', pl.class, 'lines', pl.lines, 'states', pl.states) ORDER BY pl.position)
+const requirementsJSON = `(SELECT json_agg(json_build_object('class', pl.class, 'lines', pl.lines, 'states', pl.states,
+     'appointment', pl.appointment) ORDER BY pl.position)
    FROM program_licenses pl WHERE pl.program_id = p.id)`
 
 // licensesJSONWhere starts a subquery aggregating user u's licenses; a
@@ -60,13 +61,24 @@ const licensesJSON = licensesJSONWhere + `true)`
 const programLicensesJSON = licensesJSONWhere + `EXISTS (SELECT 1 FROM program_licenses pl
      WHERE pl.program_id = p.id AND pl.class = l.class AND l.jurisdiction = ANY (pl.states)))`
 
+// appointmentsJSONWhere starts a subquery aggregating user u's
+// appointments; a condition on ap and a closing parenthesis follow.
+const appointmentsJSONWhere = `(SELECT json_agg(json_build_object('client_id', ap.client_id, 'jurisdiction', ap.jurisdiction,
+     'lines', ap.lines_of_authority, 'status', ap.status, 'effective', ap.effective_date, 'termination', ap.termination_date))
+   FROM appointments ap WHERE ap.user_id = u.id AND `
+
+// programAppointmentsJSON aggregates user u's appointments with program
+// p's client, when a requirement of p needs one (Decide looks at no other).
+const programAppointmentsJSON = appointmentsJSONWhere + `ap.client_id = p.client_id
+     AND EXISTS (SELECT 1 FROM program_licenses pl WHERE pl.program_id = p.id AND pl.appointment))`
+
 // inputsQuery reads one agent × program. It always returns one row; the
 // agent's or program's columns are null when they do not exist. %s is the
 // agent condition on $1.
 const inputsQuery = `
 SELECT u.id, u.external_id, u.role, u.email, u.active, p.id, p.name, p.client_id,
        a.status, c.state, c.expires_at, c.refresher_due_at, ` + requirementsJSON + `,
-       ` + programLicensesJSON + `
+       ` + programLicensesJSON + `, p.serves_only_listed_states, ` + programAppointmentsJSON + `
 FROM (SELECT 1) one
 LEFT JOIN users u ON %s
 LEFT JOIN programs p ON p.id = $2
@@ -111,10 +123,11 @@ func (s *Store) Inputs(ctx context.Context, tx *gorm.DB, agent Agent, programID 
 		userID, ext, role, email, progID, progName, clientID, status *string
 		active                                                       *bool
 		cert                                                         certCols
-		reqs, lics                                                   []byte
+		reqs, lics, apps                                             []byte
+		servesOnly                                                   *bool
 	)
 	err := pool(tx).QueryRowContext(ctx, q, arg, programID).Scan(&userID, &ext, &role, &email, &active,
-		&progID, &progName, &clientID, &status, &cert.State, &cert.ExpiresAt, &cert.DueAt, &reqs, &lics)
+		&progID, &progName, &clientID, &status, &cert.State, &cert.ExpiresAt, &cert.DueAt, &reqs, &lics, &servesOnly, &apps)
 	if err != nil {
 		return nil, fmt.Errorf("routing: load inputs: %w", err)
 	}
@@ -135,6 +148,12 @@ func (s *Store) Inputs(ctx context.Context, tx *gorm.DB, agent Agent, programID 
 	if in.Licenses, err = decodeLicenses(lics); err != nil {
 		return nil, err
 	}
+	in.ServesOnly = servesOnly != nil && *servesOnly
+	byClient, err := decodeAppointments(apps)
+	if err != nil {
+		return nil, err
+	}
+	in.Appointments = byClient[in.ClientID]
 	return in, nil
 }
 
@@ -142,15 +161,16 @@ func (s *Store) Inputs(ctx context.Context, tx *gorm.DB, agent Agent, programID 
 type program struct {
 	ID, Name, ClientID string
 	Requirements       []LicenseRequirement
+	ServesOnly         bool // serves only the states its requirements list
 }
 
-const programQuery = `SELECT p.id, p.name, p.client_id, ` + requirementsJSON + ` FROM programs p WHERE p.id = $1`
+const programQuery = `SELECT p.id, p.name, p.client_id, ` + requirementsJSON + `, p.serves_only_listed_states FROM programs p WHERE p.id = $1`
 
 // Program reads a program and its license requirements. Errors: not_found.
 func (s *Store) Program(ctx context.Context, programID string) (*program, error) {
 	var p program
 	var reqs []byte
-	err := pool(s.db).QueryRowContext(ctx, programQuery, programID).Scan(&p.ID, &p.Name, &p.ClientID, &reqs)
+	err := pool(s.db).QueryRowContext(ctx, programQuery, programID).Scan(&p.ID, &p.Name, &p.ClientID, &reqs, &p.ServesOnly)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, apperr.NotFoundf("program")
 	}
@@ -163,7 +183,8 @@ func (s *Store) Program(ctx context.Context, programID string) (*program, error)
 	return &p, nil
 }
 
-const agentQueryTmpl = `SELECT u.id, u.external_id, u.role, u.email, u.active, ` + licensesJSON + ` FROM users u WHERE %s`
+const agentQueryTmpl = `SELECT u.id, u.external_id, u.role, u.email, u.active, ` + licensesJSON + `,
+       ` + appointmentsJSONWhere + `true) FROM users u WHERE %s`
 
 var (
 	agentByID       = fmt.Sprintf(agentQueryTmpl, "u.id = $1")
@@ -171,7 +192,8 @@ var (
 )
 
 const agentProgramsQuery = `
-SELECT p.id, p.name, p.client_id, a.status, c.state, c.expires_at, c.refresher_due_at, ` + requirementsJSON + `
+SELECT p.id, p.name, p.client_id, a.status, c.state, c.expires_at, c.refresher_due_at, ` + requirementsJSON + `,
+       p.serves_only_listed_states
 FROM assignments a
 JOIN programs p ON p.id = a.program_id
 LEFT JOIN certifications c ON c.user_id = a.user_id AND c.program_id = a.program_id
@@ -183,8 +205,8 @@ ORDER BY p.name, p.id`
 func (s *Store) AgentPrograms(ctx context.Context, agent Agent) ([]*inputs, *inputs, error) {
 	q, arg := agentQuery(agent, agentByID, agentByExternal)
 	var who inputs
-	var lics []byte
-	err := pool(s.db).QueryRowContext(ctx, q, arg).Scan(&who.UserID, &who.ExternalID, &who.Role, &who.Email, &who.Active, &lics)
+	var lics, apps []byte
+	err := pool(s.db).QueryRowContext(ctx, q, arg).Scan(&who.UserID, &who.ExternalID, &who.Role, &who.Email, &who.Active, &lics, &apps)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil, apperr.NotFoundf("agent %s", agent)
 	}
@@ -192,6 +214,10 @@ func (s *Store) AgentPrograms(ctx context.Context, agent Agent) ([]*inputs, *inp
 		return nil, nil, fmt.Errorf("routing: load agent: %w", err)
 	}
 	if who.Licenses, err = decodeLicenses(lics); err != nil {
+		return nil, nil, err
+	}
+	byClient, err := decodeAppointments(apps)
+	if err != nil {
 		return nil, nil, err
 	}
 	rows, err := pool(s.db).QueryContext(ctx, agentProgramsQuery, who.UserID)
@@ -206,13 +232,14 @@ func (s *Store) AgentPrograms(ctx context.Context, agent Agent) ([]*inputs, *inp
 		var cert certCols
 		var reqs []byte
 		if err := rows.Scan(&in.ProgramID, &in.ProgramName, &in.ClientID, &in.Status,
-			&cert.State, &cert.ExpiresAt, &cert.DueAt, &reqs); err != nil {
+			&cert.State, &cert.ExpiresAt, &cert.DueAt, &reqs, &in.ServesOnly); err != nil {
 			return nil, nil, fmt.Errorf("routing: read agent programs: %w", err)
 		}
 		in.Cert = cert.input()
 		if in.Requirements, err = decodeRequirements(reqs); err != nil {
 			return nil, nil, err
 		}
+		in.Appointments = byClient[in.ClientID]
 		out = append(out, &in)
 	}
 	if err := rows.Err(); err != nil {
@@ -260,6 +287,48 @@ func decodeLicenses(raw []byte) ([]LicenseInput, error) {
 	return out, nil
 }
 
+// decodeAppointments decodes an appointments aggregate by client id.
+func decodeAppointments(raw []byte) (map[string][]AppointmentInput, error) {
+	if len(raw) == 0 {
+		return nil, nil
+	}
+	var as []struct {
+		ClientID     string   `json:"client_id"`
+		Jurisdiction string   `json:"jurisdiction"`
+		Lines        []string `json:"lines"`
+		Status       string   `json:"status"`
+		Effective    *string  `json:"effective"`
+		Termination  *string  `json:"termination"`
+	}
+	if err := json.Unmarshal(raw, &as); err != nil {
+		return nil, fmt.Errorf("routing: decode appointments: %w", err)
+	}
+	day := func(s *string) (*time.Time, error) {
+		if s == nil {
+			return nil, nil
+		}
+		t, err := time.Parse(time.DateOnly, *s)
+		if err != nil {
+			return nil, fmt.Errorf("routing: decode appointment dates: %w", err)
+		}
+		return &t, nil
+	}
+	out := map[string][]AppointmentInput{}
+	for _, a := range as {
+		eff, err := day(a.Effective)
+		if err != nil {
+			return nil, err
+		}
+		term, err := day(a.Termination)
+		if err != nil {
+			return nil, err
+		}
+		out[a.ClientID] = append(out[a.ClientID], AppointmentInput{Jurisdiction: strings.ToUpper(a.Jurisdiction), Lines: a.Lines,
+			Status: a.Status, EffectiveDate: eff, TerminationDate: term})
+	}
+	return out, nil
+}
+
 // createAssignment inserts a in tx. Errors: conflict (already assigned).
 func createAssignment(tx *gorm.DB, a *Assignment) error {
 	if err := tx.Create(a).Error; err != nil {
@@ -298,8 +367,8 @@ func (s *Store) FindAssignment(ctx context.Context, userID, programID string) (*
 }
 
 // Bulk reads: the roster, the exports and reconciliation decide for many
-// agent × program pairs at once. They read one snapshot in five statements
-// (programs, agents, assignments, certifications, licenses), each a plain
+// agent × program pairs at once. They read one snapshot in six statements
+// (programs, agents, assignments, certifications, appointments, licenses), each a plain
 // scan or hash join, instead of one correlated licenses subquery per agent,
 // and decode in Go. Only the licenses a requirement of a program in the
 // snapshot could use (the class, in one of its states) are read: Decide
@@ -321,6 +390,9 @@ type snapAgent struct {
 	Name       string // display name
 	Active     bool
 	licenses   []LicenseInput // those a requirement of a program of the snapshot could use
+	// appointments are the agent's with the clients of the snapshot's
+	// programs that require one, by client id.
+	appointments map[string][]AppointmentInput
 }
 
 // pairKey names an agent × program.
@@ -364,7 +436,8 @@ func (sn *snapshot) inputs(ag *snapAgent, p *snapProgram, at time.Time) *inputs 
 	status, assigned := sn.Assigned[k]
 	return &inputs{At: at, UserID: ag.UserID, ExternalID: ag.ExternalID, Role: ag.Role, Email: ag.Email, Active: ag.Active,
 		ProgramID: p.ID, ProgramName: p.Name, ClientID: p.ClientID, Assigned: assigned, Status: status,
-		Cert: sn.certs[k], Requirements: p.Requirements, Licenses: ag.licenses, states: p.states}
+		Cert: sn.certs[k], Requirements: p.Requirements, ServesOnly: p.ServesOnly, Licenses: ag.licenses,
+		Appointments: ag.appointments[p.ClientID], states: p.states}
 }
 
 // snapshotScope says which programs and agents a snapshot reads: the
@@ -382,7 +455,7 @@ type snapshotScope struct {
 }
 
 const (
-	snapProgramsCols = `SELECT p.id, p.name, p.client_id, p.slug, cl.slug, ` + requirementsJSON + `
+	snapProgramsCols = `SELECT p.id, p.name, p.client_id, p.slug, cl.slug, ` + requirementsJSON + `, p.serves_only_listed_states
 FROM programs p JOIN clients cl ON cl.id = p.client_id`
 	snapProgramByID      = snapProgramsCols + ` WHERE p.id = $1 ORDER BY cl.slug, p.slug`
 	snapProgramsOfClient = snapProgramsCols + ` WHERE p.client_id = ANY ($1::text[]::uuid[]) ORDER BY cl.slug, p.slug`
@@ -419,6 +492,17 @@ WHERE EXISTS (SELECT 1 FROM program_licenses pl
 	snapAssignmentsNamed  = snapAssignments + ` AND a.user_id = ANY ($2::text[]::uuid[])`
 	snapCertsNamed        = snapCertsWhere + `c.user_id = ANY ($2::text[]::uuid[])`
 	snapLicensesNamedOnly = snapLicensesWhere + `l.user_id = ANY ($2::text[]::uuid[])`
+	// The agents' appointments with the clients of the programs that
+	// require one.
+	snapAppointmentsWhere = `
+SELECT ap.user_id, ap.client_id, ap.jurisdiction, ap.lines_of_authority, ap.status, ap.effective_date, ap.termination_date
+FROM appointments ap
+WHERE ap.client_id IN (SELECT p.client_id FROM programs p JOIN program_licenses pl ON pl.program_id = p.id
+                       WHERE p.id = ANY ($1::text[]::uuid[]) AND pl.appointment)
+  AND `
+	snapAppointments         = snapAppointmentsWhere + `ap.user_id IN (` + snapAgentsOf + `)`
+	snapAppointmentsAssigned = snapAppointmentsWhere + `ap.user_id IN (SELECT a.user_id FROM assignments a WHERE a.program_id = ANY ($1::text[]::uuid[]))`
+	snapAppointmentsNamed    = snapAppointmentsWhere + `ap.user_id = ANY ($2::text[]::uuid[])`
 )
 
 // Snapshot reads the inputs of the scope at one instant. JIT is turned
@@ -486,6 +570,9 @@ func (sn *snapshot) read(ctx context.Context, tx pgx.Tx, sc snapshotScope) error
 		if err := sn.readCertifications(ctx, tx, snapCertsNamed, args); err != nil {
 			return err
 		}
+		if err := sn.readAppointments(ctx, tx, snapAppointmentsNamed, args); err != nil {
+			return err
+		}
 		return sn.readLicenses(ctx, tx, snapLicensesNamedOnly, args)
 	}
 	if err := sn.readAgents(ctx, tx, programIDs, named, ext); err != nil {
@@ -494,14 +581,48 @@ func (sn *snapshot) read(ctx context.Context, tx pgx.Tx, sc snapshotScope) error
 	if err := sn.readAssignments(ctx, tx, snapAssignments, []any{programIDs}); err != nil {
 		return err
 	}
-	certs, args, lics := snapCertifications, []any{programIDs, named, ext}, snapLicenses
+	certs, args, lics, apps := snapCertifications, []any{programIDs, named, ext}, snapLicenses, snapAppointments
 	if len(named)+len(ext) == 0 {
-		certs, args, lics = snapCertsAssigned, []any{programIDs}, snapLicensesAssigned
+		certs, args, lics, apps = snapCertsAssigned, []any{programIDs}, snapLicensesAssigned, snapAppointmentsAssigned
 	}
 	if err := sn.readCertifications(ctx, tx, certs, args); err != nil {
 		return err
 	}
+	if err := sn.readAppointments(ctx, tx, apps, args); err != nil {
+		return err
+	}
 	return sn.readLicenses(ctx, tx, lics, args)
+}
+
+// readAppointments reads the agents' appointments into their snapAgents.
+func (sn *snapshot) readAppointments(ctx context.Context, tx pgx.Tx, q string, args []any) error {
+	rows, err := tx.Query(ctx, q, args...)
+	if err != nil {
+		return fmt.Errorf("appointments: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var userID, clientID string
+		var a AppointmentInput
+		if err := rows.Scan(&userID, &clientID, &a.Jurisdiction, &a.Lines, &a.Status, &a.EffectiveDate, &a.TerminationDate); err != nil {
+			return fmt.Errorf("appointments: %w", err)
+		}
+		a.Jurisdiction = strings.ToUpper(a.Jurisdiction)
+		for _, t := range []*time.Time{a.EffectiveDate, a.TerminationDate} {
+			if t != nil {
+				*t = t.UTC()
+			}
+		}
+		ag := sn.agents[userID]
+		if ag == nil {
+			continue // assigned after the agents were read: not in this snapshot
+		}
+		if ag.appointments == nil {
+			ag.appointments = map[string][]AppointmentInput{}
+		}
+		ag.appointments[clientID] = append(ag.appointments[clientID], a)
+	}
+	return rows.Err()
 }
 
 // nonNil makes nil an empty array parameter (nil would be NULL).
@@ -532,7 +653,7 @@ func (sn *snapshot) readPrograms(ctx context.Context, tx pgx.Tx, sc snapshotScop
 	for rows.Next() {
 		p := &snapProgram{}
 		var reqs []byte
-		if err := rows.Scan(&p.ID, &p.Name, &p.ClientID, &p.Slug, &p.ClientSlug, &reqs); err != nil {
+		if err := rows.Scan(&p.ID, &p.Name, &p.ClientID, &p.Slug, &p.ClientSlug, &reqs, &p.ServesOnly); err != nil {
 			return fmt.Errorf("programs: %w", err)
 		}
 		if p.Requirements, err = decodeRequirements(reqs); err != nil {
@@ -655,8 +776,8 @@ func (sn *snapshot) readLicenses(ctx context.Context, tx pgx.Tx, q string, args 
 }
 
 // markDirtyFromOutbox reads, in tx, the outbox after the stored cursor and marks the
-// assignments of every agent a license.changed or certification.changed
-// event names. The cursor row is taken with SKIP LOCKED, so one replica
+// assignments of every agent a license.changed, certification.changed or
+// appointment.changed event names. The cursor row is taken with SKIP LOCKED, so one replica
 // reads at a time and the others skip this step.
 //
 // An event whose transaction commits after a later one was read is missed
@@ -664,7 +785,7 @@ func (sn *snapshot) readLicenses(ctx context.Context, tx pgx.Tx, q string, args 
 const (
 	lockCursor = `SELECT seq FROM routing_cursor WHERE name = 'outbox' FOR UPDATE SKIP LOCKED`
 	readEvents = `SELECT seq, payload->>'user_id' AS user_id FROM outbox_events
-WHERE seq > ? AND type IN (?, ?) ORDER BY seq LIMIT 5000`
+WHERE seq > ? AND type IN (?, ?, ?) ORDER BY seq LIMIT 5000`
 	markUsers  = `UPDATE assignments SET dirty = true WHERE user_id IN ? AND NOT dirty`
 	saveCursor = `UPDATE routing_cursor SET seq = ? WHERE name = 'outbox'`
 )
@@ -681,7 +802,7 @@ func markDirtyFromOutbox(tx *gorm.DB) error {
 		Seq    int64
 		UserID *string
 	}
-	if err := tx.Raw(readEvents, seqs[0], outbox.LicenseChanged, outbox.CertificationChanged).Scan(&evs).Error; err != nil {
+	if err := tx.Raw(readEvents, seqs[0], outbox.LicenseChanged, outbox.CertificationChanged, outbox.AppointmentChanged).Scan(&evs).Error; err != nil {
 		return fmt.Errorf("read events: %w", err)
 	}
 	if len(evs) == 0 {
@@ -821,4 +942,39 @@ func saveCheck(tx *gorm.DB, a *Assignment) error {
 		"status": a.Status, "suspended_reasons": a.SuspendedReasons, "suspended_at": a.SuspendedAt,
 		"valid_until": a.ValidUntil, "checked_at": a.CheckedAt, "dirty": false,
 	}).Error
+}
+
+// AssignedUserIDs returns the agents assigned to each of the programs, by
+// program id (for reports in other packages).
+func (s *Store) AssignedUserIDs(ctx context.Context, programIDs []string) (map[string][]string, error) {
+	var rows []struct{ UserID, ProgramID string }
+	err := s.db.WithContext(ctx).Table("assignments").Select("user_id, program_id").
+		Where("program_id IN ?", append(programIDs, "00000000-0000-0000-0000-000000000000")).Order("program_id, user_id").Scan(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("routing: assigned agents: %w", err)
+	}
+	out := map[string][]string{}
+	for _, r := range rows {
+		out[r.ProgramID] = append(out[r.ProgramID], r.UserID)
+	}
+	return out, nil
+}
+
+// lastUnassigned is when the agent was last taken out of a queue of the
+// client, from this package's own assignment.delete audit entries.
+const lastUnassigned = `SELECT max(at) FROM audit_log
+WHERE action = 'assignment.delete' AND client_id = $1 AND before->>'user_id' = $2`
+
+// LastUnassigned returns when the agent was last taken out of a program
+// queue of the client, or nil when never.
+func (s *Store) LastUnassigned(ctx context.Context, userID, clientID string) (*time.Time, error) {
+	var at *time.Time
+	if err := pool(s.db).QueryRowContext(ctx, lastUnassigned, clientID, userID).Scan(&at); err != nil {
+		return nil, fmt.Errorf("routing: last unassigned: %w", err)
+	}
+	if at != nil {
+		t := at.UTC()
+		at = &t
+	}
+	return at, nil
 }

@@ -32,6 +32,7 @@ func (w *world) licensedSalesAgent(name string) string {
 	u := w.agent(name)
 	w.certify(u.ID, w.sales, 300)
 	w.license(u.ID, "TX", "verified", bothLines, "2026-01-01", "2027-12-31")
+	w.appoint(u.ID, "TX", bothLines, "2026-01-01")
 	w.mustAssign(u.ID, w.sales)
 	return u.ID
 }
@@ -56,6 +57,11 @@ func TestViewLearnsEveryInputChangeFromTheFeed(t *testing.T) {
 		{"license back to pending", `UPDATE licenses SET status = 'pending' WHERE user_id = ?`, routing.ReasonLicenseUnverified},
 		{"license line removed", `UPDATE licenses SET lines_of_authority = '{life}' WHERE user_id = ?`, routing.ReasonLicenseLineMissing},
 		{"license expiry moved back", `UPDATE licenses SET expiry_date = '2026-02-01' WHERE user_id = ?`, routing.ReasonLicenseExpired},
+		{"appointment terminated", `UPDATE appointments SET status = 'terminated', termination_date = '2026-02-01' WHERE user_id = ?`, routing.ReasonAppointmentTerminated},
+		{"appointment deleted", `WITH u AS (SELECT ?::uuid AS id),
+  e AS (DELETE FROM appointment_events WHERE appointment_id IN (SELECT a.id FROM appointments a JOIN u ON a.user_id = u.id))
+DELETE FROM appointments WHERE user_id = (SELECT id FROM u)`, routing.ReasonAppointmentMissing},
+		{"appointment line removed", `UPDATE appointments SET lines_of_authority = '{life}' WHERE user_id = ?`, routing.ReasonAppointmentLineMissing},
 	}
 	for i, c := range cases {
 		id := w.licensedSalesAgent(fmt.Sprintf("view%d", i))
@@ -88,19 +94,27 @@ func TestViewLearnsProgramAndIdentityChanges(t *testing.T) {
 	u := w.agent("unlicensed")
 	w.certify(u.ID, w.sales, 300)
 	w.license(u.ID, "FL", "verified", bothLines, "2026-01-01", "2027-12-31")
+	w.appoint(u.ID, "FL", bothLines, "2026-01-01")
 	w.mustAssign(u.ID, w.sales)
 	if a, _ := w.check(u.ID, w.sales, "TX"); a.Eligible {
 		t.Fatal("eligible in TX without a TX license")
 	}
-	// The program stops requiring a license in TX.
+	// The program stops requiring a license in TX: it no longer serves TX.
 	if err := w.env.DB.Exec(`UPDATE program_licenses SET states = array_remove(states, 'TX') WHERE program_id = ?`, w.sales).Error; err != nil {
 		t.Fatal(err)
 	}
-	if a := w.askNow(u.ID, w.sales, "TX"); a.Eligible {
+	if a := w.askNow(u.ID, w.sales, "TX"); a.Eligible || slices.Contains(codes(a), routing.ReasonStateNotServed) {
 		t.Fatal("the view answered from the database, not from what it keeps")
 	}
+	if a, _ := w.check(u.ID, w.sales, "TX"); a.Eligible || !slices.Equal(codes(a), []string{routing.ReasonStateNotServed}) {
+		t.Errorf("after the requirement changed: got %v, want state_not_served", codes(a))
+	}
+	// It serves every state again: TX needs no license now.
+	if err := w.env.DB.Exec(`UPDATE programs SET serves_only_listed_states = false WHERE id = ?`, w.sales).Error; err != nil {
+		t.Fatal(err)
+	}
 	if a, _ := w.check(u.ID, w.sales, "TX"); !a.Eligible {
-		t.Errorf("after the requirement changed: not eligible %v", codes(a))
+		t.Errorf("after the program serves every state: not eligible %v", codes(a))
 	}
 
 	// The routing system's id moves to another agent.

@@ -25,7 +25,7 @@ import (
 const PingEvent = "ping"
 
 // EventTypes are the outbox event types a subscription may choose from.
-var EventTypes = []string{outbox.EligibilityChanged, outbox.CertificationChanged, outbox.LicenseChanged}
+var EventTypes = []string{outbox.EligibilityChanged, outbox.CertificationChanged, outbox.LicenseChanged, outbox.AppointmentChanged}
 
 // The headers of every delivery.
 const (

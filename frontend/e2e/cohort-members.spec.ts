@@ -47,7 +47,8 @@ test("a trainer removes a cohort member after a confirmation", async ({ page, re
   await expectNoSeriousA11yViolations(page, "cohort after removal");
 
   await page.setViewportSize({ width: 390, height: 844 });
-  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+  // The charts follow the new width once their resize observer fires.
+  await expect.poll(() => page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
   await page.getByText("Members (1)").scrollIntoViewIfNeeded();
   await page.screenshot({ path: "screenshots/trainer-cohort-members-390.png" });
 });

@@ -102,3 +102,35 @@ test("an admin enrolls an agent from the agent's page in programs of the agent's
   expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
   await page.screenshot({ path: "screenshots/admin-user-programs-390.png" });
 });
+
+// Enrolling several is one request, all or none: an agent enrolled by someone else meanwhile refuses the
+// batch, named at their checkbox, and nobody is enrolled; without them, the rest are.
+test("a bulk enrollment refused for one agent enrolls nobody and names that agent", async ({ page, request }) => {
+  const tag = unique();
+  const lou = await agentOf(request, "cinder-valley-electric", `Lou Bulk ${tag}`);
+  const max = await agentOf(request, "cinder-valley-electric", `Max Bulk ${tag}`);
+  await signIn(page, "trainer", "/library");
+  await page.getByRole("link", { name: PROGRAM }).click();
+  await page.getByRole("button", { name: "Enroll agents…" }).click();
+  const dialog = page.getByRole("dialog", { name: `Enroll agents in ${PROGRAM}` });
+  await dialog.getByRole("checkbox", { name: lou.label }).check();
+  await dialog.getByRole("checkbox", { name: max.label }).check();
+  // Meanwhile, someone enrolls Max.
+  const trainer = { Authorization: `Bearer ${await token(request, "trainer")}` };
+  const { programs } = await (await request.get("/api/v1/programs", { headers: trainer })).json();
+  const outages = (programs as { id: string; name: string }[]).find((p) => p.name === PROGRAM)!;
+  const r = await request.post(`/api/v1/programs/${outages.id}/enrollments`, { headers: trainer, data: { user_id: max.id } });
+  expect(r.status(), await r.text()).toBe(201);
+
+  await dialog.getByRole("button", { name: "Enroll 2 agents" }).click();
+  await expect(dialog.getByRole("alert")).toContainText("Nobody was enrolled");
+  await expect(dialog.getByRole("alert")).toContainText(`${max.label}: Max Bulk ${tag} is already enrolled in ${PROGRAM}`);
+  await expect(dialog.getByRole("checkbox", { name: new RegExp(`^Max Bulk ${tag}`) })).toHaveAttribute("aria-invalid", "true");
+  await expectNoSeriousA11yViolations(page, "refused bulk enrollment");
+  const list = await (await request.get(`/api/v1/programs/${outages.id}/enrollments`, { headers: trainer })).json();
+  expect((list.enrollments as { user_id: string }[]).some((e) => e.user_id === lou.id)).toBe(false);
+
+  await dialog.getByRole("checkbox", { name: new RegExp(`^Max Bulk ${tag}`) }).uncheck();
+  await dialog.getByRole("button", { name: "Enroll 1 agent" }).click();
+  await expect(page.getByRole("status").filter({ hasText: `Enrolled 1 agent in ${PROGRAM}.` })).toBeVisible();
+});

@@ -79,7 +79,7 @@ test("a new hire reads, fails then passes the quiz, plays the role-play, is sign
 
   // The supervisor finds the run in the queue, comments on a turn and approves it.
   await signIn(page, "supervisor", "/");
-  await expect(page.getByRole("region", { name: "What to do next" })).toContainText(/role-play runs? waits? for your sign-off/);
+  await expect(page.getByRole("region", { name: /Role-play runs waiting for your sign-off/ })).toContainText("Robin New");
   await snap(page, testInfo, "supervisor-home");
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Reviews" }).click();
   await expect(page.getByRole("heading", { name: "Role-play reviews" })).toBeVisible();
@@ -107,7 +107,7 @@ test("a new hire reads, fails then passes the quiz, plays the role-play, is sign
   // Assign the new hire to the queue; the roster shows them eligible.
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Rosters" }).click();
   await page.getByLabel("Program").selectOption({ label: PROGRAM });
-  await page.getByLabel("Agent").selectOption({ label: `Robin New (${hire.email})` });
+  await page.getByLabel("Agent", { exact: true }).selectOption({ label: `Robin New (${hire.email})` });
   await page.getByRole("button", { name: "Assign to queue" }).click();
   await expect(page.getByRole("status").filter({ hasText: "Assigned Robin New to the queue." })).toBeVisible();
   const row = page.getByRole("row").filter({ hasText: hire.email });
@@ -119,9 +119,9 @@ test("an assignment the gate refuses says why, next to the agent", async ({ page
   const other = await newHire(request, "cinder-valley-electric", "outages", "Sam Untrained");
   await signIn(page, "supervisor", "/rosters");
   await page.getByLabel("Program").selectOption({ label: PROGRAM });
-  await page.getByLabel("Agent").selectOption({ label: `Sam Untrained (${other.email})` });
+  await page.getByLabel("Agent", { exact: true }).selectOption({ label: `Sam Untrained (${other.email})` });
   await page.getByRole("button", { name: "Assign to queue" }).click();
-  const agent = page.getByLabel("Agent");
+  const agent = page.getByLabel("Agent", { exact: true });
   await expect(agent).toHaveAttribute("aria-invalid", "true");
   await expect(agent).toBeFocused();
   await expect(page.locator(".field-error")).toContainText("Refused:");

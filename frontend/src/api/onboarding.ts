@@ -19,6 +19,9 @@ export type MatrixRow = CohortMatrix["rows"][number];
 export type CohortStats = Ok<"/api/v1/cohorts/{id}/stats", "get">;
 export type AtRiskAgent = Ok<"/api/v1/cohorts/{id}/at-risk", "get">["agents"][number];
 
+export type PlanChanges = Schemas["PlanChanges"];
+export type PlanChange = PlanChanges["changes"][number];
+
 export const onboarding = {
   cohorts: () => api<{ cohorts: Cohort[] }>("/cohorts").then((r) => r.cohorts),
   cohort: (id: string) => api<Cohort>(`/cohorts/${id}`),
@@ -30,5 +33,7 @@ export const onboarding = {
   progress: (id: string) => api<CohortMatrix>(`/cohorts/${id}/progress`),
   stats: (id: string) => api<CohortStats>(`/cohorts/${id}/stats`),
   atRisk: (id: string) => api<{ agents: AtRiskAgent[] }>(`/cohorts/${id}/at-risk`).then((r) => r.agents),
+  planChanges: (id: string) => api<PlanChanges>(`/cohorts/${id}/plan-changes`),
+  applyPlan: (id: string, fingerprint: string) => api<PlanChanges>(`/cohorts/${id}/plan-changes/apply`, { method: "POST", body: { fingerprint } }),
   mine: () => api<{ plans: AgentPlan[] }>("/me/onboarding").then((r) => r.plans),
 };

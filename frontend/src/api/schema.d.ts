@@ -871,6 +871,57 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/cohorts/{id}/plan-changes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * Preview applying the programs' current plans to a cohort
+         * @description What applying the cohort's programs' current onboarding plans (as last imported) to its members would
+         *     change: tasks added, removed, or moved to another plan day or due date, for whom, by member name, then
+         *     program and plan order. Nothing is written. Trainers and supervisors of every client of the cohort, and
+         *     admins; 404 for a cohort of clients you do not belong to.
+         */
+        get: operations["previewCohortPlan"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cohorts/{id}/plan-changes/apply": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Apply the programs' current plans to a cohort
+         * @description Writes the changes the preview lists, in one transaction under the cohort's lock, audited as
+         *     `cohort.plan_apply` (fingerprint, members, added, removed, moved). With `fingerprint` from a preview
+         *     it applies exactly that set: if the plans or the tasks changed since, 409 `conflict` and nothing is
+         *     written. When nothing is left to change it writes nothing and answers `applied: false` with no changes,
+         *     so a retry after success is harmless.
+         */
+        post: operations["applyCohortPlan"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/cohorts/{id}/progress": {
         parameters: {
             query?: {
@@ -1283,6 +1334,37 @@ export interface paths {
          * @description The display name is the only field users may change about themselves; any other field is refused.
          */
         patch: operations["updateMe"];
+        trace?: never;
+    };
+    "/api/v1/me/attention": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What needs my attention
+         * @description The signed-in staff member's work, by role, each section with a count, the first five items by name and
+         *     the web app's page where they are handled. Trainers: agents behind schedule or failing quizzes in the
+         *     cohorts they train (`agents_behind`), quizzes those cohorts pass less than 70% of the time
+         *     (`quizzes_failing`). Supervisors: role-play runs waiting for sign-off, oldest first (`reviews_waiting`),
+         *     assigned agents the gate suspends, with its reasons (`assigned_not_routable`), agents routable now whose
+         *     eligibility ends within 7 days (`eligibility_ending`), and the trainer's sections when they train a
+         *     cohort. Compliance: the verification queue (`verification_queue`), licenses expiring within 90 days
+         *     (`licenses_expiring`), license gaps (`license_gaps`). Admins: webhooks whose latest delivery failed
+         *     (`webhooks_failing`), API keys expiring within 30 days or unused for 30 (`api_keys`), active agents,
+         *     trainers and supervisors without a client (`users_without_client`). Every figure comes from the
+         *     service that owns it with the caller's scoping: trainers and supervisors see only their clients'
+         *     agents. 403 for agents and API keys.
+         */
+        get: operations["getMyAttention"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/me/certificates": {
@@ -1737,6 +1819,32 @@ export interface paths {
          *     admins may enroll any active agent.
          */
         post: operations["enroll"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/programs/{id}/enrollments/bulk": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The program's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Enroll several agents in a program, all or none
+         * @description Enrolls up to 200 agents in one transaction, each checked as the single enrollment checks one and
+         *     audited as `certification.enroll`. All or none: when any agent cannot be enrolled, the answer is 400
+         *     `invalid` with a field per refused item (`user_ids[3]`: "Sam Okafor is already enrolled in …") and nobody
+         *     is enrolled. Trainers and supervisors of the program's client, and admins.
+         */
+        post: operations["enrollMany"];
         delete?: never;
         options?: never;
         head?: never;
@@ -3058,6 +3166,39 @@ export interface components {
             remaining: number | null;
             used: number;
         };
+        Attention: {
+            /** Format: date-time */
+            as_of: string;
+            /** @enum {string} */
+            role: "trainer" | "supervisor" | "compliance" | "admin";
+            sections: components["schemas"]["AttentionSection"][];
+        };
+        AttentionItem: {
+            /**
+             * Format: date-time
+             * @description When it started waiting, or when it runs out.
+             */
+            at?: string;
+            /** @description Why it needs attention, in words. */
+            detail: string;
+            email?: string;
+            /** @description The web app's page where it is handled. */
+            link: string;
+            /** @description The person's display name (email when none), or the quiz's, webhook's or key's name. */
+            name: string;
+        };
+        AttentionSection: {
+            /** @description All the items; `items` holds the first five. */
+            count: number;
+            items: components["schemas"]["AttentionItem"][];
+            /** @enum {string} */
+            kind: "agents_behind" | "quizzes_failing" | "reviews_waiting" | "assigned_not_routable" | "eligibility_ending" | "verification_queue" | "licenses_expiring" | "license_gaps" | "webhooks_failing" | "api_keys" | "users_without_client";
+            /** @description The web app's page for the whole section. */
+            link: string;
+            /** @description The section in words when a count alone does not say it. */
+            note?: string;
+            title: string;
+        };
         AuditEntry: {
             action: string;
             actor_id: string;
@@ -3676,6 +3817,33 @@ export interface components {
             title: string;
             /** Format: uuid */
             user_id: string;
+        };
+        PlanChanges: {
+            applied: boolean;
+            changes: {
+                /** @enum {string} */
+                change: "added" | "removed" | "moved";
+                display_name: string;
+                email: string;
+                from_day?: number;
+                /** @description The due date now (2026-03-05); not for added tasks. */
+                from_due?: string;
+                /** @enum {string} */
+                kind: "module" | "quiz" | "roleplay";
+                program_id: string;
+                program_name: string;
+                slug: string;
+                /** @description The task as people read it. */
+                title: string;
+                to_day?: number;
+                /** @description The due date after; not for removed tasks. */
+                to_due?: string;
+                user_id: string;
+            }[];
+            cohort_id: string;
+            fingerprint: string;
+            /** @description Members with at least one change. */
+            members: number;
         };
         PreviewResult: {
             html: string;
@@ -5668,6 +5836,59 @@ export interface operations {
             default: components["responses"]["Error"];
         };
     };
+    previewCohortPlan: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The changes and their fingerprint. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlanChanges"];
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    applyCohortPlan: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description The preview's fingerprint (32 hexadecimal digits); empty applies whatever the plans say now. */
+                    fingerprint?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description What was applied. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlanChanges"];
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
     cohortProgress: {
         parameters: {
             query?: {
@@ -6309,6 +6530,27 @@ export interface operations {
             default: components["responses"]["Error"];
         };
     };
+    getMyAttention: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The sections, in the order the role reads them. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Attention"];
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
     listMyCertificates: {
         parameters: {
             query?: never;
@@ -6920,6 +7162,39 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Certification"];
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    enrollMany: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The program's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description The agents' ids, 1 to 200. */
+                    user_ids: string[];
+                };
+            };
+        };
+        responses: {
+            /** @description Enrolled, in the order given. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        enrollments: components["schemas"]["Certification"][];
+                    };
                 };
             };
             default: components["responses"]["Error"];

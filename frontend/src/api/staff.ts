@@ -92,6 +92,8 @@ export const staff = {
   // Supervisors: rosters, assignments, reviews.
   roster: (programID: string) => api<Roster>(`/programs/${programID}/roster`),
   enrollments: (programID: string) => api<{ enrollments: Enrollment[] }>(`/programs/${programID}/enrollments`).then((r) => r.enrollments),
+  enrollMany: (programID: string, userIDs: string[]) =>
+    api<{ enrollments: Enrollment[] }>(`/programs/${programID}/enrollments/bulk`, { method: "POST", body: { user_ids: userIDs } }).then((r) => r.enrollments),
   enroll: (programID: string, userID: string) => api<Enrollment>(`/programs/${programID}/enrollments`, { method: "POST", body: { user_id: userID } }),
   withdraw: (programID: string, userID: string) => api(`/programs/${programID}/enrollments/${userID}`, { method: "DELETE" }),
   /** Every user of a role the signed-in user may see, page by page. */
@@ -105,6 +107,11 @@ export const staff = {
     } while (after);
     return out;
   },
+  /** The gate's answers for agents and a program (any caller state): one batch request. */
+  eligibility: (programID: string, agentIDs: string[]) =>
+    api<{ results: { answer?: { agent_id: string; eligible: boolean; reasons: EligibilityReason[] }; error?: { code: string; message: string } }[] }>(
+      "/eligibility/batch", { method: "POST", body: { checks: agentIDs.map((agent) => ({ agent, program: programID })) } },
+    ).then((r) => r.results),
   assign: (programID: string, userID: string) => api(`/programs/${programID}/assignments`, { method: "POST", body: { user_id: userID } }),
   unassign: (programID: string, userID: string) => api(`/programs/${programID}/assignments/${userID}`, { method: "DELETE" }),
   reviews: () => api<{ reviews: ReviewItem[] }>("/reviews").then((r) => r.reviews),

@@ -1,7 +1,7 @@
-import { useState } from "react";
+import { lazy, Suspense, useState } from "react";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Link, useLocation, useParams } from "react-router-dom";
-import { onboarding, type Cohort, type CohortMatrix, type DueFrom } from "../api/onboarding";
+import { onboarding, type Cohort } from "../api/onboarding";
 import { staff } from "../api/staff";
 import { useSession } from "../auth/session";
 import { Dialog } from "../components/Dialog";
@@ -9,7 +9,14 @@ import { ErrorSummary, Field, useFocusOnError } from "../components/Field";
 import { formErrors } from "../lib/errors";
 import { formatDate } from "../lib/format";
 import { CSVButton } from "../staff/Compliance";
-import { DUE_FROM_LABEL, oneDecimal, overdueByColumn, percent, score, STATUS_LABEL, statusClass, taskLabel } from "./logic";
+import { HeatMap } from "./HeatMap";
+import { CalendarForm } from "./Calendar";
+import { oneDecimal, percent, score } from "./logic";
+import { PlanChangesPanel } from "./PlanChanges";
+
+// The charts load with their library (Recharts) only when a cohort page opens.
+const PlanDaysChart = lazy(() => import("./Charts").then((m) => ({ default: m.PlanDaysChart })));
+const StatsCharts = lazy(() => import("./Charts").then((m) => ({ default: m.StatsCharts })));
 
 /** One cohort: its members, the progress matrix, quiz and role-play figures, and who is at risk. */
 export function CohortDetail() {
@@ -34,12 +41,21 @@ export function CohortDetail() {
             {c.skip_weekends ? " · weekends off" : " · every day a working day"}
             {c.due_from === "join_date" ? " · due dates from each member's join date" : " · due dates from the cohort's start"} · {c.members.length} member{c.members.length === 1 ? "" : "s"}
           </p>
-          {mayEdit && <AddMember cohort={c} onAdded={(email) => setAdded(`Added ${email}.`)} />}
-          {mayEdit && <Members cohort={c} onRemoved={(who) => setAdded(`Removed ${who} from the cohort.`)} />}
-          {mayEdit && <Schedule cohort={c} />}
+          <nav aria-label="On this page" className="page-nav">
+            <a href="#matrix-h">Progress</a> · <a href="#risk-h">At risk</a> · <a href="#stats-h">Quizzes and role-plays</a>{mayEdit && <> · <a href="#manage-h">Members, calendar and plan</a></>}
+          </nav>
           <Matrix cohortID={c.id} />
           <AtRisk cohortID={c.id} />
           <Stats cohortID={c.id} cohort={c} />
+          {mayEdit && (
+            <section aria-labelledby="manage-h" className="report">
+              <h2 id="manage-h">Members, calendar and plan</h2>
+              <AddMember cohort={c} onAdded={(email) => setAdded(`Added ${email}.`)} />
+              <Members cohort={c} onRemoved={(who) => setAdded(`Removed ${who} from the cohort.`)} />
+              <CalendarForm cohort={c} />
+              <PlanChangesPanel cohort={c} />
+            </section>
+          )}
         </>
       )}
     </section>
@@ -92,36 +108,6 @@ function RemoveMemberDialog({ cohort, member, onClose, onDone }: { cohort: Cohor
   );
 }
 
-/** Where the plan's days count from; changing it moves every member's due dates. */
-function Schedule({ cohort }: { cohort: Cohort }) {
-  const qc = useQueryClient();
-  const [dueFrom, setDueFrom] = useState<DueFrom>(cohort.due_from);
-  const [saved, setSaved] = useState("");
-  const save = useMutation({
-    mutationFn: () => onboarding.setCalendar(cohort.id, { days_off: cohort.days_off, working_days: cohort.working_days, due_from: dueFrom }),
-    onSuccess: (c) => {
-      qc.setQueryData(["cohort", c.id], c);
-      void qc.invalidateQueries({ queryKey: ["cohort-report", c.id] });
-      setSaved("Saved: the due dates follow.");
-    },
-  });
-  const errs = formErrors(save.error, ["due_from"]);
-  return (
-    <form className="filters" aria-label="Due dates" noValidate onSubmit={(e) => { e.preventDefault(); setSaved(""); save.mutate(); }}>
-      <ErrorSummary summary={errs.summary} other={errs.other} />
-      <div className="field grow">
-        <Field label="Count due dates from" error={errs.fields.due_from}>
-          <select value={dueFrom} onChange={(e) => setDueFrom(e.target.value as DueFrom)}>
-            {(Object.keys(DUE_FROM_LABEL) as DueFrom[]).map((k) => <option key={k} value={k}>{DUE_FROM_LABEL[k]}</option>)}
-          </select>
-        </Field>
-      </div>
-      <button type="submit" disabled={save.isPending || dueFrom === cohort.due_from}>{save.isPending ? "Saving…" : "Save"}</button>
-      <span role="status" className="hint">{saved}</span>
-    </form>
-  );
-}
-
 function AddMember({ cohort, onAdded }: { cohort: Cohort; onAdded: (email: string) => void }) {
   const qc = useQueryClient();
   const agents = useQuery({ queryKey: ["staff-users", "agent"], queryFn: () => staff.users("agent") });
@@ -162,53 +148,14 @@ function Matrix({ cohortID }: { cohortID: string }) {
   return (
     <section aria-labelledby="matrix-h" className="report">
       <div className="page-head">
-        <h2 id="matrix-h">Progress</h2>
+        <h2 id="matrix-h">Progress heat map</h2>
         <CSVButton path={`/cohorts/${cohortID}/progress?format=csv`} name={`cohort-progress-${cohortID}.csv`} label="Download progress CSV" />
       </div>
       {m.isError && <p role="alert" className="error">{m.error.message}</p>}
       {m.isPending && <p className="loading" role="status">Loading progress…</p>}
-      {m.data && <MatrixTable m={m.data} />}
+      {m.data && <HeatMap m={m.data} />}
+      {m.data && <Suspense fallback={<p className="loading" role="status">Loading the chart…</p>}><PlanDaysChart m={m.data} /></Suspense>}
     </section>
-  );
-}
-
-/** Members × tasks, each cell the task's status in words; overdue cells are highlighted and counted per column. */
-export function MatrixTable({ m }: { m: CohortMatrix }) {
-  if (m.rows.length === 0) return <p>No members yet: add agents to see their progress.</p>;
-  if (m.columns.length === 0) return <p>The cohort's programs have no onboarding plan.</p>;
-  const overdue = overdueByColumn(m.rows, m.columns.length);
-  return (
-    <div className="table-scroll" role="region" aria-labelledby="matrix-caption" tabIndex={0}>
-      <table className="list matrix">
-        <caption id="matrix-caption">Progress of {m.name} as of {formatDate(m.as_of)}: members by task</caption>
-        <thead>
-          <tr>
-            <th scope="col">Agent</th>
-            <th scope="col">Status</th>
-            {m.columns.map((c, i) => (
-              <th scope="col" key={`${c.program_id}-${c.kind}-${c.slug}-${i}`}>
-                <span className="col-task">{taskLabel(c.kind, c.slug, c.title)}</span>
-                <span className="hint">{c.program_name || c.program} · day {c.day} · due {formatDate(c.due_date)}</span>
-                {overdue[i] > 0 && <span className="hint overdue-count">{overdue[i]} overdue</span>}
-              </th>
-            ))}
-          </tr>
-        </thead>
-        <tbody>
-          {m.rows.map((r) => (
-            <tr key={r.user_id} className={r.status === "behind" ? "behind" : undefined}>
-              <th scope="row">{r.display_name || r.email}<span className="hint"> {r.done} done</span></th>
-              <td><span className={`badge ${r.status === "behind" ? "bad" : "ok"}`}>{r.status === "behind" ? `Behind (${r.overdue} overdue)` : "On track"}</span></td>
-              {r.cells.map((cell, i) => (
-                <td key={i} className={cell.status === "overdue" ? "cell-overdue" : undefined}>
-                  <span className={`badge ${statusClass(cell.status)}`}>{STATUS_LABEL[cell.status]}</span>
-                </td>
-              ))}
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
   );
 }
 
@@ -237,12 +184,14 @@ function Stats({ cohortID, cohort }: { cohortID: string; cohort: Cohort }) {
   const q = useQuery({ queryKey: ["cohort-report", cohortID, "stats"], queryFn: () => onboarding.stats(cohortID), staleTime: 0 });
   const program = (id: string) => cohort.programs.find((p) => p.program_id === id)?.name ?? "";
   return (
-    <section aria-labelledby="stats-h" className="report">
+    <section aria-labelledby="stats-h" className="report" id="charts">
       <h2 id="stats-h">Quizzes and role-plays</h2>
       {q.isError && <p role="alert" className="error">{q.error.message}</p>}
+      {q.data && <Suspense fallback={<p className="loading" role="status">Loading the charts…</p>}><StatsCharts st={q.data} programName={program} /></Suspense>}
       {q.data && (
         <div className="grid-2">
-          <table className="list">
+          <div className="table-scroll" role="region" aria-label="Quiz pass rates" tabIndex={0}>
+          <table className="list wrap-head">
             <caption>Quiz pass rates</caption>
             <thead><tr><th scope="col">Quiz</th><th scope="col">Attempted</th><th scope="col">Passed</th><th scope="col">Pass rate</th><th scope="col">Average attempts</th></tr></thead>
             <tbody>
@@ -255,7 +204,9 @@ function Stats({ cohortID, cohort }: { cohortID: string; cohort: Cohort }) {
               ))}
             </tbody>
           </table>
-          <table className="list">
+          </div>
+          <div className="table-scroll" role="region" aria-label="Role-play competency averages" tabIndex={0}>
+          <table className="list wrap-head">
             <caption>Role-play competency averages</caption>
             <thead><tr><th scope="col">Role-play</th><th scope="col">Competency</th><th scope="col">Mean score</th><th scope="col">Runs</th></tr></thead>
             <tbody>
@@ -267,6 +218,7 @@ function Stats({ cohortID, cohort }: { cohortID: string; cohort: Cohort }) {
               ))}
             </tbody>
           </table>
+          </div>
         </div>
       )}
     </section>

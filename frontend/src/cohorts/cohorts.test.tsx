@@ -1,8 +1,9 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { cleanup, render, screen, within } from "@testing-library/react";
 import type { CohortMatrix } from "../api/onboarding";
-import { MatrixTable } from "./CohortDetail";
-import { oneDecimal, overdueByColumn, percent, score, statusClass, taskLabel } from "./logic";
+import userEvent from "@testing-library/user-event";
+import { HeatMap } from "./HeatMap";
+import { arrangeRows, csvText, dayGroups, doneOf, oneDecimal, overdueByColumn, percent, score, statusByDay, statusClass, taskLabel } from "./logic";
 
 const matrix: CohortMatrix = {
   cohort_id: "c1", name: "March class", as_of: "2026-03-10",
@@ -39,38 +40,71 @@ describe("cohort logic", () => {
   });
 });
 
-describe("MatrixTable", () => {
+describe("HeatMap", () => {
   afterEach(cleanup);
 
-  it("is a table of members by task, with statuses in words and overdue cells highlighted", () => {
-    render(<MatrixTable m={matrix} />);
+  it("is a table of members by task under plan days, statuses in words and glyphs, overdue cells marked", () => {
+    render(<HeatMap m={matrix} />);
     const table = screen.getByRole("table", { name: /Progress of March class/ });
-    const headers = within(table).getAllByRole("columnheader").map((h) => h.textContent);
+    const days = within(table).getAllByRole("columnheader").filter((h) => h.getAttribute("scope") === "colgroup").map((h) => h.textContent);
+    expect(days).toEqual(["Day 1", "Day 3", "Day 9"]);
+    const headers = within(table).getAllByRole("columnheader").filter((h) => h.getAttribute("scope") === "col").map((h) => h.textContent);
     expect(headers[2]).toContain("Read Outage basics");
-    expect(headers[3]).toContain("2 overdue");
+    expect(within(table).getAllByRole("columnheader").find((h) => h.textContent?.includes("Pass quiz"))).toHaveAttribute("title", expect.stringContaining("2 overdue"));
     const ann = within(table).getByRole("row", { name: /Ann Lee/ });
-    expect(within(ann).getByRole("rowheader")).toHaveTextContent("Ann Lee");
+    expect(within(ann).getByRole("rowheader")).toHaveTextContent("Ann LeeBehind (1 overdue)");
     const cells = within(ann).getAllByRole("cell");
-    expect(cells.map((c) => c.textContent)).toEqual(["Behind (1 overdue)", "Done", "Overdue", "Not started"]);
+    expect(cells.map((c) => c.textContent)).toEqual(["33%, 1 of 3 done", "✓Done", "!Overdue", "·Not started"]);
     expect(cells[2]).toHaveClass("cell-overdue");
-    expect(cells[1]).not.toHaveClass("cell-overdue");
+    expect(cells[2]).toHaveAttribute("title", "Ann Lee — Pass quiz Outages certification · Outages · day 3 · due Mar 4, 2026: Overdue");
     const bo = within(table).getByRole("row", { name: /bo@x\.test/ });
     expect(within(bo).getAllByRole("cell")[3]).toHaveTextContent("—");
   });
 
   it("names tasks, programs and people, never slugs", () => {
-    render(<MatrixTable m={matrix} />);
+    render(<HeatMap m={matrix} />);
     const headers = screen.getAllByRole("columnheader").map((h) => h.textContent ?? "");
-    expect(headers[3]).toContain("Pass quiz Outages certification");
-    expect(headers[4]).toContain("Play role-play No restore time");
-    expect(headers[2]).toContain("Outages · day 1");
+    expect(headers.join(" ")).toContain("Play role-play No restore time");
+    expect(headers.join(" ")).toContain("Outages · day 1");
     expect(headers.join(" ")).not.toMatch(/outage-basics|outages-certification|no-restore-time/);
-    // A member without a display name reads as their email.
-    expect(screen.getByRole("row", { name: /bo@x\.test/ })).toBeInTheDocument();
+  });
+
+  it("sorts and filters members", async () => {
+    const user = userEvent.setup();
+    const m: CohortMatrix = { ...matrix, rows: [...matrix.rows, { user_id: "u3", email: "cy@x.test", display_name: "Cy Doe", status: "on_track", done: 3, overdue: 0, cells: [{ task_id: "t6", status: "done" }, { task_id: "t7", status: "done" }, { task_id: "t8", status: "done" }] }] };
+    render(<HeatMap m={m} />);
+    const names = () => within(screen.getByRole("table")).getAllByRole("rowheader").map((h) => h.firstChild?.textContent);
+    expect(names()).toEqual(["bo@x.test", "Ann Lee", "Cy Doe"]); // most overdue first
+    await user.selectOptions(screen.getByLabelText("Sort members by"), "Name");
+    expect(names()).toEqual(["Ann Lee", "bo@x.test", "Cy Doe"]);
+    await user.selectOptions(screen.getByLabelText("Sort members by"), "Share done, lowest first");
+    expect(names()).toEqual(["bo@x.test", "Ann Lee", "Cy Doe"]);
+    await user.selectOptions(screen.getByLabelText("Show"), "On track");
+    expect(names()).toEqual(["Cy Doe"]);
+    expect(screen.getByRole("status")).toHaveTextContent("1 of 3 members shown.");
   });
 
   it("says so when there are no members", () => {
-    render(<MatrixTable m={{ ...matrix, rows: [] }} />);
+    render(<HeatMap m={{ ...matrix, rows: [] }} />);
     expect(screen.getByText(/No members yet/)).toBeInTheDocument();
+  });
+});
+
+describe("heat map logic", () => {
+  it("groups columns by plan day and counts statuses per day", () => {
+    expect(dayGroups([{ day: 1 }, { day: 1 }, { day: 2 }, { day: 1 }])).toEqual([
+      { day: 1, start: 0, span: 2 }, { day: 2, start: 2, span: 1 }, { day: 1, start: 3, span: 1 },
+    ]);
+    expect(statusByDay(matrix.columns, matrix.rows)).toEqual([
+      { day: 1, done: 1, in_progress: 0, not_started: 0, overdue: 1 },
+      { day: 3, done: 0, in_progress: 0, not_started: 0, overdue: 2 },
+      { day: 9, done: 0, in_progress: 0, not_started: 1, overdue: 0 },
+    ]);
+    expect(doneOf(matrix.rows[1])).toEqual({ done: 0, total: 2, share: 0 });
+    expect(arrangeRows(matrix.rows, "name", "behind").map((r) => r.user_id)).toEqual(["u1", "u2"]);
+  });
+
+  it("writes CSV with quoting and neutralized formulas, numbers as they are", () => {
+    expect(csvText(["a", "b"], [["=SUM(A1)", -5], ['say "hi", then', 2]])).toBe(`a,b\r\n'=SUM(A1),-5\r\n"say ""hi"", then",2\r\n`);
   });
 });

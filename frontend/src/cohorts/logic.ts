@@ -47,3 +47,82 @@ export function overdueByColumn(rows: MatrixRow[], columns: number): number[] {
   for (const r of rows) r.cells.forEach((c, i) => { if (c.status === "overdue" && i < columns) out[i]++; });
   return out;
 }
+
+/** Consecutive columns of one plan day, for the heat map's day header: the day, its first column and how many. */
+export interface DayGroup {
+  day: number;
+  start: number;
+  span: number;
+}
+
+/** The plan days of the matrix's columns, in column order (a day split by another program's columns appears twice). */
+export function dayGroups(columns: { day: number }[]): DayGroup[] {
+  const out: DayGroup[] = [];
+  columns.forEach((c, i) => {
+    const last = out[out.length - 1];
+    if (last && last.day === c.day) last.span++;
+    else out.push({ day: c.day, start: i, span: 1 });
+  });
+  return out;
+}
+
+/** The member's tasks (cells with a task) and how many are done. */
+export function doneOf(r: MatrixRow): { done: number; total: number; share: number } {
+  const total = r.cells.filter((c) => c.status !== "").length;
+  const done = r.cells.filter((c) => c.status === "done").length;
+  return { done, total, share: total === 0 ? 0 : done / total };
+}
+
+export type MemberSort = "name" | "share" | "overdue";
+export type MemberFilter = "all" | "behind" | "on_track";
+
+export const SORT_LABEL: Record<MemberSort, string> = { name: "Name", share: "Share done, lowest first", overdue: "Most overdue first" };
+export const FILTER_LABEL: Record<MemberFilter, string> = { all: "Everyone", behind: "Behind", on_track: "On track" };
+
+/** The member's name as people read it. */
+export function memberName(r: { display_name: string; email: string }): string {
+  return r.display_name || r.email;
+}
+
+/** The rows kept by the filter, in the sort's order (ties by name). */
+export function arrangeRows(rows: MatrixRow[], sort: MemberSort, filter: MemberFilter): MatrixRow[] {
+  const byName = (a: MatrixRow, b: MatrixRow) => memberName(a).localeCompare(memberName(b));
+  const kept = rows.filter((r) => filter === "all" || r.status === filter);
+  return [...kept].sort((a, b) => {
+    if (sort === "share") return doneOf(a).share - doneOf(b).share || byName(a, b);
+    if (sort === "overdue") return b.overdue - a.overdue || byName(a, b);
+    return byName(a, b);
+  });
+}
+
+/** Per plan day, how many of the members' tasks of that day are done, in progress, not started and overdue. */
+export interface DayStatus {
+  day: number;
+  done: number;
+  in_progress: number;
+  not_started: number;
+  overdue: number;
+}
+
+export function statusByDay(columns: { day: number }[], rows: MatrixRow[]): DayStatus[] {
+  const days = new Map<number, DayStatus>();
+  columns.forEach((c, i) => {
+    const d = days.get(c.day) ?? { day: c.day, done: 0, in_progress: 0, not_started: 0, overdue: 0 };
+    for (const r of rows) {
+      const s = r.cells[i]?.status;
+      if (s) d[s]++;
+    }
+    days.set(c.day, d);
+  });
+  return [...days.values()].sort((a, b) => a.day - b.day);
+}
+
+/** A CSV text (RFC 4180) of a header and rows; a cell that looks like a formula is neutralized with a leading quote. */
+export function csvText(header: string[], rows: (string | number)[][]): string {
+  const cell = (v: string | number) => {
+    let s = String(v);
+    if (typeof v === "string" && /^[=+\-@\t\r]/.test(s)) s = "'" + s;
+    return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+  };
+  return [header, ...rows].map((r) => r.map(cell).join(",")).join("\r\n") + "\r\n";
+}

@@ -9,7 +9,8 @@ import { staff, type Enrollment, type StaffUser } from "../api/staff";
 import { Dialog } from "../components/Dialog";
 import { Field } from "../components/Field";
 import { formatDate } from "../lib/format";
-import { enrollable, personLabel } from "./logic";
+import { ApiError } from "../api/client";
+import { enrollable, itemErrors, personLabel } from "./logic";
 
 const STATE: Record<string, { label: string; badge: string }> = {
   in_training: { label: "In training", badge: "off" },
@@ -116,40 +117,29 @@ function EnrollDialog({ programID, programName, options, onClose, onDone }: {
   const qc = useQueryClient();
   const [picked, setPicked] = useState<string[]>([]);
   const [filter, setFilter] = useState("");
-  const [failures, setFailures] = useState<string[]>([]);
+  const [refused, setRefused] = useState<Map<string, string>>(new Map());
   const shown = options.filter((u) => `${u.display_name} ${u.email}`.toLowerCase().includes(filter.trim().toLowerCase()));
   const enroll = useMutation({
-    // One request per agent: each enrollment is its own audited change, and
-    // one refusal does not undo the others.
-    mutationFn: async () => {
-      const failed: string[] = [];
-      let ok = 0;
-      for (const id of picked) {
-        try {
-          await staff.enroll(programID, id);
-          ok++;
-        } catch (err) {
-          const u = options.find((o) => o.id === id);
-          failed.push(`${u ? personLabel(u) : id}: ${(err as Error).message}`);
-        }
-      }
-      return { ok, failed };
-    },
-    onSuccess: ({ ok, failed }) => {
+    // One request, all or none: a refusal names each agent it refused and enrolls nobody.
+    mutationFn: () => staff.enrollMany(programID, picked),
+    onSuccess: (done) => {
       void qc.invalidateQueries({ queryKey: ["enrollments", programID] });
-      if (failed.length) {
-        setFailures(failed);
-        setPicked([]);
-      } else onDone(ok);
+      void qc.invalidateQueries({ queryKey: ["attention"] });
+      onDone(done.length);
     },
+    onError: (err) => setRefused(err instanceof ApiError ? itemErrors(err.fields, picked) : new Map()),
+  });
+  const failures = [...refused.entries()].map(([id, msg]) => {
+    const u = options.find((o) => o.id === id);
+    return `${u ? personLabel(u) : id}: ${msg}`;
   });
   return (
     <Dialog title={`Enroll agents in ${programName}`} onClose={onClose}>
       <form noValidate onSubmit={(e) => { e.preventDefault(); if (picked.length) enroll.mutate(); }}>
-        {failures.length > 0 && (
+        {enroll.isError && (
           <div role="alert" className="error">
-            <p>Some agents were not enrolled:</p>
-            <ul>{failures.map((f) => <li key={f}>{f}</li>)}</ul>
+            <p>{failures.length ? "Nobody was enrolled: uncheck these agents, or fix what is said, and try again." : enroll.error.message}</p>
+            {failures.length > 0 && <ul>{failures.map((f) => <li key={f}>{f}</li>)}</ul>}
           </div>
         )}
         {options.length === 0 ? (
@@ -168,9 +158,11 @@ function EnrollDialog({ programID, programName, options, onClose, onDone }: {
                   <input
                     type="checkbox"
                     checked={picked.includes(u.id)}
+                    aria-invalid={refused.has(u.id) || undefined}
+                    aria-describedby={refused.has(u.id) ? `refused-${u.id}` : undefined}
                     onChange={(e) => setPicked(e.target.checked ? [...picked, u.id] : picked.filter((x) => x !== u.id))}
                   />
-                  <span>{personLabel(u)}</span>
+                  <span>{personLabel(u)}{refused.has(u.id) && <span id={`refused-${u.id}`} className="field-error"> {refused.get(u.id)}</span>}</span>
                 </label>
               ))}
               {shown.length === 0 && <p className="hint">No agent matches.</p>}
@@ -178,7 +170,7 @@ function EnrollDialog({ programID, programName, options, onClose, onDone }: {
           </>
         )}
         <div className="dialog-actions">
-          <button type="button" onClick={onClose}>{failures.length ? "Close" : "Cancel"}</button>
+          <button type="button" onClick={onClose}>Cancel</button>
           <button type="submit" className="primary" disabled={!picked.length || enroll.isPending}>
             {enroll.isPending ? "Enrolling…" : `Enroll ${picked.length || ""} ${picked.length === 1 ? "agent" : "agents"}`.replace("  ", " ")}
           </button>

@@ -8,7 +8,8 @@ import { ErrorSummary, Field, useFocusOnError } from "../components/Field";
 import { formErrors } from "../lib/errors";
 import { formatDateTime } from "../lib/format";
 import { usePrograms } from "../training/hooks";
-import { assignable, reasonText, refusalReasons } from "./logic";
+import { ApiError } from "../api/client";
+import { assignable, blockersOnceAssigned, candidates, itemErrors, personLabel, reasonText, refusalReasons } from "./logic";
 
 /** A program's queue: who is assigned, whether each may take contacts now and why not; assign and unassign. */
 export function Rosters() {
@@ -34,6 +35,7 @@ export function Rosters() {
         </div>
       )}
       {programID && <Roster programID={programID} mayAssign={mayAssign} />}
+      {programID && mayAssign && <NotOnQueue programID={programID} clientID={programs.data?.find((p) => p.id === programID)?.client_id ?? ""} />}
     </section>
   );
 }
@@ -146,5 +148,125 @@ function UnassignDialog({ programID, agent, onClose, onDone }: { programID: stri
         <button type="button" className="danger" disabled={un.isPending} onClick={() => un.mutate()}>Unassign</button>
       </div>
     </Dialog>
+  );
+}
+
+const STATE_LABEL: Record<string, string> = {
+  in_training: "In training", certified: "Certified", refresher_due: "Refresher due", expired: "Expired", revoked: "Revoked",
+};
+
+/**
+ * The program's client's agents who are not on its queue, with their enrollment and what would stop them
+ * taking contacts once assigned (the gate's answer without "not assigned"); select several to enroll (one
+ * all-or-nothing request) or assign (one request each; a refusal says why in words).
+ */
+function NotOnQueue({ programID, clientID }: { programID: string; clientID: string }) {
+  const qc = useQueryClient();
+  const roster = useQuery({ queryKey: ["roster", programID], queryFn: () => staff.roster(programID), staleTime: 0 });
+  const enrollments = useQuery({ queryKey: ["enrollments", programID], queryFn: () => staff.enrollments(programID) });
+  const users = useQuery({ queryKey: ["staff-users", "agent"], queryFn: () => staff.users("agent") });
+  const list = roster.data && enrollments.data && users.data ? candidates(users.data, enrollments.data, roster.data.agents, clientID) : [];
+  const enrolledIDs = list.filter((c) => c.state !== null).map((c) => c.user.id);
+  const answers = useQuery({
+    queryKey: ["would-be-eligible", programID, enrolledIDs],
+    queryFn: () => staff.eligibility(programID, enrolledIDs),
+    enabled: enrolledIDs.length > 0,
+    staleTime: 0,
+  });
+  const blockers = new Map<string, string[]>();
+  answers.data?.forEach((r, i) => {
+    if (r.answer) blockers.set(enrolledIDs[i], blockersOnceAssigned(r.answer.reasons).map(reasonText));
+    else if (r.error) blockers.set(enrolledIDs[i], [r.error.message]);
+  });
+  const [picked, setPicked] = useState<string[]>([]);
+  const [problems, setProblems] = useState<Map<string, string>>(new Map());
+  const [notice, setNotice] = useState("");
+  const byID = new Map(list.map((c) => [c.user.id, c]));
+  const toEnroll = picked.filter((id) => byID.get(id)?.state === null);
+  const toAssign = picked.filter((id) => byID.get(id) && byID.get(id)!.state !== null);
+  const refresh = () => {
+    void qc.invalidateQueries({ queryKey: ["roster", programID] });
+    void qc.invalidateQueries({ queryKey: ["enrollments", programID] });
+    void qc.invalidateQueries({ queryKey: ["would-be-eligible", programID] });
+  };
+  const enroll = useMutation({
+    mutationFn: () => staff.enrollMany(programID, toEnroll),
+    onSuccess: (done) => {
+      setProblems(new Map());
+      setPicked(picked.filter((id) => !toEnroll.includes(id)));
+      setNotice(`Enrolled ${done.length === 1 ? "1 agent" : `${done.length} agents`}; assign them once they may take contacts.`);
+      refresh();
+    },
+    onError: (err) => { setNotice(""); setProblems(err instanceof ApiError ? itemErrors(err.fields, toEnroll) : new Map()); },
+  });
+  const assign = useMutation({
+    mutationFn: async () => {
+      const refused = new Map<string, string>();
+      let ok = 0;
+      for (const id of toAssign) {
+        try {
+          await staff.assign(programID, id);
+          ok++;
+        } catch (err) {
+          const rs = refusalReasons(err);
+          refused.set(id, rs.length ? `Refused: ${rs.map(reasonText).join("; ")}.` : (err as Error).message);
+        }
+      }
+      return { ok, refused };
+    },
+    onSuccess: ({ ok, refused }) => {
+      setProblems(refused);
+      setPicked(picked.filter((id) => refused.has(id)));
+      const refusedText = `${refused.size} refused (said at each)`;
+      setNotice(ok === 0 ? `Nobody was assigned: ${refusedText}.` : `Assigned ${ok === 1 ? "1 agent" : `${ok} agents`} to the queue${refused.size ? `; ${refusedText}` : ""}.`);
+      refresh();
+    },
+  });
+  const error = roster.error ?? enrollments.error ?? users.error;
+  const busy = enroll.isPending || assign.isPending;
+  return (
+    <section className="panel" aria-labelledby="not-on-queue-h">
+      <h2 id="not-on-queue-h">Not on this queue</h2>
+      <p className="hint">The client's agents who are not assigned: enroll those not enrolled yet; assign those who may take its contacts.</p>
+      {error && <p role="alert" className="error">{error.message}</p>}
+      {enroll.isError && problems.size === 0 && <p role="alert" className="error">{enroll.error.message}</p>}
+      {enroll.isError && problems.size > 0 && <p role="alert" className="error">Nobody was enrolled: the refused agents are marked below.</p>}
+      <p role="status" className="notice-line">{notice}</p>
+      {roster.data && enrollments.data && users.data && list.length === 0 && <p>Every active agent of the client is on this queue.</p>}
+      {list.length > 0 && (
+        <form noValidate onSubmit={(e) => e.preventDefault()}>
+          <fieldset className="checks one-col">
+            <legend className="sr-only">Agents not on this queue</legend>
+            {list.map((c) => {
+              const why = blockers.get(c.user.id);
+              const problem = problems.get(c.user.id);
+              return (
+                <div key={c.user.id} className="candidate">
+                  <label className="check">
+                    <input type="checkbox" checked={picked.includes(c.user.id)} disabled={busy}
+                      aria-invalid={problem ? true : undefined} aria-describedby={`cand-${c.user.id}`}
+                      onChange={(e) => setPicked(e.target.checked ? [...picked, c.user.id] : picked.filter((x) => x !== c.user.id))} />
+                    <span>{personLabel(c.user)}</span>
+                  </label>
+                  <p id={`cand-${c.user.id}`} className="hint candidate-why">
+                    {c.state === null ? "Not enrolled" : STATE_LABEL[c.state] ?? c.state}
+                    {c.state !== null && (why === undefined ? "" : why.length === 0 ? " · would take contacts once assigned" : ` · once assigned, still not: ${why.join("; ")}`)}
+                    {problem && <span className="field-error"> {problem}</span>}
+                  </p>
+                </div>
+              );
+            })}
+          </fieldset>
+          <div className="form-actions wrap">
+            <button type="button" disabled={!toEnroll.length || busy} onClick={() => { setNotice(""); enroll.mutate(); }}>
+              {enroll.isPending ? "Enrolling…" : `Enroll ${toEnroll.length || ""} in the program`.replace("  ", " ")}
+            </button>
+            <button type="button" className="primary" disabled={!toAssign.length || busy} onClick={() => { setNotice(""); assign.mutate(); }}>
+              {assign.isPending ? "Assigning…" : `Assign ${toAssign.length || ""} to the queue`.replace("  ", " ")}
+            </button>
+          </div>
+        </form>
+      )}
+    </section>
   );
 }

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { ApiError } from "../api/client";
-import type { Enrollment, QuizAnalysis, RosterAgent, StaffUser } from "../api/staff";
+import type { EligibilityReason, Enrollment, QuizAnalysis, RosterAgent, StaffUser } from "../api/staff";
 import type { PublicQuestion } from "../api/learning";
-import { answerText, assignable, barPercent, enrollable, hardestFirst, reasonText, refusalReasons, sourceProblems } from "./logic";
+import { answerText, assignable, barPercent, blockersOnceAssigned, candidates, enrollable, hardestFirst, itemErrors, reasonText, refusalReasons, sourceProblems } from "./logic";
 
 describe("reasons", () => {
   it("adds the state only when the message lacks it", () => {
@@ -98,5 +98,26 @@ describe("answerText", () => {
     expect(answerText(q, { numbers: ["3.5 ± 0.1"] })).toBe("3.5 ± 0.1");
     expect(answerText(q, {})).toBe("");
     expect(answerText(undefined, { choices: ["x"] })).toBe("x");
+  });
+});
+
+describe("bulk refusals and roster candidates", () => {
+  it("maps user_ids[i] refusals back to the ids sent", () => {
+    const got = itemErrors({ "user_ids[1]": "Bo is already enrolled", "user_ids[9]": "out of range", user_ids: "whole list" }, ["a", "b"]);
+    expect([...got.entries()]).toEqual([["b", "Bo is already enrolled"]]);
+  });
+
+  it("lists the client's active agents not on the queue, not enrolled first, then by name", () => {
+    const u = (id: string, name: string, extra: Partial<StaffUser> = {}): StaffUser =>
+      ({ id, email: `${id}@x.test`, display_name: name, role: "agent", active: true, client_ids: ["c1"], external_id: null, created_at: "2026-01-01T00:00:00Z", updated_at: "2026-01-01T00:00:00Z", ...extra });
+    const users = [u("a", "Ann"), u("b", "Bo"), u("c", "Cy"), u("d", "Di", { active: false }), u("e", "Ed", { client_ids: ["c2"] }), u("f", "Fay", { role: "trainer" })];
+    const enrollments = [{ user_id: "a", state: "certified" }, { user_id: "c", state: "in_training" }] as Enrollment[];
+    const roster = [{ agent_id: "c" }] as RosterAgent[];
+    expect(candidates(users, enrollments, roster, "c1").map((c) => [c.user.id, c.state])).toEqual([["b", null], ["a", "certified"]]);
+  });
+
+  it("keeps what would still stop an agent once assigned", () => {
+    const rs = [{ code: "not_assigned", message: "not assigned" }, { code: "not_certified", message: "not certified" }] as EligibilityReason[];
+    expect(blockersOnceAssigned(rs).map((r) => r.code)).toEqual(["not_certified"]);
   });
 });

@@ -103,3 +103,41 @@ export function answerText(
   }
   return parts.join("; ");
 }
+
+/**
+ * The refused items of a bulk request, by id: the API names each as "user_ids[i]" (its index in the
+ * request); `sent` is what was sent, in order.
+ */
+export function itemErrors(fields: Record<string, string>, sent: string[]): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const [key, msg] of Object.entries(fields)) {
+    const m = /^user_ids\[(\d+)\]$/.exec(key);
+    if (m && sent[Number(m[1])] !== undefined) out.set(sent[Number(m[1])], msg);
+  }
+  return out;
+}
+
+/** An agent of the program's client who is not on its queue, with where they stand. */
+export interface Candidate {
+  user: StaffUser;
+  /** Their certification state in the program; null when not enrolled. */
+  state: Enrollment["state"] | null;
+}
+
+/**
+ * The program's client's active agents not on its queue, not enrolled first (they need enrolling before
+ * they can be assigned), then by name.
+ */
+export function candidates(users: StaffUser[], enrollments: Enrollment[], roster: RosterAgent[], clientID: string): Candidate[] {
+  const assigned = new Set(roster.map((a) => a.agent_id));
+  const state = new Map(enrollments.map((e) => [e.user_id, e.state]));
+  return users
+    .filter((u) => u.active && u.role === "agent" && (u.client_ids ?? []).includes(clientID) && !assigned.has(u.id))
+    .map((u) => ({ user: u, state: state.get(u.id) ?? null }))
+    .sort((a, b) => Number(a.state !== null) - Number(b.state !== null) || personLabel(a.user).localeCompare(personLabel(b.user)));
+}
+
+/** What would still stop an agent once assigned: the gate's reasons without "not assigned". */
+export function blockersOnceAssigned(reasons: EligibilityReason[]): EligibilityReason[] {
+  return reasons.filter((r) => r.code !== "not_assigned");
+}

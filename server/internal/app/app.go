@@ -15,6 +15,7 @@ import (
 
 	"github.com/skillgate/skillgate/frontend"
 	"github.com/skillgate/skillgate/server/internal/apidoc"
+	"github.com/skillgate/skillgate/server/internal/attention"
 	"github.com/skillgate/skillgate/server/internal/audit"
 	"github.com/skillgate/skillgate/server/internal/auth"
 	"github.com/skillgate/skillgate/server/internal/catalog"
@@ -69,6 +70,8 @@ type App struct {
 	XAPI *xapi.Service
 	// Onboarding is cohorts, their dated tasks, reports and refreshers.
 	Onboarding *onboarding.Service
+	// Attention is each staff member's "what needs my attention" list.
+	Attention *attention.Service
 	// Metrics is the Prometheus registry served on the operator listener.
 	Metrics *metrics.Metrics
 	// Idempotency keeps Idempotency-Key answers (see IdempotentRoutes).
@@ -185,6 +188,8 @@ func New(cfg Config, log *slog.Logger, g *gorm.DB, clk clock.Clock) (*App, error
 	// through certification, which tells onboarding of every transition.
 	a.Certification.SetTransitionListener(a.Onboarding)
 	a.workers = append(a.workers, jobs.Every("onboarding-reminders", min(reminderEvery, 10*time.Minute), log, a.Onboarding.RunReminders))
+	a.Attention = attention.NewService(attention.Sources{Cohorts: a.Onboarding, Reviews: a.Roleplay, Programs: a.Catalog,
+		Rosters: a.Routing, Licenses: a.Licensing, Identity: a.Auth, Webhooks: a.Webhooks}, clk)
 	a.resilience()
 
 	var handlers []registrar
@@ -225,6 +230,7 @@ var domains = []struct {
 	{"routing", routing.OpenAPI, func(a *App) registrar { return routing.NewHandler(a.Routing) }},
 	{"notify", notify.OpenAPI, func(a *App) registrar { return notify.NewHandler(a.Notify) }},
 	{"onboarding", onboarding.OpenAPI, func(a *App) registrar { return onboarding.NewHandler(a.Onboarding) }},
+	{"attention", attention.OpenAPI, func(a *App) registrar { return attention.NewHandler(a.Attention) }},
 }
 
 // APIDoc assembles the OpenAPI document served at /api/openapi.json from

@@ -29,6 +29,7 @@ func (h *Handler) Register(rg *gin.RouterGroup) {
 	manage := auth.RequireUser(auth.RoleTrainer, auth.RoleSupervisor, auth.RoleAdmin)
 	rg.GET("/programs/:id/enrollments", staff, h.list)
 	rg.POST("/programs/:id/enrollments", manage, h.enroll)
+	rg.POST("/programs/:id/enrollments/bulk", manage, h.enrollMany)
 	rg.DELETE("/programs/:id/enrollments/:user_id", manage, h.withdraw)
 	rg.GET("/me/certifications", auth.RequireUser(), h.mine)
 	rg.GET("/users/:id/certifications", staff, h.forUser)
@@ -149,4 +150,22 @@ func (h *Handler) withdraw(c *gin.Context) {
 		return
 	}
 	c.Status(http.StatusNoContent)
+}
+
+type enrollManyRequest struct {
+	UserIDs []string `json:"user_ids"`
+}
+
+func (h *Handler) enrollMany(c *gin.Context) {
+	var req enrollManyRequest
+	if err := httpx.BindJSON(c, &req); err != nil {
+		httpx.Error(c, err)
+		return
+	}
+	cs, err := h.svc.EnrollMany(c.Request.Context(), c.Param("id"), req.UserIDs)
+	if err != nil {
+		httpx.Error(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, gin.H{"enrollments": cs})
 }

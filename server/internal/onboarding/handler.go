@@ -33,6 +33,8 @@ func (h *Handler) Register(rg *gin.RouterGroup) {
 	rg.POST("/cohorts/:id/members", manage, h.addMember)
 	rg.DELETE("/cohorts/:id/members/:user_id", manage, h.removeMember)
 	rg.PUT("/cohorts/:id/calendar", manage, h.setCalendar)
+	rg.GET("/cohorts/:id/plan-changes", manage, h.previewPlan)
+	rg.POST("/cohorts/:id/plan-changes/apply", manage, h.applyPlan)
 	rg.GET("/cohorts/:id/progress", staff, h.matrix)
 	rg.GET("/cohorts/:id/stats", staff, h.stats)
 	rg.GET("/cohorts/:id/at-risk", staff, h.atRisk)
@@ -176,4 +178,31 @@ func (h *Handler) mine(c *gin.Context) {
 		return
 	}
 	c.JSON(http.StatusOK, m)
+}
+
+func (h *Handler) previewPlan(c *gin.Context) {
+	v, err := h.svc.PreviewPlan(c.Request.Context(), c.Param("id"))
+	if err != nil {
+		httpx.Error(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, v)
+}
+
+type applyPlanRequest struct {
+	Fingerprint string `json:"fingerprint"`
+}
+
+func (h *Handler) applyPlan(c *gin.Context) {
+	var req applyPlanRequest
+	if err := httpx.BindJSON(c, &req); err != nil {
+		httpx.Error(c, err)
+		return
+	}
+	v, err := h.svc.ApplyPlan(c.Request.Context(), c.Param("id"), req.Fingerprint)
+	if err != nil {
+		httpx.Error(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, v)
 }

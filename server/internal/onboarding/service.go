@@ -529,6 +529,9 @@ func (s *Service) SetCalendar(ctx context.Context, cohortID string, in CalendarI
 	}
 	c.UpdatedAt = s.now()
 	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := lockCohort(tx, c.ID); err != nil { // one change of the cohort's tasks at a time
+			return err
+		}
 		if err := s.store.SetCalendar(tx, c, seen); err != nil {
 			return err
 		}
@@ -569,26 +572,30 @@ func (s *Service) firstDays(tx *gorm.DB, c *Cohort, userIDs []string) (map[strin
 	return out, nil
 }
 
-// syncTasks writes, in tx, the dated tasks of each user for every program
-// of the cohort from the programs' current onboarding plans, and removes
-// tasks the plans no longer have.
-func (s *Service) syncTasks(ctx context.Context, tx *gorm.DB, c *Cohort, progs []*catalog.Program, userIDs []string) error {
-	if len(userIDs) == 0 {
-		return nil
-	}
+// planned is a task a cohort's plans give a member, due on Due.
+type planned struct {
+	Task
+	Due string
+}
+
+// plannedTasks computes, in tx, the dated tasks each user gets from the
+// programs' current onboarding plans, and the task keys the plans hold.
+// Errors: invalid (days_off) when the calendar runs out of working days.
+func (s *Service) plannedTasks(ctx context.Context, tx *gorm.DB, c *Cohort, progs []*catalog.Program, userIDs []string) ([]planned, []string, error) {
 	cal, err := calendarOf(tx, c)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	firstDays, err := s.firstDays(tx, c, userIDs)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	keep := []string{}
+	var out []planned
 	for _, prog := range progs {
 		req, err := s.programs.Requirements(ctx, prog)
 		if err != nil {
-			return fmt.Errorf("onboarding: plan of %s: %w", prog.Name, err)
+			return nil, nil, fmt.Errorf("onboarding: plan of %s: %w", prog.Name, err)
 		}
 		for i, it := range req.Onboarding {
 			var moduleID *string
@@ -599,14 +606,30 @@ func (s *Service) syncTasks(ctx context.Context, tx *gorm.DB, c *Cohort, progs [
 			for _, u := range userIDs {
 				due, ok := cal.DayDate(firstDays[u], it.Day)
 				if !ok {
-					return apperr.Invalidf("days_off", "the calendar has no working day %d", it.Day)
+					return nil, nil, apperr.Invalidf("days_off", "the calendar has no working day %d", it.Day)
 				}
-				t := Task{ID: uuid.NewString(), CohortID: c.ID, UserID: u, ProgramID: prog.ID, Position: i + 1,
-					Day: it.Day, Kind: it.Kind, Slug: it.Slug, ModuleID: moduleID}
-				if err := s.store.UpsertTask(tx, t, due.Format(Date)); err != nil {
-					return err
-				}
+				out = append(out, planned{Task: Task{ID: uuid.NewString(), CohortID: c.ID, UserID: u, ProgramID: prog.ID,
+					Position: i + 1, Day: it.Day, Kind: it.Kind, Slug: it.Slug, ModuleID: moduleID}, Due: due.Format(Date)})
 			}
+		}
+	}
+	return out, keep, nil
+}
+
+// syncTasks writes, in tx, the dated tasks of each user for every program
+// of the cohort from the programs' current onboarding plans, and removes
+// tasks the plans no longer have.
+func (s *Service) syncTasks(ctx context.Context, tx *gorm.DB, c *Cohort, progs []*catalog.Program, userIDs []string) error {
+	if len(userIDs) == 0 {
+		return nil
+	}
+	tasks, keep, err := s.plannedTasks(ctx, tx, c, progs, userIDs)
+	if err != nil {
+		return err
+	}
+	for _, t := range tasks {
+		if err := s.store.UpsertTask(tx, t.Task, t.Due); err != nil {
+			return err
 		}
 	}
 	return s.store.PruneTasks(tx, c.ID, userIDs, keep)

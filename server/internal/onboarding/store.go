@@ -126,6 +126,25 @@ ORDER BY t.user_id, p.position, t.position`
 	return out, nil
 }
 
+// cohortTasks returns every task of the cohort's members, read in tx.
+func cohortTasks(tx *gorm.DB, cohortID string) ([]Task, error) {
+	out := []Task{}
+	if err := tx.Where("cohort_id = ?", cohortID).Order("user_id, program_id, position").Find(&out).Error; err != nil {
+		return nil, fmt.Errorf("onboarding: cohort tasks: %w", err)
+	}
+	return out, nil
+}
+
+// lockCohort takes the cohort's row lock in tx, so changes to its tasks
+// (a plan applied, a calendar change) happen one after another.
+func lockCohort(tx *gorm.DB, cohortID string) error {
+	var c Cohort
+	if err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).Where("id = ?", cohortID).Take(&c).Error; err != nil {
+		return fmt.Errorf("onboarding: lock cohort: %w", err)
+	}
+	return nil
+}
+
 // Refreshers returns the user's open refresher assignments and those
 // closed since closedSince, newest first.
 func (s *Store) Refreshers(ctx context.Context, userID string, closedSince time.Time) ([]Refresher, error) {

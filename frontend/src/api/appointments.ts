@@ -11,6 +11,8 @@ export type AppointmentRecord = Schemas["AppointmentRecord"];
 export type CEStanding = Schemas["CEStanding"];
 export type CECredit = Schemas["CECredit"];
 export type CELibrary = Schemas["CELibrary"];
+export type CERequirement = Schemas["CERequirement"];
+export type CERequirementInput = Pick<CERequirement, "period_months" | "hours" | "categories" | "sample">;
 
 export interface AppointmentFilter {
   user_id?: string;
@@ -40,6 +42,10 @@ export const appointments = {
   terminations: () => api<{ terminations: TerminationToFile[] }>("/reports/appointment-terminations").then((r) => r.terminations),
   ceStanding: (userId?: string) => api<{ standings: CEStanding[]; credits: CECredit[] }>(`/ce/standing${query({ user_id: userId })}`),
   ceLibrary: () => api<CELibrary>("/ce/library"),
+  setCERequirement: (state: string, klass: string, body: CERequirementInput) =>
+    api<CELibrary>(`/ce/requirements/${encodeURIComponent(state)}/${encodeURIComponent(klass)}`, { method: "PUT", body }),
+  deleteCERequirement: (state: string, klass: string) =>
+    api<CELibrary>(`/ce/requirements/${encodeURIComponent(state)}/${encodeURIComponent(klass)}`, { method: "DELETE" }),
   ceAtRisk: () => api<{ licenses: CEStanding[] }>("/reports/ce-at-risk").then((r) => r.licenses),
 };
 

@@ -48,7 +48,7 @@ export function ContinuingEducation() {
             {" "}Requirements edited here stay until that file changes; download the file and commit it to the content library to keep them.
           </p>
           {lib.data.edited_at && (
-            <div className="callout" role="note">
+            <div className="callout">
               <strong>Edited here since the file was imported</strong> ({formatDateTime(lib.data.edited_at)}).
               {" "}Download the file and commit it as <code>content/ce-requirements.yaml</code>: a changed file imported without these edits replaces them.
             </div>
@@ -61,21 +61,19 @@ export function ContinuingEducation() {
             </span>
           </div>
           {lib.data.requirements.length === 0 ? <p>No requirement is configured.</p> : (
-            <table className="list">
+            <table className="list ce-reqs">
               <caption className="sr-only">CE requirements by state and license class</caption>
-              <thead><tr><th scope="col">State</th><th scope="col">License class</th><th scope="col">Period</th><th scope="col">Hours</th><th scope="col">Of which</th><th scope="col"><span className="sr-only">Actions</span></th></tr></thead>
+              <thead><tr><th scope="col">State and class</th><th scope="col">Hours per period</th><th scope="col">Of which</th><th scope="col"><span className="sr-only">Actions</span></th></tr></thead>
               <tbody>
                 {lib.data.requirements.map((r) => (
                   <tr key={`${r.state}:${r.class}`}>
-                    <td>{r.state}</td>
-                    <td>{words(r.class)}</td>
-                    <td>{r.period_months} months</td>
-                    <td>{r.hours}{r.sample && <> <span className="badge warn">sample</span></>}</td>
-                    <td>{Object.entries(r.categories).map(([c, h]) => `${h} h ${words(c)}`).join(", ") || "—"}</td>
-                    <td className="row-actions">
+                    <th scope="row">{r.state}{" "}<br /><span className="hint">{words(r.class)}</span></th>
+                    <td>{r.hours} h in {r.period_months} months{r.sample && <> <span className="badge warn">sample</span></>}</td>
+                    <td className="ce-of-which">{Object.entries(r.categories).map(([c, h]) => `${h} h ${words(c)}`).join(", ") || "—"}</td>
+                    <td><div className="ce-actions">
                       <button type="button" className="small" onClick={() => setEditing({ r })} aria-label={`Edit the ${r.state} ${words(r.class)} requirement`}>Edit</button>
                       <button type="button" className="small danger" onClick={() => setRemoving(r)} aria-label={`Remove the ${r.state} ${words(r.class)} requirement`}>Remove</button>
-                    </td>
+                    </div></td>
                   </tr>
                 ))}
               </tbody>

@@ -97,3 +97,30 @@ test("compliance edits, adds and removes CE requirements and downloads the libra
   await expect(page.getByRole("status").filter({ hasText: "Removed the OK insurance producer requirement." })).toBeVisible();
   await expect(requirementRow(page, "OK")).toHaveCount(0);
 });
+
+test("compliance reads an agent's CE standing and records external CE", async ({ page }, testInfo) => {
+  test.slow(); // two pages scanned and photographed at two widths on a shared machine
+  await signIn(page, "compliance", "/admin/users?q=marcus");
+  await page.getByRole("link", { name: "Marcus Bell" }).click();
+  const ce = page.getByRole("region", { name: "Continuing education" });
+  await expect(ce.getByRole("table", { name: "Each license's CE this renewal period" })).toContainText("TX-2291847");
+
+  // Refused without its fields: each message at its field.
+  await ce.getByRole("button", { name: "Record external CE" }).click();
+  const rec = page.getByRole("dialog", { name: "Record external CE" });
+  await rec.getByRole("button", { name: "Record CE" }).click();
+  for (const label of ["State", "Course title", "Hours", "Completed on", "Evidence"]) {
+    await expect(rec.getByLabel(label, { exact: true })).toHaveAttribute("aria-invalid", "true");
+  }
+  await look(page, testInfo, "ce-record-errors");
+  await rec.getByLabel("State", { exact: true }).fill("tx");
+  await rec.getByLabel("Course title").fill("Annuity suitability (external)");
+  await rec.getByLabel("Hours", { exact: true }).fill("3");
+  await rec.getByLabel("Category (optional)").fill("ethics");
+  await rec.getByLabel("Completed on").fill("2026-11-02");
+  await rec.getByLabel("Evidence", { exact: true }).fill("Certificate 55-1203 from the provider");
+  await rec.getByRole("button", { name: "Record CE" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "Recorded 3 hours of TX CE." })).toBeVisible();
+  await expect(ce.getByRole("table", { name: "CE credits on record, newest first" })).toContainText("Annuity suitability (external)");
+  await look(page, testInfo, "ce-user");
+});

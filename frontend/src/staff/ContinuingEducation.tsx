@@ -6,6 +6,7 @@ import { Dialog } from "../components/Dialog";
 import { ErrorSummary, Field, useFocusOnError } from "../components/Field";
 import { formErrors } from "../lib/errors";
 import { formatDate, formatDateTime } from "../lib/format";
+import { CEStandingCell } from "../training/MyLicenses";
 import { CSVButton } from "./Compliance";
 
 /** "13 of 24 h" and each category's hours, for a license's CE standing. */
@@ -240,6 +241,113 @@ function RemoveDialog({ r, onClose, onDone }: { r: CERequirement; onClose: () =>
         <button type="button" onClick={onClose}>Cancel</button>
         <button type="button" className="danger" disabled={del.isPending} onClick={() => del.mutate()}>Remove requirement</button>
       </div>
+    </Dialog>
+  );
+}
+
+const CREDIT_FIELDS = ["jurisdiction", "hours", "category", "completed_on", "title", "approval_number", "evidence"] as const;
+
+/**
+ * An agent's continuing education, for compliance and admins on the user's page: each license's hours this
+ * period against its requirement, by category, the credits on record, and (compliance) recording external CE.
+ */
+export function UserContinuingEducation({ userID, canRecord }: { userID: string; canRecord: boolean }) {
+  const ce = useQuery({ queryKey: ["ce-standing", userID], queryFn: () => appointments.ceStanding(userID), staleTime: 0 });
+  const [recording, setRecording] = useState(false);
+  const [notice, setNotice] = useState("");
+  return (
+    <section aria-labelledby="user-ce">
+      <div className="page-head">
+        <h2 id="user-ce">Continuing education</h2>
+        {canRecord && <button type="button" onClick={() => setRecording(true)}>Record external CE</button>}
+      </div>
+      <p role="status" className="notice-line">{notice}</p>
+      {ce.isError && <p role="alert" className="error">{ce.error.message}</p>}
+      {ce.data?.standings.length === 0 && <p>No verified or pending license.</p>}
+      {!!ce.data?.standings.length && (
+        <table className="list">
+          <caption className="sr-only">Each license's CE this renewal period</caption>
+          <thead><tr><th scope="col">License</th><th scope="col">Expires</th><th scope="col">CE this period</th></tr></thead>
+          <tbody>
+            {ce.data.standings.map((s) => (
+              <tr key={s.license.id}>
+                <td>{s.license.jurisdiction} {s.license.license_number}<br /><span className="hint">{words(s.license.class)}</span></td>
+                <td>{formatDate(s.license.expiry_date)}</td>
+                <td><CEStandingCell s={s} /></td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {!!ce.data?.credits.length && (
+        <table className="list">
+          <caption className="sr-only">CE credits on record, newest first</caption>
+          <thead><tr><th scope="col">Completed</th><th scope="col">Course</th><th scope="col">Credit</th><th scope="col">Source</th></tr></thead>
+          <tbody>
+            {ce.data.credits.map((c) => (
+              <tr key={c.id}>
+                <td>{formatDate(c.completed_on)}</td>
+                <td>{c.title}{c.approval_number && <><br /><span className="hint">Approval {c.approval_number}</span></>}</td>
+                <td>{c.jurisdiction}: {c.hours} h{c.category ? ` ${words(c.category)}` : ""}</td>
+                <td>{c.source === "course" ? (c.module_id ? "Module completed" : "Program certified") : "Recorded by compliance"}{c.evidence && <><br /><span className="hint">{c.evidence}</span></>}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {recording && <RecordCreditDialog userID={userID} onClose={() => setRecording(false)} onDone={(msg) => { setRecording(false); setNotice(msg); }} />}
+    </section>
+  );
+}
+
+/** Compliance records CE completed outside Skillgate, with the evidence it is recorded from. */
+function RecordCreditDialog({ userID, onClose, onDone }: { userID: string; onClose: () => void; onDone: (msg: string) => void }) {
+  const qc = useQueryClient();
+  const [f, setF] = useState({ jurisdiction: "", hours: "", category: "", completed_on: "", title: "", approval_number: "", evidence: "" });
+  const set = (k: keyof typeof f) => (e: { target: { value: string } }) => setF({ ...f, [k]: e.target.value });
+  const rec = useMutation({
+    mutationFn: () => appointments.recordCECredit({
+      user_id: userID, jurisdiction: f.jurisdiction.trim().toUpperCase(), hours: Number(f.hours || 0), category: f.category.trim(),
+      completed_on: f.completed_on, title: f.title.trim(), approval_number: f.approval_number.trim(), evidence: f.evidence.trim(),
+    }),
+    onSuccess: (c) => {
+      void qc.invalidateQueries({ queryKey: ["ce-standing", userID] });
+      void qc.invalidateQueries({ queryKey: ["ce-at-risk"] });
+      onDone(`Recorded ${c.hours} hours of ${c.jurisdiction} CE.`);
+    },
+  });
+  const errs = formErrors(rec.error, [...CREDIT_FIELDS, "user_id"]);
+  const ref = useFocusOnError(rec.error);
+  return (
+    <Dialog title="Record external CE" onClose={onClose}>
+      <form ref={ref} noValidate onSubmit={(e) => { e.preventDefault(); rec.mutate(); }}>
+        <ErrorSummary summary={errs.summary} other={errs.other} />
+        <Field label="State" hint="Two letters: the credit counts on the agent's license there." error={errs.fields.jurisdiction}>
+          <input value={f.jurisdiction} onChange={set("jurisdiction")} maxLength={2} size={4} autoFocus />
+        </Field>
+        <Field label="Course title" error={errs.fields.title}>
+          <input value={f.title} onChange={set("title")} maxLength={200} />
+        </Field>
+        <Field label="Hours" error={errs.fields.hours}>
+          <input type="number" inputMode="decimal" min={0} step="any" value={f.hours} onChange={set("hours")} />
+        </Field>
+        <Field label="Category (optional)" hint="e.g. ethics; empty for general hours." error={errs.fields.category}>
+          <input value={f.category} onChange={set("category")} maxLength={63} />
+        </Field>
+        <Field label="Completed on" error={errs.fields.completed_on}>
+          <input type="date" value={f.completed_on} onChange={set("completed_on")} />
+        </Field>
+        <Field label="State approval number (optional)" error={errs.fields.approval_number}>
+          <input value={f.approval_number} onChange={set("approval_number")} maxLength={100} />
+        </Field>
+        <Field label="Evidence" hint="The certificate or roster it is recorded from." error={errs.fields.evidence}>
+          <textarea rows={2} value={f.evidence} onChange={set("evidence")} maxLength={2000} />
+        </Field>
+        <div className="dialog-actions">
+          <button type="button" onClick={onClose}>Cancel</button>
+          <button type="submit" className="primary" disabled={rec.isPending}>Record CE</button>
+        </div>
+      </form>
     </Dialog>
   );
 }

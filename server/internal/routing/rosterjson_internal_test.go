@@ -69,3 +69,59 @@ func TestRosterJSONMatchesMarshal(t *testing.T) {
 		}
 	}
 }
+
+// TestAnswerJSONMatchesMarshal: a single check's answer is written by hand
+// (appendAnswerJSON), byte for byte what encoding/json writes, on answers
+// drawn at random as in TestRosterJSONMatchesMarshal.
+func TestAnswerJSONMatchesMarshal(t *testing.T) {
+	rng := rand.New(rand.NewPCG(28, 2))
+	pieces := []string{"", "a", "Zoë", "<b>&</b>", `"quoted"\`, "tab\tnew\nline\r", "\x00\x1f\x7f", "\u2028\u2029",
+		"\xff\xfe bad", "日本語", "ca-producer", "😀"}
+	str := func() string {
+		var sb strings.Builder
+		for range rng.IntN(4) {
+			sb.WriteString(pieces[rng.IntN(len(pieces))])
+		}
+		return sb.String()
+	}
+	zones := []*time.Location{time.UTC, time.FixedZone("x", -5*3600-30*60), time.FixedZone("y", 9*3600)}
+	tm := func() time.Time {
+		return time.Date(1990+rng.IntN(60), time.Month(1+rng.IntN(12)), 1+rng.IntN(28), rng.IntN(24), rng.IntN(60),
+			rng.IntN(60), rng.IntN(3)*rng.IntN(1e9), zones[rng.IntN(len(zones))])
+	}
+	for i := range 500 {
+		a := &Answer{AgentID: str(), ProgramID: str(), State: str(), Eligible: rng.IntN(2) == 0, CheckedAt: tm()}
+		if rng.IntN(2) == 0 {
+			x := str()
+			a.ExternalID = &x
+		}
+		if rng.IntN(2) == 0 {
+			v := tm()
+			a.ValidUntil = &v
+		}
+		switch rng.IntN(4) {
+		case 0:
+			cs := []string{}
+			a.CoveredStates = &cs
+		case 1:
+			cs := []string{str(), str()}
+			a.CoveredStates = &cs
+		case 2:
+			var cs []string
+			a.CoveredStates = &cs
+		}
+		if rng.IntN(4) != 0 {
+			a.Reasons = []Reason{}
+			for range rng.IntN(3) {
+				a.Reasons = append(a.Reasons, Reason{Code: str(), Message: str(), State: str(), Class: str(), Line: str()})
+			}
+		}
+		want, err := json.Marshal(a)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := appendAnswerJSON(nil, a); string(got) != string(want) {
+			t.Fatalf("answer %d:\ngot  %s\nwant %s", i, got, want)
+		}
+	}
+}

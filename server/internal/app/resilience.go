@@ -112,6 +112,7 @@ func (a *App) resilience() {
 		if l.EligibilityTarget > 0 {
 			a.eligibilityLimiter.Target = l.EligibilityTarget
 		}
+		a.eligibilityLimiter.Queue = l.EligibilityQueue
 	}
 	if l := a.Config.Admission; l.Limit > 0 {
 		a.apiLimiter = httpx.NewLimiter("api", l.Limit, l.Wait)

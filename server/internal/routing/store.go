@@ -877,8 +877,9 @@ const (
 	feedStart = `SELECT coalesce(max(seq), 0), ` + feedSnapshot + ` FROM eligibility_changes`
 	feedRead  = `SELECT 0::bigint, NULL::text, NULL::text, NULL::text, ` + feedSnapshot + `
 UNION ALL
-SELECT seq, user_id::text, program_id::text, module_id::text, NULL, NULL FROM eligibility_changes
-WHERE seq > $1 OR xid = ANY ($2::text::xid8[]) OR xid >= $3::text::xid8`
+(SELECT seq, user_id::text, program_id::text, module_id::text, NULL, NULL FROM eligibility_changes
+WHERE seq > $1 OR xid = ANY ($2::text::xid8[]) OR xid >= $3::text::xid8
+LIMIT $4)`
 	// feedPrune deletes one batch of rows past retention whose writers have
 	// finished; SKIP LOCKED lets replicas prune side by side.
 	feedPrune = `DELETE FROM eligibility_changes WHERE seq IN (
@@ -898,9 +899,10 @@ func readFeedStart(ctx context.Context, conn gorm.ConnPool) (after int64, xip, x
 
 // readFeed reads the changes after the seq after and those of the
 // transactions running (an xid8[] literal) or not begun (from xmax on) at
-// the previous read, with what this read's snapshot saw (xip, xmax).
-func readFeed(ctx context.Context, conn gorm.ConnPool, after int64, running, xmax string) (changes []change, xip, newXmax string, err error) {
-	rows, err := conn.QueryContext(ctx, feedRead, after, running, xmax)
+// the previous read, with what this read's snapshot saw (xip, xmax); at
+// most limit changes (the caller starts over when there are that many).
+func readFeed(ctx context.Context, conn gorm.ConnPool, after int64, running, xmax string, limit int) (changes []change, xip, newXmax string, err error) {
+	rows, err := conn.QueryContext(ctx, feedRead, after, running, xmax, limit)
 	if err != nil {
 		return nil, "", "", fmt.Errorf("routing: read change feed: %w", err)
 	}

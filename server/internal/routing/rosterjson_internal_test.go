@@ -125,3 +125,26 @@ func TestAnswerJSONMatchesMarshal(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkAnswerJSON compares a typical single answer (eligible, two
+// covered states) written by hand and by encoding/json.
+func BenchmarkAnswerJSON(b *testing.B) {
+	ext, until, cs := "acd-1042", time.Date(2027, 3, 1, 0, 0, 0, 0, time.UTC), []string{"TX", "FL"}
+	a := &Answer{AgentID: "6f1b8f7e-8d6a-4c1e-9d61-0d8f7c1c2a10", ExternalID: &ext, ProgramID: "0c7e3b1a-5d2f-4e8a-9b6c-1f2d3e4a5b6c",
+		Eligible: true, Reasons: []Reason{}, ValidUntil: &until, CoveredStates: &cs, CheckedAt: time.Date(2026, 12, 7, 14, 0, 0, 123456000, time.UTC)}
+	b.Run("by hand", func(b *testing.B) {
+		b.ReportAllocs()
+		buf := make([]byte, 0, 1024)
+		for b.Loop() {
+			buf = appendAnswerJSON(buf[:0], a)
+		}
+	})
+	b.Run("encoding/json", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := json.Marshal(a); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}

@@ -269,7 +269,7 @@ func (a *App) router(handlers []registrar) *gin.Engine {
 	if err := r.SetTrustedProxies(a.Config.TrustedProxies); err != nil {
 		panic(err) // validated by LoadConfig
 	}
-	r.Use(httpx.RequestID(), httpx.Recover(a.Log), httpx.AccessLog(a.Log, isEligibilityRead, QuietSlowRequest), a.Metrics.HTTP(), a.deadline(), a.admission(),
+	r.Use(httpx.RequestID(), httpx.Recover(a.Log), httpx.AccessLog(a.Log, isHotRead, QuietSlowRequest), a.Metrics.HTTP(), a.deadline(), a.admission(),
 		httpx.SecurityHeaders(), httpx.BodyLimit(a.Config.MaxBodyBytes))
 
 	r.GET("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })

@@ -129,6 +129,14 @@ type Admission struct {
 	// queue is overloaded (CoDel's target, see httpx.Limiter):
 	// ADMISSION_ELIGIBILITY_TARGET (default 5ms).
 	EligibilityTarget time.Duration
+	// EligibilityQueue is how many eligibility reads may wait for a slot
+	// at once: ADMISSION_ELIGIBILITY_QUEUE (default 256). It is sized to
+	// the work: a check costs about 50 µs of CPU, so two cores finish
+	// about 800 in the 20 ms wait; a queue the size of the limit (12)
+	// refused checks at 32 connections with the replica far below
+	// capacity. Overload is still refused fast: by the wait, not the
+	// queue's length (see httpx.Limiter).
+	EligibilityQueue int
 	// Limit and Wait are for every other API request: ADMISSION_LIMIT
 	// (default 32), ADMISSION_WAIT (default 1s); Target is their wait once
 	// the queue is overloaded: ADMISSION_TARGET (default 50ms).
@@ -177,7 +185,7 @@ const DefaultDBTCPTimeout = 10 * time.Second
 
 // DefaultAdmission is the admission control serve uses unless configured.
 var DefaultAdmission = Admission{EligibilityLimit: 12, EligibilityWait: 20 * time.Millisecond, EligibilityTarget: 5 * time.Millisecond,
-	Limit: 32, Wait: time.Second, Target: 50 * time.Millisecond}
+	EligibilityQueue: 256, Limit: 32, Wait: time.Second, Target: 50 * time.Millisecond}
 
 // DefaultSlowStatement is how long a statement runs before production logs
 // it as slow (DB_SLOW_STATEMENT); development logs none unless asked.

@@ -283,14 +283,14 @@ func TestLoadConfigResilienceSettings(t *testing.T) {
 	}
 	cfg, err = LoadConfig(envOf(map[string]string{
 		"ADMISSION_ELIGIBILITY_LIMIT": "8", "ADMISSION_ELIGIBILITY_WAIT": "5ms", "ADMISSION_LIMIT": "0", "ADMISSION_WAIT": "2s",
-		"ADMISSION_ELIGIBILITY_TARGET": "2ms", "ADMISSION_TARGET": "100ms",
+		"ADMISSION_ELIGIBILITY_TARGET": "2ms", "ADMISSION_TARGET": "100ms", "ADMISSION_ELIGIBILITY_QUEUE": "64",
 		"DB_MAX_CONNS": "40", "DB_STATEMENT_TIMEOUT": "0s", "METRICS_ADDR": "127.0.0.1:9090",
 	}))
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := Admission{EligibilityLimit: 8, EligibilityWait: 5 * time.Millisecond, EligibilityTarget: 2 * time.Millisecond,
-		Limit: 0, Wait: 2 * time.Second, Target: 100 * time.Millisecond}
+		EligibilityQueue: 64, Limit: 0, Wait: 2 * time.Second, Target: 100 * time.Millisecond}
 	if cfg.Admission != want || cfg.DBMaxConns != 40 || cfg.DBStatementTimeout != 0 || cfg.MetricsAddr != "127.0.0.1:9090" || len(cfg.Warnings) != 1 {
 		t.Errorf("got %+v %d %s %q %q", cfg.Admission, cfg.DBMaxConns, cfg.DBStatementTimeout, cfg.MetricsAddr, cfg.Warnings)
 	}

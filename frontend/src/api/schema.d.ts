@@ -2001,6 +2001,33 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/question-files/{sha256}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The SHA-256 of the file's content, in lowercase hex. */
+                sha256: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * A question's image
+         * @description An image embedded in a question (Moodle XML's `@@PLUGINFILE@@` files: PNG, JPEG, GIF or WebP, at
+         *     most 1 MiB). A question's texts show it at this address, which is its content's hash: it needs no
+         *     sign-in (an `<img>` carries no API token) and is known only to those shown the question. Served
+         *     with `X-Content-Type-Options: nosniff` and a sandboxing Content-Security-Policy; cached for good
+         *     (the content of an address never changes). An unknown hash answers 404.
+         */
+        get: operations["getQuestionFile"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/quizzes/{id}/analysis": {
         parameters: {
             query?: never;
@@ -7365,6 +7392,33 @@ export interface operations {
                         state?: string;
                     };
                     "text/csv": string;
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    getQuestionFile: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The SHA-256 of the file's content, in lowercase hex. */
+                sha256: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The image. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/gif": string;
+                    "image/jpeg": string;
+                    "image/png": string;
+                    "image/webp": string;
                 };
             };
             default: components["responses"]["Error"];

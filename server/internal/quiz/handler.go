@@ -35,6 +35,7 @@ func (h *Handler) Register(rg *gin.RouterGroup) {
 	exporters := auth.RequireUser(auth.RoleTrainer, auth.RoleAdmin)
 	rg.GET("/quizzes/:id/export", exporters, h.exportQuiz)
 	rg.GET("/clients/:id/banks/:bank/export", exporters, h.exportBank)
+	rg.GET("/question-files/:sha256", h.questionFile)
 	rg.GET("/attempts/:id", agent, h.getAttempt)
 	rg.PUT("/attempts/:id/answers", agent, h.saveAnswers)
 	rg.POST("/attempts/:id/submit", agent, h.submit)
@@ -138,6 +139,20 @@ func exportFormat(c *gin.Context) string {
 
 func sendExport(c *gin.Context, f *ExportFile) {
 	c.Header("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": f.Name}))
+	c.Data(http.StatusOK, f.ContentType, f.Data)
+}
+
+// questionFile serves a question's image: its content never changes (the
+// address is its hash), it is shown as an image only, never run.
+func (h *Handler) questionFile(c *gin.Context) {
+	f, err := h.svc.QuestionFile(c.Request.Context(), c.Param("sha256"))
+	if err != nil {
+		httpx.Error(c, err)
+		return
+	}
+	c.Header("Cache-Control", "private, max-age=31536000, immutable")
+	c.Header("X-Content-Type-Options", "nosniff")
+	c.Header("Content-Security-Policy", "default-src 'none'; sandbox")
 	c.Data(http.StatusOK, f.ContentType, f.Data)
 }
 

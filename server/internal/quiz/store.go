@@ -589,3 +589,30 @@ func (s *Store) LoadFileData(ctx context.Context, qs []Question) ([]Question, er
 	}
 	return out, nil
 }
+
+// lockQuizzesOfClient locks the client's quizzes in tx (FOR UPDATE) and
+// returns them by id.
+func lockQuizzesOfClient(tx *gorm.DB, clientID string) (map[string]*StoredQuiz, error) {
+	var qs []StoredQuiz
+	if err := tx.Clauses(lockForUpdate).Where("client_id = ?", clientID).Order("id").Find(&qs).Error; err != nil {
+		return nil, fmt.Errorf("quiz: lock quizzes of client: %w", err)
+	}
+	out := make(map[string]*StoredQuiz, len(qs))
+	for i := range qs {
+		out[qs[i].ID] = &qs[i]
+	}
+	return out, nil
+}
+
+// quizzesByID returns the quizzes with the ids, by id.
+func (s *Store) quizzesByID(ctx context.Context, ids []string) (map[string]*StoredQuiz, error) {
+	var qs []StoredQuiz
+	if err := s.db.WithContext(ctx).Where("id IN ?", append(ids, "00000000-0000-0000-0000-000000000000")).Find(&qs).Error; err != nil {
+		return nil, fmt.Errorf("quiz: quizzes by id: %w", err)
+	}
+	out := make(map[string]*StoredQuiz, len(qs))
+	for i := range qs {
+		out[qs[i].ID] = &qs[i]
+	}
+	return out, nil
+}

@@ -65,7 +65,7 @@ export const ROUTES: AppRoute[] = [
   { path: "library", element: <Library />, roles: ["trainer", "admin"], menu: { label: "Content library", roles: ["trainer"] } },
   { path: "library/programs/:programId", element: <LibraryProgram />, roles: ["trainer", "admin"] },
   { path: "library/modules/:moduleId", element: <ModuleEditor />, roles: ["trainer", "admin"] },
-  { path: "library/banks", element: <Banks />, roles: ["trainer", "admin"], menu: { label: "Question banks" } },
+  { path: "banks", element: <Banks />, roles: ["trainer", "admin"], menu: { label: "Question banks" } },
   { path: "library/quizzes/:quizId", element: <QuizAnalysisPage />, roles: staff },
   { path: "library/quizzes/:quizId/attempts", element: <QuizAttempts />, roles: staff },
   { path: "library/roleplays/:roleplayId", element: <CompetencyPage />, roles: staff },

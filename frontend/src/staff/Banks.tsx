@@ -56,23 +56,18 @@ export function Banks() {
       {banks.data?.length === 0 && <p>This client's quizzes draw from no bank.</p>}
       {!!banks.data?.length && (
         <>
-          <table className="list">
-            <caption className="sr-only">Banks</caption>
-            <thead><tr><th scope="col">Bank</th><th scope="col">Questions</th><th scope="col">Drawn by</th><th scope="col">Export</th></tr></thead>
-            <tbody>
-              {banks.data.map((b) => (
-                <tr key={b.name}>
-                  <td><code>{b.name}</code></td>
-                  <td>{b.questions}</td>
-                  <td>{b.quizzes.map((q) => q.title).join(", ")}</td>
-                  <td className="row-actions">
-                    <button type="button" className="small" onClick={() => void download(b.name, "moodle-xml")} aria-label={`Export ${b.name} as Moodle XML`}>Moodle XML</button>
-                    <button type="button" className="small" onClick={() => void download(b.name, "gift")} aria-label={`Export ${b.name} as GIFT`}>GIFT</button>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <ul className="bank-list" aria-label="Banks">
+            {banks.data.map((b) => (
+              <li key={b.name}>
+                <h2><code>{b.name}</code></h2>
+                <p>{b.questions === 1 ? "1 question" : `${b.questions} questions`}, drawn by {b.quizzes.map((q) => q.title).join("; ")}</p>
+                <div className="row-actions">
+                  <button type="button" className="small" onClick={() => void download(b.name, "moodle-xml")}>Export as Moodle XML<span className="sr-only"> ({b.name})</span></button>
+                  <button type="button" className="small" onClick={() => void download(b.name, "gift")}>Export as GIFT<span className="sr-only"> ({b.name})</span></button>
+                </div>
+              </li>
+            ))}
+          </ul>
           <Upload key={clientID} clientID={clientID} banks={banks.data.map((b) => b.name)} onApplied={setNotice} />
         </>
       )}

@@ -136,6 +136,24 @@ func TestMoodleBanksImportAndExport(t *testing.T) {
 			t.Errorf("got %s %q, want %q", h, got, want)
 		}
 	}
+	// An agent's attempt shows the images at their addresses, never Moodle's references.
+	f.programID, f.trainer = env.ProgramID("northbank", "card-services"), trainer
+	_, agent := f.enrolledAgent("agent@nb.test")
+	var attempt quiz.AttemptView
+	f.do("POST", "/api/v1/quizzes/"+graded+"/attempts", agent, nil, 201).JSON(t, &attempt)
+	shown := ""
+	for _, q := range attempt.Questions {
+		if q.ID == "xml-forms/warning-light" {
+			shown = q.Text
+			for _, o := range q.Options {
+				shown += " " + o.Text
+			}
+		}
+	}
+	if !strings.Contains(shown, `src="`+quiz.FileURL(red)+`"`) || strings.Contains(shown, "@@PLUGINFILE@@") {
+		t.Errorf("got the image question shown as %q, want its images at their addresses", shown)
+	}
+
 	for _, path := range []string{quiz.FileURL(strings.Repeat("0", 64)), quiz.FileURL("not-a-hash")} {
 		if res := env.Do(apitest.Request{Method: "GET", Path: path}); res.Status != 404 || res.Code() != "not_found" {
 			t.Errorf("%s: got %d %s, want 404 not_found", path, res.Status, res.Body)

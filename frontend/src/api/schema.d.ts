@@ -759,6 +759,30 @@ export interface paths {
         patch: operations["updateClient"];
         trace?: never;
     };
+    "/api/v1/clients/{id}/banks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The client's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * List a client's question banks
+         * @description Every bank a current quiz version of the client draws, by name, with its number of questions and
+         *     the quizzes that draw it. Trainers of the client and admins; a trainer of another client gets 404.
+         */
+        get: operations["listBanks"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/clients/{id}/banks/{bank}/export": {
         parameters: {
             query?: {
@@ -783,6 +807,45 @@ export interface paths {
         get: operations["exportBank"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/clients/{id}/banks/{bank}/import": {
+        parameters: {
+            query: {
+                /** @description The file's format. */
+                format: "gift" | "moodle-xml" | "aiken";
+                /** @description The uploaded file's name, used in the report's file:line (default: the bank's name with the format's ending). */
+                file?: string;
+                /** @description false (the default): a dry run that writes nothing; true: apply the file when it has no problems. */
+                apply?: boolean;
+            };
+            header?: never;
+            path: {
+                /** @description The client's id. */
+                id: string;
+                /** @description The bank's name. */
+                bank: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Upload a bank file (dry run, then apply)
+         * @description The request body is a GIFT, Moodle XML or Aiken file (at most 16 MiB), read exactly as `skillgate
+         *     import` reads a bank file, as the new content of the client's bank. The report says, per question,
+         *     whether it is created, changed, unchanged or removed, and per quiz drawing the bank whether it gets
+         *     a new version; problems name the file and line, and while there are any nothing is applied (a dry
+         *     run answers 200 with them listed; `apply=true` answers 400 `invalid` with each `file:line` in
+         *     `fields`). Applying makes the next version of every quiz whose content changed (audited
+         *     `quiz.publish`), in one transaction. A bank no quiz draws answers 404. A question's `reread` may
+         *     name only a section the client's quizzes already point to. Trainers of the client and admins.
+         */
+        post: operations["importBank"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2059,6 +2122,33 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/question-files/{sha256}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The SHA-256 of the file's content, in lowercase hex. */
+                sha256: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * A question's image
+         * @description An image embedded in a question (Moodle XML's `@@PLUGINFILE@@` files: PNG, JPEG, GIF or WebP, at
+         *     most 1 MiB). A question's texts show it at this address, which is its content's hash: it needs no
+         *     sign-in (an `<img>` carries no API token) and is known only to those shown the question. Served
+         *     with `X-Content-Type-Options: nosniff` and a sandboxing Content-Security-Policy; cached for good
+         *     (the content of an address never changes). An unknown hash answers 404.
+         */
+        get: operations["getQuestionFile"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/quizzes/{id}/analysis": {
         parameters: {
             query?: never;
@@ -3280,6 +3370,43 @@ export interface components {
             seq: number;
             subject_id: string;
             subject_type: string;
+        };
+        BankImportReport: {
+            applied: boolean;
+            bank: string;
+            file: string;
+            /** @description file:line: message; nothing is applied while there are any. */
+            problems: string[];
+            questions: {
+                id: string;
+                /** @description Where the question is written in the file (absent for a removed one). */
+                line?: number;
+                /** @enum {string} */
+                outcome: "created" | "changed" | "unchanged" | "removed";
+                type: string;
+            }[];
+            quizzes: (components["schemas"]["BankQuizRef"] & {
+                /** @enum {string} */
+                outcome: "changed" | "unchanged";
+                /** @description The quiz's version after the upload. */
+                version: number;
+            })[];
+            skipped: string[];
+            warnings: string[];
+        };
+        BankQuizRef: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            program_id: string;
+            slug: string;
+            title: string;
+        };
+        BankSummary: {
+            name: string;
+            /** @description The bank's questions the client's current quiz versions hold. */
+            questions: number;
+            quizzes: components["schemas"]["BankQuizRef"][];
         };
         CECredit: {
             approval_number: string;
@@ -5768,6 +5895,32 @@ export interface operations {
             default: components["responses"]["Error"];
         };
     };
+    listBanks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The client's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The banks. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        banks: components["schemas"]["BankSummary"][];
+                    };
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
     exportBank: {
         parameters: {
             query?: {
@@ -5795,6 +5948,45 @@ export interface operations {
                 content: {
                     "application/xml": string;
                     "text/plain": string;
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    importBank: {
+        parameters: {
+            query: {
+                /** @description The file's format. */
+                format: "gift" | "moodle-xml" | "aiken";
+                /** @description The uploaded file's name, used in the report's file:line (default: the bank's name with the format's ending). */
+                file?: string;
+                /** @description false (the default): a dry run that writes nothing; true: apply the file when it has no problems. */
+                apply?: boolean;
+            };
+            header?: never;
+            path: {
+                /** @description The client's id. */
+                id: string;
+                /** @description The bank's name. */
+                bank: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/octet-stream": string;
+                "application/xml": string;
+                "text/plain": string;
+            };
+        };
+        responses: {
+            /** @description What the file does (or did, when `applied`). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BankImportReport"];
                 };
             };
             default: components["responses"]["Error"];
@@ -7534,6 +7726,33 @@ export interface operations {
                         state?: string;
                     };
                     "text/csv": string;
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    getQuestionFile: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The SHA-256 of the file's content, in lowercase hex. */
+                sha256: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The image. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/gif": string;
+                    "image/jpeg": string;
+                    "image/png": string;
+                    "image/webp": string;
                 };
             };
             default: components["responses"]["Error"];

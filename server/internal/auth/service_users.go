@@ -217,7 +217,10 @@ func (s *Service) createUsers(ctx context.Context, tx *gorm.DB, actor audit.Acto
 	users := make([]*User, 0, len(ins))
 	for i, in := range ins {
 		u := &User{ID: uuid.NewString(), Email: in.Email, DisplayName: in.DisplayName, Role: in.Role,
-			Active: true, CreatedAt: now, UpdatedAt: now, ClientIDs: dedupe(in.ClientIDs)}
+			Active: true, CreatedAt: now, UpdatedAt: now, ClientIDs: dedupe(in.ClientIDs), Source: in.source}
+		if u.Source == "" {
+			u.Source = SourcePassword
+		}
 		if in.ExternalID != "" {
 			u.ExternalID = &in.ExternalID
 		}

@@ -90,7 +90,7 @@ export function Users() {
           <thead>
             <tr>
               <th scope="col">Name</th><th scope="col">Email</th><th scope="col">Role</th>
-              <th scope="col">Clients</th><th scope="col">External id</th><th scope="col">Status</th>
+              <th scope="col">Clients</th><th scope="col">External id</th><th scope="col">Comes from</th><th scope="col">Status</th>
             </tr>
           </thead>
           <tbody>
@@ -101,6 +101,7 @@ export function Users() {
                 <td>{u.role}</td>
                 <td>{clientNames(u.client_ids) || "—"}</td>
                 <td>{u.external_id || "—"}</td>
+                <td>{SOURCES[u.source]}</td>
                 <td>{u.active ? <span className="badge ok">Active</span> : <span className="badge off">Deactivated</span>}</td>
               </tr>
             ))}
@@ -134,6 +135,13 @@ export function Users() {
     </section>
   );
 }
+
+/** Where an account comes from, as the users table says it. */
+export const SOURCES: Record<User["source"], string> = {
+  password: "Skillgate (password)",
+  oidc: "Identity provider",
+  scim: "Provisioned (SCIM)",
+};
 
 const CREATE_FIELDS = ["email", "display_name", "role", "external_id", "password", "client_ids"] as const;
 

@@ -4434,7 +4434,7 @@ export interface components {
             version: number;
         };
         /** @enum {string} */
-        Scope: "eligibility:read" | "webhooks:manage";
+        Scope: "eligibility:read" | "webhooks:manage" | "scim:provision";
         SearchResult: {
             /** Format: uuid */
             module_id: string;

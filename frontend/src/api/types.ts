@@ -16,6 +16,7 @@ export type Scope = Schemas["Scope"];
 export const SCOPES: { scope: Scope; label: string }[] = [
   { scope: "eligibility:read", label: "Read eligibility (the routing system)" },
   { scope: "webhooks:manage", label: "Manage webhooks" },
+  { scope: "scim:provision", label: "Provision users and groups (SCIM, the identity provider)" },
 ];
 
 export type APIKey = Schemas["APIKey"];

@@ -34,6 +34,7 @@ import (
 	"github.com/skillgate/skillgate/server/internal/quiz"
 	"github.com/skillgate/skillgate/server/internal/roleplay"
 	"github.com/skillgate/skillgate/server/internal/routing"
+	"github.com/skillgate/skillgate/server/internal/scim"
 	"github.com/skillgate/skillgate/server/internal/webhook"
 	"github.com/skillgate/skillgate/server/internal/xapi"
 )
@@ -118,7 +119,7 @@ func New(cfg Config, log *slog.Logger, g *gorm.DB, clk clock.Clock) (*App, error
 	a.Auth = auth.NewService(g, clk, recorder, auth.Config{Argon2: cfg.PasswordHashing,
 		JWTSecret: cfg.JWTSecret, SecureCookies: cfg.Env != Development, Log: log,
 		AccessTokenTTL: cfg.AccessTokenTTL, LookupTimeout: cfg.Deadlines.orDefault().Auth,
-		Clients: catalog.NewStore(g), Password: cfg.Password, ProviderName: provider,
+		Clients: catalog.NewStore(g), Password: cfg.Password, ProviderName: provider, Groups: cfg.GroupMap,
 	})
 	if cfg.OIDC != nil {
 		a.OIDC = oidc.NewService(g, clk, a.Auth, oidc.Config{
@@ -317,6 +318,9 @@ func (a *App) router(handlers []registrar) *gin.Engine {
 	for _, h := range handlers {
 		h.Register(api)
 	}
+	// SCIM provisioning speaks its own JSON and errors, and authenticates
+	// its own token (an API key with the scim:provision scope).
+	scim.NewHandler(a.Auth, a.Config.publicURL()+"/scim/v2", a.Log).Register(r.Group("/scim/v2", httpx.ValidText()))
 	r.NoRoute(webApp(a.webFS))
 	return r
 }

@@ -14,6 +14,9 @@ type User struct {
 	DisplayName string  `gorm:"column:display_name" json:"display_name"`
 	Role        Role    `gorm:"column:role" json:"role"`
 	ExternalID  *string `gorm:"column:external_id" json:"external_id"`
+	// SCIMExternalID is the identity provider's id for a user it
+	// provisions over SCIM (SCIM's externalId).
+	SCIMExternalID *string `gorm:"column:scim_external_id" json:"-"`
 	// Source is where the account comes from (see Source).
 	Source        Source     `gorm:"column:source" json:"source"`
 	PasswordHash  string     `gorm:"column:password_hash" json:"-"`
@@ -141,7 +144,7 @@ func (s *TextArray) Scan(src any) error {
 }
 
 // Scopes lists every API key scope.
-var Scopes = []string{ScopeEligibilityRead, ScopeWebhooksManage}
+var Scopes = []string{ScopeEligibilityRead, ScopeWebhooksManage, ScopeSCIMProvision}
 
 // Tokens is what a successful login or refresh hands back.
 type Tokens struct {

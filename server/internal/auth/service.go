@@ -56,6 +56,9 @@ type Config struct {
 	// Password says who may sign in with a password; the zero value lets
 	// everyone.
 	Password PasswordPolicy
+	// Groups maps the identity provider's groups, as SCIM pushes them, to
+	// roles and memberships (IDP_GROUP_MAP).
+	Groups GroupMap
 	// ProviderName names the identity provider people may sign in with
 	// ("" when none is configured), for the login page.
 	ProviderName string

@@ -11,13 +11,13 @@ import (
 // ETags, no password changes; bearer tokens.
 func (h *Handler) serviceProviderConfig(c *gin.Context) {
 	h.write(c, http.StatusOK, gin.H{
-		"schemas":          []string{schemaSPConfig},
-		"patch":            gin.H{"supported": true},
-		"bulk":             gin.H{"supported": false, "maxOperations": 0, "maxPayloadSize": 0},
-		"filter":           gin.H{"supported": true, "maxResults": maxItemsPerPage},
-		"changePassword":   gin.H{"supported": false},
-		"sort":             gin.H{"supported": false},
-		"etag":             gin.H{"supported": false},
+		"schemas":        []string{schemaSPConfig},
+		"patch":          gin.H{"supported": true},
+		"bulk":           gin.H{"supported": false, "maxOperations": 0, "maxPayloadSize": 0},
+		"filter":         gin.H{"supported": true, "maxResults": maxItemsPerPage},
+		"changePassword": gin.H{"supported": false},
+		"sort":           gin.H{"supported": false},
+		"etag":           gin.H{"supported": false},
 		"authenticationSchemes": []gin.H{{
 			"type": "oauthbearertoken", "name": "Bearer token", "primary": true,
 			"description": "An API key with the scim:provision scope, sent as Authorization: Bearer sk_...",

@@ -257,7 +257,9 @@ func (s *Service) applyGroups(ctx context.Context, tx *gorm.DB, actor audit.Acto
 	}
 	now := s.clock.Now()
 	changed := false
-	if role := m.mappedRole(groups); role != "" && role != u.Role {
+	// A break-glass admin stays an admin whatever the provider's groups say.
+	breakGlass := s.cfg.Password.Off && slices.Contains(s.cfg.Password.BreakGlass, u.Email)
+	if role := m.mappedRole(groups); role != "" && role != u.Role && !breakGlass {
 		before := u.summary()
 		if err := saveRole(tx, u.ID, role, now); err != nil {
 			return false, err

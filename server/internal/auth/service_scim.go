@@ -82,7 +82,8 @@ func (s *Service) ProvisionUser(ctx context.Context, actor audit.Actor, in Provi
 // userName (email), display name, externalId and active, on behalf of
 // actor. A user created in Skillgate becomes the provider's ("scim").
 // Deactivating ends every session of the user at once, through the same
-// path as an admin's deactivation. Returns not_found, invalid, conflict.
+// path as an admin's deactivation. Returns not_found, invalid, conflict,
+// and forbidden for a break-glass admin while password sign-in is off.
 func (s *Service) ReplaceProvisioned(ctx context.Context, actor audit.Actor, id string, in Provision) (*User, error) {
 	if err := in.check(); err != nil {
 		return nil, err
@@ -94,6 +95,9 @@ func (s *Service) ReplaceProvisioned(ctx context.Context, actor audit.Actor, id 
 			return err
 		}
 		out = u
+		if s.cfg.Password.Off && slices.Contains(s.cfg.Password.BreakGlass, u.Email) {
+			return errBreakGlassManaged
+		}
 		before := u.summary()
 		next := *u
 		next.Email, next.DisplayName, next.SCIMExternalID, next.Source = in.Email, in.DisplayName, optional(in.ExternalID), SourceSCIM
@@ -119,6 +123,11 @@ func (s *Service) ReplaceProvisioned(ctx context.Context, actor audit.Actor, id 
 	s.forgetSessions(out.ID)
 	return out, nil
 }
+
+// errBreakGlassManaged refuses provisioning changes to a break-glass admin:
+// the way in when the identity provider is down is not the provider's to
+// close.
+var errBreakGlassManaged = apperr.E(apperr.Forbidden, "this is a break-glass admin account (PASSWORD_BREAK_GLASS): it is managed in Skillgate, not by the identity provider")
 
 func equalPtr(a, b *string) bool { return (a == nil) == (b == nil) && (a == nil || *a == *b) }
 

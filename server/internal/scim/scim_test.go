@@ -326,6 +326,27 @@ func TestRefusals(t *testing.T) {
 	}
 }
 
+// The way in when the identity provider is down is not the provider's to close.
+func TestBreakGlassAdminIsNotProvisioned(t *testing.T) {
+	t.Parallel()
+	env := apitest.NewWith(t, func(c *app.Config) {
+		c.Password = auth.PasswordPolicy{Off: true, BreakGlass: []string{"root@example.com"}}
+	})
+	root := env.User("root@example.com", auth.RoleAdmin)
+	tok := env.Login("root@example.com")
+	res := env.Do(apitest.Request{Method: "POST", Path: "/api/v1/api-keys", Token: tok, Body: map[string]any{"name": "idp", "scopes": []string{"scim:provision"}}})
+	var k struct{ Key string }
+	res.JSON(t, &k)
+	res = env.Do(apitest.Request{Method: "PATCH", Path: "/scim/v2/Users/" + root.ID, Token: k.Key,
+		Body: []byte(`{"Operations":[{"op":"replace","value":{"active":false}}]}`)})
+	if res.Status != http.StatusForbidden || !strings.Contains(string(res.Body), "break-glass") {
+		t.Fatalf("deprovisioning the break-glass admin: got %d %s, want 403", res.Status, res.Body)
+	}
+	if u, _ := env.App.Auth.LookupUser(context.Background(), root.ID); !u.Active {
+		t.Fatal("the break-glass admin was deactivated")
+	}
+}
+
 func TestDiscovery(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)

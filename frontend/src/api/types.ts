@@ -10,6 +10,13 @@ export const ROLES: Role[] = ["agent", "trainer", "supervisor", "compliance", "a
 
 export type User = Schemas["User"];
 
+/** Where an account comes from, as the admin pages say it. */
+export const SOURCES: Record<User["source"], string> = {
+  password: "Skillgate (password)",
+  oidc: "Identity provider",
+  scim: "Provisioned (SCIM)",
+};
+
 export type Client = Schemas["Client"];
 
 export type Scope = Schemas["Scope"];

@@ -2,7 +2,7 @@ import { useState, type FormEvent } from "react";
 import { Link, useSearchParams } from "react-router-dom";
 import { useInfiniteQuery, useMutation, useQueryClient } from "@tanstack/react-query";
 import { api, ApiError, query } from "../api/client";
-import { ROLES, type Role, type User } from "../api/types";
+import { ROLES, SOURCES, type Role, type User } from "../api/types";
 import { useSession } from "../auth/session";
 import { ClientPicker, useClientNames } from "../components/ClientPicker";
 import { CsvErrors } from "../components/CsvErrors";
@@ -135,13 +135,6 @@ export function Users() {
     </section>
   );
 }
-
-/** Where an account comes from, as the users table says it. */
-export const SOURCES: Record<User["source"], string> = {
-  password: "Skillgate (password)",
-  oidc: "Identity provider",
-  scim: "Provisioned (SCIM)",
-};
 
 const CREATE_FIELDS = ["email", "display_name", "role", "external_id", "password", "client_ids"] as const;
 

@@ -78,7 +78,9 @@ type ExternalIdentity struct {
 	EmailVerified bool
 	// Name is the display name a new account takes.
 	Name string
-	// Groups are the provider's groups, for the GroupMap.
+	// Groups are the provider's groups, for the GroupMap; nil when the
+	// token carries no groups claim at all, which changes nothing (an
+	// empty list is a user in no group).
 	Groups []string
 }
 
@@ -177,8 +179,10 @@ func (s *Service) SignInExternal(ctx context.Context, in ExternalSignIn) (*Token
 				After: map[string]any{"method": "oidc", "issuer": id.Issuer, "email": email, "client_ip": in.ClientIP, "reason": reason},
 			})
 		}
-		if changed, err = s.applyGroups(ctx, tx, actor, user, in.Groups, id.Groups); err != nil {
-			return err
+		if id.Groups != nil {
+			if changed, err = s.applyGroups(ctx, tx, actor, user, in.Groups, id.Groups); err != nil {
+				return err
+			}
 		}
 		if err := touchIdentity(tx, id.Issuer, id.Subject, now); err != nil {
 			return err

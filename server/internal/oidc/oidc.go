@@ -274,7 +274,8 @@ func (s *Service) identity(idt *gooidc.IDToken) (auth.ExternalIdentity, error) {
 		Name: c.Name, Groups: stringList(all[s.cfg.GroupsClaim])}, nil
 }
 
-// stringList reads a claim that is a list of strings or one string.
+// stringList reads a claim that is a list of strings or one string; nil
+// when the claim is absent.
 func stringList(v any) []string {
 	switch x := v.(type) {
 	case string:

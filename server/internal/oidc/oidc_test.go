@@ -499,6 +499,12 @@ func TestJustInTimeCreationAndGroupMapping(t *testing.T) {
 		t.Fatalf("created %+v, want a trainer of acme-bank from oidc", me)
 	}
 
+	// A token without a groups claim (the scope not granted, say) changes nothing.
+	to, refresh = f.signIn(t, &mockoidc.MockUser{Subject: "kc|1", Email: "new@example.com", EmailVerified: true})
+	if me = f.me(t, refresh); to != "/" || me.Role != auth.RoleTrainer || len(me.ClientIDs) != 1 {
+		t.Fatalf("without a groups claim: %+v, want the trainer of acme-bank still", me)
+	}
+
 	// Leaving the groups at the provider takes the membership and lowers
 	// the role at the next sign-in.
 	to, refresh = f.signIn(t, &mockoidc.MockUser{Subject: "kc|1", Email: "new@example.com", EmailVerified: true,

@@ -390,7 +390,8 @@ export interface paths {
          * @description Returns a 15-minute access JWT and starts a session. The refresh token goes in the
          *     HttpOnly `skillgate_refresh` cookie (Path `/api/v1/auth`, SameSite=Strict) unless
          *     `refresh_token_delivery` is `body`. A wrong email and a wrong password get the same
-         *     401. Too many failures for the account or the client IP get 429 with Retry-After.
+         *     401. When password sign-in is turned off (`PASSWORD_SIGN_IN=off`) every address but
+         *     the break-glass admins' gets 403. Too many failures for the account or the client IP get 429 with Retry-After.
          */
         post: operations["login"];
         delete?: never;
@@ -413,6 +414,78 @@ export interface paths {
          * @description Revokes the session of the refresh token (body or cookie) and of the bearer access token, and clears the cookie.
          */
         post: operations["logout"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/methods": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * How people may sign in
+         * @description For the login page, without signing in: whether password sign-in is on (when it is off,
+         *     only the break-glass admins may use it) and the name of the identity provider to offer
+         *     ("Sign in with <provider>", through `GET /api/v1/auth/oidc/start`), when one is configured.
+         */
+        get: operations["signInMethods"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/oidc/callback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Finish signing in with the identity provider
+         * @description Where the provider sends the browser back. Spends the state (it works once, within 10 minutes,
+         *     and only in the browser whose cookie holds it), exchanges the code with the PKCE verifier, and
+         *     checks the ID token's signature, issuer, audience, expiry and nonce. The user is matched by
+         *     the provider's subject; the first time, by the provider's verified email address. On success
+         *     the refresh token is set in the `skillgate_refresh` cookie, as by `POST /auth/login`, and the
+         *     browser goes to `/`, where the web app picks up the session. On failure the browser goes to
+         *     `/login?sso_error=<reason>`: `state`, `provider`, `token`, `not_linked`, `unverified` or
+         *     `deactivated`. Every sign-in, link and failure is audited.
+         */
+        get: operations["finishOIDCSignIn"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/oidc/start": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Start signing in with the identity provider
+         * @description Keeps the sign-in's nonce and PKCE verifier on the server for 10 minutes, sets the
+         *     `skillgate_oidc_state` cookie (HttpOnly, SameSite=Lax, Path `/api/v1/auth/oidc`) and redirects
+         *     to the provider's authorization endpoint. When the provider cannot be reached, redirects to
+         *     `/login?sso_error=provider`. Answers 404 when no provider is configured.
+         */
+        get: operations["startOIDCSignIn"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -4568,7 +4641,7 @@ export interface components {
             version: number;
         };
         /** @enum {string} */
-        Scope: "eligibility:read" | "webhooks:manage";
+        Scope: "eligibility:read" | "webhooks:manage" | "scim:provision";
         SearchResult: {
             /** Format: uuid */
             module_id: string;
@@ -4655,6 +4728,13 @@ export interface components {
             /** Format: uuid */
             id: string;
             role: components["schemas"]["Role"];
+            /**
+             * @description Where the account comes from: `password`, created in Skillgate (by an admin, a CSV import
+             *     or the command line); `oidc`, created by or since claimed by a sign-in with the identity
+             *     provider; `scim`, provisioned by the identity provider over SCIM.
+             * @enum {string}
+             */
+            source: "password" | "oidc" | "scim";
             /** Format: date-time */
             updated_at: string;
         };
@@ -5424,6 +5504,77 @@ export interface operations {
             /** @description Signed out. */
             204: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    signInMethods: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The sign-in methods. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        password: boolean;
+                        /** @description Absent when no identity provider is configured. */
+                        provider?: string;
+                    };
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    finishOIDCSignIn: {
+        parameters: {
+            query?: {
+                state?: string;
+                code?: string;
+                /** @description The provider's error code, when it refused. */
+                error?: string;
+                error_description?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description To the web app, signed in, or to its login page with the reason. */
+            302: {
+                headers: {
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    startOIDCSignIn: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description To the provider, or back to the login page. */
+            302: {
+                headers: {
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content?: never;

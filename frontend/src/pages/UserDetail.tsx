@@ -2,7 +2,7 @@ import { useEffect, useState } from "react";
 import { Link, useParams } from "react-router-dom";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api } from "../api/client";
-import { ROLES, type Role, type User } from "../api/types";
+import { ROLES, SOURCES, type Role, type User } from "../api/types";
 import { useSession } from "../auth/session";
 import { ClientPicker, useClientNames } from "../components/ClientPicker";
 import { Dialog } from "../components/Dialog";
@@ -50,6 +50,7 @@ export function UserDetail() {
           <dt>Email</dt><dd>{u.email}</dd>
           <dt>Role</dt><dd>{u.role}</dd>
           <dt>External id</dt><dd>{u.external_id || "—"}</dd>
+          <dt>Comes from</dt><dd>{SOURCES[u.source]}</dd>
           <dt>Clients</dt><dd>{clientNames(u.client_ids) || "—"}</dd>
           <dt>Created</dt><dd>{formatDateTime(u.created_at)}</dd>
         </dl>

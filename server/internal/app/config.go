@@ -110,9 +110,31 @@ type Config struct {
 	// Deadlines bound each request's work by route class (DEADLINE_*);
 	// a zero field takes DefaultDeadlines' value.
 	Deadlines Deadlines
+	// OIDC is sign-in with the center's identity provider (OIDC_*); nil
+	// means none.
+	OIDC *OIDCProvider
+	// GroupMap maps the identity provider's groups to roles and
+	// memberships (IDP_GROUP_MAP), for OpenID Connect sign-in and SCIM.
+	GroupMap auth.GroupMap
+	// Password says who may sign in with a password (PASSWORD_SIGN_IN,
+	// PASSWORD_BREAK_GLASS).
+	Password auth.PasswordPolicy
 	// Warnings are problems that do not stop a development server, such as a
 	// generated JWT secret; serve logs them loudly.
 	Warnings []string
+}
+
+// OIDCProvider is the OpenID Connect provider people sign in with.
+type OIDCProvider struct {
+	Issuer, ClientID, ClientSecret string
+	// Name is the provider as the login page names it.
+	Name string
+	// Scopes are the scopes asked for, space-separated.
+	Scopes string
+	// GroupsClaim names the ID token claim with the user's groups.
+	GroupsClaim string
+	// CreateUsers creates accounts at first sign-in.
+	CreateUsers bool
 }
 
 // Admission is how many requests of each route class run at once and how

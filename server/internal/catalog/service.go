@@ -218,14 +218,11 @@ func (s *Service) CompleteModule(ctx context.Context, userID, moduleID string, v
 
 // Publish makes markdown (a module file: front matter and body) the
 // module's next version, with change kind changeKind; the front matter's
-// own change, if present, must agree. Trainers and admins may publish;
-// a trainer only for a client they belong to (core modules: any trainer).
+// own change, if present, must agree. Who may publish is MayAuthor's rule
+// (admins; trainers of the module's client; core modules admins only).
 // It returns forbidden, not_found, invalid (fields keyed "<slug>.md:line")
 // or conflict when the text is the same as the current version's.
 func (s *Service) Publish(ctx context.Context, p *auth.Principal, moduleID, markdown, changeKind string) (*ModuleVersion, error) {
-	if p == nil || !p.Is(auth.RoleTrainer, auth.RoleAdmin) {
-		return nil, apperr.E(apperr.Forbidden, "only trainers and admins publish modules")
-	}
 	if changeKind != ChangeMinor && changeKind != ChangeMaterial {
 		return nil, apperr.Invalidf("change", "must be %s or %s", ChangeMinor, ChangeMaterial)
 	}
@@ -235,8 +232,8 @@ func (s *Service) Publish(ctx context.Context, p *auth.Principal, moduleID, mark
 		if err != nil {
 			return err
 		}
-		if !m.IsCore() && !p.MemberOf(*m.ClientID) {
-			return apperr.E(apperr.Forbidden, "you are not a trainer of this module's client")
+		if err := mayAuthorModule(p, m); err != nil {
+			return err
 		}
 		mf, probs := parseModule(m.Slug+".md", markdown, m.Slug, m.IsCore(), false)
 		if mf.Change != "" && mf.Change != changeKind {

@@ -39,6 +39,20 @@ CREATE TABLE module_draft_revisions (
     PRIMARY KEY (draft_id, revision)
 );
 
+-- The library's files that the app cannot write back from its own tables
+-- (quizzes/, question banks, role-plays, content/ce-requirements.yaml and the
+-- READMEs), byte for byte as last imported, keyed by their path in the
+-- library ("quizzes/fenmore-bank/card-services/x.quiz.yaml"). A library
+-- export writes them beside the modules, client.yaml and program.yaml files
+-- it writes from the catalog, so importing an export changes nothing.
+CREATE TABLE library_files (
+    path         text PRIMARY KEY CHECK (path ~ '^(content|quizzes)/'),
+    content      bytea NOT NULL,
+    import_id    uuid NOT NULL,
+    imported_at  timestamptz NOT NULL
+);
+
 -- +goose Down
+DROP TABLE library_files;
 DROP TABLE module_draft_revisions;
 DROP TABLE module_drafts;

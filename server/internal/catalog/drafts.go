@@ -445,13 +445,33 @@ func (s *Service) PublishDraft(ctx context.Context, id, ifMatch, changeKind stri
 	return out, nil
 }
 
+// rehashProgram sets the program's spec hash to what its exported
+// program.yaml would have, after a change made in the app (in tx), so that
+// importing an export reports it unchanged and importing an older file
+// reports it changed.
+func (s *Service) rehashProgram(ctx context.Context, tx *gorm.DB, programID string) error {
+	prog, err := byID[Program](tx, programID, "program")
+	if err != nil {
+		return err
+	}
+	r, err := NewStore(tx).Requirements(ctx, prog)
+	if err != nil {
+		return err
+	}
+	hash, err := specHash(specOf(programFileOf(prog, r)))
+	if err != nil {
+		return err
+	}
+	return setProgramSpecHash(tx, programID, hash, s.now())
+}
+
 // listInProgram lists a new module last in the program's reading order,
 // audited as a program update.
 func (s *Service) listInProgram(ctx context.Context, tx *gorm.DB, actor audit.Actor, programID string, m *Module) error {
 	if err := appendProgramModule(tx, programID, m.ID); err != nil {
 		return err
 	}
-	if err := markProgramEdited(tx, programID, s.now()); err != nil {
+	if err := s.rehashProgram(ctx, tx, programID); err != nil {
 		return err
 	}
 	return s.audit.Record(ctx, tx, audit.Entry{Actor: actor, Action: "program.update", SubjectType: "program",

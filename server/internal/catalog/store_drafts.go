@@ -118,10 +118,9 @@ SELECT @program, COALESCE(max(position), 0) + 1, @module FROM program_modules WH
 	return db.Translate(err, "the program's module list")
 }
 
-// markProgramEdited records that the program's requirements were changed in
-// the app, so its spec_hash no longer matches any program.yaml: the next
-// import of the program's file reports it changed and writes it again.
-func markProgramEdited(tx *gorm.DB, programID string, at time.Time) error {
-	err := tx.Exec("UPDATE programs SET spec_hash = 'edited-in-app:' || gen_random_uuid(), updated_at = ? WHERE id = ?", at, programID).Error
+// setProgramSpecHash records the program's spec hash after a change made
+// in the app, in tx.
+func setProgramSpecHash(tx *gorm.DB, programID, hash string, at time.Time) error {
+	err := tx.Exec("UPDATE programs SET spec_hash = ?, updated_at = ? WHERE id = ?", hash, at, programID).Error
 	return db.Translate(err, "program")
 }

@@ -1140,6 +1140,54 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/library/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download the library as an archive
+         * @description The library in the content/ + quizzes/ layout: every module's current version, each client.yaml and
+         *     program.yaml as the catalog holds them (with changes made in the app), and the quizzes, banks, role-plays
+         *     and top-level files as last imported. Importing it changes nothing. Without `client`, the whole library
+         *     (admins; a trainer gets 400 naming `client`); with `client` (a slug), that client's content with the core
+         *     content it uses, for admins and that client's trainers (another client's is 404, other roles 403).
+         */
+        get: operations["exportLibrary"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/library/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Import an uploaded library archive (admins)
+         * @description The body is a .tar.gz or .zip (told apart by its first bytes; at most 64 MiB) holding content/ and
+         *     quizzes/ (or one folder holding them). It is imported exactly as `skillgate import` imports the folders:
+         *     all or nothing, audited as the admin. `dry_run=true` writes nothing and reports what would be created,
+         *     changed and left unchanged; `dry_run=false` applies it. A library with problems is refused whole: 400
+         *     with `fields` keyed `<path in the archive>:<line>`. An unreadable archive is 400 naming `archive`.
+         */
+        post: operations["importLibrary"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/licenses": {
         parameters: {
             query?: never;
@@ -3725,6 +3773,28 @@ export interface components {
                 [key: string]: string;
             };
             message: string;
+        };
+        ImportReport: {
+            changed: number;
+            created: number;
+            dry_run: boolean;
+            /**
+             * Format: uuid
+             * @description Empty in a dry run.
+             */
+            import_id?: string;
+            items: {
+                key: string;
+                kind: string;
+                /** @enum {string} */
+                outcome: "created" | "changed" | "unchanged";
+                version?: number;
+            }[];
+            /** @description file:line: why, left out on purpose. */
+            skipped?: string[];
+            unchanged: number;
+            /** @description file:line: what was imported differently from how it is written. */
+            warnings?: string[];
         };
         License: {
             ce_hours?: number;
@@ -6363,6 +6433,58 @@ export interface operations {
                             valid_until: string | null;
                         }[];
                     };
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    exportLibrary: {
+        parameters: {
+            query?: {
+                client?: string;
+                format?: "tar.gz" | "zip";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The archive, as an attachment named `skillgate-library[-<client>]-<yyyymmdd>.<format>`. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/gzip": string;
+                    "application/zip": string;
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    importLibrary: {
+        parameters: {
+            query: {
+                dry_run: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/octet-stream": string;
+            };
+        };
+        responses: {
+            /** @description What the import did (or, in a dry run, would do). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportReport"];
                 };
             };
             default: components["responses"]["Error"];

@@ -26,6 +26,7 @@ import (
 	"github.com/skillgate/skillgate/server/internal/httpx"
 	"github.com/skillgate/skillgate/server/internal/idempotency"
 	"github.com/skillgate/skillgate/server/internal/jobs"
+	"github.com/skillgate/skillgate/server/internal/library"
 	"github.com/skillgate/skillgate/server/internal/licensing"
 	"github.com/skillgate/skillgate/server/internal/metrics"
 	"github.com/skillgate/skillgate/server/internal/notify"
@@ -231,6 +232,7 @@ var domains = []struct {
 	{"notify", notify.OpenAPI, func(a *App) registrar { return notify.NewHandler(a.Notify) }},
 	{"onboarding", onboarding.OpenAPI, func(a *App) registrar { return onboarding.NewHandler(a.Onboarding) }},
 	{"attention", attention.OpenAPI, func(a *App) registrar { return attention.NewHandler(a.Attention) }},
+	{"library", library.OpenAPI, func(a *App) registrar { return library.NewHandler(a.Catalog, a.Import, a.Clock) }},
 }
 
 // APIDoc assembles the OpenAPI document served at /api/openapi.json from

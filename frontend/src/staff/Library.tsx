@@ -1,6 +1,10 @@
-import { useQuery } from "@tanstack/react-query";
-import { Link, useParams } from "react-router-dom";
+import { useState } from "react";
+import { useMutation, useQuery } from "@tanstack/react-query";
+import { Link, useNavigate, useParams } from "react-router-dom";
+import { authoring } from "../api/authoring";
+import { ApiError } from "../api/client";
 import { useClients } from "../api/hooks";
+import { Field } from "../components/Field";
 import { learning } from "../api/learning";
 import { staff } from "../api/staff";
 import { keys, usePrograms, useProgram } from "../training/hooks";
@@ -84,6 +88,7 @@ export function LibraryProgram() {
           ))}
         </tbody>
       </table>
+      <NewModule programID={p.id} />
       <div className="columns">
         <div>
           <h2>Quizzes</h2>
@@ -115,5 +120,31 @@ export function LibraryProgram() {
       </div>
       <Enrollments programID={p.id} clientID={p.client_id} programName={p.name} />
     </section>
+  );
+}
+
+/** Starts a new module of the program's client as a draft; published, it is listed last in the program. */
+function NewModule({ programID }: { programID: string }) {
+  const navigate = useNavigate();
+  const [slug, setSlug] = useState("");
+  const starter = useMutation({
+    mutationFn: () => authoring.start({ program_id: programID, slug }),
+    onSuccess: (d) => navigate(`/library/drafts/${d.draft.id}?program=${programID}`),
+  });
+  const fieldError = starter.error instanceof ApiError ? starter.error.fields.slug : undefined;
+  return (
+    <form
+      className="inline-form"
+      noValidate
+      onSubmit={(e) => {
+        e.preventDefault();
+        starter.mutate();
+      }}
+    >
+      <Field label="New module's slug" hint="Lowercase letters, digits and hyphens: its file name in the library, e.g. travel-notices." error={fieldError ?? (starter.error && !fieldError ? starter.error.message : undefined)}>
+        <input value={slug} onChange={(e) => setSlug(e.target.value)} autoComplete="off" />
+      </Field>
+      <button type="submit" disabled={starter.isPending || !slug}>{starter.isPending ? "Starting…" : "Start a new module"}</button>
+    </form>
   );
 }

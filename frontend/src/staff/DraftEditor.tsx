@@ -1,4 +1,4 @@
-import { useEffect, useId, useState } from "react";
+import { useEffect, useId, useRef, useState } from "react";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Link, useNavigate, useParams, useSearchParams } from "react-router-dom";
 import { ApiError, api } from "../api/client";
@@ -93,6 +93,11 @@ export function DraftEditor() {
 
   const error = saver.error ?? publisher.error ?? discarder.error;
   const formRef = useFocusOnError(error);
+  // A colleague's save is shown at the top of the page: take the reader there.
+  const conflictRef = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    conflictRef.current?.focus();
+  }, [error]);
   if (loaded.error) return <p role="alert" className="error">{loaded.error.message}</p>;
   if (!saved || text === null) return <p className="loading" role="status">Loading the draft…</p>;
 
@@ -117,7 +122,7 @@ export function DraftEditor() {
       </div>
       <p role="status" className="notice-line">{notice}</p>
       {conflict && (
-        <div role="alert" className="error">
+        <div role="alert" className="error" ref={conflictRef} tabIndex={-1}>
           <p>{error.message}</p>
           {changedByOther.length > 0 && (
             <ul>

@@ -326,16 +326,47 @@ func changedSince(slug, before, after string) map[string]string {
 		}
 	}
 	if a.Body != b.Body {
-		var lines []string
+		var at []string
 		for _, h := range DiffHunks(a.Body, b.Body) {
-			lines = append(lines, fmt.Sprintf("%d–%d", h.NewStart+b.BodyLine-1, h.NewStart+b.BodyLine-1+max(h.NewLines-1, 0)))
+			at = append(at, changedLines(h, b.BodyLine-1))
 		}
-		out["body"] = "changed at lines " + strings.Join(lines, ", ")
+		out["body"] = "changed at " + strings.Join(at, ", ")
 	}
 	if len(out) == 0 && before != after {
 		out["front matter"] = "changed"
 	}
 	return out
+}
+
+// changedLines names where hunk h changed the newer text, as file lines
+// (offset: the file line before the body): "line 9", "lines 9–12", or
+// "line 9 (removed lines)" where text was only taken out.
+func changedLines(h DiffHunk, offset int) string {
+	first, last, removedAt, before := 0, 0, 0, h.NewStart-1
+	for _, l := range h.Lines {
+		switch l.Op {
+		case LineContext:
+			if first == 0 && removedAt == 0 {
+				before = l.New
+			}
+		case LineAdd:
+			if first == 0 {
+				first = l.New
+			}
+			last = l.New
+		case LineDelete:
+			if removedAt == 0 {
+				removedAt = before + 1
+			}
+		}
+	}
+	switch {
+	case first == 0:
+		return fmt.Sprintf("line %d (removed lines)", removedAt+offset)
+	case first == last:
+		return fmt.Sprintf("line %d", first+offset)
+	}
+	return fmt.Sprintf("lines %d–%d", first+offset, last+offset)
 }
 
 // SaveDraft saves markdown as the draft's next revision. ifMatch must be

@@ -30,8 +30,9 @@ type LibraryFile struct {
 // it, by slug), each client.yaml and program.yaml from the catalog's rows,
 // and the files the catalog keeps as imported (quizzes, banks, role-plays,
 // the CE library, READMEs: library_files). clientSlug "" exports every
-// client; otherwise that client's content, with the core content and the
-// library's top-level files it depends on. Errors: not_found (client).
+// client; otherwise that client's content with the core content it may
+// use, and nothing that names another client (no top-level files: the CE
+// library and the READMEs name every client). Errors: not_found (client).
 func (s *Service) ExportLibrary(ctx context.Context, clientSlug string) ([]LibraryFile, error) {
 	clients, err := s.ListClients(ctx)
 	if err != nil {
@@ -114,10 +115,11 @@ func (s *Service) ExportLibrary(ctx context.Context, clientSlug string) ([]Libra
 }
 
 // keptFor reports whether a kept file belongs in one client's export: its
-// own, the core ones and the library's top-level files.
+// own and the core ones; not the library's top-level files (the CE
+// library and the READMEs name other clients).
 func keptFor(p, clientSlug string) bool {
 	parts := strings.Split(p, "/")
-	return len(parts) == 2 || parts[1] == clientSlug || parts[1] == CoreFolder
+	return len(parts) > 2 && (parts[1] == clientSlug || parts[1] == CoreFolder)
 }
 
 // WriteLibrary writes files under dir (created as needed).

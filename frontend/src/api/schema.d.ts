@@ -491,13 +491,71 @@ export interface paths {
         /**
          * The CE library
          * @description Compliance and admins. The continuing-education requirements per state and license class and the programs
-         *     approved as CE courses, as imported from `content/ce-requirements.yaml`. `sample: true` means the values
-         *     are examples nobody has checked against the states' rules: never present them as legal fact.
+         *     and modules approved as CE courses: imported from `content/ce-requirements.yaml`, the requirements
+         *     maintained in the app since (`edited_at`). `sample: true` means the values are examples nobody has checked
+         *     against the states' rules: never present them as legal fact.
          */
         get: operations["ceLibrary"];
         put?: never;
         post?: never;
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/ce/library/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The CE library as its file
+         * @description Compliance and admins. `content/ce-requirements.yaml` as the app holds it (requirements as edited in the
+         *     app), to commit to the content library. The file seeds the library and wins only when it changes: an import
+         *     of an unchanged file keeps the app's edits; importing a changed file replaces them (the audit entry keeps
+         *     them), so export and commit after editing.
+         */
+        get: operations["exportCELibrary"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/ce/requirements/{state}/{class}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Two-letter state code. */
+                state: string;
+                /** @description License class slug (insurance-producer). */
+                class: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Set a CE requirement
+         * @description Compliance and admins. Adds or replaces the requirement for the state and license class: the hours each
+         *     renewal period (`period_months` before a license's expiry) and the hours of that total that must be of
+         *     each category. `sample` must be given: true while the values are an example not yet checked against the
+         *     state's rules. Audited as `ce.requirement.set` (before and after). Errors name the field (`state`,
+         *     `class`, `period_months`, `hours`, `categories`, `categories.<name>`, `sample`); `conflict` before the
+         *     content library was first imported.
+         */
+        put: operations["setCERequirement"];
+        post?: never;
+        /**
+         * Remove a CE requirement
+         * @description Compliance and admins. Audited as `ce.requirement.delete`.
+         */
+        delete: operations["deleteCERequirement"];
         options?: never;
         head?: never;
         patch?: never;
@@ -3385,7 +3443,15 @@ export interface components {
             /** Format: uuid */
             id: string;
             jurisdiction: string;
-            /** Format: uuid */
+            /**
+             * Format: uuid
+             * @description The module approved as the course (a course credit).
+             */
+            module_id: string | null;
+            /**
+             * Format: uuid
+             * @description The program approved as the course (a course credit).
+             */
             program_id: string | null;
             recorded_by: string;
             /** @enum {string} */
@@ -3399,26 +3465,40 @@ export interface components {
                 approval: string;
                 category: string;
                 hours: number;
+                /** @description client/module or core/module */
+                module: string;
+                module_id: string;
+                module_title: string;
                 /** @description client/program */
                 program: string;
                 program_id: string;
                 program_name: string;
                 states: string[];
             }[];
+            /**
+             * Format: date-time
+             * @description The requirements were changed in the app since the file was imported (null when not): export them to the file.
+             */
+            edited_at: string | null;
+            /** @description Who changed them last (with edited_at). */
+            edited_by?: string;
             /** Format: date-time */
             imported_at: string | null;
             notice: string;
-            requirements: {
-                categories: {
-                    [key: string]: number;
-                };
-                class: string;
-                hours: number;
-                period_months: number;
-                state: string;
-            }[];
-            /** @description The values are samples nobody has checked against the states' rules. */
+            requirements: components["schemas"]["CERequirement"][];
+            /** @description The file's flag: its notice and course approvals are samples nobody has checked against the states' rules. */
             sample: boolean;
+        };
+        CERequirement: {
+            categories: {
+                [key: string]: number;
+            };
+            class: string;
+            hours: number;
+            period_months: number;
+            /** @description The values are an example not yet checked against the state's rules. */
+            sample: boolean;
+            state: string;
         };
         CEStanding: {
             categories: {
@@ -5544,6 +5624,95 @@ export interface operations {
         requestBody?: never;
         responses: {
             /** @description The library (empty lists when none was imported). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CELibrary"];
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    exportCELibrary: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file (YAML, with a header comment saying which values are samples). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/yaml": {
+                        courses: Record<string, never>[];
+                        notice?: string;
+                        requirements: Record<string, never>[];
+                        sample: boolean;
+                    };
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    setCERequirement: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Two-letter state code. */
+                state: string;
+                /** @description License class slug (insurance-producer). */
+                class: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    categories?: {
+                        [key: string]: number;
+                    };
+                    hours: number;
+                    period_months: number;
+                    sample: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description The library as changed. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CELibrary"];
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    deleteCERequirement: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Two-letter state code. */
+                state: string;
+                /** @description License class slug (insurance-producer). */
+                class: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The library as changed. */
             200: {
                 headers: {
                     [name: string]: unknown;

@@ -9,6 +9,7 @@ import { Dialog } from "../components/Dialog";
 import { ErrorSummary, Field, useFocusOnError } from "../components/Field";
 import { formErrors } from "../lib/errors";
 import { formatDateTime } from "../lib/format";
+import { UserContinuingEducation } from "../staff/ContinuingEducation";
 import { UserEnrollments } from "../staff/Enrollments";
 import { UserCertificates } from "../training/Certificates";
 
@@ -55,6 +56,7 @@ export function UserDetail() {
       )}
       {u.role === "agent" && <UserEnrollments user={u} />}
       {u.role === "agent" && <UserCertificates userID={u.id} />}
+      {u.role === "agent" && (me?.role === "compliance" || isAdmin) && <UserContinuingEducation userID={u.id} canRecord={me?.role === "compliance"} />}
     </section>
   );
 }

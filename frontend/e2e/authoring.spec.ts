@@ -69,6 +69,10 @@ test("a trainer edits an existing module as a draft on a phone and sees it again
   await page.getByRole("region", { name: /Saved draft against version/ }).scrollIntoViewIfNeeded();
   const body = await page.screenshot({ path: "screenshots/trainer-draft-editor-390.png" });
   await testInfo.attach("trainer-draft-editor (390 px)", { body, contentType: "image/png" });
+  // The program lists the open draft, to come back to.
+  await page.getByRole("link", { name: "← Program" }).click();
+  await page.getByRole("heading", { name: "Drafts" }).locator("xpath=following-sibling::ul[1]").getByRole("link").first().click();
+  await expect(page.getByLabel("Lesson (markdown)")).toHaveValue(/Reviewed on a phone\./);
   // Discarded: the module keeps its published text.
   await page.getByRole("button", { name: "Discard draft" }).click();
   await expect(page.getByRole("heading", { name: PROGRAM })).toBeVisible();

@@ -66,6 +66,7 @@ export function DraftEditor() {
       setETag(d.etag);
       setSaved(d.draft);
       setNotice(`Draft saved (revision ${d.draft.revision}). Agents do not see it until it is published.`);
+      qc.invalidateQueries({ queryKey: ["module-drafts"] });
     },
   });
   const publisher = useMutation({
@@ -74,12 +75,16 @@ export function DraftEditor() {
       qc.invalidateQueries({ queryKey: ["module-versions", m.id] });
       qc.invalidateQueries({ queryKey: ["module-source", m.id] });
       if (programID) qc.invalidateQueries({ queryKey: ["program", programID] });
+      qc.invalidateQueries({ queryKey: ["module-drafts"] });
       navigate(`/library/modules/${m.id}${programID ? `?program=${programID}` : ""}`, { state: { notice: `Published version ${m.version.number} as a ${m.version.change_kind} change.` } });
     },
   });
   const discarder = useMutation({
     mutationFn: () => authoring.discard(draftId, etag),
-    onSuccess: () => navigate(programID ? `/library/programs/${programID}` : "/library"),
+    onSuccess: () => {
+      qc.invalidateQueries({ queryKey: ["module-drafts"] });
+      navigate(programID ? `/library/programs/${programID}` : "/library");
+    },
   });
   const reload = async () => {
     const d = await authoring.get(draftId);

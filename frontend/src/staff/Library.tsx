@@ -8,7 +8,7 @@ import { Field } from "../components/Field";
 import { learning } from "../api/learning";
 import { staff } from "../api/staff";
 import { keys, usePrograms, useProgram } from "../training/hooks";
-import { formatPercent } from "../lib/format";
+import { formatDateTime, formatPercent } from "../lib/format";
 import { Enrollments } from "./Enrollments";
 
 /** Module kinds in words. */
@@ -88,6 +88,7 @@ export function LibraryProgram() {
           ))}
         </tbody>
       </table>
+      <ProgramDrafts programID={p.id} moduleIDs={p.requirements.modules.map((m) => m.module_id)} titles={Object.fromEntries(p.requirements.modules.map((m) => [m.module_id, m.title]))} />
       <NewModule programID={p.id} />
       <div className="columns">
         <div>
@@ -146,5 +147,25 @@ function NewModule({ programID }: { programID: string }) {
       </Field>
       <button type="submit" disabled={starter.isPending || !slug}>{starter.isPending ? "Starting…" : "Start a new module"}</button>
     </form>
+  );
+}
+
+/** The drafts open on the program's modules and new modules: unpublished work to come back to. */
+function ProgramDrafts({ programID, moduleIDs, titles }: { programID: string; moduleIDs: string[]; titles: Record<string, string> }) {
+  const drafts = useQuery({ queryKey: ["module-drafts"], queryFn: authoring.drafts });
+  const mine = drafts.data?.filter((d) => d.program_id === programID || (d.module_id && moduleIDs.includes(d.module_id))) ?? [];
+  if (!mine.length) return null;
+  return (
+    <>
+      <h2>Drafts</h2>
+      <ul>
+        {mine.map((d) => (
+          <li key={d.id}>
+            <Link to={`/library/drafts/${d.id}?program=${programID}`}>{d.module_id ? titles[d.module_id] ?? d.slug : `New module ${d.slug}`}</Link>
+            <span className="hint"> · {d.module_id ? `changes to version ${d.base_version}` : "not published yet"}, saved {formatDateTime(d.updated_at)}</span>
+          </li>
+        ))}
+      </ul>
+    </>
   );
 }

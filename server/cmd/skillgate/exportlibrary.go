@@ -41,7 +41,7 @@ func cmdExportLibrary(ctx context.Context, e env, args []string) error {
 	if err := a.SchemaCurrent(ctx); err != nil {
 		return err
 	}
-	files, err := a.Catalog.ExportLibrary(ctx, *client)
+	files, err := a.ExportLibrary(ctx, *client)
 	if err != nil {
 		return err
 	}

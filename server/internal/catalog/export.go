@@ -33,7 +33,10 @@ type LibraryFile struct {
 // client; otherwise that client's content with the core content it may
 // use, and nothing that names another client (no top-level files: the CE
 // library and the READMEs name every client). Errors: not_found (client).
-func (s *Service) ExportLibrary(ctx context.Context, clientSlug string) ([]LibraryFile, error) {
+//
+// writers write the files other domains keep in tables (the CE library
+// edited in the app): theirs replace the kept file of the same path.
+func (s *Service) ExportLibrary(ctx context.Context, clientSlug string, writers ...LibraryWriter) ([]LibraryFile, error) {
 	clients, err := s.ListClients(ctx)
 	if err != nil {
 		return nil, err
@@ -105,6 +108,19 @@ func (s *Service) ExportLibrary(ctx context.Context, clientSlug string) ([]Libra
 	if err != nil {
 		return nil, err
 	}
+	for _, w := range writers {
+		theirs, err := w.LibraryFiles(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("catalog: export library: %w", err)
+		}
+		for _, f := range theirs {
+			if i := slices.IndexFunc(kept, func(k LibraryFile) bool { return k.Path == f.Path }); i >= 0 {
+				kept[i] = f
+			} else {
+				kept = append(kept, f)
+			}
+		}
+	}
 	for _, f := range kept {
 		if clientSlug == "" || keptFor(f.Path, clientSlug) {
 			out = append(out, f)
@@ -112,6 +128,12 @@ func (s *Service) ExportLibrary(ctx context.Context, clientSlug string) ([]Libra
 	}
 	slices.SortFunc(out, func(a, b LibraryFile) int { return strings.Compare(a.Path, b.Path) })
 	return out, nil
+}
+
+// LibraryWriter writes a domain's files of a library export from its own
+// tables (the licensing service's CE library).
+type LibraryWriter interface {
+	LibraryFiles(ctx context.Context) ([]LibraryFile, error)
 }
 
 // keptFor reports whether a kept file belongs in one client's export: its

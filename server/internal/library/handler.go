@@ -29,16 +29,21 @@ var OpenAPI []byte
 // the CE library) in one transaction: app.App.Import, as `skillgate import`.
 type Importer func(ctx context.Context, contentDir, quizDir string, opts catalog.ImportOptions) (*catalog.Report, error)
 
+// Exporter writes the library (or one client's): app.App.ExportLibrary,
+// catalog.Service.ExportLibrary with every domain's files.
+type Exporter func(ctx context.Context, clientSlug string) ([]catalog.LibraryFile, error)
+
 // Handler serves the library's export and upload.
 type Handler struct {
 	catalog  *catalog.Service
+	exporter Exporter
 	importer Importer
 	clock    clock.Clock
 }
 
 // NewHandler returns the handler.
-func NewHandler(c *catalog.Service, importer Importer, clk clock.Clock) *Handler {
-	return &Handler{catalog: c, importer: importer, clock: clk}
+func NewHandler(c *catalog.Service, exporter Exporter, importer Importer, clk clock.Clock) *Handler {
+	return &Handler{catalog: c, exporter: exporter, importer: importer, clock: clk}
 }
 
 // Register adds the routes under rg (/api/v1).
@@ -84,7 +89,7 @@ func (h *Handler) export(c *gin.Context) {
 			return
 		}
 	}
-	files, err := h.catalog.ExportLibrary(ctx, q.Client)
+	files, err := h.exporter(ctx, q.Client)
 	if err != nil {
 		httpx.Error(c, err)
 		return

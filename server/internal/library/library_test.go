@@ -160,3 +160,35 @@ func TestUploadRefusesWhatIsNotALibrary(t *testing.T) {
 		t.Errorf("without dry_run: got %d, want 400", res.Status)
 	}
 }
+
+// TestExportWritesTheCELibraryAsEditedInTheApp: once compliance edits a CE
+// requirement in the app, the library export writes the CE file as
+// maintained there, not as last imported.
+func TestExportWritesTheCELibraryAsEditedInTheApp(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	ce := func() string {
+		files, err := f.env.App.ExportLibrary(t.Context(), "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, file := range files {
+			if file.Path == "content/ce-requirements.yaml" {
+				return string(file.Data)
+			}
+		}
+		t.Fatal("the export has no content/ce-requirements.yaml")
+		return ""
+	}
+	if before := ce(); strings.Contains(before, "Written by Skillgate") {
+		t.Fatalf("before any edit: got the written file, want the imported one")
+	}
+	res := f.do("PUT", "/api/v1/ce/requirements/WY/insurance-producer", "admin",
+		map[string]any{"period_months": 24, "hours": 17, "categories": map[string]int{}, "sample": true})
+	if res.Status != 200 {
+		t.Fatalf("edit a CE requirement: got %d %s", res.Status, res.Body)
+	}
+	if after := ce(); !strings.Contains(after, "Written by Skillgate") || !strings.Contains(after, "WY") {
+		t.Errorf("after the edit: got %.300s, want the file written from the app with WY", after)
+	}
+}

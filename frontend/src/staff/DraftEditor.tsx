@@ -23,7 +23,8 @@ export function DraftEditor() {
   const programID = params.get("program");
   const navigate = useNavigate();
   const qc = useQueryClient();
-  const loaded = useQuery({ queryKey: ["draft", draftId], queryFn: () => authoring.get(draftId), staleTime: Infinity });
+  // Fetched afresh on every visit (no cache across visits): the text edited must be the revision saved last.
+  const loaded = useQuery({ queryKey: ["draft", draftId], queryFn: () => authoring.get(draftId), staleTime: Infinity, gcTime: 0 });
   const [etag, setETag] = useState("");
   const [saved, setSaved] = useState<DraftView | null>(null);
   const [text, setText] = useState<string | null>(null);

@@ -58,6 +58,7 @@ const PAGES: Record<Exclude<Role, "agent">, Visit[]> = {
     { name: "users", path: "/admin/users" },
     { name: "user", from: "/admin/users", link: 'main a[href^="/admin/users/"]' },
     { name: "clients", path: "/admin/clients" },
+    { name: "library files", path: "/admin/library" },
     { name: "api keys", path: "/admin/api-keys" },
     { name: "webhooks", path: "/admin/webhooks" },
     { name: "audit log", path: "/audit" },

@@ -30,7 +30,7 @@ describe("the route table", () => {
     expect(labels("trainer")).toEqual(["Home", "Content library", "Question banks", "Cohorts", "Rosters", "My account"]);
     expect(labels("supervisor")).toEqual(["Home", "Reviews", "Cohorts", "Rosters", "My account"]);
     expect(labels("compliance")).toEqual(["Home", "Licenses", "Appointments", "Continuing education", "Users", "Audit log", "My account"]);
-    expect(labels("admin")).toEqual(["Home", "Question banks", "Continuing education", "Users", "Clients", "API keys", "Webhooks", "Audit log", "My account"]);
+    expect(labels("admin")).toEqual(["Home", "Question banks", "Continuing education", "Users", "Clients", "Library files", "API keys", "Webhooks", "Audit log", "My account"]);
   });
 
   it("finds a path given twice and a menu entry for a role the page refuses", () => {

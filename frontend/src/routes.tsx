@@ -33,6 +33,8 @@ import { ComplianceLicenses } from "./staff/Compliance";
 import { ContinuingEducation } from "./staff/ContinuingEducation";
 import { Library, LibraryProgram } from "./staff/Library";
 import { ModuleEditor } from "./staff/ModuleEditor";
+import { DraftEditor } from "./staff/DraftEditor";
+import { LibraryFiles } from "./staff/LibraryFiles";
 import { ReviewQueue, ReviewRun } from "./staff/Reviews";
 import { Rosters } from "./staff/Rosters";
 import { WebhookDetail, Webhooks } from "./staff/Webhooks";
@@ -66,6 +68,7 @@ export const ROUTES: AppRoute[] = [
   { path: "library/programs/:programId", element: <LibraryProgram />, roles: ["trainer", "admin"] },
   { path: "library/modules/:moduleId", element: <ModuleEditor />, roles: ["trainer", "admin"] },
   { path: "banks", element: <Banks />, roles: ["trainer", "admin"], menu: { label: "Question banks" } },
+  { path: "library/drafts/:draftId", element: <DraftEditor />, roles: ["trainer", "admin"] },
   { path: "library/quizzes/:quizId", element: <QuizAnalysisPage />, roles: staff },
   { path: "library/quizzes/:quizId/attempts", element: <QuizAttempts />, roles: staff },
   { path: "library/roleplays/:roleplayId", element: <CompetencyPage />, roles: staff },
@@ -80,6 +83,7 @@ export const ROUTES: AppRoute[] = [
   { path: "admin/users", element: <Users />, roles: ["admin", "compliance"], menu: { label: "Users" } },
   { path: "admin/users/:id", element: <UserDetail />, roles: ["admin", "compliance"] },
   { path: "admin/clients", element: <Clients />, roles: ["admin"], menu: { label: "Clients" } },
+  { path: "admin/library", element: <LibraryFiles />, roles: ["admin"], menu: { label: "Library files" } },
   { path: "admin/api-keys", element: <APIKeys />, roles: ["admin"], menu: { label: "API keys" } },
   { path: "admin/webhooks", element: <Webhooks />, roles: ["admin"], menu: { label: "Webhooks" } },
   { path: "admin/webhooks/:id", element: <WebhookDetail />, roles: ["admin"] },

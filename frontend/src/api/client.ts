@@ -131,7 +131,7 @@ async function toError(res: Response): Promise<ApiError> {
 
 export interface RequestOptions {
   method?: string;
-  /** JSON-encoded unless it is a string or FormData (then sent as is, with your Content-Type). */
+  /** JSON-encoded unless it is a string, FormData or a Blob (then sent as is, with your Content-Type). */
   body?: unknown;
   headers?: Record<string, string>;
   /** Return the raw Response (for CSV downloads, ETags). */
@@ -155,7 +155,7 @@ export async function api<T = unknown>(path: string, opts: RequestOptions = {}):
   const send = () => {
     const headers: Record<string, string> = { Accept: "application/json", ...opts.headers };
     let body: BodyInit | undefined;
-    if (opts.body instanceof FormData || typeof opts.body === "string") {
+    if (opts.body instanceof FormData || opts.body instanceof Blob || typeof opts.body === "string") {
       body = opts.body;
     } else if (opts.body !== undefined) {
       headers["Content-Type"] = "application/json";

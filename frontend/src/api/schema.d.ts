@@ -1334,6 +1334,54 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/library/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download the library as an archive
+         * @description The library in the content/ + quizzes/ layout: every module's current version, each client.yaml and
+         *     program.yaml as the catalog holds them (with changes made in the app), and the quizzes, banks, role-plays
+         *     and top-level files as last imported. Importing it changes nothing. Without `client`, the whole library
+         *     (admins; a trainer gets 400 naming `client`); with `client` (a slug), that client's content with the core
+         *     content it uses, for admins and that client's trainers (another client's is 404, other roles 403).
+         */
+        get: operations["exportLibrary"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/library/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Import an uploaded library archive (admins)
+         * @description The body is a .tar.gz or .zip (told apart by its first bytes; at most 64 MiB) holding content/ and
+         *     quizzes/ (or one folder holding them). It is imported exactly as `skillgate import` imports the folders:
+         *     all or nothing, audited as the admin. `dry_run=true` writes nothing and reports what would be created,
+         *     changed and left unchanged; `dry_run=false` applies it. A library with problems is refused whole: 400
+         *     with `fields` keyed `<path in the archive>:<line>`. An unreadable archive is 400 naming `archive`.
+         */
+        post: operations["importLibrary"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/licenses": {
         parameters: {
             query?: never;
@@ -1686,6 +1734,107 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/module-drafts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the module drafts you may author (trainers, admins)
+         * @description Admins see every draft; trainers the drafts of their clients' modules (core drafts are admins').
+         */
+        get: operations["listModuleDrafts"];
+        put?: never;
+        /**
+         * Start a module draft (trainers of the client, admins)
+         * @description `module_id`: a draft of that module, starting from its current text (a module has one draft, shared by
+         *     its authors: asking again answers 200 with it). `program_id` and `slug`: a new module of the program's
+         *     client, listed last in that program when published. `core: true` and `slug`: a new core module (admins).
+         *     `markdown` replaces the starting text. Agents never see drafts. Who may: docs/authoring.md#who-may-change-what.
+         */
+        post: operations["startModuleDraft"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/module-drafts/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** A module draft, with what publishing would refuse in it */
+        get: operations["getModuleDraft"];
+        /**
+         * Save a draft's text
+         * @description `If-Match` (required) is the ETag of the revision you edited. When someone saved since, the answer is 409
+         *     and `fields` names what they changed (`title`, `summary`, `kind`, `minutes`, `change`, `body` with its
+         *     lines) and `If-Match` the revisions: nothing is overwritten.
+         */
+        put: operations["saveModuleDraft"];
+        post?: never;
+        /**
+         * Discard a draft
+         * @description With `If-Match`, only when that revision is still the current one (409 otherwise).
+         */
+        delete: operations["discardModuleDraft"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/module-drafts/{id}/diff": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** The draft against the published version */
+        get: operations["diffModuleDraft"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/module-drafts/{id}/publish": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Publish a draft as the module's next version
+         * @description Publishes the revision named by `If-Match` (required; 409 naming what changed when stale), checked as the
+         *     importer checks a file (400 with `fields` keyed `<slug>.md:<line>`), as the next immutable version with
+         *     `change` (a new module's version 1), audited `module.publish` (and `program.update` when a new module is
+         *     listed in its program), with an import's effects: a material change sends certified agents to a
+         *     refresher. The draft is deleted.
+         */
+        post: operations["publishModuleDraft"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/modules/{id}": {
         parameters: {
             query?: never;
@@ -1805,8 +1954,8 @@ export interface paths {
          *     the `source` of GET /modules/{id}); `change` says whether the edit is `minor` (wording) or `material`
          *     (facts, offers, rules: certified agents get a refresher). It is checked like the importer checks a file:
          *     a 400 names each problem in `fields`, keyed `<slug>.md:<line>` (or `change`). A front matter `change`
-         *     must agree with `change`. Trainers publish for the clients they are members of and core modules;
-         *     admins for all. 409 when the text equals the current version's. Audited as `module.publish`.
+         *     must agree with `change`. Trainers publish for the clients they are members of (another client's
+         *     module is 404); core modules only admins (403 for a trainer). 409 when the text equals the current version's. Audited as `module.publish`.
          */
         post: operations["publishModuleVersion"];
         delete?: never;
@@ -1854,6 +2003,7 @@ export interface paths {
          * @description Without `module_id`, `markdown` is a module body and comes back rendered. With `module_id`, `markdown` is
          *     that module's whole file and is checked as publishing would check it (a 400 names the problems by
          *     `<slug>.md:<line>`); the answer adds the front matter's title, summary, kind and minutes. Nothing is saved.
+         *     With `module_id` only those who may publish that module may preview it (403 otherwise).
          */
         post: operations["previewModule"];
         delete?: never;
@@ -3847,6 +3997,23 @@ export interface components {
                 user_id: string;
             }[];
         };
+        DraftDiff: {
+            added: number;
+            /** Format: uuid */
+            draft_id: string;
+            from: number;
+            hunks: Record<string, never>[];
+            removed: number;
+            unified: string;
+        };
+        DraftView: components["schemas"]["ModuleDraft"] & {
+            /** @description What publishing would refuse now, keyed `<slug>.md:<line>`; empty when ready. */
+            problems: {
+                [key: string]: string;
+            };
+            /** @description The module's current version (0 for a new module). */
+            published_version: number;
+        };
         EligibilityAnswer: {
             /** Format: uuid */
             agent_id: string;
@@ -3886,6 +4053,28 @@ export interface components {
                 [key: string]: string;
             };
             message: string;
+        };
+        ImportReport: {
+            changed: number;
+            created: number;
+            dry_run: boolean;
+            /**
+             * Format: uuid
+             * @description Empty in a dry run.
+             */
+            import_id?: string;
+            items: {
+                key: string;
+                kind: string;
+                /** @enum {string} */
+                outcome: "created" | "changed" | "unchanged";
+                version?: number;
+            }[];
+            /** @description file:line: why, left out on purpose. */
+            skipped?: string[];
+            unchanged: number;
+            /** @description file:line: what was imported differently from how it is written. */
+            warnings?: string[];
         };
         License: {
             ce_hours?: number;
@@ -4011,6 +4200,39 @@ export interface components {
             lines_of_authority?: string[];
             npn?: string;
             resident?: boolean;
+        };
+        ModuleDraft: {
+            /** @description The version the draft started from. */
+            base_version: number | null;
+            /**
+             * Format: uuid
+             * @description null: core content.
+             */
+            client_id: string | null;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: uuid */
+            created_by: string;
+            /** Format: uuid */
+            id: string;
+            /**
+             * Format: uuid
+             * @description null: a new module.
+             */
+            module_id: string | null;
+            /**
+             * Format: uuid
+             * @description A new client module's program.
+             */
+            program_id: string | null;
+            revision: number;
+            slug: string;
+            /** @description The module file (front matter and markdown). */
+            source: string;
+            /** Format: date-time */
+            updated_at: string;
+            /** Format: uuid */
+            updated_by: string;
         };
         ModuleRead: {
             /**
@@ -6728,6 +6950,58 @@ export interface operations {
             default: components["responses"]["Error"];
         };
     };
+    exportLibrary: {
+        parameters: {
+            query?: {
+                client?: string;
+                format?: "tar.gz" | "zip";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The archive, as an attachment named `skillgate-library[-<client>]-<yyyymmdd>.<format>`. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/gzip": string;
+                    "application/zip": string;
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    importLibrary: {
+        parameters: {
+            query: {
+                dry_run: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/octet-stream": string;
+            };
+        };
+        responses: {
+            /** @description What the import did (or, in a dry run, would do). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportReport"];
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
     listLicenses: {
         parameters: {
             query?: {
@@ -7207,6 +7481,211 @@ export interface operations {
                         plans: components["schemas"]["AgentPlan"][];
                         refreshers: components["schemas"]["Refresher"][];
                     };
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    listModuleDrafts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The drafts, last saved first. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        drafts: components["schemas"]["ModuleDraft"][];
+                    };
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    startModuleDraft: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    core?: boolean;
+                    markdown?: string;
+                    /** Format: uuid */
+                    module_id?: string;
+                    /** Format: uuid */
+                    program_id?: string;
+                    slug?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The module's existing draft. */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DraftView"];
+                };
+            };
+            /** @description The new draft. */
+            201: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    /** @description The draft's URL. */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DraftView"];
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    getModuleDraft: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The draft; its ETag names its revision. */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DraftView"];
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    saveModuleDraft: {
+        parameters: {
+            query?: never;
+            header?: {
+                "If-Match"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    markdown: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The saved draft and its new ETag. */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DraftView"];
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    discardModuleDraft: {
+        parameters: {
+            query?: never;
+            header?: {
+                "If-Match"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Discarded. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    diffModuleDraft: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The line diff (from 0 and an empty text for a new module). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DraftDiff"];
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    publishModuleDraft: {
+        parameters: {
+            query?: never;
+            header?: {
+                "If-Match"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    change: "minor" | "material";
+                };
+            };
+        };
+        responses: {
+            /** @description The module with its new version. */
+            201: {
+                headers: {
+                    /** @description The new version's URL. */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ModuleRead"];
                 };
             };
             default: components["responses"]["Error"];

@@ -1,10 +1,14 @@
-import { useQuery } from "@tanstack/react-query";
-import { Link, useParams } from "react-router-dom";
+import { useState } from "react";
+import { useMutation, useQuery } from "@tanstack/react-query";
+import { Link, useNavigate, useParams } from "react-router-dom";
+import { authoring } from "../api/authoring";
+import { ApiError } from "../api/client";
 import { useClients } from "../api/hooks";
+import { Field } from "../components/Field";
 import { learning } from "../api/learning";
 import { staff } from "../api/staff";
 import { keys, usePrograms, useProgram } from "../training/hooks";
-import { formatPercent } from "../lib/format";
+import { formatDateTime, formatPercent } from "../lib/format";
 import { Enrollments } from "./Enrollments";
 
 /** Module kinds in words. */
@@ -84,6 +88,8 @@ export function LibraryProgram() {
           ))}
         </tbody>
       </table>
+      <ProgramDrafts programID={p.id} moduleIDs={p.requirements.modules.map((m) => m.module_id)} titles={Object.fromEntries(p.requirements.modules.map((m) => [m.module_id, m.title]))} />
+      <NewModule programID={p.id} />
       <div className="columns">
         <div>
           <h2>Quizzes</h2>
@@ -115,5 +121,51 @@ export function LibraryProgram() {
       </div>
       <Enrollments programID={p.id} clientID={p.client_id} programName={p.name} />
     </section>
+  );
+}
+
+/** Starts a new module of the program's client as a draft; published, it is listed last in the program. */
+function NewModule({ programID }: { programID: string }) {
+  const navigate = useNavigate();
+  const [slug, setSlug] = useState("");
+  const starter = useMutation({
+    mutationFn: () => authoring.start({ program_id: programID, slug }),
+    onSuccess: (d) => navigate(`/library/drafts/${d.draft.id}?program=${programID}`),
+  });
+  const fieldError = starter.error instanceof ApiError ? starter.error.fields.slug : undefined;
+  return (
+    <form
+      className="inline-form"
+      noValidate
+      onSubmit={(e) => {
+        e.preventDefault();
+        starter.mutate();
+      }}
+    >
+      <Field label="New module's slug" hint="Lowercase letters, digits and hyphens: its file name in the library, e.g. travel-notices." error={fieldError ?? (starter.error && !fieldError ? starter.error.message : undefined)}>
+        <input value={slug} onChange={(e) => setSlug(e.target.value)} autoComplete="off" />
+      </Field>
+      <button type="submit" disabled={starter.isPending || !slug}>{starter.isPending ? "Starting…" : "Start a new module"}</button>
+    </form>
+  );
+}
+
+/** The drafts open on the program's modules and new modules: unpublished work to come back to. */
+function ProgramDrafts({ programID, moduleIDs, titles }: { programID: string; moduleIDs: string[]; titles: Record<string, string> }) {
+  const drafts = useQuery({ queryKey: ["module-drafts"], queryFn: authoring.drafts });
+  const mine = drafts.data?.filter((d) => d.program_id === programID || (d.module_id && moduleIDs.includes(d.module_id))) ?? [];
+  if (!mine.length) return null;
+  return (
+    <>
+      <h2>Drafts</h2>
+      <ul>
+        {mine.map((d) => (
+          <li key={d.id}>
+            <Link to={`/library/drafts/${d.id}?program=${programID}`}>{d.module_id ? titles[d.module_id] ?? d.slug : `New module ${d.slug}`}</Link>
+            <span className="hint"> · {d.module_id ? `changes to version ${d.base_version}` : "not published yet"}, saved {formatDateTime(d.updated_at)}</span>
+          </li>
+        ))}
+      </ul>
+    </>
   );
 }

@@ -1,6 +1,8 @@
 import { useEffect, useId, useState } from "react";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { Link, useParams, useSearchParams } from "react-router-dom";
+import { Link, useLocation, useNavigate, useParams, useSearchParams } from "react-router-dom";
+import { authoring } from "../api/authoring";
+import { useSession } from "../auth/session";
 import { ApiError } from "../api/client";
 import { staff, type ChangeKind, type PreviewResult } from "../api/staff";
 import { ErrorSummary, useFocusOnError } from "../components/Field";
@@ -21,7 +23,14 @@ export function ModuleEditor() {
   const [text, setText] = useState<string | null>(null);
   const [change, setChange] = useState<ChangeKind | "">("");
   const [preview, setPreview] = useState<PreviewResult | null>(null);
-  const [notice, setNotice] = useState("");
+  const location = useLocation();
+  const [notice, setNotice] = useState((location.state as { notice?: string } | null)?.notice ?? "");
+  const navigate = useNavigate();
+  const { me } = useSession();
+  const drafter = useMutation({
+    mutationFn: () => authoring.start({ module_id: moduleId }),
+    onSuccess: (d) => navigate(`/library/drafts/${d.draft.id}${programID ? `?program=${programID}` : ""}`),
+  });
   const sourceID = useId();
   const problemsID = `${sourceID}-problems`;
   const changeErrorID = `${sourceID}-change-error`;
@@ -65,6 +74,23 @@ export function ModuleEditor() {
   const rest = Object.entries(other).filter(([k]) => k !== "change" && k !== "markdown").map(([k, v]) => `${k}: ${v}`);
   const summary = error && !problems.length && !changeError && !other.markdown ? error.message : null;
   const dirty = text !== m.source;
+  // Core content serves every client: only admins change it (docs/authoring.md, "Who may change what").
+  if (m.core && me?.role !== "admin") {
+    return (
+      <section>
+        <p>{programID ? <Link to={`/library/programs/${programID}`}>← Program</Link> : <Link to="/library">← Content library</Link>}</p>
+        <div className="page-head">
+          <h1>{m.version.title}</h1>
+          <span className="hint">{m.slug} · current version {m.version.number} · core skill</span>
+        </div>
+        <p className="notice-line" role="note">
+          This is a core module: every client's agents read it and are certified against it, so only an admin may change it.
+          Ask an admin if something in it needs correcting.
+        </p>
+        <div className="module-body reading" dangerouslySetInnerHTML={{ __html: m.version.html }} />
+      </section>
+    );
+  }
 
   return (
     <section>
@@ -74,6 +100,13 @@ export function ModuleEditor() {
         <span className="hint">{m.slug} · current version {m.version.number} ({m.version.change_kind}) · {m.core ? "core skill" : m.kind}</span>
       </div>
       <p role="status" className="notice-line">{notice}</p>
+      <p>
+        <button type="button" onClick={() => drafter.mutate()} disabled={drafter.isPending}>
+          {drafter.isPending ? "Opening…" : "Edit as a draft"}
+        </button>{" "}
+        <span className="hint">Save your work over several sittings, with the front matter as fields and the changes shown before publishing.</span>
+        {drafter.error && <span role="alert" className="field-error"> {drafter.error.message}</span>}
+      </p>
       <div className="editor-grid">
         <form
           ref={formRef}

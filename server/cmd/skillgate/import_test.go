@@ -41,3 +41,28 @@ func TestImportCommand(t *testing.T) {
 		t.Errorf("got %v, want the usage", err)
 	}
 }
+
+// TestExportLibraryCommand: the demo library imported, exported with the
+// command, and imported again changes nothing.
+func TestExportLibraryCommand(t *testing.T) {
+	t.Parallel()
+	env := map[string]string{"DATABASE_URL": testdb.NewURL(t)}
+	if out, err := runWith(t, env, "import", "../../../content", "../../../quizzes"); err != nil {
+		t.Fatalf("import the demo: %q, %v", out, err)
+	}
+	dir := filepath.Join(t.TempDir(), "library")
+	out, err := runWith(t, env, "export-library", dir)
+	if err != nil || !strings.Contains(out, "wrote ") {
+		t.Fatalf("got %q, %v; want the files written", out, err)
+	}
+	out, err = runWith(t, env, "import", "--dry-run", filepath.Join(dir, "content"), filepath.Join(dir, "quizzes"))
+	if err != nil || !strings.Contains(out, "would have: 0 created, 0 changed, ") {
+		t.Fatalf("got %q, %v; want nothing created or changed", out, err)
+	}
+	if _, err := runWith(t, env, "export-library", dir); err == nil || !strings.Contains(err.Error(), "not empty") {
+		t.Errorf("into a folder with files: got %v, want refused", err)
+	}
+	if _, err := runWith(t, env, "export-library"); err == nil || !strings.Contains(err.Error(), "usage") {
+		t.Errorf("got %v, want the usage", err)
+	}
+}

@@ -33,15 +33,16 @@ type command struct {
 }
 
 var commands = map[string]command{
-	"serve":   {"run the HTTP server (migrates first unless --no-migrate)", cmdServe},
-	"migrate": {"apply or inspect schema migrations: migrate up|down|status", cmdMigrate},
-	"import":  {"load the content library: import [--dry-run] [--actor NAME] [content-dir] [quizzes-dir]", cmdImport},
-	"export":  {"write a bank's or quiz's questions as Moodle XML or GIFT: export [--format moodle-xml|gift] [--out FILE] <client>/<bank>|<client>/<program>/<quiz> [quizzes-dir]", cmdExport},
-	"user":    {"user create --email E --role R [--name N] --password-stdin | user seed-demo", cmdUser},
-	"audit":   {"audit verify: check the audit trail's hash chain", cmdAudit},
-	"config":  {"config [--values | --markdown]: every environment variable with its default and meaning; --values: the values in effect, secrets masked", cmdConfig},
-	"openapi": {"print the OpenAPI document served at /api/openapi.json (no database needed)", cmdOpenAPI},
-	"seed":    {"seed --agents N --clients C --programs P [--seed S]: a synthetic center for load tests (not in production)", cmdSeed},
+	"serve":          {"run the HTTP server (migrates first unless --no-migrate)", cmdServe},
+	"migrate":        {"apply or inspect schema migrations: migrate up|down|status", cmdMigrate},
+	"import":         {"load the content library: import [--dry-run] [--actor NAME] [content-dir] [quizzes-dir]", cmdImport},
+	"export":         {"write a bank's or quiz's questions as Moodle XML or GIFT: export [--format moodle-xml|gift] [--out FILE] <client>/<bank>|<client>/<program>/<quiz> [quizzes-dir]", cmdExport},
+	"export-library": {"write the library as files (content/ and quizzes/) that import reads back unchanged: export-library [--client SLUG] DIR", cmdExportLibrary},
+	"user":           {"user create --email E --role R [--name N] --password-stdin | user seed-demo", cmdUser},
+	"audit":          {"audit verify: check the audit trail's hash chain", cmdAudit},
+	"config":         {"config [--values | --markdown]: every environment variable with its default and meaning; --values: the values in effect, secrets masked", cmdConfig},
+	"openapi":        {"print the OpenAPI document served at /api/openapi.json (no database needed)", cmdOpenAPI},
+	"seed":           {"seed --agents N --clients C --programs P [--seed S]: a synthetic center for load tests (not in production)", cmdSeed},
 }
 
 func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {

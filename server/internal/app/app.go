@@ -26,6 +26,7 @@ import (
 	"github.com/skillgate/skillgate/server/internal/httpx"
 	"github.com/skillgate/skillgate/server/internal/idempotency"
 	"github.com/skillgate/skillgate/server/internal/jobs"
+	"github.com/skillgate/skillgate/server/internal/library"
 	"github.com/skillgate/skillgate/server/internal/licensing"
 	"github.com/skillgate/skillgate/server/internal/metrics"
 	"github.com/skillgate/skillgate/server/internal/notify"
@@ -252,6 +253,7 @@ var domains = []struct {
 	{"notify", notify.OpenAPI, func(a *App) registrar { return notify.NewHandler(a.Notify) }},
 	{"onboarding", onboarding.OpenAPI, func(a *App) registrar { return onboarding.NewHandler(a.Onboarding) }},
 	{"attention", attention.OpenAPI, func(a *App) registrar { return attention.NewHandler(a.Attention) }},
+	{"library", library.OpenAPI, func(a *App) registrar { return library.NewHandler(a.Catalog, a.ExportLibrary, a.Import, a.Clock) }},
 }
 
 // noRoutes registers nothing: the routes of a feature that is not configured.
@@ -378,6 +380,12 @@ func (a *App) Start(ctx context.Context) {
 	for _, w := range a.workers {
 		go w(ctx)
 	}
+}
+
+// ExportLibrary writes the library (or one client's) in the layout Import
+// reads, with the CE library as maintained in the app.
+func (a *App) ExportLibrary(ctx context.Context, clientSlug string) ([]catalog.LibraryFile, error) {
+	return a.Catalog.ExportLibrary(ctx, clientSlug, a.Licensing)
 }
 
 // Import loads a library tree (content and quizzes) in one transaction,

@@ -348,8 +348,9 @@ func TestVersionsDiffsAndETags(t *testing.T) {
 	for _, q := range []string{"?from=1&to=2", ""} { // the default is the current version against the one before
 		var diff catalog.VersionDiff
 		d.mustDo(t, "GET", path+"/diff"+q, "agent", nil, 200).JSON(t, &diff)
-		if diff.From != 1 || diff.To != 2 || diff.Added != 2 || diff.Removed != 1 || !strings.Contains(diff.Unified, "+The Platinum card now earns 3% cashback.") {
-			t.Fatalf("diff%s: got %+v, want version 1 to 2 with the new line added and the change line removed", q, diff)
+		if diff.From != 1 || diff.To != 2 || diff.Added != 3 || diff.Removed != 1 || !strings.Contains(diff.Unified, "+The Platinum card now earns 3% cashback.") ||
+			!strings.Contains(diff.Unified, "+change: material") {
+			t.Fatalf("diff%s: got %+v, want version 1 to 2 with the new line added and the change line now material", q, diff)
 		}
 		var adds []string
 		for _, h := range diff.Hunks {

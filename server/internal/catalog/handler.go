@@ -52,6 +52,7 @@ func (h *Handler) Register(rg *gin.RouterGroup) {
 
 	rg.GET("/search", user, h.search)
 	rg.POST("/preview", authors, h.preview)
+	h.registerDrafts(rg, authors)
 }
 
 func (h *Handler) listClients(c *gin.Context) {

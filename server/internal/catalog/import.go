@@ -137,7 +137,10 @@ func (s *Service) Import(ctx context.Context, contentRoot, quizRoot string, opts
 		if opts.DryRun {
 			return errDryRun
 		}
-		return s.recordImport(tx, run)
+		if err := s.recordImport(tx, run); err != nil {
+			return err
+		}
+		return keepLibraryFiles(tx, contentRoot, quizRoot, run.Report.ImportID, s.now())
 	})
 	if err != nil && !errors.Is(err, errDryRun) {
 		return nil, fmt.Errorf("catalog: import: %w", err)
@@ -304,12 +307,10 @@ func specOf(p *ProgramFile) programSpec {
 
 func (s *Service) applyProgram(ctx context.Context, tx *gorm.DB, run *ImportRun, clientID, clientSlug string, p *ProgramFile, moduleIDs map[string]string) (string, error) {
 	spec := specOf(p)
-	raw, err := json.Marshal(spec)
+	hash, err := specHash(spec)
 	if err != nil {
 		return "", err
 	}
-	sum := sha256.Sum256(raw)
-	hash := hex.EncodeToString(sum[:])
 	key := clientSlug + "/" + p.Slug
 	now := s.now()
 	cols := map[string]any{
@@ -345,6 +346,16 @@ func (s *Service) applyProgram(ctx context.Context, tx *gorm.DB, run *ImportRun,
 	run.Report.Add("program", key, outcome, 0)
 	return id, s.audit.Record(ctx, tx, audit.Entry{Actor: run.Actor, Action: action, SubjectType: "program",
 		SubjectID: id, ClientID: clientID, Before: before, After: map[string]any{"slug": p.Slug, "spec": spec, "spec_hash": hash}})
+}
+
+// specHash identifies a program's spec.
+func specHash(spec programSpec) (string, error) {
+	raw, err := json.Marshal(spec)
+	if err != nil {
+		return "", err
+	}
+	sum := sha256.Sum256(raw)
+	return hex.EncodeToString(sum[:]), nil
 }
 
 func isNotFound(err error) bool { return apperr.Is(err, apperr.NotFound) }

@@ -218,14 +218,11 @@ func (s *Service) CompleteModule(ctx context.Context, userID, moduleID string, v
 
 // Publish makes markdown (a module file: front matter and body) the
 // module's next version, with change kind changeKind; the front matter's
-// own change, if present, must agree. Trainers and admins may publish;
-// a trainer only for a client they belong to (core modules: any trainer).
+// own change, if present, must agree. Who may publish is MayAuthor's rule
+// (admins; trainers of the module's client; core modules admins only).
 // It returns forbidden, not_found, invalid (fields keyed "<slug>.md:line")
 // or conflict when the text is the same as the current version's.
 func (s *Service) Publish(ctx context.Context, p *auth.Principal, moduleID, markdown, changeKind string) (*ModuleVersion, error) {
-	if p == nil || !p.Is(auth.RoleTrainer, auth.RoleAdmin) {
-		return nil, apperr.E(apperr.Forbidden, "only trainers and admins publish modules")
-	}
 	if changeKind != ChangeMinor && changeKind != ChangeMaterial {
 		return nil, apperr.Invalidf("change", "must be %s or %s", ChangeMinor, ChangeMaterial)
 	}
@@ -235,27 +232,8 @@ func (s *Service) Publish(ctx context.Context, p *auth.Principal, moduleID, mark
 		if err != nil {
 			return err
 		}
-		if !m.IsCore() && !p.MemberOf(*m.ClientID) {
-			return apperr.E(apperr.Forbidden, "you are not a trainer of this module's client")
-		}
-		mf, probs := parseModule(m.Slug+".md", markdown, m.Slug, m.IsCore(), false)
-		if mf.Change != "" && mf.Change != changeKind {
-			probs.add(mf.File, 0, "the front matter says change: %s but the edit is published as %s", mf.Change, changeKind)
-		}
-		if len(probs) > 0 {
-			probs.sort()
-			return probs.AppErr()
-		}
-		mf.Change = changeKind
-		outcome, v, err := s.saveModule(ctx, tx, m, m.ClientID, mf, p.Actor())
-		if err != nil {
-			return err
-		}
-		if outcome == OutcomeUnchanged {
-			return apperr.E(apperr.Conflict, "the module already has this text (version %d)", m.CurrentVersion)
-		}
-		out = v
-		return nil
+		_, out, err = s.publishText(ctx, tx, p, m, m.ClientID, m.Slug, markdown, changeKind)
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("catalog: publish: %w", err)
@@ -264,6 +242,45 @@ func (s *Service) Publish(ctx context.Context, p *auth.Principal, moduleID, mark
 		s.listener.ModulesChanged(ctx)
 	}
 	return out, nil
+}
+
+// publishText checks markdown as the importer checks a module file and
+// makes it the next version of m (locked in tx), or the first version of a
+// new module with slug of clientID (nil: core) when m is nil. Who may is
+// MayAuthor's rule. It returns the module and the new version. Errors:
+// forbidden, invalid (fields keyed "<slug>.md:line"), conflict (the text of
+// the current version; a new module's slug taken).
+func (s *Service) publishText(ctx context.Context, tx *gorm.DB, p *auth.Principal, m *Module, clientID *string, slug, markdown, changeKind string) (*Module, *ModuleVersion, error) {
+	owner := ""
+	if clientID != nil {
+		owner = *clientID
+	}
+	if err := MayAuthor(p, owner); err != nil {
+		return nil, nil, err
+	}
+	mf, probs := parseModule(slug+".md", markdown, slug, clientID == nil, false)
+	if mf.Change != "" && mf.Change != changeKind {
+		probs.add(mf.File, 0, "the front matter says change: %s but the edit is published as %s", mf.Change, changeKind)
+	}
+	if len(probs) > 0 {
+		probs.sort()
+		return nil, nil, probs.AppErr()
+	}
+	withChange(mf, changeKind)
+	mf.Change = changeKind
+	outcome, v, err := s.saveModule(ctx, tx, m, clientID, mf, p.Actor())
+	if err != nil {
+		return nil, nil, err
+	}
+	if outcome == OutcomeUnchanged {
+		return nil, nil, apperr.E(apperr.Conflict, "the module already has this text (version %d)", m.CurrentVersion)
+	}
+	if m == nil {
+		if m, err = byID[Module](tx, v.ModuleID, "module"); err != nil {
+			return nil, nil, err
+		}
+	}
+	return m, v, nil
 }
 
 // saveModule writes mf as the module's next version when its text differs

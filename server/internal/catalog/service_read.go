@@ -286,8 +286,8 @@ type PreviewResult struct {
 
 // PreviewModule renders markdown without saving anything. With moduleID
 // empty, markdown is a module body; otherwise it is a whole file for that
-// (visible) module, checked as publishing would check it. Errors:
-// not_found, invalid (fields keyed "<slug>.md:line").
+// (visible) module, checked as publishing would check it, for those who
+// may author it (MayAuthor). Errors: not_found, forbidden, invalid (fields keyed "<slug>.md:line").
 func (s *Service) PreviewModule(ctx context.Context, moduleID, markdown string) (*PreviewResult, error) {
 	v, err := s.viewerOf(ctx)
 	if err != nil {
@@ -297,6 +297,9 @@ func (s *Service) PreviewModule(ctx context.Context, moduleID, markdown string) 
 	if moduleID != "" {
 		m, err := s.visibleModule(ctx, v, moduleID)
 		if err != nil {
+			return nil, err
+		}
+		if err := mayAuthorModule(auth.FromContext(ctx), m); err != nil {
 			return nil, err
 		}
 		mf, probs := parseModule(m.Slug+".md", markdown, m.Slug, m.IsCore(), false)

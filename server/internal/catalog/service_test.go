@@ -32,6 +32,7 @@ func TestPublish(t *testing.T) {
 	trainer := &auth.Principal{UserID: "11111111-1111-1111-1111-111111111111", Role: auth.RoleTrainer, ClientIDs: []string{c.ID}}
 	outsider := &auth.Principal{UserID: "22222222-2222-2222-2222-222222222222", Role: auth.RoleTrainer, ClientIDs: []string{"other"}}
 	agent := &auth.Principal{UserID: "33333333-3333-3333-3333-333333333333", Role: auth.RoleAgent, ClientIDs: []string{c.ID}}
+	admin := &auth.Principal{UserID: "55555555-5555-5555-5555-555555555555", Role: auth.RoleAdmin}
 	cases := []struct {
 		name             string
 		p                *auth.Principal
@@ -46,7 +47,9 @@ func TestPublish(t *testing.T) {
 		{"bad front matter", trainer, id, strings.Replace(newCardProducts, "kind: product", "kind: leaflet", 1), "minor", "invalid", "card-products.md:4"},
 		{"slug of another module", trainer, id, strings.Replace(newCardProducts, "slug: card-products", "slug: other", 1), "minor", "invalid", "card-products.md:2"},
 		{"front matter disagrees", trainer, id, strings.Replace(newCardProducts, "minutes: 12", "minutes: 12\nchange: minor", 1), "material", "invalid", "card-products.md"},
-		{"outsider trainer may edit core", outsider, core, strings.Replace(mustSource(t, f, core), "Breathe out", "Breathe slowly out", 1), "minor", "", ""},
+		{"outsider trainer may not edit core", outsider, core, strings.Replace(mustSource(t, f, core), "Breathe out", "Breathe slowly out", 1), "minor", "forbidden", ""},
+		{"member trainer may not edit core", trainer, core, strings.Replace(mustSource(t, f, core), "Breathe out", "Breathe slowly out", 1), "material", "forbidden", ""},
+		{"admin edits core", admin, core, strings.Replace(mustSource(t, f, core), "Breathe out", "Breathe slowly out", 1), "minor", "", ""},
 		{"member trainer publishes", trainer, id, newCardProducts, "material", "", ""},
 		{"same text again", trainer, id, newCardProducts, "material", "conflict", ""},
 	}

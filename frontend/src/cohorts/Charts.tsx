@@ -3,6 +3,7 @@
 // (and downloadable as CSV), so nothing is only in the picture.
 import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import type { CohortMatrix, CohortStats, TaskStatus } from "../api/onboarding";
+import { wholePercent } from "../lib/format";
 import { csvText, percent, score, STATUS_LABEL, statusByDay } from "./logic";
 
 /** Status colours of the charts' bars (the heat map's, darker, for 3:1 against white). */
@@ -71,8 +72,8 @@ export function PlanDaysChart({ m }: { m: CohortMatrix }) {
 
 /** Quiz pass rates and role-play competency averages as bar charts (the tables beside them hold the numbers). */
 export function StatsCharts({ st, programName }: { st: CohortStats; programName: (id: string) => string }) {
-  const quizzes = st.quizzes.filter((q) => q.pass_rate !== null).map((q) => ({ name: q.title || q.quiz, rate: Math.round((q.pass_rate ?? 0) * 100) }));
-  const comps = st.competencies.map((c) => ({ name: `${c.title || c.roleplay}: ${c.competency}`, score: Math.round(c.average) }));
+  const quizzes = st.quizzes.filter((q) => q.pass_rate !== null).map((q) => ({ name: q.title || q.quiz, rate: wholePercent((q.pass_rate ?? 0) * 100) }));
+  const comps = st.competencies.map((c) => ({ name: `${c.title || c.roleplay}: ${c.competency}`, score: wholePercent(c.average) }));
   return (
     <>
       {quizzes.length > 0 && (

@@ -1,7 +1,7 @@
 import { useState } from "react";
 import type { CohortMatrix, MatrixColumn, TaskStatus } from "../api/onboarding";
 import { Field } from "../components/Field";
-import { formatDate } from "../lib/format";
+import { formatDate, wholePercent } from "../lib/format";
 import {
   arrangeRows, dayGroups, doneOf, FILTER_LABEL, memberName, overdueByColumn, percent, SORT_LABEL, STATUS_LABEL, taskLabel,
   type MemberFilter, type MemberSort,
@@ -79,7 +79,7 @@ export function HeatMap({ m }: { m: CohortMatrix }) {
                     <span className={`badge ${r.status === "behind" ? "bad" : "ok"}`}>{r.status === "behind" ? `Behind (${r.overdue} overdue)` : "On track"}</span>
                   </th>
                   <td className="heat-share">
-                    <span className="share-bar" aria-hidden="true"><span style={{ width: `${Math.round(d.share * 100)}%` }} /></span>
+                    <span className="share-bar" aria-hidden="true"><span style={{ width: `${wholePercent(d.share * 100)}%` }} /></span>
                     {percent(d.share)}<span className="sr-only">, {d.done} of {d.total} done</span>
                   </td>
                   {r.cells.map((cell, i) => (
@@ -113,7 +113,7 @@ export function HeatMap({ m }: { m: CohortMatrix }) {
               <strong>{memberName(r)}</strong>{" "}
               <span className={`badge ${r.status === "behind" ? "bad" : "ok"}`}>{r.status === "behind" ? `Behind (${r.overdue} overdue)` : "On track"}</span>
               <p className="hint">
-                <span className="share-bar" aria-hidden="true"><span style={{ width: `${Math.round(d.share * 100)}%` }} /></span>
+                <span className="share-bar" aria-hidden="true"><span style={{ width: `${wholePercent(d.share * 100)}%` }} /></span>
                 {d.done} of {d.total} done ({percent(d.share)})
               </p>
               {late.length > 0 && <p className="hint">Overdue: {late.join("; ")}</p>}

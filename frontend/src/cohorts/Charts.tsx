@@ -4,22 +4,11 @@
 import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import type { CohortMatrix, CohortStats, TaskStatus } from "../api/onboarding";
 import { wholePercent } from "../lib/format";
-import { csvText, percent, score, STATUS_LABEL, statusByDay } from "./logic";
+import { saveCSV } from "../lib/csv";
+import { percent, score, STATUS_LABEL, statusByDay } from "./logic";
 
 /** Status colours of the charts' bars (the heat map's, darker, for 3:1 against white). */
 const FILL: Record<TaskStatus, string> = { done: "#15803d", in_progress: "#b45309", overdue: "#b42318", not_started: "#94a3b8" };
-
-/** Saves text as a CSV file from the browser. */
-export function saveCSV(name: string, header: string[], rows: (string | number)[][]) {
-  const url = URL.createObjectURL(new Blob([csvText(header, rows)], { type: "text/csv" }));
-  const a = document.createElement("a");
-  a.href = url;
-  a.download = name;
-  document.body.appendChild(a);
-  a.click();
-  a.remove();
-  URL.revokeObjectURL(url);
-}
 
 /** A chart with its caption; the picture is aria-hidden (its numbers are in the table the caption points to). */
 function Figure({ id, title, note, height, children }: { id: string; title: string; note: string; height: number; children: React.ReactElement }) {

@@ -117,12 +117,4 @@ export function statusByDay(columns: { day: number }[], rows: MatrixRow[]): DayS
   return [...days.values()].sort((a, b) => a.day - b.day);
 }
 
-/** A CSV text (RFC 4180) of a header and rows; a cell that looks like a formula is neutralized with a leading quote. */
-export function csvText(header: string[], rows: (string | number)[][]): string {
-  const cell = (v: string | number) => {
-    let s = String(v);
-    if (typeof v === "string" && /^[=+\-@\t\r]/.test(s)) s = "'" + s;
-    return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-  };
-  return [header, ...rows].map((r) => r.map(cell).join(",")).join("\r\n") + "\r\n";
-}
+export { csvText } from "../lib/csv";

@@ -3,9 +3,12 @@ import type { CohortMatrix, MatrixColumn, TaskStatus } from "../api/onboarding";
 import { Field } from "../components/Field";
 import { formatDate, wholePercent } from "../lib/format";
 import {
-  arrangeRows, dayGroups, doneOf, FILTER_LABEL, memberName, overdueByColumn, percent, SORT_LABEL, STATUS_LABEL, taskLabel,
+  arrangeRows, byPlanDay, dayGroups, doneOf, FILTER_LABEL, memberName, overdueByColumn, percent, SORT_LABEL, STATUS_LABEL, taskLabel,
   type MemberFilter, type MemberSort,
 } from "./logic";
+
+/** How many overdue tasks a member's entry in the phone's list names before the rest fold away. */
+const LIST_SHOWN = 4;
 
 /** The glyph each status is drawn with beside its colour, so the map reads without colour too. */
 const GLYPH: Record<TaskStatus | "", string> = { done: "✓", in_progress: "◐", overdue: "!", not_started: "·", "": "" };
@@ -20,7 +23,8 @@ function columnTitle(c: MatrixColumn): string {
  * hover and for screen readers, and listed in the key below. Sortable and filterable; on a narrow screen the
  * same figures read as a list of members.
  */
-export function HeatMap({ m }: { m: CohortMatrix }) {
+export function HeatMap({ m: byProgram }: { m: CohortMatrix }) {
+  const m = byPlanDay(byProgram);
   const [sort, setSort] = useState<MemberSort>("overdue");
   const [filter, setFilter] = useState<MemberFilter>("all");
   if (m.rows.length === 0) return <p>No members yet: add agents to see their progress.</p>;
@@ -116,7 +120,13 @@ export function HeatMap({ m }: { m: CohortMatrix }) {
                 <span className="share-bar" aria-hidden="true"><span style={{ width: `${wholePercent(d.share * 100)}%` }} /></span>
                 {d.done} of {d.total} done ({percent(d.share)})
               </p>
-              {late.length > 0 && <p className="hint">Overdue: {late.join("; ")}</p>}
+              {late.length > 0 && late.length <= LIST_SHOWN && <p className="hint">Overdue: {late.join("; ")}</p>}
+              {late.length > LIST_SHOWN && (
+                <details className="hint">
+                  <summary>Overdue: {late.slice(0, LIST_SHOWN).join("; ")} and {late.length - LIST_SHOWN} more</summary>
+                  <p>All {late.length} overdue: {late.join("; ")}</p>
+                </details>
+              )}
               {doing.length > 0 && <p className="hint">In progress: {doing.join("; ")}</p>}
             </li>
           );

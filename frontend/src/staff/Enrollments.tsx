@@ -264,7 +264,7 @@ export function UserEnrollments({ user }: { user: { id: string; email: string; d
             <li key={c.id} className="member-line">
               <span>
                 {c.program_name} <span className={`badge ${STATE[c.state]?.badge ?? "off"}`}>{STATE[c.state]?.label ?? c.state}</span>
-                <span className="hint"> · enrolled {formatDate(c.enrolled_at)}{c.expires_at ? `, certified until ${formatDate(c.expires_at)}` : ""}</span>
+                <br /><span className="hint">Enrolled {formatDate(c.enrolled_at)}{c.expires_at ? `, certified until ${formatDate(c.expires_at)}` : ""}</span>
               </span>
               {mayManage && c.state === "in_training" && (
                 <button type="button" onClick={() => { setWithdrew(""); setResult(null); setLeaving(c); }} aria-label={`Withdraw from ${c.program_name}`}>Withdraw</button>
@@ -284,7 +284,7 @@ export function UserEnrollments({ user }: { user: { id: string; email: string; d
         />
       )}
       {mayManage && user.active && programs.data && certs.data && (
-        <form noValidate onSubmit={(e) => { e.preventDefault(); setResult(null); if (picked.length) enroll.mutate(); }}>
+        <form noValidate onSubmit={(e) => { e.preventDefault(); setResult(null); setWithdrew(""); if (picked.length) enroll.mutate(); }}>
           {open.length === 0 ? (
             <p className="hint">No program of this agent's clients is left to enroll them in.</p>
           ) : (

@@ -367,6 +367,14 @@ func (s *Service) cohortsToday(ctx context.Context, mine []onboarding.CohortView
 	return sec, nil
 }
 
+// article is "An" before a word that starts with a vowel ("An agent"), else "A".
+func article(word string) string {
+	if word != "" && strings.ContainsRune("aeiou", rune(word[0])) {
+		return "An"
+	}
+	return "A"
+}
+
 func deref(f *float64) float64 {
 	if f == nil {
 		return 0
@@ -615,7 +623,7 @@ func (s *Service) usersWithoutClient(ctx context.Context) (Section, error) {
 		for _, u := range us {
 			if len(u.ClientIDs) == 0 && u.Role != auth.RoleCompliance && u.Role != auth.RoleAdmin {
 				items = append(items, Item{Name: nameOf(u.DisplayName, u.Email), Email: u.Email,
-					Detail: "A " + string(u.Role) + " who belongs to no client", Link: "/admin/users/" + u.ID})
+					Detail: article(string(u.Role)) + " " + string(u.Role) + " who belongs to no client", Link: "/admin/users/" + u.ID})
 			}
 		}
 		if len(us) < f.Limit {

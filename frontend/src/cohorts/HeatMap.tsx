@@ -32,6 +32,12 @@ export function HeatMap({ m: byProgram }: { m: CohortMatrix }) {
   const rows = arrangeRows(m.rows, sort, filter);
   const overdue = overdueByColumn(m.rows, m.columns.length);
   const groups = dayGroups(m.columns);
+  // In the phone's list a task of a cohort of several programs names its program (both may read the same module).
+  const programs = new Set(m.columns.map((c) => c.program_id)).size;
+  const listLabel = (i: number) => {
+    const c = m.columns[i];
+    return taskLabel(c.kind, c.slug, c.title) + (programs > 1 ? ` (${c.program_name || c.program})` : "");
+  };
   return (
     <>
       <div className="filters heat-controls">
@@ -110,8 +116,8 @@ export function HeatMap({ m: byProgram }: { m: CohortMatrix }) {
       <ul className="heat-list" aria-label={`Progress of ${m.name}, member by member`}>
         {rows.map((r) => {
           const d = doneOf(r);
-          const late = r.cells.flatMap((c, i) => (c.status === "overdue" ? [taskLabel(m.columns[i].kind, m.columns[i].slug, m.columns[i].title)] : []));
-          const doing = r.cells.flatMap((c, i) => (c.status === "in_progress" ? [taskLabel(m.columns[i].kind, m.columns[i].slug, m.columns[i].title)] : []));
+          const late = r.cells.flatMap((c, i) => (c.status === "overdue" ? [listLabel(i)] : []));
+          const doing = r.cells.flatMap((c, i) => (c.status === "in_progress" ? [listLabel(i)] : []));
           return (
             <li key={r.user_id}>
               <strong>{memberName(r)}</strong>{" "}

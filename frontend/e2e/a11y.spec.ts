@@ -15,6 +15,7 @@ const PAGES: Record<Exclude<Role, "agent">, Visit[]> = {
     { name: "home", path: "/" },
     { name: "library", path: "/library" },
     { name: "library program", from: "/library", link: 'a[href^="/library/programs/"]' },
+    { name: "question banks", path: "/banks" },
     { name: "module editor", from: "/library", via: 'a[href^="/library/programs/"]', link: 'a[href^="/library/modules/"]' },
     { name: "quiz analysis", from: "/library", via: 'a[href^="/library/programs/"]', link: 'a[href^="/library/quizzes/"]' },
     { name: "quiz attempts", from: "/library", via: 'a[href^="/library/programs/"]', link: 'a[href^="/library/quizzes/"][href*="/attempts"]' },

@@ -3,10 +3,10 @@ import { account, navLabels, signIn, unique, type Role } from "./fixtures";
 
 const NAV: Record<Role, string[]> = {
   agent: ["Home", "My training", "My certifications", "My licenses", "My account"],
-  trainer: ["Home", "Content library", "Cohorts", "Rosters", "My account"],
+  trainer: ["Home", "Content library", "Question banks", "Cohorts", "Rosters", "My account"],
   supervisor: ["Home", "Reviews", "Cohorts", "Rosters", "My account"],
   compliance: ["Home", "Licenses", "Appointments", "Continuing education", "Users", "Audit log", "My account"],
-  admin: ["Home", "Continuing education", "Users", "Clients", "API keys", "Webhooks", "Audit log", "My account"],
+  admin: ["Home", "Question banks", "Continuing education", "Users", "Clients", "API keys", "Webhooks", "Audit log", "My account"],
 };
 
 for (const role of Object.keys(NAV) as Role[]) {

@@ -27,10 +27,10 @@ describe("the route table", () => {
   it("gives each role the menu it has always had", () => {
     const labels = (role: Role) => navFor(role).map((n) => n.label);
     expect(labels("agent")).toEqual(["Home", "My training", "My certifications", "My licenses", "My account"]);
-    expect(labels("trainer")).toEqual(["Home", "Content library", "Cohorts", "Rosters", "My account"]);
+    expect(labels("trainer")).toEqual(["Home", "Content library", "Question banks", "Cohorts", "Rosters", "My account"]);
     expect(labels("supervisor")).toEqual(["Home", "Reviews", "Cohorts", "Rosters", "My account"]);
     expect(labels("compliance")).toEqual(["Home", "Licenses", "Appointments", "Continuing education", "Users", "Audit log", "My account"]);
-    expect(labels("admin")).toEqual(["Home", "Continuing education", "Users", "Clients", "API keys", "Webhooks", "Audit log", "My account"]);
+    expect(labels("admin")).toEqual(["Home", "Question banks", "Continuing education", "Users", "Clients", "API keys", "Webhooks", "Audit log", "My account"]);
   });
 
   it("finds a path given twice and a menu entry for a role the page refuses", () => {

@@ -26,6 +26,7 @@ import { CohortDetail } from "./cohorts/CohortDetail";
 import { Cohorts } from "./cohorts/Cohorts";
 import { CompetencyPage, QuizAnalysisPage } from "./staff/Analysis";
 import { QuizAttempts } from "./staff/QuizAttempts";
+import { Banks } from "./staff/Banks";
 import { Clients } from "./staff/Clients";
 import { ComplianceAppointments } from "./staff/Appointments";
 import { ComplianceLicenses } from "./staff/Compliance";
@@ -64,6 +65,7 @@ export const ROUTES: AppRoute[] = [
   { path: "library", element: <Library />, roles: ["trainer", "admin"], menu: { label: "Content library", roles: ["trainer"] } },
   { path: "library/programs/:programId", element: <LibraryProgram />, roles: ["trainer", "admin"] },
   { path: "library/modules/:moduleId", element: <ModuleEditor />, roles: ["trainer", "admin"] },
+  { path: "banks", element: <Banks />, roles: ["trainer", "admin"], menu: { label: "Question banks" } },
   { path: "library/quizzes/:quizId", element: <QuizAnalysisPage />, roles: staff },
   { path: "library/quizzes/:quizId/attempts", element: <QuizAttempts />, roles: staff },
   { path: "library/roleplays/:roleplayId", element: <CompetencyPage />, roles: staff },

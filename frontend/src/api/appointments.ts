@@ -1,7 +1,7 @@
 // Appointments (a carrier's appointment of an agent by state) and continuing education: compliance's pages
 // and the agent's licenses page. Shapes come from the OpenAPI document (schema.d.ts).
 import { api, query } from "./client";
-import type { Schemas } from "./openapi";
+import type { RequestBody, Schemas } from "./openapi";
 
 export type Appointment = Schemas["Appointment"];
 export type AppointmentStatus = Appointment["status"];
@@ -11,6 +11,9 @@ export type AppointmentRecord = Schemas["AppointmentRecord"];
 export type CEStanding = Schemas["CEStanding"];
 export type CECredit = Schemas["CECredit"];
 export type CELibrary = Schemas["CELibrary"];
+export type CERequirement = Schemas["CERequirement"];
+export type CECreditInput = RequestBody<"/api/v1/ce/credits", "post">;
+export type CERequirementInput = Pick<CERequirement, "period_months" | "hours" | "categories" | "sample">;
 
 export interface AppointmentFilter {
   user_id?: string;
@@ -40,6 +43,11 @@ export const appointments = {
   terminations: () => api<{ terminations: TerminationToFile[] }>("/reports/appointment-terminations").then((r) => r.terminations),
   ceStanding: (userId?: string) => api<{ standings: CEStanding[]; credits: CECredit[] }>(`/ce/standing${query({ user_id: userId })}`),
   ceLibrary: () => api<CELibrary>("/ce/library"),
+  recordCECredit: (body: CECreditInput) => api<CECredit>("/ce/credits", { method: "POST", body }),
+  setCERequirement: (state: string, klass: string, body: CERequirementInput) =>
+    api<CELibrary>(`/ce/requirements/${encodeURIComponent(state)}/${encodeURIComponent(klass)}`, { method: "PUT", body }),
+  deleteCERequirement: (state: string, klass: string) =>
+    api<CELibrary>(`/ce/requirements/${encodeURIComponent(state)}/${encodeURIComponent(klass)}`, { method: "DELETE" }),
   ceAtRisk: () => api<{ licenses: CEStanding[] }>("/reports/ce-at-risk").then((r) => r.licenses),
 };
 

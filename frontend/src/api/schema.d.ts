@@ -390,7 +390,8 @@ export interface paths {
          * @description Returns a 15-minute access JWT and starts a session. The refresh token goes in the
          *     HttpOnly `skillgate_refresh` cookie (Path `/api/v1/auth`, SameSite=Strict) unless
          *     `refresh_token_delivery` is `body`. A wrong email and a wrong password get the same
-         *     401. Too many failures for the account or the client IP get 429 with Retry-After.
+         *     401. When password sign-in is turned off (`PASSWORD_SIGN_IN=off`) every address but
+         *     the break-glass admins' gets 403. Too many failures for the account or the client IP get 429 with Retry-After.
          */
         post: operations["login"];
         delete?: never;
@@ -413,6 +414,78 @@ export interface paths {
          * @description Revokes the session of the refresh token (body or cookie) and of the bearer access token, and clears the cookie.
          */
         post: operations["logout"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/methods": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * How people may sign in
+         * @description For the login page, without signing in: whether password sign-in is on (when it is off,
+         *     only the break-glass admins may use it) and the name of the identity provider to offer
+         *     ("Sign in with <provider>", through `GET /api/v1/auth/oidc/start`), when one is configured.
+         */
+        get: operations["signInMethods"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/oidc/callback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Finish signing in with the identity provider
+         * @description Where the provider sends the browser back. Spends the state (it works once, within 10 minutes,
+         *     and only in the browser whose cookie holds it), exchanges the code with the PKCE verifier, and
+         *     checks the ID token's signature, issuer, audience, expiry and nonce. The user is matched by
+         *     the provider's subject; the first time, by the provider's verified email address. On success
+         *     the refresh token is set in the `skillgate_refresh` cookie, as by `POST /auth/login`, and the
+         *     browser goes to `/`, where the web app picks up the session. On failure the browser goes to
+         *     `/login?sso_error=<reason>`: `state`, `provider`, `token`, `not_linked`, `unverified` or
+         *     `deactivated`. Every sign-in, link and failure is audited.
+         */
+        get: operations["finishOIDCSignIn"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/oidc/start": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Start signing in with the identity provider
+         * @description Keeps the sign-in's nonce and PKCE verifier on the server for 10 minutes, sets the
+         *     `skillgate_oidc_state` cookie (HttpOnly, SameSite=Lax, Path `/api/v1/auth/oidc`) and redirects
+         *     to the provider's authorization endpoint. When the provider cannot be reached, redirects to
+         *     `/login?sso_error=provider`. Answers 404 when no provider is configured.
+         */
+        get: operations["startOIDCSignIn"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -491,13 +564,71 @@ export interface paths {
         /**
          * The CE library
          * @description Compliance and admins. The continuing-education requirements per state and license class and the programs
-         *     approved as CE courses, as imported from `content/ce-requirements.yaml`. `sample: true` means the values
-         *     are examples nobody has checked against the states' rules: never present them as legal fact.
+         *     and modules approved as CE courses: imported from `content/ce-requirements.yaml`, the requirements
+         *     maintained in the app since (`edited_at`). `sample: true` means the values are examples nobody has checked
+         *     against the states' rules: never present them as legal fact.
          */
         get: operations["ceLibrary"];
         put?: never;
         post?: never;
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/ce/library/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The CE library as its file
+         * @description Compliance and admins. `content/ce-requirements.yaml` as the app holds it (requirements as edited in the
+         *     app), to commit to the content library. The file seeds the library and wins only when it changes: an import
+         *     of an unchanged file keeps the app's edits; importing a changed file replaces them (the audit entry keeps
+         *     them), so export and commit after editing.
+         */
+        get: operations["exportCELibrary"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/ce/requirements/{state}/{class}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Two-letter state code. */
+                state: string;
+                /** @description License class slug (insurance-producer). */
+                class: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Set a CE requirement
+         * @description Compliance and admins. Adds or replaces the requirement for the state and license class: the hours each
+         *     renewal period (`period_months` before a license's expiry) and the hours of that total that must be of
+         *     each category. `sample` must be given: true while the values are an example not yet checked against the
+         *     state's rules. Audited as `ce.requirement.set` (before and after). Errors name the field (`state`,
+         *     `class`, `period_months`, `hours`, `categories`, `categories.<name>`, `sample`); `conflict` before the
+         *     content library was first imported.
+         */
+        put: operations["setCERequirement"];
+        post?: never;
+        /**
+         * Remove a CE requirement
+         * @description Compliance and admins. Audited as `ce.requirement.delete`.
+         */
+        delete: operations["deleteCERequirement"];
         options?: never;
         head?: never;
         patch?: never;
@@ -701,6 +832,30 @@ export interface paths {
         patch: operations["updateClient"];
         trace?: never;
     };
+    "/api/v1/clients/{id}/banks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The client's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * List a client's question banks
+         * @description Every bank a current quiz version of the client draws, by name, with its number of questions and
+         *     the quizzes that draw it. Trainers of the client and admins; a trainer of another client gets 404.
+         */
+        get: operations["listBanks"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/clients/{id}/banks/{bank}/export": {
         parameters: {
             query?: {
@@ -725,6 +880,45 @@ export interface paths {
         get: operations["exportBank"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/clients/{id}/banks/{bank}/import": {
+        parameters: {
+            query: {
+                /** @description The file's format. */
+                format: "gift" | "moodle-xml" | "aiken";
+                /** @description The uploaded file's name, used in the report's file:line (default: the bank's name with the format's ending). */
+                file?: string;
+                /** @description false (the default): a dry run that writes nothing; true: apply the file when it has no problems. */
+                apply?: boolean;
+            };
+            header?: never;
+            path: {
+                /** @description The client's id. */
+                id: string;
+                /** @description The bank's name. */
+                bank: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Upload a bank file (dry run, then apply)
+         * @description The request body is a GIFT, Moodle XML or Aiken file (at most 16 MiB), read exactly as `skillgate
+         *     import` reads a bank file, as the new content of the client's bank. The report says, per question,
+         *     whether it is created, changed, unchanged or removed, and per quiz drawing the bank whether it gets
+         *     a new version; problems name the file and line, and while there are any nothing is applied (a dry
+         *     run answers 200 with them listed; `apply=true` answers 400 `invalid` with each `file:line` in
+         *     `fields`). Applying makes the next version of every quiz whose content changed (audited
+         *     `quiz.publish`), in one transaction. A bank no quiz draws answers 404. A question's `reread` may
+         *     name only a section the client's quizzes already point to. Trainers of the client and admins.
+         */
+        post: operations["importBank"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2004,6 +2198,33 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/question-files/{sha256}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The SHA-256 of the file's content, in lowercase hex. */
+                sha256: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * A question's image
+         * @description An image embedded in a question (Moodle XML's `@@PLUGINFILE@@` files: PNG, JPEG, GIF or WebP, at
+         *     most 1 MiB). A question's texts show it at this address, which is its content's hash: it needs no
+         *     sign-in (an `<img>` carries no API token) and is known only to those shown the question. Served
+         *     with `X-Content-Type-Options: nosniff` and a sandboxing Content-Security-Policy; cached for good
+         *     (the content of an address never changes). An unknown hash answers 404.
+         */
+        get: operations["getQuestionFile"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/quizzes/{id}/analysis": {
         parameters: {
             query?: never;
@@ -3226,6 +3447,43 @@ export interface components {
             subject_id: string;
             subject_type: string;
         };
+        BankImportReport: {
+            applied: boolean;
+            bank: string;
+            file: string;
+            /** @description file:line: message; nothing is applied while there are any. */
+            problems: string[];
+            questions: {
+                id: string;
+                /** @description Where the question is written in the file (absent for a removed one). */
+                line?: number;
+                /** @enum {string} */
+                outcome: "created" | "changed" | "unchanged" | "removed";
+                type: string;
+            }[];
+            quizzes: (components["schemas"]["BankQuizRef"] & {
+                /** @enum {string} */
+                outcome: "changed" | "unchanged";
+                /** @description The quiz's version after the upload. */
+                version: number;
+            })[];
+            skipped: string[];
+            warnings: string[];
+        };
+        BankQuizRef: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            program_id: string;
+            slug: string;
+            title: string;
+        };
+        BankSummary: {
+            name: string;
+            /** @description The bank's questions the client's current quiz versions hold. */
+            questions: number;
+            quizzes: components["schemas"]["BankQuizRef"][];
+        };
         CECredit: {
             approval_number: string;
             category: string;
@@ -3238,7 +3496,15 @@ export interface components {
             /** Format: uuid */
             id: string;
             jurisdiction: string;
-            /** Format: uuid */
+            /**
+             * Format: uuid
+             * @description The module approved as the course (a course credit).
+             */
+            module_id: string | null;
+            /**
+             * Format: uuid
+             * @description The program approved as the course (a course credit).
+             */
             program_id: string | null;
             recorded_by: string;
             /** @enum {string} */
@@ -3252,26 +3518,40 @@ export interface components {
                 approval: string;
                 category: string;
                 hours: number;
+                /** @description client/module or core/module */
+                module: string;
+                module_id: string;
+                module_title: string;
                 /** @description client/program */
                 program: string;
                 program_id: string;
                 program_name: string;
                 states: string[];
             }[];
+            /**
+             * Format: date-time
+             * @description The requirements were changed in the app since the file was imported (null when not): export them to the file.
+             */
+            edited_at: string | null;
+            /** @description Who changed them last (with edited_at). */
+            edited_by?: string;
             /** Format: date-time */
             imported_at: string | null;
             notice: string;
-            requirements: {
-                categories: {
-                    [key: string]: number;
-                };
-                class: string;
-                hours: number;
-                period_months: number;
-                state: string;
-            }[];
-            /** @description The values are samples nobody has checked against the states' rules. */
+            requirements: components["schemas"]["CERequirement"][];
+            /** @description The file's flag: its notice and course approvals are samples nobody has checked against the states' rules. */
             sample: boolean;
+        };
+        CERequirement: {
+            categories: {
+                [key: string]: number;
+            };
+            class: string;
+            hours: number;
+            period_months: number;
+            /** @description The values are an example not yet checked against the state's rules. */
+            sample: boolean;
+            state: string;
         };
         CEStanding: {
             categories: {
@@ -4364,7 +4644,7 @@ export interface components {
             version: number;
         };
         /** @enum {string} */
-        Scope: "eligibility:read" | "webhooks:manage";
+        Scope: "eligibility:read" | "webhooks:manage" | "scim:provision";
         SearchResult: {
             /** Format: uuid */
             module_id: string;
@@ -4451,6 +4731,13 @@ export interface components {
             /** Format: uuid */
             id: string;
             role: components["schemas"]["Role"];
+            /**
+             * @description Where the account comes from: `password`, created in Skillgate (by an admin, a CSV import
+             *     or the command line); `oidc`, created by or since claimed by a sign-in with the identity
+             *     provider; `scim`, provisioned by the identity provider over SCIM.
+             * @enum {string}
+             */
+            source: "password" | "oidc" | "scim";
             /** Format: date-time */
             updated_at: string;
         };
@@ -5227,6 +5514,77 @@ export interface operations {
             default: components["responses"]["Error"];
         };
     };
+    signInMethods: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The sign-in methods. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        password: boolean;
+                        /** @description Absent when no identity provider is configured. */
+                        provider?: string;
+                    };
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    finishOIDCSignIn: {
+        parameters: {
+            query?: {
+                state?: string;
+                code?: string;
+                /** @description The provider's error code, when it refused. */
+                error?: string;
+                error_description?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description To the web app, signed in, or to its login page with the reason. */
+            302: {
+                headers: {
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    startOIDCSignIn: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description To the provider, or back to the login page. */
+            302: {
+                headers: {
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            default: components["responses"]["Error"];
+        };
+    };
     changePassword: {
         parameters: {
             query?: never;
@@ -5325,6 +5683,95 @@ export interface operations {
         requestBody?: never;
         responses: {
             /** @description The library (empty lists when none was imported). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CELibrary"];
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    exportCELibrary: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file (YAML, with a header comment saying which values are samples). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/yaml": {
+                        courses: Record<string, never>[];
+                        notice?: string;
+                        requirements: Record<string, never>[];
+                        sample: boolean;
+                    };
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    setCERequirement: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Two-letter state code. */
+                state: string;
+                /** @description License class slug (insurance-producer). */
+                class: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    categories?: {
+                        [key: string]: number;
+                    };
+                    hours: number;
+                    period_months: number;
+                    sample: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description The library as changed. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CELibrary"];
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    deleteCERequirement: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Two-letter state code. */
+                state: string;
+                /** @description License class slug (insurance-producer). */
+                class: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The library as changed. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -5602,6 +6049,32 @@ export interface operations {
             default: components["responses"]["Error"];
         };
     };
+    listBanks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The client's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The banks. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        banks: components["schemas"]["BankSummary"][];
+                    };
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
     exportBank: {
         parameters: {
             query?: {
@@ -5629,6 +6102,45 @@ export interface operations {
                 content: {
                     "application/xml": string;
                     "text/plain": string;
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    importBank: {
+        parameters: {
+            query: {
+                /** @description The file's format. */
+                format: "gift" | "moodle-xml" | "aiken";
+                /** @description The uploaded file's name, used in the report's file:line (default: the bank's name with the format's ending). */
+                file?: string;
+                /** @description false (the default): a dry run that writes nothing; true: apply the file when it has no problems. */
+                apply?: boolean;
+            };
+            header?: never;
+            path: {
+                /** @description The client's id. */
+                id: string;
+                /** @description The bank's name. */
+                bank: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/octet-stream": string;
+                "application/xml": string;
+                "text/plain": string;
+            };
+        };
+        responses: {
+            /** @description What the file does (or did, when `applied`). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BankImportReport"];
                 };
             };
             default: components["responses"]["Error"];
@@ -7368,6 +7880,33 @@ export interface operations {
                         state?: string;
                     };
                     "text/csv": string;
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    getQuestionFile: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The SHA-256 of the file's content, in lowercase hex. */
+                sha256: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The image. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/gif": string;
+                    "image/jpeg": string;
+                    "image/png": string;
+                    "image/webp": string;
                 };
             };
             default: components["responses"]["Error"];

@@ -2,7 +2,7 @@
 // analysis (trainers), rosters, assignments and reviews (supervisors),
 // license verification and reports (compliance), clients and webhooks
 // (admins). See /api/docs.
-import { api, query } from "./client";
+import { api, downloadFile, query } from "./client";
 import type { Ok, Schemas } from "./openapi";
 import type { Client, User } from "./types";
 import type { ModuleRead, QuizSummary, RoleplaySummary, RunResult, Submission } from "./learning";
@@ -34,6 +34,15 @@ export type CertState = Schemas["Certification"]["state"];
 
 /** An agent's certification record in a program (GET /programs/{id}/enrollments). */
 export type Enrollment = Schemas["Certification"];
+
+/** A client's question bank (GET /clients/{id}/banks). */
+export type BankSummary = Schemas["BankSummary"];
+
+/** What uploading a bank file does or did (POST /clients/{id}/banks/{bank}/import). */
+export type BankImportReport = Schemas["BankImportReport"];
+
+/** The formats a bank file is uploaded in. */
+export type BankFormat = "gift" | "moodle-xml" | "aiken";
 
 /** One attempt at a quiz as staff list them (GET /quizzes/{id}/attempts). */
 export type AttemptRow = Schemas["AttemptRow"];
@@ -77,6 +86,12 @@ export type Delivery = Schemas["WebhookDelivery"];
 export type DeliveryDetail = Schemas["WebhookDeliveryDetail"];
 
 export const staff = {
+  // Trainers: question banks.
+  banks: (clientID: string) => api<{ banks: BankSummary[] }>(`/clients/${clientID}/banks`).then((r) => r.banks),
+  importBank: (clientID: string, bank: string, format: BankFormat, fileName: string, text: string, apply: boolean) =>
+    api<BankImportReport>(`/clients/${clientID}/banks/${encodeURIComponent(bank)}/import${query({ format, file: fileName, apply })}`, { method: "POST", body: text }),
+  exportBank: (clientID: string, bank: string, format: "gift" | "moodle-xml") =>
+    downloadFile(`/clients/${clientID}/banks/${encodeURIComponent(bank)}/export${query({ format })}`, `${bank}.${format === "gift" ? "gift" : "xml"}`, format === "gift" ? "text/plain" : "application/xml"),
   // Trainers: the library.
   versions: (moduleID: string) => api<{ versions: VersionSummary[] }>(`/modules/${moduleID}/versions`).then((r) => r.versions),
   source: (moduleID: string) => api<ModuleRead & { source: string }>(`/modules/${moduleID}`),

@@ -10,12 +10,20 @@ export const ROLES: Role[] = ["agent", "trainer", "supervisor", "compliance", "a
 
 export type User = Schemas["User"];
 
+/** Where an account comes from, as the admin pages say it. */
+export const SOURCES: Record<User["source"], string> = {
+  password: "Skillgate (password)",
+  oidc: "Identity provider",
+  scim: "Provisioned (SCIM)",
+};
+
 export type Client = Schemas["Client"];
 
 export type Scope = Schemas["Scope"];
 export const SCOPES: { scope: Scope; label: string }[] = [
   { scope: "eligibility:read", label: "Read eligibility (the routing system)" },
   { scope: "webhooks:manage", label: "Manage webhooks" },
+  { scope: "scim:provision", label: "Provision users and groups (SCIM, the identity provider)" },
 ];
 
 export type APIKey = Schemas["APIKey"];

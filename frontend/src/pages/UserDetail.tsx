@@ -2,13 +2,14 @@ import { useEffect, useState } from "react";
 import { Link, useParams } from "react-router-dom";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api } from "../api/client";
-import { ROLES, type Role, type User } from "../api/types";
+import { ROLES, SOURCES, type Role, type User } from "../api/types";
 import { useSession } from "../auth/session";
 import { ClientPicker, useClientNames } from "../components/ClientPicker";
 import { Dialog } from "../components/Dialog";
 import { ErrorSummary, Field, useFocusOnError } from "../components/Field";
 import { formErrors } from "../lib/errors";
 import { formatDateTime } from "../lib/format";
+import { UserContinuingEducation } from "../staff/ContinuingEducation";
 import { UserEnrollments } from "../staff/Enrollments";
 import { UserCertificates } from "../training/Certificates";
 
@@ -51,12 +52,14 @@ export function UserDetail() {
           <dt>Email</dt><dd>{u.email}</dd>
           <dt>Role</dt><dd>{u.role}</dd>
           <dt>External id</dt><dd>{u.external_id || "—"}</dd>
+          <dt>Comes from</dt><dd>{SOURCES[u.source]}</dd>
           <dt>Clients</dt><dd>{clientNames(u.client_ids) || "—"}</dd>
           <dt>Created</dt><dd>{formatDateTime(u.created_at)}</dd>
         </dl>
       )}
       {u.role === "agent" && <UserEnrollments user={u} />}
       {u.role === "agent" && <UserCertificates userID={u.id} />}
+      {u.role === "agent" && (me?.role === "compliance" || isAdmin) && <UserContinuingEducation userID={u.id} canRecord={me?.role === "compliance"} />}
     </section>
   );
 }

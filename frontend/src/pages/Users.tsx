@@ -2,7 +2,7 @@ import { useState, type FormEvent } from "react";
 import { Link, useSearchParams } from "react-router-dom";
 import { useInfiniteQuery, useMutation, useQueryClient } from "@tanstack/react-query";
 import { api, ApiError, query } from "../api/client";
-import { ROLES, type Role, type User } from "../api/types";
+import { ROLES, SOURCES, type Role, type User } from "../api/types";
 import { useSession } from "../auth/session";
 import { ClientPicker, useClientNames } from "../components/ClientPicker";
 import { CsvErrors } from "../components/CsvErrors";
@@ -90,7 +90,7 @@ export function Users() {
           <thead>
             <tr>
               <th scope="col">Name</th><th scope="col">Email</th><th scope="col">Role</th>
-              <th scope="col">Clients</th><th scope="col">External id</th><th scope="col">Status</th>
+              <th scope="col">Clients</th><th scope="col">External id</th><th scope="col">Comes from</th><th scope="col">Status</th>
             </tr>
           </thead>
           <tbody>
@@ -101,6 +101,7 @@ export function Users() {
                 <td>{u.role}</td>
                 <td>{clientNames(u.client_ids) || "—"}</td>
                 <td>{u.external_id || "—"}</td>
+                <td>{SOURCES[u.source]}</td>
                 <td>{u.active ? <span className="badge ok">Active</span> : <span className="badge off">Deactivated</span>}</td>
               </tr>
             ))}

@@ -1,15 +1,15 @@
 import { useState } from "react";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { NavLink, useSearchParams } from "react-router-dom";
-import { downloadCSV } from "../api/client";
+import { downloadFile } from "../api/client";
 import { staff, type LicenseGap, type ReportLicense } from "../api/staff";
 import { Dialog } from "../components/Dialog";
 import { ErrorSummary, Field, useFocusOnError } from "../components/Field";
 import { formErrors } from "../lib/errors";
 import { formatDate, formatDateTime } from "../lib/format";
 
-/** A button that downloads a CSV report with the session's token. */
-export function CSVButton({ path, name, label }: { path: string; name: string; label: string }) {
+/** A button that downloads a CSV report (or another file the API answers, by accept) with the session's token. */
+export function CSVButton({ path, name, label, accept = "text/csv" }: { path: string; name: string; label: string; accept?: string }) {
   const [state, setState] = useState<{ busy: boolean; msg: string; error: boolean }>({ busy: false, msg: "", error: false });
   return (
     <span className="csv">
@@ -19,7 +19,7 @@ export function CSVButton({ path, name, label }: { path: string; name: string; l
         onClick={async () => {
           setState({ busy: true, msg: "", error: false });
           try {
-            const file = await downloadCSV(path, name);
+            const file = await downloadFile(path, name, accept);
             setState({ busy: false, msg: `Downloaded ${file}.`, error: false });
           } catch (e) {
             setState({ busy: false, msg: `The download failed: ${(e as Error).message}`, error: true });

@@ -55,7 +55,7 @@ describe("barPercent", () => {
 
 describe("assignable", () => {
   const user = (id: string, email: string, active = true): StaffUser =>
-    ({ id, email, display_name: "", role: "agent", active, client_ids: [], external_id: null, created_at: "", updated_at: "" });
+    ({ id, email, display_name: "", role: "agent", active, client_ids: [], external_id: null, source: "password", created_at: "", updated_at: "" });
   const enr = (user_id: string): Enrollment =>
     ({ id: `e-${user_id}`, user_id, program_id: "p", state: "certified", enrolled_at: "", enrolled_by: "", updated_at: "" });
   it("offers enrolled, active agents not on the roster, by email", () => {
@@ -69,7 +69,7 @@ describe("assignable", () => {
 describe("enrollable", () => {
   const agent = (id: string, name: string, clients: string[], over: Partial<StaffUser> = {}): StaffUser => ({
     id, email: `${id}@x.test`, display_name: name, role: "agent", active: true, client_ids: clients,
-    external_id: null, created_at: "", updated_at: "", ...over,
+    external_id: null, source: "password", created_at: "", updated_at: "", ...over,
   });
   it("offers the client's active agents not yet enrolled, by name", () => {
     const users = [
@@ -109,7 +109,7 @@ describe("bulk refusals and roster candidates", () => {
 
   it("lists the client's active agents not on the queue, not enrolled first, then by name", () => {
     const u = (id: string, name: string, extra: Partial<StaffUser> = {}): StaffUser =>
-      ({ id, email: `${id}@x.test`, display_name: name, role: "agent", active: true, client_ids: ["c1"], external_id: null, created_at: "2026-01-01T00:00:00Z", updated_at: "2026-01-01T00:00:00Z", ...extra });
+      ({ id, email: `${id}@x.test`, display_name: name, role: "agent", active: true, client_ids: ["c1"], external_id: null, source: "password", created_at: "2026-01-01T00:00:00Z", updated_at: "2026-01-01T00:00:00Z", ...extra });
     const users = [u("a", "Ann"), u("b", "Bo"), u("c", "Cy"), u("d", "Di", { active: false }), u("e", "Ed", { client_ids: ["c2"] }), u("f", "Fay", { role: "trainer" })];
     const enrollments = [{ user_id: "a", state: "certified" }, { user_id: "c", state: "in_training" }] as Enrollment[];
     const roster = [{ agent_id: "c" }] as RosterAgent[];

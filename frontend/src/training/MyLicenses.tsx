@@ -135,7 +135,8 @@ function HistoryDrawer({ license, onClose }: { license: License; onClose: () => 
 }
 
 /** A license's CE this renewal period against its requirement, by category. */
-function CEStandingCell({ s }: { s?: CEStanding }) {
+/** A license's CE this period against its requirement, by category (the agent's page and compliance's view of an agent). */
+export function CEStandingCell({ s }: { s?: CEStanding }) {
   if (!s) return <span className="hint">—</span>;
   if (!s.requirement) return <span className="hint">No requirement on file</span>;
   return (

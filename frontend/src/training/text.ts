@@ -9,15 +9,44 @@ export function escapeHTML(s: string): string {
   return s.replace(/[&<>"']/g, (c) => ESC[c]);
 }
 
+/** Where the server serves a question's images (by the SHA-256 of their content). */
+const QUESTION_FILE = /^\/api\/v1\/question-files\/[0-9a-f]{64}$/;
+
+/**
+ * An HTML question text (sanitized on the server) shown as text, keeping
+ * only its line breaks and the images the question embeds (served by the
+ * server at their hash); every other tag is dropped and its text escaped.
+ */
+function htmlAsText(node: Node): string {
+  let out = "";
+  node.childNodes.forEach((n) => {
+    if (n.nodeType === Node.TEXT_NODE) {
+      out += escapeHTML(n.textContent ?? "");
+    } else if (n instanceof Element) {
+      const tag = n.tagName.toLowerCase();
+      if (tag === "br") out += "<br>";
+      else if (tag === "img") {
+        const src = n.getAttribute("src") ?? "";
+        if (QUESTION_FILE.test(src)) out += `<img class="q-img" src="${src}" alt="${escapeHTML(n.getAttribute("alt") ?? "")}">`;
+      } else {
+        if (tag === "p" && out !== "") out += "<br>";
+        out += htmlAsText(n);
+      }
+    }
+  });
+  return out;
+}
+
 /**
  * Renders the inline markdown quiz questions use (**bold**, *italic* or
  * _italic_, `code`, line breaks) as HTML. Everything is escaped first, so no
- * tag in the text survives; "html" and "plain" texts are shown as text.
+ * tag in the text survives; "plain" texts are shown as text, "html" texts as
+ * text with their line breaks and embedded images (htmlAsText).
  */
 export function inlineMarkdown(text: string, format: "markdown" | "plain" | "html" = "markdown"): string {
   if (format === "html") {
     const doc = new DOMParser().parseFromString(text, "text/html");
-    return escapeHTML(doc.body.textContent ?? "");
+    return htmlAsText(doc.body);
   }
   let s = escapeHTML(text);
   if (format === "plain") return s.replace(/\n/g, "<br>");

@@ -194,6 +194,9 @@ describe("inlineMarkdown", () => {
     ["<img src=x onerror=alert(1)> **b**", "markdown", "&lt;img src=x onerror=alert(1)&gt; <strong>b</strong>"],
     ["**not bold** here", "plain", "**not bold** here"],
     ["<b>bold</b><script>x()</script>", "html", "boldx()"],
+    [`<p>Which light? <img src="/api/v1/question-files/${"a".repeat(64)}" alt="a red &quot;light&quot;"></p>`, "html", `Which light? <img class="q-img" src="/api/v1/question-files/${"a".repeat(64)}" alt="a red &quot;light&quot;">`],
+    ['<img src="https://evil.test/x.png" onerror="alert(1)">A<br/>B<p>C</p>', "html", "A<br>B<br>C"],
+    ['<img src="@@PLUGINFILE@@/map.png">x', "html", "x"],
     ["5 * 3 * 2", "markdown", "5 * 3 * 2"],
   ] as const)("%s (%s)", (text, format, want) => {
     expect(inlineMarkdown(text, format)).toBe(want);

@@ -29,10 +29,12 @@ import (
 	"github.com/skillgate/skillgate/server/internal/licensing"
 	"github.com/skillgate/skillgate/server/internal/metrics"
 	"github.com/skillgate/skillgate/server/internal/notify"
+	"github.com/skillgate/skillgate/server/internal/oidc"
 	"github.com/skillgate/skillgate/server/internal/onboarding"
 	"github.com/skillgate/skillgate/server/internal/quiz"
 	"github.com/skillgate/skillgate/server/internal/roleplay"
 	"github.com/skillgate/skillgate/server/internal/routing"
+	"github.com/skillgate/skillgate/server/internal/scim"
 	"github.com/skillgate/skillgate/server/internal/webhook"
 	"github.com/skillgate/skillgate/server/internal/xapi"
 )
@@ -47,6 +49,8 @@ type App struct {
 	Router *gin.Engine
 	// Auth is the identity service (sign-in, users, API keys).
 	Auth *auth.Service
+	// OIDC is sign-in with the identity provider (nil when none is configured).
+	OIDC *oidc.Service
 	// Catalog is the content service (clients, programs, modules).
 	Catalog *catalog.Service
 	// Certification is the agent × program record (enrollment, certification).
@@ -108,11 +112,22 @@ func New(cfg Config, log *slog.Logger, g *gorm.DB, clk clock.Clock) (*App, error
 	recorder := audit.NewRecorder(clk)
 	a.workers = append(a.workers, jobs.EveryQuietly("audit-seal", audit.SealInterval, log,
 		func(ctx context.Context) (int, error) { return audit.Seal(ctx, g) }))
+	provider := ""
+	if cfg.OIDC != nil {
+		provider = cfg.OIDC.Name
+	}
 	a.Auth = auth.NewService(g, clk, recorder, auth.Config{Argon2: cfg.PasswordHashing,
 		JWTSecret: cfg.JWTSecret, SecureCookies: cfg.Env != Development, Log: log,
 		AccessTokenTTL: cfg.AccessTokenTTL, LookupTimeout: cfg.Deadlines.orDefault().Auth,
-		Clients: catalog.NewStore(g),
+		Clients: catalog.NewStore(g), Password: cfg.Password, ProviderName: provider, Groups: cfg.GroupMap,
 	})
+	if cfg.OIDC != nil {
+		a.OIDC = oidc.NewService(g, clk, a.Auth, oidc.Config{
+			Issuer: cfg.OIDC.Issuer, ClientID: cfg.OIDC.ClientID, ClientSecret: cfg.OIDC.ClientSecret, Name: cfg.OIDC.Name,
+			RedirectURL: cfg.publicURL() + "/api/v1" + oidc.CallbackPath, GroupsClaim: cfg.OIDC.GroupsClaim, Scopes: strings.Fields(cfg.OIDC.Scopes),
+			CreateUsers: cfg.OIDC.CreateUsers, Groups: cfg.GroupMap, SecureCookies: cfg.Env != Development, Log: log,
+		})
+	}
 	// Text PostgreSQL cannot store is refused in query and path parameters
 	// here, in JSON bodies by httpx.BindJSON.
 	a.apiMiddleware = append(a.apiMiddleware, httpx.ValidText(), a.Auth.Middleware())
@@ -211,6 +226,12 @@ var domains = []struct {
 	handler func(a *App) registrar
 }{
 	{"auth", auth.OpenAPI, func(a *App) registrar { return auth.NewHandler(a.Auth) }},
+	{"oidc", oidc.OpenAPI, func(a *App) registrar {
+		if a.OIDC == nil {
+			return noRoutes{}
+		}
+		return oidc.NewHandler(a.OIDC, auth.NewHandler(a.Auth))
+	}},
 	{"audit", audit.OpenAPI, func(a *App) registrar {
 		return audit.NewHandler(a.DB, auth.RequireUser(auth.RoleCompliance, auth.RoleAdmin), a.auditPeople)
 	}},
@@ -232,6 +253,11 @@ var domains = []struct {
 	{"onboarding", onboarding.OpenAPI, func(a *App) registrar { return onboarding.NewHandler(a.Onboarding) }},
 	{"attention", attention.OpenAPI, func(a *App) registrar { return attention.NewHandler(a.Attention) }},
 }
+
+// noRoutes registers nothing: the routes of a feature that is not configured.
+type noRoutes struct{}
+
+func (noRoutes) Register(*gin.RouterGroup) {}
 
 // APIDoc assembles the OpenAPI document served at /api/openapi.json from
 // every domain's openapi.yaml. It needs no database: `skillgate openapi`
@@ -269,7 +295,7 @@ func (a *App) router(handlers []registrar) *gin.Engine {
 	if err := r.SetTrustedProxies(a.Config.TrustedProxies); err != nil {
 		panic(err) // validated by LoadConfig
 	}
-	r.Use(httpx.RequestID(), httpx.Recover(a.Log), httpx.AccessLog(a.Log, isEligibilityRead, QuietSlowRequest), a.Metrics.HTTP(), a.deadline(), a.admission(),
+	r.Use(httpx.RequestID(), httpx.Recover(a.Log), httpx.AccessLog(a.Log, isHotRead, QuietSlowRequest), a.Metrics.HTTP(), a.deadline(), a.admission(),
 		httpx.SecurityHeaders(), httpx.BodyLimit(a.Config.MaxBodyBytes))
 
 	r.GET("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
@@ -292,6 +318,9 @@ func (a *App) router(handlers []registrar) *gin.Engine {
 	for _, h := range handlers {
 		h.Register(api)
 	}
+	// SCIM provisioning speaks its own JSON and errors, and authenticates
+	// its own token (an API key with the scim:provision scope).
+	scim.NewHandler(a.Auth, a.Config.publicURL()+"/scim/v2", a.Log).Register(r.Group("/scim/v2", httpx.ValidText()))
 	r.NoRoute(webApp(a.webFS))
 	return r
 }

@@ -110,9 +110,31 @@ type Config struct {
 	// Deadlines bound each request's work by route class (DEADLINE_*);
 	// a zero field takes DefaultDeadlines' value.
 	Deadlines Deadlines
+	// OIDC is sign-in with the center's identity provider (OIDC_*); nil
+	// means none.
+	OIDC *OIDCProvider
+	// GroupMap maps the identity provider's groups to roles and
+	// memberships (IDP_GROUP_MAP), for OpenID Connect sign-in and SCIM.
+	GroupMap auth.GroupMap
+	// Password says who may sign in with a password (PASSWORD_SIGN_IN,
+	// PASSWORD_BREAK_GLASS).
+	Password auth.PasswordPolicy
 	// Warnings are problems that do not stop a development server, such as a
 	// generated JWT secret; serve logs them loudly.
 	Warnings []string
+}
+
+// OIDCProvider is the OpenID Connect provider people sign in with.
+type OIDCProvider struct {
+	Issuer, ClientID, ClientSecret string
+	// Name is the provider as the login page names it.
+	Name string
+	// Scopes are the scopes asked for, space-separated.
+	Scopes string
+	// GroupsClaim names the ID token claim with the user's groups.
+	GroupsClaim string
+	// CreateUsers creates accounts at first sign-in.
+	CreateUsers bool
 }
 
 // Admission is how many requests of each route class run at once and how
@@ -129,6 +151,14 @@ type Admission struct {
 	// queue is overloaded (CoDel's target, see httpx.Limiter):
 	// ADMISSION_ELIGIBILITY_TARGET (default 5ms).
 	EligibilityTarget time.Duration
+	// EligibilityQueue is how many eligibility reads may wait for a slot
+	// at once: ADMISSION_ELIGIBILITY_QUEUE (default 256). It is sized to
+	// the work: a check costs about 50 µs of CPU, so two cores finish
+	// about 800 in the 20 ms wait; a queue the size of the limit (12)
+	// refused checks at 32 connections with the replica far below
+	// capacity. Overload is still refused fast: by the wait, not the
+	// queue's length (see httpx.Limiter).
+	EligibilityQueue int
 	// Limit and Wait are for every other API request: ADMISSION_LIMIT
 	// (default 32), ADMISSION_WAIT (default 1s); Target is their wait once
 	// the queue is overloaded: ADMISSION_TARGET (default 50ms).
@@ -177,7 +207,7 @@ const DefaultDBTCPTimeout = 10 * time.Second
 
 // DefaultAdmission is the admission control serve uses unless configured.
 var DefaultAdmission = Admission{EligibilityLimit: 12, EligibilityWait: 20 * time.Millisecond, EligibilityTarget: 5 * time.Millisecond,
-	Limit: 32, Wait: time.Second, Target: 50 * time.Millisecond}
+	EligibilityQueue: 256, Limit: 32, Wait: time.Second, Target: 50 * time.Millisecond}
 
 // DefaultSlowStatement is how long a statement runs before production logs
 // it as slow (DB_SLOW_STATEMENT); development logs none unless asked.

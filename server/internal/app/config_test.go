@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/skillgate/skillgate/server/internal/auth"
 	"github.com/skillgate/skillgate/server/internal/credential"
 	"github.com/skillgate/skillgate/server/internal/notify"
 	"github.com/skillgate/skillgate/server/internal/routing"
@@ -283,14 +284,14 @@ func TestLoadConfigResilienceSettings(t *testing.T) {
 	}
 	cfg, err = LoadConfig(envOf(map[string]string{
 		"ADMISSION_ELIGIBILITY_LIMIT": "8", "ADMISSION_ELIGIBILITY_WAIT": "5ms", "ADMISSION_LIMIT": "0", "ADMISSION_WAIT": "2s",
-		"ADMISSION_ELIGIBILITY_TARGET": "2ms", "ADMISSION_TARGET": "100ms",
+		"ADMISSION_ELIGIBILITY_TARGET": "2ms", "ADMISSION_TARGET": "100ms", "ADMISSION_ELIGIBILITY_QUEUE": "64",
 		"DB_MAX_CONNS": "40", "DB_STATEMENT_TIMEOUT": "0s", "METRICS_ADDR": "127.0.0.1:9090",
 	}))
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := Admission{EligibilityLimit: 8, EligibilityWait: 5 * time.Millisecond, EligibilityTarget: 2 * time.Millisecond,
-		Limit: 0, Wait: 2 * time.Second, Target: 100 * time.Millisecond}
+		EligibilityQueue: 64, Limit: 0, Wait: 2 * time.Second, Target: 100 * time.Millisecond}
 	if cfg.Admission != want || cfg.DBMaxConns != 40 || cfg.DBStatementTimeout != 0 || cfg.MetricsAddr != "127.0.0.1:9090" || len(cfg.Warnings) != 1 {
 		t.Errorf("got %+v %d %s %q %q", cfg.Admission, cfg.DBMaxConns, cfg.DBStatementTimeout, cfg.MetricsAddr, cfg.Warnings)
 	}
@@ -542,5 +543,69 @@ func TestLoadConfigCredentialKeys(t *testing.T) {
 				t.Errorf("defaults: got issuer %q and rate %d, want Skillgate and 60", cfg.CredentialIssuerName, cfg.VerifyRateLimit)
 			}
 		})
+	}
+}
+
+func TestLoadConfigIdentityProvider(t *testing.T) {
+	dir := t.TempDir()
+	secretFile := filepath.Join(dir, "oidc")
+	if err := os.WriteFile(secretFile, []byte("client-secret-from-a-file\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	okta := map[string]string{"OIDC_ISSUER": "https://example.okta.com/", "OIDC_CLIENT_ID": "skillgate", "OIDC_CLIENT_SECRET_FILE": secretFile}
+	with := func(extra map[string]string) map[string]string {
+		m := map[string]string{}
+		for k, v := range okta {
+			m[k] = v
+		}
+		for k, v := range extra {
+			m[k] = v
+		}
+		return m
+	}
+	cases := []struct {
+		name    string
+		env     map[string]string
+		check   func(Config) bool
+		wantErr []string
+	}{
+		{"unset: none", nil, func(c Config) bool { return c.OIDC == nil && !c.Password.Off && c.GroupMap.Empty() }, nil},
+		{"provider, secret from a file", okta, func(c Config) bool {
+			return c.OIDC != nil && *c.OIDC == OIDCProvider{Issuer: "https://example.okta.com", ClientID: "skillgate",
+				ClientSecret: "client-secret-from-a-file", Name: "your organization", Scopes: "openid email profile", GroupsClaim: "groups"}
+		}, nil},
+		{"group map", with(map[string]string{"IDP_GROUP_MAP": "Skillgate Admins=role:admin; Acme Agents=client:acme-bank; Acme Agents=client:acme-card"}),
+			func(c Config) bool {
+				return c.GroupMap.Roles["Skillgate Admins"] == auth.RoleAdmin && strings.Join(c.GroupMap.Clients["Acme Agents"], ",") == "acme-bank,acme-card"
+			}, nil},
+		{"password off with break glass", with(map[string]string{"PASSWORD_SIGN_IN": "off", "PASSWORD_BREAK_GLASS": "Root@Example.com, ops@example.com"}),
+			func(c Config) bool {
+				return c.Password.Off && strings.Join(c.Password.BreakGlass, ",") == "root@example.com,ops@example.com"
+			}, nil},
+		{"issuer without client", map[string]string{"OIDC_ISSUER": "https://example.okta.com"}, nil, []string{"OIDC_ISSUER needs OIDC_CLIENT_ID and OIDC_CLIENT_SECRET"}},
+		{"client without issuer", map[string]string{"OIDC_CLIENT_ID": "x"}, nil, []string{"need OIDC_ISSUER"}},
+		{"password off without a provider", map[string]string{"PASSWORD_SIGN_IN": "off"}, nil, []string{"PASSWORD_SIGN_IN=off needs OIDC_ISSUER"}},
+		{"bad values", with(map[string]string{"PASSWORD_SIGN_IN": "no", "OIDC_SCOPES": "email", "IDP_GROUP_MAP": "a=role:boss;b=team:x;=role:admin",
+			"PASSWORD_BREAK_GLASS": "root", "OIDC_CREATE_USERS": "maybe"}), nil,
+			[]string{"OIDC_SCOPES must include openid", "OIDC_CREATE_USERS must be true or false", `IDP_GROUP_MAP: "boss" is not a role`,
+				`IDP_GROUP_MAP: "b=team:x" must be`, `IDP_GROUP_MAP: "=role:admin" must be`, "PASSWORD_SIGN_IN must be on or off", `PASSWORD_BREAK_GLASS: "root" is not an email address`}},
+		{"http issuer in production", map[string]string{"SKILLGATE_ENV": "production", "PUBLIC_URL": "https://skillgate.example.com", "CREDENTIAL_SIGNING_KEY": testSigningKey,
+			"DATABASE_URL": "postgres://db/skillgate", "JWT_SECRET": strings.Repeat("j", 32),
+			"OIDC_ISSUER": "http://idp.example.com", "OIDC_CLIENT_ID": "x", "OIDC_CLIENT_SECRET": "y"}, nil, []string{"OIDC_ISSUER must be https in production"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg, err := LoadConfig(envOf(tc.env))
+			if wantProblems(t, err, tc.wantErr) {
+				return
+			}
+			if !tc.check(cfg) {
+				t.Errorf("got %+v %+v %+v", cfg.OIDC, cfg.Password, cfg.GroupMap)
+			}
+		})
+	}
+	cfg, err := LoadConfig(envOf(with(map[string]string{"PASSWORD_SIGN_IN": "off"})))
+	if err != nil || !strings.Contains(strings.Join(cfg.Warnings, "\n"), "PASSWORD_BREAK_GLASS is empty") {
+		t.Errorf("got %q, %v; want a warning that no one could sign in with the provider down", cfg.Warnings, err)
 	}
 }

@@ -34,13 +34,24 @@ var EligibilityRoutes = map[string]bool{
 	"GET /api/v1/agents/:id/programs": true,
 }
 
-// QuietSlowRequest is how long a gate read may take before the access log
+// QuietSlowRequest is how long a hot read may take before the access log
 // writes it (faster ones that succeed are counted by the metrics only).
 const QuietSlowRequest = 250 * time.Millisecond
 
-// isEligibilityRead reports whether the request is one of EligibilityRoutes.
-func isEligibilityRead(c *gin.Context) bool {
-	return EligibilityRoutes[c.Request.Method+" "+c.FullPath()]
+// QuietRoutes are the hot reads besides EligibilityRoutes that the access
+// log writes only when they fail with a 5xx or are slow: module reads,
+// answered from memory in tens of microseconds (a line each would be a
+// large share of that).
+var QuietRoutes = map[string]bool{
+	"GET /api/v1/modules/:id":                  true,
+	"GET /api/v1/modules/:id/versions/:number": true,
+}
+
+// isHotRead reports whether the request is one of EligibilityRoutes or
+// QuietRoutes.
+func isHotRead(c *gin.Context) bool {
+	k := c.Request.Method + " " + c.FullPath()
+	return EligibilityRoutes[k] || QuietRoutes[k]
 }
 
 // BulkRoutes are the reads and writes that handle thousands of rows in one
@@ -101,6 +112,7 @@ func (a *App) resilience() {
 		if l.EligibilityTarget > 0 {
 			a.eligibilityLimiter.Target = l.EligibilityTarget
 		}
+		a.eligibilityLimiter.Queue = l.EligibilityQueue
 	}
 	if l := a.Config.Admission; l.Limit > 0 {
 		a.apiLimiter = httpx.NewLimiter("api", l.Limit, l.Wait)

@@ -7,6 +7,7 @@ import (
 	"net/mail"
 	"net/url"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -71,6 +72,7 @@ type loader struct {
 	// mail and xapi collect the SMTP_* and XAPI_* settings for the rules
 	// that decide, across variables, whether each channel is on.
 	mail     notify.MailConfig
+	oidc     OIDCProvider
 	xapi     xapi.Config
 	xapiHome string
 }
@@ -164,6 +166,9 @@ var settings = []setting{
 	{Name: "ADMISSION_ELIGIBILITY_WAIT", Default: DefaultAdmission.EligibilityWait.String(),
 		Doc:   "how long an eligibility read beyond the limit may wait for a slot, counted from its arrival, before a 503 (while the queue is not overloaded)",
 		Parse: duration(0, 10*time.Second, func(c *Config) *time.Duration { return &c.Admission.EligibilityWait })},
+	{Name: "ADMISSION_ELIGIBILITY_QUEUE", Default: strconv.Itoa(DefaultAdmission.EligibilityQueue),
+		Doc:   "how many eligibility reads may wait for a slot at once; one more is refused at once (`0`: as many as the limit)",
+		Parse: count(0, 100000, func(c *Config) *int { return &c.Admission.EligibilityQueue })},
 	{Name: "ADMISSION_LIMIT", Default: strconv.Itoa(DefaultAdmission.Limit), Doc: "every other API request running at once; `0`: no limit",
 		Parse: count(0, 10000, func(c *Config) *int { return &c.Admission.Limit })},
 	{Name: "ADMISSION_WAIT", Default: DefaultAdmission.Wait.String(), Doc: "the same for every other API request",
@@ -195,6 +200,40 @@ var settings = []setting{
 	{Name: "DEADLINE_AUTH", Default: DefaultDeadlines.Auth.String(),
 		Doc:   "reading the request's credential (API key or session) from the database, within the request's own deadline; a longer value than a request deadline only warns (that request's deadline wins)",
 		Parse: duration(100*time.Millisecond, time.Minute, func(c *Config) *time.Duration { return &c.Deadlines.Auth })},
+	{Name: "OIDC_ISSUER", DefaultDoc: "none (no sign-in with an identity provider)",
+		Doc:   "the OpenID Connect issuer people sign in with (`https://example.okta.com`, `https://login.microsoftonline.com/<tenant>/v2.0`); its discovery document is read at the first sign-in. Register `PUBLIC_URL` + `/api/v1/auth/oidc/callback` as the redirect URI; see [identity-provider.md](identity-provider.md)",
+		Parse: text("absolute http(s) URL; https in production", func(l *loader) *string { return &l.oidc.Issuer })},
+	{Name: "OIDC_CLIENT_ID", DefaultDoc: "required with `OIDC_ISSUER`", Doc: "Skillgate's client id at the provider (the ID token's audience)",
+		Parse: text("", func(l *loader) *string { return &l.oidc.ClientID })},
+	{Name: "OIDC_CLIENT_SECRET", Secret: true, DefaultDoc: "required with `OIDC_ISSUER`", Doc: "Skillgate's client secret at the provider",
+		Parse: text("", func(l *loader) *string { return &l.oidc.ClientSecret })},
+	{Name: "OIDC_NAME", Default: "your organization", Doc: "the provider as the login page names it: \"Sign in with `OIDC_NAME`\"",
+		Parse: text("1 to 60 characters", func(l *loader) *string { return &l.oidc.Name })},
+	{Name: "OIDC_SCOPES", Default: "openid email profile",
+		Doc:   "the scopes asked for, space-separated; add the one your provider needs to put groups in the ID token (`groups` at Okta and Keycloak; Entra ID sends them without a scope when the app registration says so)",
+		Parse: text("space-separated, with `openid`", func(l *loader) *string { return &l.oidc.Scopes })},
+	{Name: "OIDC_GROUPS_CLAIM", Default: "groups", Doc: "the ID token claim listing the user's groups, for `IDP_GROUP_MAP`",
+		Parse: text("", func(l *loader) *string { return &l.oidc.GroupsClaim })},
+	{Name: "OIDC_CREATE_USERS", Default: "false",
+		Doc:   "create an account at the first sign-in of a provider-verified email address that has none (an agent, unless `IDP_GROUP_MAP` gives a role); off, accounts come from an admin, a CSV import or SCIM",
+		Parse: boolean(func(l *loader) *bool { return &l.oidc.CreateUsers })},
+	{Name: "IDP_GROUP_MAP", DefaultDoc: "none (groups change nothing)",
+		Doc:   "the identity provider's groups as roles and client memberships, for OpenID Connect sign-in and SCIM: `group=role:<role>` and `group=client:<client slug>` entries separated by `;` (`Skillgate Admins=role:admin; Acme Agents=client:acme-bank`). The role becomes the most privileged one the user's groups map to; a membership of a client the map names is kept exactly when one of the user's groups maps to it",
+		Parse: groupMap},
+	{Name: "PASSWORD_SIGN_IN", Default: "on",
+		Doc: "`off` turns password sign-in off for everyone but the break-glass admins (`PASSWORD_BREAK_GLASS`); needs `OIDC_ISSUER`",
+		Parse: parser{Accepts: "`on` or `off`", set: func(l *loader, name, v string) {
+			switch v {
+			case "on":
+			case "off":
+				l.cfg.Password.Off = true
+			default:
+				l.bad("%s must be on or off, not %q", name, v)
+			}
+		}}},
+	{Name: "PASSWORD_BREAK_GLASS", DefaultDoc: "none",
+		Doc:   "with `PASSWORD_SIGN_IN=off`, the email addresses (comma-separated) of the admins who may still sign in with a password, for when the identity provider is down; a listed address that is not an admin's may not",
+		Parse: breakGlass},
 	{Name: "METRICS_ADDR", DefaultDoc: "none (no metrics served)",
 		Doc: "operator listener for Prometheus `GET /metrics`, e.g. `127.0.0.1:9090`; never the public `HTTP_ADDR`", Parse: metricsAddr},
 	{Name: "METRICS_TOKEN", Secret: true,
@@ -213,6 +252,7 @@ var rules = []struct {
 	{"XAPI_ACCOUNT_HOMEPAGE", xapiRule},
 	{"DEADLINE_AUTH", deadlineRule},
 	{"METRICS_TOKEN", metricsRule},
+	{"PASSWORD_BREAK_GLASS", identityProviderRule},
 }
 
 // LoadConfig reads the configuration through getenv: every setting in the
@@ -483,6 +523,60 @@ var issuerName = parser{Accepts: "1 to 200 characters", set: func(l *loader, nam
 	l.cfg.CredentialIssuerName = v
 }}
 
+// boolean takes true or false.
+func boolean(dst func(*loader) *bool) parser {
+	return parser{Accepts: "`true` or `false`", set: func(l *loader, name, v string) {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			l.bad("%s must be true or false, not %q", name, v)
+		}
+		*dst(l) = b
+	}}
+}
+
+var groupMap = parser{Accepts: "`group=role:<role>` or `group=client:<slug>`, `;`-separated", set: func(l *loader, name, v string) {
+	m := auth.GroupMap{Roles: map[string]auth.Role{}, Clients: map[string][]string{}}
+	for _, e := range strings.Split(v, ";") {
+		e = strings.TrimSpace(e)
+		if e == "" {
+			continue
+		}
+		i := strings.LastIndex(e, "=")
+		group, target := "", ""
+		if i > 0 {
+			group, target = strings.TrimSpace(e[:i]), strings.TrimSpace(e[i+1:])
+		}
+		kind, value, _ := strings.Cut(target, ":")
+		switch {
+		case group == "":
+			l.bad("%s: %q must be group=role:<role> or group=client:<client slug>", name, e)
+		case kind == "role" && auth.Role(value).Valid():
+			if r, ok := m.Roles[group]; ok && r != auth.Role(value) {
+				l.bad("%s: group %q maps to two roles", name, group)
+			}
+			m.Roles[group] = auth.Role(value)
+		case kind == "role":
+			l.bad("%s: %q is not a role (agent, trainer, supervisor, compliance or admin)", name, value)
+		case kind == "client" && value != "":
+			m.Clients[group] = append(m.Clients[group], value)
+		default:
+			l.bad("%s: %q must be group=role:<role> or group=client:<client slug>", name, e)
+		}
+	}
+	l.cfg.GroupMap = m
+}}
+
+var breakGlass = parser{Accepts: "email addresses, comma-separated", set: func(l *loader, name, v string) {
+	for _, e := range strings.Split(v, ",") {
+		e = strings.ToLower(strings.TrimSpace(e))
+		if a, err := mail.ParseAddress(e); err != nil || a.Address != e {
+			l.bad("%s: %q is not an email address", name, e)
+			continue
+		}
+		l.cfg.Password.BreakGlass = append(l.cfg.Password.BreakGlass, e)
+	}
+}}
+
 var metricsAddr = parser{Accepts: "`host:port`", set: func(l *loader, _, v string) { l.cfg.MetricsAddr = v }}
 
 var metricsToken = parser{Accepts: "at least 16 bytes", set: func(l *loader, _, v string) { l.cfg.MetricsToken = v }}
@@ -578,6 +672,39 @@ func xapiRule(l *loader) {
 func deadlineRule(l *loader) {
 	if d := l.cfg.Deadlines; d.Auth > min(d.Eligibility, d.API, d.Bulk) {
 		l.warn("DEADLINE_AUTH (%s) is longer than a request deadline: that request's own deadline bounds its credential lookup", d.Auth)
+	}
+}
+
+// identityProviderRule turns OpenID Connect sign-in on when OIDC_ISSUER is
+// set, checking that the client id and secret go with it, and that password
+// sign-in is turned off only when there is another way in.
+func identityProviderRule(l *loader) {
+	o := l.oidc
+	if o.Issuer == "" {
+		if o.ClientID != "" || o.ClientSecret != "" {
+			l.bad("OIDC_CLIENT_ID and OIDC_CLIENT_SECRET need OIDC_ISSUER")
+		}
+		if l.cfg.Password.Off {
+			l.bad("PASSWORD_SIGN_IN=off needs OIDC_ISSUER: otherwise only the break-glass admins could sign in")
+		}
+	} else if l.absURL("OIDC_ISSUER", o.Issuer, l.production()) {
+		if o.ClientID == "" || o.ClientSecret == "" {
+			l.bad("OIDC_ISSUER needs OIDC_CLIENT_ID and OIDC_CLIENT_SECRET (or OIDC_CLIENT_SECRET_FILE)")
+		}
+		if !slices.Contains(strings.Fields(o.Scopes), "openid") {
+			l.bad("OIDC_SCOPES must include openid, got %q", o.Scopes)
+		}
+		if n := len([]rune(o.Name)); n == 0 || n > 60 {
+			l.bad("OIDC_NAME must be 1 to 60 characters, got %d", n)
+		}
+		o.Issuer = strings.TrimRight(o.Issuer, "/")
+		l.cfg.OIDC = &o
+	}
+	if l.cfg.Password.Off && len(l.cfg.Password.BreakGlass) == 0 {
+		l.warn("PASSWORD_SIGN_IN is off and PASSWORD_BREAK_GLASS is empty: if the identity provider is down, no one can sign in")
+	}
+	if !l.cfg.Password.Off && len(l.cfg.Password.BreakGlass) > 0 {
+		l.warn("PASSWORD_BREAK_GLASS is set but PASSWORD_SIGN_IN is on: everyone may sign in with a password")
 	}
 }
 

@@ -33,6 +33,7 @@ func NewHandler(svc *Service) *Handler { return &Handler{svc: svc} }
 // call it; the services check the rest (e.g. which users a trainer sees).
 func (h *Handler) Register(rg *gin.RouterGroup) {
 	rg.POST("/auth/login", h.login)
+	rg.GET("/auth/methods", h.methods)
 	rg.POST("/auth/refresh", h.refresh)
 	rg.POST("/auth/logout", h.logout)
 	rg.POST("/auth/password", RequireUser(), h.changePassword)
@@ -112,6 +113,16 @@ func (h *Handler) login(c *gin.Context) {
 		return
 	}
 	h.sendTokens(c, t, req.RefreshTokenDelivery == "body")
+}
+
+func (h *Handler) methods(c *gin.Context) {
+	c.JSON(http.StatusOK, h.svc.Methods())
+}
+
+// SendSession puts the refresh token of a session started elsewhere (a
+// sign-in with the identity provider) in the web app's cookie.
+func (h *Handler) SendSession(c *gin.Context, t *Tokens) {
+	h.setRefreshCookie(c, t.RefreshToken, t.RefreshExpires)
 }
 
 type refreshRequest struct {

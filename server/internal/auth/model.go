@@ -9,11 +9,16 @@ import (
 
 // User is a person who signs in. Users are deactivated, never deleted.
 type User struct {
-	ID            string     `gorm:"column:id" json:"id"`
-	Email         string     `gorm:"column:email" json:"email"`
-	DisplayName   string     `gorm:"column:display_name" json:"display_name"`
-	Role          Role       `gorm:"column:role" json:"role"`
-	ExternalID    *string    `gorm:"column:external_id" json:"external_id"`
+	ID          string  `gorm:"column:id" json:"id"`
+	Email       string  `gorm:"column:email" json:"email"`
+	DisplayName string  `gorm:"column:display_name" json:"display_name"`
+	Role        Role    `gorm:"column:role" json:"role"`
+	ExternalID  *string `gorm:"column:external_id" json:"external_id"`
+	// SCIMExternalID is the identity provider's id for a user it
+	// provisions over SCIM (SCIM's externalId).
+	SCIMExternalID *string `gorm:"column:scim_external_id" json:"-"`
+	// Source is where the account comes from (see Source).
+	Source        Source     `gorm:"column:source" json:"source"`
 	PasswordHash  string     `gorm:"column:password_hash" json:"-"`
 	Active        bool       `gorm:"column:active" json:"active"`
 	DeactivatedAt *time.Time `gorm:"column:deactivated_at" json:"deactivated_at,omitempty"`
@@ -24,6 +29,20 @@ type User struct {
 	// Clients names the memberships, by name (filled with ClientIDs).
 	Clients []ClientRef `gorm:"-" json:"clients,omitempty"`
 }
+
+// Source is where an account comes from.
+type Source string
+
+// The sources of accounts.
+const (
+	// SourcePassword: created in Skillgate (by an admin, a CSV import or
+	// the command line).
+	SourcePassword Source = "password"
+	// SourceOIDC: created by, or since claimed by, an OpenID Connect sign-in.
+	SourceOIDC Source = "oidc"
+	// SourceSCIM: provisioned by the identity provider over SCIM.
+	SourceSCIM Source = "scim"
+)
 
 // ClientRef names a client.
 type ClientRef struct {
@@ -41,7 +60,7 @@ func (u *User) HasPassword() bool { return u.PasswordHash != "" }
 func (u *User) summary() map[string]any {
 	return map[string]any{
 		"email": u.Email, "display_name": u.DisplayName, "role": u.Role,
-		"external_id": u.ExternalID, "active": u.Active, "client_ids": u.ClientIDs,
+		"external_id": u.ExternalID, "active": u.Active, "client_ids": u.ClientIDs, "source": u.Source,
 	}
 }
 
@@ -125,7 +144,7 @@ func (s *TextArray) Scan(src any) error {
 }
 
 // Scopes lists every API key scope.
-var Scopes = []string{ScopeEligibilityRead, ScopeWebhooksManage}
+var Scopes = []string{ScopeEligibilityRead, ScopeWebhooksManage, ScopeSCIMProvision}
 
 // Tokens is what a successful login or refresh hands back.
 type Tokens struct {
@@ -152,6 +171,9 @@ type CreateUserInput struct {
 	ExternalID  string   `json:"external_id" binding:"max=200"`
 	Password    string   `json:"password"`
 	ClientIDs   []string `json:"client_ids" binding:"omitempty,dive,uuid"`
+	// source is where the account comes from; "" is SourcePassword. Only
+	// identity's own provisioning paths set it.
+	source Source
 }
 
 // UpdateUserInput changes a user; nil fields are left alone. Password, when

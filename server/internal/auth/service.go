@@ -53,6 +53,15 @@ type Config struct {
 	// catalog's store implements it. Without it, a change that names a
 	// client fails with an internal error.
 	Clients Clients
+	// Password says who may sign in with a password; the zero value lets
+	// everyone.
+	Password PasswordPolicy
+	// Groups maps the identity provider's groups, as SCIM pushes them, to
+	// roles and memberships (IDP_GROUP_MAP).
+	Groups GroupMap
+	// ProviderName names the identity provider people may sign in with
+	// ("" when none is configured), for the login page.
+	ProviderName string
 }
 
 // Clients is what identity needs to know of the catalog's clients; the
@@ -166,6 +175,11 @@ func (s *Service) Login(ctx context.Context, in LoginInput) (*Tokens, error) {
 	if len(in.Password) > 4*MaxPasswordLength {
 		return nil, errLogin
 	}
+	// Decided by the address alone, before any lookup: the answer says
+	// nothing of whether an account exists.
+	if !s.cfg.Password.allows(email) {
+		return nil, errPasswordOff
+	}
 	now := s.clock.Now()
 	accountKey := "account:" + email
 	reserved, retryAt, err := s.store.reserveAttempt(ctx, []throttleKey{
@@ -191,11 +205,15 @@ func (s *Service) Login(ctx context.Context, in LoginInput) (*Tokens, error) {
 	if err != nil {
 		return nil, fmt.Errorf("auth: login: %w", err)
 	}
-	if !ok || u == nil || !u.Active {
+	// A break-glass address that is not an admin's may not use a password.
+	breakGlassNonAdmin := s.cfg.Password.Off && u != nil && u.Role != RoleAdmin
+	if !ok || u == nil || !u.Active || breakGlassNonAdmin {
 		reason, actor, subject := "wrong password", audit.System("login"), ""
 		switch {
 		case u == nil:
 			reason = "unknown email"
+		case ok && u.Active && breakGlassNonAdmin:
+			reason, actor, subject = "password sign-in off; not an admin", audit.Actor{Kind: audit.ActorUser, ID: u.ID}, u.ID
 		case !u.Active:
 			reason, actor, subject = "deactivated", audit.Actor{Kind: audit.ActorUser, ID: u.ID}, u.ID
 		default:
@@ -226,7 +244,7 @@ func (s *Service) Login(ctx context.Context, in LoginInput) (*Tokens, error) {
 		return s.recorder.Record(ctx, tx, audit.Entry{
 			Actor: audit.Actor{Kind: audit.ActorUser, ID: u.ID}, Action: "auth.login",
 			SubjectType: "session", SubjectID: sess.ID,
-			After: map[string]any{"client_ip": in.ClientIP},
+			After: map[string]any{"method": "password", "client_ip": in.ClientIP},
 		})
 	})
 	if err != nil {

@@ -217,7 +217,10 @@ func (s *Service) createUsers(ctx context.Context, tx *gorm.DB, actor audit.Acto
 	users := make([]*User, 0, len(ins))
 	for i, in := range ins {
 		u := &User{ID: uuid.NewString(), Email: in.Email, DisplayName: in.DisplayName, Role: in.Role,
-			Active: true, CreatedAt: now, UpdatedAt: now, ClientIDs: dedupe(in.ClientIDs)}
+			Active: true, CreatedAt: now, UpdatedAt: now, ClientIDs: dedupe(in.ClientIDs), Source: in.source}
+		if u.Source == "" {
+			u.Source = SourcePassword
+		}
 		if in.ExternalID != "" {
 			u.ExternalID = &in.ExternalID
 		}
@@ -380,40 +383,57 @@ func (s *Service) SetActive(ctx context.Context, id string, active bool) (*User,
 	if !active && id == p.UserID {
 		return nil, apperr.E(apperr.Conflict, "you may not deactivate yourself")
 	}
+	return s.SetActiveAs(ctx, p.Actor(), id, active)
+}
+
+// SetActiveAs deactivates or reactivates a user on behalf of actor without
+// checking who asks (for provisioning by the identity provider). Returns
+// not_found.
+func (s *Service) SetActiveAs(ctx context.Context, actor audit.Actor, id string, active bool) (*User, error) {
 	var out *User
-	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		u, err := s.store.userByID(ctx, tx, id, true)
 		if err != nil {
 			return err
 		}
-		before := u.summary()
-		now := s.clock.Now()
-		u.Active, u.UpdatedAt, u.DeactivatedAt = active, now, nil
-		if !active {
-			u.DeactivatedAt = &now
-		}
-		if err := updateUser(tx, u.ID, map[string]any{
-			"active": u.Active, "deactivated_at": u.DeactivatedAt, "updated_at": now,
-		}); err != nil {
-			return db.Translate(err, "user")
-		}
-		action := "user.reactivate"
-		if !active {
-			action = "user.deactivate"
-			if err := revokeUserSessions(tx, u.ID, "deactivated", now); err != nil {
-				return err
-			}
-		}
 		out = u
-		return s.recorder.Record(ctx, tx, audit.Entry{
-			Actor: p.Actor(), Action: action, SubjectType: "user", SubjectID: u.ID, Before: before, After: u.summary(),
-		})
+		return s.setActive(ctx, tx, actor, u, active)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("auth: set active: %w", err)
 	}
 	s.forgetSessions(out.ID)
 	return out, nil
+}
+
+// setActive deactivates (ending every session of the user) or reactivates
+// the locked user u and audits it, in tx; the caller forgets the user's
+// cached sessions after the commit. Nothing changes when u already is.
+func (s *Service) setActive(ctx context.Context, tx *gorm.DB, actor audit.Actor, u *User, active bool) error {
+	if u.Active == active {
+		return nil
+	}
+	before := u.summary()
+	now := s.clock.Now()
+	u.Active, u.UpdatedAt, u.DeactivatedAt = active, now, nil
+	if !active {
+		u.DeactivatedAt = &now
+	}
+	if err := updateUser(tx, u.ID, map[string]any{
+		"active": u.Active, "deactivated_at": u.DeactivatedAt, "updated_at": now,
+	}); err != nil {
+		return db.Translate(err, "user")
+	}
+	action := "user.reactivate"
+	if !active {
+		action = "user.deactivate"
+		if err := revokeUserSessions(tx, u.ID, "deactivated", now); err != nil {
+			return err
+		}
+	}
+	return s.recorder.Record(ctx, tx, audit.Entry{
+		Actor: actor, Action: action, SubjectType: "user", SubjectID: u.ID, Before: before, After: u.summary(),
+	})
 }
 
 // SetMemberships replaces a user's client memberships (admins only).

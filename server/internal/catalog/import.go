@@ -84,6 +84,9 @@ type ImportRun struct {
 	// once the library is written.
 	ClientIDs  map[string]string
 	ProgramIDs map[string]string
+	// ModuleIDs maps module references ("client/module", "core/module")
+	// to ids once the library is written.
+	ModuleIDs map[string]string
 }
 
 // ImportOptions tune an import.
@@ -116,7 +119,7 @@ func (s *Service) Import(ctx context.Context, contentRoot, quizRoot string, opts
 		opts.Actor = audit.System("import")
 	}
 	run := &ImportRun{Library: lib, Actor: opts.Actor, Report: &Report{DryRun: opts.DryRun, Items: []ReportItem{}},
-		ClientIDs: map[string]string{}, ProgramIDs: map[string]string{}}
+		ClientIDs: map[string]string{}, ProgramIDs: map[string]string{}, ModuleIDs: map[string]string{}}
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		// One import at a time (several replicas may import on start): the
 		// second waits, then finds the first's work and reports it unchanged.
@@ -163,6 +166,9 @@ func (s *Service) applyLibrary(ctx context.Context, tx *gorm.DB, run *ImportRun)
 	if err != nil {
 		return err
 	}
+	for k, v := range core {
+		run.ModuleIDs[k] = v
+	}
 	for _, c := range run.Library.Clients {
 		id, err := s.applyClient(ctx, tx, run, c)
 		if err != nil {
@@ -172,6 +178,9 @@ func (s *Service) applyLibrary(ctx context.Context, tx *gorm.DB, run *ImportRun)
 		ids, err := s.applyModules(ctx, tx, run, &id, c.Slug, c.Modules)
 		if err != nil {
 			return err
+		}
+		for k, v := range ids {
+			run.ModuleIDs[c.Slug+"/"+k] = v
 		}
 		for k, v := range core {
 			ids[k] = v

@@ -144,3 +144,64 @@ func TestRunViewRefusesARevokedSession(t *testing.T) {
 		return d.do("GET", path, "agent", nil, nil).Status == 401
 	})
 }
+
+// TestReaderCacheFollowsANewVersion: a version published by plain SQL (a
+// new module_versions row and the module's current_version moved, as any
+// replica's publish writes them) is served once the change feed is read,
+// or once the injected clock passes changefeed.MaxLag without a read; until
+// then the cached current version still answers (with its 304), and
+// afterwards the old ETag no longer does.
+func TestReaderCacheFollowsANewVersion(t *testing.T) {
+	t.Parallel()
+	d := newDemoWith(t, func(c *app.Config) { c.EligibilityView = true })
+	sync := func() {
+		t.Helper()
+		if err := d.env.App.Routing.SyncView(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	publish := func(id string) {
+		t.Helper()
+		if err := d.env.DB.Exec(`INSERT INTO module_versions (id, module_id, number, title, summary, minutes, change_kind,
+  source, markdown, html, toc, body_text, content_hash, created_at, published_kind, published_by)
+SELECT gen_random_uuid(), v.module_id, v.number + 1, v.title || ' (revised)', v.summary, v.minutes, 'minor',
+  v.source || E'\nRevised.\n', v.markdown || E'\nRevised.\n', v.html || '<p>Revised.</p>', v.toc, v.body_text || ' Revised.',
+  v.content_hash || '-revised', now(), 'system', 'test'
+FROM module_versions v JOIN modules m ON m.id = v.module_id AND v.number = m.current_version WHERE m.id = ?`, id).Error; err != nil {
+			t.Fatal(err)
+		}
+		if err := d.env.DB.Exec(`UPDATE modules SET current_version = current_version + 1 WHERE id = ?`, id).Error; err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, byClock := range []bool{false, true} {
+		sync()
+		id := d.mod["core"]
+		path := "/api/v1/modules/" + id
+		first := d.mustDo(t, "GET", path, "agent", nil, 200)
+		var before struct{ Version struct{ Number int } }
+		first.JSON(t, &before)
+		etag := first.Header.Get("ETag")
+		publish(id)
+		if res := d.do("GET", path, "agent", nil, map[string]string{"If-None-Match": etag}); res.Status != 304 {
+			t.Fatalf("byClock %v, before the feed is read: got %d, want the cached 304", byClock, res.Status)
+		}
+		if byClock {
+			d.env.Clock.Advance(changefeed.MaxLag + time.Millisecond)
+		} else {
+			sync()
+		}
+		res := d.do("GET", path, "agent", nil, map[string]string{"If-None-Match": etag})
+		if res.Status != 200 || res.Header.Get("ETag") == etag {
+			t.Fatalf("byClock %v, after: got %d with ETag %s, want 200 with a new ETag", byClock, res.Status, res.Header.Get("ETag"))
+		}
+		var after struct{ Version struct{ Number int } }
+		res.JSON(t, &after)
+		if after.Version.Number != before.Version.Number+1 {
+			t.Errorf("byClock %v: got version %d, want %d", byClock, after.Version.Number, before.Version.Number+1)
+		}
+		if res := d.do("GET", path, "agent", nil, map[string]string{"If-None-Match": res.Header.Get("ETag")}); res.Status != 304 {
+			t.Errorf("byClock %v: the new ETag: got %d, want 304", byClock, res.Status)
+		}
+	}
+}

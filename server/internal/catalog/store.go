@@ -620,3 +620,28 @@ func insertProgram(tx *gorm.DB, columns map[string]any) error {
 func updateProgram(tx *gorm.DB, id string, columns map[string]any) error {
 	return tx.Table("programs").Where("id = ?", id).Updates(columns).Error
 }
+
+// ModuleCompletion is the latest time a user completed a module, at any
+// version.
+type ModuleCompletion struct {
+	UserID      string    `gorm:"column:user_id"`
+	ModuleID    string    `gorm:"column:module_id"`
+	CompletedAt time.Time `gorm:"column:completed_at"`
+}
+
+// LatestModuleCompletions returns, for each user who completed one of the
+// modules, the latest completion of each (for continuing education credit).
+func (s *Store) LatestModuleCompletions(ctx context.Context, moduleIDs []string) ([]ModuleCompletion, error) {
+	const q = `
+SELECT user_id::text AS user_id, module_id::text AS module_id, max(completed_at) AS completed_at
+FROM module_progress
+WHERE module_id IN ? AND completed_at IS NOT NULL
+GROUP BY user_id, module_id
+ORDER BY user_id, module_id`
+	out := []ModuleCompletion{}
+	if len(moduleIDs) == 0 {
+		return out, nil
+	}
+	err := s.db.WithContext(ctx).Raw(q, moduleIDs).Scan(&out).Error
+	return out, db.Translate(err, "module completions")
+}

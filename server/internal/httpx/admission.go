@@ -19,7 +19,8 @@ const (
 
 // Limiter is admission control for one class of routes: at most Limit
 // requests run at once, and a request beyond that waits in a queue of at
-// most Limit waiters for a slot, or is refused (503 with Retry-After).
+// most Queue waiters (Limit when Queue is 0) for a slot, or is refused
+// (503 with Retry-After).
 // Refusing fast keeps the admitted requests fast and lets the client (or
 // its load balancer) go elsewhere, instead of every request slowing down
 // together until all of them time out.
@@ -42,6 +43,11 @@ const (
 type Limiter struct {
 	Class string
 	Limit int
+	// Queue is how many requests may wait at once (0: Limit). Size it to
+	// the work, not to the limit: waiters that the replica finishes well
+	// within Wait cost nothing to hold, and refusing them is a 503 below
+	// capacity. Set it before the limiter's first use.
+	Queue int
 	// Wait, Target and Interval: see the type's comment. Set them before
 	// the limiter's first use.
 	Wait     time.Duration
@@ -148,7 +154,11 @@ type queue struct {
 }
 
 func (q *queue) configure(l *Limiter) {
-	q.limit, q.capacity, q.wait, q.target, q.interval = l.Limit, l.Limit, l.Wait, min(l.Target, l.Wait), l.Interval
+	capacity := l.Queue
+	if capacity <= 0 {
+		capacity = l.Limit
+	}
+	q.limit, q.capacity, q.wait, q.target, q.interval = l.Limit, capacity, l.Wait, min(l.Target, l.Wait), l.Interval
 }
 
 // tick starts a new interval when the current one is over: the queue is

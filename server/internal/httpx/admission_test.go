@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -230,5 +231,115 @@ func TestAdmissionQueuePolicy(t *testing.T) {
 	}
 	if q.running != 0 || len(q.waiting) != 0 {
 		t.Errorf("at the end: got %d running and %d waiting, want none", q.running, len(q.waiting))
+	}
+}
+
+// admissionRun is what simulateAdmission saw.
+type admissionRun struct {
+	admitted, refused, refusedFull int
+	maxAdmittedWait                time.Duration // from arrival to a slot
+	maxRefusedWait                 time.Duration // from arrival to the 503
+	overloadedAt                   time.Time     // when the queue was first overloaded
+	refusedAfterOverload           time.Duration // the longest wait of a refusal that arrived after that
+}
+
+// simulateAdmission drives the queue's policy (no goroutines, no timers:
+// the time is told) through a replica that finishes one check every tick
+// while any runs (two cores at twice the tick per check). Each tick,
+// arrive(inSystem) requests arrive, given how many are admitted or waiting.
+func simulateAdmission(limit, capacity, ticks int, tick time.Duration, arrive func(inSystem int) int) admissionRun {
+	t0 := time.Date(2026, 1, 1, 9, 0, 0, 0, time.UTC)
+	q := &queue{limit: limit, capacity: capacity, wait: 20 * time.Millisecond, target: 5 * time.Millisecond,
+		interval: 100 * time.Millisecond}
+	var run admissionRun
+	var pending []*waiter
+	settle := func(now time.Time) { // look at every waiter's outcome
+		pending = slices.DeleteFunc(pending, func(w *waiter) bool {
+			if len(w.ready) == 0 {
+				return false
+			}
+			select {
+			case ok := <-w.ready:
+				if waited := now.Sub(w.arrived); ok {
+					run.admitted++
+					run.maxAdmittedWait = max(run.maxAdmittedWait, waited)
+				} else {
+					run.refused++
+					run.maxRefusedWait = max(run.maxRefusedWait, waited)
+					if !run.overloadedAt.IsZero() && !w.arrived.Before(run.overloadedAt) {
+						run.refusedAfterOverload = max(run.refusedAfterOverload, waited)
+					}
+				}
+				return true
+			default:
+				return false
+			}
+		})
+	}
+	for i := range ticks {
+		now := t0.Add(time.Duration(i) * tick)
+		if q.running > 0 {
+			q.release(now)
+		}
+		if q.overloaded && run.overloadedAt.IsZero() {
+			run.overloadedAt = now
+		}
+		for range arrive(q.running + len(q.waiting)) {
+			switch w, ok := q.enter(now, now); {
+			case !ok:
+				run.refused++
+				run.refusedFull++
+			case w == nil:
+				run.admitted++
+			default:
+				pending = append(pending, w)
+			}
+		}
+		settle(now) // every outcome of this tick happened at now
+	}
+	return run
+}
+
+// TestAdmissionIsSizedToTheWork: 32 connections asking back to back, each
+// check costing 50 µs of CPU on two cores (one finished every 25 µs), never
+// meet a 503: with the queue sized to the work (256) every request waits
+// well under the 5 ms target. A queue only as long as the limit (12, as it
+// was) refused checks at that load. Offered three times what the replica
+// finishes, the queue is overloaded and refuses fast: no refused request
+// waits past the 20 ms bound, none that arrived after overload was
+// detected waits past the 5 ms target, and admitted ones never wait past the bound either.
+func TestAdmissionIsSizedToTheWork(t *testing.T) {
+	t.Parallel()
+	const tick = 25 * time.Microsecond
+	const ticks = 10000 // 250 ms: more than two of CoDel's intervals
+	closed := func(inSystem int) int { return max(32-inSystem, 0) }
+
+	sized := simulateAdmission(12, 256, ticks, tick, closed)
+	if sized.refused != 0 || sized.admitted < ticks-32 {
+		t.Errorf("32 connections, queue 256: got %d admitted and %d refused, want every one admitted", sized.admitted, sized.refused)
+	}
+	if sized.maxAdmittedWait >= 5*time.Millisecond {
+		t.Errorf("32 connections, queue 256: the longest wait was %s, want under the 5ms target", sized.maxAdmittedWait)
+	}
+	old := simulateAdmission(12, 12, ticks, tick, closed)
+	if old.refusedFull == 0 {
+		t.Errorf("32 connections, queue 12: got no refusal, want the short queue's 503s this test guards against")
+	}
+
+	three := func(int) int { return 3 } // three arrivals each tick: 3× what is finished
+	over := simulateAdmission(12, 256, ticks, tick, three)
+	if over.refused < ticks { // about two of every three
+		t.Errorf("3× overload: got %d refused of %d, want most refused", over.refused, 3*ticks)
+	}
+	if over.admitted < ticks-100 {
+		t.Errorf("3× overload: got %d admitted, want the replica kept busy (about %d)", over.admitted, ticks)
+	}
+	if over.maxRefusedWait > 20*time.Millisecond || over.maxAdmittedWait > 20*time.Millisecond {
+		t.Errorf("3× overload: waited up to %s before a 503 and %s before a slot, want at most the 20ms bound",
+			over.maxRefusedWait, over.maxAdmittedWait)
+	}
+	if over.overloadedAt.IsZero() || over.refusedAfterOverload > 5*time.Millisecond {
+		t.Errorf("3× overload: overloaded at %s; refusals arriving after it waited up to %s, want at most the 5ms target",
+			over.overloadedAt, over.refusedAfterOverload)
 	}
 }

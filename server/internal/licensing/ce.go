@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"math"
 	"os"
 	"path/filepath"
@@ -36,35 +37,88 @@ const CEFile = "ce-requirements.yaml"
 // CERequirement is the continuing education a state asks of a license class
 // each renewal period: Hours in all, of which Categories[c] must be of
 // category c. The period is the PeriodMonths before the license's expiry
-// date (not before its effective date).
+// date (not before its effective date). Sample says the values are an
+// example nobody has checked against the state's rules yet.
 type CERequirement struct {
 	State        string             `json:"state"`
 	Class        string             `json:"class"`
 	PeriodMonths int                `json:"period_months"`
 	Hours        float64            `json:"hours"`
 	Categories   map[string]float64 `json:"categories"`
+	Sample       bool               `json:"sample"`
 }
 
-// CECourse is a program approved as a CE course in States: certifying on it
-// earns Hours of Category in each of them.
+// checkRequirement checks a requirement's values, normalizing its state
+// code and adding each problem to f by field ("categories.<name>" for one
+// category's hours): the one check the library file and the admin page
+// share.
+func checkRequirement(r *CERequirement, f apperr.Fields) {
+	if code, ok := jurisdiction.Parse(r.State); ok {
+		r.State = code
+	} else {
+		f.Add("state", "must be %s", jurisdiction.Described)
+	}
+	if !catalog.ValidSlug(r.Class) {
+		f.Add("class", "must be a license class slug such as insurance-producer")
+	}
+	if r.PeriodMonths < 1 || r.PeriodMonths > 120 {
+		f.Add("period_months", "must be 1 to 120")
+	}
+	if r.Hours <= 0 || r.Hours > 500 {
+		f.Add("hours", "must be more than 0 and at most 500")
+	}
+	sum := 0.0
+	for _, c := range slices.Sorted(maps.Keys(r.Categories)) {
+		h := r.Categories[c]
+		if !catalog.ValidSlug(c) {
+			f.Add("categories."+c, "%q is not a category slug such as ethics", c)
+		} else if h <= 0 || h > 500 {
+			f.Add("categories."+c, "must be more than 0 and at most 500")
+		}
+		sum += h
+	}
+	if r.Hours > 0 && sum > r.Hours {
+		f.Add("categories", "the categories' hours (%g) are more than the requirement's hours (%g)", sum, r.Hours)
+	}
+}
+
+// CECourse is a program or a module approved as a CE course in States:
+// certifying on the program, or completing the module, earns Hours of
+// Category in each of them. Exactly one of Program and Module is set.
 type CECourse struct {
 	Program     string   `json:"program"` // client/program
 	ProgramName string   `json:"program_name"`
 	ProgramID   string   `json:"program_id"`
+	Module      string   `json:"module"` // client/module or core/module
+	ModuleTitle string   `json:"module_title"`
+	ModuleID    string   `json:"module_id"`
 	States      []string `json:"states"`
 	Approval    string   `json:"approval"`
 	Hours       float64  `json:"hours"`
 	Category    string   `json:"category"`
 }
 
-// CELibrary is the imported CE library. Sample is true while its values are
-// examples that compliance has not checked (the file says so).
+// title is the course's name on a credit.
+func (c *CECourse) title() string {
+	if c.Module != "" {
+		return cmp.Or(c.ModuleTitle, c.Module)
+	}
+	return cmp.Or(c.ProgramName, c.Program)
+}
+
+// CELibrary is the CE library: imported from the file, its requirements
+// maintained in the app since. Sample is the file's flag (its notice and
+// courses are examples); each requirement carries its own.
 type CELibrary struct {
 	Sample       bool            `json:"sample"`
 	Notice       string          `json:"notice"`
 	Requirements []CERequirement `json:"requirements"`
 	Courses      []CECourse      `json:"courses"`
 	ImportedAt   *time.Time      `json:"imported_at"`
+	// EditedAt and EditedBy: the requirements were changed in the app since
+	// the file was last imported (nil when not); export them to the file.
+	EditedAt *time.Time `json:"edited_at"`
+	EditedBy string     `json:"edited_by,omitempty"`
 }
 
 // requirement returns the library's requirement for the state and class.
@@ -87,6 +141,7 @@ type CECredit struct {
 	CompletedOn    Date      `gorm:"column:completed_on" json:"completed_on"`
 	Source         string    `gorm:"column:source" json:"source"` // course or external
 	ProgramID      *string   `gorm:"column:program_id" json:"program_id"`
+	ModuleID       *string   `gorm:"column:module_id" json:"module_id"`
 	Title          string    `gorm:"column:title" json:"title"`
 	ApprovalNumber string    `gorm:"column:approval_number" json:"approval_number"`
 	Evidence       string    `gorm:"column:evidence" json:"evidence"`
@@ -132,14 +187,14 @@ func period(l *License, req *CERequirement) Date {
 
 // standing computes a license's CE standing from the agent's credits.
 func standing(lib *CELibrary, l License, credits []CECredit, today Date) CEStanding {
-	st := CEStanding{License: l, PeriodEnd: l.ExpiryDate, Categories: []CECategory{}, Sample: lib.Sample,
+	st := CEStanding{License: l, PeriodEnd: l.ExpiryDate, Categories: []CECategory{},
 		DaysLeft: int(l.ExpiryDate.Sub(today.Time).Hours() / 24)}
 	req := lib.requirement(l.Jurisdiction, l.Class)
 	if req == nil {
 		st.Complete = true
 		return st
 	}
-	st.Requirement, st.Required = true, req.Hours
+	st.Requirement, st.Required, st.Sample = true, req.Hours, req.Sample
 	start := period(&l, req)
 	st.PeriodStart = &start
 	earned := map[string]float64{}
@@ -192,17 +247,29 @@ func (cl *ceLoader) Load(lib *catalog.Library) catalog.Problems {
 	if err != nil {
 		return catalog.Problems{{File: file, Message: fmt.Sprintf("cannot read the file: %v", err)}}
 	}
-	programs, names := map[string]bool{}, map[string]string{}
+	known, names := map[string]bool{}, map[string]string{}
 	for _, c := range lib.Clients {
 		for _, p := range c.Programs {
-			programs[c.Slug+"/"+p.Slug] = true
+			known[c.Slug+"/"+p.Slug] = true
 			names[c.Slug+"/"+p.Slug] = p.Name
 		}
+		for _, m := range c.Modules {
+			known[c.Slug+"/"+m.Slug] = true
+			names[c.Slug+"/"+m.Slug] = m.Title
+		}
 	}
-	out, ps := ParseCELibrary(file, data, programs)
+	for _, m := range lib.Core {
+		known["core/"+m.Slug] = true
+		names["core/"+m.Slug] = m.Title
+	}
+	out, ps := ParseCELibrary(file, data, known)
 	if out != nil {
 		for i := range out.Courses {
-			out.Courses[i].ProgramName = names[out.Courses[i].Program]
+			if c := &out.Courses[i]; c.Module != "" {
+				c.ModuleTitle = names[c.Module]
+			} else {
+				c.ProgramName = names[c.Program]
+			}
 		}
 	}
 	if len(ps) > 0 {
@@ -218,9 +285,10 @@ func (cl *ceLoader) Load(lib *catalog.Library) catalog.Problems {
 	return nil
 }
 
-// ParseCELibrary reads a CE library file; programs are the known
-// client/program slugs.
-func ParseCELibrary(file string, data []byte, programs map[string]bool) (*CELibrary, contentfile.Problems) {
+// ParseCELibrary reads a CE library file; known holds the library's
+// programs ("client/program") and modules ("client/module",
+// "core/module"), which a course may name.
+func ParseCELibrary(file string, data []byte, known map[string]bool) (*CELibrary, contentfile.Problems) {
 	d := contentfile.NewDecoder(file)
 	root := d.Document(data)
 	if root == nil {
@@ -235,6 +303,7 @@ func ParseCELibrary(file string, data []byte, programs map[string]bool) (*CELibr
 		return v
 	}
 	sampleSeen := false
+	var samples []*bool // each requirement's own sample flag, if it has one
 	for _, f := range d.Fields(root, "the CE library", "sample", "notice", "requirements", "courses") {
 		switch f.Key {
 		case "sample":
@@ -245,34 +314,25 @@ func ParseCELibrary(file string, data []byte, programs map[string]bool) (*CELibr
 			seen := map[string]int{}
 			for _, n := range d.Seq(f.V, "requirements") {
 				var r CERequirement
-				for _, g := range d.Fields(n, "a requirement", "state", "class", "period_months", "hours", "categories") {
+				var sample *bool
+				for _, g := range d.Fields(n, "a requirement", "state", "class", "period_months", "hours", "categories", "sample") {
 					switch g.Key {
 					case "state":
-						code, ok := jurisdiction.Parse(d.Str(g.V, "state"))
-						if !ok {
-							d.Errf(g.V, "state must be %s", jurisdiction.Described)
-						}
-						r.State = code
+						r.State = d.Str(g.V, "state")
 					case "class":
 						r.Class = d.Str(g.V, "class")
-						if !catalog.ValidSlug(r.Class) {
-							d.Errf(g.V, "class %q is not a slug such as insurance-producer", r.Class)
-						}
 					case "period_months":
 						r.PeriodMonths = d.Int(g.V, "period_months")
-						if r.PeriodMonths < 1 || r.PeriodMonths > 120 {
-							d.Errf(g.V, "period_months must be 1 to 120")
-						}
 					case "hours":
-						r.Hours = positive(g.V, "hours", 500)
+						r.Hours = d.Number(g.V, "hours")
 					case "categories":
 						r.Categories = map[string]float64{}
 						for _, c := range d.Pairs(g.V, "categories") {
-							if !catalog.ValidSlug(c.Key) {
-								d.Errf(c.K, "category %q is not a slug such as ethics", c.Key)
-							}
-							r.Categories[c.Key] = positive(c.V, c.Key, 500)
+							r.Categories[c.Key] = d.Number(c.V, c.Key)
 						}
+					case "sample":
+						b := d.Bool(g.V, "sample")
+						sample = &b
 					}
 				}
 				if r.State == "" || r.Class == "" || r.PeriodMonths == 0 || r.Hours == 0 {
@@ -282,29 +342,37 @@ func ParseCELibrary(file string, data []byte, programs map[string]bool) (*CELibr
 				if r.Categories == nil {
 					r.Categories = map[string]float64{}
 				}
-				sum := 0.0
-				for _, h := range r.Categories {
-					sum += h
-				}
-				if sum > r.Hours {
-					d.Errf(n, "the categories' hours (%g) are more than the requirement's hours (%g)", sum, r.Hours)
+				fields := apperr.Fields{}
+				checkRequirement(&r, fields)
+				for _, k := range slices.Sorted(maps.Keys(fields)) {
+					if k == "categories" {
+						d.Errf(n, "%s", fields[k])
+					} else {
+						d.Errf(n, "%s %s", k, fields[k])
+					}
 				}
 				key := r.State + " " + r.Class
 				if line, dup := seen[key]; dup {
 					d.Errf(n, "%s is listed twice (first on line %d)", key, line)
 				}
 				seen[key] = n.Line
+				samples = append(samples, sample)
 				lib.Requirements = append(lib.Requirements, r)
 			}
 		case "courses":
 			for _, n := range d.Seq(f.V, "courses") {
 				var c CECourse
-				for _, g := range d.Fields(n, "a course", "program", "states", "approval", "hours", "category") {
+				for _, g := range d.Fields(n, "a course", "program", "module", "states", "approval", "hours", "category") {
 					switch g.Key {
 					case "program":
 						c.Program = d.Str(g.V, "program")
-						if !programs[c.Program] {
+						if !known[c.Program] {
 							d.Errf(g.V, "no program %q (client/program) in the content library", c.Program)
+						}
+					case "module":
+						c.Module = d.Str(g.V, "module")
+						if !known[c.Module] {
+							d.Errf(g.V, "no module %q (client/module or core/module) in the content library", c.Module)
 						}
 					case "states":
 						for _, s := range d.Strs(g.V, "states") {
@@ -325,8 +393,8 @@ func ParseCELibrary(file string, data []byte, programs map[string]bool) (*CELibr
 						}
 					}
 				}
-				if c.Program == "" || len(c.States) == 0 || c.Approval == "" || c.Hours == 0 {
-					d.Errf(n, "a course needs program, states, approval and hours")
+				if (c.Program == "") == (c.Module == "") || len(c.States) == 0 || c.Approval == "" || c.Hours == 0 {
+					d.Errf(n, "a course needs a program or a module (one of them), states, approval and hours")
 					continue
 				}
 				lib.Courses = append(lib.Courses, c)
@@ -335,6 +403,12 @@ func ParseCELibrary(file string, data []byte, programs map[string]bool) (*CELibr
 	}
 	if !sampleSeen {
 		d.Errf(root, "say whether the values are samples: sample: true until compliance has checked each against the state's rules")
+	}
+	for i, sample := range samples {
+		lib.Requirements[i].Sample = lib.Sample
+		if sample != nil {
+			lib.Requirements[i].Sample = *sample
+		}
 	}
 	return lib, d.Problems()
 }
@@ -350,32 +424,54 @@ func (cl *ceLoader) Apply(ctx context.Context, tx *gorm.DB, run *catalog.ImportR
 		return nil
 	}
 	for i := range lib.Courses {
-		lib.Courses[i].ProgramID = run.ProgramIDs[lib.Courses[i].Program]
+		if c := &lib.Courses[i]; c.Module != "" {
+			c.ModuleID = run.ModuleIDs[c.Module]
+		} else {
+			c.ProgramID = run.ProgramIDs[c.Program]
+		}
 	}
 	raw, err := json.Marshal(lib)
 	if err != nil {
 		return err
 	}
-	sum := sha256.Sum256(raw)
-	hash := hex.EncodeToString(sum[:])
-	old, err := ceLibraryHash(tx)
+	hash := hashOf(raw)
+	cur, err := lockCELibrary(tx)
 	if err != nil {
 		return err
 	}
-	if old == hash {
+	// The file seeds the library and wins only when it changed since it
+	// was last imported: edits made in the app stay until then.
+	if cur != nil && cur.FileHash != nil && *cur.FileHash == hash {
 		run.Report.Add("ce-library", CEFile, catalog.OutcomeUnchanged, 0)
 		return nil
 	}
-	if err := saveCELibrary(tx, raw, hash, cl.svc.now()); err != nil {
+	if err := importCELibrary(tx, raw, hash, cl.svc.now()); err != nil {
 		return err
 	}
 	outcome := catalog.OutcomeChanged
-	if old == "" {
+	if cur == nil {
 		outcome = catalog.OutcomeCreated
 	}
 	run.Report.Add("ce-library", CEFile, outcome, 0)
-	return cl.svc.audit.Record(ctx, tx, audit.Entry{Actor: run.Actor, Action: "ce.library.import", SubjectType: "ce_library",
-		SubjectID: "1", After: map[string]any{"hash": hash, "sample": lib.Sample, "requirements": len(lib.Requirements), "courses": len(lib.Courses)}})
+	after := map[string]any{"hash": hash, "sample": lib.Sample, "requirements": len(lib.Requirements), "courses": len(lib.Courses)}
+	entry := audit.Entry{Actor: run.Actor, Action: "ce.library.import", SubjectType: "ce_library", SubjectID: "1", After: after}
+	if cur != nil && cur.EditedAt != nil {
+		// The changed file replaces requirements edited in the app: the
+		// audit entry keeps them.
+		old, err := cur.decode()
+		if err != nil {
+			return err
+		}
+		entry.Before = map[string]any{"requirements": old.Requirements, "edited_at": old.EditedAt, "edited_by": old.EditedBy}
+		after["replaced_app_edits"] = true
+	}
+	return cl.svc.audit.Record(ctx, tx, entry)
+}
+
+// hashOf is the hex SHA-256 of a stored library document.
+func hashOf(doc []byte) string {
+	sum := sha256.Sum256(doc)
+	return hex.EncodeToString(sum[:])
 }
 
 // CELibrary returns the imported CE library (empty when none was imported)
@@ -459,29 +555,61 @@ func (s *Service) RecordCECredit(ctx context.Context, in RecordCEInput) (*CECred
 	return c, nil
 }
 
-// RunCECourseCredits records, for every agent certified on a program the
-// CE library approves as a course, the course's credit in each of its
-// states where the agent holds a license, once per certification (by the
-// day it was earned), audited as the system. Safe on several replicas: a
-// unique index keeps each credit once. It returns how many it recorded.
+// RunCECourseCredits records the credit of every course the CE library
+// approves, in each of its states where the agent holds a license
+// (verified or pending): for a program, once per certification on it (by
+// the day it was earned); for a module, once per latest completion of it
+// (by its day). Audited as the system. Safe on several replicas: unique
+// indexes keep each credit once. It returns how many it recorded.
 func (s *Service) RunCECourseCredits(ctx context.Context) (int, error) {
 	lib, err := s.store.CELibrary(ctx)
 	if err != nil || len(lib.Courses) == 0 {
 		return 0, err
 	}
-	certs, err := s.certs.ListByStates(ctx, certification.Certified, certification.RefresherDue)
-	if err != nil {
-		return 0, err
+	type earned struct {
+		userID string
+		on     Date
+		course CECourse
 	}
-	byProgram := map[string][]CECourse{}
+	var todo []earned
+	byProgram, byModule := map[string][]CECourse{}, map[string][]CECourse{}
+	var moduleIDs []string
 	for _, c := range lib.Courses {
-		byProgram[c.ProgramID] = append(byProgram[c.ProgramID], c)
-	}
-	var users []string
-	for _, c := range certs {
-		if len(byProgram[c.ProgramID]) > 0 && c.CertifiedAt != nil {
-			users = append(users, c.UserID)
+		switch {
+		case c.ModuleID != "":
+			byModule[c.ModuleID] = append(byModule[c.ModuleID], c)
+			moduleIDs = append(moduleIDs, c.ModuleID)
+		case c.ProgramID != "":
+			byProgram[c.ProgramID] = append(byProgram[c.ProgramID], c)
 		}
+	}
+	if len(byProgram) > 0 {
+		certs, err := s.certs.ListByStates(ctx, certification.Certified, certification.RefresherDue)
+		if err != nil {
+			return 0, err
+		}
+		for _, cert := range certs {
+			for _, course := range byProgram[cert.ProgramID] {
+				if cert.CertifiedAt != nil {
+					todo = append(todo, earned{cert.UserID, DateOf(*cert.CertifiedAt), course})
+				}
+			}
+		}
+	}
+	if len(moduleIDs) > 0 {
+		done, err := s.programs.LatestModuleCompletions(ctx, moduleIDs)
+		if err != nil {
+			return 0, err
+		}
+		for _, m := range done {
+			for _, course := range byModule[m.ModuleID] {
+				todo = append(todo, earned{m.UserID, DateOf(m.CompletedAt), course})
+			}
+		}
+	}
+	users := make([]string, len(todo))
+	for i, e := range todo {
+		users[i] = e.userID
 	}
 	ls, err := s.store.ForUsers(ctx, users)
 	if err != nil {
@@ -496,32 +624,33 @@ func (s *Service) RunCECourseCredits(ctx context.Context) (int, error) {
 	actor := audit.System("ce-course-credits")
 	n := 0
 	now := s.now()
-	for _, cert := range certs {
-		if cert.CertifiedAt == nil {
-			continue
-		}
-		for _, course := range byProgram[cert.ProgramID] {
-			for _, st := range course.States {
-				if !slices.Contains(states[cert.UserID], st) {
-					continue
+	for _, e := range todo {
+		for _, st := range e.course.States {
+			if !slices.Contains(states[e.userID], st) {
+				continue
+			}
+			c := &CECredit{ID: uuid.NewString(), UserID: e.userID, Jurisdiction: st, Hours: e.course.Hours, Category: e.course.Category,
+				CompletedOn: e.on, Source: "course", Title: e.course.title(), ApprovalNumber: e.course.Approval,
+				RecordedBy: actor.ID, CreatedAt: now}
+			after := map[string]any{"user_id": c.UserID, "jurisdiction": st, "hours": c.Hours, "category": c.Category,
+				"approval": e.course.Approval, "completed_on": c.CompletedOn.String()}
+			if id := e.course.ModuleID; id != "" {
+				c.ModuleID, after["module_id"] = &id, id
+			} else {
+				id := e.course.ProgramID
+				c.ProgramID, after["program_id"] = &id, id
+			}
+			err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+				isNew, err := insertCourseCredit(tx, c)
+				if err != nil || !isNew {
+					return err
 				}
-				pid := cert.ProgramID
-				c := &CECredit{ID: uuid.NewString(), UserID: cert.UserID, Jurisdiction: st, Hours: course.Hours, Category: course.Category,
-					CompletedOn: DateOf(*cert.CertifiedAt), Source: "course", ProgramID: &pid, Title: cmp.Or(course.ProgramName, course.Program),
-					ApprovalNumber: course.Approval, RecordedBy: actor.ID, CreatedAt: now}
-				err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-					isNew, err := insertCourseCredit(tx, c)
-					if err != nil || !isNew {
-						return err
-					}
-					n++
-					return s.audit.Record(ctx, tx, audit.Entry{Actor: actor, Action: "ce.credit.course", SubjectType: "ce_credit",
-						SubjectID: c.ID, After: map[string]any{"user_id": c.UserID, "jurisdiction": st, "hours": c.Hours,
-							"category": c.Category, "program_id": pid, "approval": course.Approval, "completed_on": c.CompletedOn.String()}})
-				})
-				if err != nil {
-					return n, fmt.Errorf("licensing: CE course credit: %w", err)
-				}
+				n++
+				return s.audit.Record(ctx, tx, audit.Entry{Actor: actor, Action: "ce.credit.course", SubjectType: "ce_credit",
+					SubjectID: c.ID, After: after})
+			})
+			if err != nil {
+				return n, fmt.Errorf("licensing: CE course credit: %w", err)
 			}
 		}
 	}

@@ -154,7 +154,7 @@ func TestCEPeriodsRemindersAndCredits(t *testing.T) {
 	res = env.Do(apitest.Request{Method: "GET", Path: "/api/v1/ce/library", Token: officer})
 	var libBody licensing.CELibrary
 	res.JSON(t, &libBody)
-	if res.Status != 200 || !libBody.Sample || len(libBody.Requirements) == 0 || len(libBody.Courses) != 1 || libBody.Courses[0].ProgramID == "" {
+	if res.Status != 200 || !libBody.Sample || len(libBody.Requirements) == 0 || len(libBody.Courses) != 2 || libBody.Courses[0].ProgramID == "" || libBody.Courses[1].ModuleID == "" {
 		t.Errorf("library: got %d %s", res.Status, res.Body)
 	}
 	if res := env.Do(apitest.Request{Method: "GET", Path: "/api/v1/ce/library", Token: anaTok}); res.Status != 403 {

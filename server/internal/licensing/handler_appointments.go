@@ -31,6 +31,9 @@ func (h *Handler) registerAppointments(rg *gin.RouterGroup) {
 	rg.GET("/reports/appointment-counts", oversight, h.appointmentCounts)
 	holders := auth.RequireUser(auth.RoleAgent, auth.RoleCompliance, auth.RoleAdmin)
 	rg.GET("/ce/library", oversight, h.ceLibrary)
+	rg.GET("/ce/library/export", oversight, h.exportCELibrary)
+	rg.PUT("/ce/requirements/:state/:class", oversight, h.setCERequirement)
+	rg.DELETE("/ce/requirements/:state/:class", oversight, h.deleteCERequirement)
 	rg.GET("/ce/standing", holders, h.ceStanding)
 	rg.POST("/ce/credits", compliance, h.recordCECredit)
 	rg.GET("/reports/ce-at-risk", oversight, h.ceAtRisk)
@@ -38,6 +41,39 @@ func (h *Handler) registerAppointments(rg *gin.RouterGroup) {
 
 func (h *Handler) ceLibrary(c *gin.Context) {
 	lib, err := h.svc.CELibrary(c.Request.Context())
+	if err != nil {
+		httpx.Error(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, lib)
+}
+
+func (h *Handler) exportCELibrary(c *gin.Context) {
+	file, err := h.svc.ExportCELibrary(c.Request.Context())
+	if err != nil {
+		httpx.Error(c, err)
+		return
+	}
+	c.Header("Content-Disposition", `attachment; filename="`+CEFile+`"`)
+	c.Data(http.StatusOK, "application/yaml; charset=utf-8", file)
+}
+
+func (h *Handler) setCERequirement(c *gin.Context) {
+	var req CERequirementInput
+	if err := httpx.BindJSON(c, &req); err != nil {
+		httpx.Error(c, err)
+		return
+	}
+	lib, err := h.svc.SetCERequirement(c.Request.Context(), c.Param("state"), c.Param("class"), req)
+	if err != nil {
+		httpx.Error(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, lib)
+}
+
+func (h *Handler) deleteCERequirement(c *gin.Context) {
+	lib, err := h.svc.DeleteCERequirement(c.Request.Context(), c.Param("state"), c.Param("class"))
 	if err != nil {
 		httpx.Error(c, err)
 		return

@@ -41,6 +41,7 @@ type programReader interface {
 	ClientByID(ctx context.Context, id string) (*catalog.Client, error)
 	ClientBySlug(ctx context.Context, slug string) (*catalog.Client, error)
 	ListAllPrograms(ctx context.Context) ([]catalog.Program, error)
+	LatestModuleCompletions(ctx context.Context, moduleIDs []string) ([]catalog.ModuleCompletion, error)
 }
 
 // Service applies the licensing rules.

@@ -2,6 +2,7 @@ package quiz
 
 import (
 	"bytes"
+	"encoding/base64"
 	"encoding/xml"
 	"fmt"
 	"strconv"
@@ -24,8 +25,9 @@ const (
 // importing the file back gives the same questions. It returns the file and
 // its suggested extension. Errors: invalid (an unknown format, or a short
 // answer question graded only by a pattern, which Moodle cannot grade). GIFT
-// has no cloze questions: a GIFT export leaves them out, saying so in a
-// comment.
+// has no cloze questions and cannot carry files: a GIFT export leaves cloze
+// questions and questions with images out, saying so in a comment. The
+// questions' files must hold their Data (Store.LoadFileData).
 func Export(format string, qs []Question) ([]byte, string, error) {
 	if err := checkExportFormat(format); err != nil {
 		return nil, "", err
@@ -101,23 +103,35 @@ func exportXML(qs []Question) ([]byte, error) {
 		if q.TextAfter != "" {
 			text += " " + missingWord + " " + q.TextAfter
 		}
+		files := func(s string) []xmlFile { // the files s shows, embedded where Moodle looks for them
+			var out []xmlFile
+			for _, qf := range q.filesIn(s) {
+				out = append(out, xmlFile{Name: qf.Name, Path: "/", Encoding: "base64", Data: base64.StdEncoding.EncodeToString(qf.Data)})
+			}
+			return out
+		}
+		for _, qf := range q.Files {
+			if len(qf.Data) != qf.Size {
+				return nil, fmt.Errorf("quiz: export moodle xml: question %s: the content of the file %q is not loaded", q.Key(), qf.Name)
+			}
+		}
 		x := xmlQuestion{
 			Name:            &xmlPlain{Text: exportName(q)},
-			QuestionText:    &xmlText{Format: f, Text: text},
-			GeneralFeedback: &xmlText{Format: f, Text: q.Feedback},
+			QuestionText:    &xmlText{Format: f, Text: text, Files: files(text)},
+			GeneralFeedback: &xmlText{Format: f, Text: q.Feedback, Files: files(q.Feedback)},
 			DefaultGrade:    strconv.Itoa(q.Points),
 		}
 		fb := func(s string) *xmlText {
 			if s == "" {
 				return nil
 			}
-			return &xmlText{Format: f, Text: s}
+			return &xmlText{Format: f, Text: s, Files: files(s)}
 		}
 		switch q.Type {
 		case SingleChoice, MultipleResponse:
 			x.Type, x.Single, x.ShuffleAnswers = "multichoice", strconv.FormatBool(q.Type == SingleChoice), "true"
 			for _, o := range q.Options {
-				x.Answers = append(x.Answers, xmlAnswer{Fraction: num(o.Weight), Format: f, Text: o.Text, Feedback: fb(o.Feedback)})
+				x.Answers = append(x.Answers, xmlAnswer{Fraction: num(o.Weight), Format: f, Text: o.Text, Files: files(o.Text), Feedback: fb(o.Feedback)})
 			}
 		case TrueFalse:
 			x.Type = "truefalse"
@@ -152,7 +166,7 @@ func exportXML(qs []Question) ([]byte, error) {
 		case Matching:
 			x.Type, x.ShuffleAnswers = "matching", "true"
 			for _, p := range q.Pairs {
-				x.Subquestions = append(x.Subquestions, xmlSub{Format: f, Text: p.Left, Answer: xmlPlain{Text: p.Right}})
+				x.Subquestions = append(x.Subquestions, xmlSub{Format: f, Text: p.Left, Files: files(p.Left), Answer: xmlPlain{Text: p.Right}})
 			}
 		}
 		if tags := ownTags(q); len(tags) > 0 {
@@ -223,6 +237,10 @@ func exportGIFT(qs []Question) []byte {
 		b.WriteString("\n")
 		if q.Type == Cloze { // GIFT has no embedded answers
 			fmt.Fprintf(&b, "// skipped: %s is a cloze (embedded answers) question, which GIFT cannot hold; export as %s to keep it\n", q.Key(), ExportMoodleXML)
+			continue
+		}
+		if len(q.Files) > 0 { // GIFT cannot carry files
+			fmt.Fprintf(&b, "// skipped: %s shows images, which GIFT cannot carry; export as %s to keep it\n", q.Key(), ExportMoodleXML)
 			continue
 		}
 		if q.Reread != "" {

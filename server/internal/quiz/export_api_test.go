@@ -1,6 +1,7 @@
 package quiz_test
 
 import (
+	"encoding/base64"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -93,8 +94,8 @@ func TestMoodleBanksImportAndExport(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: got error %v importing the export", tc.format, err)
 		}
-		// graded's own, xml-forms (with its cloze question, which GIFT leaves out), aiken-forms, gift-forms
-		if want := map[string]int{"gift": 6 + 8 + 3 + 21, "moodle-xml": 6 + 9 + 3 + 21}[tc.format]; len(b.Questions) != want {
+		// graded's own, xml-forms (with its cloze, gapselect, ddwtos and image questions, which GIFT leaves out), aiken-forms, gift-forms
+		if want := map[string]int{"gift": 6 + 8 + 3 + 21, "moodle-xml": 6 + 12 + 3 + 21}[tc.format]; len(b.Questions) != want {
 			t.Errorf("%s: got %d questions back, want %d", tc.format, len(b.Questions), want)
 		}
 	}
@@ -107,8 +108,56 @@ func TestMoodleBanksImportAndExport(t *testing.T) {
 	for _, q := range b.Questions {
 		ids = append(ids, q.ID)
 	}
-	if want := []string{"ownership", "listening", "check-in", "aht", "fcr", "sla", "metrics", "ownership-2", "cloze"}; !reflect.DeepEqual(ids, want) {
+	if want := []string{"ownership", "listening", "check-in", "aht", "fcr", "sla", "metrics", "ownership-2", "cloze", "warning-light", "greeting", "escalate"}; !reflect.DeepEqual(ids, want) {
 		t.Errorf("got the bank's ids %v, want %v in the file's order", ids, want)
+	}
+	// The images come back with the exported bank, embedded again.
+	if light := b.Questions[9]; len(light.Files) != 2 || string(light.Files[0].Data) != string(redPNG(t)) {
+		t.Errorf("got the files %v of the exported image question, want the red and blue lights with their content", light.Files)
+	}
+
+	// A stored version names its files by hash; the bytes are stored once.
+	var withData, files int64
+	env.DB.Raw(`SELECT count(*) FROM quiz_versions WHERE pool::text LIKE '%"data"%'`).Scan(&withData)
+	env.DB.Raw(`SELECT count(*) FROM question_files`).Scan(&files)
+	if withData != 0 || files != 2 {
+		t.Errorf("got %d versions holding file data and %d stored files, want 0 and 2", withData, files)
+	}
+
+	// An image is served at its hash, to anyone who has the address (an
+	// <img> carries no token), as an image only.
+	red := "805924e65dff89ccbac4046a6995a73622a878f5ff9ec17678b4bc33ca55ea12"
+	img := env.Do(apitest.Request{Method: "GET", Path: quiz.FileURL(red)})
+	if img.Status != 200 || string(img.Body) != string(redPNG(t)) {
+		t.Errorf("got %d with %d bytes, want 200 and the red light", img.Status, len(img.Body))
+	}
+	for h, want := range map[string]string{"Content-Type": "image/png", "X-Content-Type-Options": "nosniff", "Content-Security-Policy": "default-src 'none'; sandbox"} {
+		if got := img.Header.Get(h); got != want {
+			t.Errorf("got %s %q, want %q", h, got, want)
+		}
+	}
+	// An agent's attempt shows the images at their addresses, never Moodle's references.
+	f.programID, f.trainer = env.ProgramID("northbank", "card-services"), trainer
+	_, agent := f.enrolledAgent("agent@nb.test")
+	var attempt quiz.AttemptView
+	f.do("POST", "/api/v1/quizzes/"+graded+"/attempts", agent, nil, 201).JSON(t, &attempt)
+	shown := ""
+	for _, q := range attempt.Questions {
+		if q.ID == "xml-forms/warning-light" {
+			shown = q.Text
+			for _, o := range q.Options {
+				shown += " " + o.Text
+			}
+		}
+	}
+	if !strings.Contains(shown, `src="`+quiz.FileURL(red)+`"`) || strings.Contains(shown, "@@PLUGINFILE@@") {
+		t.Errorf("got the image question shown as %q, want its images at their addresses", shown)
+	}
+
+	for _, path := range []string{quiz.FileURL(strings.Repeat("0", 64)), quiz.FileURL("not-a-hash")} {
+		if res := env.Do(apitest.Request{Method: "GET", Path: path}); res.Status != 404 || res.Code() != "not_found" {
+			t.Errorf("%s: got %d %s, want 404 not_found", path, res.Status, res.Body)
+		}
 	}
 
 	for _, tc := range []struct {
@@ -131,4 +180,14 @@ func TestMoodleBanksImportAndExport(t *testing.T) {
 			}
 		})
 	}
+}
+
+// redPNG is the red light of the Moodle XML fixture.
+func redPNG(t *testing.T) []byte {
+	t.Helper()
+	raw, err := base64.StdEncoding.DecodeString("iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAAEElEQVR4nGM4IScHRAwQCgAfJgQRoo8irwAAAABJRU5ErkJggg==")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return raw
 }

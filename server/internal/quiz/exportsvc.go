@@ -2,6 +2,7 @@ package quiz
 
 import (
 	"context"
+	"regexp"
 	"sort"
 
 	"github.com/google/uuid"
@@ -18,7 +19,11 @@ type ExportFile struct {
 	Data        []byte
 }
 
-func exportFile(name, format string, qs []Question) (*ExportFile, error) {
+func (s *Service) exportFile(ctx context.Context, name, format string, qs []Question) (*ExportFile, error) {
+	qs, err := s.store.LoadFileData(ctx, qs)
+	if err != nil {
+		return nil, err
+	}
 	data, ext, err := Export(format, qs)
 	if err != nil {
 		return nil, err
@@ -69,7 +74,7 @@ func (s *Service) ExportQuiz(ctx context.Context, quizID, format string) (*Expor
 	if err != nil {
 		return nil, err
 	}
-	return exportFile(q.Slug, format, v.Pool)
+	return s.exportFile(ctx, q.Slug, format, v.Pool)
 }
 
 // ExportBank writes a question bank of the client in format: every
@@ -109,5 +114,18 @@ func (s *Service) ExportBank(ctx context.Context, clientID, bank, format string)
 		_, b := splitSource(qs[j].Source)
 		return a < b
 	})
-	return exportFile(bank, format, qs)
+	return s.exportFile(ctx, bank, format, qs)
+}
+
+var shaRe = regexp.MustCompile(`^[0-9a-f]{64}$`)
+
+// QuestionFile returns a question's image by the SHA-256 of its content
+// (the address FileURL gives it). It asks for no sign-in: an <img> carries
+// no API token, and the address is known only to those shown the question.
+// Errors: not_found.
+func (s *Service) QuestionFile(ctx context.Context, sha string) (*QuestionFile, error) {
+	if !shaRe.MatchString(sha) {
+		return nil, apperr.NotFoundf("question file")
+	}
+	return s.store.FileByHash(ctx, sha)
 }

@@ -376,7 +376,7 @@ func (g Graded) View(policy ReviewPolicy) Result {
 			qr.CorrectAnswer = q.correctAnswer()
 		}
 		if policy.Shows(ReviewFeedback) {
-			qr.Feedback = gq.Feedback
+			qr.Feedback = feedbackShown(&q, gq.Feedback)
 		}
 		for i, gg := range gq.Gaps {
 			gap := q.Gaps[i]
@@ -385,13 +385,25 @@ func (g Graded) View(policy ReviewPolicy) Result {
 				gr.CorrectAnswer = gap.question().correctAnswer()
 			}
 			if policy.Shows(ReviewFeedback) {
-				gr.Feedback = gg.Feedback
+				gr.Feedback = feedbackShown(&q, gg.Feedback)
 			}
 			qr.Gaps = append(qr.Gaps, gr)
 		}
 		res.Questions = append(res.Questions, qr)
 	}
 	return res
+}
+
+// feedbackShown is feedback of q as shown: its files at their addresses.
+func feedbackShown(q *Question, fb []string) []string {
+	if len(q.Files) == 0 {
+		return fb
+	}
+	out := make([]string, len(fb))
+	for i, s := range fb {
+		out[i] = q.fileURLs(s)
+	}
+	return out
 }
 
 // floorDecimals rounds a non-negative r down to places decimals.

@@ -2,11 +2,13 @@ package quiz
 
 import (
 	_ "embed"
+	"io"
 	"mime"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/skillgate/skillgate/server/internal/apperr"
 	"github.com/skillgate/skillgate/server/internal/auth"
 	"github.com/skillgate/skillgate/server/internal/httpx"
 )
@@ -35,6 +37,9 @@ func (h *Handler) Register(rg *gin.RouterGroup) {
 	exporters := auth.RequireUser(auth.RoleTrainer, auth.RoleAdmin)
 	rg.GET("/quizzes/:id/export", exporters, h.exportQuiz)
 	rg.GET("/clients/:id/banks/:bank/export", exporters, h.exportBank)
+	rg.GET("/clients/:id/banks", exporters, h.listBanks)
+	rg.POST("/clients/:id/banks/:bank/import", exporters, h.importBank)
+	rg.GET("/question-files/:sha256", h.questionFile)
 	rg.GET("/attempts/:id", agent, h.getAttempt)
 	rg.PUT("/attempts/:id/answers", agent, h.saveAnswers)
 	rg.POST("/attempts/:id/submit", agent, h.submit)
@@ -138,6 +143,57 @@ func exportFormat(c *gin.Context) string {
 
 func sendExport(c *gin.Context, f *ExportFile) {
 	c.Header("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": f.Name}))
+	c.Data(http.StatusOK, f.ContentType, f.Data)
+}
+
+func (h *Handler) listBanks(c *gin.Context) {
+	bs, err := h.svc.Banks(c.Request.Context(), c.Param("id"))
+	if err != nil {
+		httpx.Error(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"banks": bs})
+}
+
+// importQuery says how to read an uploaded bank file and whether to apply
+// it.
+type importQuery struct {
+	Format string `form:"format"`
+	File   string `form:"file"`
+	Apply  bool   `form:"apply"`
+}
+
+// importBank takes the file as the request body (any content type).
+func (h *Handler) importBank(c *gin.Context) {
+	var q importQuery
+	if err := httpx.BindQuery(c, &q); err != nil {
+		httpx.Error(c, err)
+		return
+	}
+	data, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, MaxBankUpload))
+	if err != nil {
+		httpx.Error(c, apperr.Invalidf("file", "the file could not be read or is larger than %d bytes", MaxBankUpload))
+		return
+	}
+	rep, err := h.svc.ImportBank(c.Request.Context(), c.Param("id"), c.Param("bank"), q.Format, q.File, data, q.Apply)
+	if err != nil {
+		httpx.Error(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, rep)
+}
+
+// questionFile serves a question's image: its content never changes (the
+// address is its hash), it is shown as an image only, never run.
+func (h *Handler) questionFile(c *gin.Context) {
+	f, err := h.svc.QuestionFile(c.Request.Context(), c.Param("sha256"))
+	if err != nil {
+		httpx.Error(c, err)
+		return
+	}
+	c.Header("Cache-Control", "private, max-age=31536000, immutable")
+	c.Header("X-Content-Type-Options", "nosniff")
+	c.Header("Content-Security-Policy", "default-src 'none'; sandbox")
 	c.Data(http.StatusOK, f.ContentType, f.Data)
 }
 

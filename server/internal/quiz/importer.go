@@ -196,6 +196,10 @@ func (im *Importer) applyQuiz(ctx context.Context, tx *gorm.DB, run *catalog.Imp
 	if clientID == "" || programID == "" {
 		return fmt.Errorf("program %s was not imported", key)
 	}
+	if err := insertFiles(tx, pool, now); err != nil {
+		return err
+	}
+	pool = withoutFileData(pool) // the version names its files by hash
 	vc := versionContent{Quiz: qz, Pool: pool}
 	hash, err := vc.hash()
 	if err != nil {

@@ -1,7 +1,9 @@
 package quiz
 
 import (
+	"encoding/base64"
 	"errors"
+	"fmt"
 	"os"
 	"reflect"
 	"slices"
@@ -246,7 +248,9 @@ func TestParseMoodleXMLEveryForm(t *testing.T) {
 	for _, q := range b.Questions {
 		byID[q.ID] = q
 	}
-	if got := questionIDs(b.Questions); !reflect.DeepEqual(got, []string{"ownership", "listening", "check-in", "aht", "fcr", "sla", "metrics", "ownership-2", "cloze"}) {
+	light := byID["warning-light"]
+	shown := light.Public()
+	if got := questionIDs(b.Questions); !reflect.DeepEqual(got, []string{"ownership", "listening", "check-in", "aht", "fcr", "sla", "metrics", "ownership-2", "cloze", "warning-light", "greeting", "escalate"}) {
 		t.Fatalf("got ids %v", got)
 	}
 	tests := []struct {
@@ -275,6 +279,17 @@ func TestParseMoodleXMLEveryForm(t *testing.T) {
 		{"numeric: * feedback", byID["sla"].WrongFeedback, "See the service-level table."},
 		{"numeric: nested category", byID["sla"].Tags, []string{"call-handling/numbers"}},
 		{"cloze: gaps from the text", []any{byID["cloze"].Type, byID["cloze"].Gaps}, []any{Cloze, []Gap{{ID: "1", Kind: GapShort, Weight: 1, Syntax: "SHORTANSWER", Answers: []TextAnswer{{Text: "average handle time", Weight: 100}}}}}},
+		{"embedded files: the ones shown, by content", fileSummary(byID["warning-light"].Files), []string{
+			"red light.png image/png 73 805924e65dff89ccbac4046a6995a73622a878f5ff9ec17678b4bc33ca55ea12",
+			"blue.png image/png 73 bd3415deb39fbbc19f6da607e6ff5078a10d1133ad9bff6b999b958baa5295f7"}},
+		{"embedded files: shown at their addresses", []string{shown.Text, shown.Options[1].Text}, []string{
+			`<p>Which light warns of a dropped call? <img src="/api/v1/question-files/805924e65dff89ccbac4046a6995a73622a878f5ff9ec17678b4bc33ca55ea12" alt="a red light"></p>`,
+			`<img src="/api/v1/question-files/bd3415deb39fbbc19f6da607e6ff5078a10d1133ad9bff6b999b958baa5295f7" alt="blue">`}},
+		{"embedded files: the stored text keeps the reference", byID["warning-light"].Options[0].Text, `<img src="@@PLUGINFILE@@/red%20light.png" alt="red">`},
+		{"gapselect: a choice gap per [[n]], the group's choices", []any{byID["greeting"].Type, byID["greeting"].Text}, []any{Cloze,
+			`<p>Answer with &#34;{1:MULTICHOICE:=Good morning~%0%Hey}, this is {1:MULTICHOICE:=Northbank~%0%Bank \#1 \~ {best\}}&#34; &amp; smile.</p>`}},
+		{"gapselect: choices escaped and read back", byID["greeting"].Gaps[1].Options, []Option{{ID: OptionID("Northbank"), Text: "Northbank", Weight: 100}, {ID: OptionID("Bank #1 ~ {best}"), Text: "Bank #1 ~ {best}"}}},
+		{"ddwtos: as gapselect", byID["escalate"].Text, "<p>Escalate to {1:MULTICHOICE:=a supervisor~%0%the caller} after {1:MULTICHOICE:=10~%0%2} minutes.</p>"},
 		{"matching", byID["metrics"].Pairs, []Pair{{ID: "p1", Left: "AHT", Right: "time per call"}, {ID: "p2", Left: "FCR", Right: "problems solved on the first contact"}, {ID: "p3", Right: "calls per hour"}}},
 	}
 	for _, tc := range tests {
@@ -302,7 +317,8 @@ func TestParseMoodleXMLEveryForm(t *testing.T) {
 		warnings = append(warnings, w.String())
 	}
 	for _, w := range []string{":25: question \"Listening\": the combined feedback", ":45: question \"AHT\": Moodle compares its answers with case",
-		":45: question \"AHT\": answer \"average hold time\" earns nothing", ":45: question aht: answer \"Average Handle Time\" is", ":85: question ownership-2: the id ownership"} {
+		":45: question \"AHT\": answer \"average hold time\" earns nothing", ":45: question aht: answer \"Average Handle Time\" is", ":85: question ownership-2: the id ownership",
+		":142: question \"Escalate\": a drag-and-drop into text question is shown as a drop-down per gap"} {
 		if !strings.Contains(strings.Join(warnings, "\n"), w) {
 			t.Errorf("got warnings %q, want one with %q", warnings, w)
 		}
@@ -368,6 +384,10 @@ func TestParseMoodleXMLRefusalsNameFileLineAndRule(t *testing.T) {
 		return "<quiz>\n<question type=\"multichoice\">\n" + body + "\n</question>\n</quiz>"
 	}
 	mc := "<name><text>Q</text></name><questiontext format=\"html\"><text>Q?</text></questiontext>"
+	tf := "<answer fraction=\"100\"><text>a</text></answer><answer fraction=\"0\"><text>b</text></answer>"
+	img := func(name, format, encoding, data string) string {
+		return "<name><text>Q</text></name><questiontext format=\"" + format + "\"><text><![CDATA[<img src=\"@@PLUGINFILE@@/" + name + "\">]]></text><file name=\"" + name + "\" path=\"/\" encoding=\"" + encoding + "\">" + data + "</file></questiontext>" + tf
+	}
 	tests := []struct {
 		name string
 		file string
@@ -380,10 +400,24 @@ func TestParseMoodleXMLRefusalsNameFileLineAndRule(t *testing.T) {
 		{"other charset", "", "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>\n<quiz/>", []string{"1: save it as UTF-8"}},
 		{"no type", "", "<quiz>\n<question>\n</question>\n</quiz>", []string{"2: no type attribute"}},
 		{"no question text", "", q("<name><text>Q</text></name>"), []string{"2: no <questiontext>"}},
-		{"embedded image", "", q("<name><text>Q</text></name><questiontext format=\"html\"><text><![CDATA[<img src=\"@@PLUGINFILE@@/map.png\">]]></text><file name=\"map.png\" path=\"/\" encoding=\"base64\">iVBORw0K</file></questiontext>"),
-			[]string{"2: embeds the file \"map.png\" (@@PLUGINFILE@@): images and files in questions are not supported yet"}},
-		{"image in an answer", "", q(mc + "<answer fraction=\"100\"><text><![CDATA[<img src=\"@@PLUGINFILE@@/a.png\">]]></text></answer><answer fraction=\"0\"><text>b</text></answer>"),
-			[]string{"2: embeds the file \"a.png\""}},
+		{"an SVG image", "", q(img("map.svg", "html", "base64", "PHN2ZyB4bWxucz0iaHR0cDovL3d3dy53My5vcmcvMjAwMC9zdmciIG9ubG9hZD0iYWxlcnQoMSkiLz4=")),
+			[]string{"2: question \"Q\": embedded file \"map.svg\" (text/plain; charset=utf-8): SVG images are refused (they can carry scripts)"}},
+		{"a PDF", "", q(img("doc.pdf", "html", "base64", "JVBERi0xLjQKJcfsj6IK")), []string{"2: question \"Q\": embedded file \"doc.pdf\" (application/pdf): only PNG, JPEG, GIF and WebP images can be embedded"}},
+		{"not base64", "", q(img("map.png", "html", "base64", "not*base64")), []string{"2: question \"Q\": embedded file \"map.png\": not valid base64"}},
+		{"another encoding", "", q(img("map.png", "html", "hex", "00")), []string{"2: question \"Q\": embedded file \"map.png\": encoding \"hex\""}},
+		{"too big", "", q(img("map.png", "html", "base64", bigPNG())), []string{"2: question \"Q\": embedded file \"map.png\": 1048577 bytes, more than the 1048576"}},
+		{"a file that is not embedded", "", q("<name><text>Q</text></name><questiontext format=\"html\"><text><![CDATA[<img src=\"@@PLUGINFILE@@/map.png\">]]></text></questiontext>" + tf),
+			[]string{"2: question \"Q\": refers to @@PLUGINFILE@@/map.png, but the question embeds no <file name=\"map.png\">"}},
+		{"an image in a markdown question", "", q(img("map.png", "markdown", "base64", onePNG)), []string{"2: question \"Q\": shows the file \"map.png\", but only an HTML question"}},
+		{"two files of one name", "", q("<name><text>Q</text></name><questiontext format=\"html\"><text><![CDATA[<img src=\"@@PLUGINFILE@@/map.png\">]]></text><file name=\"map.png\" encoding=\"base64\">" + onePNG + "</file></questiontext><generalfeedback format=\"html\"><text>x</text><file name=\"map.png\" encoding=\"base64\">R0lGODlhAQABAAAAACw=</file></generalfeedback>" + tf),
+			[]string{"2: question \"Q\": embeds two different files named \"map.png\""}},
+		{"gapselect gap without its choice", "", "<quiz>\n<question type=\"gapselect\">" + mc + "</question></quiz>", []string{"2: question \"Q\": it has no choices"}},
+		{"gapselect gap past the choices", "", "<quiz>\n<question type=\"gapselect\"><name><text>Q</text></name><questiontext format=\"html\"><text>[[1]] [[3]]</text></questiontext><selectoption><text>a</text><group>1</group></selectoption><selectoption><text>b</text><group>1</group></selectoption></question></quiz>",
+			[]string{"2: question \"Q\": the gap [[3]] names choice 3, but there are 2 choices"}},
+		{"gapselect without gaps", "", "<quiz>\n<question type=\"gapselect\">" + mc + "<selectoption><text>a</text><group>1</group></selectoption></question></quiz>",
+			[]string{"2: question \"Q\": its text has no gaps"}},
+		{"ddwtos with a choice twice in a group", "", "<quiz>\n<question type=\"ddwtos\"><name><text>Q</text></name><questiontext format=\"html\"><text>[[1]]</text></questiontext><dragbox><text>a</text><group>1</group></dragbox><dragbox><text>a</text><group>1</group></dragbox></question></quiz>",
+			[]string{"2: question q: gap 1 (text line 1):"}},
 		{"fractional points", "", q(mc + "<defaultgrade>1.5</defaultgrade><answer fraction=\"100\"><text>a</text></answer><answer fraction=\"0\"><text>b</text></answer>"),
 			[]string{"2: whole numbers from 1 to 100"}},
 		{"fraction out of range", "", q(mc + "<answer fraction=\"150\"><text>a</text></answer><answer fraction=\"0\"><text>b</text></answer>"),
@@ -490,4 +524,79 @@ func TestExportKeepsTheIDOfARepeatedQuestionAlone(t *testing.T) {
 			t.Errorf("%s: got ids %v, want %s", format, questionIDs(b.Questions), second.ID)
 		}
 	}
+}
+
+// onePNG is a 2×2 PNG, base64.
+const onePNG = "iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAAEElEQVR4nGM4IScHRAwQCgAfJgQRoo8irwAAAABJRU5ErkJggg=="
+
+// bigPNG is a PNG of one byte more than MaxQuestionFileBytes, base64.
+func bigPNG() string {
+	raw, _ := base64.StdEncoding.DecodeString(onePNG)
+	return base64.StdEncoding.EncodeToString(append(raw, make([]byte, MaxQuestionFileBytes+1-len(raw))...))
+}
+
+func fileSummary(fs []QuestionFile) []string {
+	var out []string
+	for _, f := range fs {
+		out = append(out, fmt.Sprintf("%s %s %d %s", f.Name, f.ContentType, f.Size, f.SHA256))
+	}
+	return out
+}
+
+// Every form of the Moodle XML fixture comes back the same through a
+// Moodle XML export, images included (embedded again where they are
+// shown); a GIFT export leaves out the question with images, saying so.
+func TestExportRoundTripsEveryMoodleXMLForm(t *testing.T) {
+	data, err := os.ReadFile("testdata/interchange/every-form.xml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := ParseMoodleXML("northbank/card-services/every-form.xml", data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, _, err := Export(ExportMoodleXML, b.Questions)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(string(raw), `<file name="red light.png" path="/" encoding="base64">`); n != 2 {
+		t.Errorf("got the red light embedded %d times, want 2 (the text and the option that show it)", n)
+	}
+	back, err := ParseMoodleXML("northbank/card-services/every-form.xml", raw)
+	if err != nil {
+		t.Fatalf("got error %v importing:\n%s", err, raw)
+	}
+	got, want := comparable(back.Questions), comparable(b.Questions)
+	if len(got) != len(want) {
+		t.Fatalf("got %d questions back, want %d", len(got), len(want))
+	}
+	for i := range want { // a repeated title is exported as the question's id (TestExportKeepsTheIDOfARepeatedQuestionAlone)
+		if slugify(want[i].Title) != want[i].ID {
+			want[i].Title = ""
+		}
+	}
+	for i := range want {
+		if !reflect.DeepEqual(got[i], want[i]) {
+			t.Errorf("question %s:\ngot  %#v\nwant %#v", want[i].ID, got[i], want[i])
+		}
+	}
+	gift, _, err := Export(ExportGIFT, b.Questions)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(gift), "// skipped: every-form/warning-light shows images, which GIFT cannot carry") {
+		t.Errorf("got GIFT\n%s\nwant the question with images left out, saying so", gift)
+	}
+	// Without its files' content (a stored version keeps only their
+	// hashes), an export is refused rather than written without images.
+	if _, _, err := Export(ExportMoodleXML, withoutFileData(b.Questions)); err == nil || !strings.Contains(err.Error(), "is not loaded") {
+		t.Errorf("got %v, want the export refused", err)
+	}
+}
+
+// GIFT and Aiken carry no files: a GIFT question that shows one is refused
+// at its line.
+func TestParseGIFTRefusesPluginFiles(t *testing.T) {
+	_, err := ParseGIFT("c/p/bank.gift", []byte("// c\n::map::[html]<img src=\"@@PLUGINFILE@@/map.png\"> Where?{=here ~there}"))
+	checkProblems(t, "c/p/bank.gift", err, []string{"2: question map: shows the file \"map.png\" (@@PLUGINFILE@@/map.png), which is not embedded: only Moodle XML carries files"})
 }

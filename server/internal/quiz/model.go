@@ -109,6 +109,10 @@ type Question struct {
 	// Reread points to the module section the question tests, as
 	// "<module-slug>#<heading-id>"; a wrong answer names it.
 	Reread string `json:"reread,omitempty"`
+	// Files are the images the question's texts show (Moodle XML's
+	// embedded files, referred to as @@PLUGINFILE@@/<name>); only HTML
+	// questions have them (files.go).
+	Files []QuestionFile `json:"files,omitempty"`
 	// Source is "file:line" where the question is written.
 	Source string `json:"source,omitempty"`
 }

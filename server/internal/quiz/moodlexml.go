@@ -5,6 +5,7 @@ import (
 	"encoding/xml"
 	"errors"
 	"fmt"
+	"html"
 	"io"
 	"math"
 	"regexp"
@@ -29,7 +30,10 @@ type (
 		Files  []xmlFile `xml:"file"`
 	}
 	xmlFile struct {
-		Name string `xml:"name,attr"`
+		Name     string `xml:"name,attr"`
+		Path     string `xml:"path,attr,omitempty"`
+		Encoding string `xml:"encoding,attr,omitempty"`
+		Data     string `xml:",chardata"`
 	}
 	xmlPlain struct {
 		Text string `xml:"text"`
@@ -47,6 +51,10 @@ type (
 		Text   string    `xml:"text"`
 		Files  []xmlFile `xml:"file"`
 		Answer xmlPlain  `xml:"answer"`
+	}
+	xmlChoice struct { // a gapselect <selectoption> or ddwtos <dragbox>
+		Text  string `xml:"text"`
+		Group string `xml:"group"`
 	}
 	xmlUnits struct {
 		Units []xmlUnit `xml:"unit"`
@@ -70,6 +78,8 @@ type (
 		UseCase         string      `xml:"usecase,omitempty"`
 		Answers         []xmlAnswer `xml:"answer"`
 		Subquestions    []xmlSub    `xml:"subquestion"`
+		SelectOptions   []xmlChoice `xml:"selectoption"`
+		DragBoxes       []xmlChoice `xml:"dragbox"`
 		Units           *xmlUnits   `xml:"units"`
 		UnitGradingType string      `xml:"unitgradingtype,omitempty"`
 		Correct         *xmlText    `xml:"correctfeedback"`
@@ -187,8 +197,6 @@ func xmlErrLine(err error, line int) int {
 	return line
 }
 
-var pluginFile = regexp.MustCompile(`@@PLUGINFILE@@/?([^"'\s<>]*)`)
-
 // question reads one <question> at line.
 func (r *xmlReader) question(b *Bank, x xmlQuestion, line int) {
 	if x.Type == "category" {
@@ -213,7 +221,7 @@ func (r *xmlReader) question(b *Bank, x xmlQuestion, line int) {
 	case "description":
 		skip("description", "items without answers are not supported")
 		return
-	case "multichoice", "multianswer", "truefalse", "shortanswer", "numerical", "matching":
+	case "multichoice", "multianswer", "truefalse", "shortanswer", "numerical", "matching", "gapselect", "ddwtos":
 	case "":
 		r.errf(line, "the question has no type attribute")
 		return
@@ -225,8 +233,9 @@ func (r *xmlReader) question(b *Bank, x xmlQuestion, line int) {
 		r.errf(line, "question %s: no <questiontext>", describe(title, ""))
 		return
 	}
-	if f := r.embeddedFile(x); f != "" {
-		r.errf(line, "question %s: embeds the file %q (@@PLUGINFILE@@): images and files in questions are not supported yet; remove it or link to it", describe(title, textOf(x.QuestionText)), f)
+	embedded, msg := embeddedFiles(x)
+	if msg != "" {
+		r.errf(line, "question %s: %s", describe(title, textOf(x.QuestionText)), msg)
 		return
 	}
 	src := srcOfXML(x.QuestionText.Format)
@@ -344,6 +353,18 @@ func (r *xmlReader) question(b *Bank, x xmlQuestion, line int) {
 		}
 	case "multianswer":
 		q.Type = Cloze // the gaps are in the text; Moodle's <question> has nothing else to read
+	case "gapselect", "ddwtos":
+		choices := x.SelectOptions
+		if x.Type == "ddwtos" {
+			choices = x.DragBoxes
+			r.warnf(line, "question %s: a drag-and-drop into text question is shown as a drop-down per gap (graded the same); an export writes it as a cloze question", about)
+		}
+		text, msg := gapsAsCloze(q.Text, choices, q.Format)
+		if msg != "" {
+			r.errf(line, "question %s: %s", about, msg)
+			return
+		}
+		q.Type, q.Text = Cloze, text
 	case "matching":
 		q.Type = Matching
 		for _, s := range x.Subquestions {
@@ -362,8 +383,64 @@ func (r *xmlReader) question(b *Bank, x xmlQuestion, line int) {
 			return
 		}
 	}
+	msg, warnings := q.attachFiles(embedded)
+	if msg != "" {
+		r.errf(line, "question %s: %s", about, msg)
+		return
+	}
+	for _, w := range warnings {
+		r.warnf(line, "question %s: %s", about, w)
+	}
 	r.add(b, q, line)
 }
+
+// choiceGap finds a gap of a gapselect or ddwtos question's text: [[n]].
+var choiceGap = regexp.MustCompile(`\[\[(\d+)\]\]`)
+
+// gapsAsCloze writes a gapselect or ddwtos question's text as a cloze
+// text, as Moodle grades it: the gap [[n]] is answered right by choice n
+// and offers every choice of n's group, in the order written; each gap
+// weighs the same. Choices are text, escaped for the question's format.
+// The message says what is wrong.
+func gapsAsCloze(text string, choices []xmlChoice, format string) (string, string) {
+	if len(choices) == 0 {
+		return "", "it has no choices (<selectoption> or <dragbox>)"
+	}
+	msg := ""
+	out := choiceGap.ReplaceAllStringFunc(text, func(m string) string {
+		n, _ := strconv.Atoi(choiceGap.FindStringSubmatch(m)[1])
+		if n < 1 || n > len(choices) {
+			if msg == "" {
+				msg = fmt.Sprintf("the gap %s names choice %d, but there are %d choices", m, n, len(choices))
+			}
+			return m
+		}
+		group := strings.TrimSpace(choices[n-1].Group)
+		var opts []string
+		for i, c := range choices {
+			if strings.TrimSpace(c.Group) != group {
+				continue
+			}
+			t := strings.TrimSpace(html.UnescapeString(textPolicy.Sanitize(c.Text)))
+			if format == FormatHTML {
+				t = html.EscapeString(t)
+			}
+			mark := "%0%"
+			if i == n-1 {
+				mark = "="
+			}
+			opts = append(opts, mark+clozeEscaper.Replace(t))
+		}
+		return "{1:MULTICHOICE:" + strings.Join(opts, "~") + "}"
+	})
+	if msg == "" && out == text {
+		msg = "its text has no gaps ([[1]], [[2]], …)"
+	}
+	return out, msg
+}
+
+// clozeEscaper escapes what ends or splits a cloze gap's answer.
+var clozeEscaper = strings.NewReplacer(`\`, `\\`, "}", `\}`, "~", `\~`, "#", `\#`)
 
 // tagOf is a Moodle tag as a Skillgate tag: kept when it is one already
 // (a slug or a path of slugs), made a slug otherwise.
@@ -408,39 +485,40 @@ func (r *xmlReader) units(x xmlQuestion, line int, about string) bool {
 	return true
 }
 
-// embeddedFile is the first file the question embeds, "" when none.
-func (r *xmlReader) embeddedFile(x xmlQuestion) string {
-	texts := []*xmlText{x.QuestionText, x.GeneralFeedback, x.Correct, x.Partial, x.Incorrect}
-	for _, t := range texts {
-		if t == nil {
-			continue
-		}
-		if len(t.Files) > 0 {
-			return t.Files[0].Name
-		}
-		if m := pluginFile.FindStringSubmatch(t.Text); m != nil {
-			return m[1]
+// embeddedFiles decodes every file the question embeds, in any of its
+// texts (newQuestionFile checks each). Two files with one name and
+// different contents are a problem.
+func embeddedFiles(x xmlQuestion) ([]QuestionFile, string) {
+	var raw []xmlFile
+	for _, t := range []*xmlText{x.QuestionText, x.GeneralFeedback, x.Correct, x.Partial, x.Incorrect} {
+		if t != nil {
+			raw = append(raw, t.Files...)
 		}
 	}
 	for _, a := range x.Answers {
-		if len(a.Files) > 0 {
-			return a.Files[0].Name
-		}
-		for _, s := range []string{a.Text, textOf(a.Feedback)} {
-			if m := pluginFile.FindStringSubmatch(s); m != nil {
-				return m[1]
-			}
+		raw = append(raw, a.Files...)
+		if a.Feedback != nil {
+			raw = append(raw, a.Feedback.Files...)
 		}
 	}
 	for _, s := range x.Subquestions {
-		if len(s.Files) > 0 {
-			return s.Files[0].Name
+		raw = append(raw, s.Files...)
+	}
+	var out []QuestionFile
+	for _, xf := range raw {
+		f, msg := newQuestionFile(xf.Name, xf.Encoding, xf.Data)
+		if msg != "" {
+			return nil, msg
 		}
-		if m := pluginFile.FindStringSubmatch(s.Text); m != nil {
-			return m[1]
+		i := slices.IndexFunc(out, func(o QuestionFile) bool { return o.Name == f.Name })
+		switch {
+		case i < 0:
+			out = append(out, f)
+		case out[i].SHA256 != f.SHA256:
+			return nil, fmt.Sprintf("embeds two different files named %q", f.Name)
 		}
 	}
-	return ""
+	return out, ""
 }
 
 func textOf(t *xmlText) string {

@@ -34,8 +34,11 @@ type PublicItem struct {
 	Text string `json:"text"`
 }
 
-// Public returns the agent's view of the question.
+// Public returns the agent's view of the question; its texts show its
+// files at their addresses (FileURL).
 func (q *Question) Public() PublicQuestion {
+	shown := q.withFileURLs() // @@PLUGINFILE@@/name → the file's address
+	q = &shown
 	format := q.Format
 	if format == "" {
 		format = FormatMarkdown

@@ -6,12 +6,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/big"
+	"slices"
 	"sync"
 	"time"
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
+	"github.com/skillgate/skillgate/server/internal/apperr"
 	"github.com/skillgate/skillgate/server/internal/db"
 )
 
@@ -529,4 +531,88 @@ func publishVersion(tx *gorm.DB, q *StoredQuiz, number int, title string, now ti
 		return db.Translate(err, "quiz "+q.Slug)
 	}
 	return nil
+}
+
+// insertFiles stores the bytes of the questions' files in tx, once per
+// content: a file already stored (same hash) is left as it is.
+func insertFiles(tx *gorm.DB, qs []Question, now time.Time) error {
+	const q = `INSERT INTO question_files (sha256, content_type, size, data, created_at)
+VALUES (?, ?, ?, ?, ?) ON CONFLICT (sha256) DO NOTHING`
+	for _, qn := range qs {
+		for _, f := range qn.Files {
+			if len(f.Data) != f.Size {
+				return fmt.Errorf("quiz: store file %s of %s: its content is not loaded", f.Name, qn.Key())
+			}
+			if err := tx.Exec(q, f.SHA256, f.ContentType, f.Size, f.Data, now).Error; err != nil {
+				return db.Translate(err, "question file")
+			}
+		}
+	}
+	return nil
+}
+
+// FileByHash returns a stored question file with its content, or
+// not_found.
+func (s *Store) FileByHash(ctx context.Context, sha string) (*QuestionFile, error) {
+	var rows []struct {
+		ContentType string
+		Size        int
+		Data        []byte
+	}
+	const q = `SELECT content_type, size, data FROM question_files WHERE sha256 = ?`
+	if err := s.db.WithContext(ctx).Raw(q, sha).Scan(&rows).Error; err != nil {
+		return nil, fmt.Errorf("quiz: question file: %w", err)
+	}
+	if len(rows) == 0 {
+		return nil, apperr.NotFoundf("question file")
+	}
+	return &QuestionFile{ContentType: rows[0].ContentType, Size: rows[0].Size, SHA256: sha, Data: rows[0].Data}, nil
+}
+
+// LoadFileData returns qs with the content of their files loaded from the
+// database (for an export); qs themselves are not changed. A file whose
+// content is missing is an error.
+func (s *Store) LoadFileData(ctx context.Context, qs []Question) ([]Question, error) {
+	out := slices.Clone(qs)
+	for i := range out {
+		if len(out[i].Files) == 0 {
+			continue
+		}
+		out[i].Files = slices.Clone(out[i].Files)
+		for j := range out[i].Files {
+			f, err := s.FileByHash(ctx, out[i].Files[j].SHA256)
+			if err != nil {
+				return nil, fmt.Errorf("quiz: load file %s of %s: %w", out[i].Files[j].Name, out[i].Key(), err)
+			}
+			out[i].Files[j].Data = f.Data
+		}
+	}
+	return out, nil
+}
+
+// lockQuizzesOfClient locks the client's quizzes in tx (FOR UPDATE) and
+// returns them by id.
+func lockQuizzesOfClient(tx *gorm.DB, clientID string) (map[string]*StoredQuiz, error) {
+	var qs []StoredQuiz
+	if err := tx.Clauses(lockForUpdate).Where("client_id = ?", clientID).Order("id").Find(&qs).Error; err != nil {
+		return nil, fmt.Errorf("quiz: lock quizzes of client: %w", err)
+	}
+	out := make(map[string]*StoredQuiz, len(qs))
+	for i := range qs {
+		out[qs[i].ID] = &qs[i]
+	}
+	return out, nil
+}
+
+// quizzesByID returns the quizzes with the ids, by id.
+func (s *Store) quizzesByID(ctx context.Context, ids []string) (map[string]*StoredQuiz, error) {
+	var qs []StoredQuiz
+	if err := s.db.WithContext(ctx).Where("id IN ?", append(ids, "00000000-0000-0000-0000-000000000000")).Find(&qs).Error; err != nil {
+		return nil, fmt.Errorf("quiz: quizzes by id: %w", err)
+	}
+	out := make(map[string]*StoredQuiz, len(qs))
+	for i := range qs {
+		out[qs[i].ID] = &qs[i]
+	}
+	return out, nil
 }

@@ -77,6 +77,14 @@ func (q *Question) check() []string {
 	if q.Points < 1 || q.Points > 100 {
 		bad("points must be 1..100, got %d", q.Points)
 	}
+	for _, t := range q.texts() {
+		for _, name := range fileRefs(*t) {
+			if q.file(name) == nil {
+				bad("shows the file %q (@@PLUGINFILE@@/%s), which is not embedded: only Moodle XML carries files (<file encoding=\"base64\">); import the Moodle XML export, or remove the image", name, name)
+				return errs
+			}
+		}
+	}
 	if q.Reread != "" && !rereadRe.MatchString(q.Reread) {
 		bad("reread %q must be <module-slug>#<heading-id>", q.Reread)
 	}

@@ -495,3 +495,43 @@ func TestAppointmentTerminationSuspendsTheAssignment(t *testing.T) {
 		t.Errorf("after a new appointment: got %s %s, want active", a.Status, a.SuspendedReasons)
 	}
 }
+
+// TestCheckQuery: a single check's query is read by hand (no form
+// binding); a missing agent or program is refused naming each field, as
+// binding did, a repeated parameter counts its first value, and the answer
+// is JSON decoded like any other.
+func TestCheckQuery(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	for _, c := range []struct {
+		query string
+		want  map[string]string
+	}{
+		{"", map[string]string{"agent": "is required", "program": "is required"}},
+		{"?program=" + w.sales, map[string]string{"agent": "is required"}},
+		{"?agent=x&program=", map[string]string{"program": "is required"}},
+	} {
+		res := w.env.Do(apitest.Request{Method: "GET", Path: "/api/v1/eligibility" + c.query, Token: w.key})
+		var body struct {
+			Code   string
+			Fields map[string]string
+		}
+		if res.Status != 400 {
+			t.Fatalf("%q: got %d %s, want 400", c.query, res.Status, res.Body)
+		}
+		res.JSON(t, &body)
+		if body.Code != "invalid" || !reflect.DeepEqual(body.Fields, c.want) {
+			t.Errorf("%q: got %s %v, want invalid %v", c.query, body.Code, body.Fields, c.want)
+		}
+	}
+	u := w.agent("first")
+	res := w.env.Do(apitest.Request{Method: "GET", Path: "/api/v1/eligibility?agent=" + u.ID + "&agent=other&program=" + w.cards, Token: w.key})
+	if res.Status != 200 || res.Header.Get("Content-Type") != "application/json; charset=utf-8" || res.Header.Get("Cache-Control") != "no-store" {
+		t.Fatalf("got %d %s %q %q", res.Status, res.Body, res.Header.Get("Content-Type"), res.Header.Get("Cache-Control"))
+	}
+	var a routing.Answer
+	res.JSON(t, &a)
+	if a.AgentID != u.ID || a.ProgramID != w.cards {
+		t.Errorf("got the answer for %s in %s, want %s in %s", a.AgentID, a.ProgramID, u.ID, w.cards)
+	}
+}

@@ -46,7 +46,21 @@ func appendRosterEntryJSON(b []byte, e *RosterEntry) []byte {
 	b = appendJSONString(b, e.DisplayName)
 	b = append(b, `,"assignment_status":`...)
 	b = appendJSONString(b, e.AssignmentStatus)
-	b = append(b, `,"agent_id":`...)
+	b = append(b, ',')
+	return append(appendAnswerFields(b, &e.Answer), '}')
+}
+
+// appendAnswerJSON appends a as JSON, byte for byte what encoding/json's
+// Marshal writes for it (TestAnswerJSONMatchesMarshal checks): a single
+// check's answer is encoded without reflection.
+func appendAnswerJSON(b []byte, a *Answer) []byte {
+	b = append(b, '{')
+	return append(appendAnswerFields(b, a), '}')
+}
+
+// appendAnswerFields appends a's fields, without the braces.
+func appendAnswerFields(b []byte, e *Answer) []byte {
+	b = append(b, `"agent_id":`...)
 	b = appendJSONString(b, e.AgentID)
 	b = append(b, `,"external_id":`...)
 	if e.ExternalID == nil {
@@ -86,8 +100,7 @@ func appendRosterEntryJSON(b []byte, e *RosterEntry) []byte {
 		b = appendJSONStrings(b, *e.CoveredStates)
 	}
 	b = append(b, `,"checked_at":`...)
-	b = appendJSONTime(b, e.CheckedAt)
-	return append(b, '}')
+	return appendJSONTime(b, e.CheckedAt)
 }
 
 func appendReasonJSON(b []byte, r *Reason) []byte {

@@ -69,3 +69,82 @@ func TestRosterJSONMatchesMarshal(t *testing.T) {
 		}
 	}
 }
+
+// TestAnswerJSONMatchesMarshal: a single check's answer is written by hand
+// (appendAnswerJSON), byte for byte what encoding/json writes, on answers
+// drawn at random as in TestRosterJSONMatchesMarshal.
+func TestAnswerJSONMatchesMarshal(t *testing.T) {
+	rng := rand.New(rand.NewPCG(28, 2))
+	pieces := []string{"", "a", "Zoë", "<b>&</b>", `"quoted"\`, "tab\tnew\nline\r", "\x00\x1f\x7f", "\u2028\u2029",
+		"\xff\xfe bad", "日本語", "ca-producer", "😀"}
+	str := func() string {
+		var sb strings.Builder
+		for range rng.IntN(4) {
+			sb.WriteString(pieces[rng.IntN(len(pieces))])
+		}
+		return sb.String()
+	}
+	zones := []*time.Location{time.UTC, time.FixedZone("x", -5*3600-30*60), time.FixedZone("y", 9*3600)}
+	tm := func() time.Time {
+		return time.Date(1990+rng.IntN(60), time.Month(1+rng.IntN(12)), 1+rng.IntN(28), rng.IntN(24), rng.IntN(60),
+			rng.IntN(60), rng.IntN(3)*rng.IntN(1e9), zones[rng.IntN(len(zones))])
+	}
+	for i := range 500 {
+		a := &Answer{AgentID: str(), ProgramID: str(), State: str(), Eligible: rng.IntN(2) == 0, CheckedAt: tm()}
+		if rng.IntN(2) == 0 {
+			x := str()
+			a.ExternalID = &x
+		}
+		if rng.IntN(2) == 0 {
+			v := tm()
+			a.ValidUntil = &v
+		}
+		switch rng.IntN(4) {
+		case 0:
+			cs := []string{}
+			a.CoveredStates = &cs
+		case 1:
+			cs := []string{str(), str()}
+			a.CoveredStates = &cs
+		case 2:
+			var cs []string
+			a.CoveredStates = &cs
+		}
+		if rng.IntN(4) != 0 {
+			a.Reasons = []Reason{}
+			for range rng.IntN(3) {
+				a.Reasons = append(a.Reasons, Reason{Code: str(), Message: str(), State: str(), Class: str(), Line: str()})
+			}
+		}
+		want, err := json.Marshal(a)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := appendAnswerJSON(nil, a); string(got) != string(want) {
+			t.Fatalf("answer %d:\ngot  %s\nwant %s", i, got, want)
+		}
+	}
+}
+
+// BenchmarkAnswerJSON compares a typical single answer (eligible, two
+// covered states) written by hand and by encoding/json.
+func BenchmarkAnswerJSON(b *testing.B) {
+	ext, until, cs := "acd-1042", time.Date(2027, 3, 1, 0, 0, 0, 0, time.UTC), []string{"TX", "FL"}
+	a := &Answer{AgentID: "6f1b8f7e-8d6a-4c1e-9d61-0d8f7c1c2a10", ExternalID: &ext, ProgramID: "0c7e3b1a-5d2f-4e8a-9b6c-1f2d3e4a5b6c",
+		Eligible: true, Reasons: []Reason{}, ValidUntil: &until, CoveredStates: &cs, CheckedAt: time.Date(2026, 12, 7, 14, 0, 0, 123456000, time.UTC)}
+	b.Run("by hand", func(b *testing.B) {
+		b.ReportAllocs()
+		buf := make([]byte, 0, 1024)
+		for b.Loop() {
+			buf = appendAnswerJSON(buf[:0], a)
+		}
+	})
+	b.Run("encoding/json", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := json.Marshal(a); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}

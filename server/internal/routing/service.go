@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
@@ -56,6 +57,8 @@ type Service struct {
 	// feedListeners take every feed read the view makes (OnFeed).
 	feedListeners []changefeed.Listener
 	live          *liveRosters // nil unless EnableView
+	// feedFailures counts RunView's failed feed reads (FeedReadFailures).
+	feedFailures atomic.Int64
 }
 
 // NewService wires the gate.

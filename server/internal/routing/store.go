@@ -825,25 +825,36 @@ func markDirtyFromOutbox(tx *gorm.DB) error {
 // dueAssignments locks up to batchSize assignments, in id order after
 // @after, whose answer may have changed: marked dirty, past their
 // valid_until, whose agent or certification changed at or after their last
-// check, or not checked for a sweep interval. Rows another replica holds are
-// skipped. Walking by id makes one run visit each row at most once.
+// check, or not checked since their sweep slot. Rows another replica holds
+// are skipped. Walking by id makes one run visit each row at most once.
+//
+// The sweep is spread out: each assignment has its own slot in every sweep
+// period (@period seconds, counted from the Unix epoch), at a phase drawn
+// from a hash of its id, and is due when its last check is older than its
+// latest slot. So every assignment is re-decided at least once a period, as
+// before (a check older than now − period is always before the latest
+// slot), but a pass takes about pass interval ÷ period of them, not all of
+// them at once when a load or a restart checked them together.
 const dueAssignments = `
 SELECT a.* FROM assignments a
 JOIN users u ON u.id = a.user_id
 LEFT JOIN certifications c ON c.user_id = a.user_id AND c.program_id = a.program_id
+CROSS JOIN LATERAL (SELECT CAST(@period AS float8) * ((hashtext(a.id::text) & 65535)::float8 / 65536) AS offs) ph
 WHERE a.id > @after
-  AND (a.dirty OR a.valid_until <= @now OR a.checked_at <= @sweep
+  AND (a.dirty OR a.valid_until <= @now
+       OR a.checked_at < to_timestamp(floor((extract(epoch FROM CAST(@now AS timestamptz))::float8 - ph.offs) / CAST(@period AS float8))
+                                      * CAST(@period AS float8) + ph.offs)
        OR u.updated_at >= a.checked_at OR c.updated_at >= a.checked_at)
 ORDER BY a.id
 LIMIT @limit
 FOR UPDATE OF a SKIP LOCKED`
 
 // lockDueAssignments locks and returns, in tx, up to limit assignments after
-// the id after whose answer may have changed (see dueAssignments); sweepFrom
-// is the check time before which every assignment is due.
-func lockDueAssignments(tx *gorm.DB, now, sweepFrom time.Time, after string, limit int) ([]Assignment, error) {
+// the id after whose answer may have changed (see dueAssignments); sweep is
+// the period within which every assignment is re-decided.
+func lockDueAssignments(tx *gorm.DB, now time.Time, sweep time.Duration, after string, limit int) ([]Assignment, error) {
 	var as []Assignment
-	err := tx.Raw(dueAssignments, map[string]any{"now": now, "sweep": sweepFrom, "limit": limit, "after": after}).Scan(&as).Error
+	err := tx.Raw(dueAssignments, map[string]any{"now": now, "period": sweep.Seconds(), "limit": limit, "after": after}).Scan(&as).Error
 	if err != nil {
 		return nil, fmt.Errorf("due assignments: %w", err)
 	}
@@ -866,8 +877,9 @@ const (
 	feedStart = `SELECT coalesce(max(seq), 0), ` + feedSnapshot + ` FROM eligibility_changes`
 	feedRead  = `SELECT 0::bigint, NULL::text, NULL::text, NULL::text, ` + feedSnapshot + `
 UNION ALL
-SELECT seq, user_id::text, program_id::text, module_id::text, NULL, NULL FROM eligibility_changes
-WHERE seq > $1 OR xid = ANY ($2::text::xid8[]) OR xid >= $3::text::xid8`
+(SELECT seq, user_id::text, program_id::text, module_id::text, NULL, NULL FROM eligibility_changes
+WHERE seq > $1 OR xid = ANY ($2::text::xid8[]) OR xid >= $3::text::xid8
+LIMIT $4)`
 	// feedPrune deletes one batch of rows past retention whose writers have
 	// finished; SKIP LOCKED lets replicas prune side by side.
 	feedPrune = `DELETE FROM eligibility_changes WHERE seq IN (
@@ -887,9 +899,10 @@ func readFeedStart(ctx context.Context, conn gorm.ConnPool) (after int64, xip, x
 
 // readFeed reads the changes after the seq after and those of the
 // transactions running (an xid8[] literal) or not begun (from xmax on) at
-// the previous read, with what this read's snapshot saw (xip, xmax).
-func readFeed(ctx context.Context, conn gorm.ConnPool, after int64, running, xmax string) (changes []change, xip, newXmax string, err error) {
-	rows, err := conn.QueryContext(ctx, feedRead, after, running, xmax)
+// the previous read, with what this read's snapshot saw (xip, xmax); at
+// most limit changes (the caller starts over when there are that many).
+func readFeed(ctx context.Context, conn gorm.ConnPool, after int64, running, xmax string, limit int) (changes []change, xip, newXmax string, err error) {
+	rows, err := conn.QueryContext(ctx, feedRead, after, running, xmax, limit)
 	if err != nil {
 		return nil, "", "", fmt.Errorf("routing: read change feed: %w", err)
 	}

@@ -45,6 +45,13 @@ const (
 	// fillGenerations is how many feed reads a load may span and still be
 	// kept (far longer than DefaultDeadline at ViewPollEvery).
 	fillGenerations = 50
+	// feedReadMax is the most changes one feed read takes. A bulk load
+	// writes hundreds of thousands of rows at once; reading them all in one
+	// poll took longer than the read's deadline (ViewMaxLag), every poll
+	// again, until the replica started over after viewResync. With more
+	// changes than this the view starts over at once: it forgets everything
+	// (as a change naming everything would) and reads from the feed's end.
+	feedReadMax = 2_000
 )
 
 // viewKey is one question's agent (as addressed) and program.
@@ -231,9 +238,8 @@ func (s *Service) syncView(ctx context.Context) error {
 	v.mu.RUnlock()
 	conn := pool(s.db)
 
-	if !fresh {
-		// The first read, or too long without one (rows may have been
-		// pruned): forget everything and start from the feed's end.
+	// startOver forgets everything and reads from the feed's end.
+	startOver := func() error {
 		after, xip, xmax, err := readFeedStart(ctx, conn)
 		if err != nil {
 			return err
@@ -250,10 +256,19 @@ func (s *Service) syncView(ctx context.Context) error {
 		}
 		return nil
 	}
+	if !fresh {
+		// The first read, or too long without one (rows may have been
+		// pruned).
+		return startOver()
+	}
 
-	changes, xip, xmax, err := readFeed(ctx, conn, after, running, xmax)
+	changes, xip, xmax, err := readFeed(ctx, conn, after, running, xmax, feedReadMax)
 	if err != nil {
 		return err
+	}
+	if len(changes) >= feedReadMax {
+		// A bulk load: cheaper to start over than to read it all.
+		return startOver()
 	}
 	v.mu.Lock()
 	v.apply(changes, began)
@@ -321,6 +336,9 @@ func (s *Service) RunView(ctx context.Context) {
 		rctx, cancel := context.WithTimeout(ctx, ViewMaxLag)
 		err := s.syncView(rctx)
 		cancel()
+		if err != nil && ctx.Err() == nil {
+			s.feedFailures.Add(1)
+		}
 		switch {
 		case err != nil && ctx.Err() == nil && !failing:
 			failing = true
@@ -337,6 +355,11 @@ func (s *Service) RunView(ctx context.Context) {
 		}
 	}
 }
+
+// FeedReadFailures reports how many of RunView's feed reads have failed
+// (missed their ViewMaxLag deadline, or the database was away), for the
+// benchmarks.
+func (s *Service) FeedReadFailures() int64 { return s.feedFailures.Load() }
 
 // SyncView reads the change feed once now (tests).
 func (s *Service) SyncView(ctx context.Context) error {

@@ -206,3 +206,45 @@ func TestRunViewShowsARevocationMadeElsewhere(t *testing.T) {
 	}
 	testwait.Until(t, "the revocation to reach the view", func() bool { return !w.askNow(id, w.sales, "TX").Eligible })
 }
+
+// TestViewStartsOverAfterABulkLoad: a bulk load writes far more feed rows
+// than one poll should read (here 30,000, by plain SQL, with a real change
+// among them). The next read does not try to read them all (that took
+// longer than its deadline, every poll, until the replica gave up after a
+// minute): it forgets everything and starts from the feed's end, within
+// the read's deadline, and the change shows.
+func TestViewStartsOverAfterABulkLoad(t *testing.T) {
+	t.Parallel()
+	w := newWorldWith(t, true)
+	id := w.licensedSalesAgent("bulk")
+	w.syncView()
+	if a := w.askNow(id, w.sales, "TX"); !a.Eligible {
+		t.Fatalf("not eligible before the load: %v", codes(a))
+	}
+	if _, n := w.env.App.Routing.ViewStats(); n == 0 {
+		t.Fatal("the view keeps nothing: the test would prove nothing")
+	}
+	if err := w.env.DB.Exec(`INSERT INTO eligibility_changes (user_id) SELECT gen_random_uuid() FROM generate_series(1, 30000)`).Error; err != nil {
+		t.Fatal(err)
+	}
+	if err := w.env.DB.Exec(`UPDATE certifications SET state = 'revoked' WHERE user_id = ?`, id).Error; err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), routing.ViewMaxLag)
+	defer cancel()
+	began := time.Now()
+	if err := w.env.App.Routing.SyncView(ctx); err != nil {
+		t.Fatalf("the read after the load: %v, want it within the view's bound", err)
+	}
+	t.Logf("the read after the load took %s", time.Since(began))
+	if _, n := w.env.App.Routing.ViewStats(); n != 0 {
+		t.Errorf("after the load the view holds %d questions, want it started over", n)
+	}
+	if a := w.askNow(id, w.sales, "TX"); a.Eligible || !slices.Contains(codes(a), routing.ReasonCertificationRevoked) {
+		t.Errorf("after the load: eligible=%v %v, want revoked", a.Eligible, codes(a))
+	}
+	w.syncView() // and the reads after it go on from the end
+	if a := w.askNow(id, w.sales, "TX"); a.Eligible {
+		t.Errorf("the next read: eligible, want revoked")
+	}
+}

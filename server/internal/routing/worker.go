@@ -16,7 +16,8 @@ var jobActor = audit.System("routing-gate")
 // batchSize is how many assignments one re-decide transaction takes.
 const batchSize = 200
 
-// defaultSweep is how often every assignment is re-decided regardless.
+// defaultSweep is the period within which every assignment is re-decided
+// regardless, each at its own phase (see dueAssignments).
 const defaultSweep = 10 * time.Minute
 
 // markDirty marks the assignments of every agent a license.changed or
@@ -58,7 +59,7 @@ func (s *Service) redecideBatch(ctx context.Context, sweep time.Duration, after 
 	now := s.now()
 	n, flipped := 0, 0
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		as, err := lockDueAssignments(tx, now, now.Add(-sweep), *after, batchSize)
+		as, err := lockDueAssignments(tx, now, sweep, *after, batchSize)
 		if err != nil {
 			return err
 		}

@@ -24,6 +24,7 @@ import (
 	"github.com/skillgate/skillgate/server/internal/apitest"
 	"github.com/skillgate/skillgate/server/internal/app"
 	"github.com/skillgate/skillgate/server/internal/auth"
+	"github.com/skillgate/skillgate/server/internal/benchcpu"
 	"github.com/skillgate/skillgate/server/internal/logx"
 	"github.com/skillgate/skillgate/server/internal/routing"
 	"github.com/skillgate/skillgate/server/internal/seed"
@@ -125,18 +126,20 @@ func BenchmarkEligibility(b *testing.B) {
 	// First with the view empty (a replica just started: each pair is read
 	// from the database the first time it is asked), then, once every pair
 	// has been asked, the measured run.
-	cold := drive(b, client, time.Duration(seconds)*time.Second, check)
+	load0 := loadAverage()
+	cold := drive(b, env, client, time.Duration(seconds)*time.Second, check)
 	warm(b, client, rep.Pairs, func(p [2]string) *http.Request {
 		r, _ := http.NewRequest("GET", srv.URL+"/api/v1/eligibility?agent="+p[0]+"&program="+p[1], nil)
 		r.Header.Set("Authorization", "Bearer "+key.Key)
 		return r
 	})
-	gate := drive(b, client, time.Duration(seconds)*time.Second, check)
-	baseline := drive(b, client, time.Duration(seconds)*time.Second, func(rng *rand.Rand) *http.Request {
+	gate := drive(b, env, client, time.Duration(seconds)*time.Second, check)
+	baseline := drive(b, env, client, time.Duration(seconds)*time.Second, func(rng *rand.Rand) *http.Request {
 		p := rep.Pairs[rng.IntN(len(rep.Pairs))]
 		r, _ := http.NewRequest("GET", baseSrv.URL+"/user?id="+p[0], nil)
 		return r
 	})
+	load1 := loadAverage()
 
 	// The roster of the 5,000-agent program, five times one after the
 	// other (the first computes it; the next ones within RosterCacheTTL
@@ -201,8 +204,8 @@ func BenchmarkEligibility(b *testing.B) {
 	// An API key revoked on one replica: how long until the other refuses it.
 	keyHere, keyThere := keyRevocationDelay(b, env, ctx, client, srv.URL, srvB.URL, rep)
 
-	fmt.Printf("\nEligibility benchmark: %d agents, %d assignments, %d workers, %ds per run, GOMAXPROCS=%d\n",
-		rep.Agents, rep.Assignments, concurrency, seconds, runtime.GOMAXPROCS(0))
+	fmt.Printf("\nEligibility benchmark: %d agents, %d assignments, %d workers, %ds per run, GOMAXPROCS=%d, load average %s → %s\n",
+		rep.Agents, rep.Assignments, concurrency, seconds, runtime.GOMAXPROCS(0), load0, load1)
 	fmt.Printf("| measure | value | target |\n|---|---|---|\n")
 	fmt.Printf("| eligibility checks/s, replica just started (view empty) | %.0f | |\n", cold.rate)
 	fmt.Printf("| eligibility p50 / p99, replica just started | %.2f / %.2f ms | |\n", ms(cold.p50), ms(cold.p99))
@@ -213,6 +216,7 @@ func BenchmarkEligibility(b *testing.B) {
 	fmt.Printf("| baseline checks/s (bare Gin, one PK lookup) | %.0f | |\n", baseline.rate)
 	fmt.Printf("| baseline p50 / p99 | %.2f / %.2f ms | |\n", ms(baseline.p50), ms(baseline.p99))
 	fmt.Printf("| ratio eligibility / baseline | %.2f | ≥ 0.5 |\n", gate.rate/baseline.rate)
+	fmt.Printf("| CPU per check, this process + PostgreSQL: eligibility / baseline | %s / %s | |\n", gate.cpu(), baseline.cpu())
 	fmt.Printf("| roster, %d-agent program, back to back (median of 5; cached after the first) | %.1f ms | ≤ 100 ms |\n", rosterSize, ms(rosters[2]))
 	fmt.Printf("| roster, computed (cache expired; median of 5) | %.1f ms | |\n", ms(coldRosters[2]))
 	fmt.Printf("| TaskRouter export, %d workers, %d assignments (median of 3) | %.1f ms | |\n", workers, rep.Assignments, ms(exports[1]))
@@ -225,13 +229,22 @@ type result struct {
 	rate     float64
 	p50, p99 time.Duration
 	errors   int64
+	n        int
+	self, pg time.Duration // CPU time: this process (server and load generator), PostgreSQL's backends
+}
+
+// cpu is the CPU time per request, in all and split.
+func (r result) cpu() string {
+	n := time.Duration(max(r.n, 1))
+	return fmt.Sprintf("%d µs (%d + %d)", ((r.self + r.pg) / n).Microseconds(), (r.self / n).Microseconds(), (r.pg / n).Microseconds())
 }
 
 // drive sends requests from concurrency workers for d and measures them.
-func drive(b *testing.B, client *http.Client, d time.Duration, next func(*rand.Rand) *http.Request) result {
+func drive(b *testing.B, env *apitest.Env, client *http.Client, d time.Duration, next func(*rand.Rand) *http.Request) result {
 	var wg sync.WaitGroup
 	var errs atomic.Int64
 	lat := make([][]time.Duration, concurrency)
+	meter := benchcpu.Start(env.DB)
 	deadline := time.Now().Add(d)
 	begin := time.Now()
 	for w := range concurrency {
@@ -258,12 +271,14 @@ func drive(b *testing.B, client *http.Client, d time.Duration, next func(*rand.R
 	}
 	wg.Wait()
 	elapsed := time.Since(begin)
+	self, pg := meter()
 	all := slices.Concat(lat...)
 	slices.Sort(all)
 	if len(all) == 0 {
 		b.Fatal("no requests completed")
 	}
-	return result{rate: float64(len(all)) / elapsed.Seconds(), p50: all[len(all)/2], p99: all[len(all)*99/100], errors: errs.Load()}
+	return result{rate: float64(len(all)) / elapsed.Seconds(), p50: all[len(all)/2], p99: all[len(all)*99/100], errors: errs.Load(),
+		n: len(all), self: self, pg: pg}
 }
 
 // warm sends one request per pair from concurrency workers.

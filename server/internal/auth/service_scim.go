@@ -1,0 +1,319 @@
+package auth
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/google/uuid"
+	"gorm.io/gorm"
+
+	"github.com/skillgate/skillgate/server/internal/apperr"
+	"github.com/skillgate/skillgate/server/internal/audit"
+	"github.com/skillgate/skillgate/server/internal/db"
+)
+
+// ScopeSCIMProvision lets an API key provision users and groups over SCIM
+// (/scim/v2), and nothing else.
+const ScopeSCIMProvision = "scim:provision"
+
+// Provision is a user as the identity provider sends it over SCIM.
+type Provision struct {
+	// Email is SCIM's userName.
+	Email       string
+	DisplayName string
+	// ExternalID is the provider's id for the user ("" for none).
+	ExternalID string
+	Active     bool
+}
+
+// check normalizes p and returns invalid naming the SCIM attribute.
+func (p *Provision) check() error {
+	email, err := normalizeEmail("userName", p.Email)
+	if err != nil {
+		return apperr.Invalidf("userName", "must be an email address such as name@example.com")
+	}
+	p.Email, p.DisplayName, p.ExternalID = email, strings.TrimSpace(p.DisplayName), strings.TrimSpace(p.ExternalID)
+	if len(p.DisplayName) > 200 || len(p.ExternalID) > 200 {
+		return apperr.Invalidf("displayName", "displayName and externalId are at most 200 characters")
+	}
+	return nil
+}
+
+func optional(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+// ProvisionUser creates a user the identity provider provisions (an
+// agent, unless its groups map to a role later), on behalf of actor (the
+// provisioning API key). Invalid for a bad userName, conflict when the
+// userName or externalId is taken.
+func (s *Service) ProvisionUser(ctx context.Context, actor audit.Actor, in Provision) (*User, error) {
+	if err := in.check(); err != nil {
+		return nil, err
+	}
+	var out *User
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		users, err := s.createUsers(ctx, tx, actor, []CreateUserInput{{Email: in.Email, DisplayName: in.DisplayName, Role: RoleAgent, source: SourceSCIM}},
+			func(int) string { return "" })
+		if err != nil {
+			return err
+		}
+		out = users[0]
+		out.SCIMExternalID = optional(in.ExternalID)
+		if err := saveProvisioned(tx, out); db.IsUniqueViolation(err) {
+			return apperr.Wrap(apperr.Conflict, err, "a user with this externalId already exists")
+		} else if err != nil {
+			return db.Translate(err, "user")
+		}
+		return s.setActive(ctx, tx, actor, out, in.Active)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("auth: provision user: %w", err)
+	}
+	return out, nil
+}
+
+// ReplaceProvisioned sets what the identity provider decides of a user:
+// userName (email), display name, externalId and active, on behalf of
+// actor. A user created in Skillgate becomes the provider's ("scim").
+// Deactivating ends every session of the user at once, through the same
+// path as an admin's deactivation. Returns not_found, invalid, conflict,
+// and forbidden for a break-glass admin while password sign-in is off.
+func (s *Service) ReplaceProvisioned(ctx context.Context, actor audit.Actor, id string, in Provision) (*User, error) {
+	if err := in.check(); err != nil {
+		return nil, err
+	}
+	var out *User
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		u, err := s.store.userByID(ctx, tx, id, true)
+		if err != nil {
+			return err
+		}
+		out = u
+		if s.cfg.Password.Off && slices.Contains(s.cfg.Password.BreakGlass, u.Email) {
+			return errBreakGlassManaged
+		}
+		before := u.summary()
+		next := *u
+		next.Email, next.DisplayName, next.SCIMExternalID, next.Source = in.Email, in.DisplayName, optional(in.ExternalID), SourceSCIM
+		if next.Email != u.Email || next.DisplayName != u.DisplayName || !equalPtr(next.SCIMExternalID, u.SCIMExternalID) || next.Source != u.Source {
+			next.UpdatedAt = s.clock.Now()
+			if err := saveProvisioned(tx, &next); db.IsUniqueViolation(err) {
+				return apperr.Wrap(apperr.Conflict, err, "a user with this userName or externalId already exists")
+			} else if err != nil {
+				return db.Translate(err, "user")
+			}
+			*u = next
+			if err := s.recorder.Record(ctx, tx, audit.Entry{
+				Actor: actor, Action: "user.update", SubjectType: "user", SubjectID: u.ID, Before: before, After: u.summary(),
+			}); err != nil {
+				return err
+			}
+		}
+		return s.setActive(ctx, tx, actor, u, in.Active)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("auth: replace provisioned user: %w", err)
+	}
+	s.forgetSessions(out.ID)
+	return out, nil
+}
+
+// errBreakGlassManaged refuses provisioning changes to a break-glass admin:
+// the way in when the identity provider is down is not the provider's to
+// close.
+var errBreakGlassManaged = apperr.E(apperr.Forbidden, "this is a break-glass admin account (PASSWORD_BREAK_GLASS): it is managed in Skillgate, not by the identity provider")
+
+func equalPtr(a, b *string) bool { return (a == nil) == (b == nil) && (a == nil || *a == *b) }
+
+// FindProvisioned returns the users whose userName (by "userName") or
+// externalId (by "externalId") is value.
+func (s *Service) FindProvisioned(ctx context.Context, by, value string) ([]*User, error) {
+	column := map[string]string{"userName": "email", "externalId": "scim_external_id"}[by]
+	if by == "userName" {
+		value = strings.ToLower(strings.TrimSpace(value))
+	}
+	return s.store.usersWhere(ctx, column, value)
+}
+
+// ListProvisioned returns a page of users by email and the number of users.
+func (s *Service) ListProvisioned(ctx context.Context, offset, limit int) ([]*User, int64, error) {
+	return s.store.usersPage(ctx, offset, limit)
+}
+
+// GroupInput is a group as the identity provider sends it.
+type GroupInput struct {
+	DisplayName string
+	ExternalID  string
+	// Members are user ids.
+	Members []string
+}
+
+func (g *GroupInput) check() error {
+	g.DisplayName, g.ExternalID = strings.TrimSpace(g.DisplayName), strings.TrimSpace(g.ExternalID)
+	if g.DisplayName == "" || len(g.DisplayName) > 200 || len(g.ExternalID) > 200 {
+		return apperr.Invalidf("displayName", "is required, at most 200 characters")
+	}
+	g.Members = dedupe(g.Members)
+	return nil
+}
+
+// CreateGroup creates a group with its members and applies the group map
+// to them. Invalid (unknown member), conflict (taken displayName or
+// externalId).
+func (s *Service) CreateGroup(ctx context.Context, actor audit.Actor, in GroupInput) (*Group, error) {
+	if err := in.check(); err != nil {
+		return nil, err
+	}
+	now := s.clock.Now()
+	g := &Group{ID: uuid.NewString(), DisplayName: in.DisplayName, ExternalID: optional(in.ExternalID), CreatedAt: now, UpdatedAt: now}
+	return s.changeGroup(ctx, actor, g, true, func(*Group) ([]string, error) { return in.Members, nil })
+}
+
+// ReplaceGroup sets a group's name, external id and members.
+// Returns not_found, invalid, conflict.
+func (s *Service) ReplaceGroup(ctx context.Context, actor audit.Actor, id string, in GroupInput) (*Group, error) {
+	if err := in.check(); err != nil {
+		return nil, err
+	}
+	return s.changeGroupByID(ctx, actor, id, func(g *Group) ([]string, error) {
+		g.DisplayName, g.ExternalID = in.DisplayName, optional(in.ExternalID)
+		return in.Members, nil
+	})
+}
+
+// PatchGroup renames a group (when displayName is not nil) and adds and
+// removes members. Returns not_found, invalid, conflict.
+func (s *Service) PatchGroup(ctx context.Context, actor audit.Actor, id string, displayName *string, add, remove []string) (*Group, error) {
+	return s.changeGroupByID(ctx, actor, id, func(g *Group) ([]string, error) {
+		if displayName != nil {
+			name := strings.TrimSpace(*displayName)
+			if name == "" || len(name) > 200 {
+				return nil, apperr.Invalidf("displayName", "is required, at most 200 characters")
+			}
+			g.DisplayName = name
+		}
+		members := slices.DeleteFunc(append(slices.Clone(g.Members), add...), func(m string) bool { return slices.Contains(remove, m) })
+		return dedupe(members), nil
+	})
+}
+
+// DeleteGroup removes a group and applies the group map to its former
+// members. Returns not_found.
+func (s *Service) DeleteGroup(ctx context.Context, actor audit.Actor, id string) error {
+	_, err := s.changeGroupByID(ctx, actor, id, func(*Group) ([]string, error) { return nil, nil })
+	if err != nil {
+		return err
+	}
+	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := deleteGroup(tx, id); err != nil {
+			return err
+		}
+		return s.recorder.Record(ctx, tx, audit.Entry{Actor: actor, Action: "group.delete", SubjectType: "group", SubjectID: id})
+	})
+}
+
+// GetGroup returns a group with its members. Returns not_found.
+func (s *Service) GetGroup(ctx context.Context, id string) (*Group, error) {
+	return s.store.groupByID(ctx, nil, id, false)
+}
+
+// FindGroups returns the groups whose displayName (by "displayName") or
+// externalId (by "externalId") is value, or a page of every group when by
+// is "", with the number of groups matched.
+func (s *Service) FindGroups(ctx context.Context, by, value string, offset, limit int) ([]*Group, int64, error) {
+	column := map[string]string{"": "", "displayName": "display_name", "externalId": "external_id"}[by]
+	return s.store.groupsWhere(ctx, column, value, offset, limit)
+}
+
+func (s *Service) changeGroupByID(ctx context.Context, actor audit.Actor, id string, change func(*Group) ([]string, error)) (*Group, error) {
+	return s.changeGroup(ctx, actor, &Group{ID: id}, false, change)
+}
+
+// changeGroup creates or changes a group (change returns its members),
+// then applies the group map to every user who joined or left it, auditing
+// each change.
+func (s *Service) changeGroup(ctx context.Context, actor audit.Actor, g *Group, create bool, change func(*Group) ([]string, error)) (*Group, error) {
+	var touched []string
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		touched = nil
+		if !create {
+			cur, err := s.store.groupByID(ctx, tx, g.ID, true)
+			if err != nil {
+				return err
+			}
+			*g = *cur
+		}
+		before := map[string]any{"display_name": g.DisplayName, "external_id": g.ExternalID, "members": slices.Clone(g.Members)}
+		members, err := change(g)
+		if err != nil {
+			return err
+		}
+		members = dedupe(members)
+		known, err := existingUsers(tx, members)
+		if err != nil {
+			return err
+		}
+		for _, m := range members {
+			if !known[m] {
+				return apperr.Invalidf("members", "user %s does not exist", m)
+			}
+		}
+		g.UpdatedAt = s.clock.Now()
+		if err := saveGroup(tx, g, create); err != nil {
+			return err
+		}
+		for _, m := range append(slices.Clone(g.Members), members...) {
+			if slices.Contains(g.Members, m) != slices.Contains(members, m) {
+				touched = append(touched, m)
+			}
+		}
+		if err := setGroupMembers(tx, g.ID, members); err != nil {
+			return err
+		}
+		g.Members = members
+		action := "group.update"
+		if create {
+			action, before = "group.create", nil
+		}
+		if err := s.recorder.Record(ctx, tx, audit.Entry{Actor: actor, Action: action, SubjectType: "group", SubjectID: g.ID, Before: before,
+			After: map[string]any{"display_name": g.DisplayName, "external_id": g.ExternalID, "members": g.Members}}); err != nil {
+			return err
+		}
+		return s.applyGroupsOf(ctx, tx, actor, touched)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("auth: change group: %w", err)
+	}
+	for _, u := range touched {
+		s.forgetSessions(u)
+	}
+	return g, nil
+}
+
+// applyGroupsOf applies the group map to each user by their SCIM groups,
+// in tx. A renamed group reaches its members at their next change.
+func (s *Service) applyGroupsOf(ctx context.Context, tx *gorm.DB, actor audit.Actor, userIDs []string) error {
+	if s.cfg.Groups.Empty() {
+		return nil
+	}
+	for _, id := range userIDs {
+		u, err := s.store.userByID(ctx, tx, id, true)
+		if err != nil {
+			return err
+		}
+		names, err := groupNamesOf(tx, id)
+		if err != nil {
+			return err
+		}
+		if _, err := s.applyGroups(ctx, tx, actor, u, s.cfg.Groups, names); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -61,6 +61,25 @@ test("a trainer enrolls several of the client's agents in a program and withdraw
   await expect(page.getByRole("status").filter({ hasText: `Withdrew ${ines.label} from ${PROGRAM}.` })).toBeVisible();
   await expect(table.getByRole("row").filter({ hasText: ines.email })).toHaveCount(0);
 
+  // Jon's name opens his page: the trainer sees his programs there, withdraws him and enrolls him again.
+  await table.getByRole("link", { name: jon.label }).click();
+  await expect(page.getByRole("heading", { level: 1, name: `Jon Enroll ${tag}` })).toBeVisible();
+  await expect(page.getByRole("link", { name: "← Users" })).toHaveCount(0);
+  const mine = page.locator("section.panel").filter({ has: page.getByRole("heading", { name: "Programs" }) });
+  await expect(mine.getByRole("listitem").filter({ hasText: PROGRAM })).toContainText("In training");
+  await expectNoSeriousA11yViolations(page, "agent's page for a trainer");
+  await mine.getByRole("button", { name: `Withdraw from ${PROGRAM}` }).click();
+  await page.getByRole("dialog", { name: "Withdraw this agent?" }).getByRole("button", { name: "Withdraw" }).click();
+  await expect(mine.getByRole("status").filter({ hasText: `Withdrew ${jon.label} from ${PROGRAM}.` })).toBeVisible();
+  await expect(mine.getByText("Not enrolled in any program.")).toBeVisible();
+  await mine.getByRole("group", { name: "Enroll in (programs of the agent's clients)" }).getByRole("checkbox", { name: PROGRAM }).check();
+  await mine.getByRole("button", { name: "Enroll" }).click();
+  await expect(mine.getByRole("status").filter({ hasText: "Enrolled in 1 program." })).toBeVisible();
+  await expect(mine.getByRole("listitem").filter({ hasText: PROGRAM })).toContainText("In training");
+  await snap(page, testInfo, "trainer-agent-page");
+  await page.goBack();
+  await expect(page.getByRole("heading", { name: PROGRAM, level: 1 })).toBeVisible();
+
   // The API refuses the outsider as well: the page is not the only guard.
   const trainer = { Authorization: `Bearer ${await token(request, "trainer")}` };
   const programs = (await (await request.get("/api/v1/programs", { headers: trainer })).json()).programs as { id: string; name: string }[];

@@ -32,6 +32,11 @@ test("the trainer's home names the agents behind in their cohort and the quiz th
   await expect(behind).toContainText("tasks overdue");
   await expect(behind).toContainText("Chloe Nguyen");
   await expect(page.getByRole("region", { name: /Quizzes your cohorts pass less than 70%/ })).toContainText("Fenmore card services");
+  // Where the demo cohort stands today: on plan day 7 (a weekend says it is not a working day).
+  const today = page.getByRole("region", { name: /Your cohorts today/ });
+  await expect(today.getByRole("link", { name: "Demo: Fenmore card services new hires" })).toBeVisible();
+  await expect(today).toContainText(/Plan day 7 of \d+|Not a working day \(plan day 7 of \d+/);
+  await expect(today).toContainText(/\d+ members, \d+ behind/);
   await checkBothWidths(page, testInfo, "trainer");
   await behind.getByRole("link", { name: "Dev Patel" }).click();
   await expect(page.getByRole("heading", { level: 1, name: /Demo: Fenmore card services new hires/ })).toBeVisible();

@@ -81,7 +81,8 @@ export const ROUTES: AppRoute[] = [
   { path: "compliance/appointments", element: <ComplianceAppointments />, roles: ["compliance", "admin"], menu: { label: "Appointments", roles: ["compliance"] } },
   { path: "compliance/ce", element: <ContinuingEducation />, roles: ["compliance", "admin"], menu: { label: "Continuing education" } },
   { path: "admin/users", element: <Users />, roles: ["admin", "compliance"], menu: { label: "Users" } },
-  { path: "admin/users/:id", element: <UserDetail />, roles: ["admin", "compliance"] },
+  // Trainers and supervisors open an agent's page from a program's enrollments or a cohort's members.
+  { path: "admin/users/:id", element: <UserDetail />, roles: staff },
   { path: "admin/clients", element: <Clients />, roles: ["admin"], menu: { label: "Clients" } },
   { path: "admin/library", element: <LibraryFiles />, roles: ["admin"], menu: { label: "Library files" } },
   { path: "admin/api-keys", element: <APIKeys />, roles: ["admin"], menu: { label: "API keys" } },

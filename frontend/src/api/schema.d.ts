@@ -1589,10 +1589,13 @@ export interface paths {
          * What needs my attention
          * @description The signed-in staff member's work, by role, each section with a count, the first five items by name and
          *     the web app's page where they are handled. Trainers: agents behind schedule or failing quizzes in the
-         *     cohorts they train (`agents_behind`), quizzes those cohorts pass less than 70% of the time
+         *     cohorts they train (`agents_behind`), where each cohort they train stands today: its plan day of how many,
+         *     that day's tasks, its members and how many are behind, then the cohorts starting within 7 days, `at`
+         *     their start (`cohorts_today`), quizzes those cohorts pass less than 70% of the time
          *     (`quizzes_failing`). Supervisors: role-play runs waiting for sign-off, oldest first (`reviews_waiting`),
          *     assigned agents the gate suspends, with its reasons (`assigned_not_routable`), agents routable now whose
-         *     eligibility ends within 7 days (`eligibility_ending`), and the trainer's sections when they train a
+         *     eligibility ends within 7 days, each saying what ends it (refresher due, certification expires, a license
+         *     or appointment changes) (`eligibility_ending`), and the trainer's sections when they train a
          *     cohort. Compliance: the verification queue (`verification_queue`), licenses expiring within 90 days
          *     (`licenses_expiring`), license gaps (`license_gaps`). Admins: webhooks whose latest delivery failed
          *     (`webhooks_failing`), API keys expiring within 30 days or unused for 30 (`api_keys`), active agents,
@@ -3547,7 +3550,7 @@ export interface components {
         AttentionItem: {
             /**
              * Format: date-time
-             * @description When it started waiting, or when it runs out.
+             * @description When it started waiting, when it runs out, or when a cohort starts.
              */
             at?: string;
             /** @description Why it needs attention, in words. */
@@ -3563,7 +3566,7 @@ export interface components {
             count: number;
             items: components["schemas"]["AttentionItem"][];
             /** @enum {string} */
-            kind: "agents_behind" | "quizzes_failing" | "reviews_waiting" | "assigned_not_routable" | "eligibility_ending" | "verification_queue" | "licenses_expiring" | "license_gaps" | "webhooks_failing" | "api_keys" | "users_without_client";
+            kind: "agents_behind" | "cohorts_today" | "quizzes_failing" | "reviews_waiting" | "assigned_not_routable" | "eligibility_ending" | "verification_queue" | "licenses_expiring" | "license_gaps" | "webhooks_failing" | "api_keys" | "users_without_client";
             /** @description The web app's page for the whole section. */
             link: string;
             /** @description The section in words when a count alone does not say it. */

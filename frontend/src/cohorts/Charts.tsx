@@ -3,22 +3,12 @@
 // (and downloadable as CSV), so nothing is only in the picture.
 import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import type { CohortMatrix, CohortStats, TaskStatus } from "../api/onboarding";
-import { csvText, percent, score, STATUS_LABEL, statusByDay } from "./logic";
+import { wholePercent } from "../lib/format";
+import { saveCSV } from "../lib/csv";
+import { percent, score, STATUS_LABEL, statusByDay } from "./logic";
 
 /** Status colours of the charts' bars (the heat map's, darker, for 3:1 against white). */
 const FILL: Record<TaskStatus, string> = { done: "#15803d", in_progress: "#b45309", overdue: "#b42318", not_started: "#94a3b8" };
-
-/** Saves text as a CSV file from the browser. */
-export function saveCSV(name: string, header: string[], rows: (string | number)[][]) {
-  const url = URL.createObjectURL(new Blob([csvText(header, rows)], { type: "text/csv" }));
-  const a = document.createElement("a");
-  a.href = url;
-  a.download = name;
-  document.body.appendChild(a);
-  a.click();
-  a.remove();
-  URL.revokeObjectURL(url);
-}
 
 /** A chart with its caption; the picture is aria-hidden (its numbers are in the table the caption points to). */
 function Figure({ id, title, note, height, children }: { id: string; title: string; note: string; height: number; children: React.ReactElement }) {
@@ -71,8 +61,8 @@ export function PlanDaysChart({ m }: { m: CohortMatrix }) {
 
 /** Quiz pass rates and role-play competency averages as bar charts (the tables beside them hold the numbers). */
 export function StatsCharts({ st, programName }: { st: CohortStats; programName: (id: string) => string }) {
-  const quizzes = st.quizzes.filter((q) => q.pass_rate !== null).map((q) => ({ name: q.title || q.quiz, rate: Math.round((q.pass_rate ?? 0) * 100) }));
-  const comps = st.competencies.map((c) => ({ name: `${c.title || c.roleplay}: ${c.competency}`, score: Math.round(c.average) }));
+  const quizzes = st.quizzes.filter((q) => q.pass_rate !== null).map((q) => ({ name: q.title || q.quiz, rate: wholePercent((q.pass_rate ?? 0) * 100) }));
+  const comps = st.competencies.map((c) => ({ name: `${c.title || c.roleplay}: ${c.competency}`, score: wholePercent(c.average) }));
   return (
     <>
       {quizzes.length > 0 && (

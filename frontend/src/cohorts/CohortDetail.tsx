@@ -74,7 +74,7 @@ function Members({ cohort, onRemoved }: { cohort: Cohort; onRemoved: (who: strin
       <ul className="plain">
         {cohort.members.map((m) => (
           <li key={m.user_id} className="member-line">
-            <span>{m.display_name || m.email}{m.display_name && <span className="hint"> {m.email}</span>}<span className="hint"> · joined {formatDate(m.added_at)}</span></span>
+            <span><Link to={`/admin/users/${m.user_id}`}>{m.display_name || m.email}</Link>{m.display_name && <span className="hint"> {m.email}</span>}<span className="hint"> · joined {formatDate(m.added_at)}</span></span>
             <button type="button" onClick={() => setLeaving(m)} aria-label={`Remove ${m.display_name || m.email}`}>Remove</button>
           </li>
         ))}

@@ -1,11 +1,14 @@
 import { useState } from "react";
 import type { CohortMatrix, MatrixColumn, TaskStatus } from "../api/onboarding";
 import { Field } from "../components/Field";
-import { formatDate } from "../lib/format";
+import { formatDate, wholePercent } from "../lib/format";
 import {
-  arrangeRows, dayGroups, doneOf, FILTER_LABEL, memberName, overdueByColumn, percent, SORT_LABEL, STATUS_LABEL, taskLabel,
+  arrangeRows, byPlanDay, dayGroups, doneOf, FILTER_LABEL, memberName, overdueByColumn, percent, SORT_LABEL, STATUS_LABEL, taskLabel,
   type MemberFilter, type MemberSort,
 } from "./logic";
+
+/** How many overdue tasks a member's entry in the phone's list names before the rest fold away. */
+const LIST_SHOWN = 4;
 
 /** The glyph each status is drawn with beside its colour, so the map reads without colour too. */
 const GLYPH: Record<TaskStatus | "", string> = { done: "✓", in_progress: "◐", overdue: "!", not_started: "·", "": "" };
@@ -20,7 +23,8 @@ function columnTitle(c: MatrixColumn): string {
  * hover and for screen readers, and listed in the key below. Sortable and filterable; on a narrow screen the
  * same figures read as a list of members.
  */
-export function HeatMap({ m }: { m: CohortMatrix }) {
+export function HeatMap({ m: byProgram }: { m: CohortMatrix }) {
+  const m = byPlanDay(byProgram);
   const [sort, setSort] = useState<MemberSort>("overdue");
   const [filter, setFilter] = useState<MemberFilter>("all");
   if (m.rows.length === 0) return <p>No members yet: add agents to see their progress.</p>;
@@ -28,6 +32,12 @@ export function HeatMap({ m }: { m: CohortMatrix }) {
   const rows = arrangeRows(m.rows, sort, filter);
   const overdue = overdueByColumn(m.rows, m.columns.length);
   const groups = dayGroups(m.columns);
+  // In the phone's list a task of a cohort of several programs names its program (both may read the same module).
+  const programs = new Set(m.columns.map((c) => c.program_id)).size;
+  const listLabel = (i: number) => {
+    const c = m.columns[i];
+    return taskLabel(c.kind, c.slug, c.title) + (programs > 1 ? ` (${c.program_name || c.program})` : "");
+  };
   return (
     <>
       <div className="filters heat-controls">
@@ -79,7 +89,7 @@ export function HeatMap({ m }: { m: CohortMatrix }) {
                     <span className={`badge ${r.status === "behind" ? "bad" : "ok"}`}>{r.status === "behind" ? `Behind (${r.overdue} overdue)` : "On track"}</span>
                   </th>
                   <td className="heat-share">
-                    <span className="share-bar" aria-hidden="true"><span style={{ width: `${Math.round(d.share * 100)}%` }} /></span>
+                    <span className="share-bar" aria-hidden="true"><span style={{ width: `${wholePercent(d.share * 100)}%` }} /></span>
                     {percent(d.share)}<span className="sr-only">, {d.done} of {d.total} done</span>
                   </td>
                   {r.cells.map((cell, i) => (
@@ -106,17 +116,23 @@ export function HeatMap({ m }: { m: CohortMatrix }) {
       <ul className="heat-list" aria-label={`Progress of ${m.name}, member by member`}>
         {rows.map((r) => {
           const d = doneOf(r);
-          const late = r.cells.flatMap((c, i) => (c.status === "overdue" ? [taskLabel(m.columns[i].kind, m.columns[i].slug, m.columns[i].title)] : []));
-          const doing = r.cells.flatMap((c, i) => (c.status === "in_progress" ? [taskLabel(m.columns[i].kind, m.columns[i].slug, m.columns[i].title)] : []));
+          const late = r.cells.flatMap((c, i) => (c.status === "overdue" ? [listLabel(i)] : []));
+          const doing = r.cells.flatMap((c, i) => (c.status === "in_progress" ? [listLabel(i)] : []));
           return (
             <li key={r.user_id}>
               <strong>{memberName(r)}</strong>{" "}
               <span className={`badge ${r.status === "behind" ? "bad" : "ok"}`}>{r.status === "behind" ? `Behind (${r.overdue} overdue)` : "On track"}</span>
               <p className="hint">
-                <span className="share-bar" aria-hidden="true"><span style={{ width: `${Math.round(d.share * 100)}%` }} /></span>
+                <span className="share-bar" aria-hidden="true"><span style={{ width: `${wholePercent(d.share * 100)}%` }} /></span>
                 {d.done} of {d.total} done ({percent(d.share)})
               </p>
-              {late.length > 0 && <p className="hint">Overdue: {late.join("; ")}</p>}
+              {late.length > 0 && late.length <= LIST_SHOWN && <p className="hint">Overdue: {late.join("; ")}</p>}
+              {late.length > LIST_SHOWN && (
+                <details className="hint">
+                  <summary>Overdue: {late.slice(0, LIST_SHOWN).join("; ")} and {late.length - LIST_SHOWN} more</summary>
+                  <p>All {late.length} overdue: {late.join("; ")}</p>
+                </details>
+              )}
               {doing.length > 0 && <p className="hint">In progress: {doing.join("; ")}</p>}
             </li>
           );

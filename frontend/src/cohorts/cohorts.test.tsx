@@ -3,7 +3,7 @@ import { cleanup, render, screen, within } from "@testing-library/react";
 import type { CohortMatrix } from "../api/onboarding";
 import userEvent from "@testing-library/user-event";
 import { HeatMap } from "./HeatMap";
-import { arrangeRows, csvText, dayGroups, doneOf, oneDecimal, overdueByColumn, percent, score, statusByDay, statusClass, taskLabel } from "./logic";
+import { arrangeRows, byPlanDay, csvText, dayGroups, doneOf, oneDecimal, overdueByColumn, percent, score, statusByDay, statusClass, taskLabel } from "./logic";
 
 const matrix: CohortMatrix = {
   cohort_id: "c1", name: "March class", as_of: "2026-03-10",
@@ -91,6 +91,17 @@ describe("HeatMap", () => {
 });
 
 describe("heat map logic", () => {
+  it("puts the columns of several programs in plan-day order, cells with them", () => {
+    const m = {
+      columns: [{ day: 1, slug: "a1" }, { day: 2, slug: "a2" }, { day: 1, slug: "b1" }, { day: 3, slug: "b3" }, { day: 2, slug: "b2" }],
+      rows: [{ name: "x", cells: ["A1", "A2", "B1", "B3", "B2"] }],
+    };
+    const got = byPlanDay(m);
+    expect(got.columns.map((c) => c.slug)).toEqual(["a1", "b1", "a2", "b2", "b3"]);
+    expect(got.rows[0].cells).toEqual(["A1", "B1", "A2", "B2", "B3"]);
+    expect(dayGroups(got.columns)).toEqual([{ day: 1, start: 0, span: 2 }, { day: 2, start: 2, span: 2 }, { day: 3, start: 4, span: 1 }]);
+    expect(m.columns[1].slug).toBe("a2"); // the matrix itself is left as it was
+  });
   it("groups columns by plan day and counts statuses per day", () => {
     expect(dayGroups([{ day: 1 }, { day: 1 }, { day: 2 }, { day: 1 }])).toEqual([
       { day: 1, start: 0, span: 2 }, { day: 2, start: 2, span: 1 }, { day: 1, start: 3, span: 1 },

@@ -66,6 +66,15 @@ export function dayGroups(columns: { day: number }[]): DayGroup[] {
   return out;
 }
 
+/**
+ * The matrix with its columns in plan-day order (a stable sort: within a day, the server's order, program by
+ * program), each row's cells moved with them, so a cohort of several programs reads day by day.
+ */
+export function byPlanDay<M extends { columns: { day: number }[]; rows: { cells: unknown[] }[] }>(m: M): M {
+  const order = m.columns.map((_, i) => i).sort((a, b) => m.columns[a].day - m.columns[b].day || a - b);
+  return { ...m, columns: order.map((i) => m.columns[i]), rows: m.rows.map((r) => ({ ...r, cells: order.map((i) => r.cells[i]) })) };
+}
+
 /** The member's tasks (cells with a task) and how many are done. */
 export function doneOf(r: MatrixRow): { done: number; total: number; share: number } {
   const total = r.cells.filter((c) => c.status !== "").length;
@@ -117,12 +126,4 @@ export function statusByDay(columns: { day: number }[], rows: MatrixRow[]): DayS
   return [...days.values()].sort((a, b) => a.day - b.day);
 }
 
-/** A CSV text (RFC 4180) of a header and rows; a cell that looks like a formula is neutralized with a leading quote. */
-export function csvText(header: string[], rows: (string | number)[][]): string {
-  const cell = (v: string | number) => {
-    let s = String(v);
-    if (typeof v === "string" && /^[=+\-@\t\r]/.test(s)) s = "'" + s;
-    return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-  };
-  return [header, ...rows].map((r) => r.map(cell).join(",")).join("\r\n") + "\r\n";
-}
+export { csvText } from "../lib/csv";

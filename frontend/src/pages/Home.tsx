@@ -13,6 +13,8 @@ const ABOUT: Record<string, string> = {
   "/cohorts": "Classes of new hires: members, the plan's calendar, a progress heat map and charts.",
   "/rosters": "Who is assigned to each program's queue and whether they may take contacts.",
   "/compliance/licenses": "Verify submitted licenses, watch expiries, find certified agents without licenses.",
+  "/compliance/appointments": "Carriers' appointments by state: record, activate, terminate, import; gaps and filings due.",
+  "/compliance/ce": "Continuing-education requirements by state and the licenses whose CE is behind.",
   "/admin/users": "Create people, set their role and clients, deactivate them, import many from CSV.",
   "/admin/clients": "The client companies the center serves.",
   "/admin/api-keys": "Keys for machines such as the routing system.",

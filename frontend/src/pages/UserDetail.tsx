@@ -17,6 +17,8 @@ export function UserDetail() {
   const { id = "" } = useParams();
   const { me } = useSession();
   const isAdmin = me?.role === "admin";
+  // Trainers and supervisors reach the page from a program or a cohort; the list of users is not theirs.
+  const back = me?.role === "admin" || me?.role === "compliance" ? <p><Link to="/admin/users">← Users</Link></p> : null;
   const user = useQuery({ queryKey: ["user", id], queryFn: () => api<User>(`/users/${id}`) });
   const clientNames = useClientNames();
 
@@ -24,7 +26,7 @@ export function UserDetail() {
   if (user.isError) {
     return (
       <section>
-        <p><Link to="/admin/users">← Users</Link></p>
+        {back}
         <p role="alert" className="error">{user.error.message}</p>
       </section>
     );
@@ -32,7 +34,7 @@ export function UserDetail() {
   const u = user.data;
   return (
     <section>
-      <p><Link to="/admin/users">← Users</Link></p>
+      {back}
       <div className="page-head">
         <h1>{u.display_name || u.email}</h1>
         {u.active ? <span className="badge ok">Active</span> : <span className="badge off">Deactivated {formatDateTime(u.deactivated_at)}</span>}

@@ -2,7 +2,8 @@ import { useQuery } from "@tanstack/react-query";
 import { Link, useParams, useSearchParams } from "react-router-dom";
 import { staff } from "../api/staff";
 import { barPercent, hardestFirst } from "./logic";
-import { formatPercent } from "../lib/format";
+import { formatPercent, wholePercent } from "../lib/format";
+import { saveCSV } from "../lib/csv";
 
 /** A horizontal bar with its value in text; the marker shows a minimum. */
 export function Bar({ value, label, minimum }: { value: number | null; label: string; minimum?: number | null }) {
@@ -46,6 +47,17 @@ export function QuizAnalysisPage() {
       {a.data && (
         <>
           <p className="lead">{a.data.attempts} graded {a.data.attempts === 1 ? "attempt" : "attempts"} over every version. Hardest questions first.</p>
+          {a.data.questions.length > 0 && (
+            <p>
+              <button type="button" onClick={() => saveCSV(`quiz-${quizId}-item-analysis.csv`,
+                ["question", "question id", "type", "drawn", "answered", "percent correct", "fully right", "most chosen wrong answer", "chosen"],
+                hardestFirst(a.data.questions).map((q) => [q.text ? plainText(q.text) : "", q.question_id, q.type ?? "", q.drawn, q.answered,
+                  q.answered ? wholePercent(q.percent_correct ?? 0) : "", q.fully_correct,
+                  q.most_chosen_wrong ? (q.most_chosen_wrong.text ?? q.most_chosen_wrong.option_id) : "", q.most_chosen_wrong?.count ?? ""]))}>
+                Download item analysis CSV
+              </button>
+            </p>
+          )}
           {a.data.questions.length === 0 ? <p>No question has been answered yet.</p> : (
             <table className="list analysis">
               <caption className="sr-only">Questions by percent correct, lowest first</caption>
@@ -93,6 +105,16 @@ export function CompetencyPage() {
             {s.data.runs} scored {s.data.runs === 1 ? "run" : "runs"}, {s.data.passed} passed on their score
             {s.data.mean_overall !== null && <>; mean overall {formatPercent(s.data.mean_overall)}</>}.
           </p>
+          {s.data.competencies.length > 0 && (
+            <p>
+              <button type="button" onClick={() => saveCSV(`roleplay-${roleplayId}-competencies.csv`,
+                ["competency", "mean score", "runs that exercised it", "minimum", "under the minimum"],
+                s.data.competencies.map((c) => [c.competency, c.mean_score === null ? "" : wholePercent(c.mean_score), c.exercised,
+                  c.minimum === null ? "" : wholePercent(c.minimum), c.minimum === null ? "" : c.below_minimum]))}>
+                Download competencies CSV
+              </button>
+            </p>
+          )}
           {s.data.competencies.length === 0 ? <p>Nobody has finished this role-play yet.</p> : (
             <table className="list competency-chart">
               <caption>Mean score per competency (the line marks the minimum to pass)</caption>

@@ -57,7 +57,7 @@ export function Enrollments({ programID, clientID, programName }: { programID: s
             <tbody>
               {enrollments.data.map((e) => (
                 <tr key={e.id}>
-                  <td>{me?.role === "admin" && byID.has(e.user_id) ? <Link to={`/admin/users/${e.user_id}`}>{name(e.user_id)}</Link> : name(e.user_id)}</td>
+                  <td>{byID.has(e.user_id) ? <Link to={`/admin/users/${e.user_id}`}>{name(e.user_id)}</Link> : name(e.user_id)}</td>
                   <td><span className={`badge ${STATE[e.state]?.badge ?? "off"}`}>{STATE[e.state]?.label ?? e.state}</span></td>
                   <td>{formatDate(e.enrolled_at)}</td>
                   <td>{e.expires_at ? formatDate(e.expires_at) : "—"}</td>
@@ -188,6 +188,7 @@ function WithdrawDialog({ programID, who, enrollment, onClose, onDone }: {
     mutationFn: () => staff.withdraw(programID, enrollment.user_id),
     onSuccess: () => {
       void qc.invalidateQueries({ queryKey: ["enrollments", programID] });
+      void qc.invalidateQueries({ queryKey: ["user-certifications", enrollment.user_id] });
       onDone();
     },
   });
@@ -224,6 +225,9 @@ export function UserEnrollments({ user }: { user: { id: string; email: string; d
   const programs = usePrograms(mayManage);
   const [picked, setPicked] = useState<string[]>([]);
   const [result, setResult] = useState<{ ok: number; failed: string[] } | null>(null);
+  const [leaving, setLeaving] = useState<UserCertification | null>(null);
+  const [withdrew, setWithdrew] = useState("");
+  const who = user.display_name ? `${user.display_name} <${user.email}>` : user.email;
   const enrolled = new Set((certs.data ?? []).map((c) => c.program_id));
   const open = (programs.data ?? []).filter((p) => user.client_ids.includes(p.client_id) && !enrolled.has(p.id));
   const enroll = useMutation({
@@ -257,15 +261,30 @@ export function UserEnrollments({ user }: { user: { id: string; email: string; d
       {!!certs.data?.length && (
         <ul className="plain">
           {certs.data.map((c) => (
-            <li key={c.id}>
-              {c.program_name} <span className={`badge ${STATE[c.state]?.badge ?? "off"}`}>{STATE[c.state]?.label ?? c.state}</span>
-              <span className="hint"> · enrolled {formatDate(c.enrolled_at)}{c.expires_at ? `, certified until ${formatDate(c.expires_at)}` : ""}</span>
+            <li key={c.id} className="member-line">
+              <span>
+                {c.program_name} <span className={`badge ${STATE[c.state]?.badge ?? "off"}`}>{STATE[c.state]?.label ?? c.state}</span>
+                <br /><span className="hint">Enrolled {formatDate(c.enrolled_at)}{c.expires_at ? `, certified until ${formatDate(c.expires_at)}` : ""}</span>
+              </span>
+              {mayManage && c.state === "in_training" && (
+                <button type="button" onClick={() => { setWithdrew(""); setResult(null); setLeaving(c); }} aria-label={`Withdraw from ${c.program_name}`}>Withdraw</button>
+              )}
             </li>
           ))}
         </ul>
       )}
+      <p role="status" className="notice-line">{withdrew}</p>
+      {leaving && (
+        <WithdrawDialog
+          programID={leaving.program_id}
+          who={who}
+          enrollment={leaving}
+          onClose={() => setLeaving(null)}
+          onDone={() => { setWithdrew(`Withdrew ${who} from ${leaving.program_name}.`); setLeaving(null); }}
+        />
+      )}
       {mayManage && user.active && programs.data && certs.data && (
-        <form noValidate onSubmit={(e) => { e.preventDefault(); setResult(null); if (picked.length) enroll.mutate(); }}>
+        <form noValidate onSubmit={(e) => { e.preventDefault(); setResult(null); setWithdrew(""); if (picked.length) enroll.mutate(); }}>
           {open.length === 0 ? (
             <p className="hint">No program of this agent's clients is left to enroll them in.</p>
           ) : (

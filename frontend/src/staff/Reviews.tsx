@@ -149,7 +149,12 @@ function Turn({ runID, turn, comments, open }: { runID: string; turn: ReviewedRu
 function Agent({ run }: { run: ReviewedRun }) {
   const agent = useQuery({ queryKey: ["person", run.user_id], queryFn: () => staff.person(run.user_id) });
   if (!agent.data) return null;
-  return <p className="lead">Played by <strong>{agent.data.display_name || agent.data.email}</strong>{agent.data.display_name && <span className="hint"> {agent.data.email}</span>}</p>;
+  return (
+    <p className="lead">
+      Played by <strong><Link to={`/admin/users/${run.user_id}`}>{agent.data.display_name || agent.data.email}</Link></strong>
+      {agent.data.display_name && <span className="hint"> {agent.data.email}</span>}
+    </p>
+  );
 }
 
 const CERT_STATE: Record<string, string> = {

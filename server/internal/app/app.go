@@ -205,7 +205,7 @@ func New(cfg Config, log *slog.Logger, g *gorm.DB, clk clock.Clock) (*App, error
 	a.Certification.SetTransitionListener(a.Onboarding)
 	a.workers = append(a.workers, jobs.Every("onboarding-reminders", min(reminderEvery, 10*time.Minute), log, a.Onboarding.RunReminders))
 	a.Attention = attention.NewService(attention.Sources{Cohorts: a.Onboarding, Reviews: a.Roleplay, Programs: a.Catalog,
-		Rosters: a.Routing, Licenses: a.Licensing, Identity: a.Auth, Webhooks: a.Webhooks}, clk)
+		Rosters: a.Routing, Certifications: a.Certification, Licenses: a.Licensing, Identity: a.Auth, Webhooks: a.Webhooks}, clk)
 	a.resilience()
 
 	var handlers []registrar

@@ -94,7 +94,7 @@ func TestAttentionPerRole(t *testing.T) {
 	env, rep := demoCenter(t)
 
 	tr := get(t, env, login(t, env, "trainer"))
-	if got, want := kinds(tr), "agents_behind quizzes_failing"; got != want {
+	if got, want := kinds(tr), "agents_behind cohorts_today quizzes_failing"; got != want {
 		t.Fatalf("trainer's sections: got %s, want %s", got, want)
 	}
 	behind := sectionOf(t, tr, attention.KindAgentsBehind)
@@ -111,6 +111,12 @@ func TestAttentionPerRole(t *testing.T) {
 	}
 	if d := behind.Items[2].Detail; !strings.Contains(d, "failing quiz: Fenmore card services") {
 		t.Errorf("Ema Kowalski: got %q, want the quiz she keeps failing", d)
+	}
+	// The demo cohort is on plan day 7 (the test clock's Monday): its tasks of the day, members and who is behind.
+	if today := sectionOf(t, tr, attention.KindCohortsToday); today.Count != 1 || today.Items[0].Name != demo.CohortName ||
+		today.Items[0].Link != "/cohorts/"+rep.CohortID || !strings.HasPrefix(today.Items[0].Detail, "Plan day 7 of ") ||
+		!strings.HasSuffix(today.Items[0].Detail, "6 members, 2 behind") {
+		t.Errorf("cohorts today: got %+v, want the demo cohort on plan day 7, 6 members, 2 behind (Dev and Chloe)", today)
 	}
 	if q := sectionOf(t, tr, attention.KindQuizzesFailing); q.Count != 1 || !strings.Contains(q.Items[0].Detail, "0 of 1 passed (0%)") {
 		t.Errorf("quizzes failing: got %+v, want the card services quiz, 0 of 1 passed", q)
@@ -198,6 +204,12 @@ func TestAttentionPerRole(t *testing.T) {
 	if end.Count != 2 || names(end) != "Marcus Bell, Priya Raman" || end.Items[0].At == nil || !end.Items[0].At.Equal(now.AddDate(0, 0, 21).Truncate(24*time.Hour)) {
 		t.Errorf("eligibility ending 19 days on: got %+v, want Marcus Bell (license, 21 days from the start) then Priya Raman", end)
 	}
+	// Each says what ends it: Priya's card-services refresher falls due, Marcus's TX license expires.
+	for i, want := range []string{": a license or appointment changes, may take contacts for 1 day", "Card services, inbound voice: refresher due, may take contacts for 6 days"} {
+		if i < len(end.Items) && !strings.HasSuffix(end.Items[i].Detail, want) {
+			t.Errorf("%s: got %q, want it to end with %q", end.Items[i].Name, end.Items[i].Detail, want)
+		}
+	}
 }
 
 // TestAttentionScoping: a trainer or supervisor sees only their clients'
@@ -209,6 +221,15 @@ func TestAttentionScoping(t *testing.T) {
 	env.User("supervisor@volt.test", auth.RoleSupervisor, volt)
 	env.User("trainer@volt.test", auth.RoleTrainer, volt)
 	env.User("agent@volt.test", auth.RoleAgent, volt)
+	// A voltcrate trainer with a cohort of their own starting in 3 days, and
+	// a Fenmore agent in it would be refused: they see only voltcrate's.
+	coach := env.User("coach@volt.test", auth.RoleTrainer, volt)
+	created := env.Do(apitest.Request{Method: "POST", Path: "/api/v1/cohorts", Token: env.Login("coach@volt.test"), Body: map[string]any{
+		"name": "Voltcrate care, March", "start_date": env.Clock.Now().AddDate(0, 0, 3).Format("2006-01-02"), "trainer_id": coach.ID,
+		"program_ids": []string{env.ProgramID("voltcrate", "customer-care")}}})
+	if created.Status != 201 {
+		t.Fatalf("create the voltcrate cohort: got %d %s", created.Status, created.Body)
+	}
 	var key struct{ Key string }
 	env.Do(apitest.Request{Method: "POST", Path: "/api/v1/api-keys", Token: login(t, env, "admin"),
 		Body: map[string]any{"name": "ACD", "scopes": []string{"eligibility:read"}}}).JSON(t, &key)
@@ -230,6 +251,18 @@ func TestAttentionScoping(t *testing.T) {
 			b := sectionOf(t, a, attention.KindAgentsBehind)
 			if b.Count != 0 || b.Note != "You train no cohort." {
 				t.Errorf("agents behind: got %d %q, want none: they train no cohort", b.Count, b.Note)
+			}
+		}},
+		{"a voltcrate trainer sees their cohort about to start, not Fenmore's", env.Login("coach@volt.test"), 200, "", func(t *testing.T, a *attention.Attention) {
+			today := sectionOf(t, a, attention.KindCohortsToday)
+			if today.Count != 1 || today.Items[0].Name != "Voltcrate care, March" || today.Items[0].Detail != "Starts in 3 days · 0 members" ||
+				today.Items[0].At == nil || !today.Items[0].At.Equal(env.Clock.Now().AddDate(0, 0, 3).Truncate(24*time.Hour)) {
+				t.Errorf("cohorts today: got %+v, want only their cohort, starting in 3 days", today)
+			}
+			for _, k := range []string{attention.KindAgentsBehind, attention.KindQuizzesFailing} {
+				if sec := sectionOf(t, a, k); sec.Count != 0 {
+					t.Errorf("%s: got %s, want none (the demo cohort is Fenmore's)", k, names(sec))
+				}
 			}
 		}},
 		{"an agent", env.Login("agent@volt.test"), 403, "forbidden", nil},

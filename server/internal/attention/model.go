@@ -28,11 +28,15 @@ const (
 	ExpiringDays = 90
 	// KeyWindow: an API key expiring within it, or unused for it.
 	KeyWindow = 30 * 24 * time.Hour
+	// StartingWithin: a cohort starting within it is listed with the
+	// cohorts under way.
+	StartingWithin = 7 * 24 * time.Hour
 )
 
 // Section kinds, stable for API consumers and tests.
 const (
 	KindAgentsBehind      = "agents_behind"
+	KindCohortsToday      = "cohorts_today"
 	KindQuizzesFailing    = "quizzes_failing"
 	KindReviewsWaiting    = "reviews_waiting"
 	KindNotRoutable       = "assigned_not_routable"

@@ -12,6 +12,7 @@ import (
 	"github.com/skillgate/skillgate/server/internal/apperr"
 	"github.com/skillgate/skillgate/server/internal/auth"
 	"github.com/skillgate/skillgate/server/internal/catalog"
+	"github.com/skillgate/skillgate/server/internal/certification"
 	"github.com/skillgate/skillgate/server/internal/clock"
 	"github.com/skillgate/skillgate/server/internal/licensing"
 	"github.com/skillgate/skillgate/server/internal/onboarding"
@@ -25,6 +26,7 @@ type Cohorts interface {
 	List(ctx context.Context) ([]onboarding.CohortView, error)
 	AtRisk(ctx context.Context, cohortID string) ([]onboarding.Risk, error)
 	Stats(ctx context.Context, cohortID string) (*onboarding.Stats, error)
+	Matrix(ctx context.Context, cohortID string) (*onboarding.Matrix, error)
 }
 
 // Reviews lists role-play runs awaiting sign-off (the role-play service).
@@ -35,6 +37,12 @@ type Reviews interface {
 // Programs lists the programs the caller sees (the catalog service).
 type Programs interface {
 	ListVisiblePrograms(ctx context.Context, clientID string) ([]catalog.Program, error)
+}
+
+// Certifications lists a program's certification records (the
+// certification service), to say why an agent's eligibility ends.
+type Certifications interface {
+	ForProgram(ctx context.Context, programID string, state certification.State) ([]certification.Certification, error)
 }
 
 // Rosters answers for a program's assigned agents (the routing service).
@@ -67,9 +75,12 @@ type Sources struct {
 	Reviews  Reviews
 	Programs Programs
 	Rosters  Rosters
-	Licenses Licenses
-	Identity Identity
-	Webhooks Webhooks
+	// Certifications says whether an ending eligibility is the
+	// certification's expiry or refresher (else a license or appointment).
+	Certifications Certifications
+	Licenses       Licenses
+	Identity       Identity
+	Webhooks       Webhooks
 }
 
 // Service assembles a staff member's sections.
@@ -256,15 +267,112 @@ func (s *Service) trainer(ctx context.Context, p *auth.Principal, always bool, a
 	if err := add(sec, nil); err != nil {
 		return err
 	}
+	if err := add(s.cohortsToday(ctx, mine)); err != nil {
+		return err
+	}
 	// Lowest pass rate first.
 	slices.SortStableFunc(quizzes, func(a, b quiz) int { return cmp.Compare(*a.PassRate, *b.PassRate) })
 	low := make([]Item, 0, len(quizzes))
 	for _, q := range quizzes {
 		low = append(low, Item{Name: q.Title, Detail: fmt.Sprintf("%s: %d of %d passed (%d%%), %.1f attempts on average",
-			q.cohort.Name, q.Passed, q.Attempted, int(math.Round(*q.PassRate*100)), deref(q.AverageAttempts)),
+			q.cohort.Name, q.Passed, q.Attempted, roleplay.WholePercent(*q.PassRate*100), deref(q.AverageAttempts)),
 			Link: "/cohorts/" + q.cohort.ID + "#charts"})
 	}
 	return add(section(KindQuizzesFailing, fmt.Sprintf("Quizzes your cohorts pass less than %d%% of the time", int(LowPassRate*100)), "/cohorts", low), nil)
+}
+
+// cohortsToday is where each cohort the caller trains stands today: the
+// plan day (of how many) and its tasks, the members and how many are
+// behind; and the cohorts starting within StartingWithin. A cohort whose
+// plan is over is left out.
+func (s *Service) cohortsToday(ctx context.Context, mine []onboarding.CohortView) (Section, error) {
+	now := s.clock.Now().UTC()
+	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
+	type dated struct {
+		item  Item
+		start time.Time
+	}
+	var running, upcoming []dated
+	for i := range mine {
+		c := &mine[i]
+		start, err := time.Parse(onboarding.Date, c.Start)
+		if err != nil {
+			return Section{}, fmt.Errorf("cohort %s: start date %q: %w", c.ID, c.Start, err)
+		}
+		link := "/cohorts/" + c.ID
+		members := plural(len(c.Members), "member", "members")
+		if start.After(today) {
+			if start.Sub(today) <= StartingWithin {
+				at := start
+				upcoming = append(upcoming, dated{Item{Name: c.Name, Link: link, At: &at,
+					Detail: "Starts in " + within(today, start) + " · " + members}, start})
+			}
+			continue
+		}
+		mx, err := s.src.Cohorts.Matrix(ctx, c.ID)
+		if err != nil {
+			return Section{}, err
+		}
+		last := 0
+		for _, col := range mx.Columns {
+			last = max(last, col.Day)
+		}
+		day, working := c.Calendar().DayNumber(start, today)
+		if last == 0 || day > last || (day == last && !working) {
+			continue // no plan, or its last day is behind it
+		}
+		var parts []string
+		if working {
+			var tasks []string
+			for _, col := range mx.Columns {
+				if col.Day == day {
+					tasks = append(tasks, onboarding.TaskText(col.Kind, col.Title))
+				}
+			}
+			head := fmt.Sprintf("Plan day %d of %d", day, last)
+			if len(tasks) > 0 {
+				shown := tasks[:min(len(tasks), 3)]
+				more := ""
+				if len(tasks) > len(shown) {
+					more = fmt.Sprintf(" and %d more", len(tasks)-len(shown))
+				}
+				head += ": " + strings.Join(shown, "; ") + more
+			} else {
+				head += ": nothing new is due"
+			}
+			parts = append(parts, head)
+		} else {
+			parts = append(parts, fmt.Sprintf("Not a working day (plan day %d of %d done so far)", day, last))
+		}
+		behind := 0
+		for _, r := range mx.Rows {
+			if r.Status == onboarding.Behind {
+				behind++
+			}
+		}
+		parts = append(parts, fmt.Sprintf("%s, %d behind", members, behind))
+		running = append(running, dated{Item{Name: c.Name, Link: link, Detail: strings.Join(parts, " · ")}, start})
+	}
+	// Running cohorts by start (the oldest first), then those about to start.
+	slices.SortStableFunc(running, func(a, b dated) int { return a.start.Compare(b.start) })
+	slices.SortStableFunc(upcoming, func(a, b dated) int { return a.start.Compare(b.start) })
+	items := make([]Item, 0, len(running)+len(upcoming))
+	for _, d := range append(running, upcoming...) {
+		items = append(items, d.item)
+	}
+	sec := section(KindCohortsToday, "Your cohorts today", "/cohorts", items)
+	if len(mine) == 0 {
+		sec.Note = "You train no cohort."
+	}
+	return sec, nil
+}
+
+// article is "An" before a word that starts with a vowel ("An agent"), else "A".
+func article(word string) string {
+	if word != "" && strings.ContainsRune("aeiou", rune(word[0])) {
+		return "An"
+	}
+	return "A"
 }
 
 func deref(f *float64) float64 {
@@ -284,7 +392,7 @@ func (s *Service) reviews(ctx context.Context, now time.Time) (Section, error) {
 	for _, r := range rs {
 		at := r.FinishedAt
 		items = append(items, Item{Name: nameOf(r.UserName, r.UserEmail), Email: r.UserEmail,
-			Detail: fmt.Sprintf("Role-play “%s”, scored %d%%, %s", r.Title, int(math.Round(r.Overall)), waited(now, r.FinishedAt)),
+			Detail: fmt.Sprintf("Role-play “%s”, scored %d%%, %s", r.Title, roleplay.WholePercent(r.Overall), waited(now, r.FinishedAt)),
 			Link:   "/reviews/" + r.RunID, At: &at})
 	}
 	return section(KindReviewsWaiting, "Role-play runs waiting for your sign-off", "/reviews", items), nil
@@ -310,6 +418,7 @@ func (s *Service) queues(ctx context.Context, now time.Time, add func(Section, e
 			return err
 		}
 		link := "/rosters?program=" + prog.ID
+		var certs map[string]*certification.Certification // read once, when an agent's eligibility ends soon
 		for _, a := range r.Agents {
 			name := nameOf(a.DisplayName, a.Email)
 			if a.AssignmentStatus == routing.StatusSuspended {
@@ -322,9 +431,14 @@ func (s *Service) queues(ctx context.Context, now time.Time, add func(Section, e
 				continue
 			}
 			if a.ValidUntil != nil && a.ValidUntil.Sub(now) <= EndingWithin {
+				if certs == nil {
+					if certs, err = s.certificationsOf(ctx, prog.ID); err != nil {
+						return err
+					}
+				}
 				at := *a.ValidUntil
 				ends = append(ends, endingAt{Item{Name: name, Email: a.Email, Link: link, At: &at,
-					Detail: prog.Name + ": may take contacts for " + within(now, at)}, at})
+					Detail: prog.Name + ": " + endingCause(certs[a.AgentID], at) + ", may take contacts for " + within(now, at)}, at})
 			}
 		}
 	}
@@ -336,6 +450,32 @@ func (s *Service) queues(ctx context.Context, now time.Time, add func(Section, e
 		return err
 	}
 	return add(section(KindEligibilityEnding, "Agents whose eligibility ends within 7 days", "/rosters", ending), nil)
+}
+
+// certificationsOf is a program's certification records by agent.
+func (s *Service) certificationsOf(ctx context.Context, programID string) (map[string]*certification.Certification, error) {
+	cs, err := s.src.Certifications.ForProgram(ctx, programID, "")
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]*certification.Certification, len(cs))
+	for i := range cs {
+		out[cs[i].UserID] = &cs[i]
+	}
+	return out, nil
+}
+
+// endingCause says what ends an agent's eligibility at at: the
+// certification's refresher falling due or its expiry, else a license or an
+// appointment (the gate's valid_until is the earliest of them).
+func endingCause(c *certification.Certification, at time.Time) string {
+	switch {
+	case c != nil && c.RefresherDueAt != nil && c.RefresherDueAt.Equal(at):
+		return "refresher due"
+	case c != nil && c.ExpiresAt != nil && c.ExpiresAt.Equal(at):
+		return "certification expires"
+	}
+	return "a license or appointment changes"
 }
 
 // verification is the license verification queue, oldest first.
@@ -483,7 +623,7 @@ func (s *Service) usersWithoutClient(ctx context.Context) (Section, error) {
 		for _, u := range us {
 			if len(u.ClientIDs) == 0 && u.Role != auth.RoleCompliance && u.Role != auth.RoleAdmin {
 				items = append(items, Item{Name: nameOf(u.DisplayName, u.Email), Email: u.Email,
-					Detail: "A " + string(u.Role) + " who belongs to no client", Link: "/admin/users/" + u.ID})
+					Detail: article(string(u.Role)) + " " + string(u.Role) + " who belongs to no client", Link: "/admin/users/" + u.ID})
 			}
 		}
 		if len(us) < f.Limit {

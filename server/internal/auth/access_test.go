@@ -67,6 +67,21 @@ func TestAuthorization(t *testing.T) {
 		t.Errorf("got %d auth.denied audit rows, want one per denial (%d)", got, denials)
 	}
 
+	// The pages that offer agents (enroll, add to a cohort, a roster's candidates) list them unfiltered: a
+	// trainer gets their clients' agents only.
+	t.Run("a trainer's list of agents", func(t *testing.T) {
+		var list struct{ Users []auth.User }
+		res := f.Do(apitest.Request{Method: "GET", Path: "/api/v1/users?role=agent", Token: tok[trainerA.Email]})
+		res.JSON(t, &list)
+		var got []string
+		for _, u := range list.Users {
+			got = append(got, u.Email)
+		}
+		if res.Status != 200 || strings.Join(got, " ") != agentA.Email {
+			t.Errorf("got %d %v, want only %s (not client B's %s)", res.Status, got, agentA.Email, agentB.Email)
+		}
+	})
+
 	t.Run("audit log filters", func(t *testing.T) {
 		var page struct {
 			Entries []audit.Row

@@ -46,3 +46,20 @@ func (c Calendar) DayDate(start time.Time, n int) (time.Time, bool) {
 	}
 	return time.Time{}, false
 }
+
+// DayNumber says which plan day day is, counting working days from start
+// (1 = the first working day on or after start): n is the number of working
+// days from start through day, and working whether day itself is one (when
+// it is not, n is the plan day last worked, 0 before the first).
+func (c Calendar) DayNumber(start, day time.Time) (n int, working bool) {
+	d := time.Date(start.Year(), start.Month(), start.Day(), 0, 0, 0, 0, time.UTC)
+	end := time.Date(day.Year(), day.Month(), day.Day(), 0, 0, 0, 0, time.UTC)
+	for i := 0; i < maxScan && !d.After(end); i++ {
+		working = c.Working(d)
+		if working {
+			n++
+		}
+		d = d.AddDate(0, 0, 1)
+	}
+	return n, working && !end.Before(start)
+}

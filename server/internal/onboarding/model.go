@@ -61,6 +61,18 @@ type CohortView struct {
 	TrainerRef *Person         `json:"trainer"`
 }
 
+// Calendar is the cohort's calendar as the view carries it.
+func (v *CohortView) Calendar() Calendar {
+	cal := Calendar{SkipWeekends: v.SkipWeekends, Off: map[string]bool{}, Work: map[string]bool{}}
+	for _, d := range v.DaysOff {
+		cal.Off[d] = true
+	}
+	for _, d := range v.ExtraDays {
+		cal.Work[d] = true
+	}
+	return cal
+}
+
 // CohortProgram is a program a cohort trains for.
 type CohortProgram struct {
 	ProgramID string `json:"program_id"`

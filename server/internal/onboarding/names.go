@@ -80,6 +80,10 @@ func (pn *programNames) task(t *Task) string {
 	return capitalize(actionOf(t.Kind)) + " " + pn.item(t.Kind, t.Slug, t.ModuleID)
 }
 
+// TaskText is a task as people read it, from its kind and title: "Read
+// Active listening", "Pass Card services quiz".
+func TaskText(kind, title string) string { return capitalize(actionOf(kind)) + " " + title }
+
 func capitalize(s string) string {
 	if s == "" {
 		return s

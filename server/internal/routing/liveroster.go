@@ -107,6 +107,22 @@ func (lr *liveRoster) markAgent(userID string) {
 	lr.dirty[userID] = struct{}{}
 }
 
+// markCommitted marks an agent of a program whose rows this replica has just
+// changed and committed (an assignment made or taken out), so this
+// replica's next roster of the program reads them again rather than wait up
+// to ViewMaxLag for the feed: whoever assigned sees the assignment at once.
+// A nil l (the view is off) has nothing to mark.
+func (l *liveRosters) markCommitted(programID, userID string) {
+	if l == nil {
+		return
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if lr := l.progs[programID]; lr != nil {
+		lr.markAgent(userID)
+	}
+}
+
 // rosterSnapshot returns the program's snapshot, current as of dataAt
 // (by the injected clock), and a func to call once done reading it. With
 // the view on and its feed read recently, it is the live snapshot brought

@@ -151,3 +151,31 @@ func TestLiveRosterFollowsAssignmentsRequirementsAndTheBound(t *testing.T) {
 		t.Fatalf("past the bound: got %+v, want the revocation read from the database", e)
 	}
 }
+
+// Whoever assigns or unassigns through the API sees it in the next roster
+// this replica answers, without waiting for the change feed: the replica
+// marks the agent it just changed (the feed still brings it to the others).
+func TestLiveRosterShowsThisReplicasAssignmentsAtOnce(t *testing.T) {
+	t.Parallel()
+	w := newWorldWith(t, true)
+	w.licensedSalesAgent("first")
+	w.syncView()
+	w.rosterNow(w.sales)
+
+	u := w.agent("assigned-here")
+	w.certify(u.ID, w.sales, 300)
+	w.license(u.ID, "TX", "verified", bothLines, "2026-01-01", "2027-12-31")
+	w.appoint(u.ID, "TX", bothLines, "2026-01-01")
+	w.syncView() // the certification and license reach the snapshot; the assignment below does not
+	w.mustAssign(u.ID, w.sales)
+	if e := entry(w.rosterNow(w.sales), u.ID); e == nil || !e.Eligible {
+		t.Fatalf("right after assigning, before the feed: got %+v, want listed and eligible", e)
+	}
+	res := w.env.Do(apitest.Request{Method: "DELETE", Path: "/api/v1/programs/" + w.sales + "/assignments/" + u.ID, Token: w.adminTok})
+	if res.Status != 204 {
+		t.Fatalf("unassign: got %d %s", res.Status, res.Body)
+	}
+	if e := entry(w.rosterNow(w.sales), u.ID); e != nil {
+		t.Fatalf("right after unassigning, before the feed: got %+v, want not listed", e)
+	}
+}

@@ -450,6 +450,7 @@ func (s *Service) Assign(ctx context.Context, programID, userID string) (*Assign
 	if err != nil {
 		return nil, fmt.Errorf("routing: assign: %w", err)
 	}
+	s.live.markCommitted(programID, userID)
 	s.rosters.drop(programID)
 	return out, nil
 }
@@ -491,6 +492,7 @@ func (s *Service) Unassign(ctx context.Context, programID, userID string) error 
 	if err != nil {
 		return fmt.Errorf("routing: unassign: %w", err)
 	}
+	s.live.markCommitted(programID, userID)
 	s.rosters.drop(programID)
 	return nil
 }

@@ -1,7 +1,5 @@
-import { mkdirSync } from "node:fs";
-import { fileURLToPath } from "node:url";
-import { expect, test, type Page, type TestInfo } from "@playwright/test";
-import { expectNoSeriousA11yViolations } from "./axe";
+import { expect, test, type Page } from "@playwright/test";
+import { look } from "./staff";
 import { signIn } from "./fixtures";
 
 // Compliance's appointment and continuing-education pages, and an agent's appointments and CE standing, over
@@ -9,24 +7,9 @@ import { signIn } from "./fixtures";
 // her FL one terminated, and appointed Marcus in TX. Every page is scanned with axe and photographed at 1280 and
 // 390 px (frontend/screenshots/), and must not scroll sideways on the phone.
 
-const SHOTS = fileURLToPath(new URL("../screenshots/", import.meta.url));
-mkdirSync(SHOTS, { recursive: true });
-
 /** The rows of a table with a cell that reads exactly text (a state code is inside many words). */
 function rowWithCell(page: Page, text: string) {
   return page.getByRole("row").filter({ has: page.getByRole("cell", { name: text, exact: true }) });
-}
-
-async function look(page: Page, testInfo: TestInfo, name: string) {
-  for (const [width, height] of [[1280, 800], [390, 844]]) {
-    await page.setViewportSize({ width, height });
-    await expectNoSeriousA11yViolations(page, `${name} at ${width} px`);
-    const over = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-    expect(over, `${name} scrolls sideways at ${width} px`).toBeLessThanOrEqual(0);
-    const body = await page.screenshot({ path: `${SHOTS}${name}-${width}.png`, fullPage: true });
-    await testInfo.attach(`${name} (${width} px)`, { body, contentType: "image/png" });
-  }
-  await page.setViewportSize({ width: 1280, height: 800 });
 }
 
 test("compliance records, terminates and imports appointments, and reads the gaps and terminations", async ({ page }, testInfo) => {

@@ -1,7 +1,7 @@
-import { mkdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { expect, test, type Page, type TestInfo } from "@playwright/test";
-import { expectNoSeriousA11yViolations } from "./axe";
+import { expect, test, type Page } from "@playwright/test";
+import { look } from "./staff";
 import { signIn } from "./fixtures";
 
 // A trainer uploads a new version of Fenmore Bank's card-fees bank (quizzes/fenmore-bank/card-services/card-fees.gift):
@@ -9,21 +9,7 @@ import { signIn } from "./fixtures";
 // quiz would become, then is applied. The original file is applied again at the end, so the quizzes other specs
 // take keep their questions. Every step is scanned with axe and photographed at 1280 and 390 px.
 
-const SHOTS = fileURLToPath(new URL("../screenshots/", import.meta.url));
-mkdirSync(SHOTS, { recursive: true });
 const ORIGINAL = readFileSync(fileURLToPath(new URL("../../quizzes/fenmore-bank/card-services/card-fees.gift", import.meta.url)), "utf8");
-
-async function look(page: Page, testInfo: TestInfo, name: string) {
-  for (const [width, height] of [[1280, 800], [390, 844]]) {
-    await page.setViewportSize({ width, height });
-    await expectNoSeriousA11yViolations(page, `${name} at ${width} px`);
-    const over = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-    expect(over, `${name} scrolls sideways at ${width} px`).toBeLessThanOrEqual(0);
-    const body = await page.screenshot({ path: `${SHOTS}${name}-${width}.png`, fullPage: true });
-    await testInfo.attach(`${name} (${width} px)`, { body, contentType: "image/png" });
-  }
-  await page.setViewportSize({ width: 1280, height: 800 });
-}
 
 async function choose(page: Page, name: string, text: string) {
   await page.getByLabel("File", { exact: true }).setInputFiles({ name, mimeType: "text/plain", buffer: Buffer.from(text) });

@@ -1,7 +1,6 @@
-import { mkdirSync, readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
-import { expect, test, type Page, type TestInfo } from "@playwright/test";
-import { expectNoSeriousA11yViolations } from "./axe";
+import { readFileSync } from "node:fs";
+import { expect, test, type Page } from "@playwright/test";
+import { look } from "./staff";
 import { signIn } from "./fixtures";
 
 // Compliance maintains the CE requirements in the app (the demo library's sample values from
@@ -9,24 +8,9 @@ import { signIn } from "./fixtures";
 // checked or sample, and the library downloads as its file. Each step is scanned with axe and photographed
 // at 1280 and 390 px (frontend/screenshots/), and must not scroll sideways on the phone.
 
-const SHOTS = fileURLToPath(new URL("../screenshots/", import.meta.url));
-mkdirSync(SHOTS, { recursive: true });
-
 /** The row of a requirement, by its state (the row's header reads the state and the class). */
 function requirementRow(page: Page, state: string) {
   return page.getByRole("row").filter({ has: page.getByRole("rowheader", { name: `${state} insurance producer`, exact: true }) });
-}
-
-async function look(page: Page, testInfo: TestInfo, name: string) {
-  for (const [width, height] of [[1280, 800], [390, 844]]) {
-    await page.setViewportSize({ width, height });
-    await expectNoSeriousA11yViolations(page, `${name} at ${width} px`);
-    const over = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-    expect(over, `${name} scrolls sideways at ${width} px`).toBeLessThanOrEqual(0);
-    const body = await page.screenshot({ path: `${SHOTS}${name}-${width}.png`, fullPage: true });
-    await testInfo.attach(`${name} (${width} px)`, { body, contentType: "image/png" });
-  }
-  await page.setViewportSize({ width: 1280, height: 800 });
 }
 
 test("compliance edits, adds and removes CE requirements and downloads the library file", async ({ page }, testInfo) => {

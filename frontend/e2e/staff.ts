@@ -4,7 +4,8 @@
 import { execFileSync } from "node:child_process";
 import { mkdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import type { APIRequestContext, Page, TestInfo } from "@playwright/test";
+import { expect, type APIRequestContext, type Page, type TestInfo } from "@playwright/test";
+import { expectNoSeriousA11yViolations } from "./axe";
 import { unique } from "./fixtures";
 import { token } from "./training";
 
@@ -63,4 +64,22 @@ export function passTime(userID: string) {
     deadline = deadline - interval '1 day 1 minute', submitted_at = submitted_at - interval '1 day 1 minute'
     WHERE user_id = '${userID.replace(/[^0-9a-f-]/g, "")}' AND submitted_at IS NOT NULL`;
   execFileSync("psql", [url, "-qc", sql]);
+}
+
+/**
+ * Looks at the page open now as a person would at a laptop and a phone width: an axe scan, no sideways
+ * scroll, and a full-page screenshot at 1280 and 390 px (frontend/screenshots/<name>-<width>.png), attached
+ * to the report. Leaves the page at 1280 px.
+ */
+export async function look(page: Page, testInfo: TestInfo, name: string) {
+  mkdirSync(shots, { recursive: true });
+  for (const [width, height] of [[1280, 800], [390, 844]]) {
+    await page.setViewportSize({ width, height });
+    await expectNoSeriousA11yViolations(page, `${name} at ${width} px`);
+    const over = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(over, `${name} scrolls sideways at ${width} px`).toBeLessThanOrEqual(0);
+    const body = await page.screenshot({ path: `${shots}${name}-${width}.png`, fullPage: true });
+    await testInfo.attach(`${name} (${width} px)`, { body, contentType: "image/png" });
+  }
+  await page.setViewportSize({ width: 1280, height: 800 });
 }

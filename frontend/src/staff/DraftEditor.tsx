@@ -8,6 +8,7 @@ import { ErrorSummary, Field, useFocusOnError } from "../components/Field";
 import { field, joinModule, splitModule, withField, type ModuleFile } from "./frontMatter";
 import { MODULE_KIND } from "./Library";
 import { sourceProblems } from "./logic";
+import { ChangeKindField } from "./ChangeKindField";
 
 const CLIENT_KINDS = ["product", "sales-message", "procedure", "policy"];
 
@@ -231,18 +232,7 @@ export function DraftEditor() {
         }}
       >
         <h2>Publish</h2>
-        <fieldset className="checks one-col" aria-invalid={fields.change ? true : undefined} aria-describedby={fields.change ? `${id}-change-error` : undefined}>
-          <legend>What kind of change is this?</legend>
-          <label className="check">
-            <input type="radio" name="change" value="minor" checked={change === "minor"} onChange={() => setChange("minor")} />
-            <span><strong>Minor</strong> — wording, typos, layout. Certified agents are not sent back.</span>
-          </label>
-          <label className="check">
-            <input type="radio" name="change" value="material" checked={change === "material"} onChange={() => setChange("material")} />
-            <span><strong>Material</strong> — facts, offers or rules changed. Certified agents get a refresher.</span>
-          </label>
-          {fields.change && <p id={`${id}-change-error`} className="field-error">{fields.change}</p>}
-        </fieldset>
+        <ChangeKindField value={change} onChange={setChange} error={fields.change} errorId={`${id}-change-error`} />
         <div className="form-actions">
           <button type="submit" className="primary" disabled={publisher.isPending || dirty}>
             {publisher.isPending ? "Publishing…" : isNew ? "Publish version 1" : `Publish version ${saved.published_version + 1}`}

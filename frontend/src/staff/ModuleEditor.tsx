@@ -8,6 +8,7 @@ import { staff, type ChangeKind, type PreviewResult } from "../api/staff";
 import { ErrorSummary, useFocusOnError } from "../components/Field";
 import { formatDateTime } from "../lib/format";
 import { sourceProblems } from "./logic";
+import { ChangeKindField } from "./ChangeKindField";
 
 /**
  * Edits a module's file (front matter and markdown): preview it as
@@ -142,18 +143,7 @@ export function ModuleEditor() {
               </div>
             )}
           </div>
-          <fieldset className="checks one-col" aria-invalid={changeError ? true : undefined} aria-describedby={changeError ? changeErrorID : undefined}>
-            <legend>What kind of change is this?</legend>
-            <label className="check">
-              <input type="radio" name="change" value="minor" checked={change === "minor"} onChange={() => setChange("minor")} />
-              <span><strong>Minor</strong> — wording, typos, layout. Certified agents are not sent back.</span>
-            </label>
-            <label className="check">
-              <input type="radio" name="change" value="material" checked={change === "material"} onChange={() => setChange("material")} />
-              <span><strong>Material</strong> — facts, offers or rules changed. Certified agents get a refresher.</span>
-            </label>
-            {changeError && <p id={changeErrorID} className="field-error">{changeError}</p>}
-          </fieldset>
+          <ChangeKindField value={change} onChange={setChange} error={changeError} errorId={changeErrorID} />
           <div className="form-actions">
             <button type="button" onClick={() => { setNotice(""); publisher.reset(); previewer.mutate(); }} disabled={previewer.isPending}>
               {previewer.isPending ? "Checking…" : "Preview"}

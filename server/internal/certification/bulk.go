@@ -26,16 +26,9 @@ const MaxBulkEnroll = 200
 // not an agent of the program's client, already enrolled), conflict (an
 // agent enrolled by someone else meanwhile; nothing written).
 func (s *Service) EnrollMany(ctx context.Context, programID string, userIDs []string) ([]Certification, error) {
-	p := auth.FromContext(ctx)
-	if p == nil {
-		return nil, apperr.E(apperr.Unauthorized, "sign in first")
-	}
-	prog, err := s.programs.ProgramByID(ctx, programID)
+	p, prog, err := s.enrollingIn(ctx, programID)
 	if err != nil {
 		return nil, err
-	}
-	if !canManage(p, prog.ClientID) {
-		return nil, apperr.E(apperr.Forbidden, "only the client's trainers and supervisors, or an admin, may enroll agents in %s", prog.Name)
 	}
 	switch {
 	case len(userIDs) == 0:

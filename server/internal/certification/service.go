@@ -88,22 +88,32 @@ func canView(p *auth.Principal, clientID string) bool {
 	return p != nil && (p.SeesAllClients() || (p.Is(auth.RoleTrainer, auth.RoleSupervisor) && p.MemberOf(clientID)))
 }
 
+// enrollingIn is who enrolls agents in a program and the program, once
+// they may: the program's client's trainers and supervisors, or an admin.
+func (s *Service) enrollingIn(ctx context.Context, programID string) (*auth.Principal, *catalog.Program, error) {
+	p := auth.FromContext(ctx)
+	if p == nil {
+		return nil, nil, apperr.E(apperr.Unauthorized, "sign in first")
+	}
+	prog, err := s.programs.ProgramByID(ctx, programID)
+	if err != nil {
+		return nil, nil, err
+	}
+	if !canManage(p, prog.ClientID) {
+		return nil, nil, apperr.E(apperr.Forbidden, "only the client's trainers and supervisors, or an admin, may enroll agents in %s", prog.Name)
+	}
+	return p, prog, nil
+}
+
 // Enroll starts an agent's training for a program (state in_training).
 // Errors: unauthorized, forbidden (not a trainer, supervisor or admin of the
 // program's client), not_found (program or user), invalid (the user is not
 // an active agent, or a trainer or supervisor names an agent who is not a
 // member of the program's client), conflict (already enrolled).
 func (s *Service) Enroll(ctx context.Context, programID, userID string) (*Certification, error) {
-	p := auth.FromContext(ctx)
-	if p == nil {
-		return nil, apperr.E(apperr.Unauthorized, "sign in first")
-	}
-	prog, err := s.programs.ProgramByID(ctx, programID)
+	p, prog, err := s.enrollingIn(ctx, programID)
 	if err != nil {
 		return nil, err
-	}
-	if !canManage(p, prog.ClientID) {
-		return nil, apperr.E(apperr.Forbidden, "only the client's trainers and supervisors, or an admin, may enroll agents in %s", prog.Name)
 	}
 	u, err := s.users.LookupUser(ctx, userID)
 	if err != nil {

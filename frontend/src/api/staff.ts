@@ -3,9 +3,9 @@
 // license verification and reports (compliance), clients and webhooks
 // (admins). See /api/docs.
 import { api, downloadFile, query } from "./client";
-import type { Ok, Schemas } from "./openapi";
+import type { Ok, RequestBody, Schemas } from "./openapi";
 import type { Client, User } from "./types";
-import type { ModuleRead, QuizSummary, RoleplaySummary, RunResult, Submission } from "./learning";
+import type { License, ModuleRead, QuizSummary, RoleplaySummary, RunResult, Submission } from "./learning";
 
 /** A published version of a module, without its text (GET /modules/{id}/versions). */
 export type VersionSummary = Schemas["VersionSummary"];
@@ -69,6 +69,10 @@ export type ReviewedRun = RunResult;
 
 /** An agent's certification in one program as staff read it (GET /users/{id}/certifications). */
 export type AgentCertification = Schemas["CertificationViewList"]["certifications"][number];
+/** One transition of a certification (GET /certifications/{id}/history). */
+export type CertificationEvent = Schemas["CertificationEvent"];
+/** What revoking or reinstating a certification, or revoking a license, sends. */
+export type ReasonBody = RequestBody<"/api/v1/certifications/{id}/revoke", "post">;
 
 /** A license in a compliance report, with its holder and the days left to its expiry. */
 export type ReportLicense = Schemas["ReportLicense"];
@@ -137,6 +141,12 @@ export const staff = {
     api<RunComment>(`/runs/${runID}/comments`, { method: "POST", body: { turn_index: turnIndex, text } }),
   review: (runID: string, decision: "approve" | "send_back", note: string) =>
     api<ReviewedRun>(`/runs/${runID}/review`, { method: "POST", body: { decision, ...(note ? { note } : {}) } }),
+  // Compliance and admins: revoking and reinstating certifications, revoking licenses.
+  certificationHistory: (id: string) => api<Ok<"/api/v1/certifications/{id}/history", "get">>(`/certifications/${id}/history`),
+  revokeCertification: (id: string, body: ReasonBody) => api<Enrollment>(`/certifications/${id}/revoke`, { method: "POST", body }),
+  reinstateCertification: (id: string, body: ReasonBody) => api<Enrollment>(`/certifications/${id}/reinstate`, { method: "POST", body }),
+  userLicenses: (userID: string) => api<Ok<"/api/v1/licenses", "get">>(`/licenses${query({ user_id: userID })}`).then((r) => r.licenses),
+  revokeLicense: (id: string, body: ReasonBody) => api<License>(`/licenses/${id}/revoke`, { method: "POST", body }),
   // Compliance: licenses.
   licenseQueue: () => api<{ licenses: ReportLicense[] }>("/reports/license-queue").then((r) => r.licenses),
   expiring: (days: 30 | 60 | 90) => api<{ licenses: ReportLicense[] }>(`/reports/licenses-expiring?days=${days}`).then((r) => r.licenses),

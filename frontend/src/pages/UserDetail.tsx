@@ -11,6 +11,8 @@ import { formErrors } from "../lib/errors";
 import { formatDateTime } from "../lib/format";
 import { UserContinuingEducation } from "../staff/ContinuingEducation";
 import { UserEnrollments } from "../staff/Enrollments";
+import { personLabel } from "../staff/logic";
+import { UserLicenses, useMayOversee } from "../staff/Oversight";
 import { UserCertificates } from "../training/Certificates";
 
 export function UserDetail() {
@@ -21,6 +23,7 @@ export function UserDetail() {
   const back = me?.role === "admin" || me?.role === "compliance" ? <p><Link to="/admin/users">← Users</Link></p> : null;
   const user = useQuery({ queryKey: ["user", id], queryFn: () => api<User>(`/users/${id}`) });
   const clientNames = useClientNames();
+  const mayOversee = useMayOversee();
 
   if (user.isPending) return <p className="loading" role="status">Loading…</p>;
   if (user.isError) {
@@ -59,6 +62,7 @@ export function UserDetail() {
       )}
       {u.role === "agent" && <UserEnrollments user={u} />}
       {u.role === "agent" && <UserCertificates userID={u.id} />}
+      {u.role === "agent" && mayOversee && <UserLicenses userID={u.id} who={personLabel(u)} />}
       {u.role === "agent" && (me?.role === "compliance" || isAdmin) && <UserContinuingEducation userID={u.id} canRecord={me?.role === "compliance"} />}
     </section>
   );

@@ -11,6 +11,7 @@ import { Field } from "../components/Field";
 import { formatDate } from "../lib/format";
 import { ApiError } from "../api/client";
 import { enrollable, itemErrors, personLabel } from "./logic";
+import { CertificationOversight } from "./Oversight";
 
 const STATE: Record<string, { label: string; badge: string }> = {
   in_training: { label: "In training", badge: "off" },
@@ -261,14 +262,17 @@ export function UserEnrollments({ user }: { user: { id: string; email: string; d
       {!!certs.data?.length && (
         <ul className="plain">
           {certs.data.map((c) => (
-            <li key={c.id} className="member-line">
-              <span>
-                {c.program_name} <span className={`badge ${STATE[c.state]?.badge ?? "off"}`}>{STATE[c.state]?.label ?? c.state}</span>
-                <br /><span className="hint">Enrolled {formatDate(c.enrolled_at)}{c.expires_at ? `, certified until ${formatDate(c.expires_at)}` : ""}</span>
-              </span>
-              {mayManage && c.state === "in_training" && (
-                <button type="button" onClick={() => { setWithdrew(""); setResult(null); setLeaving(c); }} aria-label={`Withdraw from ${c.program_name}`}>Withdraw</button>
-              )}
+            <li key={c.id}>
+              <div className="member-line">
+                <span>
+                  {c.program_name} <span className={`badge ${STATE[c.state]?.badge ?? "off"}`}>{STATE[c.state]?.label ?? c.state}</span>
+                  <br /><span className="hint">Enrolled {formatDate(c.enrolled_at)}{c.expires_at ? `, certified until ${formatDate(c.expires_at)}` : ""}{c.state === "revoked" && c.revoked_reason ? ` · revoked: ${c.revoked_reason}` : ""}</span>
+                </span>
+                {mayManage && c.state === "in_training" && (
+                  <button type="button" onClick={() => { setWithdrew(""); setResult(null); setLeaving(c); }} aria-label={`Withdraw from ${c.program_name}`}>Withdraw</button>
+                )}
+              </div>
+              <CertificationOversight cert={c} who={who} />
             </li>
           ))}
         </ul>

@@ -9,7 +9,8 @@ import { formErrors } from "../lib/errors";
 import { formatDate, formatDateTime } from "../lib/format";
 import { keys } from "./hooks";
 
-const STATUS: Record<LicenseStatus, { label: string; cls: string }> = {
+/** A license status as people read it, with its badge. */
+export const LICENSE_STATUS: Record<LicenseStatus, { label: string; cls: string }> = {
   pending: { label: "Pending verification", cls: "warn" },
   verified: { label: "Verified", cls: "ok" },
   rejected: { label: "Rejected", cls: "bad" },
@@ -45,7 +46,7 @@ export function MyLicenses() {
                 <td>{l.class}<br /><span className="hint">{l.lines_of_authority.join(", ")}</span></td>
                 <td>{l.license_number}<br /><span className="hint">NPN {l.npn}</span></td>
                 <td>{formatDate(l.effective_date)} – {formatDate(l.expiry_date)}</td>
-                <td><span className={`badge ${STATUS[l.status].cls}`}>{STATUS[l.status].label}</span>{l.status_note && <><br /><span className="hint">{l.status_note}</span></>}</td>
+                <td><span className={`badge ${LICENSE_STATUS[l.status].cls}`}>{LICENSE_STATUS[l.status].label}</span>{l.status_note && <><br /><span className="hint">{l.status_note}</span></>}</td>
                 <td><CEStandingCell s={standing(l.id)} /></td>
                 <td><button type="button" className="small" onClick={() => setHistory(l)} aria-label={`History of ${l.jurisdiction} license ${l.license_number}`}>History</button></td>
               </tr>
@@ -124,7 +125,7 @@ function HistoryDrawer({ license, onClose }: { license: License; onClose: () => 
       <ol className="history">
         {events.data?.map((e) => (
           <li key={e.id}>
-            <strong>{e.action}</strong> → {STATUS[e.to_status].label} <span className="hint">{formatDateTime(e.at)}</span>
+            <strong>{e.action}</strong> → {LICENSE_STATUS[e.to_status].label} <span className="hint">{formatDateTime(e.at)}</span>
             {e.note && <p>{e.note}</p>}
             {e.changed?.length > 0 && <p className="hint">Changed: {e.changed.join(", ")}</p>}
           </li>

@@ -6,7 +6,7 @@ const NAV: Record<Role, string[]> = {
   trainer: ["Home", "Content library", "Question banks", "Cohorts", "Rosters", "My account"],
   supervisor: ["Home", "Reviews", "Cohorts", "Rosters", "My account"],
   compliance: ["Home", "Licenses", "Appointments", "Continuing education", "Users", "Audit log", "My account"],
-  admin: ["Home", "Question banks", "Continuing education", "Users", "Clients", "API keys", "Webhooks", "Audit log", "My account"],
+  admin: ["Home", "Question banks", "Continuing education", "Users", "Clients", "Library files", "API keys", "Webhooks", "Audit log", "My account"],
 };
 
 for (const role of Object.keys(NAV) as Role[]) {

@@ -13,6 +13,10 @@ for (const role of Object.keys(NAV) as Role[]) {
   test(`${role} signs in and sees what the role allows`, async ({ page }) => {
     await signIn(page, role);
     expect(await navLabels(page)).toEqual(NAV[role]);
+    // At 1280 px every role's menu is one line: the links all sit at the same height.
+    const tops = await page.getByRole("navigation", { name: "Main" }).getByRole("link")
+      .evaluateAll((links) => links.map((l) => Math.round(l.getBoundingClientRect().top)));
+    expect(new Set(tops).size, `menu rows at 1280 px: ${tops.join(", ")}`).toBe(1);
     // An agent's home leads with what to do next; a staff home with what needs attention.
     if (role === "agent") await expect(page.getByRole("region", { name: "Your next task" })).toBeVisible();
     else await expect(page.getByText(/lists? needs? your attention|Nothing needs your attention right now/)).toBeVisible();

@@ -8,7 +8,8 @@ import { badgeText } from "../notifications/logic";
 import { useFocusableScrollers } from "./scrollRegions";
 
 /**
- * The app's frame. On a laptop the header is one bar; on a phone (below 60rem) the navigation, Notifications
+ * The app's frame. On a laptop the header is two rows (the brand and the user's controls, then the menu across the
+ * whole width, so even the admin's menu fits on one line at 1280 px); on a phone (below 60rem) the navigation, Notifications
  * and Sign out fold into a menu behind a disclosure button, which a link, Escape or a click elsewhere closes.
  */
 export function Layout() {

@@ -346,9 +346,11 @@ func (s *Service) changeGroup(ctx context.Context, actor audit.Actor, g *Group, 
 			}
 		}
 		touched = dedupe(touched)
-		namesBefore, err := groupNamesOfEach(tx, touched)
-		if err != nil {
-			return err
+		var namesBefore map[string][]string
+		if !s.cfg.Groups.Empty() {
+			if namesBefore, err = groupNamesOfEach(tx, touched); err != nil {
+				return err
+			}
 		}
 		g.UpdatedAt = s.clock.Now()
 		if err := saveGroup(tx, g, create); err != nil {

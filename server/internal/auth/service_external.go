@@ -180,7 +180,7 @@ func (s *Service) SignInExternal(ctx context.Context, in ExternalSignIn) (*Token
 			})
 		}
 		if id.Groups != nil {
-			if changed, err = s.applyGroups(ctx, tx, actor, user, in.Groups, id.Groups); err != nil {
+			if changed, err = s.applyGroups(ctx, tx, actor, user, in.Groups, id.Groups, nil); err != nil {
 				return err
 			}
 		}
@@ -253,9 +253,11 @@ func (s *Service) createExternalUser(ctx context.Context, tx *gorm.DB, actor aud
 }
 
 // applyGroups brings the user's role and memberships in line with the
-// groups through m (see GroupMap), auditing each change, in tx. It reports
-// whether anything changed.
-func (s *Service) applyGroups(ctx context.Context, tx *gorm.DB, actor audit.Actor, u *User, m GroupMap, groups []string) (bool, error) {
+// groups through m (see GroupMap), auditing each change, in tx. lost are
+// the groups the user had until now and no longer has (known over SCIM,
+// nil at sign-in): when they mapped to a role and no group left does, the
+// role they gave goes back to agent. It reports whether anything changed.
+func (s *Service) applyGroups(ctx context.Context, tx *gorm.DB, actor audit.Actor, u *User, m GroupMap, groups, lost []string) (bool, error) {
 	if m.Empty() {
 		return false, nil
 	}
@@ -263,7 +265,11 @@ func (s *Service) applyGroups(ctx context.Context, tx *gorm.DB, actor audit.Acto
 	changed := false
 	// A break-glass admin stays an admin whatever the provider's groups say.
 	breakGlass := s.cfg.Password.Off && slices.Contains(s.cfg.Password.BreakGlass, u.Email)
-	if role := m.mappedRole(groups); role != "" && role != u.Role && !breakGlass {
+	role := m.mappedRole(groups)
+	if gave := m.mappedRole(lost); role == "" && gave != "" && u.Role == gave {
+		role = RoleAgent
+	}
+	if role != "" && role != u.Role && !breakGlass {
 		before := u.summary()
 		if err := saveRole(tx, u.ID, role, now); err != nil {
 			return false, err

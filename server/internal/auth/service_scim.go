@@ -58,6 +58,21 @@ func (s *Service) ProvisionUser(ctx context.Context, actor audit.Actor, in Provi
 	}
 	var out *User
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		// The provider deleted this person once and now creates them again:
+		// the same account comes back, with its history.
+		if gone, err := deletedByEmail(ctx, tx, in.Email); err == nil {
+			out = gone
+			if err := markSCIMDeleted(tx, gone.ID, nil); err != nil {
+				return db.Translate(err, "user")
+			}
+			if err := s.recorder.Record(ctx, tx, audit.Entry{Actor: actor, Action: "user.scim_restore", SubjectType: "user", SubjectID: gone.ID,
+				After: map[string]any{"email": gone.Email}}); err != nil {
+				return err
+			}
+			return s.replaceProvisioned(ctx, tx, actor, gone, in)
+		} else if !apperr.Is(err, apperr.NotFound) {
+			return err
+		}
 		users, err := s.createUsers(ctx, tx, actor, []CreateUserInput{{Email: in.Email, DisplayName: in.DisplayName, Role: RoleAgent, source: SourceSCIM}},
 			func(int) string { return "" })
 		if err != nil {
@@ -75,6 +90,7 @@ func (s *Service) ProvisionUser(ctx context.Context, actor audit.Actor, in Provi
 	if err != nil {
 		return nil, fmt.Errorf("auth: provision user: %w", err)
 	}
+	s.forgetSessions(out.ID)
 	return out, nil
 }
 
@@ -90,38 +106,95 @@ func (s *Service) ReplaceProvisioned(ctx context.Context, actor audit.Actor, id 
 	}
 	var out *User
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		u, err := s.store.userByID(ctx, tx, id, true)
+		u, err := s.provisionedByID(ctx, tx, id)
 		if err != nil {
 			return err
 		}
 		out = u
-		if s.cfg.Password.Off && slices.Contains(s.cfg.Password.BreakGlass, u.Email) {
-			return errBreakGlassManaged
-		}
-		before := u.summary()
-		next := *u
-		next.Email, next.DisplayName, next.SCIMExternalID, next.Source = in.Email, in.DisplayName, optional(in.ExternalID), SourceSCIM
-		if next.Email != u.Email || next.DisplayName != u.DisplayName || !equalPtr(next.SCIMExternalID, u.SCIMExternalID) || next.Source != u.Source {
-			next.UpdatedAt = s.clock.Now()
-			if err := saveProvisioned(tx, &next); db.IsUniqueViolation(err) {
-				return apperr.Wrap(apperr.Conflict, err, "a user with this userName or externalId already exists")
-			} else if err != nil {
-				return db.Translate(err, "user")
-			}
-			*u = next
-			if err := s.recorder.Record(ctx, tx, audit.Entry{
-				Actor: actor, Action: "user.update", SubjectType: "user", SubjectID: u.ID, Before: before, After: u.summary(),
-			}); err != nil {
-				return err
-			}
-		}
-		return s.setActive(ctx, tx, actor, u, in.Active)
+		return s.replaceProvisioned(ctx, tx, actor, u, in)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("auth: replace provisioned user: %w", err)
 	}
 	s.forgetSessions(out.ID)
 	return out, nil
+}
+
+// replaceProvisioned sets in on u (locked), auditing, in tx. Forbidden for
+// a break-glass admin while password sign-in is off; conflict.
+func (s *Service) replaceProvisioned(ctx context.Context, tx *gorm.DB, actor audit.Actor, u *User, in Provision) error {
+	if s.cfg.Password.Off && slices.Contains(s.cfg.Password.BreakGlass, u.Email) {
+		return errBreakGlassManaged
+	}
+	before := u.summary()
+	next := *u
+	next.Email, next.DisplayName, next.SCIMExternalID, next.Source = in.Email, in.DisplayName, optional(in.ExternalID), SourceSCIM
+	if next.Email != u.Email || next.DisplayName != u.DisplayName || !equalPtr(next.SCIMExternalID, u.SCIMExternalID) || next.Source != u.Source {
+		next.UpdatedAt = s.clock.Now()
+		if err := saveProvisioned(tx, &next); db.IsUniqueViolation(err) {
+			return apperr.Wrap(apperr.Conflict, err, "a user with this userName or externalId already exists")
+		} else if err != nil {
+			return db.Translate(err, "user")
+		}
+		*u = next
+		if err := s.recorder.Record(ctx, tx, audit.Entry{
+			Actor: actor, Action: "user.update", SubjectType: "user", SubjectID: u.ID, Before: before, After: u.summary(),
+		}); err != nil {
+			return err
+		}
+	}
+	return s.setActive(ctx, tx, actor, u, in.Active)
+}
+
+// provisionedByID returns the user SCIM shows, locked, in tx: not_found for
+// an unknown user and for one the provider deleted.
+func (s *Service) provisionedByID(ctx context.Context, tx *gorm.DB, id string) (*User, error) {
+	u, err := s.store.userByID(ctx, tx, id, tx != nil)
+	if err != nil {
+		return nil, err
+	}
+	if u.SCIMDeletedAt != nil {
+		return nil, apperr.NotFoundf("user")
+	}
+	return u, nil
+}
+
+// LookupProvisioned returns a user as SCIM shows it. Returns not_found for
+// an unknown user and for one the provider deleted (DeleteProvisioned).
+func (s *Service) LookupProvisioned(ctx context.Context, id string) (*User, error) {
+	return s.provisionedByID(ctx, nil, id)
+}
+
+// DeleteProvisioned is SCIM's DELETE of a user: Skillgate deletes nothing.
+// The user is deactivated (every session ends, as by an admin) and hidden
+// from SCIM: from then on it answers not_found, as RFC 7644 section 3.6
+// asks of a deleted resource, and a re-sent DELETE gets not_found too. Its
+// history, memberships and groups stay. Returns not_found, and forbidden
+// for a break-glass admin while password sign-in is off.
+func (s *Service) DeleteProvisioned(ctx context.Context, actor audit.Actor, id string) error {
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		u, err := s.provisionedByID(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if s.cfg.Password.Off && slices.Contains(s.cfg.Password.BreakGlass, u.Email) {
+			return errBreakGlassManaged
+		}
+		if err := s.setActive(ctx, tx, actor, u, false); err != nil {
+			return err
+		}
+		now := s.clock.Now()
+		if err := markSCIMDeleted(tx, u.ID, &now); err != nil {
+			return db.Translate(err, "user")
+		}
+		return s.recorder.Record(ctx, tx, audit.Entry{Actor: actor, Action: "user.scim_delete", SubjectType: "user", SubjectID: u.ID,
+			After: map[string]any{"email": u.Email, "active": false}})
+	})
+	if err != nil {
+		return fmt.Errorf("auth: delete provisioned user: %w", err)
+	}
+	s.forgetSessions(id)
+	return nil
 }
 
 // errBreakGlassManaged refuses provisioning changes to a break-glass admin:
@@ -264,14 +337,24 @@ func (s *Service) changeGroup(ctx context.Context, actor audit.Actor, g *Group, 
 				return apperr.Invalidf("members", "user %s does not exist", m)
 			}
 		}
+		// Whose groups change: who joins or leaves, and every member, old or
+		// new, when the group is renamed (the map goes by the group's name).
+		renamed := !create && g.DisplayName != before["display_name"]
+		for _, m := range append(slices.Clone(g.Members), members...) {
+			if renamed || slices.Contains(g.Members, m) != slices.Contains(members, m) {
+				touched = append(touched, m)
+			}
+		}
+		touched = dedupe(touched)
+		var namesBefore map[string][]string
+		if !s.cfg.Groups.Empty() {
+			if namesBefore, err = groupNamesOfEach(tx, touched); err != nil {
+				return err
+			}
+		}
 		g.UpdatedAt = s.clock.Now()
 		if err := saveGroup(tx, g, create); err != nil {
 			return err
-		}
-		for _, m := range append(slices.Clone(g.Members), members...) {
-			if slices.Contains(g.Members, m) != slices.Contains(members, m) {
-				touched = append(touched, m)
-			}
 		}
 		if err := setGroupMembers(tx, g.ID, members); err != nil {
 			return err
@@ -285,7 +368,7 @@ func (s *Service) changeGroup(ctx context.Context, actor audit.Actor, g *Group, 
 			After: map[string]any{"display_name": g.DisplayName, "external_id": g.ExternalID, "members": g.Members}}); err != nil {
 			return err
 		}
-		return s.applyGroupsOf(ctx, tx, actor, touched)
+		return s.applyGroupsOf(ctx, tx, actor, namesBefore)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("auth: change group: %w", err)
@@ -296,13 +379,33 @@ func (s *Service) changeGroup(ctx context.Context, actor audit.Actor, g *Group, 
 	return g, nil
 }
 
-// applyGroupsOf applies the group map to each user by their SCIM groups,
-// in tx. A renamed group reaches its members at their next change.
-func (s *Service) applyGroupsOf(ctx context.Context, tx *gorm.DB, actor audit.Actor, userIDs []string) error {
+// groupNamesOfEach returns the names of each user's groups, in tx.
+func groupNamesOfEach(tx *gorm.DB, userIDs []string) (map[string][]string, error) {
+	out := make(map[string][]string, len(userIDs))
+	for _, id := range userIDs {
+		names, err := groupNamesOf(tx, id)
+		if err != nil {
+			return nil, err
+		}
+		out[id] = names
+	}
+	return out, nil
+}
+
+// applyGroupsOf applies the group map to each user of namesBefore (user id
+// → the names of their groups before the change) by their SCIM groups now,
+// in tx: a group renamed, joined or left changes its members' role and
+// memberships at once, and a group name they lost takes back what it gave.
+func (s *Service) applyGroupsOf(ctx context.Context, tx *gorm.DB, actor audit.Actor, namesBefore map[string][]string) error {
 	if s.cfg.Groups.Empty() {
 		return nil
 	}
-	for _, id := range userIDs {
+	ids := make([]string, 0, len(namesBefore))
+	for id := range namesBefore {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids) // lock users in one order
+	for _, id := range ids {
 		u, err := s.store.userByID(ctx, tx, id, true)
 		if err != nil {
 			return err
@@ -311,7 +414,8 @@ func (s *Service) applyGroupsOf(ctx context.Context, tx *gorm.DB, actor audit.Ac
 		if err != nil {
 			return err
 		}
-		if _, err := s.applyGroups(ctx, tx, actor, u, s.cfg.Groups, names); err != nil {
+		lost := slices.DeleteFunc(slices.Clone(namesBefore[id]), func(n string) bool { return slices.Contains(names, n) })
+		if _, err := s.applyGroups(ctx, tx, actor, u, s.cfg.Groups, names, lost); err != nil {
 			return err
 		}
 	}

@@ -34,10 +34,11 @@ type groupMember struct {
 func (groupMember) TableName() string { return "scim_group_members" }
 
 // usersWhere returns users where column equals value (column is one of the
-// fixed names the SCIM filter allows), with memberships.
+// fixed names the SCIM filter allows), with memberships, leaving out the
+// users deleted over SCIM.
 func (s *store) usersWhere(ctx context.Context, column, value string) ([]*User, error) {
 	var users []*User
-	q := s.db.WithContext(ctx)
+	q := s.db.WithContext(ctx).Where("scim_deleted_at IS NULL")
 	switch column {
 	case "email":
 		q = q.Where("email = ?", value)
@@ -52,14 +53,15 @@ func (s *store) usersWhere(ctx context.Context, column, value string) ([]*User, 
 	return users, loadMemberships(s.db.WithContext(ctx), users...)
 }
 
-// usersPage returns users by email from offset, and how many there are.
+// usersPage returns users by email from offset, and how many there are,
+// leaving out the users deleted over SCIM.
 func (s *store) usersPage(ctx context.Context, offset, limit int) ([]*User, int64, error) {
 	var n int64
-	if err := s.db.WithContext(ctx).Model(&User{}).Count(&n).Error; err != nil {
+	if err := s.db.WithContext(ctx).Model(&User{}).Where("scim_deleted_at IS NULL").Count(&n).Error; err != nil {
 		return nil, 0, db.Translate(err, "users")
 	}
 	var users []*User
-	if err := s.db.WithContext(ctx).Order("email").Offset(offset).Limit(limit).Find(&users).Error; err != nil {
+	if err := s.db.WithContext(ctx).Where("scim_deleted_at IS NULL").Order("email").Offset(offset).Limit(limit).Find(&users).Error; err != nil {
 		return nil, 0, db.Translate(err, "users")
 	}
 	return users, n, loadMemberships(s.db.WithContext(ctx), users...)
@@ -71,6 +73,22 @@ func saveProvisioned(tx *gorm.DB, u *User) error {
 		"email": u.Email, "display_name": u.DisplayName, "scim_external_id": u.SCIMExternalID,
 		"source": u.Source, "updated_at": u.UpdatedAt,
 	})
+}
+
+// markSCIMDeleted sets or clears (at nil) when the provider deleted the
+// user over SCIM, in tx.
+func markSCIMDeleted(tx *gorm.DB, userID string, at *time.Time) error {
+	return updateUser(tx, userID, map[string]any{"scim_deleted_at": at})
+}
+
+// deletedByEmail returns the user deleted over SCIM whose email is email,
+// locked, in tx. Errors: not_found.
+func deletedByEmail(ctx context.Context, tx *gorm.DB, email string) (*User, error) {
+	var u User
+	if err := tx.WithContext(ctx).Clauses(lockingForUpdate).Where("email = ? AND scim_deleted_at IS NOT NULL", email).Take(&u).Error; err != nil {
+		return nil, db.Translate(err, "user")
+	}
+	return &u, loadMemberships(tx.WithContext(ctx), &u)
 }
 
 // loadGroupMembers fills Members of each group.
@@ -181,7 +199,8 @@ func groupNamesOf(tx *gorm.DB, userID string) ([]string, error) {
 	return names, db.Translate(err, "groups")
 }
 
-// existingUsers returns which of ids are users, in tx.
+// existingUsers returns which of ids are users SCIM shows (not deleted
+// over SCIM), in tx.
 func existingUsers(tx *gorm.DB, ids []string) (map[string]bool, error) {
 	valid := []string{}
 	for _, id := range ids {
@@ -194,7 +213,7 @@ func existingUsers(tx *gorm.DB, ids []string) (map[string]bool, error) {
 		return out, nil
 	}
 	var found []string
-	if err := tx.Model(&User{}).Where("id IN ?", valid).Pluck("id", &found).Error; err != nil {
+	if err := tx.Model(&User{}).Where("id IN ? AND scim_deleted_at IS NULL", valid).Pluck("id", &found).Error; err != nil {
 		return nil, db.Translate(err, "users")
 	}
 	for _, id := range found {

@@ -20,6 +20,18 @@ import (
 // running replica; here the test reads the feed at once).
 func TestDeprovisionedAgentIsNotEligible(t *testing.T) {
 	t.Parallel()
+	for _, tc := range []struct{ name, method, body string }{
+		{"PATCH active false", "PATCH", `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","path":"active","value":false}]}`},
+		{"DELETE", "DELETE", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			deprovisionedAgentIsNotEligible(t, tc.method, tc.body)
+		})
+	}
+}
+
+func deprovisionedAgentIsNotEligible(t *testing.T, method, body string) {
 	env := apitest.NewWith(t, func(c *app.Config) { c.EligibilityView = true })
 	env.ImportDemo()
 	env.User("admin@x.test", auth.RoleAdmin)
@@ -57,9 +69,12 @@ VALUES (?, ?, ?, 'certified', ?, 'test', ?, ?)`, uuid.NewString(), agent.ID, car
 	if a := ask(); !a.Eligible {
 		t.Fatalf("before: %+v, want eligible", a)
 	}
-	res := env.Do(apitest.Request{Method: "PATCH", Path: "/scim/v2/Users/" + agent.ID, Token: provisioning,
-		Body: []byte(`{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","path":"active","value":false}]}`)})
-	if res.Status != 200 {
+	req := apitest.Request{Method: method, Path: "/scim/v2/Users/" + agent.ID, Token: provisioning}
+	if body != "" {
+		req.Body = []byte(body)
+	}
+	res := env.Do(req)
+	if res.Status != http.StatusOK && res.Status != http.StatusNoContent {
 		t.Fatalf("deprovision: got %d %s", res.Status, res.Body)
 	}
 	a := ask()

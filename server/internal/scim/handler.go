@@ -26,7 +26,8 @@ import (
 // Identity is what provisioning needs of auth.
 type Identity interface {
 	Authenticate(ctx context.Context, credential string) (*auth.Principal, error)
-	LookupUser(ctx context.Context, id string) (*auth.User, error)
+	LookupProvisioned(ctx context.Context, id string) (*auth.User, error)
+	DeleteProvisioned(ctx context.Context, actor audit.Actor, id string) error
 	ProvisionUser(ctx context.Context, actor audit.Actor, in auth.Provision) (*auth.User, error)
 	ReplaceProvisioned(ctx context.Context, actor audit.Actor, id string, in auth.Provision) (*auth.User, error)
 	FindProvisioned(ctx context.Context, by, value string) ([]*auth.User, error)
@@ -217,7 +218,7 @@ func (h *Handler) createUser(c *gin.Context) {
 }
 
 func (h *Handler) getUser(c *gin.Context) {
-	u, err := h.ids.LookupUser(c.Request.Context(), c.Param("id"))
+	u, err := h.ids.LookupProvisioned(c.Request.Context(), c.Param("id"))
 	if err != nil {
 		h.fail(c, err)
 		return
@@ -245,7 +246,7 @@ func (h *Handler) patchUser(c *gin.Context) {
 		h.fail(c, err)
 		return
 	}
-	u, err := h.ids.LookupUser(c.Request.Context(), c.Param("id"))
+	u, err := h.ids.LookupProvisioned(c.Request.Context(), c.Param("id"))
 	if err != nil {
 		h.fail(c, err)
 		return
@@ -266,18 +267,11 @@ func (h *Handler) patchUser(c *gin.Context) {
 }
 
 // deleteUser deactivates: Skillgate never deletes a user, whose history
-// stays. The user still answers GET, with active false.
+// stays. From then on SCIM answers 404 for the user (RFC 7644 section
+// 3.6), a re-sent DELETE included; a POST of the same userName brings the
+// account back.
 func (h *Handler) deleteUser(c *gin.Context) {
-	u, err := h.ids.LookupUser(c.Request.Context(), c.Param("id"))
-	if err != nil {
-		h.fail(c, err)
-		return
-	}
-	p := auth.Provision{Email: u.Email, DisplayName: u.DisplayName, Active: false}
-	if u.SCIMExternalID != nil {
-		p.ExternalID = *u.SCIMExternalID
-	}
-	if _, err := h.ids.ReplaceProvisioned(c.Request.Context(), actor(c), u.ID, p); err != nil {
+	if err := h.ids.DeleteProvisioned(c.Request.Context(), actor(c), c.Param("id")); err != nil {
 		h.fail(c, err)
 		return
 	}

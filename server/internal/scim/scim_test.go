@@ -260,15 +260,15 @@ func TestEntraSequence(t *testing.T) {
 		{"disable", "PATCH", "/scim/v2/Users/{id}", `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[
 			{"op":"Replace","path":"active","value":"False"}]}`, 200, field("active", false)},
 		{"delete", "DELETE", "/scim/v2/Users/{id}", "", 204, nil},
-		{"still there, inactive", "GET", "/scim/v2/Users/{id}", "", 200, field("active", false)},
+		{"gone from SCIM (RFC 7644 3.6)", "GET", "/scim/v2/Users/{id}", "", 404, scimError("404", "")},
 	})
 	ed, _ := f.App.Auth.LookupUser(context.Background(), userID)
 	lee, _ := f.App.Auth.LookupUser(context.Background(), existing.ID)
 	if ed.Role != auth.RoleTrainer || ed.DisplayName != "Ed Okafor-Lane" || ed.Active {
 		t.Fatalf("ed: %+v, want an inactive trainer named Ed Okafor-Lane", ed)
 	}
-	if lee.Source != auth.SourceSCIM || lee.Role != auth.RoleTrainer {
-		t.Fatalf("lee: source %s role %s, want scim, trainer (left the group: the role stays, as the map says)", lee.Source, lee.Role)
+	if lee.Source != auth.SourceSCIM || lee.Role != auth.RoleAgent {
+		t.Fatalf("lee: source %s role %s, want scim, agent (left the group that made them a trainer)", lee.Source, lee.Role)
 	}
 	if groupID == "" {
 		t.Fatal("no group id")

@@ -1,0 +1,193 @@
+package scim_test
+
+import (
+	"context"
+	"net/http"
+	"slices"
+	"testing"
+
+	"github.com/skillgate/skillgate/server/internal/apitest"
+	"github.com/skillgate/skillgate/server/internal/auth"
+)
+
+// countAudit counts the audit entries of action about the user.
+func (f *fixture) countAudit(t *testing.T, action, subjectID string) int {
+	t.Helper()
+	var n int
+	if err := f.DB.Raw(`SELECT count(*) FROM audit_log WHERE action = ? AND subject_id = ?`, action, subjectID).Scan(&n).Error; err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+func (f *fixture) user(t *testing.T, id string) *auth.User {
+	t.Helper()
+	u, err := f.App.Auth.LookupUser(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u
+}
+
+// IDP_GROUP_MAP goes by the group's name. Renaming a group, as Okta does
+// with a PUT of the whole group or a PATCH replacing displayName in an
+// object value, changes its members at once: to a name the map does not
+// know takes back the memberships the old name gave, audited, and back to
+// a mapped name gives them again.
+func TestOktaGroupRename(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	userID, groupID := f.play(t, []step{
+		{"create", "POST", "/scim/v2/Users", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"dana@example.com",
+			"name":{"givenName":"Dana","familyName":"Reyes"},"externalId":"00u1ab2cd3EF4gh5i6j7","active":true}`, 201, nil},
+		{"push group with its member", "POST", "/scim/v2/Groups", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"],
+			"displayName":"Acme Agents","members":[{"value":"{id}","display":"dana@example.com"}]}`, 201, nil},
+	})
+	if got := f.user(t, userID).ClientIDs; !slices.Equal(got, []string{f.clientA}) {
+		t.Fatalf("after the push: memberships %v, want acme-bank", got)
+	}
+	f.play(t, []step{withIDs(step{"rename (PUT)", "PUT", "/scim/v2/Groups/{gid}", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"],
+		"id":"{gid}","displayName":"Acme Agents (archived)","members":[{"value":"{id}","display":"dana@example.com"}]}`,
+		200, field("displayName", "Acme Agents (archived)")}, userID, groupID)})
+	if got := f.user(t, userID).ClientIDs; len(got) != 0 {
+		t.Fatalf("after renaming to an unmapped name: memberships %v, want none", got)
+	}
+	if n := f.countAudit(t, "user.memberships", userID); n != 2 {
+		t.Fatalf("user.memberships entries: got %d, want 2 (given, taken back)", n)
+	}
+	f.play(t, []step{withIDs(step{"rename back (PATCH, object value)", "PATCH", "/scim/v2/Groups/{gid}", `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+		"Operations":[{"op":"replace","value":{"id":"{gid}","displayName":"Acme Agents"}}]}`, 200, field("displayName", "Acme Agents")}, userID, groupID)})
+	if got := f.user(t, userID).ClientIDs; !slices.Equal(got, []string{f.clientA}) {
+		t.Fatalf("after renaming back: memberships %v, want acme-bank", got)
+	}
+	// A re-sent rename changes and records nothing more.
+	before := f.countAudit(t, "user.memberships", userID)
+	f.play(t, []step{withIDs(step{"re-sent rename", "PATCH", "/scim/v2/Groups/{gid}", `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+		"Operations":[{"op":"replace","value":{"id":"{gid}","displayName":"Acme Agents"}}]}`, 200, nil}, userID, groupID)})
+	if n := f.countAudit(t, "user.memberships", userID); n != before {
+		t.Fatalf("user.memberships entries after a re-sent rename: got %d, want %d", n, before)
+	}
+}
+
+// Entra ID renames with a PATCH whose path is displayName. A rename into
+// a mapped name gives the role at once; out of it, the role the name gave
+// goes back to agent (with no other group giving one), audited, and the
+// member's next request already has the new role.
+func TestEntraGroupRename(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	ed := f.createUser(t, "ed@example.com", auth.RoleAgent)
+	access := f.login(t, "ed@example.com")
+	_, groupID := f.play(t, []step{
+		{"group", "POST", "/scim/v2/Groups", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"],"externalId":"a1b2c3d4",
+			"displayName":"Trainers (pilot)","members":[{"value":"` + ed.ID + `"}]}`, 201, nil},
+	})
+	if got := f.user(t, ed.ID).Role; got != auth.RoleAgent {
+		t.Fatalf("in an unmapped group: role %s, want agent", got)
+	}
+	rename := func(name string) step {
+		return step{"rename to " + name, "PATCH", "/scim/v2/Groups/" + groupID, `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+			"Operations":[{"op":"Replace","path":"displayName","value":"` + name + `"}]}`, 200, field("displayName", name)}
+	}
+	role := func() auth.Role {
+		t.Helper()
+		res := f.Do(apitest.Request{Method: "GET", Path: "/api/v1/me", Token: access})
+		var me struct{ Role auth.Role }
+		if res.Status != http.StatusOK {
+			t.Fatalf("me: got %d %s", res.Status, res.Body)
+		}
+		res.JSON(t, &me)
+		return me.Role
+	}
+	f.play(t, []step{rename("Skillgate Trainers")})
+	if got := role(); got != auth.RoleTrainer {
+		t.Fatalf("after renaming into the mapped name: role %s, want trainer", got)
+	}
+	f.play(t, []step{rename("Former Trainers")})
+	if got := role(); got != auth.RoleAgent {
+		t.Fatalf("after renaming out of it: role %s, want agent", got)
+	}
+	if n := f.countAudit(t, "user.role_change", ed.ID); n != 2 {
+		t.Fatalf("user.role_change entries: got %d, want 2", n)
+	}
+
+	// A role an admin gave is not the group's to take back.
+	f.play(t, []step{rename("Skillgate Trainers")})
+	if err := f.DB.Exec(`UPDATE users SET role = 'supervisor' WHERE id = ?`, ed.ID).Error; err != nil {
+		t.Fatal(err)
+	}
+	f.play(t, []step{rename("Former Trainers")})
+	if got := f.user(t, ed.ID).Role; got != auth.RoleSupervisor {
+		t.Fatalf("a supervisor whose group stops mapping to trainer: role %s, want supervisor", got)
+	}
+}
+
+// DELETE /Users/{id} deletes nothing: the account is deactivated (sessions
+// end at once, API access stops) and, as RFC 7644 section 3.6 asks, SCIM
+// answers 404 for it from then on, a re-sent DELETE included, and leaves it
+// out of queries. Its history stays. A later POST of the same userName
+// brings the same account back.
+func TestDeleteUserDeactivates(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	userID, groupID := f.play(t, []step{
+		{"create", "POST", "/scim/v2/Users", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"kai@example.com",
+			"displayName":"Kai Moreno","externalId":"k-1","active":true}`, 201, nil},
+		{"group", "POST", "/scim/v2/Groups", `{"displayName":"Acme Agents","members":[{"value":"{id}"}]}`, 201, nil},
+	})
+	if err := f.DB.Exec(`UPDATE users SET password_hash = (SELECT password_hash FROM users WHERE email = 'admin@example.com') WHERE id = ?`, userID).Error; err != nil {
+		t.Fatal(err)
+	}
+	access := f.login(t, "kai@example.com")
+	refresh := func() string {
+		res := f.Do(apitest.Request{Method: "POST", Path: "/api/v1/auth/login", Body: map[string]any{"email": "kai@example.com", "password": password, "refresh_token_delivery": "body"}})
+		var tk struct {
+			RefreshToken string `json:"refresh_token"`
+		}
+		res.JSON(t, &tk)
+		return tk.RefreshToken
+	}()
+
+	f.play(t, []step{
+		withIDs(step{"delete", "DELETE", "/scim/v2/Users/{id}", "", 204, nil}, userID, groupID),
+		withIDs(step{"read", "GET", "/scim/v2/Users/{id}", "", 404, scimError("404", "")}, userID, groupID),
+		withIDs(step{"re-sent delete", "DELETE", "/scim/v2/Users/{id}", "", 404, scimError("404", "")}, userID, groupID),
+		withIDs(step{"patch", "PATCH", "/scim/v2/Users/{id}", `{"Operations":[{"op":"replace","value":{"active":true}}]}`, 404, scimError("404", "")}, userID, groupID),
+		withIDs(step{"put", "PUT", "/scim/v2/Users/{id}", `{"userName":"kai@example.com","active":true}`, 404, scimError("404", "")}, userID, groupID),
+		{"filter", "GET", "/scim/v2/Users?filter=" + q(`userName eq "kai@example.com"`), "", 200, total(0)},
+		{"filter by externalId", "GET", "/scim/v2/Users?filter=" + q(`externalId eq "k-1"`), "", 200, total(0)},
+		{"list", "GET", "/scim/v2/Users", "", 200, total(1)}, // the admin only
+		withIDs(step{"add to a group", "PATCH", "/scim/v2/Groups/{gid}", `{"Operations":[{"op":"add","path":"members","value":[{"value":"{id}"}]}]}`, 400, scimError("400", "")}, userID, groupID),
+	})
+	if res := f.Do(apitest.Request{Method: "GET", Path: "/api/v1/me", Token: access}); res.Status != http.StatusUnauthorized {
+		t.Fatalf("me after delete: got %d, want 401 at once", res.Status)
+	}
+	if res := f.Do(apitest.Request{Method: "POST", Path: "/api/v1/auth/refresh", Body: map[string]string{"refresh_token": refresh}}); res.Status != http.StatusUnauthorized {
+		t.Fatalf("refresh after delete: got %d, want 401", res.Status)
+	}
+	if res := f.Do(apitest.Request{Method: "POST", Path: "/api/v1/auth/login", Body: map[string]string{"email": "kai@example.com", "password": password}}); res.Status != http.StatusUnauthorized {
+		t.Fatalf("login after delete: got %d, want 401", res.Status)
+	}
+	u := f.user(t, userID) // still there for Skillgate: the admin pages, the audit trail, the history
+	if u.Active || u.DisplayName != "Kai Moreno" || !slices.Equal(u.ClientIDs, []string{f.clientA}) {
+		t.Fatalf("after delete: %+v, want the same account, inactive, its memberships kept", u)
+	}
+	if d, s := f.countAudit(t, "user.deactivate", userID), f.countAudit(t, "user.scim_delete", userID); d != 1 || s != 1 {
+		t.Fatalf("audit: %d user.deactivate, %d user.scim_delete, want 1 and 1 for a delete and its re-send", d, s)
+	}
+
+	// The person comes back: the provider creates them again, and gets the same account.
+	f.play(t, []step{
+		{"create again", "POST", "/scim/v2/Users", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"Kai@example.com",
+			"displayName":"Kai Moreno","externalId":"k-2","active":true}`, 201, func(t *testing.T, b map[string]any) {
+			if b["id"] != userID || b["active"] != true || b["externalId"] != "k-2" {
+				t.Fatalf("re-created: %v, want the same id %s, active, externalId k-2", b, userID)
+			}
+		}},
+		withIDs(step{"read", "GET", "/scim/v2/Users/{id}", "", 200, field("active", true)}, userID, groupID),
+	})
+	if n := f.countAudit(t, "user.scim_restore", userID); n != 1 {
+		t.Fatalf("user.scim_restore entries: got %d, want 1", n)
+	}
+	f.login(t, "kai@example.com")
+}

@@ -218,7 +218,7 @@ var settings = []setting{
 		Doc:   "create an account at the first sign-in of a provider-verified email address that has none (an agent, unless `IDP_GROUP_MAP` gives a role); off, accounts come from an admin, a CSV import or SCIM",
 		Parse: boolean(func(l *loader) *bool { return &l.oidc.CreateUsers })},
 	{Name: "IDP_GROUP_MAP", DefaultDoc: "none (groups change nothing)",
-		Doc:   "the identity provider's groups as roles and client memberships, for OpenID Connect sign-in and SCIM: `group=role:<role>` and `group=client:<client slug>` entries separated by `;` (`Skillgate Admins=role:admin; Acme Agents=client:acme-bank`). The role becomes the most privileged one the user's groups map to; a membership of a client the map names is kept exactly when one of the user's groups maps to it",
+		Doc:   "the identity provider's groups as roles and client memberships, for OpenID Connect sign-in and SCIM: `group=role:<role>` and `group=client:<client slug>` entries separated by `;` (`Skillgate Admins=role:admin; Acme Agents=client:acme-bank`). The role becomes the most privileged one the user's groups map to; a membership of a client the map names is kept exactly when one of the user's groups maps to it; a user who leaves (or whose group is renamed out of) the last group giving their role drops to agent, while a role an admin set by hand stays",
 		Parse: groupMap},
 	{Name: "PASSWORD_SIGN_IN", Default: "on",
 		Doc: "`off` turns password sign-in off for everyone but the break-glass admins (`PASSWORD_BREAK_GLASS`); needs `OIDC_ISSUER`",

@@ -111,6 +111,9 @@ func TestDraftScoping(t *testing.T) {
 		{"discard with a foreign ETag", func(who string, d library.Draft, _ string) *apitest.Response {
 			return f.call("DELETE", "/api/v1/library/drafts/"+d.ID, who, nil, map[string]string{"If-Match": `"nope.1"`})
 		}, 400},
+		{"files", func(who string, _ library.Draft, client string) *apitest.Response {
+			return f.call("GET", "/api/v1/library/files?client="+client, who, nil, nil)
+		}, 200},
 		{"file", func(who string, d library.Draft, client string) *apitest.Response {
 			return f.call("GET", "/api/v1/library/file?client="+client+"&path="+d.Path, who, nil, nil)
 		}, 200},

@@ -117,7 +117,7 @@ export function useLibraryDraft(id: string | undefined) {
 
 /** The client's published library files, for pickers. */
 export function useLibraryFiles(client: string | undefined) {
-  return useQuery({ queryKey: ["library-files", client ?? ""], queryFn: () => drafts.files(client!), enabled: !!client });
+  return useQuery({ queryKey: ["library-files", client ?? ""], queryFn: () => drafts.files(client!), enabled: !!client, staleTime: 0 });
 }
 
 /** The published file at path (null when none), for "published" views and diffs. */

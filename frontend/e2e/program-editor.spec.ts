@@ -1,6 +1,7 @@
 import { expect, test } from "@playwright/test";
 import { signIn, unique } from "./fixtures";
-import { look, newHire, signInAs } from "./staff";
+import { look, newHire, signInAs, snap } from "./staff";
+import { token } from "./training";
 
 const CLIENT = "Cinder Valley Electric";
 
@@ -26,6 +27,8 @@ test("a trainer builds a new program with a new module, checks it, publishes it,
   await page.getByRole("button", { name: "Check" }).click();
   await expect(page.getByLabel("Valid for (days)")).toHaveAttribute("aria-invalid", "true");
   await expect(page.getByRole("alert").filter({ hasText: "Publishing would refuse this program" })).toBeVisible();
+  await page.getByLabel("Valid for (days)").scrollIntoViewIfNeeded();
+  await snap(page, testInfo, "trainer-program-editor-problem");
   await page.getByLabel("Valid for (days)").fill("365");
   await page.getByRole("button", { name: "Check" }).click();
   await expect(page.getByRole("status").filter({ hasText: "Checked: it publishes as it is." })).toBeVisible();
@@ -59,9 +62,27 @@ test("a trainer builds a new program with a new module, checks it, publishes it,
   await expect(page.getByRole("button", { name: "Move Storm basics up" })).toBeDisabled();
   await page.getByRole("button", { name: "Add a day's item" }).click();
   await page.getByLabel("What is due (item 1)").selectOption(`module:${moduleSlug}`);
+  // A colleague saves the draft in between: the trainer's save is refused with a reload offered, nothing lost on the server.
+  const draftID = page.url().split("/library/program-drafts/")[1];
+  const admin = { Authorization: `Bearer ${await token(request, "admin")}` };
+  const cur = await request.get(`/api/v1/library/drafts/${draftID}`, { headers: admin });
+  const { body } = await cur.json();
+  const put = await request.put(`/api/v1/library/drafts/${draftID}`, {
+    headers: { ...admin, "If-Match": cur.headers()["etag"] }, data: { body: `${body}# reviewed by an admin\n` },
+  });
+  expect(put.status()).toBe(200);
+  await page.getByRole("button", { name: "Save draft" }).click();
+  const conflict = page.getByRole("alert").filter({ hasText: "Someone else saved this draft" });
+  await expect(conflict).toBeVisible();
+  await conflict.getByRole("button", { name: "Reload the draft" }).click();
+  await expect(page.getByRole("status").filter({ hasText: /Reloaded version \d+/ })).toBeVisible();
+  await page.getByRole("button", { name: "Move Storm basics up" }).click();
+  await page.getByRole("button", { name: "Add a day's item" }).click();
+  await page.getByLabel("What is due (item 1)").selectOption(`module:${moduleSlug}`);
   await page.getByRole("button", { name: "Save draft" }).click();
   await expect(page.getByRole("status").filter({ hasText: "Draft saved" })).toBeVisible();
   await page.getByRole("button", { name: "Raw YAML" }).click();
+  await expect(page.getByLabel("program.yaml")).toHaveValue(/# reviewed by an admin/);
   await expect(page.getByLabel("program.yaml")).toHaveValue(new RegExp(`modules:\\n  - ${moduleSlug}\\n  - core/active-listening`));
   await page.getByRole("button", { name: "Publish the change" }).click();
   await expect(page.getByRole("heading", { name })).toBeVisible();

@@ -489,3 +489,23 @@ func TestDoublePublish(t *testing.T) {
 		t.Errorf("got %d program.update entries, want %d", n, audits+1)
 	}
 }
+
+// TestNewClientDraft: an admin writes a new client's client.yaml and
+// publishes it; a trainer cannot start one (the client is not theirs: 404).
+func TestNewClientDraft(t *testing.T) {
+	t.Parallel()
+	f := newDraftFixture(t)
+	body := "slug: harbor-gas\nname: Harbor Gas\nindustry: utility\ndescription: A gas utility.\n"
+	req := map[string]any{"client": "harbor-gas", "kind": "client", "path": "content/harbor-gas/client.yaml", "body": body}
+	if res := f.call("POST", "/api/v1/library/drafts", "trainer", req, nil); res.Status != 404 {
+		t.Errorf("a trainer starts a new client: got %d %s, want 404", res.Status, res.Body)
+	}
+	b := body
+	d := f.start(t, "admin", "harbor-gas", "client", "content/harbor-gas/client.yaml", &b)
+	if res := f.publish("admin", d); res.Status != 200 {
+		t.Fatalf("publish: got %d %s", res.Status, res.Body)
+	}
+	if id := f.env.ClientID("harbor-gas"); id == "" {
+		t.Errorf("no client harbor-gas after publishing")
+	}
+}

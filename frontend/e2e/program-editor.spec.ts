@@ -15,6 +15,7 @@ test("a trainer builds a new program with a new module, checks it, publishes it,
   await page.getByRole("button", { name: `New program of ${CLIENT}` }).click();
   await page.getByLabel("Program name").fill(name);
   await page.getByLabel("Program slug").fill(slug);
+  await look(page, testInfo, "trainer-library-new-program");
   await page.getByRole("button", { name: "Start the program" }).click();
   await expect(page.getByRole("heading", { name: `New program: ${name}` })).toBeVisible();
   await page.getByLabel("Description").fill("Calls about restoring power after a storm.");

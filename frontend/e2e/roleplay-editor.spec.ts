@@ -1,6 +1,7 @@
 import { expect, test } from "@playwright/test";
 import { signIn, unique } from "./fixtures";
 import { look, newHire, signInAs } from "./staff";
+import { token } from "./training";
 
 const PROGRAM = "Outages, voice and SMS";
 
@@ -102,6 +103,21 @@ test("a trainer writes a three-turn role-play, sees its graph, plays it now and 
   await expect(page.getByText("None: the role-play would import.")).toBeVisible();
   await page.getByRole("button", { name: "Save" }).click();
   await expect(page.getByRole("status").filter({ hasText: "Saved." })).toBeVisible();
+
+  // A colleague saves the same draft in between: the trainer's next save is refused and offers their version.
+  const draftID = page.url().split("/library/roleplay-drafts/")[1].split("?")[0];
+  const admin = { Authorization: `Bearer ${await token(request, "admin")}` };
+  const cur = await request.get(`/api/v1/library/drafts/${draftID}`, { headers: admin });
+  const { body } = await cur.json();
+  const put = await request.put(`/api/v1/library/drafts/${draftID}`, {
+    headers: { ...admin, "If-Match": cur.headers()["etag"] }, data: { body: `# Reviewed by the outage team\n${body}` },
+  });
+  expect(put.status()).toBe(200);
+  await page.getByLabel("Customer's name").fill("Ray O.");
+  await page.getByRole("button", { name: "Save" }).click();
+  await page.getByRole("alert").filter({ hasText: "Someone saved this draft" }).getByRole("button", { name: "Load their version" }).click();
+  await expect(page.getByLabel("Customer's name")).toHaveValue("Ray Okafor");
+  await expect(page.getByLabel(/^roleplay\.yaml/)).toHaveValue(/^# Reviewed by the outage team/);
 
   // Play it now: a test run, not recorded, scored like a real one.
   await page.getByRole("button", { name: "Play it now" }).click();

@@ -2,7 +2,7 @@ import { useState } from "react";
 import { useMutation, useQuery } from "@tanstack/react-query";
 import { Link, useNavigate, useParams } from "react-router-dom";
 import { authoring } from "../api/authoring";
-import { drafts, libraryPath } from "../api/drafts";
+import { drafts, libraryPath, useLibraryDrafts } from "../api/drafts";
 import { starter as roleplayStarter } from "./roleplayDoc";
 import { ApiError } from "../api/client";
 import { useClients } from "../api/hooks";
@@ -120,6 +120,7 @@ export function LibraryProgram() {
               </li>
             ))}
           </ul>
+          <RoleplayDrafts programID={p.id} clientID={p.client_id} programSlug={p.slug} />
           <NewRoleplay programID={p.id} clientID={p.client_id} programSlug={p.slug} />
         </div>
       </div>
@@ -140,6 +141,28 @@ function EditRoleplay({ programID, clientID, programSlug, slug, title }: { progr
     <>
       <button type="button" className="link" disabled={!client || open.isPending} aria-label={`Edit ${title}`} onClick={() => open.mutate()}>Edit</button>
       {open.error && <span role="alert" className="error"> {open.error.message}</span>}
+    </>
+  );
+}
+
+/** The open drafts of the program's role-plays (new ones too): unpublished work to come back to. */
+function RoleplayDrafts({ programID, clientID, programSlug }: { programID: string; clientID: string; programSlug: string }) {
+  const client = useClients().data?.find((c) => c.id === clientID);
+  const list = useLibraryDrafts(client?.slug, "roleplay", !!client);
+  const prefix = client ? libraryPath.roleplay(client.slug, programSlug, "").replace(/\.roleplay\.yaml$/, "") : "";
+  const mine = list.data?.filter((d) => d.path.startsWith(prefix) && !d.path.slice(prefix.length).includes("/")) ?? [];
+  if (mine.length === 0) return null;
+  return (
+    <>
+      <h3>Role-play drafts</h3>
+      <ul>
+        {mine.map((d) => (
+          <li key={d.id}>
+            <Link to={`/library/roleplay-drafts/${d.id}?program=${programID}`}>{d.path.slice(prefix.length).replace(/\.roleplay\.yaml$/, "")}</Link>
+            <span className="hint"> · {d.published ? "changes to a published role-play" : "new"}, saved by {d.updated_by_name} {formatDateTime(d.updated_at)}</span>
+          </li>
+        ))}
+      </ul>
     </>
   );
 }

@@ -55,7 +55,7 @@ export default function RoleplayGraph({ model, problems, selected, onSelect }: {
   const { nodes, edges } = useMemo(() => layout(model, problems, selected), [model, problems, selected]);
   const turnIds = useMemo(() => new Set(model.turns.map((t) => t.id)), [model]);
   return (
-    <div className="rp-graph" data-testid="turn-graph">
+    <div className="rp-graph" data-testid="turn-graph" role="figure" aria-label="The turns as a graph (the list of turns says the same in text)">
       <ReactFlow nodes={nodes} edges={edges} fitView nodesDraggable={false} nodesConnectable={false}
         onNodeClick={(_, n) => { if (turnIds.has(n.id)) onSelect(n.id); }} proOptions={{ hideAttribution: true }}>
         <Background />

@@ -35,6 +35,7 @@ import { ContinuingEducation } from "./staff/ContinuingEducation";
 import { Library, LibraryProgram } from "./staff/Library";
 import { ModuleEditor } from "./staff/ModuleEditor";
 import { DraftEditor } from "./staff/DraftEditor";
+import { ProgramEditor } from "./staff/ProgramEditor";
 import { LibraryFiles } from "./staff/LibraryFiles";
 import { ReviewQueue, ReviewRun } from "./staff/Reviews";
 import { Rosters } from "./staff/Rosters";
@@ -71,6 +72,7 @@ export const ROUTES: AppRoute[] = [
   { path: "banks", element: <Banks />, roles: ["trainer", "admin"], menu: { label: "Question banks" } },
   { path: "library/drafts/:draftId", element: <DraftEditor />, roles: ["trainer", "admin"] },
   { path: "library/roleplay-drafts/:draftId", element: <RoleplayEditor />, roles: ["trainer", "admin"] },
+  { path: "library/program-drafts/:draftId", element: <ProgramEditor />, roles: ["trainer", "admin"] },
   { path: "library/quizzes/:quizId", element: <QuizAnalysisPage />, roles: staff },
   { path: "library/quizzes/:quizId/attempts", element: <QuizAttempts />, roles: staff },
   { path: "library/roleplays/:roleplayId", element: <CompetencyPage />, roles: staff },

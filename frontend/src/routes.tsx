@@ -21,6 +21,7 @@ import { ProgramPage } from "./training/ProgramPage";
 import { QuizResult } from "./training/QuizResult";
 import { QuizTake } from "./training/QuizTake";
 import { RoleplayRun } from "./training/RoleplayRun";
+import { RoleplayEditor } from "./staff/RoleplayEditor";
 import { Inbox } from "./notifications/Inbox";
 import { CohortDetail } from "./cohorts/CohortDetail";
 import { Cohorts } from "./cohorts/Cohorts";
@@ -70,6 +71,7 @@ export const ROUTES: AppRoute[] = [
   { path: "library/modules/:moduleId", element: <ModuleEditor />, roles: ["trainer", "admin"] },
   { path: "banks", element: <Banks />, roles: ["trainer", "admin"], menu: { label: "Question banks" } },
   { path: "library/drafts/:draftId", element: <DraftEditor />, roles: ["trainer", "admin"] },
+  { path: "library/roleplay-drafts/:draftId", element: <RoleplayEditor />, roles: ["trainer", "admin"] },
   { path: "library/program-drafts/:draftId", element: <ProgramEditor />, roles: ["trainer", "admin"] },
   { path: "library/quizzes/:quizId", element: <QuizAnalysisPage />, roles: staff },
   { path: "library/quizzes/:quizId/attempts", element: <QuizAttempts />, roles: staff },

@@ -2789,6 +2789,54 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/roleplay-preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Play a scenario being written (test run)
+         * @description "Play it now": parses and checks the roleplay.yaml text with the importer's own parser and checks,
+         *     then replays `choices` from the start through the same state machine and scoring as real runs.
+         *     Returns the transcript, the current turn as an agent sees it, or the end with the scores, pass or
+         *     fail and the debrief. Stateless: it never creates a run or an attempt and changes no certification.
+         *     A scenario with problems is answered with `ok: false` and the problems (line, turn). An answer that
+         *     does not fit its turn (an unknown option id, free text where a choice is due, an answer after the
+         *     call is over) is 400 naming `choices[i]`. Trainers of the client and admins (`_core`: admins).
+         */
+        post: operations["playRoleplayPreview"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/roleplay-preview/check": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Check a scenario being written
+         * @description Live validation for the editor: the problems an import would report for this text (unknown keys,
+         *     dangling ids, unreachable turns, turns that never reach an ending, weights not summing to 100, …),
+         *     each with its line and the turn it is in. `choices` is ignored. Nothing is stored.
+         */
+        post: operations["checkRoleplayPreview"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/roleplays/{id}/competencies": {
         parameters: {
             query?: never;
@@ -4884,6 +4932,53 @@ export interface components {
         };
         /** @enum {string} */
         Role: "agent" | "trainer" | "supervisor" | "compliance" | "admin";
+        /**
+         * @description A test run replayed from its answers. When the scenario has problems, `ok` is false, `problems` lists
+         *     them and nothing else is set. Otherwise it is shaped as an agent's run (the current turn as the agent
+         *     sees it) and, once the call is over, `result` has the scoring a real run would get.
+         */
+        RoleplayPreview: {
+            closing?: string;
+            current?: components["schemas"]["RunCurrentTurn"];
+            facts?: components["schemas"]["RunFact"][];
+            ok: boolean;
+            persona?: components["schemas"]["RunPersona"];
+            problems: components["schemas"]["RoleplayPreviewProblem"][];
+            result?: {
+                closing?: string;
+                competencies: components["schemas"]["RunCompetencyScore"][];
+                debrief: string;
+                ending: string;
+                /** @enum {string} */
+                outcome: "resolved" | "retained" | "escalated" | "lost";
+                overall: number;
+                passed: boolean;
+                reasons: components["schemas"]["RunReason"][];
+                reread: components["schemas"]["RunReread"][];
+                transcript: components["schemas"]["RunResultLine"][];
+            };
+            /** @description The number of answers played. */
+            seq: number;
+            /** @enum {string} */
+            state?: "in_progress" | "finished";
+            title?: string;
+            transcript?: components["schemas"]["RunLine"][];
+        };
+        RoleplayPreviewProblem: {
+            /** @description The line in the scenario text, from 1. */
+            line: number;
+            message: string;
+            /** @description The turn whose lines hold the problem, if any. */
+            turn_id?: string;
+        };
+        RoleplayPreviewRequest: {
+            /** @description The answers so far, in order: an option id (`a`, `b`, …) for a choice turn, the agent's words for a free-text turn. */
+            choices?: string[];
+            /** @description The client's slug, or `_core` for a core scenario. */
+            client: string;
+            /** @description The roleplay.yaml text. */
+            scenario: string;
+        };
         RoutingDrift: {
             /** Format: uuid */
             agent_id: string;
@@ -4919,6 +5014,31 @@ export interface components {
             text: string;
             turn_index: number;
         };
+        RunCompetencyScore: {
+            competency: string;
+            earned: number;
+            /** @description false when the path never exercised it (left out of the overall). */
+            exercised: boolean;
+            minimum?: number;
+            overridden?: boolean;
+            possible: number;
+            /** @description Percent, 0 to 100. */
+            score: number;
+            weight: number;
+        };
+        /** @description The turn awaiting an answer (absent once the call is over). */
+        RunCurrentTurn: {
+            customer: string;
+            /** @enum {string} */
+            kind: "choice" | "free_text";
+            mood: string;
+            options?: {
+                id: string;
+                text: string;
+            }[];
+            prompt?: string;
+            turn_id: string;
+        };
         RunFact: {
             label: string;
             value: string;
@@ -4930,21 +5050,27 @@ export interface components {
             mood: string;
             turn_id: string;
         };
+        RunPersona: {
+            name: string;
+            situation: string;
+        };
+        RunReason: {
+            competency?: string;
+            /** @enum {string} */
+            kind: "blocker" | "outcome" | "overall" | "minimum";
+            message: string;
+            turn_id?: string;
+            turn_index?: number;
+        };
+        RunReread: {
+            competency: string;
+            /** @description module#heading */
+            target: string;
+        };
         RunResult: {
             closing?: string;
             comments: components["schemas"]["RunComment"][];
-            competencies: {
-                competency: string;
-                earned: number;
-                /** @description false when the path never exercised it (left out of the overall). */
-                exercised: boolean;
-                minimum?: number;
-                overridden?: boolean;
-                possible: number;
-                /** @description Percent, 0 to 100. */
-                score: number;
-                weight: number;
-            }[];
+            competencies: components["schemas"]["RunCompetencyScore"][];
             /** @description The ending's debrief for this run: its passed text when the run passed, its failed text when it did not (an ending a run can pass at has both). */
             debrief: string;
             ending: string;
@@ -4959,19 +5085,8 @@ export interface components {
              * @description The program whose certification the run counts for.
              */
             program_id: string;
-            reasons: {
-                competency?: string;
-                /** @enum {string} */
-                kind: "blocker" | "outcome" | "overall" | "minimum";
-                message: string;
-                turn_id?: string;
-                turn_index?: number;
-            }[];
-            reread: {
-                competency: string;
-                /** @description module#heading */
-                target: string;
-            }[];
+            reasons: components["schemas"]["RunReason"][];
+            reread: components["schemas"]["RunReread"][];
             review?: {
                 /** @enum {string} */
                 decision: "approve" | "send_back";
@@ -4991,20 +5106,21 @@ export interface components {
             started_at: string;
             state: components["schemas"]["RunState"];
             title: string;
-            transcript: (components["schemas"]["RunLine"] & {
-                blockers: string[];
-                earned: {
-                    [key: string]: number;
-                };
-                feedback: string[];
-                mood_after: string;
-                possible: {
-                    [key: string]: number;
-                };
-            })[];
+            transcript: components["schemas"]["RunResultLine"][];
             /** Format: uuid */
             user_id: string;
             version: number;
+        };
+        RunResultLine: components["schemas"]["RunLine"] & {
+            blockers: string[];
+            earned: {
+                [key: string]: number;
+            };
+            feedback: string[];
+            mood_after: string;
+            possible: {
+                [key: string]: number;
+            };
         };
         /** @enum {string} */
         RunState: "in_progress" | "finished" | "pending_review" | "approved" | "sent_back";
@@ -5012,28 +5128,13 @@ export interface components {
             attempts_allowed: number;
             /** @description The customer's last words once the call is over. */
             closing?: string;
-            /** @description The turn awaiting an answer (absent once the call is over). */
-            current?: {
-                customer: string;
-                /** @enum {string} */
-                kind: "choice" | "free_text";
-                mood: string;
-                options?: {
-                    id: string;
-                    text: string;
-                }[];
-                prompt?: string;
-                turn_id: string;
-            };
+            current?: components["schemas"]["RunCurrentTurn"];
             facts: components["schemas"]["RunFact"][];
             /** Format: date-time */
             finished_at?: string;
             /** Format: uuid */
             id: string;
-            persona: {
-                name: string;
-                situation: string;
-            };
+            persona: components["schemas"]["RunPersona"];
             /** Format: uuid */
             roleplay_id: string;
             /** @description The number of turns recorded; send it with the next answer. */
@@ -9196,6 +9297,56 @@ export interface operations {
                             version: number;
                         }[];
                     };
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    playRoleplayPreview: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RoleplayPreviewRequest"];
+            };
+        };
+        responses: {
+            /** @description The test run so far, or the scenario's problems. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RoleplayPreview"];
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    checkRoleplayPreview: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RoleplayPreviewRequest"];
+            };
+        };
+        responses: {
+            /** @description The problems (none when `ok`). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RoleplayPreview"];
                 };
             };
             default: components["responses"]["Error"];

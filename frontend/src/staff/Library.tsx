@@ -2,6 +2,7 @@ import { useState } from "react";
 import { useMutation, useQuery } from "@tanstack/react-query";
 import { Link, useLocation, useNavigate, useParams } from "react-router-dom";
 import { authoring } from "../api/authoring";
+import { starter as roleplayStarter } from "./roleplayDoc";
 import { ApiError } from "../api/client";
 import { useClients } from "../api/hooks";
 import { Field } from "../components/Field";
@@ -186,13 +187,74 @@ export function LibraryProgram() {
               <li key={r.id}>
                 <Link to={`/library/roleplays/${r.id}?program=${p.id}`}>{r.title}</Link>
                 {r.signoff && <span className="hint"> · a supervisor signs off</span>}
+                {" "}<EditRoleplay programID={p.id} clientID={p.client_id} programSlug={p.slug} slug={r.slug} title={r.title} />
               </li>
             ))}
           </ul>
+          <RoleplayDrafts programID={p.id} clientID={p.client_id} programSlug={p.slug} />
+          <NewRoleplay programID={p.id} clientID={p.client_id} programSlug={p.slug} />
         </div>
       </div>
       <Enrollments programID={p.id} clientID={p.client_id} programName={p.name} />
     </section>
+  );
+}
+
+/** Opens the role-play's draft (its open one, or a new one from the published file) in the role-play editor. */
+function EditRoleplay({ programID, clientID, programSlug, slug, title }: { programID: string; clientID: string; programSlug: string; slug: string; title: string }) {
+  const navigate = useNavigate();
+  const client = useClients().data?.find((c) => c.id === clientID);
+  const open = useMutation({
+    mutationFn: () => drafts.start({ client: client!.slug, kind: "roleplay", path: libraryPath.roleplay(client!.slug, programSlug, slug) }),
+    onSuccess: (d) => navigate(`/library/roleplay-drafts/${d.id}?program=${programID}`),
+  });
+  return (
+    <>
+      <button type="button" className="link" disabled={!client || open.isPending} aria-label={`Edit ${title}`} onClick={() => open.mutate()}>Edit</button>
+      {open.error && <span role="alert" className="error"> {open.error.message}</span>}
+    </>
+  );
+}
+
+/** The open drafts of the program's role-plays (new ones too): unpublished work to come back to. */
+function RoleplayDrafts({ programID, clientID, programSlug }: { programID: string; clientID: string; programSlug: string }) {
+  const client = useClients().data?.find((c) => c.id === clientID);
+  const list = useLibraryDrafts(client?.slug, "roleplay", !!client);
+  const prefix = client ? libraryPath.roleplay(client.slug, programSlug, "").replace(/\.roleplay\.yaml$/, "") : "";
+  const mine = list.data?.filter((d) => d.path.startsWith(prefix) && !d.path.slice(prefix.length).includes("/")) ?? [];
+  if (mine.length === 0) return null;
+  return (
+    <>
+      <h3>Role-play drafts</h3>
+      <ul>
+        {mine.map((d) => (
+          <li key={d.id}>
+            <Link to={`/library/roleplay-drafts/${d.id}?program=${programID}`}>{d.path.slice(prefix.length).replace(/\.roleplay\.yaml$/, "")}</Link>
+            <span className="hint"> · {d.published ? "changes to a published role-play" : "new"}, saved by {d.updated_by_name} {formatDateTime(d.updated_at)}</span>
+          </li>
+        ))}
+      </ul>
+    </>
+  );
+}
+
+/** Starts a new role-play of the program as a library draft from a starter file, opened in the role-play editor. */
+function NewRoleplay({ programID, clientID, programSlug }: { programID: string; clientID: string; programSlug: string }) {
+  const navigate = useNavigate();
+  const client = useClients().data?.find((c) => c.id === clientID);
+  const [slug, setSlug] = useState("");
+  const starter = useMutation({
+    mutationFn: () => drafts.start({ client: client!.slug, kind: "roleplay", path: libraryPath.roleplay(client!.slug, programSlug, slug), body: roleplayStarter("A new role-play") }),
+    onSuccess: (d) => navigate(`/library/roleplay-drafts/${d.id}?program=${programID}`),
+  });
+  const fieldError = starter.error instanceof ApiError ? (starter.error.fields.path ?? starter.error.message) : starter.error?.message;
+  return (
+    <form className="inline-form" noValidate onSubmit={(e) => { e.preventDefault(); if (slug && client) starter.mutate(); }}>
+      <Field label="New role-play's slug" hint="Lowercase letters, digits and hyphens: its file name in the library, e.g. late-fee." error={fieldError}>
+        <input value={slug} onChange={(e) => setSlug(e.target.value)} autoComplete="off" />
+      </Field>
+      <button type="submit" disabled={!slug || !client || starter.isPending}>New role-play</button>
+    </form>
   );
 }
 

@@ -89,6 +89,33 @@ func (s *Scenario) enter(id string, mood int) int {
 	return mood
 }
 
+// begin is where a run of the scenario starts: the start turn and the mood
+// once it is reached.
+func (s *Scenario) begin() (string, int) {
+	mood, _ := moodValue(s.Persona.Mood)
+	return s.Start, s.enter(s.Start, mood)
+}
+
+// advance is the run's state machine, for real runs and test runs alike:
+// it plays the answer to the current turn cur (the index-th answer) at mood
+// and returns the step, then either the ending reached (the call is over;
+// the mood is the one the answer left) or the next turn and the mood once
+// it is reached. Errors: invalid (see answer); an unknown turn is a defect.
+func (s *Scenario) advance(cur string, index, mood int, optionID, text string) (Step, *Ending, string, int, error) {
+	t := s.turn(cur)
+	if t == nil {
+		return Step{}, nil, "", 0, fmt.Errorf("roleplay: unknown turn %q", cur)
+	}
+	st, next, mood, err := s.answer(t, index, mood, optionID, text)
+	if err != nil {
+		return st, nil, "", 0, err
+	}
+	if e := s.ending(next); e != nil {
+		return st, e, "", mood, nil
+	}
+	return st, nil, next, s.enter(next, mood), nil
+}
+
 // answer plays the agent's answer to turn t at mood. It returns the step,
 // the id of what comes next (a turn or an ending) and the new mood; the
 // call hangs up (next is the hangup ending) when the answer lowered the

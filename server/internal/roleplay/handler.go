@@ -37,6 +37,8 @@ func (h *Handler) Register(rg *gin.RouterGroup) {
 	rg.POST("/runs/:id/review", reviewers, h.review)
 	rg.GET("/reviews", reviewers, h.reviews)
 	rg.GET("/roleplays/:id/competencies", users, h.summary)
+	rg.POST("/roleplay-preview", users, h.preview)
+	rg.POST("/roleplay-preview/check", users, h.checkPreview)
 }
 
 type idURI struct {
@@ -210,4 +212,38 @@ func (h *Handler) summary(c *gin.Context) {
 		return
 	}
 	c.JSON(http.StatusOK, sum)
+}
+
+type previewRequest struct {
+	Client   string   `json:"client" binding:"required,max=100"`
+	Scenario string   `json:"scenario" binding:"max=262144"`
+	Choices  []string `json:"choices" binding:"max=500,dive,max=4000"`
+}
+
+func (h *Handler) preview(c *gin.Context) {
+	var req previewRequest
+	if err := httpx.BindJSON(c, &req); err != nil {
+		httpx.Error(c, err)
+		return
+	}
+	v, err := h.svc.PlayPreview(c.Request.Context(), PreviewInput(req))
+	if err != nil {
+		httpx.Error(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, v)
+}
+
+func (h *Handler) checkPreview(c *gin.Context) {
+	var req previewRequest
+	if err := httpx.BindJSON(c, &req); err != nil {
+		httpx.Error(c, err)
+		return
+	}
+	v, err := h.svc.CheckScenario(c.Request.Context(), req.Client, req.Scenario)
+	if err != nil {
+		httpx.Error(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, v)
 }

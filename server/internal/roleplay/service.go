@@ -192,10 +192,10 @@ func (s *Service) Start(ctx context.Context, roleplayID string) (*RunView, error
 		if err != nil {
 			return err
 		}
-		mood, _ := moodValue(sc.Persona.Mood)
+		turn, mood := sc.begin()
 		r = &run{ID: uuid.NewString(), RoleplayID: rp.ID, Version: rp.CurrentVersion, UserID: p.UserID,
-			ClientID: rp.ClientID, ProgramID: rp.ProgramID, State: StateInProgress, CurrentTurn: sc.Start,
-			Mood: sc.enter(sc.Start, mood), Steps: json.RawMessage("[]"), SignoffRequired: signoff, StartedAt: now}
+			ClientID: rp.ClientID, ProgramID: rp.ProgramID, State: StateInProgress, CurrentTurn: turn,
+			Mood: mood, Steps: json.RawMessage("[]"), SignoffRequired: signoff, StartedAt: now}
 		return db.Translate(tx.Create(r).Error, "run")
 	})
 	if err != nil {
@@ -280,11 +280,7 @@ func (s *Service) Take(ctx context.Context, runID string, in TurnInput) (*RunVie
 		if err != nil {
 			return err
 		}
-		t := sc.turn(r.CurrentTurn)
-		if t == nil {
-			return fmt.Errorf("roleplay: run %s is at unknown turn %q", r.ID, r.CurrentTurn)
-		}
-		st, next, mood, err := sc.answer(t, len(steps), r.Mood, in.OptionID, in.Text)
+		st, e, next, mood, err := sc.advance(r.CurrentTurn, len(steps), r.Mood, in.OptionID, in.Text)
 		if err != nil {
 			return err
 		}
@@ -295,7 +291,7 @@ func (s *Service) Take(ctx context.Context, runID string, in TurnInput) (*RunVie
 		}
 		r.Steps, r.Seq, r.Mood = raw, r.Seq+1, mood
 		upd := map[string]any{"steps": string(raw), "seq": r.Seq, "mood": mood}
-		if e := sc.ending(next); e != nil {
+		if e != nil {
 			if err := s.finish(ctx, tx, p, r, sc, steps, e, upd); err != nil {
 				return err
 			}
@@ -304,8 +300,8 @@ func (s *Service) Take(ctx context.Context, runID string, in TurnInput) (*RunVie
 			}
 			finished = r
 		} else {
-			r.CurrentTurn, r.Mood = next, sc.enter(next, mood)
-			upd["current_turn"], upd["mood"] = r.CurrentTurn, r.Mood
+			r.CurrentTurn = next
+			upd["current_turn"] = r.CurrentTurn
 		}
 		if err := updateRun(tx, r.ID, upd); err != nil {
 			return err
@@ -367,13 +363,20 @@ func (s *Service) Abandon(ctx context.Context, runID string) (*Result, error) {
 	return s.result(ctx, r)
 }
 
-// finish scores the run at ending e and audits the result.
-func (s *Service) finish(ctx context.Context, tx *gorm.DB, p *auth.Principal, r *run, sc *Scenario, steps []Step, e *Ending, upd map[string]any) error {
-	score := sc.evaluate(steps, e.Outcome, nil)
+// scoreAt scores the steps of a call that ended at e, for real runs and
+// test runs alike: an abandoned call never passes.
+func (s *Scenario) scoreAt(steps []Step, e *Ending) Score {
+	score := s.evaluate(steps, e.Outcome, nil)
 	if e.ID == abandonedEnding.ID {
 		score.Passed = false
 		score.Reasons = append(score.Reasons, Reason{Kind: ReasonOutcome, Message: "The call was ended before it was over."})
 	}
+	return score
+}
+
+// finish scores the run at ending e and audits the result.
+func (s *Service) finish(ctx context.Context, tx *gorm.DB, p *auth.Principal, r *run, sc *Scenario, steps []Step, e *Ending, upd map[string]any) error {
+	score := sc.scoreAt(steps, e)
 	raw, err := json.Marshal(score)
 	if err != nil {
 		return err

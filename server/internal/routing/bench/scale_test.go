@@ -10,8 +10,10 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"path/filepath"
 	"runtime"
 	"runtime/debug"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
@@ -47,7 +49,8 @@ import (
 // memory (VmRSS sampled every 50 ms during the gate's run; the process also
 // holds the load generator and the seed's list of pairs, so it is an upper
 // bound on the server's), the view's entries, failed change-feed reads,
-// and the load average; and after all sizes, each size's p99 as a multiple
+// and the load average (BENCH_PROFILE_DIR=dir: a CPU profile of each
+// size's gate run there); and after all sizes, each size's p99 as a multiple
 // of the smallest size's. `make bench-scale` runs it (the 100,000-agent
 // seed takes minutes). Run it once:
 // go test -run '^$' -bench EligibilityScale -benchtime 1x -timeout 30m ./server/internal/routing/bench
@@ -213,7 +216,9 @@ func scaleRun(b *testing.B, agents, rate int, d time.Duration) scaleRow {
 			}
 		}
 	}()
+	stopProfile := cpuProfile(b, fmt.Sprintf("scale-gate-%d", agents))
 	gate := openLoop(b, env, client, rate, d, check)
+	stopProfile()
 	stopSampling()
 	<-sampled
 	baseline := openLoop(b, env, client, rate, d, func(rng *rand.Rand) *http.Request {
@@ -270,6 +275,29 @@ func openLoop(b *testing.B, env *apitest.Env, client *http.Client, rate int, d t
 	}
 	return openResult{p50: lat[total/2], p99: lat[total*99/100], p999: lat[total*999/1000], errors: errs.Load(), n: total,
 		done: float64(total) / elapsed.Seconds(), self: self, pg: pg}
+}
+
+// cpuProfile writes a CPU profile to BENCH_PROFILE_DIR/<name>.pprof when
+// that variable is set; the returned func stops it.
+func cpuProfile(b *testing.B, name string) func() {
+	dir := os.Getenv("BENCH_PROFILE_DIR")
+	if dir == "" {
+		return func() {}
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		b.Fatal(err)
+	}
+	f, err := os.Create(filepath.Join(dir, name+".pprof"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		b.Fatal(err)
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
+	}
 }
 
 // residentBytes is this process's resident set (VmRSS), 0 when unknown.

@@ -12,6 +12,7 @@ import (
 	"database/sql"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -35,6 +36,7 @@ type Metrics struct {
 	jobFailures *prometheus.CounterVec
 	jobDuration *prometheus.HistogramVec
 	queued      *prometheus.CounterVec
+	byRoute     sync.Map // httpKey → *httpInstruments
 }
 
 // New registers the instruments, the Go and process collectors, the pool
@@ -89,9 +91,39 @@ func (m *Metrics) HTTP() gin.HandlerFunc {
 		if route == "" {
 			route = "unmatched"
 		}
-		m.requests.WithLabelValues(c.Request.Method, route, strconv.Itoa(c.Writer.Status())).Inc()
-		m.duration.WithLabelValues(c.Request.Method, route).Observe(time.Since(start).Seconds())
+		m.instruments(c.Request.Method, route, c.Writer.Status()).observe(time.Since(start))
 	}
+}
+
+// httpKey names one route's instruments; httpInstruments are its counter
+// and histogram, resolved once (WithLabelValues hashes and looks up its
+// labels each time: a visible share of a request answered from memory).
+// The set is bounded like the labels themselves: route templates, not
+// paths.
+type httpKey struct {
+	method, route string
+	status        int
+}
+
+type httpInstruments struct {
+	requests prometheus.Counter
+	duration prometheus.Observer
+}
+
+func (h *httpInstruments) observe(took time.Duration) {
+	h.requests.Inc()
+	h.duration.Observe(took.Seconds())
+}
+
+func (m *Metrics) instruments(method, route string, status int) *httpInstruments {
+	k := httpKey{method, route, status}
+	if h, ok := m.byRoute.Load(k); ok {
+		return h.(*httpInstruments)
+	}
+	h := &httpInstruments{requests: m.requests.WithLabelValues(method, route, strconv.Itoa(status)),
+		duration: m.duration.WithLabelValues(method, route)}
+	got, _ := m.byRoute.LoadOrStore(k, h)
+	return got.(*httpInstruments)
 }
 
 // Rejected counts a request refused by admission control.

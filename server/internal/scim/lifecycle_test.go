@@ -169,12 +169,22 @@ func TestDeleteUserDeactivates(t *testing.T) {
 		t.Fatalf("login after delete: got %d, want 401", res.Status)
 	}
 	u := f.user(t, userID) // still there for Skillgate: the admin pages, the audit trail, the history
-	if u.Active || u.DisplayName != "Kai Moreno" || !slices.Equal(u.ClientIDs, []string{f.clientA}) {
-		t.Fatalf("after delete: %+v, want the same account, inactive, its memberships kept", u)
+	if u.Active || u.DisplayName != "Kai Moreno" {
+		t.Fatalf("after delete: %+v, want the same account, inactive", u)
 	}
-	if d, s := f.countAudit(t, "user.deactivate", userID), f.countAudit(t, "user.scim_delete", userID); d != 1 || s != 1 {
-		t.Fatalf("audit: %d user.deactivate, %d user.scim_delete, want 1 and 1 for a delete and its re-send", d, s)
+	// The deleted user left their groups, as the provider sees it: what the
+	// group gave (acme-bank) is taken back, audited.
+	if len(u.ClientIDs) != 0 {
+		t.Fatalf("after delete: memberships %v, want none (Acme Agents gave acme-bank)", u.ClientIDs)
 	}
+	if d, s, g := f.countAudit(t, "user.deactivate", userID), f.countAudit(t, "user.scim_delete", userID), f.countAudit(t, "group.update", groupID); d != 1 || s != 1 || g != 1 {
+		t.Fatalf("audit: %d user.deactivate, %d user.scim_delete, %d group.update, want 1, 1 and 1 for a delete and its re-send", d, s, g)
+	}
+	f.play(t, []step{
+		withIDs(step{"group", "GET", "/scim/v2/Groups/{gid}", "", 200, members()}, userID, groupID),
+		{"groups", "GET", "/scim/v2/Groups", "", 200, func(t *testing.T, b map[string]any) { members()(t, resource(t, b)) }},
+		{"group by name", "GET", "/scim/v2/Groups?filter=" + q(`displayName eq "Acme Agents"`), "", 200, func(t *testing.T, b map[string]any) { members()(t, resource(t, b)) }},
+	})
 
 	// The person comes back: the provider creates them again, and gets the same account.
 	f.play(t, []step{
@@ -189,5 +199,65 @@ func TestDeleteUserDeactivates(t *testing.T) {
 	if n := f.countAudit(t, "user.scim_restore", userID); n != 1 {
 		t.Fatalf("user.scim_restore entries: got %d, want 1", n)
 	}
+	// Back in no group, as the provider sees them, until it pushes the
+	// groups again: then what they give comes back.
+	f.play(t, []step{
+		withIDs(step{"group after re-creation", "GET", "/scim/v2/Groups/{gid}", "", 200, members()}, userID, groupID),
+		withIDs(step{"add to the group again", "PATCH", "/scim/v2/Groups/{gid}", `{"Operations":[{"op":"add","path":"members","value":[{"value":"{id}"}]}]}`,
+			200, members(userID)}, userID, groupID),
+	})
+	if got := f.user(t, userID).ClientIDs; !slices.Equal(got, []string{f.clientA}) {
+		t.Fatalf("back in Acme Agents: memberships %v, want acme-bank", got)
+	}
 	f.login(t, "kai@example.com")
+}
+
+// members checks a group's members are exactly ids.
+func members(ids ...string) func(*testing.T, map[string]any) {
+	return func(t *testing.T, b map[string]any) {
+		t.Helper()
+		list, _ := b["members"].([]any)
+		got := []string{}
+		for _, m := range list {
+			got = append(got, m.(map[string]any)["value"].(string))
+		}
+		if !slices.Equal(got, ids) {
+			t.Fatalf("members %v, want %v in %v", got, ids, b)
+		}
+	}
+}
+
+// resource returns the one resource of a list response.
+func resource(t *testing.T, b map[string]any) map[string]any {
+	t.Helper()
+	list, _ := b["Resources"].([]any)
+	if len(list) != 1 {
+		t.Fatalf("got %d resources, want 1 in %v", len(list), b)
+	}
+	return list[0].(map[string]any)
+}
+
+// A group never lists a user the provider deleted, even one whose
+// membership row was left behind (deleted before DELETE took users out of
+// their groups), and such a row does not stop the group from changing.
+func TestGroupHidesDeletedMember(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	userID, groupID := f.play(t, []step{
+		{"create", "POST", "/scim/v2/Users", `{"userName":"lee@example.com","active":true}`, 201, nil},
+		{"group", "POST", "/scim/v2/Groups", `{"displayName":"Night Shift","members":[{"value":"{id}"}]}`, 201, nil},
+	})
+	if err := f.DB.Exec(`UPDATE users SET active = false, scim_deleted_at = now() WHERE id = ?`, userID).Error; err != nil {
+		t.Fatal(err)
+	}
+	f.play(t, []step{
+		withIDs(step{"group", "GET", "/scim/v2/Groups/{gid}", "", 200, members()}, userID, groupID),
+		{"groups", "GET", "/scim/v2/Groups", "", 200, func(t *testing.T, b map[string]any) { members()(t, resource(t, b)) }},
+		withIDs(step{"rename", "PATCH", "/scim/v2/Groups/{gid}", `{"Operations":[{"op":"replace","path":"displayName","value":"Late Shift"}]}`,
+			200, members()}, userID, groupID),
+		withIDs(step{"add the deleted user", "PATCH", "/scim/v2/Groups/{gid}", `{"Operations":[{"op":"add","path":"members","value":[{"value":"{id}"}]}]}`,
+			400, scimError("400", "invalidValue")}, userID, groupID),
+		withIDs(step{"put with the deleted user", "PUT", "/scim/v2/Groups/{gid}", `{"displayName":"Late Shift","members":[{"value":"{id}"}]}`,
+			400, scimError("400", "invalidValue")}, userID, groupID),
+	})
 }

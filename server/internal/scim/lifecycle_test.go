@@ -4,9 +4,11 @@ import (
 	"context"
 	"net/http"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/skillgate/skillgate/server/internal/apitest"
+	"github.com/skillgate/skillgate/server/internal/app"
 	"github.com/skillgate/skillgate/server/internal/auth"
 )
 
@@ -260,4 +262,72 @@ func TestGroupHidesDeletedMember(t *testing.T) {
 		withIDs(step{"put with the deleted user", "PUT", "/scim/v2/Groups/{gid}", `{"displayName":"Late Shift","members":[{"value":"{id}"}]}`,
 			400, scimError("400", "invalidValue")}, userID, groupID),
 	})
+}
+
+// The identity provider is the source of truth for the accounts it
+// provisions: an admin may not reactivate an account it deleted (409,
+// saying why, nothing changed), which stays out of SCIM's view until the
+// provider creates it again. An account deactivated by active:false (not
+// deleted) is the admin's to reactivate, as before, and SCIM sees it.
+func TestAdminReactivationOfDeletedAccount(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	admin := f.login(t, "admin@example.com")
+	userID, _ := f.play(t, []step{
+		{"create", "POST", "/scim/v2/Users", `{"userName":"mo@example.com","active":true}`, 201, nil},
+		{"delete", "DELETE", "/scim/v2/Users/{id}", "", 204, nil},
+	})
+	res := f.Do(apitest.Request{Method: "POST", Path: "/api/v1/users/" + userID + "/reactivate", Token: admin})
+	var e struct{ Code, Message string }
+	res.JSON(t, &e)
+	if res.Status != http.StatusConflict || e.Code != "conflict" || !strings.Contains(e.Message, "identity provider") {
+		t.Fatalf("reactivate a SCIM-deleted account: got %d %s, want 409 conflict naming the identity provider", res.Status, res.Body)
+	}
+	if f.user(t, userID).Active || f.countAudit(t, "user.reactivate", userID) != 0 {
+		t.Fatal("a refused reactivation changed the account")
+	}
+	f.play(t, []step{withIDs(step{"still gone from SCIM", "GET", "/scim/v2/Users/{id}", "", 404, scimError("404", "")}, userID, "")})
+	// Deactivating it again is no change, and allowed.
+	if res := f.Do(apitest.Request{Method: "POST", Path: "/api/v1/users/" + userID + "/deactivate", Token: admin}); res.Status != http.StatusOK {
+		t.Fatalf("deactivate a SCIM-deleted account: got %d %s, want 200", res.Status, res.Body)
+	}
+
+	// Deactivated by the provider without a delete: the admin may reactivate.
+	otherID, _ := f.play(t, []step{
+		{"create", "POST", "/scim/v2/Users", `{"userName":"ny@example.com","active":true}`, 201, nil},
+		{"disable", "PATCH", "/scim/v2/Users/{id}", `{"Operations":[{"op":"replace","path":"active","value":false}]}`, 200, field("active", false)},
+	})
+	if res := f.Do(apitest.Request{Method: "POST", Path: "/api/v1/users/" + otherID + "/reactivate", Token: admin}); res.Status != http.StatusOK {
+		t.Fatalf("reactivate a deactivated (not deleted) account: got %d %s, want 200", res.Status, res.Body)
+	}
+	f.play(t, []step{withIDs(step{"SCIM sees it active", "GET", "/scim/v2/Users/{id}", "", 200, field("active", true)}, otherID, "")})
+}
+
+// A break-glass admin's account is Skillgate's while password sign-in is
+// off: another break-glass admin may reactivate it even if the provider
+// deleted it before password sign-in was turned off, which brings it back
+// into SCIM's view (still out of the provider's reach), audited.
+func TestBreakGlassReactivationClearsSCIMDelete(t *testing.T) {
+	t.Parallel()
+	env := apitest.NewWith(t, func(c *app.Config) {
+		c.Password = auth.PasswordPolicy{Off: true, BreakGlass: []string{"root@example.com", "root2@example.com"}}
+	})
+	root := env.User("root@example.com", auth.RoleAdmin)
+	env.User("root2@example.com", auth.RoleAdmin)
+	if err := env.DB.Exec(`UPDATE users SET active = false, scim_deleted_at = now() WHERE id = ?`, root.ID).Error; err != nil {
+		t.Fatal(err)
+	}
+	res := env.Do(apitest.Request{Method: "POST", Path: "/api/v1/users/" + root.ID + "/reactivate", Token: env.Login("root2@example.com")})
+	if res.Status != http.StatusOK {
+		t.Fatalf("reactivate a break-glass admin the provider deleted: got %d %s, want 200", res.Status, res.Body)
+	}
+	u, err := env.App.Auth.LookupProvisioned(context.Background(), root.ID)
+	if err != nil || !u.Active {
+		t.Fatalf("after reactivation: %+v %v, want active and seen by SCIM", u, err)
+	}
+	var n int
+	if err := env.DB.Raw(`SELECT count(*) FROM audit_log WHERE action = 'user.scim_restore' AND subject_id = ?`, root.ID).Scan(&n).Error; err != nil || n != 1 {
+		t.Fatalf("user.scim_restore entries: %d %v, want 1", n, err)
+	}
+	env.Login("root@example.com")
 }

@@ -367,63 +367,60 @@ func (s *Service) changeGroup(ctx context.Context, actor audit.Actor, g *Group, 
 // changed, whose cached sessions the caller forgets after the commit.
 func (s *Service) changeGroupTx(ctx context.Context, tx *gorm.DB, actor audit.Actor, g *Group, create bool, change func(*Group) ([]string, error)) ([]string, error) {
 	var touched []string
-	err := func() error {
-		if !create {
-			cur, err := s.store.groupByID(ctx, tx, g.ID, true)
-			if err != nil {
-				return err
-			}
-			*g = *cur
-		}
-		before := map[string]any{"display_name": g.DisplayName, "external_id": g.ExternalID, "members": slices.Clone(g.Members)}
-		members, err := change(g)
+	if !create {
+		cur, err := s.store.groupByID(ctx, tx, g.ID, true)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		members = dedupe(members)
-		known, err := existingUsers(tx, members)
-		if err != nil {
-			return err
+		*g = *cur
+	}
+	before := map[string]any{"display_name": g.DisplayName, "external_id": g.ExternalID, "members": slices.Clone(g.Members)}
+	members, err := change(g)
+	if err != nil {
+		return nil, err
+	}
+	members = dedupe(members)
+	known, err := existingUsers(tx, members)
+	if err != nil {
+		return nil, err
+	}
+	for _, m := range members {
+		if !known[m] {
+			return nil, apperr.Invalidf("members", "user %s does not exist (or the provider deleted it)", m)
 		}
-		for _, m := range members {
-			if !known[m] {
-				return apperr.Invalidf("members", "user %s does not exist", m)
-			}
+	}
+	// Whose groups change: who joins or leaves, and every member, old or
+	// new, when the group is renamed (the map goes by the group's name).
+	renamed := !create && g.DisplayName != before["display_name"]
+	for _, m := range append(slices.Clone(g.Members), members...) {
+		if renamed || slices.Contains(g.Members, m) != slices.Contains(members, m) {
+			touched = append(touched, m)
 		}
-		// Whose groups change: who joins or leaves, and every member, old or
-		// new, when the group is renamed (the map goes by the group's name).
-		renamed := !create && g.DisplayName != before["display_name"]
-		for _, m := range append(slices.Clone(g.Members), members...) {
-			if renamed || slices.Contains(g.Members, m) != slices.Contains(members, m) {
-				touched = append(touched, m)
-			}
+	}
+	touched = dedupe(touched)
+	var namesBefore map[string][]string
+	if !s.cfg.Groups.Empty() {
+		if namesBefore, err = groupNamesOfEach(tx, touched); err != nil {
+			return nil, err
 		}
-		touched = dedupe(touched)
-		var namesBefore map[string][]string
-		if !s.cfg.Groups.Empty() {
-			if namesBefore, err = groupNamesOfEach(tx, touched); err != nil {
-				return err
-			}
-		}
-		g.UpdatedAt = s.clock.Now()
-		if err := saveGroup(tx, g, create); err != nil {
-			return err
-		}
-		if err := setGroupMembers(tx, g.ID, members); err != nil {
-			return err
-		}
-		g.Members = members
-		action := "group.update"
-		if create {
-			action, before = "group.create", nil
-		}
-		if err := s.recorder.Record(ctx, tx, audit.Entry{Actor: actor, Action: action, SubjectType: "group", SubjectID: g.ID, Before: before,
-			After: map[string]any{"display_name": g.DisplayName, "external_id": g.ExternalID, "members": g.Members}}); err != nil {
-			return err
-		}
-		return s.applyGroupsOf(ctx, tx, actor, namesBefore)
-	}()
-	return touched, err
+	}
+	g.UpdatedAt = s.clock.Now()
+	if err := saveGroup(tx, g, create); err != nil {
+		return nil, err
+	}
+	if err := setGroupMembers(tx, g.ID, members); err != nil {
+		return nil, err
+	}
+	g.Members = members
+	action := "group.update"
+	if create {
+		action, before = "group.create", nil
+	}
+	if err := s.recorder.Record(ctx, tx, audit.Entry{Actor: actor, Action: action, SubjectType: "group", SubjectID: g.ID, Before: before,
+		After: map[string]any{"display_name": g.DisplayName, "external_id": g.ExternalID, "members": g.Members}}); err != nil {
+		return nil, err
+	}
+	return touched, s.applyGroupsOf(ctx, tx, actor, namesBefore)
 }
 
 // groupNamesOfEach returns the names of each user's groups, in tx.

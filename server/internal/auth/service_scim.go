@@ -380,15 +380,6 @@ func (s *Service) changeGroupTx(ctx context.Context, tx *gorm.DB, actor audit.Ac
 		return nil, err
 	}
 	members = dedupe(members)
-	known, err := existingUsers(tx, members)
-	if err != nil {
-		return nil, err
-	}
-	for _, m := range members {
-		if !known[m] {
-			return nil, apperr.Invalidf("members", "user %s does not exist (or the provider deleted it)", m)
-		}
-	}
 	// Whose groups change: who joins or leaves, and every member, old or
 	// new, when the group is renamed (the map goes by the group's name).
 	renamed := !create && g.DisplayName != before["display_name"]
@@ -398,6 +389,21 @@ func (s *Service) changeGroupTx(ctx context.Context, tx *gorm.DB, actor audit.Ac
 		}
 	}
 	touched = dedupe(touched)
+	// Lock them, in one order, before anything is written: a user the
+	// provider deletes meanwhile (DeleteProvisioned locks the user after
+	// their groups) is then either out of every group first, or refused here.
+	if err := lockUsers(tx, touched); err != nil {
+		return nil, err
+	}
+	known, err := existingUsers(tx, members)
+	if err != nil {
+		return nil, err
+	}
+	for _, m := range members {
+		if !known[m] {
+			return nil, apperr.Invalidf("members", "user %s does not exist (or the provider deleted it)", m)
+		}
+	}
 	var namesBefore map[string][]string
 	if !s.cfg.Groups.Empty() {
 		if namesBefore, err = groupNamesOfEach(tx, touched); err != nil {

@@ -2,6 +2,7 @@ package auth
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"github.com/google/uuid"
@@ -221,6 +222,18 @@ func groupNamesOf(tx *gorm.DB, userID string) ([]string, error) {
 	err := tx.Model(&Group{}).Where("id IN (SELECT group_id FROM scim_group_members WHERE user_id = ?)", userID).
 		Order("display_name").Pluck("display_name", &names).Error
 	return names, db.Translate(err, "groups")
+}
+
+// lockUsers locks the users of ids SCIM shows, by id, in tx (ids that are
+// no user's are left out).
+func lockUsers(tx *gorm.DB, ids []string) error {
+	valid := slices.DeleteFunc(slices.Clone(ids), func(id string) bool { return uuid.Validate(id) != nil })
+	if len(valid) == 0 {
+		return nil
+	}
+	var locked []string
+	err := tx.Model(&User{}).Clauses(lockingForUpdate).Where("id IN ? AND scim_deleted_at IS NULL", valid).Order("id").Pluck("id", &locked).Error
+	return db.Translate(err, "users")
 }
 
 // existingUsers returns which of ids are users SCIM shows (not deleted

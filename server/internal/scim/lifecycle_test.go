@@ -2,9 +2,11 @@ package scim_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/skillgate/skillgate/server/internal/apitest"
@@ -330,4 +332,43 @@ func TestBreakGlassReactivationClearsSCIMDelete(t *testing.T) {
 		t.Fatalf("user.scim_restore entries: %d %v, want 1", n, err)
 	}
 	env.Login("root@example.com")
+}
+
+// A DELETE of a user racing a group change that adds them (or removes
+// them from another group) never leaves the deleted user in a group, and
+// never fails with a deadlock: the group change either lands first (and
+// the delete takes the user out again) or is refused with 400.
+func TestDeleteRacesGroupChange(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	for i := range 8 {
+		name := fmt.Sprintf("race%d@example.com", i)
+		userID, inGroup := f.play(t, []step{
+			{"create", "POST", "/scim/v2/Users", `{"userName":"` + name + `","active":true}`, 201, nil},
+			{"in a group", "POST", "/scim/v2/Groups", fmt.Sprintf(`{"displayName":"Acme Agents %d","members":[{"value":"{id}"}]}`, i), 201, nil},
+		})
+		_, other := f.play(t, []step{{"another group", "POST", "/scim/v2/Groups", fmt.Sprintf(`{"displayName":"Skillgate Trainers %d"}`, i), 201, nil}})
+		var wg sync.WaitGroup
+		statuses := make([]int, 3)
+		send := func(k int, method, path, body string) {
+			defer wg.Done()
+			req := apitest.Request{Method: method, Path: path, Token: f.token, Header: map[string]string{"Content-Type": "application/scim+json"}}
+			if body != "" {
+				req.Body = []byte(body)
+			}
+			statuses[k] = f.Do(req).Status
+		}
+		wg.Add(3)
+		go send(0, "DELETE", "/scim/v2/Users/"+userID, "")
+		go send(1, "PATCH", "/scim/v2/Groups/"+other, `{"Operations":[{"op":"add","path":"members","value":[{"value":"`+userID+`"}]}]}`)
+		go send(2, "PATCH", "/scim/v2/Groups/"+inGroup, `{"Operations":[{"op":"replace","path":"displayName","value":"Acme Agents `+fmt.Sprint(i)+`b"}]}`)
+		wg.Wait()
+		if statuses[0] != 204 || (statuses[1] != 200 && statuses[1] != 400) || statuses[2] != 200 {
+			t.Fatalf("round %d: delete %d, add %d, rename %d; want 204, 200 or 400, 200", i, statuses[0], statuses[1], statuses[2])
+		}
+		var n int
+		if err := f.DB.Raw(`SELECT count(*) FROM scim_group_members WHERE user_id = ?`, userID).Scan(&n).Error; err != nil || n != 0 {
+			t.Fatalf("round %d: the deleted user is in %d groups (%v), want none", i, n, err)
+		}
+	}
 }

@@ -166,13 +166,22 @@ func (s *Service) LookupProvisioned(ctx context.Context, id string) (*User, erro
 }
 
 // DeleteProvisioned is SCIM's DELETE of a user: Skillgate deletes nothing.
-// The user is deactivated (every session ends, as by an admin) and hidden
-// from SCIM: from then on it answers not_found, as RFC 7644 section 3.6
-// asks of a deleted resource, and a re-sent DELETE gets not_found too. Its
-// history, memberships and groups stay. Returns not_found, and forbidden
-// for a break-glass admin while password sign-in is off.
+// The user is deactivated (every session ends, as by an admin), leaves
+// every SCIM group (the group map taking back what those groups gave, as
+// when the provider removes a member) and is hidden from SCIM: from then on
+// it answers not_found, as RFC 7644 section 3.6 asks of a deleted
+// resource, and a re-sent DELETE gets not_found too. Its history stays.
+// Returns not_found, and forbidden for a break-glass admin while password
+// sign-in is off.
 func (s *Service) DeleteProvisioned(ctx context.Context, actor audit.Actor, id string) error {
+	var touched []string
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		touched = nil
+		// A group change locks the group, then its members: lock the
+		// user's groups before the user, so the two never wait on each other.
+		if err := lockGroupsOf(ctx, tx, id); err != nil {
+			return err
+		}
 		u, err := s.provisionedByID(ctx, tx, id)
 		if err != nil {
 			return err
@@ -181,6 +190,9 @@ func (s *Service) DeleteProvisioned(ctx context.Context, actor audit.Actor, id s
 			return errBreakGlassManaged
 		}
 		if err := s.setActive(ctx, tx, actor, u, false); err != nil {
+			return err
+		}
+		if touched, err = s.leaveGroups(ctx, tx, actor, u.ID); err != nil {
 			return err
 		}
 		now := s.clock.Now()
@@ -194,7 +206,31 @@ func (s *Service) DeleteProvisioned(ctx context.Context, actor audit.Actor, id s
 		return fmt.Errorf("auth: delete provisioned user: %w", err)
 	}
 	s.forgetSessions(id)
+	for _, u := range touched {
+		s.forgetSessions(u)
+	}
 	return nil
+}
+
+// leaveGroups takes the user out of every SCIM group, as the provider's
+// removal of a member would (each group change audited, the group map
+// applied), in tx. It returns the users whose groups changed.
+func (s *Service) leaveGroups(ctx context.Context, tx *gorm.DB, actor audit.Actor, userID string) ([]string, error) {
+	groupIDs, err := groupIDsOf(ctx, tx, userID)
+	if err != nil {
+		return nil, err
+	}
+	var touched []string
+	for _, gid := range groupIDs {
+		t, err := s.changeGroupTx(ctx, tx, actor, &Group{ID: gid}, false, func(g *Group) ([]string, error) {
+			return slices.DeleteFunc(slices.Clone(g.Members), func(m string) bool { return m == userID }), nil
+		})
+		if err != nil {
+			return nil, err
+		}
+		touched = append(touched, t...)
+	}
+	return dedupe(touched), nil
 }
 
 // errBreakGlassManaged refuses provisioning changes to a break-glass admin:
@@ -314,61 +350,9 @@ func (s *Service) changeGroupByID(ctx context.Context, actor audit.Actor, id str
 func (s *Service) changeGroup(ctx context.Context, actor audit.Actor, g *Group, create bool, change func(*Group) ([]string, error)) (*Group, error) {
 	var touched []string
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		touched = nil
-		if !create {
-			cur, err := s.store.groupByID(ctx, tx, g.ID, true)
-			if err != nil {
-				return err
-			}
-			*g = *cur
-		}
-		before := map[string]any{"display_name": g.DisplayName, "external_id": g.ExternalID, "members": slices.Clone(g.Members)}
-		members, err := change(g)
-		if err != nil {
-			return err
-		}
-		members = dedupe(members)
-		known, err := existingUsers(tx, members)
-		if err != nil {
-			return err
-		}
-		for _, m := range members {
-			if !known[m] {
-				return apperr.Invalidf("members", "user %s does not exist", m)
-			}
-		}
-		// Whose groups change: who joins or leaves, and every member, old or
-		// new, when the group is renamed (the map goes by the group's name).
-		renamed := !create && g.DisplayName != before["display_name"]
-		for _, m := range append(slices.Clone(g.Members), members...) {
-			if renamed || slices.Contains(g.Members, m) != slices.Contains(members, m) {
-				touched = append(touched, m)
-			}
-		}
-		touched = dedupe(touched)
-		var namesBefore map[string][]string
-		if !s.cfg.Groups.Empty() {
-			if namesBefore, err = groupNamesOfEach(tx, touched); err != nil {
-				return err
-			}
-		}
-		g.UpdatedAt = s.clock.Now()
-		if err := saveGroup(tx, g, create); err != nil {
-			return err
-		}
-		if err := setGroupMembers(tx, g.ID, members); err != nil {
-			return err
-		}
-		g.Members = members
-		action := "group.update"
-		if create {
-			action, before = "group.create", nil
-		}
-		if err := s.recorder.Record(ctx, tx, audit.Entry{Actor: actor, Action: action, SubjectType: "group", SubjectID: g.ID, Before: before,
-			After: map[string]any{"display_name": g.DisplayName, "external_id": g.ExternalID, "members": g.Members}}); err != nil {
-			return err
-		}
-		return s.applyGroupsOf(ctx, tx, actor, namesBefore)
+		var err error
+		touched, err = s.changeGroupTx(ctx, tx, actor, g, create, change)
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("auth: change group: %w", err)
@@ -377,6 +361,72 @@ func (s *Service) changeGroup(ctx context.Context, actor audit.Actor, g *Group, 
 		s.forgetSessions(u)
 	}
 	return g, nil
+}
+
+// changeGroupTx is changeGroup in tx; it returns the users whose groups
+// changed, whose cached sessions the caller forgets after the commit.
+func (s *Service) changeGroupTx(ctx context.Context, tx *gorm.DB, actor audit.Actor, g *Group, create bool, change func(*Group) ([]string, error)) ([]string, error) {
+	var touched []string
+	if !create {
+		cur, err := s.store.groupByID(ctx, tx, g.ID, true)
+		if err != nil {
+			return nil, err
+		}
+		*g = *cur
+	}
+	before := map[string]any{"display_name": g.DisplayName, "external_id": g.ExternalID, "members": slices.Clone(g.Members)}
+	members, err := change(g)
+	if err != nil {
+		return nil, err
+	}
+	members = dedupe(members)
+	// Whose groups change: who joins or leaves, and every member, old or
+	// new, when the group is renamed (the map goes by the group's name).
+	renamed := !create && g.DisplayName != before["display_name"]
+	for _, m := range append(slices.Clone(g.Members), members...) {
+		if renamed || slices.Contains(g.Members, m) != slices.Contains(members, m) {
+			touched = append(touched, m)
+		}
+	}
+	touched = dedupe(touched)
+	// Lock them, in one order, before anything is written: a user the
+	// provider deletes meanwhile (DeleteProvisioned locks the user after
+	// their groups) is then either out of every group first, or refused here.
+	if err := lockUsers(tx, touched); err != nil {
+		return nil, err
+	}
+	known, err := existingUsers(tx, members)
+	if err != nil {
+		return nil, err
+	}
+	for _, m := range members {
+		if !known[m] {
+			return nil, apperr.Invalidf("members", "user %s does not exist (or the provider deleted it)", m)
+		}
+	}
+	var namesBefore map[string][]string
+	if !s.cfg.Groups.Empty() {
+		if namesBefore, err = groupNamesOfEach(tx, touched); err != nil {
+			return nil, err
+		}
+	}
+	g.UpdatedAt = s.clock.Now()
+	if err := saveGroup(tx, g, create); err != nil {
+		return nil, err
+	}
+	if err := setGroupMembers(tx, g.ID, members); err != nil {
+		return nil, err
+	}
+	g.Members = members
+	action := "group.update"
+	if create {
+		action, before = "group.create", nil
+	}
+	if err := s.recorder.Record(ctx, tx, audit.Entry{Actor: actor, Action: action, SubjectType: "group", SubjectID: g.ID, Before: before,
+		After: map[string]any{"display_name": g.DisplayName, "external_id": g.ExternalID, "members": g.Members}}); err != nil {
+		return nil, err
+	}
+	return touched, s.applyGroupsOf(ctx, tx, actor, namesBefore)
 }
 
 // groupNamesOfEach returns the names of each user's groups, in tx.

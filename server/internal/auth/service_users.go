@@ -373,7 +373,12 @@ func (s *Service) update(ctx context.Context, p *Principal, id string, change fu
 }
 
 // SetActive deactivates (active=false, ending every session) or reactivates
-// a user (admins only). Admins may not deactivate themselves (conflict).
+// a user (admins only). Admins may not deactivate themselves (conflict),
+// nor reactivate an account the identity provider deleted over SCIM
+// (conflict: the provider is the source of truth for the accounts it
+// provisions, and brings it back by creating it again) — except a
+// break-glass admin while password sign-in is off, whose account is
+// Skillgate's: reactivating it also takes it out of SCIM's deleted state.
 // Returns not_found or forbidden.
 func (s *Service) SetActive(ctx context.Context, id string, active bool) (*User, error) {
 	p, err := requireAdmin(ctx)
@@ -383,20 +388,27 @@ func (s *Service) SetActive(ctx context.Context, id string, active bool) (*User,
 	if !active && id == p.UserID {
 		return nil, apperr.E(apperr.Conflict, "you may not deactivate yourself")
 	}
-	return s.SetActiveAs(ctx, p.Actor(), id, active)
-}
-
-// SetActiveAs deactivates or reactivates a user on behalf of actor without
-// checking who asks (for provisioning by the identity provider). Returns
-// not_found.
-func (s *Service) SetActiveAs(ctx context.Context, actor audit.Actor, id string, active bool) (*User, error) {
+	actor := p.Actor()
 	var out *User
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		u, err := s.store.userByID(ctx, tx, id, true)
 		if err != nil {
 			return err
 		}
 		out = u
+		if active && u.SCIMDeletedAt != nil {
+			if !s.cfg.Password.Off || !slices.Contains(s.cfg.Password.BreakGlass, u.Email) {
+				return errSCIMDeleted
+			}
+			if err := markSCIMDeleted(tx, u.ID, nil); err != nil {
+				return db.Translate(err, "user")
+			}
+			u.SCIMDeletedAt = nil
+			if err := s.recorder.Record(ctx, tx, audit.Entry{Actor: actor, Action: "user.scim_restore", SubjectType: "user", SubjectID: u.ID,
+				After: map[string]any{"email": u.Email, "break_glass": true}}); err != nil {
+				return err
+			}
+		}
 		return s.setActive(ctx, tx, actor, u, active)
 	})
 	if err != nil {
@@ -405,6 +417,10 @@ func (s *Service) SetActiveAs(ctx context.Context, actor audit.Actor, id string,
 	s.forgetSessions(out.ID)
 	return out, nil
 }
+
+// errSCIMDeleted refuses an admin's reactivation of an account the identity
+// provider deleted.
+var errSCIMDeleted = apperr.E(apperr.Conflict, "the identity provider deleted this account (SCIM): it is managed there, and comes back when the provider creates it again (assign the person to Skillgate at the provider)")
 
 // setActive deactivates (ending every session of the user) or reactivates
 // the locked user u and audits it, in tx; the caller forgets the user's

@@ -2,6 +2,7 @@ package auth
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"github.com/google/uuid"
@@ -91,7 +92,8 @@ func deletedByEmail(ctx context.Context, tx *gorm.DB, email string) (*User, erro
 	return &u, loadMemberships(tx.WithContext(ctx), &u)
 }
 
-// loadGroupMembers fills Members of each group.
+// loadGroupMembers fills Members of each group, leaving out the users
+// deleted over SCIM.
 func loadGroupMembers(tx *gorm.DB, groups ...*Group) error {
 	if len(groups) == 0 {
 		return nil
@@ -103,7 +105,9 @@ func loadGroupMembers(tx *gorm.DB, groups ...*Group) error {
 		g.Members = []string{}
 	}
 	var rows []groupMember
-	if err := tx.Where("group_id IN ?", ids).Order("user_id").Find(&rows).Error; err != nil {
+	// A user the provider deleted is no member of anything SCIM shows.
+	if err := tx.Where("group_id IN ? AND user_id IN (SELECT id FROM users WHERE scim_deleted_at IS NULL)", ids).
+		Order("user_id").Find(&rows).Error; err != nil {
 		return db.Translate(err, "group members")
 	}
 	for _, r := range rows {
@@ -191,12 +195,45 @@ func deleteGroup(tx *gorm.DB, id string) error {
 	return db.Translate(tx.Where("id = ?", id).Delete(&Group{}).Error, "group")
 }
 
+// groupIDsOf returns the ids of the user's groups, by id, in tx.
+func groupIDsOf(ctx context.Context, tx *gorm.DB, userID string) ([]string, error) {
+	if uuid.Validate(userID) != nil {
+		return nil, nil
+	}
+	var ids []string
+	err := tx.WithContext(ctx).Model(&groupMember{}).Where("user_id = ?", userID).Order("group_id").Pluck("group_id", &ids).Error
+	return ids, db.Translate(err, "groups")
+}
+
+// lockGroupsOf locks the user's groups, by id, in tx.
+func lockGroupsOf(ctx context.Context, tx *gorm.DB, userID string) error {
+	ids, err := groupIDsOf(ctx, tx, userID)
+	if err != nil || len(ids) == 0 {
+		return err
+	}
+	var locked []string
+	err = tx.WithContext(ctx).Model(&Group{}).Clauses(lockingForUpdate).Where("id IN ?", ids).Order("id").Pluck("id", &locked).Error
+	return db.Translate(err, "groups")
+}
+
 // groupNamesOf returns the names of the user's groups, in tx.
 func groupNamesOf(tx *gorm.DB, userID string) ([]string, error) {
 	var names []string
 	err := tx.Model(&Group{}).Where("id IN (SELECT group_id FROM scim_group_members WHERE user_id = ?)", userID).
 		Order("display_name").Pluck("display_name", &names).Error
 	return names, db.Translate(err, "groups")
+}
+
+// lockUsers locks the users of ids SCIM shows, by id, in tx (ids that are
+// no user's are left out).
+func lockUsers(tx *gorm.DB, ids []string) error {
+	valid := slices.DeleteFunc(slices.Clone(ids), func(id string) bool { return uuid.Validate(id) != nil })
+	if len(valid) == 0 {
+		return nil
+	}
+	var locked []string
+	err := tx.Model(&User{}).Clauses(lockingForUpdate).Where("id IN ? AND scim_deleted_at IS NULL", valid).Order("id").Pluck("id", &locked).Error
+	return db.Translate(err, "users")
 }
 
 // existingUsers returns which of ids are users SCIM shows (not deleted

@@ -267,9 +267,9 @@ func (h *Handler) patchUser(c *gin.Context) {
 }
 
 // deleteUser deactivates: Skillgate never deletes a user, whose history
-// stays. From then on SCIM answers 404 for the user (RFC 7644 section
-// 3.6), a re-sent DELETE included; a POST of the same userName brings the
-// account back.
+// stays. The user leaves every group, and from then on SCIM answers 404
+// for them (RFC 7644 section 3.6), a re-sent DELETE included; a POST of
+// the same userName brings the account back, in no group.
 func (h *Handler) deleteUser(c *gin.Context) {
 	if err := h.ids.DeleteProvisioned(c.Request.Context(), actor(c), c.Param("id")); err != nil {
 		h.fail(c, err)

@@ -264,8 +264,8 @@ func TestEntraSequence(t *testing.T) {
 	})
 	ed, _ := f.App.Auth.LookupUser(context.Background(), userID)
 	lee, _ := f.App.Auth.LookupUser(context.Background(), existing.ID)
-	if ed.Role != auth.RoleTrainer || ed.DisplayName != "Ed Okafor-Lane" || ed.Active {
-		t.Fatalf("ed: %+v, want an inactive trainer named Ed Okafor-Lane", ed)
+	if ed.Role != auth.RoleAgent || ed.DisplayName != "Ed Okafor-Lane" || ed.Active {
+		t.Fatalf("ed: %+v, want an inactive agent named Ed Okafor-Lane (deleted, so out of the group that made them a trainer)", ed)
 	}
 	if lee.Source != auth.SourceSCIM || lee.Role != auth.RoleAgent {
 		t.Fatalf("lee: source %s role %s, want scim, agent (left the group that made them a trainer)", lee.Source, lee.Role)

@@ -1334,6 +1334,113 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/library/drafts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Library drafts you may author
+         * @description Drafts of library files (client.yaml, program.yaml, quizzes, question banks, role-plays) held in the
+         *     database, which agents never see; only those the caller may author (catalog.MayAuthor: admins every
+         *     client's and core ones, trainers those of the clients they are members of), newest first.
+         */
+        get: operations["listLibraryDrafts"];
+        put?: never;
+        /**
+         * Start a draft of a library file
+         * @description `path` is the file's path in a library export and must belong to `client` and be a file of `kind`
+         *     (`content/<client>/client.yaml`, `content/<client>/<program>/program.yaml`,
+         *     `quizzes/<client>/…/<name>.quiz.yaml`, `.roleplay.yaml`, `.gift`, `.xml`, `.aiken.txt`), else 400 naming
+         *     `path`. Without `body` the draft starts from the published file (404 when there is none). A file has one
+         *     open draft: starting again returns it with 200. Core content (`_core`) admins only; another client's is 404.
+         */
+        post: operations["startLibraryDraft"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/library/drafts/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** A library draft */
+        get: operations["getLibraryDraft"];
+        /**
+         * Save a library draft's text
+         * @description `If-Match` is the ETag of the version you edited: without it 428. When someone saved since, 409 and
+         *     `fields` names the lines that differ from the version you edited (`<path>:<line>`) and `If-Match` the
+         *     versions; nothing is overwritten.
+         */
+        put: operations["saveLibraryDraft"];
+        post?: never;
+        /**
+         * Discard a library draft
+         * @description With `If-Match`, only that version (409 when someone saved since).
+         */
+        delete: operations["discardLibraryDraft"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/library/drafts/{id}/check": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Check a library draft as publishing would
+         * @description Runs the importer as a dry run on the client's library (its export) with the draft's file laid over
+         *     it: the same validation as `skillgate import`, problems with their file (a library path) and line.
+         *     `with` lays other drafts of the same client over it too (a new quiz or role-play with the program.yaml
+         *     draft that lists it: the importer refuses a quiz no program lists).
+         */
+        post: operations["checkLibraryDraft"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/library/drafts/{id}/publish": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Publish a library draft
+         * @description Imports the client's library with the draft's file laid over it, as `skillgate import` would (new
+         *     versions, a material change sending certified agents to refreshers, audited as you), and deletes the
+         *     draft, all in one transaction. `If-Match` names the version you publish (428 without, 409 when stale).
+         *     Problems: 400 `invalid` with `fields` keyed `<path>:<line>` and `problems` listing them; nothing is
+         *     written. A draft published meanwhile is 404. `with` publishes other drafts of the same client in the same
+         *     import (each at its current version) and deletes them too.
+         */
+        post: operations["publishLibraryDraft"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/library/export": {
         parameters: {
             query?: never;
@@ -1350,6 +1457,26 @@ export interface paths {
          *     content it uses, for admins and that client's trainers (another client's is 404, other roles 403).
          */
         get: operations["exportLibrary"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/library/file": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A published library file's text
+         * @description The file at `path` as the library export writes it (404 when there is none), for authors of its client.
+         */
+        get: operations["getLibraryFile"];
         put?: never;
         post?: never;
         delete?: never;
@@ -4100,7 +4227,7 @@ export interface components {
         };
         Error: {
             /** @enum {string} */
-            code: "invalid" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "too_large" | "too_many_requests" | "unavailable" | "internal";
+            code: "invalid" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "precondition_required" | "too_large" | "too_many_requests" | "unavailable" | "internal";
             /** @description Structured, code-specific data (e.g. eligibility reasons). */
             details?: unknown;
             /** @description Field name (or file:line) → what is wrong with it. */
@@ -4130,6 +4257,37 @@ export interface components {
             unchanged: number;
             /** @description file:line: what was imported differently from how it is written. */
             warnings?: string[];
+        };
+        LibraryDraft: {
+            body: string;
+            /** @description The client's slug, or _core. */
+            client: string;
+            /** Format: uuid */
+            created_by: string;
+            etag: string;
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            kind: "client" | "program" | "quiz" | "bank" | "roleplay";
+            path: string;
+            /** @description A published file exists at path. */
+            published: boolean;
+            /** Format: date-time */
+            updated_at: string;
+            /** Format: uuid */
+            updated_by: string;
+            updated_by_name: string;
+            /** @description Counts saves; the ETag names it. */
+            version: number;
+        };
+        LibraryDraftsWith: {
+            /** @description Other drafts of the same client, checked or published together with this one. */
+            with?: string[];
+        };
+        LibraryProblem: {
+            file: string;
+            line: number;
+            message: string;
         };
         License: {
             ce_hours?: number;
@@ -5234,7 +5392,7 @@ export interface components {
         };
     };
     responses: {
-        /** @description An error. `code` is one of invalid, unauthorized, forbidden, not_found, conflict, too_large, too_many_requests, unavailable, internal. */
+        /** @description An error. `code` is one of invalid, unauthorized, forbidden, not_found, conflict, precondition_required, too_large, too_many_requests, unavailable, internal. */
         Error: {
             headers: {
                 [name: string]: unknown;
@@ -7087,6 +7245,218 @@ export interface operations {
             default: components["responses"]["Error"];
         };
     };
+    listLibraryDrafts: {
+        parameters: {
+            query?: {
+                /** @description A client's slug, or _core. */
+                client?: string;
+                kind?: "client" | "program" | "quiz" | "bank" | "roleplay";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The drafts. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        drafts: components["schemas"]["LibraryDraft"][];
+                    };
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    startLibraryDraft: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    body?: string;
+                    /** @description A client's slug, or _core. */
+                    client: string;
+                    /** @enum {string} */
+                    kind: "client" | "program" | "quiz" | "bank" | "roleplay";
+                    path: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The file's open draft (started before). */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LibraryDraft"];
+                };
+            };
+            /** @description The new draft; Location is its address. */
+            201: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LibraryDraft"];
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    getLibraryDraft: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The draft; its ETag names its version. */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LibraryDraft"];
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    saveLibraryDraft: {
+        parameters: {
+            query?: never;
+            header?: {
+                "If-Match"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    body: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The saved draft and its new ETag. */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LibraryDraft"];
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    discardLibraryDraft: {
+        parameters: {
+            query?: never;
+            header?: {
+                "If-Match"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Discarded. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    checkLibraryDraft: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["LibraryDraftsWith"];
+            };
+        };
+        responses: {
+            /** @description Whether it would publish, its problems, and the dry run's report (null with problems). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        ok: boolean;
+                        problems: components["schemas"]["LibraryProblem"][];
+                        report: components["schemas"]["ImportReport"] | null;
+                    };
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    publishLibraryDraft: {
+        parameters: {
+            query?: never;
+            header?: {
+                "If-Match"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["LibraryDraftsWith"];
+            };
+        };
+        responses: {
+            /** @description What the import did. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        report: components["schemas"]["ImportReport"];
+                    };
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
     exportLibrary: {
         parameters: {
             query?: {
@@ -7107,6 +7477,33 @@ export interface operations {
                 content: {
                     "application/gzip": string;
                     "application/zip": string;
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    getLibraryFile: {
+        parameters: {
+            query: {
+                client: string;
+                path: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        body: string;
+                        path: string;
+                    };
                 };
             };
             default: components["responses"]["Error"];

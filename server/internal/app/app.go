@@ -253,7 +253,10 @@ var domains = []struct {
 	{"notify", notify.OpenAPI, func(a *App) registrar { return notify.NewHandler(a.Notify) }},
 	{"onboarding", onboarding.OpenAPI, func(a *App) registrar { return onboarding.NewHandler(a.Onboarding) }},
 	{"attention", attention.OpenAPI, func(a *App) registrar { return attention.NewHandler(a.Attention) }},
-	{"library", library.OpenAPI, func(a *App) registrar { return library.NewHandler(a.Catalog, a.ExportLibrary, a.Import, a.Clock) }},
+	{"library", library.OpenAPI, func(a *App) registrar {
+		drafts := library.NewDrafts(library.NewStore(a.DB), a.Catalog, a.ExportLibrary, a.Import, a.Clock, a.peopleNames)
+		return library.NewHandler(a.Catalog, a.ExportLibrary, a.Import, a.Clock, drafts)
+	}},
 }
 
 // noRoutes registers nothing: the routes of a feature that is not configured.
@@ -270,6 +273,22 @@ func APIDoc() (*apidoc.Doc, error) {
 		fragments = append(fragments, apidoc.Fragment{Name: d.name + "/openapi.yaml", YAML: d.openapi})
 	}
 	return apidoc.Build(fragments...)
+}
+
+// peopleNames names users (display name, else email) through identity.
+func (a *App) peopleNames(ctx context.Context, ids []string) (map[string]string, error) {
+	ps, err := a.Auth.PeopleByID(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]string, len(ps))
+	for _, p := range ps {
+		out[p.ID] = p.DisplayName
+		if p.DisplayName == "" {
+			out[p.ID] = p.Email
+		}
+	}
+	return out, nil
 }
 
 // auditPeople names the users of an audit page through identity.

@@ -18,15 +18,18 @@ type Code string
 
 // The error codes. Anything that is not an *Error is "internal".
 const (
-	Invalid         Code = "invalid"
-	Unauthorized    Code = "unauthorized"
-	Forbidden       Code = "forbidden"
-	NotFound        Code = "not_found"
-	Conflict        Code = "conflict"
-	TooLarge        Code = "too_large"
-	TooManyRequests Code = "too_many_requests"
-	Unavailable     Code = "unavailable"
-	Internal        Code = "internal"
+	Invalid      Code = "invalid"
+	Unauthorized Code = "unauthorized"
+	Forbidden    Code = "forbidden"
+	NotFound     Code = "not_found"
+	Conflict     Code = "conflict"
+	// PreconditionRequired: a write that must name the version it edits
+	// (If-Match) did not.
+	PreconditionRequired Code = "precondition_required"
+	TooLarge             Code = "too_large"
+	TooManyRequests      Code = "too_many_requests"
+	Unavailable          Code = "unavailable"
+	Internal             Code = "internal"
 )
 
 // Error is an error a client can act on. Message is safe to show to the

@@ -18,15 +18,16 @@ import (
 
 // statusOf is the one table from error code to HTTP status.
 var statusOf = map[apperr.Code]int{
-	apperr.Invalid:         http.StatusBadRequest,
-	apperr.Unauthorized:    http.StatusUnauthorized,
-	apperr.Forbidden:       http.StatusForbidden,
-	apperr.NotFound:        http.StatusNotFound,
-	apperr.Conflict:        http.StatusConflict,
-	apperr.TooLarge:        http.StatusRequestEntityTooLarge,
-	apperr.TooManyRequests: http.StatusTooManyRequests,
-	apperr.Unavailable:     http.StatusServiceUnavailable,
-	apperr.Internal:        http.StatusInternalServerError,
+	apperr.Invalid:              http.StatusBadRequest,
+	apperr.Unauthorized:         http.StatusUnauthorized,
+	apperr.Forbidden:            http.StatusForbidden,
+	apperr.NotFound:             http.StatusNotFound,
+	apperr.Conflict:             http.StatusConflict,
+	apperr.PreconditionRequired: http.StatusPreconditionRequired,
+	apperr.TooLarge:             http.StatusRequestEntityTooLarge,
+	apperr.TooManyRequests:      http.StatusTooManyRequests,
+	apperr.Unavailable:          http.StatusServiceUnavailable,
+	apperr.Internal:             http.StatusInternalServerError,
 }
 
 // Status returns the HTTP status for an error code.

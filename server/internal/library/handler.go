@@ -39,17 +39,19 @@ type Handler struct {
 	exporter Exporter
 	importer Importer
 	clock    clock.Clock
+	drafts   *Drafts
 }
 
-// NewHandler returns the handler.
-func NewHandler(c *catalog.Service, exporter Exporter, importer Importer, clk clock.Clock) *Handler {
-	return &Handler{catalog: c, exporter: exporter, importer: importer, clock: clk}
+// NewHandler returns the handler; drafts serves the library drafts.
+func NewHandler(c *catalog.Service, exporter Exporter, importer Importer, clk clock.Clock, drafts *Drafts) *Handler {
+	return &Handler{catalog: c, exporter: exporter, importer: importer, clock: clk, drafts: drafts}
 }
 
 // Register adds the routes under rg (/api/v1).
 func (h *Handler) Register(rg *gin.RouterGroup) {
 	rg.GET("/library/export", auth.RequireUser(auth.RoleTrainer, auth.RoleAdmin), h.export)
 	rg.POST("/library/import", auth.RequireUser(auth.RoleAdmin), h.importArchive)
+	h.registerDrafts(rg)
 }
 
 type exportQuery struct {

@@ -32,6 +32,8 @@ import { ComplianceAppointments } from "./staff/Appointments";
 import { ComplianceLicenses } from "./staff/Compliance";
 import { ContinuingEducation } from "./staff/ContinuingEducation";
 import { Library, LibraryProgram } from "./staff/Library";
+import { QuizEditor } from "./staff/QuizEditor";
+import { BankEditor } from "./staff/BankEditor";
 import { ModuleEditor } from "./staff/ModuleEditor";
 import { DraftEditor } from "./staff/DraftEditor";
 import { LibraryFiles } from "./staff/LibraryFiles";
@@ -69,6 +71,8 @@ export const ROUTES: AppRoute[] = [
   { path: "library/modules/:moduleId", element: <ModuleEditor />, roles: ["trainer", "admin"] },
   { path: "banks", element: <Banks />, roles: ["trainer", "admin"], menu: { label: "Question banks" } },
   { path: "library/drafts/:draftId", element: <DraftEditor />, roles: ["trainer", "admin"] },
+  { path: "library/quiz-drafts/:draftId", element: <QuizEditor />, roles: ["trainer", "admin"] },
+  { path: "library/bank-drafts/:draftId", element: <BankEditor />, roles: ["trainer", "admin"] },
   { path: "library/quizzes/:quizId", element: <QuizAnalysisPage />, roles: staff },
   { path: "library/quizzes/:quizId/attempts", element: <QuizAttempts />, roles: staff },
   { path: "library/roleplays/:roleplayId", element: <CompetencyPage />, roles: staff },

@@ -30,6 +30,10 @@ describe("quiz.yaml edits through the yaml Document", () => {
     out = setQuestion(out, 0, null);
     expect(questions(out).map((q) => q.id)).toEqual(["q2"]);
   });
+  it("grows an empty flow list into a block list", () => {
+    const out = setQuestion("title: T\npass_percent: 50\nquestions: []\n", 0, { id: "q1", type: "true_false", text: "A: b", answer: true });
+    expect(out).toContain("questions:\n  - id: q1");
+  });
   it("lists a new quiz in program.yaml once", () => {
     const program = "name: Cards\nquizzes:\n  - basics\n  - slug: final\n    opens_after: modules\n";
     const once = withQuizListed(program, "fees");

@@ -57,6 +57,7 @@ export function setQuestion(text: string, i: number, q: Plain | null): string {
       seq = doc.get("questions");
     }
     if (!isSeq(seq)) return;
+    seq.flow = false; // "questions: []" grows into a block list
     if (q === null) seq.items.splice(i, 1);
     else if (i >= seq.items.length) seq.items.push(doc.createNode(clean(q)));
     else {
@@ -110,6 +111,7 @@ export function withQuizListed(programYAML: string, slug: string): string {
       seq = doc.get("quizzes");
     }
     if (!isSeq(seq)) return;
+    seq.flow = false;
     const listed = seq.items.some((it) => {
       const v = isMap(it) ? it.get("slug") : (it as { value?: unknown })?.value ?? it;
       return v === slug;

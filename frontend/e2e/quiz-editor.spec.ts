@@ -1,0 +1,68 @@
+import { expect, test } from "@playwright/test";
+import { signIn, unique } from "./fixtures";
+import { look, newHire, signInAs } from "./staff";
+
+const PROGRAM = "Outages, voice and SMS";
+
+test("a trainer writes a quiz with three question types, previews it, checks answers and publishes; an agent takes it", async ({ page, request, browser }, testInfo) => {
+  test.setTimeout(120_000);
+  const u = unique();
+  const slug = `storm-check-${u}`;
+  const title = `Storm check ${u}`;
+  await signIn(page, "trainer", "/library");
+  await page.getByRole("link", { name: PROGRAM }).click();
+  await page.getByLabel("New quiz's slug").fill(slug);
+  await page.getByLabel("New quiz's title").fill(title);
+  await page.getByRole("button", { name: "New quiz", exact: true }).click();
+  await expect(page.getByRole("heading", { name: `Quiz ${slug} (draft)` })).toBeVisible();
+
+  // Settings as fields.
+  await page.getByLabel("Pass mark (%)").fill("50");
+  await page.getByLabel("Review after submitting").selectOption("feedback");
+
+  // Three question types.
+  await page.getByRole("link", { name: "Questions" }).click();
+  const add = async (type: string) => {
+    await page.getByLabel("New question type").selectOption(type);
+    await page.getByRole("button", { name: "Add a question" }).click();
+  };
+  await add("true_false");
+  await page.getByLabel("Question 1 text").fill("Downed wires are reported to Emergency Dispatch.");
+  await add("single_choice");
+  await page.getByLabel("Question 2 text").fill("Who gets priority during an outage?");
+  await page.getByLabel("Option 1", { exact: true }).fill("Medical-priority customers");
+  await page.getByLabel("Option 2", { exact: true }).fill("Customers who call twice");
+  await add("short_answer");
+  await page.getByLabel("Question 3 text").fill("Which desk takes hazard calls?");
+  await page.getByLabel("Answer 1", { exact: true }).fill("Emergency Dispatch");
+  await expect(page.getByText("Draw feasible: 3 of 3 question(s) per attempt")).toBeVisible();
+  await page.getByRole("button", { name: "Save" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "Saved." })).toBeVisible();
+
+  // The preview as an agent sees it; the grading is shown to the author only.
+  await page.getByRole("link", { name: "Preview" }).click();
+  await page.getByRole("radio", { name: "True" }).check();
+  await page.getByRole("radio", { name: "Medical-priority customers" }).check();
+  await page.getByRole("textbox", { name: "Your answer" }).fill("emergency dispatch");
+  await page.getByRole("button", { name: "Check my answers" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "Score 100%" })).toBeVisible();
+  await look(page, testInfo, "quiz-editor-preview");
+
+  await page.getByRole("link", { name: "Settings" }).click();
+  await look(page, testInfo, "quiz-editor-settings");
+  await page.getByRole("button", { name: "Publish" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "Published:" })).toBeVisible({ timeout: 15_000 });
+
+  // An agent of the program sees it and takes it.
+  const hire = await newHire(request, "cinder-valley-electric", "outages", "Quinn Quizeditor");
+  const agent = await browser.newPage();
+  await signInAs(agent, hire.email, hire.password, `/training/${hire.programID}`);
+  const card = agent.getByRole("article", { name: title });
+  await card.getByRole("button", { name: "Start quiz" }).click();
+  await agent.getByRole("radio", { name: "True" }).check();
+  await agent.getByRole("radio", { name: "Medical-priority customers" }).check();
+  await agent.getByRole("textbox", { name: "Your answer" }).fill("Emergency Dispatch");
+  await agent.getByRole("button", { name: "Submit answers" }).click();
+  await expect(agent.getByText(/passed/i).first()).toBeVisible({ timeout: 15_000 });
+  await agent.close();
+});

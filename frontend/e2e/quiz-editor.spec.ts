@@ -36,6 +36,7 @@ test("a trainer writes a quiz with three question types, previews it, checks ans
   await page.getByLabel("Question 3 text").fill("Which desk takes hazard calls?");
   await page.getByLabel("Answer 1", { exact: true }).fill("Emergency Dispatch");
   await expect(page.getByText("Draw feasible: 3 of 3 question(s) per attempt")).toBeVisible();
+  await look(page, testInfo, "quiz-editor-questions");
   await page.getByRole("button", { name: "Save" }).click();
   await expect(page.getByRole("status").filter({ hasText: "Saved." })).toBeVisible();
 

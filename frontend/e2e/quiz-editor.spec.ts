@@ -67,3 +67,26 @@ test("a trainer writes a quiz with three question types, previews it, checks ans
   await expect(agent.getByText(/passed/i).first()).toBeVisible({ timeout: 15_000 });
   await agent.close();
 });
+
+test("a trainer edits a bank as a draft: GIFT is read as it is typed and previewed as agents see it, then discarded", async ({ page }, testInfo) => {
+  test.setTimeout(90_000);
+  await signIn(page, "trainer", "/banks");
+  await page.getByLabel("Client").selectOption({ label: "Fenmore Bank" });
+  const bank = page.getByRole("list", { name: "Banks" }).getByRole("listitem").filter({ hasText: "card-fees" });
+  await bank.getByRole("button", { name: "Edit card-fees" }).click();
+  await expect(page.getByRole("heading", { name: "Bank card-fees.gift (draft)" })).toBeVisible();
+  const text = page.getByLabel("Bank text");
+  const original = await text.inputValue();
+  await expect(page.getByText(/^\d+ question\(s\) read\.$/)).toBeVisible();
+
+  // Pasting broken GIFT names the line; a fixed question joins the preview.
+  await text.fill(`${original}\n::broken::Is this closed? {=yes ~no\n`);
+  await expect(page.getByText(/line \d+: /).first()).toBeVisible();
+  await text.fill(`${original}\n::pasted::Card fees are listed in the fee table.{TRUE}\n`);
+  await expect(page.getByText("Card fees are listed in the fee table.")).toBeVisible();
+  await look(page, testInfo, "bank-editor");
+
+  page.once("dialog", (d) => void d.accept());
+  await page.getByRole("button", { name: "Discard" }).click();
+  await expect(page.getByRole("heading", { name: "Question banks" })).toBeVisible();
+});

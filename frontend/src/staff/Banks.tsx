@@ -111,6 +111,7 @@ export function Banks() {
       {banks.error && <p role="alert" className="error">{banks.error.message}</p>}
       {banks.isPending && clientID && <p className="loading" role="status">Loading banks…</p>}
       {banks.data?.length === 0 && <p>This client's quizzes draw from no bank.</p>}
+      {clientSlug && banks.data && <NewBank client={clientSlug} programs={(programs.data ?? []).filter((p) => p.client_id === clientID)} />}
       {!!banks.data?.length && (
         <>
           <ul className="bank-list" aria-label="Banks">
@@ -126,7 +127,6 @@ export function Banks() {
               </li>
             ))}
           </ul>
-          {clientSlug && <NewBank client={clientSlug} programs={(programs.data ?? []).filter((p) => p.client_id === clientID)} />}
           <Upload key={clientID} clientID={clientID} banks={banks.data.map((b) => b.name)} onApplied={setNotice} />
         </>
       )}

@@ -1,6 +1,7 @@
 import { expect, test } from "@playwright/test";
 import { signIn, unique } from "./fixtures";
 import { look, newHire, signInAs } from "./staff";
+import { token } from "./training";
 
 const PROGRAM = "Outages, voice and SMS";
 
@@ -68,7 +69,7 @@ test("a trainer writes a quiz with three question types, previews it, checks ans
   await agent.close();
 });
 
-test("a trainer edits a bank as a draft: GIFT is read as it is typed and previewed as agents see it, then discarded", async ({ page }, testInfo) => {
+test("a trainer edits a bank as a draft: GIFT is read as it is typed and previewed as agents see it, then discarded", async ({ page, request }, testInfo) => {
   test.setTimeout(90_000);
   await signIn(page, "trainer", "/banks");
   await page.getByLabel("Client").selectOption({ label: "Fenmore Bank" });
@@ -85,6 +86,19 @@ test("a trainer edits a bank as a draft: GIFT is read as it is typed and preview
   await text.fill(`${original}\n::pasted::Card fees are listed in the fee table.{TRUE}\n`);
   await expect(page.getByText("Card fees are listed in the fee table.")).toBeVisible();
   await look(page, testInfo, "bank-editor");
+
+  // A colleague saves the draft in between: the save is refused (409), nothing is overwritten, the draft reloads.
+  const draftID = page.url().split("/library/bank-drafts/")[1].split("?")[0];
+  const admin = { Authorization: `Bearer ${await token(request, "admin")}` };
+  const cur = await request.get(`/api/v1/library/drafts/${draftID}`, { headers: admin });
+  const put = await request.put(`/api/v1/library/drafts/${draftID}`, {
+    headers: { ...admin, "If-Match": cur.headers()["etag"] ?? (await cur.json()).etag }, data: { body: `${original}\n// a colleague's note\n` },
+  });
+  expect(put.status()).toBe(200);
+  await page.getByRole("button", { name: "Save" }).click();
+  await expect(page.getByRole("alert").filter({ hasText: "Someone saved this draft since you opened it" })).toBeVisible();
+  await page.getByRole("button", { name: "Reload the draft" }).click();
+  await expect(text).toHaveValue(/a colleague's note/);
 
   page.once("dialog", (d) => void d.accept());
   await page.getByRole("button", { name: "Discard" }).click();

@@ -8,7 +8,7 @@ import { Link, useParams, useSearchParams } from "react-router-dom";
 import { drafts } from "../api/drafts";
 import { quizPreview, splitQuizPath } from "../api/quizPreview";
 import { Field } from "../components/Field";
-import { PreviewPane, useDraftActions, useSettled } from "./QuizEditor";
+import { PreviewPane, ReloadDraft, useDraftActions, useSettled } from "./QuizEditor";
 
 export function BankEditor() {
   const { draftId = "" } = useParams();
@@ -46,6 +46,7 @@ export function BankEditor() {
       </div>
       <p role="status" className="notice-line">{actions.notice}{actions.dirty ? " Unsaved changes." : ""}</p>
       {actions.failure && <p role="alert" className="error">{actions.failure}</p>}
+      {actions.stale && <ReloadDraft id={draft.id} onLoaded={(d) => { setText(d.body); actions.reloaded(d); }} />}
       {actions.problems.length > 0 && (
         <div role="alert" className="error"><ul>{actions.problems.map((p, i) => <li key={i}><code>{p.file}:{p.line}</code> {p.message}</li>)}</ul></div>
       )}

@@ -37,6 +37,7 @@ export function useDraftActions(draft: LibraryDraft | undefined, text: string | 
   const [failure, setFailure] = useState("");
   const [problems, setProblems] = useState<LibraryProblem[]>([]);
   const [busy, setBusy] = useState(false);
+  const [stale, setStale] = useState(false);
   useEffect(() => {
     if (draft && !etag) {
       setETag(draft.etag);
@@ -50,8 +51,10 @@ export function useDraftActions(draft: LibraryDraft | undefined, text: string | 
     try {
       await f();
     } catch (e) {
-      if (isStale(e)) setFailure(`Someone saved this draft since you opened it: ${e.message} Copy your change, reload the page and apply it again.`);
-      else {
+      if (isStale(e)) {
+        setStale(true);
+        setFailure(`Someone saved this draft since you opened it: ${e.message} Nothing was overwritten. Copy your change, reload the draft and apply it again.`);
+      } else {
         const ps = problemsOf(e);
         setProblems(ps);
         setFailure(ps.length ? `${what} refused: fix the problems listed.` : (e as Error).message);
@@ -97,7 +100,15 @@ export function useDraftActions(draft: LibraryDraft | undefined, text: string | 
     await drafts.discard(draft.id, etag);
     navigate(back);
   });
-  return { save, check, publish, discard, notice, failure, problems, busy, dirty: text !== savedText };
+  /** Takes the draft as saved last (after a 409): its text and etag. */
+  const reloaded = (d: LibraryDraft) => {
+    setETag(d.etag);
+    setSavedText(d.body);
+    setStale(false);
+    setFailure("");
+    setNotice("Reloaded the draft as saved last.");
+  };
+  return { save, check, publish, discard, reloaded, stale, notice, failure, problems, busy, dirty: text !== savedText };
 }
 
 /** Opens (or starts) the draft of a quiz and goes to its editor. */
@@ -160,6 +171,7 @@ export function QuizEditor() {
       </div>
       <p role="status" className="notice-line">{actions.notice}{actions.dirty ? " Unsaved changes." : ""}</p>
       {actions.failure && <p role="alert" className="error">{actions.failure}</p>}
+      {actions.stale && <ReloadDraft id={draft.id} onLoaded={(d) => { setText(d.body); actions.reloaded(d); }} />}
       <Problems title="Publishing would refuse" problems={actions.problems} />
       <DrawStatus pv={pv} problems={allProblems} pending={preview.isFetching} />
       <nav aria-label="Quiz editor" className="tabs">
@@ -178,6 +190,17 @@ export function QuizEditor() {
         <PreviewPane pv={pv} body={{ client: where.client, program: where.program, slug, quiz: text }} onRedraw={() => setSeed(Math.floor(Math.random() * 2 ** 31))} />
       )}
     </section>
+  );
+}
+
+/** After a 409: loads the draft as saved last, dropping the edits made here. */
+export function ReloadDraft({ id, onLoaded }: { id: string; onLoaded: (d: LibraryDraft) => void }) {
+  const [failed, setFailed] = useState("");
+  return (
+    <p>
+      <button type="button" onClick={() => void drafts.get(id).then(onLoaded, (e: Error) => setFailed(e.message))}>Reload the draft</button>
+      {failed && <span role="alert" className="error"> {failed}</span>}
+    </p>
   );
 }
 

@@ -36,6 +36,7 @@ import { QuizEditor } from "./staff/QuizEditor";
 import { BankEditor } from "./staff/BankEditor";
 import { ModuleEditor } from "./staff/ModuleEditor";
 import { DraftEditor } from "./staff/DraftEditor";
+import { ProgramEditor } from "./staff/ProgramEditor";
 import { LibraryFiles } from "./staff/LibraryFiles";
 import { ReviewQueue, ReviewRun } from "./staff/Reviews";
 import { Rosters } from "./staff/Rosters";
@@ -73,6 +74,7 @@ export const ROUTES: AppRoute[] = [
   { path: "library/drafts/:draftId", element: <DraftEditor />, roles: ["trainer", "admin"] },
   { path: "library/quiz-drafts/:draftId", element: <QuizEditor />, roles: ["trainer", "admin"] },
   { path: "library/bank-drafts/:draftId", element: <BankEditor />, roles: ["trainer", "admin"] },
+  { path: "library/program-drafts/:draftId", element: <ProgramEditor />, roles: ["trainer", "admin"] },
   { path: "library/quizzes/:quizId", element: <QuizAnalysisPage />, roles: staff },
   { path: "library/quizzes/:quizId/attempts", element: <QuizAttempts />, roles: staff },
   { path: "library/roleplays/:roleplayId", element: <CompetencyPage />, roles: staff },

@@ -10,6 +10,10 @@ import type { ImportReport } from "./authoring";
 export type LibraryDraft = Schemas["LibraryDraft"];
 export type LibraryProblem = Schemas["LibraryProblem"];
 export type LibraryDraftKind = LibraryDraft["kind"];
+export interface LibraryEntry {
+  path: string;
+  title?: string;
+}
 
 /** What a check found: ok when it would publish; the importer's dry-run report (null with problems). */
 export interface DraftCheck {
@@ -52,6 +56,9 @@ export const drafts = {
     api<{ report: ImportReport }>(`/library/drafts/${id}/publish`, {
       method: "POST", body: withBody(with_), headers: { "If-Match": etag },
     }).then((r) => r.report),
+  /** The client's published library (its own files and the core ones), each path with its title when it has one. */
+  files: (client: string) =>
+    api<{ files: LibraryEntry[] }>(`/library/files${query({ client })}`).then((r) => r.files),
   /** The published file's text, or null when there is none. */
   file: (client: string, path: string) =>
     api<{ path: string; body: string }>(`/library/file${query({ client, path })}`)
@@ -106,6 +113,11 @@ export function useLibraryDrafts(client?: string, kind?: LibraryDraftKind, enabl
 /** One draft, never cached stale: its etag must be the latest. */
 export function useLibraryDraft(id: string | undefined) {
   return useQuery({ queryKey: draftKeys.draft(id ?? ""), queryFn: () => drafts.get(id!), enabled: !!id, staleTime: 0 });
+}
+
+/** The client's published library files, for pickers. */
+export function useLibraryFiles(client: string | undefined) {
+  return useQuery({ queryKey: ["library-files", client ?? ""], queryFn: () => drafts.files(client!), enabled: !!client, staleTime: 0 });
 }
 
 /** The published file at path (null when none), for "published" views and diffs. */

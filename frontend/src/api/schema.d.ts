@@ -1485,6 +1485,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/library/files": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A client's published library files
+         * @description The paths of the client's library as its export holds them (its own files and the core ones), each with
+         *     its title when it has one (modules, quizzes, role-plays): what the editors' pickers offer. Authors of the
+         *     client only (`_core`: admins); another client's is 404.
+         */
+        get: operations["listLibraryFiles"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/library/import": {
         parameters: {
             query?: never;
@@ -7503,6 +7525,34 @@ export interface operations {
                     "application/json": {
                         body: string;
                         path: string;
+                    };
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    listLibraryFiles: {
+        parameters: {
+            query: {
+                client: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The files, by path. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        files: {
+                            path: string;
+                            title?: string;
+                        }[];
                     };
                 };
             };

@@ -1,6 +1,6 @@
 import { useState } from "react";
 import { useMutation, useQuery } from "@tanstack/react-query";
-import { Link, useNavigate, useParams } from "react-router-dom";
+import { Link, useLocation, useNavigate, useParams } from "react-router-dom";
 import { authoring } from "../api/authoring";
 import { ApiError } from "../api/client";
 import { useClients } from "../api/hooks";
@@ -11,6 +11,8 @@ import { keys, usePrograms, useProgram } from "../training/hooks";
 import { formatDateTime, formatPercent } from "../lib/format";
 import { Enrollments } from "./Enrollments";
 import { openQuizDraft } from "./QuizEditor";
+import { drafts, libraryPath, useLibraryDrafts } from "../api/drafts";
+import { newProgramYaml } from "./programYaml";
 
 /** Module kinds in words. */
 export const MODULE_KIND: Record<string, string> = {
@@ -21,6 +23,7 @@ export const MODULE_KIND: Record<string, string> = {
 export function Library() {
   const clients = useClients();
   const programs = usePrograms();
+  const programDrafts = useLibraryDrafts(undefined, "program");
   const error = clients.error ?? programs.error;
   return (
     <section>
@@ -44,6 +47,8 @@ export function Library() {
                     ))}
                   </ul>
                 )}
+                <ProgramDraftLinks drafts={programDrafts.data?.filter((d) => d.client === c.slug && !d.published) ?? []} />
+                <NewProgram client={c.slug} clientName={c.name} />
               </li>
             );
           })}
@@ -53,9 +58,74 @@ export function Library() {
   );
 }
 
+/** The client's new programs being written, to come back to. */
+function ProgramDraftLinks({ drafts: ds }: { drafts: { id: string; path: string }[] }) {
+  if (!ds.length) return null;
+  return (
+    <ul>
+      {ds.map((d) => <li key={d.id}><Link to={`/library/program-drafts/${d.id}`}>New program {d.path.split("/")[2]}</Link> <span className="hint">· draft</span></li>)}
+    </ul>
+  );
+}
+
+/** Starts a new program of the client as a draft of content/<client>/<slug>/program.yaml. */
+function NewProgram({ client, clientName }: { client: string; clientName: string }) {
+  const navigate = useNavigate();
+  const [open, setOpen] = useState(false);
+  const [slug, setSlug] = useState("");
+  const [name, setName] = useState("");
+  const starter = useMutation({
+    mutationFn: () => drafts.start({ client, kind: "program", path: libraryPath.program(client, slug), body: newProgramYaml(slug, name) }),
+    onSuccess: (d) => navigate(`/library/program-drafts/${d.id}`),
+  });
+  if (!open) return <button type="button" onClick={() => setOpen(true)} aria-label={`New program of ${clientName}`}>New program</button>;
+  const fields = starter.error instanceof ApiError ? starter.error.fields : {};
+  return (
+    <form
+      noValidate
+      aria-label={`New program of ${clientName}`}
+      onSubmit={(e) => {
+        e.preventDefault();
+        starter.mutate();
+      }}
+    >
+      <Field label="Program name" error={undefined}>
+        <input value={name} onChange={(e) => setName(e.target.value)} autoComplete="off" />
+      </Field>
+      <Field label="Program slug" hint="Lowercase letters, digits and hyphens: its folder in the library, e.g. card-services." error={fields.path ? "Use lowercase letters, digits and hyphens." : undefined}>
+        <input value={slug} onChange={(e) => setSlug(e.target.value)} autoComplete="off" />
+      </Field>
+      {starter.error && !fields.path && <p role="alert" className="error">{starter.error.message}</p>}
+      <div className="form-actions">
+        <button type="submit" className="primary" disabled={starter.isPending || !slug || !name}>{starter.isPending ? "Starting…" : "Start the program"}</button>
+        <button type="button" onClick={() => setOpen(false)}>Cancel</button>
+      </div>
+    </form>
+  );
+}
+
+/** Opens the program's program.yaml draft (the open one when there is one) in the program editor. */
+function EditProgram({ clientID, slug }: { clientID: string; slug: string }) {
+  const navigate = useNavigate();
+  const clients = useClients();
+  const client = clients.data?.find((c) => c.id === clientID)?.slug;
+  const opener = useMutation({
+    mutationFn: () => drafts.start({ client: client!, kind: "program", path: libraryPath.program(client!, slug) }),
+    onSuccess: (d) => navigate(`/library/program-drafts/${d.id}`),
+  });
+  return (
+    <p>
+      <button type="button" disabled={!client || opener.isPending} onClick={() => opener.mutate()}>Edit the program's requirements</button>
+      {opener.error && <span role="alert" className="error"> {opener.error.message}</span>}
+    </p>
+  );
+}
+
 /** One program as a trainer sees it: its modules to edit, its quizzes and role-plays to analyse. */
 export function LibraryProgram() {
   const { programId = "" } = useParams();
+  const location = useLocation();
+  const notice = (location.state as { notice?: string } | null)?.notice ?? "";
   const program = useProgram(programId);
   const quizzes = useQuery({ queryKey: ["staff-quizzes", programId], queryFn: () => staff.quizzes(programId) });
   const roleplays = useQuery({ queryKey: keys.roleplays(programId), queryFn: () => learning.roleplays(programId) });
@@ -80,6 +150,8 @@ export function LibraryProgram() {
       <p><Link to="/library">← Content library</Link></p>
       <h1>{p.name}</h1>
       <p className="lead">{p.description}</p>
+      {notice && <p className="notice-line" role="status">{notice}</p>}
+      <EditProgram clientID={p.client_id} slug={p.slug} />
       <p className="hint">
         Certification valid {p.requirements.certification.valid_days} days; refresher opens {p.requirements.certification.refresher_window_days} days
         before expiry; {p.requirements.certification.material_change_grace_days} days' grace after a material change.

@@ -23,6 +23,7 @@ func (h *Handler) registerDrafts(rg *gin.RouterGroup) {
 	rg.POST("/library/drafts/:id/check", authors, h.checkDraft)
 	rg.POST("/library/drafts/:id/publish", authors, h.publishDraft)
 	rg.GET("/library/file", authors, h.file)
+	rg.GET("/library/files", authors, h.files)
 }
 
 type listDraftsQuery struct {
@@ -182,4 +183,23 @@ func (h *Handler) file(c *gin.Context) {
 	}
 	c.Header("Cache-Control", "no-store")
 	c.JSON(http.StatusOK, gin.H{"path": q.Path, "body": text})
+}
+
+type filesQuery struct {
+	Client string `form:"client" binding:"required,max=63"`
+}
+
+func (h *Handler) files(c *gin.Context) {
+	var q filesQuery
+	if err := httpx.BindQuery(c, &q); err != nil {
+		httpx.Error(c, err)
+		return
+	}
+	files, err := h.drafts.Files(c.Request.Context(), q.Client)
+	if err != nil {
+		httpx.Error(c, err)
+		return
+	}
+	c.Header("Cache-Control", "no-store")
+	c.JSON(http.StatusOK, gin.H{"files": files})
 }

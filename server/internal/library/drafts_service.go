@@ -302,6 +302,47 @@ func (s *Drafts) File(ctx context.Context, client, path string) (string, error) 
 	return text, nil
 }
 
+// LibraryEntry is one published file of a client's library, with its
+// title when it has one (a module's, a quiz's or a role-play's), for the
+// editors' pickers.
+type LibraryEntry struct {
+	Path  string `json:"path"`
+	Title string `json:"title,omitempty"`
+}
+
+// Files lists the client's published library (its export: its own files
+// and the core ones). Errors: not_found, forbidden.
+func (s *Drafts) Files(ctx context.Context, client string) ([]LibraryEntry, error) {
+	if err := s.authorize(ctx, client); err != nil {
+		return nil, err
+	}
+	files, err := s.libraryOf(ctx, client)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]LibraryEntry, 0, len(files))
+	for _, f := range files {
+		out = append(out, LibraryEntry{Path: f.Path, Title: titleOf(f.Data)})
+	}
+	return out, nil
+}
+
+// titleOf is the value of a top-level "title:" line among a file's first
+// lines, unquoted; "" when there is none.
+func titleOf(data []byte) string {
+	lines := strings.SplitN(string(data), "\n", 60)
+	for _, l := range lines[:min(len(lines), 59)] {
+		if v, ok := strings.CutPrefix(l, "title:"); ok {
+			v = strings.TrimSpace(v)
+			if len(v) >= 2 && (v[0] == '"' || v[0] == '\'') && v[len(v)-1] == v[0] {
+				v = v[1 : len(v)-1]
+			}
+			return v
+		}
+	}
+	return ""
+}
+
 // errNoIfMatch is a write without If-Match: 428.
 var errNoIfMatch = apperr.E(apperr.PreconditionRequired, "send If-Match with the ETag of the draft you edited, so nobody's save is overwritten")
 

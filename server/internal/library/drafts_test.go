@@ -111,6 +111,9 @@ func TestDraftScoping(t *testing.T) {
 		{"discard with a foreign ETag", func(who string, d library.Draft, _ string) *apitest.Response {
 			return f.call("DELETE", "/api/v1/library/drafts/"+d.ID, who, nil, map[string]string{"If-Match": `"nope.1"`})
 		}, 400},
+		{"files", func(who string, _ library.Draft, client string) *apitest.Response {
+			return f.call("GET", "/api/v1/library/files?client="+client, who, nil, nil)
+		}, 200},
 		{"file", func(who string, d library.Draft, client string) *apitest.Response {
 			return f.call("GET", "/api/v1/library/file?client="+client+"&path="+d.Path, who, nil, nil)
 		}, 200},
@@ -484,5 +487,25 @@ func TestDoublePublish(t *testing.T) {
 	}
 	if n := f.env.AuditCount("program.update"); n != audits+1 {
 		t.Errorf("got %d program.update entries, want %d", n, audits+1)
+	}
+}
+
+// TestNewClientDraft: an admin writes a new client's client.yaml and
+// publishes it; a trainer cannot start one (the client is not theirs: 404).
+func TestNewClientDraft(t *testing.T) {
+	t.Parallel()
+	f := newDraftFixture(t)
+	body := "slug: harbor-gas\nname: Harbor Gas\nindustry: utility\ndescription: A gas utility.\n"
+	req := map[string]any{"client": "harbor-gas", "kind": "client", "path": "content/harbor-gas/client.yaml", "body": body}
+	if res := f.call("POST", "/api/v1/library/drafts", "trainer", req, nil); res.Status != 404 {
+		t.Errorf("a trainer starts a new client: got %d %s, want 404", res.Status, res.Body)
+	}
+	b := body
+	d := f.start(t, "admin", "harbor-gas", "client", "content/harbor-gas/client.yaml", &b)
+	if res := f.publish("admin", d); res.Status != 200 {
+		t.Fatalf("publish: got %d %s", res.Status, res.Body)
+	}
+	if id := f.env.ClientID("harbor-gas"); id == "" {
+		t.Errorf("no client harbor-gas after publishing")
 	}
 }

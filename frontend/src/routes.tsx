@@ -33,6 +33,8 @@ import { ComplianceAppointments } from "./staff/Appointments";
 import { ComplianceLicenses } from "./staff/Compliance";
 import { ContinuingEducation } from "./staff/ContinuingEducation";
 import { Library, LibraryProgram } from "./staff/Library";
+import { QuizEditor } from "./staff/QuizEditor";
+import { BankEditor } from "./staff/BankEditor";
 import { ModuleEditor } from "./staff/ModuleEditor";
 import { DraftEditor } from "./staff/DraftEditor";
 import { ProgramEditor } from "./staff/ProgramEditor";
@@ -72,6 +74,8 @@ export const ROUTES: AppRoute[] = [
   { path: "banks", element: <Banks />, roles: ["trainer", "admin"], menu: { label: "Question banks" } },
   { path: "library/drafts/:draftId", element: <DraftEditor />, roles: ["trainer", "admin"] },
   { path: "library/roleplay-drafts/:draftId", element: <RoleplayEditor />, roles: ["trainer", "admin"] },
+  { path: "library/quiz-drafts/:draftId", element: <QuizEditor />, roles: ["trainer", "admin"] },
+  { path: "library/bank-drafts/:draftId", element: <BankEditor />, roles: ["trainer", "admin"] },
   { path: "library/program-drafts/:draftId", element: <ProgramEditor />, roles: ["trainer", "admin"] },
   { path: "library/quizzes/:quizId", element: <QuizAnalysisPage />, roles: staff },
   { path: "library/quizzes/:quizId/attempts", element: <QuizAttempts />, roles: staff },

@@ -2524,6 +2524,58 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/quiz-preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Preview a quiz being written
+         * @description Reads a quiz file's text (and the texts of question banks) with the importer's own readers and
+         *     draws one attempt exactly as an agent would see it (no answer key). Bank texts given override the
+         *     client's published banks of the same name; banks the quiz names and the request does not give
+         *     come from the client's current quiz versions. Nothing is stored: a preview is never an attempt.
+         *     Problems in the texts answer 200 with `ok: false` and `problems` (each with the file, as
+         *     `quizzes/<client>/<program>/<file>`, and line), so an editor can show them while the author types;
+         *     `draw` says whether every attempt can be drawn (pool size, each quota's needed and available
+         *     questions). Without `quiz`, the banks alone are read and every question shown. Trainers of the
+         *     client and admins (catalog.MayAuthor); trainers of another client get 404, other roles 403.
+         */
+        post: operations["previewQuiz"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/quiz-preview/check": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Grade answers to a preview
+         * @description Grades answers to the questions a preview drew with the attempts' grader, recording nothing:
+         *     `result` shows every mark, correct answer and feedback (for the author), `agent_sees` what an
+         *     agent would be shown under the quiz's review policy. The texts must read without problems (400,
+         *     each `file:line` in `fields`); an answer that does not fit its question is 400 naming
+         *     `answers.<id>`. Same access as the preview.
+         */
+        post: operations["checkQuizPreview"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/quizzes/{id}/analysis": {
         parameters: {
             query?: never;
@@ -4578,6 +4630,11 @@ export interface components {
             /** @description Members with at least one change. */
             members: number;
         };
+        PreviewProblem: {
+            file: string;
+            line: number;
+            message: string;
+        };
         PreviewResult: {
             html: string;
             kind?: string;
@@ -4769,6 +4826,83 @@ export interface components {
             }[];
             /** @description Every module is completed by the caller (always false for staff). */
             open: boolean;
+        };
+        QuizPreview: {
+            /** @description The banks drawn from, with their questions in full (answer key included, for the author). */
+            banks: {
+                file: string;
+                name: string;
+                /** @enum {string} */
+                origin: "draft" | "published";
+                questions: ({
+                    bank?: string;
+                    id: string;
+                    points: number;
+                    reread?: string;
+                    source?: string;
+                    tags?: string[];
+                    text: string;
+                    title?: string;
+                    type: string;
+                } & {
+                    [key: string]: unknown;
+                })[];
+            }[];
+            draw: {
+                feasible: boolean;
+                pool_size: number;
+                problems: components["schemas"]["PreviewProblem"][];
+                questions_per_attempt: number;
+                quotas: {
+                    available: number;
+                    needed: number;
+                    tag: string;
+                }[];
+            };
+            /** @description The texts read without problems and every attempt can be drawn. */
+            ok: boolean;
+            problems: components["schemas"]["PreviewProblem"][];
+            /** @description One drawn attempt as an agent sees it; for banks alone, every question. */
+            questions: components["schemas"]["PublicQuestion"][];
+            /** Format: int64 */
+            seed: number;
+            /** @description The quiz's settings (null for banks alone). */
+            settings: {
+                attempts_allowed: number;
+                grading: string;
+                pass_percent: number;
+                questions_per_attempt: number;
+                quotas: {
+                    count: number;
+                    tag: string;
+                }[];
+                review: string;
+                shuffle_options: boolean;
+                shuffle_questions: boolean;
+                time_limit_seconds: number;
+                title: string;
+                wait_between_attempts_seconds: number;
+            } | null;
+            warnings: components["schemas"]["PreviewProblem"][];
+        };
+        QuizPreviewRequest: {
+            /** @description Bank files' texts by file name (`card-fees.gift`, `fees.xml`, `basics.aiken.txt`, or `quizzes/<client>/<program>/<file>`). */
+            banks?: {
+                [key: string]: string;
+            };
+            /** @description The client's slug. */
+            client: string;
+            /** @description The program's slug. */
+            program: string;
+            /** @description The quiz.yaml text; empty to preview banks alone. */
+            quiz?: string;
+            /**
+             * Format: int64
+             * @description Picks the draw (the same seed and texts give the same draw); random when absent.
+             */
+            seed?: number;
+            /** @description The quiz's slug (its file <slug>.quiz.yaml); `preview` when absent. */
+            slug?: string;
         };
         /** @description An answer to one question. */
         QuizResponse: {
@@ -8934,6 +9068,67 @@ export interface operations {
                     "image/jpeg": string;
                     "image/png": string;
                     "image/webp": string;
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    previewQuiz: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["QuizPreviewRequest"];
+            };
+        };
+        responses: {
+            /** @description The preview. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QuizPreview"];
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    checkQuizPreview: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["QuizPreviewRequest"] & {
+                    answers: {
+                        [key: string]: components["schemas"]["QuizResponse"];
+                    };
+                    /** @description The preview's question ids, in the order shown. */
+                    question_ids: string[];
+                };
+            };
+        };
+        responses: {
+            /** @description The grading. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        agent_sees: components["schemas"]["QuizResult"];
+                        result: components["schemas"]["QuizResult"];
+                        /** @enum {string} */
+                        review: "score" | "answers" | "correct" | "feedback";
+                    };
                 };
             };
             default: components["responses"]["Error"];

@@ -7,6 +7,42 @@ import { useClients } from "../api/hooks";
 import { staff, type BankFormat, type BankImportReport } from "../api/staff";
 import { ErrorSummary, Field } from "../components/Field";
 import { formErrors } from "../lib/errors";
+import { useNavigate } from "react-router-dom";
+import { ApiError } from "../api/client";
+import { drafts, libraryPath } from "../api/drafts";
+import { usePrograms } from "../training/hooks";
+import type { Program } from "../api/learning";
+
+/** Starts a new bank (a GIFT file in a program's folder) as a draft: paste GIFT into it. */
+function NewBank({ client, programs }: { client: string; programs: Program[] }) {
+  const navigate = useNavigate();
+  const [program, setProgram] = useState("");
+  const [name, setName] = useState("");
+  const [failed, setFailed] = useState("");
+  const start = async () => {
+    setFailed("");
+    try {
+      const d = await drafts.start({ client, kind: "bank", path: libraryPath.bank(client, program || programs[0]?.slug || "", name), body: "// GIFT questions: paste them here.\n" });
+      navigate(`/library/bank-drafts/${d.id}`);
+    } catch (e) {
+      setFailed((e as Error).message);
+    }
+  };
+  return (
+    <form className="inline-form" noValidate onSubmit={(e) => { e.preventDefault(); void start(); }}>
+      <h2>New bank</h2>
+      <Field label="Program folder">
+        <select value={program} onChange={(e) => setProgram(e.target.value)}>
+          {programs.map((p) => <option key={p.id} value={p.slug}>{p.name}</option>)}
+        </select>
+      </Field>
+      <Field label="New bank's name" hint="Lowercase letters, digits and hyphens: its file name (name.gift)." error={failed || undefined}>
+        <input value={name} onChange={(e) => setName(e.target.value)} autoComplete="off" />
+      </Field>
+      <button type="submit" disabled={!name}>New bank</button>
+    </form>
+  );
+}
 
 /** The format a file's name suggests. */
 export function formatOf(name: string): BankFormat {
@@ -28,6 +64,27 @@ export function Banks() {
   const banks = useQuery({ queryKey: ["banks", clientID], queryFn: () => staff.banks(clientID), enabled: !!clientID });
   const [notice, setNotice] = useState("");
   const [failed, setFailed] = useState("");
+  const programs = usePrograms();
+  const navigate = useNavigate();
+  const clientSlug = clients.data?.find((c) => c.id === clientID)?.slug ?? "";
+  // A bank's file is in the folder of a program whose quiz draws it; GIFT first, then the other formats.
+  const editBank = async (bank: string, programID: string) => {
+    setFailed("");
+    const program = programs.data?.find((p) => p.id === programID)?.slug ?? "";
+    for (const ext of ["gift", "xml", "aiken.txt"] as const) {
+      try {
+        const d = await drafts.start({ client: clientSlug, kind: "bank", path: libraryPath.bank(clientSlug, program, bank, ext) });
+        navigate(`/library/bank-drafts/${d.id}`);
+        return;
+      } catch (e) {
+        if (!(e instanceof ApiError && e.status === 404)) {
+          setFailed((e as Error).message);
+          return;
+        }
+      }
+    }
+    setFailed(`No file of the bank ${bank} was found in the program's folder.`);
+  };
   const download = async (bank: string, format: "gift" | "moodle-xml") => {
     setFailed("");
     try {
@@ -54,6 +111,7 @@ export function Banks() {
       {banks.error && <p role="alert" className="error">{banks.error.message}</p>}
       {banks.isPending && clientID && <p className="loading" role="status">Loading banks…</p>}
       {banks.data?.length === 0 && <p>This client's quizzes draw from no bank.</p>}
+      {clientSlug && banks.data && <NewBank client={clientSlug} programs={(programs.data ?? []).filter((p) => p.client_id === clientID)} />}
       {!!banks.data?.length && (
         <>
           <ul className="bank-list" aria-label="Banks">
@@ -64,6 +122,7 @@ export function Banks() {
                 <div className="row-actions">
                   <button type="button" className="small" onClick={() => void download(b.name, "moodle-xml")}>Export as Moodle XML<span className="sr-only"> ({b.name})</span></button>
                   <button type="button" className="small" onClick={() => void download(b.name, "gift")}>Export as GIFT<span className="sr-only"> ({b.name})</span></button>
+                  {clientSlug && <button type="button" className="small" onClick={() => void editBank(b.name, b.quizzes[0]?.program_id ?? "")}>Edit<span className="sr-only"> {b.name}</span></button>}
                 </div>
               </li>
             ))}

@@ -11,6 +11,7 @@ import { staff } from "../api/staff";
 import { keys, usePrograms, useProgram } from "../training/hooks";
 import { formatDateTime, formatPercent } from "../lib/format";
 import { Enrollments } from "./Enrollments";
+import { openQuizDraft } from "./QuizEditor";
 import { drafts, libraryPath, useLibraryDrafts } from "../api/drafts";
 import { newProgramYaml } from "./programYaml";
 
@@ -130,6 +131,18 @@ export function LibraryProgram() {
   const quizzes = useQuery({ queryKey: ["staff-quizzes", programId], queryFn: () => staff.quizzes(programId) });
   const roleplays = useQuery({ queryKey: keys.roleplays(programId), queryFn: () => learning.roleplays(programId) });
   const error = program.error ?? quizzes.error ?? roleplays.error;
+  const clients = useClients();
+  const navigate = useNavigate();
+  const [editError, setEditError] = useState("");
+  const clientSlug = clients.data?.find((c) => c.id === program.data?.client_id)?.slug ?? "";
+  const edit = async (slug: string) => {
+    setEditError("");
+    try {
+      navigate(await openQuizDraft(clientSlug, program.data!.slug, slug, programId));
+    } catch (e) {
+      setEditError((e as Error).message);
+    }
+  };
   if (error) return <p role="alert" className="error">{error.message}</p>;
   if (!program.data) return <p className="loading" role="status">Loading the program…</p>;
   const p = program.data;
@@ -174,9 +187,12 @@ export function LibraryProgram() {
                 <Link to={`/library/quizzes/${q.id}?program=${p.id}`}>{q.title}</Link>
                 <span className="hint"> · v{q.version}, {q.questions} questions, pass at {formatPercent(q.pass_percent)}</span>
                 {" "}<Link to={`/library/quizzes/${q.id}/attempts?program=${p.id}`} aria-label={`Attempts at ${q.title}`}>Attempts</Link>
+                {clientSlug && <>{" "}<button type="button" className="small" onClick={() => void edit(q.slug)} aria-label={`Edit ${q.title}`}>Edit</button></>}
               </li>
             ))}
           </ul>
+          {clientSlug && <NewQuiz client={clientSlug} program={p.slug} programID={p.id} />}
+          {editError && <p role="alert" className="error">{editError}</p>}
         </div>
         <div>
           <h2>Role-plays</h2>
@@ -254,6 +270,28 @@ function NewRoleplay({ programID, clientID, programSlug }: { programID: string; 
         <input value={slug} onChange={(e) => setSlug(e.target.value)} autoComplete="off" />
       </Field>
       <button type="submit" disabled={!slug || !client || starter.isPending}>New role-play</button>
+    </form>
+  );
+}
+
+/** Starts a new quiz of the program as a draft; publishing it lists it in the program too. */
+function NewQuiz({ client, program, programID }: { client: string; program: string; programID: string }) {
+  const navigate = useNavigate();
+  const [slug, setSlug] = useState("");
+  const [title, setTitle] = useState("");
+  const starter = useMutation({
+    mutationFn: () => openQuizDraft(client, program, slug, programID, title || slug),
+    onSuccess: (to) => navigate(to),
+  });
+  return (
+    <form className="inline-form" noValidate onSubmit={(e) => { e.preventDefault(); starter.mutate(); }}>
+      <Field label="New quiz's slug" hint="Lowercase letters, digits and hyphens, e.g. card-basics." error={starter.error?.message}>
+        <input value={slug} onChange={(e) => setSlug(e.target.value)} autoComplete="off" />
+      </Field>
+      <Field label="New quiz's title">
+        <input value={title} onChange={(e) => setTitle(e.target.value)} autoComplete="off" />
+      </Field>
+      <button type="submit" disabled={starter.isPending || !slug}>{starter.isPending ? "Starting…" : "New quiz"}</button>
     </form>
   );
 }

@@ -202,7 +202,7 @@ function Editor({ initial }: { initial: LibraryDraft }) {
 
       <section aria-labelledby="rp-turns-title">
         <h2 id="rp-turns-title">Turns</h2>
-        <div className="tabs" role="group" aria-label="Show the turns as">
+        <div className="view-switch" role="group" aria-label="Show the turns as">
           <button type="button" aria-pressed={view === "list"} onClick={() => setView("list")}>List</button>
           <button type="button" aria-pressed={view === "graph"} onClick={() => setView("graph")}>Graph</button>
         </div>

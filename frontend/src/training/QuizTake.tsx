@@ -267,7 +267,8 @@ function Countdown({ deadline, offset, onEnd }: { deadline: string; offset: numb
   );
 }
 
-function Question({ q, n, value, onChange, disabled, error, onLeave }: {
+/** One question as an agent answers it (also the quiz editor's preview, which shows questions exactly as agents see them). */
+export function Question({ q, n, value, onChange, disabled, error, onLeave }: {
   q: PublicQuestion; n: number; value?: QuizAnswer; onChange: (a: QuizAnswer) => void; disabled: boolean;
   /** Why the answer is not saved, shown at the question. */
   error?: string;

@@ -187,10 +187,19 @@ func quotaList(qs []TagQuota) string {
 
 // CheckDraw reports, with the quiz file's lines, why the pool cannot give
 // every attempt its questions: more questions per attempt than the pool
-// holds, a tag quota larger than the questions with that tag, or quotas
-// that together need more distinct questions than there are.
+// holds, quotas asking for more than questions_per_attempt, a tag quota
+// larger than the questions with that tag, or quotas that together need
+// more distinct questions than there are.
 func CheckDraw(qz *Quiz, pool []Question) Problems {
 	var ps Problems
+	sum := 0
+	for _, qt := range qz.Quotas {
+		sum += qt.Count
+	}
+	if qz.QuestionsPerAttempt > 0 && sum > qz.QuestionsPerAttempt {
+		ps.Add(qz.Source, qz.line("quotas"), "the quotas ask for %d questions but questions_per_attempt is %d", sum, qz.QuestionsPerAttempt)
+		return ps // the quotas themselves are to be rethought first
+	}
 	if qz.QuestionsPerAttempt > len(pool) {
 		ps.Add(qz.Source, qz.line("questions_per_attempt"), "questions_per_attempt is %d but the pool has %d questions", qz.QuestionsPerAttempt, len(pool))
 	}

@@ -40,6 +40,8 @@ func (h *Handler) Register(rg *gin.RouterGroup) {
 	rg.GET("/clients/:id/banks", exporters, h.listBanks)
 	rg.POST("/clients/:id/banks/:bank/import", exporters, h.importBank)
 	rg.GET("/question-files/:sha256", h.questionFile)
+	rg.POST("/quiz-preview", auth.RequireUser(), h.preview)
+	rg.POST("/quiz-preview/check", auth.RequireUser(), h.checkPreview)
 	rg.GET("/attempts/:id", agent, h.getAttempt)
 	rg.PUT("/attempts/:id/answers", agent, h.saveAnswers)
 	rg.POST("/attempts/:id/submit", agent, h.submit)
@@ -224,4 +226,32 @@ func (h *Handler) analysis(c *gin.Context) {
 		return
 	}
 	c.JSON(http.StatusOK, a)
+}
+
+func (h *Handler) preview(c *gin.Context) {
+	var req PreviewRequest
+	if err := httpx.BindJSON(c, &req); err != nil {
+		httpx.Error(c, err)
+		return
+	}
+	pv, err := h.svc.Preview(c.Request.Context(), req)
+	if err != nil {
+		httpx.Error(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, pv)
+}
+
+func (h *Handler) checkPreview(c *gin.Context) {
+	var req PreviewCheckRequest
+	if err := httpx.BindJSON(c, &req); err != nil {
+		httpx.Error(c, err)
+		return
+	}
+	chk, err := h.svc.CheckPreview(c.Request.Context(), req)
+	if err != nil {
+		httpx.Error(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, chk)
 }

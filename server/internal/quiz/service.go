@@ -36,6 +36,8 @@ type Enrollments interface {
 // (the catalog store).
 type programFinder interface {
 	ProgramByID(ctx context.Context, id string) (*catalog.Program, error)
+	ClientBySlug(ctx context.Context, slug string) (*catalog.Client, error)
+	ProgramBySlug(ctx context.Context, clientID, slug string) (*catalog.Program, error)
 	Requirements(ctx context.Context, p *catalog.Program) (*catalog.Requirements, error)
 	ListProgress(ctx context.Context, userID string, moduleIDs []string) ([]catalog.Progress, error)
 	QuizGate(ctx context.Context, programID, quizSlug, userID string) ([]catalog.GateModule, error)

@@ -21,13 +21,26 @@ const QuizFileSuffix = ".quiz.yaml"
 // references are resolved, and draw sizes checked, by LoadDir (or Pool and
 // CheckDraw).
 func ParseQuiz(file string, data []byte) (*Quiz, error) {
-	d := &decoder{contentfile.NewDecoder(file)}
-	qz := d.quiz(data)
-	if ps := d.Problems(); len(ps) > 0 {
+	qz, ps := readQuiz(file, data)
+	if len(ps) == 0 && len(qz.Banks) == 0 { // without banks the pool is known now
+		ps = CheckDraw(qz, qz.Questions)
+	}
+	if len(ps) > 0 {
 		ps.Sort()
 		return nil, ps.Err()
 	}
 	return qz, nil
+}
+
+// readQuiz reads a quiz file as ParseQuiz does, without checking its
+// draw: it returns what it could read (questions with problems left out)
+// and every problem of the file, sorted.
+func readQuiz(file string, data []byte) (*Quiz, Problems) {
+	d := &decoder{contentfile.NewDecoder(file)}
+	qz := d.quiz(data)
+	ps := d.Problems()
+	ps.Sort()
+	return qz, ps
 }
 
 // decoder walks yaml.v3 nodes, collecting problems with their lines
@@ -127,17 +140,6 @@ func (d *decoder) quiz(data []byte) *Quiz {
 			d.Addf(sourceLine(q.Source), "question id %q is used twice", q.ID)
 		}
 		ids[q.ID] = true
-	}
-	sum := 0
-	for _, qt := range qz.Quotas {
-		sum += qt.Count
-	}
-	if qz.QuestionsPerAttempt > 0 && sum > qz.QuestionsPerAttempt {
-		d.Addf(qz.line("quotas"), "the quotas ask for %d questions but questions_per_attempt is %d", sum, qz.QuestionsPerAttempt)
-	}
-	// Without banks the pool is known now.
-	if len(qz.Banks) == 0 && len(d.Problems()) == 0 {
-		d.Report(CheckDraw(qz, qz.Questions)...)
 	}
 	return qz
 }

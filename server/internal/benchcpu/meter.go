@@ -2,6 +2,8 @@
 // (server and load generator) and the PostgreSQL backends serving its
 // database, so a run on a shared machine can be judged by cost per operation
 // as well as by its wall-clock rate, which drifts with the machine's load.
+// It also holds what the benchmark harnesses share besides: the run length
+// (BENCH_SECONDS), CPU profiles (BENCH_PROFILE_DIR) and the load average.
 package benchcpu
 
 import (

@@ -11,12 +11,9 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"path/filepath"
 	"runtime"
-	"runtime/pprof"
 	"slices"
 	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -49,10 +46,7 @@ const concurrency = 32
 // writes a CPU profile of each module-read and roster phase. Run it once:
 // go test -run '^$' -bench Reads -benchtime 1x ./server/internal/readbench
 func BenchmarkReads(b *testing.B) {
-	seconds := 10
-	if s, err := strconv.Atoi(os.Getenv("BENCH_SECONDS")); err == nil && s > 0 {
-		seconds = s
-	}
+	seconds := benchcpu.Seconds()
 	// Every roster is computed (RosterCacheTTL zero): the fresh cost.
 	env := apitest.NewWith(b, func(c *app.Config) { c.EligibilityView = true })
 	sqlDB, err := env.DB.DB()
@@ -97,7 +91,7 @@ func BenchmarkReads(b *testing.B) {
 	feedCtx, stopFeed := context.WithCancel(context.Background())
 	defer stopFeed()
 	go env.App.Routing.RunView(feedCtx)
-	load0 := loadAverage()
+	load0 := benchcpu.LoadAverage()
 
 	srv := httptest.NewServer(env.App.Router)
 	defer srv.Close()
@@ -159,10 +153,10 @@ func BenchmarkReads(b *testing.B) {
 	first.Body.Close()
 	etag := first.Header.Get("ETag")
 
-	stop := cpuProfile(b, "read200")
+	stop := benchcpu.Profile(b, "read200")
 	ok200 := drive(b, env, client, d, 200, read(""))
 	stop()
-	stop = cpuProfile(b, "read304")
+	stop = benchcpu.Profile(b, "read304")
 	ok304 := drive(b, env, client, d, 304, read(etag))
 	stop()
 	baseline := drive(b, env, client, d, 200, func() *http.Request {
@@ -183,10 +177,10 @@ func BenchmarkReads(b *testing.B) {
 	// The first roster reads the program's snapshot whole (with the view
 	// on, later ones keep it current from the change feed).
 	rosterFirst := sequential(b, env, client, 1, rosterReq(rosterURL, adminTok))
-	stop = cpuProfile(b, "rosterjson")
+	stop = benchcpu.Profile(b, "rosterjson")
 	rosterJSON := sequential(b, env, client, 10, rosterReq(rosterURL, adminTok))
 	stop()
-	stop = cpuProfile(b, "rostercsv")
+	stop = benchcpu.Profile(b, "rostercsv")
 	rosterCSV := sequential(b, env, client, 10, rosterReq(rosterURL+"?format=csv", adminTok))
 	stop()
 	// Before each roster one agent's certification changes (plain SQL) and
@@ -211,7 +205,7 @@ func BenchmarkReads(b *testing.B) {
 	rosterBase := sequential(b, env, client, 10, rosterReq(baseSrv.URL+"/assignments?program="+rep.BigProgramID, ""))
 
 	fmt.Printf("\nReads benchmark: %d agents, module of %d bytes (JSON), %d workers, %ds per run, GOMAXPROCS=%d, load average %s → %s\n",
-		rep.Agents, len(body), concurrency, seconds, runtime.GOMAXPROCS(0), load0, loadAverage())
+		rep.Agents, len(body), concurrency, seconds, runtime.GOMAXPROCS(0), load0, benchcpu.LoadAverage())
 	fmt.Printf("| measure | /s or ms | p50 / p99 | CPU per op (this process + PostgreSQL) | ratio to baseline | target |\n|---|---|---|---|---|---|\n")
 	row := func(name string, r result, target string) {
 		fmt.Printf("| %s | %.0f/s | %.2f / %.2f ms | %s | %.2f | %s |\n", name, r.rate, ms(r.p50), ms(r.p99), r.cpu(), r.rate/baseline.rate, target)
@@ -324,40 +318,3 @@ func summarize(b *testing.B, lat [][]time.Duration, elapsed time.Duration, errs 
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
-
-// loadAverage is the machine's one-minute load average ("?" when unknown):
-// the machine is shared, so each run says how busy it was.
-func loadAverage() string {
-	b, err := os.ReadFile("/proc/loadavg")
-	if err != nil {
-		return "?"
-	}
-	f := strings.Fields(string(b))
-	if len(f) == 0 {
-		return "?"
-	}
-	return f[0]
-}
-
-// cpuProfile writes a CPU profile of one phase to BENCH_PROFILE_DIR/<name>.pprof
-// when that variable is set (go tool pprof it); the returned func stops it.
-func cpuProfile(b *testing.B, name string) func() {
-	dir := os.Getenv("BENCH_PROFILE_DIR")
-	if dir == "" {
-		return func() {}
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		b.Fatal(err)
-	}
-	f, err := os.Create(filepath.Join(dir, name+".pprof"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	if err := pprof.StartCPUProfile(f); err != nil {
-		b.Fatal(err)
-	}
-	return func() {
-		pprof.StopCPUProfile()
-		f.Close()
-	}
-}

@@ -10,16 +10,12 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"runtime"
 	"slices"
-	"strconv"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
-
-	"github.com/gin-gonic/gin"
 
 	"github.com/skillgate/skillgate/server/internal/apitest"
 	"github.com/skillgate/skillgate/server/internal/app"
@@ -45,40 +41,14 @@ const concurrency = 32
 // one table. Run it once:
 // go test -run '^$' -bench Eligibility -benchtime 1x ./server/internal/routing/bench
 func BenchmarkEligibility(b *testing.B) {
-	seconds := 10
-	if s, err := strconv.Atoi(os.Getenv("BENCH_SECONDS")); err == nil && s > 0 {
-		seconds = s
-	}
+	seconds := benchcpu.Seconds()
 	// Rosters are cached and single checks answered from each replica's
 	// view, as in production (LoadConfig).
-	env := apitest.NewWith(b, func(c *app.Config) {
+	cen := newCenter(b, 10000, func(c *app.Config) {
 		c.RosterCacheTTL = routing.RosterCacheTTL
 		c.EligibilityView = true
 	})
-	sqlDB, err := env.DB.DB()
-	if err != nil {
-		b.Fatal(err)
-	}
-	sqlDB.SetMaxOpenConns(20) // the server's default pool (db.Open)
-	sqlDB.SetMaxIdleConns(20)
-	start := time.Now()
-	rep, err := seed.Center(context.Background(), env.DB, seed.Options{Agents: 10000, Clients: 40, Programs: 200,
-		Seed: 1, Now: env.Clock.Now(), BigProgramAgents: 5000})
-	if err != nil {
-		b.Fatal(err)
-	}
-	if _, err := sqlDB.Exec("ANALYZE"); err != nil {
-		b.Fatal(err)
-	}
-	b.Logf("seeded %d agents, %d certifications, %d licenses, %d assignments in %s", rep.Agents, rep.Certifications,
-		rep.Licenses, rep.Assignments, time.Since(start).Round(time.Millisecond))
-
-	admin := env.User("admin@bench.test", auth.RoleAdmin)
-	ctx := auth.WithPrincipal(context.Background(), &auth.Principal{UserID: admin.ID, Role: auth.RoleAdmin})
-	key, err := env.App.Auth.CreateAPIKey(ctx, auth.CreateAPIKeyInput{Name: "acd", Scopes: []string{auth.ScopeEligibilityRead}})
-	if err != nil {
-		b.Fatal(err)
-	}
+	env, rep, ctx, key := cen.env, cen.rep, cen.ctx, cen.key
 	srv := httptest.NewServer(env.App.Router)
 	defer srv.Close()
 	// A second replica over the same database, for what one replica's
@@ -96,50 +66,20 @@ func BenchmarkEligibility(b *testing.B) {
 	go replica.Routing.RunView(views)
 
 	// The baseline: one indexed primary-key lookup, the same pool, bare Gin.
-	gin.SetMode(gin.ReleaseMode)
-	base := gin.New()
-	base.GET("/user", func(c *gin.Context) {
-		var id, email string
-		var active bool
-		err := sqlDB.QueryRowContext(c.Request.Context(), `SELECT id, email, active FROM users WHERE id = $1`, c.Query("id")).Scan(&id, &email, &active)
-		if err != nil {
-			c.JSON(500, gin.H{"error": err.Error()})
-			return
-		}
-		c.JSON(200, gin.H{"id": id, "email": email, "active": active})
-	})
-	baseSrv := httptest.NewServer(base)
+	baseSrv := baselineServer(cen.sqlDB)
 	defer baseSrv.Close()
 
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: concurrency}}
-	states := []string{"", "TX", "FL", "CA", "NY"}
-	check := func(rng *rand.Rand) *http.Request {
-		p := rep.Pairs[rng.IntN(len(rep.Pairs))]
-		url := srv.URL + "/api/v1/eligibility?agent=" + p[0] + "&program=" + p[1]
-		if s := states[rng.IntN(len(states))]; s != "" {
-			url += "&state=" + s
-		}
-		r, _ := http.NewRequest("GET", url, nil)
-		r.Header.Set("Authorization", "Bearer "+key.Key)
-		return r
-	}
+	check := checks(rep.Pairs, srv.URL, key)
 	// First with the view empty (a replica just started: each pair is read
 	// from the database the first time it is asked), then, once every pair
 	// has been asked, the measured run.
-	load0 := loadAverage()
+	load0 := benchcpu.LoadAverage()
 	cold := drive(b, env, client, time.Duration(seconds)*time.Second, check)
-	warm(b, client, rep.Pairs, func(p [2]string) *http.Request {
-		r, _ := http.NewRequest("GET", srv.URL+"/api/v1/eligibility?agent="+p[0]+"&program="+p[1], nil)
-		r.Header.Set("Authorization", "Bearer "+key.Key)
-		return r
-	})
+	warm(b, client, rep.Pairs, func(p [2]string) *http.Request { return eligibilityRequest(srv.URL, key, p) })
 	gate := drive(b, env, client, time.Duration(seconds)*time.Second, check)
-	baseline := drive(b, env, client, time.Duration(seconds)*time.Second, func(rng *rand.Rand) *http.Request {
-		p := rep.Pairs[rng.IntN(len(rep.Pairs))]
-		r, _ := http.NewRequest("GET", baseSrv.URL+"/user?id="+p[0], nil)
-		return r
-	})
-	load1 := loadAverage()
+	baseline := drive(b, env, client, time.Duration(seconds)*time.Second, baselineLookups(rep.Pairs, baseSrv.URL))
+	load1 := benchcpu.LoadAverage()
 
 	// The roster of the 5,000-agent program, five times one after the
 	// other (the first computes it; the next ones within RosterCacheTTL
@@ -152,7 +92,7 @@ func BenchmarkEligibility(b *testing.B) {
 			time.Sleep(routing.RosterCacheTTL)
 		}
 		r, _ := http.NewRequest("GET", srv.URL+"/api/v1/programs/"+rep.BigProgramID+"/roster", nil)
-		r.Header.Set("Authorization", "Bearer "+key.Key)
+		r.Header.Set("Authorization", "Bearer "+key)
 		t0 := time.Now()
 		res, err := client.Do(r)
 		if err != nil {
@@ -179,7 +119,7 @@ func BenchmarkEligibility(b *testing.B) {
 	var workers int
 	for range 3 {
 		r, _ := http.NewRequest("GET", srv.URL+"/api/v1/exports/taskrouter-workers", nil)
-		r.Header.Set("Authorization", "Bearer "+key.Key)
+		r.Header.Set("Authorization", "Bearer "+key)
 		t0 := time.Now()
 		res, err := client.Do(r)
 		if err != nil {
@@ -197,10 +137,10 @@ func BenchmarkEligibility(b *testing.B) {
 	slices.Sort(exports)
 
 	// A revocation: how long until each replica says not eligible.
-	revoke, revokeB := revocationDelay(b, env, client, srv.URL, srvB.URL, key.Key, rep)
+	revoke, revokeB := revocationDelay(b, env, client, srv.URL, srvB.URL, key, rep)
 	// A revocation in the big roster: how long until each replica's roster
 	// (both cached just before) says not eligible.
-	rosterHere, rosterThere := rosterRevocationDelay(b, env, client, srv.URL, srvB.URL, key.Key, rep.BigProgramID)
+	rosterHere, rosterThere := rosterRevocationDelay(b, env, client, srv.URL, srvB.URL, key, rep.BigProgramID)
 	// An API key revoked on one replica: how long until the other refuses it.
 	keyHere, keyThere := keyRevocationDelay(b, env, ctx, client, srv.URL, srvB.URL, rep)
 
@@ -415,9 +355,7 @@ func keyRevocationDelay(b *testing.B, env *apitest.Env, ctx context.Context, cli
 	p := rep.Pairs[0]
 	refused := func(url string) func() bool {
 		return func() bool {
-			r, _ := http.NewRequest("GET", url+"/api/v1/eligibility?agent="+p[0]+"&program="+p[1], nil)
-			r.Header.Set("Authorization", "Bearer "+k.Key)
-			res, err := client.Do(r)
+			res, err := client.Do(eligibilityRequest(url, k.Key, p))
 			if err != nil {
 				b.Fatal(err)
 			}

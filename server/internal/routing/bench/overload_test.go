@@ -1,7 +1,6 @@
 package bench
 
 import (
-	"context"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -10,17 +9,13 @@ import (
 	"os"
 	"runtime"
 	"slices"
-	"strconv"
-	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/skillgate/skillgate/server/internal/apitest"
 	"github.com/skillgate/skillgate/server/internal/app"
-	"github.com/skillgate/skillgate/server/internal/auth"
+	"github.com/skillgate/skillgate/server/internal/benchcpu"
 	"github.com/skillgate/skillgate/server/internal/logx"
-	"github.com/skillgate/skillgate/server/internal/seed"
 )
 
 // BenchmarkEligibilityOverload measures admission control: over the same
@@ -43,10 +38,7 @@ import (
 // or one whose change feed is behind). Run it once:
 // go test -run '^$' -bench EligibilityOverload -benchtime 1x ./server/internal/routing/bench
 func BenchmarkEligibilityOverload(b *testing.B) {
-	seconds := 10
-	if s, err := strconv.Atoi(os.Getenv("BENCH_SECONDS")); err == nil && s > 0 {
-		seconds = s
-	}
+	seconds := benchcpu.Seconds()
 	// The server's admission settings, ADMISSION_* from the environment
 	// as serve reads them (defaults: app.DefaultAdmission).
 	adm := app.DefaultAdmission
@@ -55,27 +47,8 @@ func BenchmarkEligibilityOverload(b *testing.B) {
 	} else {
 		b.Logf("configuration: %v; using the default admission limits", err)
 	}
-	env := apitest.NewWith(b, func(c *app.Config) { c.Admission = adm })
-	sqlDB, err := env.DB.DB()
-	if err != nil {
-		b.Fatal(err)
-	}
-	sqlDB.SetMaxOpenConns(20) // the server's default pool (db.Open)
-	sqlDB.SetMaxIdleConns(20)
-	rep, err := seed.Center(context.Background(), env.DB, seed.Options{Agents: 10000, Clients: 40, Programs: 200,
-		Seed: 1, Now: env.Clock.Now(), BigProgramAgents: 5000})
-	if err != nil {
-		b.Fatal(err)
-	}
-	if _, err := sqlDB.Exec("ANALYZE"); err != nil {
-		b.Fatal(err)
-	}
-	admin := env.User("admin@bench.test", auth.RoleAdmin)
-	ctx := auth.WithPrincipal(context.Background(), &auth.Principal{UserID: admin.ID, Role: auth.RoleAdmin})
-	key, err := env.App.Auth.CreateAPIKey(ctx, auth.CreateAPIKeyInput{Name: "acd", Scopes: []string{auth.ScopeEligibilityRead}})
-	if err != nil {
-		b.Fatal(err)
-	}
+	cen := newCenter(b, 10000, func(c *app.Config) { c.Admission = adm })
+	env, rep := cen.env, cen.rep
 	served := &serverTimes{}
 	limited := httptest.NewServer(served.wrap(env.App.Router))
 	defer limited.Close()
@@ -88,19 +61,7 @@ func BenchmarkEligibilityOverload(b *testing.B) {
 	unlimited := httptest.NewServer(served.wrap(open.Router))
 	defer unlimited.Close()
 
-	states := []string{"", "TX", "FL", "CA", "NY"}
-	check := func(base string) func(*rand.Rand) *http.Request {
-		return func(rng *rand.Rand) *http.Request {
-			p := rep.Pairs[rng.IntN(len(rep.Pairs))]
-			url := base + "/api/v1/eligibility?agent=" + p[0] + "&program=" + p[1]
-			if s := states[rng.IntN(len(states))]; s != "" {
-				url += "&state=" + s
-			}
-			r, _ := http.NewRequest("GET", url, nil)
-			r.Header.Set("Authorization", "Bearer "+key.Key)
-			return r
-		}
-	}
+	check := func(base string) func(*rand.Rand) *http.Request { return checks(rep.Pairs, base, cen.key) }
 	d := time.Duration(seconds) * time.Second
 	// The sustainable rate: what 32 workers, each sending its next check
 	// when the last is answered, get answered (nothing refused). Then checks arrive at three
@@ -263,7 +224,7 @@ func overloadDrive(b *testing.B, workers int, rate float64, d time.Duration, nex
 	}
 	wg.Wait()
 	elapsed := time.Since(begin)
-	load := loadAverage()
+	load := benchcpu.LoadAverage()
 	ok, refused := served.take()
 	slices.Sort(ok)
 	slices.Sort(refused)
@@ -277,16 +238,4 @@ func overloadDrive(b *testing.B, workers int, rate float64, d time.Duration, nex
 		r.refusedP99, r.refusedMax = refused[len(refused)*99/100], refused[len(refused)-1]
 	}
 	return r
-}
-
-// loadAverage is the machine's 1-minute load average (Linux), or "n/a".
-func loadAverage() string {
-	raw, err := os.ReadFile("/proc/loadavg")
-	if err != nil {
-		return "n/a"
-	}
-	if f := strings.Fields(string(raw)); len(f) > 0 {
-		return f[0]
-	}
-	return "n/a"
 }

@@ -10,11 +10,9 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"path/filepath"
 	"runtime"
 	"runtime/debug"
 	"runtime/metrics"
-	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
@@ -23,14 +21,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gin-gonic/gin"
-
 	"github.com/skillgate/skillgate/server/internal/apitest"
 	"github.com/skillgate/skillgate/server/internal/app"
-	"github.com/skillgate/skillgate/server/internal/auth"
 	"github.com/skillgate/skillgate/server/internal/benchcpu"
 	"github.com/skillgate/skillgate/server/internal/routing"
-	"github.com/skillgate/skillgate/server/internal/seed"
 )
 
 // BenchmarkEligibilityScale measures the gate's latency as the center
@@ -58,10 +52,7 @@ import (
 // seed takes minutes). Run it once:
 // go test -run '^$' -bench EligibilityScale -benchtime 1x -timeout 30m ./server/internal/routing/bench
 func BenchmarkEligibilityScale(b *testing.B) {
-	seconds := 10
-	if s, err := strconv.Atoi(os.Getenv("BENCH_SECONDS")); err == nil && s > 0 {
-		seconds = s
-	}
+	seconds := benchcpu.Seconds()
 	rate := 2000
 	if r, err := strconv.Atoi(os.Getenv("BENCH_RATE")); err == nil && r > 0 {
 		rate = r
@@ -130,53 +121,18 @@ func (r openResult) cpu() string {
 }
 
 func scaleRun(b *testing.B, agents, rate int, d time.Duration) scaleRow {
-	env := apitest.NewWith(b, func(c *app.Config) {
+	cen := newCenter(b, agents, func(c *app.Config) {
 		c.RosterCacheTTL = routing.RosterCacheTTL
 		c.EligibilityView = true
 	})
-	sqlDB, err := env.DB.DB()
-	if err != nil {
-		b.Fatal(err)
-	}
-	sqlDB.SetMaxOpenConns(20) // the server's default pool (db.Open)
-	sqlDB.SetMaxIdleConns(20)
-	start := time.Now()
-	rep, err := seed.Center(context.Background(), env.DB, seed.Options{Agents: agents, Clients: 40, Programs: 200,
-		Seed: 1, Now: env.Clock.Now(), BigProgramAgents: min(5000, agents/2)})
-	if err != nil {
-		b.Fatal(err)
-	}
-	if _, err := sqlDB.Exec("ANALYZE"); err != nil {
-		b.Fatal(err)
-	}
-	b.Logf("seeded %d agents, %d certifications, %d licenses, %d assignments in %s", rep.Agents, rep.Certifications,
-		rep.Licenses, rep.Assignments, time.Since(start).Round(time.Millisecond))
-
-	admin := env.User("admin@bench.test", auth.RoleAdmin)
-	ctx := auth.WithPrincipal(context.Background(), &auth.Principal{UserID: admin.ID, Role: auth.RoleAdmin})
-	key, err := env.App.Auth.CreateAPIKey(ctx, auth.CreateAPIKeyInput{Name: "acd", Scopes: []string{auth.ScopeEligibilityRead}})
-	if err != nil {
-		b.Fatal(err)
-	}
+	env, rep := cen.env, cen.rep
 	srv := httptest.NewServer(env.App.Router)
 	defer srv.Close()
 	views, stopViews := context.WithCancel(context.Background())
 	defer stopViews()
 	go env.App.Routing.RunView(views)
 
-	gin.SetMode(gin.ReleaseMode)
-	base := gin.New()
-	base.GET("/user", func(c *gin.Context) {
-		var id, email string
-		var active bool
-		err := sqlDB.QueryRowContext(c.Request.Context(), `SELECT id, email, active FROM users WHERE id = $1`, c.Query("id")).Scan(&id, &email, &active)
-		if err != nil {
-			c.JSON(500, gin.H{"error": err.Error()})
-			return
-		}
-		c.JSON(200, gin.H{"id": id, "email": email, "active": active})
-	})
-	baseSrv := httptest.NewServer(base)
+	baseSrv := baselineServer(cen.sqlDB)
 	defer baseSrv.Close()
 
 	// At most 64 connections, as a real ACD's pool would hold: when the
@@ -188,31 +144,17 @@ func scaleRun(b *testing.B, agents, rate int, d time.Duration) scaleRow {
 	// heap after a GC before the view is filled and after (the difference is
 	// the view's), and the heap goal the runtime sets from it (GOGC).
 	heap0, _ := liveHeap()
-	warm(b, client, rep.Pairs, func(p [2]string) *http.Request {
-		r, _ := http.NewRequest("GET", srv.URL+"/api/v1/eligibility?agent="+p[0]+"&program="+p[1], nil)
-		r.Header.Set("Authorization", "Bearer "+key.Key)
-		return r
-	})
+	warm(b, client, rep.Pairs, func(p [2]string) *http.Request { return eligibilityRequest(srv.URL, cen.key, p) })
 	heapView, goalView := liveHeap()
 	_, entries := env.App.Routing.ViewStats()
 	failures0 := env.App.Routing.FeedReadFailures()
 
-	states := []string{"", "TX", "FL", "CA", "NY"}
-	check := func(rng *rand.Rand) *http.Request {
-		p := rep.Pairs[rng.IntN(len(rep.Pairs))]
-		url := srv.URL + "/api/v1/eligibility?agent=" + p[0] + "&program=" + p[1]
-		if s := states[rng.IntN(len(states))]; s != "" {
-			url += "&state=" + s
-		}
-		r, _ := http.NewRequest("GET", url, nil)
-		r.Header.Set("Authorization", "Bearer "+key.Key)
-		return r
-	}
+	check := checks(rep.Pairs, srv.URL, cen.key)
 	// The seeding's garbage is returned first, so the RSS is what serving
 	// holds.
 	runtime.GC()
 	debug.FreeOSMemory()
-	load0 := loadAverage()
+	load0 := benchcpu.LoadAverage()
 	var rss atomic.Int64
 	sampling, stopSampling := context.WithCancel(context.Background())
 	sampled := make(chan struct{})
@@ -231,19 +173,15 @@ func scaleRun(b *testing.B, agents, rate int, d time.Duration) scaleRow {
 			}
 		}
 	}()
-	stopProfile := cpuProfile(b, fmt.Sprintf("scale-gate-%d", agents))
+	stopProfile := benchcpu.Profile(b, fmt.Sprintf("scale-gate-%d", agents))
 	gate := openLoop(b, env, client, rate, d, check)
 	stopProfile()
 	stopSampling()
 	<-sampled
-	baseline := openLoop(b, env, client, rate, d, func(rng *rand.Rand) *http.Request {
-		p := rep.Pairs[rng.IntN(len(rep.Pairs))]
-		r, _ := http.NewRequest("GET", baseSrv.URL+"/user?id="+p[0], nil)
-		return r
-	})
+	baseline := openLoop(b, env, client, rate, d, baselineLookups(rep.Pairs, baseSrv.URL))
 	return scaleRow{agents: rep.Agents, assignments: rep.Assignments, entries: entries, gate: gate, base: baseline,
 		heap0: heap0, heapView: heapView, goalView: goalView,
-		rss: rss.Load(), feedFailures: env.App.Routing.FeedReadFailures() - failures0, load0: load0, load1: loadAverage()}
+		rss: rss.Load(), feedFailures: env.App.Routing.FeedReadFailures() - failures0, load0: load0, load1: benchcpu.LoadAverage()}
 }
 
 // openLoop sends rate requests a second for d, each at its scheduled
@@ -291,29 +229,6 @@ func openLoop(b *testing.B, env *apitest.Env, client *http.Client, rate int, d t
 	}
 	return openResult{p50: lat[total/2], p99: lat[total*99/100], p999: lat[total*999/1000], errors: errs.Load(), n: total,
 		done: float64(total) / elapsed.Seconds(), self: self, pg: pg}
-}
-
-// cpuProfile writes a CPU profile to BENCH_PROFILE_DIR/<name>.pprof when
-// that variable is set; the returned func stops it.
-func cpuProfile(b *testing.B, name string) func() {
-	dir := os.Getenv("BENCH_PROFILE_DIR")
-	if dir == "" {
-		return func() {}
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		b.Fatal(err)
-	}
-	f, err := os.Create(filepath.Join(dir, name+".pprof"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	if err := pprof.StartCPUProfile(f); err != nil {
-		b.Fatal(err)
-	}
-	return func() {
-		pprof.StopCPUProfile()
-		f.Close()
-	}
 }
 
 // residentBytes is this process's resident set (VmRSS), 0 when unknown.

@@ -1,5 +1,6 @@
 import { expect, test } from "@playwright/test";
 import { account, navLabels, signIn, unique, type Role } from "./fixtures";
+import { look } from "./staff";
 
 const NAV: Record<Role, string[]> = {
   agent: ["Home", "My training", "My certifications", "My licenses", "My account"],
@@ -211,4 +212,43 @@ test("changing the password signs out and the new password works", async ({ page
   await page.getByLabel("Password").fill(newPassword);
   await page.getByRole("button", { name: "Sign in" }).click();
   await expect(page.getByRole("heading", { name: "Welcome, Pat Password" })).toBeVisible();
+});
+
+test("an account the identity provider deleted says so where its source is shown, and offers no Reactivate", async ({ page, request }, testInfo) => {
+  const login = await request.post("/api/v1/auth/login", { data: { ...account("admin"), refresh_token_delivery: "body" } });
+  const { access_token } = await login.json();
+  const key = await request.post("/api/v1/api-keys", {
+    headers: { Authorization: `Bearer ${access_token}` },
+    data: { name: `SCIM e2e ${unique()}`, scopes: ["scim:provision"] },
+  });
+  expect(key.status()).toBe(201);
+  const scim = { Authorization: `Bearer ${(await key.json()).key}`, "Content-Type": "application/scim+json" };
+  const email = `e2e-scim-${unique()}@example.test`;
+  const created = await request.post("/scim/v2/Users", { headers: scim, data: { userName: email, displayName: "Dana Deleted", active: true } });
+  expect(created.status()).toBe(201);
+  const { id } = await created.json();
+  expect((await request.delete(`/scim/v2/Users/${id}`, { headers: scim })).status()).toBe(204);
+
+  const note = /^Deleted by the identity provider on \w{3} \d{1,2}, \d{4} — it comes back when the provider creates it again\.$/;
+  await signIn(page, "admin", "/admin/users");
+  await page.getByLabel("Search").fill(email);
+  await page.getByRole("button", { name: "Search" }).click();
+  const row = page.getByRole("row").filter({ hasText: email });
+  await expect(row).toContainText("Provisioned (SCIM)");
+  await expect(row.locator(".provider-deleted")).toHaveText(note);
+  await expect(row).toContainText("Deactivated");
+
+  await row.getByRole("link", { name: "Dana Deleted" }).click();
+  const access = page.locator(".panel").filter({ has: page.getByRole("heading", { name: "Access" }) });
+  await expect(access.locator(".provider-deleted")).toHaveText(note);
+  await expect(access).toContainText("Assign them to Skillgate again at the identity provider");
+  await expect(page.getByRole("button", { name: /Reactivate/ })).toHaveCount(0);
+  await look(page, testInfo, "user-provider-deleted");
+
+  // The provider creates the account again: it is back, active, and the note is gone.
+  expect((await request.post("/scim/v2/Users", { headers: scim, data: { userName: email, displayName: "Dana Deleted", active: true } })).status()).toBe(201);
+  await page.reload();
+  await expect(page.locator(".page-head .badge")).toHaveText("Active");
+  await expect(page.locator(".provider-deleted")).toHaveCount(0);
+  await expect(page.getByRole("button", { name: "Deactivate user" })).toBeVisible();
 });

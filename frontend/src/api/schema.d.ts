@@ -3283,7 +3283,12 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Reactivate a user */
+        /**
+         * Reactivate a user
+         * @description Admins only. An account the identity provider deleted (`scim_deleted_at` set) gets 409
+         *     `conflict`: the provider brings it back by creating it again — except a break-glass admin's
+         *     while password sign-in is off, whose reactivation also clears `scim_deleted_at`.
+         */
         post: operations["reactivateUser"];
         delete?: never;
         options?: never;
@@ -5368,6 +5373,14 @@ export interface components {
             /** Format: uuid */
             id: string;
             role: components["schemas"]["Role"];
+            /**
+             * Format: date-time
+             * @description When the identity provider deleted the account over SCIM (`DELETE /scim/v2/Users/{id}`);
+             *     absent otherwise. Such an account is inactive and out of SCIM's view, and an admin may not
+             *     reactivate it (409): it comes back when the provider creates it again (`POST /scim/v2/Users`),
+             *     which clears this.
+             */
+            scim_deleted_at?: string;
             /**
              * @description Where the account comes from: `password`, created in Skillgate (by an admin, a CSV import
              *     or the command line); `oidc`, created by or since claimed by a sign-in with the identity

@@ -2,7 +2,8 @@ import { useEffect, useState } from "react";
 import { Link, useParams } from "react-router-dom";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api } from "../api/client";
-import { ROLES, SOURCES, type Role, type User } from "../api/types";
+import { ROLES, type Role, type User } from "../api/types";
+import { AccountSource } from "../components/AccountSource";
 import { useSession } from "../auth/session";
 import { ClientPicker, useClientNames } from "../components/ClientPicker";
 import { Dialog } from "../components/Dialog";
@@ -55,7 +56,7 @@ export function UserDetail() {
           <dt>Email</dt><dd>{u.email}</dd>
           <dt>Role</dt><dd>{u.role}</dd>
           <dt>External id</dt><dd>{u.external_id || "—"}</dd>
-          <dt>Comes from</dt><dd>{SOURCES[u.source]}</dd>
+          <dt>Comes from</dt><dd><AccountSource user={u} /></dd>
           <dt>Clients</dt><dd>{clientNames(u.client_ids) || "—"}</dd>
           <dt>Created</dt><dd>{formatDateTime(u.created_at)}</dd>
         </dl>
@@ -165,18 +166,27 @@ function ActivationPanel({ user, self }: { user: User; self: boolean }) {
       setConfirming(false);
     },
   });
+  // The identity provider deleted the account: only it brings the account back, so nothing here offers to.
+  const providerDeleted = !user.active && !!user.scim_deleted_at;
   return (
     <div className="panel">
       <h2>Access</h2>
-      {user.active ? (
+      <dl className="facts">
+        <dt>Comes from</dt><dd><AccountSource user={user} /></dd>
+      </dl>
+      {providerDeleted ? (
+        <p>This user cannot sign in. Assign them to Skillgate again at the identity provider to bring the account back, with its history.</p>
+      ) : user.active ? (
         <p>Deactivating ends every session at once; the user can no longer sign in. Users are never deleted.</p>
       ) : (
         <p>This user cannot sign in. Reactivating lets them sign in again with their password.</p>
       )}
       {change.isError && !confirming && <p role="alert" className="error">{change.error.message}</p>}
-      <button type="button" className={user.active ? "danger" : ""} disabled={self && user.active} onClick={() => setConfirming(true)}>
-        {user.active ? "Deactivate user" : "Reactivate user"}
-      </button>
+      {!providerDeleted && (
+        <button type="button" className={user.active ? "danger" : ""} disabled={self && user.active} onClick={() => setConfirming(true)}>
+          {user.active ? "Deactivate user" : "Reactivate user"}
+        </button>
+      )}
       {self && user.active && <p className="hint">You cannot deactivate yourself.</p>}
       {confirming && (
         <Dialog title={user.active ? "Deactivate this user?" : "Reactivate this user?"} onClose={() => setConfirming(false)}>

@@ -2,7 +2,8 @@ import { useState, type FormEvent } from "react";
 import { Link, useSearchParams } from "react-router-dom";
 import { useInfiniteQuery, useMutation, useQueryClient } from "@tanstack/react-query";
 import { api, ApiError, query } from "../api/client";
-import { ROLES, SOURCES, type Role, type User } from "../api/types";
+import { ROLES, type Role, type User } from "../api/types";
+import { AccountSource } from "../components/AccountSource";
 import { useSession } from "../auth/session";
 import { ClientPicker, useClientNames } from "../components/ClientPicker";
 import { CsvErrors } from "../components/CsvErrors";
@@ -101,7 +102,7 @@ export function Users() {
                 <td>{u.role}</td>
                 <td>{clientNames(u.client_ids) || "—"}</td>
                 <td>{u.external_id || "—"}</td>
-                <td>{SOURCES[u.source]}</td>
+                <td><AccountSource user={u} /></td>
                 <td>{u.active ? <span className="badge ok">Active</span> : <span className="badge off">Deactivated</span>}</td>
               </tr>
             ))}

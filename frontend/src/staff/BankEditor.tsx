@@ -8,7 +8,7 @@ import { Link, useParams, useSearchParams } from "react-router-dom";
 import { drafts } from "../api/drafts";
 import { quizPreview, splitQuizPath } from "../api/quizPreview";
 import { Field } from "../components/Field";
-import { PreviewPane, ReloadDraft, useDraftActions, useSettled } from "./QuizEditor";
+import { DraftBar, PreviewPane, useDraftActions, useSettled } from "./QuizEditor";
 
 export function BankEditor() {
   const { draftId = "" } = useParams();
@@ -38,15 +38,7 @@ export function BankEditor() {
       <p><Link to={back}>← Question banks</Link></p>
       <h1>Bank <code>{where.file}</code> <span className="hint">(draft)</span></h1>
       <p className="hint">File <code>{draft.path}</code>. Paste or write GIFT (or the file's own format); it is read as you type, as <code>skillgate import</code> reads it. Publishing changes every quiz that draws from this bank.</p>
-      <div className="row-actions editor-actions">
-        <button type="button" onClick={() => void actions.save()} disabled={actions.busy}>Save</button>
-        <button type="button" onClick={() => void actions.check()} disabled={actions.busy}>Check</button>
-        <button type="button" className="primary" onClick={() => void actions.publish()} disabled={actions.busy}>Publish</button>
-        <button type="button" className="danger" onClick={() => { if (window.confirm("Discard this draft? Its changes are lost.")) void actions.discard(back); }} disabled={actions.busy}>Discard</button>
-      </div>
-      <p role="status" className="notice-line">{actions.notice}{actions.dirty ? " Unsaved changes." : ""}</p>
-      {actions.failure && <p role="alert" className="error">{actions.failure}</p>}
-      {actions.stale && <ReloadDraft id={draft.id} onLoaded={(d) => { setText(d.body); actions.reloaded(d); }} />}
+      <DraftBar actions={actions} id={draft.id} back={back} onReloaded={setText} />
       {actions.problems.length > 0 && (
         <div role="alert" className="error"><ul>{actions.problems.map((p, i) => <li key={i}><code>{p.file}:{p.line}</code> {p.message}</li>)}</ul></div>
       )}

@@ -163,15 +163,7 @@ export function QuizEditor() {
       <p><Link to={back}>← Program</Link></p>
       <h1>Quiz <code>{slug}</code> <span className="hint">(draft)</span></h1>
       <p className="hint">A draft: agents see nothing of it until it is published. File <code>{draft.path}</code>{draft.published ? "" : " — a new quiz"}.</p>
-      <div className="row-actions editor-actions">
-        <button type="button" onClick={() => void actions.save()} disabled={actions.busy}>Save</button>
-        <button type="button" onClick={() => void actions.check()} disabled={actions.busy}>Check</button>
-        <button type="button" className="primary" onClick={() => void actions.publish()} disabled={actions.busy}>Publish</button>
-        <button type="button" className="danger" onClick={() => { if (window.confirm("Discard this draft? Its changes are lost.")) void actions.discard(back); }} disabled={actions.busy}>Discard</button>
-      </div>
-      <p role="status" className="notice-line">{actions.notice}{actions.dirty ? " Unsaved changes." : ""}</p>
-      {actions.failure && <p role="alert" className="error">{actions.failure}</p>}
-      {actions.stale && <ReloadDraft id={draft.id} onLoaded={(d) => { setText(d.body); actions.reloaded(d); }} />}
+      <DraftBar actions={actions} id={draft.id} back={back} onReloaded={setText} />
       <Problems title="Publishing would refuse" problems={actions.problems} />
       <DrawStatus pv={pv} problems={allProblems} pending={preview.isFetching} />
       <nav aria-label="Quiz editor" className="tabs">
@@ -193,8 +185,27 @@ export function QuizEditor() {
   );
 }
 
+/** The draft's buttons (Save, Check, Publish, Discard), what they did, and after a 409 the way to reload. */
+export function DraftBar({ actions, id, back, onReloaded }: {
+  actions: ReturnType<typeof useDraftActions>; id: string; back: string; onReloaded: (text: string) => void;
+}) {
+  return (
+    <>
+      <div className="row-actions editor-actions">
+        <button type="button" onClick={() => void actions.save()} disabled={actions.busy}>Save</button>
+        <button type="button" onClick={() => void actions.check()} disabled={actions.busy}>Check</button>
+        <button type="button" className="primary" onClick={() => void actions.publish()} disabled={actions.busy}>Publish</button>
+        <button type="button" className="danger" onClick={() => { if (window.confirm("Discard this draft? Its changes are lost.")) void actions.discard(back); }} disabled={actions.busy}>Discard</button>
+      </div>
+      <p role="status" className="notice-line">{actions.notice}{actions.dirty ? " Unsaved changes." : ""}</p>
+      {actions.failure && <p role="alert" className="error">{actions.failure}</p>}
+      {actions.stale && <ReloadDraft id={id} onLoaded={(d) => { onReloaded(d.body); actions.reloaded(d); }} />}
+    </>
+  );
+}
+
 /** After a 409: loads the draft as saved last, dropping the edits made here. */
-export function ReloadDraft({ id, onLoaded }: { id: string; onLoaded: (d: LibraryDraft) => void }) {
+function ReloadDraft({ id, onLoaded }: { id: string; onLoaded: (d: LibraryDraft) => void }) {
   const [failed, setFailed] = useState("");
   return (
     <p>

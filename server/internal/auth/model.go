@@ -18,8 +18,9 @@ type User struct {
 	// provisions over SCIM (SCIM's externalId).
 	SCIMExternalID *string `gorm:"column:scim_external_id" json:"-"`
 	// SCIMDeletedAt is when the identity provider deleted the user over
-	// SCIM: the account stays, deactivated, but SCIM no longer shows it.
-	SCIMDeletedAt *time.Time `gorm:"column:scim_deleted_at" json:"-"`
+	// SCIM: the account stays, deactivated, but SCIM no longer shows it,
+	// and only the provider brings it back (by creating it again).
+	SCIMDeletedAt *time.Time `gorm:"column:scim_deleted_at" json:"scim_deleted_at,omitempty"`
 	// Source is where the account comes from (see Source).
 	Source        Source     `gorm:"column:source" json:"source"`
 	PasswordHash  string     `gorm:"column:password_hash" json:"-"`

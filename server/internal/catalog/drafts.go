@@ -32,22 +32,7 @@ type DraftView struct {
 }
 
 // ETag is the draft revision's entity tag.
-func (d *ModuleDraft) ETag() string { return `"` + d.ID + "." + strconv.Itoa(d.Revision) + `"` }
-
-// parseETag reads the revision out of an If-Match value for draft id; 0
-// when it names another draft or is malformed.
-func parseETag(id, tag string) int {
-	tag = strings.TrimPrefix(strings.TrimSpace(tag), "W/")
-	rest, ok := strings.CutPrefix(strings.Trim(tag, `"`), id+".")
-	if !ok {
-		return 0
-	}
-	n, err := strconv.Atoi(rest)
-	if err != nil || n < 1 {
-		return 0
-	}
-	return n
-}
+func (d *ModuleDraft) ETag() string { return DraftETag(d.ID, d.Revision) }
 
 // NewDraft is what starts a draft: of an existing module (ModuleID), of a
 // new module listed in a program (ProgramID and Slug), or of a new core
@@ -278,37 +263,18 @@ func (s *Service) DiffDraft(ctx context.Context, id string) (*DraftDiff, error) 
 }
 
 // checkRevision refuses a write to d based on another revision than its
-// current one: invalid when ifMatch is missing or names another draft,
-// conflict naming what changed since the caller's revision otherwise.
+// current one (DraftBase's errors), with a conflict naming the front matter
+// fields and body lines that changed since the caller's revision.
 func checkRevision(tx *gorm.DB, d *ModuleDraft, ifMatch string) error {
-	if strings.TrimSpace(ifMatch) == "" {
-		return apperr.Invalidf("If-Match", "send the ETag of the draft you edited, so nobody's save is overwritten")
-	}
-	rev := parseETag(d.ID, ifMatch)
-	if rev == 0 || rev > d.Revision {
-		return apperr.Invalidf("If-Match", "%s is not an ETag of this draft (its current one is %s)", ifMatch, d.ETag())
-	}
-	if rev == d.Revision {
-		return nil
+	rev, err := DraftBase(d.ID, d.Revision, ifMatch)
+	if err != nil || rev == d.Revision {
+		return err
 	}
 	old, err := draftRevisionOf(tx, d.ID, rev)
 	if err != nil {
 		return err
 	}
-	fields := changedSince(d.Slug, old.Source, d.Source)
-	fields["If-Match"] = fmt.Sprintf("you edited revision %d; revision %d was saved at %s", rev, d.Revision, d.UpdatedAt.Format("2006-01-02 15:04:05 MST"))
-	what := make([]string, 0, len(fields))
-	for k := range fields {
-		if k != "If-Match" {
-			what = append(what, k)
-		}
-	}
-	slices.Sort(what)
-	msg := fmt.Sprintf("the draft was saved by someone else since you opened it (revision %d, you edited %d)", d.Revision, rev)
-	if len(what) > 0 {
-		msg += ": changed " + strings.Join(what, ", ")
-	}
-	return &apperr.Error{Code: apperr.Conflict, Message: msg + "; reload it and apply your edit again", Fields: fields}
+	return DraftConflict(rev, d.Revision, d.UpdatedAt, changedSince(d.Slug, old.Source, d.Source))
 }
 
 // changedSince names what differs between two texts of a module file: each
@@ -328,7 +294,7 @@ func changedSince(slug, before, after string) map[string]string {
 	if a.Body != b.Body {
 		var at []string
 		for _, h := range DiffHunks(a.Body, b.Body) {
-			at = append(at, changedLines(h, b.BodyLine-1))
+			at = append(at, h.Where(b.BodyLine-1))
 		}
 		out["body"] = "changed at " + strings.Join(at, ", ")
 	}
@@ -338,41 +304,10 @@ func changedSince(slug, before, after string) map[string]string {
 	return out
 }
 
-// changedLines names where hunk h changed the newer text, as file lines
-// (offset: the file line before the body): "line 9", "lines 9–12", or
-// "line 9 (removed lines)" where text was only taken out.
-func changedLines(h DiffHunk, offset int) string {
-	first, last, removedAt, before := 0, 0, 0, h.NewStart-1
-	for _, l := range h.Lines {
-		switch l.Op {
-		case LineContext:
-			if first == 0 && removedAt == 0 {
-				before = l.New
-			}
-		case LineAdd:
-			if first == 0 {
-				first = l.New
-			}
-			last = l.New
-		case LineDelete:
-			if removedAt == 0 {
-				removedAt = before + 1
-			}
-		}
-	}
-	switch {
-	case first == 0:
-		return fmt.Sprintf("line %d (removed lines)", removedAt+offset)
-	case first == last:
-		return fmt.Sprintf("line %d", first+offset)
-	}
-	return fmt.Sprintf("lines %d–%d", first+offset, last+offset)
-}
-
 // SaveDraft saves markdown as the draft's next revision. ifMatch must be
 // the ETag of the revision the caller edited. Errors: not_found,
-// forbidden, invalid (If-Match, markdown), conflict (a stale revision,
-// naming what changed since).
+// forbidden, precondition_required (no If-Match), invalid (If-Match,
+// markdown), conflict (a stale revision, naming what changed since).
 func (s *Service) SaveDraft(ctx context.Context, id, ifMatch, markdown string) (*DraftView, error) {
 	d, err := s.authorDraft(ctx, id)
 	if err != nil {
@@ -427,8 +362,9 @@ func (s *Service) DiscardDraft(ctx context.Context, id, ifMatch string) error {
 // module's next version (changeKind minor or material; a new module's
 // first version), with the same checks, audit and effects as Publish and
 // an import; a new client module is also listed last in its program.
-// The draft is deleted. Errors: not_found, forbidden, invalid (fields
-// keyed "<slug>.md:line", change, If-Match), conflict (stale revision,
+// The draft is deleted. Errors: not_found, forbidden,
+// precondition_required (no If-Match), invalid (fields keyed
+// "<slug>.md:line", change, If-Match), conflict (stale revision,
 // the text of the current version, a slug taken since).
 func (s *Service) PublishDraft(ctx context.Context, id, ifMatch, changeKind string) (*ModuleRead, error) {
 	d, err := s.authorDraft(ctx, id)

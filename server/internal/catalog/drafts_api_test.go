@@ -33,8 +33,8 @@ func TestModuleDraftEditSaveAndPublish(t *testing.T) {
 	}
 	// A save names the revision it edited.
 	text1 := strings.Replace(dr.Source, "title: ", "title: Fenmore ", 1) + "\nA first draft line.\n"
-	if res := d.do("PUT", path, "trainer", map[string]string{"markdown": text1}, nil); res.Status != 400 || !strings.Contains(string(res.Body), "If-Match") {
-		t.Errorf("save without If-Match: got %d %s, want 400 naming If-Match", res.Status, res.Body)
+	if res := d.do("PUT", path, "trainer", map[string]string{"markdown": text1}, nil); res.Status != 428 || !strings.Contains(string(res.Body), "If-Match") {
+		t.Errorf("save without If-Match: got %d %s, want 428 naming If-Match", res.Status, res.Body)
 	}
 	saved := d.do("PUT", path, "trainer", map[string]string{"markdown": text1}, map[string]string{"If-Match": etag})
 	if saved.Status != 200 || saved.Header.Get("ETag") == etag {

@@ -2,7 +2,6 @@ package library
 
 import (
 	"path"
-	"strconv"
 	"strings"
 	"time"
 
@@ -50,7 +49,7 @@ type Draft struct {
 func (Draft) TableName() string { return "library_drafts" }
 
 // ETag is the draft revision's entity tag.
-func (d *Draft) ETag() string { return `"` + d.ID + "." + strconv.Itoa(d.Revision) + `"` }
+func (d *Draft) ETag() string { return catalog.DraftETag(d.ID, d.Revision) }
 
 // draftRevision is one saved revision of a draft.
 type draftRevision struct {
@@ -62,21 +61,6 @@ type draftRevision struct {
 }
 
 func (draftRevision) TableName() string { return "library_draft_revisions" }
-
-// parseETag reads the revision out of an If-Match value for draft id; 0
-// when it names another draft or is malformed.
-func parseETag(id, tag string) int {
-	tag = strings.TrimPrefix(strings.TrimSpace(tag), "W/")
-	rest, ok := strings.CutPrefix(strings.Trim(tag, `"`), id+".")
-	if !ok {
-		return 0
-	}
-	n, err := strconv.Atoi(rest)
-	if err != nil || n < 1 {
-		return 0
-	}
-	return n
-}
 
 // PathInfo reads a library path: the client it belongs to and the kind of
 // file it is. ok is false for a path that is no draftable file (a module,

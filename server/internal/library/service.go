@@ -343,40 +343,19 @@ func titleOf(data []byte) string {
 	return ""
 }
 
-// errNoIfMatch is a write without If-Match: 428.
-var errNoIfMatch = apperr.E(apperr.PreconditionRequired, "send If-Match with the ETag of the draft you edited, so nobody's save is overwritten")
-
 // checkRevision refuses a write to d based on another revision than its
-// current one: conflict naming the lines that changed since.
+// current one (catalog.DraftBase's errors), with a conflict naming the file
+// lines that changed since the caller's revision.
 func checkRevision(tx *gorm.DB, d *Draft, ifMatch string) error {
-	if strings.TrimSpace(ifMatch) == "" {
-		return errNoIfMatch
-	}
-	rev := parseETag(d.ID, ifMatch)
-	if rev == 0 || rev > d.Revision {
-		return apperr.Invalidf("If-Match", "%s is not an ETag of this draft (its current one is %s)", ifMatch, d.ETag())
-	}
-	if rev == d.Revision {
-		return nil
+	rev, err := catalog.DraftBase(d.ID, d.Revision, ifMatch)
+	if err != nil || rev == d.Revision {
+		return err
 	}
 	old, err := revisionOf(tx, d.ID, rev)
 	if err != nil {
 		return err
 	}
-	fields := changedLines(d.Path, old.Body, d.Body)
-	fields["If-Match"] = fmt.Sprintf("you edited version %d; version %d was saved at %s", rev, d.Revision, d.UpdatedAt.Format("2006-01-02 15:04:05 MST"))
-	lines := make([]string, 0, len(fields))
-	for k, v := range fields {
-		if k != "If-Match" {
-			lines = append(lines, v)
-		}
-	}
-	slices.Sort(lines)
-	msg := fmt.Sprintf("the draft was saved by someone else since you opened it (version %d, you edited %d)", d.Revision, rev)
-	if len(lines) > 0 {
-		msg += ": " + strings.Join(lines, "; ")
-	}
-	return &apperr.Error{Code: apperr.Conflict, Message: msg + "; reload it and apply your edit again", Fields: fields}
+	return catalog.DraftConflict(rev, d.Revision, d.UpdatedAt, changedLines(d.Path, old.Body, d.Body))
 }
 
 // changedLines names the lines of after that differ from before, keyed
@@ -384,32 +363,11 @@ func checkRevision(tx *gorm.DB, d *Draft, ifMatch string) error {
 func changedLines(path, before, after string) map[string]string {
 	out := map[string]string{}
 	for _, h := range catalog.DiffHunks(before, after) {
-		first, last, removedAt, prev := 0, 0, 0, h.NewStart-1
-		for _, l := range h.Lines {
-			switch l.Op {
-			case catalog.LineContext:
-				if first == 0 && removedAt == 0 {
-					prev = l.New
-				}
-			case catalog.LineAdd:
-				if first == 0 {
-					first = l.New
-				}
-				last = l.New
-			case catalog.LineDelete:
-				if removedAt == 0 {
-					removedAt = prev + 1
-				}
-			}
+		first, _, removedAt := h.Span()
+		if first == 0 {
+			first = removedAt
 		}
-		switch {
-		case first == 0:
-			out[fmt.Sprintf("%s:%d", path, removedAt)] = fmt.Sprintf("line %d: lines removed", removedAt)
-		case first == last:
-			out[fmt.Sprintf("%s:%d", path, first)] = fmt.Sprintf("line %d changed", first)
-		default:
-			out[fmt.Sprintf("%s:%d", path, first)] = fmt.Sprintf("lines %d–%d changed", first, last)
-		}
+		out[fmt.Sprintf("%s:%d", path, first)] = h.Where(0)
 	}
 	return out
 }
@@ -423,7 +381,7 @@ func (s *Drafts) Save(ctx context.Context, id, ifMatch, body string) (*Draft, er
 		return nil, err
 	}
 	if strings.TrimSpace(ifMatch) == "" {
-		return nil, errNoIfMatch
+		return nil, catalog.ErrNoIfMatch
 	}
 	if err := checkBody(body); err != nil {
 		return nil, err
@@ -534,15 +492,10 @@ func (s *Drafts) Publish(ctx context.Context, id, ifMatch string, with []string)
 	if err != nil {
 		return nil, err
 	}
-	if strings.TrimSpace(ifMatch) == "" {
-		return nil, errNoIfMatch
-	}
-	if rev := parseETag(d.ID, ifMatch); rev != d.Revision {
-		err := s.store.Transaction(ctx, func(tx *gorm.DB) error { return checkRevision(tx, d, ifMatch) })
-		if err == nil {
-			err = apperr.E(apperr.Conflict, "the draft changed while publishing: reload it")
-		}
+	if rev, err := catalog.DraftBase(d.ID, d.Revision, ifMatch); err != nil {
 		return nil, err
+	} else if rev != d.Revision {
+		return nil, s.store.Transaction(ctx, func(tx *gorm.DB) error { return checkRevision(tx, d, ifMatch) })
 	}
 	others, err := s.companions(ctx, d, with)
 	if err != nil {

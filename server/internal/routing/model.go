@@ -129,25 +129,28 @@ type ProgramAnswer struct {
 	Answer
 }
 
-// inputs is everything read for one agent × program at one instant.
+// inputs is everything read for one agent × program at one instant. The
+// view keeps one per entry: the booleans are together at the end so the
+// struct fits the 256-byte size class (with them spread it took 272 bytes,
+// allocated as 288).
 type inputs struct {
 	At           time.Time
 	UserID       string
 	ExternalID   *string
 	Role         string
 	Email        string
-	Active       bool
 	ProgramID    string
 	ProgramName  string
 	ClientID     string
-	Assigned     bool
 	Status       string // the assignment's stored status (the job's last record), when assigned
 	Cert         *CertificationInput
 	Requirements []LicenseRequirement
-	ServesOnly   bool // the program serves only its listed states
 	Licenses     []LicenseInput
 	Appointments []AppointmentInput // the agent's with the program's client
 	states       []string           // the program's required states (Input.states), when known
+	Active       bool
+	Assigned     bool
+	ServesOnly   bool // the program serves only its listed states
 }
 
 // decide runs Decide over the inputs for a caller state.

@@ -60,11 +60,27 @@ type viewKey struct {
 	programID string
 }
 
+// userEntry is one of an agent's entries, as byUser lists them: its inputs
+// and, only when the question did not address it as its inputs name it
+// (by id, as read), its key (an external id, or an id spelled otherwise).
+// A key of its own would take 48 bytes an entry; this takes 16.
+type userEntry struct {
+	in  *inputs
+	odd *viewKey
+}
+
+func (e userEntry) key() viewKey {
+	if e.odd != nil {
+		return *e.odd
+	}
+	return viewKey{agent: Agent{ID: e.in.UserID}, programID: e.in.ProgramID}
+}
+
 // view is one replica's inputs, by question, with what the feed has said.
 type view struct {
 	mu      sync.RWMutex
 	entries map[viewKey]*inputs
-	byUser  map[string][]viewKey // an agent has a few entries: a slice is far smaller than a map
+	byUser  map[string][]userEntry // an agent has a few entries: a slice is far smaller than a map
 	// shared holds what many entries hold alike, each kept once (compact).
 	shared sharedInputs
 	// gen counts applied feed reads; the maps below hold the gen at which
@@ -87,7 +103,7 @@ type view struct {
 }
 
 func newView() *view {
-	return &view{entries: map[viewKey]*inputs{}, byUser: map[string][]viewKey{}, shared: newSharedInputs(),
+	return &view{entries: map[viewKey]*inputs{}, byUser: map[string][]userEntry{}, shared: newSharedInputs(),
 		staleUser: map[string]uint64{}, stalePair: map[pairKey]uint64{}, staleProg: map[string]uint64{}}
 }
 
@@ -140,15 +156,25 @@ func (v *view) put(k viewKey, in *inputs, gen uint64) {
 		v.drop(k)
 	}
 	in = v.shared.compact(in)
+	if es := v.byUser[in.UserID]; len(es) > 0 {
+		sameAgent(in, es[0].in)
+	}
 	// The key's strings came with the request: keep the entry's copies.
 	if k.agent.ID == in.UserID {
 		k.agent.ID = in.UserID
+	}
+	if in.ExternalID != nil && k.agent.ExternalID == *in.ExternalID {
+		k.agent.ExternalID = *in.ExternalID
 	}
 	if k.programID == in.ProgramID {
 		k.programID = in.ProgramID
 	}
 	v.entries[k] = in
-	v.byUser[in.UserID] = append(v.byUser[in.UserID], k)
+	e := userEntry{in: in}
+	if e.key() != k {
+		e.odd = &k
+	}
+	v.byUser[in.UserID] = append(v.byUser[in.UserID], e)
 }
 
 // drop removes one entry; v.mu is held.
@@ -158,11 +184,11 @@ func (v *view) drop(k viewKey) {
 		return
 	}
 	delete(v.entries, k)
-	keys := slices.DeleteFunc(v.byUser[in.UserID], func(x viewKey) bool { return x == k })
-	if len(keys) == 0 {
+	es := slices.DeleteFunc(v.byUser[in.UserID], func(e userEntry) bool { return e.in == in })
+	if len(es) == 0 {
 		delete(v.byUser, in.UserID)
 	} else {
-		v.byUser[in.UserID] = keys
+		v.byUser[in.UserID] = es
 	}
 }
 
@@ -187,8 +213,8 @@ func (v *view) apply(changes []change, began time.Time) {
 			clear(v.byUser)
 		case c.programID == "":
 			v.staleUser[c.userID] = v.gen
-			for _, k := range slices.Clone(v.byUser[c.userID]) {
-				v.drop(k)
+			for _, e := range slices.Clone(v.byUser[c.userID]) {
+				v.drop(e.key())
 			}
 		case c.userID == "":
 			v.staleProg[c.programID] = v.gen
@@ -199,8 +225,8 @@ func (v *view) apply(changes []change, began time.Time) {
 			}
 		default:
 			v.stalePair[pairKey{c.userID, c.programID}] = v.gen
-			for _, k := range slices.Clone(v.byUser[c.userID]) {
-				if k.programID == c.programID {
+			for _, e := range slices.Clone(v.byUser[c.userID]) {
+				if k := e.key(); k.programID == c.programID {
 					v.drop(k)
 				}
 			}

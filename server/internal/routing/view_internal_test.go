@@ -1,8 +1,11 @@
 package routing
 
 import (
+	"math/rand/v2"
+	"strings"
 	"testing"
 	"time"
+	"unsafe"
 )
 
 // at is the instant the view tests read the feed and ask at.
@@ -106,5 +109,58 @@ func TestViewChangeDropsWhatItNames(t *testing.T) {
 	}
 	if n := v.size(); n != 0 {
 		t.Errorf("%d entries after dropping everything", n)
+	}
+}
+
+// The per-agent index lists exactly the view's entries, under the keys they
+// were asked by (an id, an external id, an id spelled in capitals), through
+// replacements and every kind of change; an agent's entries share its strings.
+func TestViewIndexMatchesEntries(t *testing.T) {
+	rng := rand.New(rand.NewPCG(28, 3))
+	v := newView()
+	v.apply(nil, at)
+	ext := func(u string) *string { s := "acd-" + u; return &s }
+	users, programs := []string{"u1", "u2", "u3"}, []string{"p1", "p2", "p3"}
+	for i := range 2000 {
+		u, p := users[rng.IntN(3)], programs[rng.IntN(3)]
+		if rng.IntN(4) == 0 {
+			var c change
+			switch rng.IntN(4) {
+			case 0:
+				c = change{userID: u}
+			case 1:
+				c = change{programID: p}
+			case 2:
+				c = change{userID: u, programID: p}
+			}
+			v.apply([]change{c}, at)
+		} else {
+			k := viewKey{agent: Agent{ID: u}, programID: p}
+			switch rng.IntN(3) {
+			case 0:
+				k.agent = Agent{ExternalID: *ext(u)}
+			case 1:
+				k.agent.ID = strings.ToUpper(u)
+			}
+			v.put(k, &inputs{UserID: strings.Clone(u), ExternalID: ext(u), Email: u + "@x.test", ProgramID: p}, v.begin())
+			if v.get(k, at) == nil {
+				t.Fatalf("step %d: %+v not kept", i, k)
+			}
+		}
+		n := 0
+		for user, es := range v.byUser {
+			for _, e := range es {
+				n++
+				if v.entries[e.key()] != e.in || e.in.UserID != user {
+					t.Fatalf("step %d: the index lists %+v under %s, the view holds %p", i, e.key(), user, v.entries[e.key()])
+				}
+				if first := es[0].in; unsafe.StringData(first.Email) != unsafe.StringData(e.in.Email) || first.ExternalID != e.in.ExternalID {
+					t.Fatalf("step %d: %s's entries do not share its strings", i, user)
+				}
+			}
+		}
+		if n != len(v.entries) {
+			t.Fatalf("step %d: the index lists %d entries, the view holds %d", i, n, len(v.entries))
+		}
 	}
 }

@@ -91,7 +91,30 @@ func (sh *sharedInputs) compact(in *inputs) *inputs {
 		}
 	}
 	in.Licenses = kept
+	if in.Cert != nil {
+		in.Cert.State = sh.str(in.Cert.State)
+	}
+	for i := range in.Appointments {
+		a := &in.Appointments[i]
+		a.Jurisdiction, a.Status, a.Lines = sh.str(a.Jurisdiction), sh.str(a.Status), sh.lineSet(a.Lines)
+	}
 	return in
+}
+
+// sameAgent makes in share the agent's own strings (id, e-mail, external
+// id) with o, another entry of the same agent: each load reads them afresh,
+// and an agent has an entry per program it is asked about.
+func sameAgent(in, o *inputs) {
+	if o.UserID != in.UserID {
+		return
+	}
+	in.UserID = o.UserID
+	if o.Email == in.Email {
+		in.Email = o.Email
+	}
+	if o.ExternalID != nil && in.ExternalID != nil && *o.ExternalID == *in.ExternalID {
+		in.ExternalID = o.ExternalID
+	}
 }
 
 // usable reports whether a requirement of reqs could count the license.

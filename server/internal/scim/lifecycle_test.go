@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/skillgate/skillgate/server/internal/apitest"
 	"github.com/skillgate/skillgate/server/internal/app"
@@ -370,5 +371,56 @@ func TestDeleteRacesGroupChange(t *testing.T) {
 		if err := f.DB.Raw(`SELECT count(*) FROM scim_group_members WHERE user_id = ?`, userID).Scan(&n).Error; err != nil || n != 0 {
 			t.Fatalf("round %d: the deleted user is in %d groups (%v), want none", i, n, err)
 		}
+	}
+}
+
+// The user record admins read says when the identity provider deleted the
+// account (scim_deleted_at), so the admin pages can say why it may not be
+// reactivated; it is absent before the delete, and again once the provider
+// creates the account again.
+func TestUserRecordShowsSCIMDelete(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	admin := f.login(t, "admin@example.com")
+	userID, _ := f.play(t, []step{
+		{"create", "POST", "/scim/v2/Users", `{"userName":"oz@example.com","active":true}`, 201, nil},
+		{"disable", "PATCH", "/scim/v2/Users/{id}", `{"Operations":[{"op":"replace","path":"active","value":false}]}`, 200, field("active", false)},
+	})
+	deletedAt := func(step string) (string, bool) {
+		t.Helper()
+		res := f.Do(apitest.Request{Method: "GET", Path: "/api/v1/users/" + userID, Token: admin})
+		var one map[string]any
+		res.JSON(t, &one)
+		if res.Status != http.StatusOK {
+			t.Fatalf("%s: GET the user: got %d %s, want 200", step, res.Status, res.Body)
+		}
+		res = f.Do(apitest.Request{Method: "GET", Path: "/api/v1/users?q=oz@example.com", Token: admin})
+		var list struct{ Users []map[string]any }
+		res.JSON(t, &list)
+		if res.Status != http.StatusOK || len(list.Users) != 1 {
+			t.Fatalf("%s: list the user: got %d %s, want 200 and one user", step, res.Status, res.Body)
+		}
+		v, ok := one["scim_deleted_at"]
+		lv, lok := list.Users[0]["scim_deleted_at"]
+		if ok != lok || v != lv {
+			t.Fatalf("%s: scim_deleted_at: got %v (%v) from GET and %v (%v) from the list, want the same", step, v, ok, lv, lok)
+		}
+		s, _ := v.(string)
+		return s, ok
+	}
+	if v, ok := deletedAt("deactivated, not deleted"); ok {
+		t.Fatalf("deactivated by active:false: got scim_deleted_at %q, want absent", v)
+	}
+	f.play(t, []step{withIDs(step{"delete", "DELETE", "/scim/v2/Users/{id}", "", 204, nil}, userID, "")})
+	v, ok := deletedAt("deleted")
+	if !ok {
+		t.Fatal("after a SCIM DELETE: scim_deleted_at absent, want when it was deleted")
+	}
+	if _, err := time.Parse(time.RFC3339Nano, v); err != nil {
+		t.Fatalf("after a SCIM DELETE: scim_deleted_at %q: %v", v, err)
+	}
+	f.play(t, []step{{"created again", "POST", "/scim/v2/Users", `{"userName":"oz@example.com","active":true}`, 201, nil}})
+	if v, ok := deletedAt("created again"); ok {
+		t.Fatalf("created again by the provider: got scim_deleted_at %q, want absent", v)
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
+	"runtime/metrics"
 	"runtime/pprof"
 	"slices"
 	"strconv"
@@ -48,7 +49,9 @@ import (
 // the CPU per check (this process + PostgreSQL), the process's resident
 // memory (VmRSS sampled every 50 ms during the gate's run; the process also
 // holds the load generator and the seed's list of pairs, so it is an upper
-// bound on the server's), the view's entries, failed change-feed reads,
+// bound on the server's), the server's own memory apart from it (the live
+// heap after a GC before and after the view is filled, the view's share per
+// entry, and the runtime's heap goal), the view's entries, failed change-feed reads,
 // and the load average (BENCH_PROFILE_DIR=dir: a CPU profile of each
 // size's gate run there); and after all sizes, each size's p99 as a multiple
 // of the smallest size's. `make bench-scale` runs it (the 100,000-agent
@@ -94,6 +97,12 @@ func BenchmarkEligibilityScale(b *testing.B) {
 			ms(r.base.p50), ms(r.base.p99), ms(r.base.p999), ms(r.gate.p99)/ms(r.base.p99), ms(r.gate.p99)/ms(rows[0].gate.p99),
 			r.gate.done, r.base.done, r.gate.cpu(), r.base.cpu(), r.rss>>20, r.feedFailures, r.gate.errors, r.base.errors, r.load0, r.load1)
 	}
+	fmt.Printf("\nThe server's memory, apart from the load generator (live heap after a GC; the process's RSS above holds both)\n")
+	fmt.Printf("| agents | view entries | live heap before filling the view | live heap with the view | the view's heap | per entry | heap goal with the view (GOGC) |\n|---|---|---|---|---|---|---|\n")
+	for _, r := range rows {
+		fmt.Printf("| %d | %d | %.1f MB | %.1f MB | %.1f MB | %.0f bytes | %.1f MB |\n", r.agents, r.entries, mb(r.heap0), mb(r.heapView),
+			mb(r.heapView-min(r.heap0, r.heapView)), float64(r.heapView-min(r.heap0, r.heapView))/float64(max(r.entries, 1)), mb(r.goalView))
+	}
 	fmt.Printf("(targets: p99 at 100,000 agents ≤ 1.5× p99 at 1,000; RSS ≤ 250 MB at 100,000; no failed feed reads; no errors.\n" +
 		" An answered/s below the rate means the machine did not keep up: the latencies then measure the queue, not the center's size.)\n\n")
 }
@@ -102,6 +111,7 @@ type scaleRow struct {
 	agents, assignments, entries int
 	gate, base                   openResult
 	rss                          int64
+	heap0, heapView, goalView    uint64
 	feedFailures                 int64
 	load0, load1                 string
 }
@@ -174,11 +184,16 @@ func scaleRun(b *testing.B, agents, rate int, d time.Duration) scaleRow {
 	// counts from their scheduled instant) instead of each opening a
 	// connection whose buffers would swell both sides' memory.
 	client := &http.Client{Transport: &http.Transport{MaxConnsPerHost: 64, MaxIdleConnsPerHost: 64}, Timeout: 10 * time.Second}
+	// The server's own memory, apart from the load generator's: the live
+	// heap after a GC before the view is filled and after (the difference is
+	// the view's), and the heap goal the runtime sets from it (GOGC).
+	heap0, _ := liveHeap()
 	warm(b, client, rep.Pairs, func(p [2]string) *http.Request {
 		r, _ := http.NewRequest("GET", srv.URL+"/api/v1/eligibility?agent="+p[0]+"&program="+p[1], nil)
 		r.Header.Set("Authorization", "Bearer "+key.Key)
 		return r
 	})
+	heapView, goalView := liveHeap()
 	_, entries := env.App.Routing.ViewStats()
 	failures0 := env.App.Routing.FeedReadFailures()
 
@@ -227,6 +242,7 @@ func scaleRun(b *testing.B, agents, rate int, d time.Duration) scaleRow {
 		return r
 	})
 	return scaleRow{agents: rep.Agents, assignments: rep.Assignments, entries: entries, gate: gate, base: baseline,
+		heap0: heap0, heapView: heapView, goalView: goalView,
 		rss: rss.Load(), feedFailures: env.App.Routing.FeedReadFailures() - failures0, load0: load0, load1: loadAverage()}
 }
 
@@ -318,3 +334,15 @@ func residentBytes() int64 {
 	}
 	return 0
 }
+
+// liveHeap is the heap's live objects after a full GC, and the heap size
+// the runtime will let the heap reach before its next GC (runtime/metrics).
+func liveHeap() (live, goal uint64) {
+	runtime.GC()
+	runtime.GC()
+	ms := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}, {Name: "/gc/heap/goal:bytes"}}
+	metrics.Read(ms)
+	return ms[0].Value.Uint64(), ms[1].Value.Uint64()
+}
+
+func mb(n uint64) float64 { return float64(n) / 1e6 }

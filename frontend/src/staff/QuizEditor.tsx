@@ -10,10 +10,10 @@ import { Link, NavLink, useNavigate, useParams, useSearchParams } from "react-ro
 import { drafts, isStale, libraryPath, problemsOf, type DraftCheck, type LibraryDraft, type LibraryProblem } from "../api/drafts";
 import { learning, type Answers } from "../api/learning";
 import { quizPreview, splitQuizPath, type PreviewCheck, type QuizPreview } from "../api/quizPreview";
-import { staff } from "../api/staff";
 import { Question } from "../training/QuizTake";
 import { Field } from "../components/Field";
-import { clean, getKey, newQuestion, questions, QUESTION_TYPES, setKey, setQuestion, withQuizListed, type Plain } from "./quizDoc";
+import { listingDrafts } from "./programYaml";
+import { clean, getKey, newQuestion, questions, QUESTION_TYPES, setKey, setQuestion, type Plain } from "./quizDoc";
 
 const TABS = [["settings", "Settings"], ["questions", "Questions"], ["text", "File"], ["preview", "Preview"]] as const;
 
@@ -133,16 +133,8 @@ export function QuizEditor() {
   const draft = loaded.data;
   const where = draft ? splitQuizPath(draft.path) : { client: "", program: "", file: "" };
   const slug = where.file.replace(/\.quiz\.yaml$/, "");
-  const listed = useQuery({ queryKey: ["staff-quizzes", programID], queryFn: () => staff.quizzes(programID), enabled: !!programID });
   // A new quiz must be listed in its program.yaml: publishing takes a program draft that lists it along.
-  const publishWith = async () => {
-    if (!draft || listed.data?.some((q) => q.slug === slug)) return [];
-    const path = libraryPath.program(where.client, where.program);
-    const pd = await drafts.start({ client: where.client, kind: "program", path });
-    const next = withQuizListed(pd.body, slug);
-    if (next !== pd.body) await drafts.save(pd.id, pd.etag, next);
-    return [pd.id];
-  };
+  const publishWith = () => (draft ? listingDrafts(where.client, where.program, "quizzes", slug) : Promise.resolve([]));
   const actions = useDraftActions(draft, text, publishWith);
   const settled = useSettled(text, 400);
   const [seed, setSeed] = useState<number | undefined>(undefined);

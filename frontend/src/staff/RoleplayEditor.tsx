@@ -9,6 +9,7 @@ import { roleplayPreview, type PreviewProblem, type RoleplayPreview } from "../a
 import { ApiError } from "../api/client";
 import { Field as LabelledField } from "../components/Field";
 import { RunConversation, RunScore, type Answer } from "../training/RoleplayRun";
+import { listingDrafts } from "./programYaml";
 import { MOODS, OUTCOMES, append, edgesOf, freshId, modelOf, parse, removeAt, renameKey, setAt, type Path, type RoleplayModel, type TurnModel } from "./roleplayDoc";
 
 const RoleplayGraph = lazy(() => import("./RoleplayGraph"));
@@ -81,6 +82,12 @@ function Editor({ initial }: { initial: LibraryDraft }) {
       setBusy(false);
     }
   }
+  // A new role-play is required by its program: checking and publishing take a program draft that lists it along.
+  const listedWith = () => {
+    const [, client, program, file] = draft.path.split("/");
+    if (file === undefined) return Promise.resolve([]); // a core role-play belongs to no program
+    return listingDrafts(client, program, "roleplays", file.replace(/\.roleplay\.yaml$/, ""));
+  };
   const save = () => run("Save", async () => {
     const d = await drafts.save(draft.id, draft.etag, text);
     setDraft(d); setStatus("Saved."); qc.setQueryData(draftKeys.draft(d.id), d);
@@ -89,13 +96,13 @@ function Editor({ initial }: { initial: LibraryDraft }) {
   const check = () => run("Check", async () => {
     const d = dirty ? await drafts.save(draft.id, draft.etag, text) : draft;
     setDraft(d);
-    const r = await drafts.check(d.id);
+    const r = await drafts.check(d.id, await listedWith());
     setStatus(r.ok ? "Check passed: it would publish." : `Check found ${r.problems.length} problem(s): ${r.problems.map((p) => `line ${p.line}: ${p.message}`).join("; ")}`);
   });
   const publish = () => run("Publish", async () => {
     const d = dirty ? await drafts.save(draft.id, draft.etag, text) : draft;
     setDraft(d);
-    await drafts.publish(d.id, d.etag);
+    await drafts.publish(d.id, d.etag, await listedWith());
     void qc.invalidateQueries();
     navigate(programId ? `/library/programs/${programId}?published=roleplay` : "/library");
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { appendItem, edit, items, moveItem, parseProgram, problemsByField, setSignoff, str } from "./programYaml";
+import { appendItem, edit, items, moveItem, parseProgram, problemsByField, setSignoff, str, withListed } from "./programYaml";
 
 const text = `# Card services
 slug: card-services
@@ -46,5 +46,16 @@ describe("programYaml", () => {
     expect(byField["modules.1"]).toEqual(["no module core/empathy"]);
     expect(byField["onboarding.0"]).toEqual(["onboarding"]);
     expect(rest.map((r) => r.line)).toEqual([99]);
+  });
+
+  it("lists a new quiz or role-play once, keeping the entries it has", () => {
+    const program = "name: Cards\nquizzes:\n  - basics\n  - slug: final\n    opens_after: modules\nroleplays: []\n";
+    const once = withListed(program, "quizzes", "fees");
+    expect(parseProgram(once).doc.toJSON().quizzes).toEqual(["basics", { slug: "final", opens_after: "modules" }, "fees"]);
+    expect(withListed(once, "quizzes", "fees")).toBe(once);
+    expect(withListed(program, "quizzes", "final")).toBe(program);
+    const rp = withListed(program, "roleplays", "late-fee");
+    expect(rp).toContain("roleplays:\n  - slug: late-fee");
+    expect(withListed(rp, "roleplays", "late-fee")).toBe(rp);
   });
 });

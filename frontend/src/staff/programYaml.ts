@@ -3,6 +3,7 @@
 // so that an importer's problem at a line can be shown at the field whose
 // YAML spans that line.
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, YAMLMap, YAMLSeq, type Document, type Node } from "yaml";
+import { drafts, libraryPath } from "../api/drafts";
 
 export type Path = (string | number)[];
 
@@ -71,6 +72,7 @@ function seq(doc: Document, p: Path): YAMLSeq {
 
 export function appendItem(doc: Document, p: Path, value: unknown) {
   const s = seq(doc, p);
+  s.flow = false; // an empty `[]` grows into a block list
   const node = doc.createNode(value);
   if (isMap(node) && p[0] === "onboarding") (node as YAMLMap).flow = true;
   s.items.push(node);
@@ -89,6 +91,30 @@ export function moveItem(doc: Document, p: Path, i: number, delta: number) {
   if (j < 0 || j >= s.items.length) return;
   const [it] = s.items.splice(i, 1);
   s.items.splice(j, 0, it);
+}
+
+/** programYAML with slug listed under list (a quiz as its slug, a role-play as {slug}); the same text when it is
+ * listed already. */
+export function withListed(programYAML: string, list: "quizzes" | "roleplays", slug: string): string {
+  let listed = false;
+  const next = edit(programYAML, (doc) => {
+    listed = items(doc, [list]).some((it) => slugOf(it) === slug);
+    if (!listed) appendItem(doc, [list], list === "roleplays" ? { slug } : slug);
+  });
+  return listed ? programYAML : next;
+}
+
+/** The drafts a new quiz or role-play is checked and published with: its program.yaml's draft (the open one, or one
+ * opened from the published file) saved listing it, or none when the published program lists it already. The
+ * importer refuses a quiz its program does not list, and a role-play the program does not list is not required. */
+export async function listingDrafts(client: string, program: string, list: "quizzes" | "roleplays", slug: string): Promise<string[]> {
+  const path = libraryPath.program(client, program);
+  const published = await drafts.file(client, path);
+  if (published !== null && withListed(published, list, slug) === published) return [];
+  const pd = await drafts.start({ client, kind: "program", path });
+  const next = withListed(pd.body, list, slug);
+  if (next !== pd.body) await drafts.save(pd.id, pd.etag, next);
+  return [pd.id];
 }
 
 /** A quiz or role-play list entry's slug: a plain slug or {slug: …}. */

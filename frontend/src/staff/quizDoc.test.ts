@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { getKey, newQuestion, questions, setKey, setQuestion, withQuizListed } from "./quizDoc";
+import { getKey, newQuestion, questions, setKey, setQuestion } from "./quizDoc";
 
 const file = `# kept comment
 title: Fees
@@ -33,12 +33,5 @@ describe("quiz.yaml edits through the yaml Document", () => {
   it("grows an empty flow list into a block list", () => {
     const out = setQuestion("title: T\npass_percent: 50\nquestions: []\n", 0, { id: "q1", type: "true_false", text: "A: b", answer: true });
     expect(out).toContain("questions:\n  - id: q1");
-  });
-  it("lists a new quiz in program.yaml once", () => {
-    const program = "name: Cards\nquizzes:\n  - basics\n  - slug: final\n    opens_after: modules\n";
-    const once = withQuizListed(program, "fees");
-    expect(getKey(once, "quizzes")).toEqual(["basics", { slug: "final", opens_after: "modules" }, "fees"]);
-    expect(withQuizListed(once, "fees")).toBe(once);
-    expect(withQuizListed(program, "final")).toBe(program);
   });
 });

@@ -102,24 +102,6 @@ export function newQuestion(type: string, n: number): Plain {
   return base;
 }
 
-/** Adds slug to a program.yaml's quizzes: list (unchanged when it is there). */
-export function withQuizListed(programYAML: string, slug: string): string {
-  return edit(programYAML, (doc) => {
-    let seq = doc.get("quizzes");
-    if (!isSeq(seq)) {
-      doc.set("quizzes", doc.createNode([]));
-      seq = doc.get("quizzes");
-    }
-    if (!isSeq(seq)) return;
-    seq.flow = false;
-    const listed = seq.items.some((it) => {
-      const v = isMap(it) ? it.get("slug") : (it as { value?: unknown })?.value ?? it;
-      return v === slug;
-    });
-    if (!listed) seq.items.push(doc.createNode(slug));
-  });
-}
-
 /** Minimal quiz file a new quiz starts from. */
 export function newQuizFile(title: string): string {
   return `title: ${JSON.stringify(title)}\npass_percent: 70\nquestions: []\n`;

@@ -2,25 +2,17 @@
 // paste GIFT straight in) read live by the server's own bank readers, its
 // questions shown as agents see them, and Save / Check / Publish / Discard
 // through the library drafts API. See docs/authoring.md.
-import { useEffect, useState } from "react";
 import { useQuery } from "@tanstack/react-query";
 import { Link, useParams, useSearchParams } from "react-router-dom";
-import { drafts } from "../api/drafts";
-import { quizPreview, splitQuizPath } from "../api/quizPreview";
+import { quizPreview } from "../api/quizPreview";
 import { Field } from "../components/Field";
-import { DraftBar, PreviewPane, useDraftActions, useSettled } from "./QuizEditor";
+import { DraftBar, PreviewPane, useDraftActions, useDraftText, useSettled } from "./QuizEditor";
 
 export function BankEditor() {
   const { draftId = "" } = useParams();
   const [params] = useSearchParams();
   const back = params.get("back") ?? "/banks";
-  const loaded = useQuery({ queryKey: ["library-draft", draftId], queryFn: () => drafts.get(draftId), staleTime: Infinity, gcTime: 0 });
-  const [text, setText] = useState<string | null>(null);
-  useEffect(() => {
-    if (loaded.data && text === null) setText(loaded.data.body);
-  }, [loaded.data, text]);
-  const draft = loaded.data;
-  const where = draft ? splitQuizPath(draft.path) : { client: "", program: "", file: "" };
+  const { loaded, draft, text, setText, where } = useDraftText(draftId);
   const actions = useDraftActions(draft, text);
   const settled = useSettled(text, 400);
   const banks = { [where.file]: settled ?? "" };

@@ -27,6 +27,19 @@ export function useSettled<T>(value: T, ms: number): T {
   return settled;
 }
 
+/** The draft being edited: loaded once (a colleague's save never replaces the text being edited), its text as
+ * edited here, and where its file lives. */
+export function useDraftText(draftId: string) {
+  const loaded = useQuery({ queryKey: ["library-draft", draftId], queryFn: () => drafts.get(draftId), staleTime: Infinity, gcTime: 0 });
+  const [text, setText] = useState<string | null>(null);
+  useEffect(() => {
+    if (loaded.data && text === null) setText(loaded.data.body);
+  }, [loaded.data, text]);
+  const draft = loaded.data;
+  const where = draft ? splitQuizPath(draft.path) : { client: "", program: "", file: "" };
+  return { loaded, draft, text, setText, where };
+}
+
 /** The draft's Save / Check / Publish / Discard, shared by the quiz and bank editors. */
 export function useDraftActions(draft: LibraryDraft | undefined, text: string | null, publishWith?: () => Promise<string[]>) {
   const qc = useQueryClient();
@@ -125,13 +138,7 @@ export function QuizEditor() {
   const [params] = useSearchParams();
   const programID = params.get("program") ?? "";
   const tab = params.get("tab") ?? "settings";
-  const loaded = useQuery({ queryKey: ["library-draft", draftId], queryFn: () => drafts.get(draftId), staleTime: Infinity, gcTime: 0 });
-  const [text, setText] = useState<string | null>(null);
-  useEffect(() => {
-    if (loaded.data && text === null) setText(loaded.data.body);
-  }, [loaded.data, text]);
-  const draft = loaded.data;
-  const where = draft ? splitQuizPath(draft.path) : { client: "", program: "", file: "" };
+  const { loaded, draft, text, setText, where } = useDraftText(draftId);
   const slug = where.file.replace(/\.quiz\.yaml$/, "");
   // A new quiz must be listed in its program.yaml: publishing takes a program draft that lists it along.
   const publishWith = () => (draft ? listingDrafts(where.client, where.program, "quizzes", slug) : Promise.resolve([]));

@@ -1926,7 +1926,7 @@ export interface paths {
         get: operations["getModuleDraft"];
         /**
          * Save a draft's text
-         * @description `If-Match` (required) is the ETag of the revision you edited. When someone saved since, the answer is 409
+         * @description `If-Match` (required: 428 without) is the ETag of the revision you edited. When someone saved since, the answer is 409
          *     and `fields` names what they changed (`title`, `summary`, `kind`, `minutes`, `change`, `body` with its
          *     lines) and `If-Match` the revisions: nothing is overwritten.
          */

@@ -142,7 +142,6 @@ type inputs struct {
 	ProgramID    string
 	ProgramName  string
 	ClientID     string
-	Status       string // the assignment's stored status (the job's last record), when assigned
 	Cert         *CertificationInput
 	Requirements []LicenseRequirement
 	Licenses     []LicenseInput

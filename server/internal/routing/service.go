@@ -216,8 +216,8 @@ func (s *Service) Check(ctx context.Context, c Check) (*Answer, error) {
 // it holds them, else read (and kept in the view when it is on).
 func (s *Service) checkInputs(ctx context.Context, c Check) (inputs, error) {
 	k := viewKey{agent: c.Agent, programID: c.ProgramID}
-	if in := s.view.get(k, s.clock.Now()); in != nil {
-		return *in, nil
+	if in, ok := s.view.get(k, s.clock.Now()); ok {
+		return in, nil
 	}
 	gen := s.view.begin()
 	ctx, cancel := s.withDeadline(ctx)

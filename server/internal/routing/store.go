@@ -139,9 +139,6 @@ func (s *Store) Inputs(ctx context.Context, tx *gorm.DB, agent Agent, programID 
 	}
 	in := &inputs{UserID: *userID, ExternalID: ext, Role: *role, Email: *email, Active: *active,
 		ProgramID: *progID, ProgramName: *progName, ClientID: *clientID, Assigned: status != nil, Cert: cert.input()}
-	if status != nil {
-		in.Status = *status
-	}
 	if in.Requirements, err = decodeRequirements(reqs); err != nil {
 		return nil, err
 	}
@@ -192,7 +189,7 @@ var (
 )
 
 const agentProgramsQuery = `
-SELECT p.id, p.name, p.client_id, a.status, c.state, c.expires_at, c.refresher_due_at, ` + requirementsJSON + `,
+SELECT p.id, p.name, p.client_id, c.state, c.expires_at, c.refresher_due_at, ` + requirementsJSON + `,
        p.serves_only_listed_states
 FROM assignments a
 JOIN programs p ON p.id = a.program_id
@@ -231,7 +228,7 @@ func (s *Store) AgentPrograms(ctx context.Context, agent Agent) ([]*inputs, *inp
 		in.Assigned = true
 		var cert certCols
 		var reqs []byte
-		if err := rows.Scan(&in.ProgramID, &in.ProgramName, &in.ClientID, &in.Status,
+		if err := rows.Scan(&in.ProgramID, &in.ProgramName, &in.ClientID,
 			&cert.State, &cert.ExpiresAt, &cert.DueAt, &reqs, &in.ServesOnly); err != nil {
 			return nil, nil, fmt.Errorf("routing: read agent programs: %w", err)
 		}
@@ -433,9 +430,9 @@ func (sn *snapshot) assignedPrograms(userID string) []*snapProgram { return sn.b
 // snapshot at the instant.
 func (sn *snapshot) inputs(ag *snapAgent, p *snapProgram, at time.Time) *inputs {
 	k := pairKey{ag.UserID, p.ID}
-	status, assigned := sn.Assigned[k]
+	_, assigned := sn.Assigned[k]
 	return &inputs{At: at, UserID: ag.UserID, ExternalID: ag.ExternalID, Role: ag.Role, Email: ag.Email, Active: ag.Active,
-		ProgramID: p.ID, ProgramName: p.Name, ClientID: p.ClientID, Assigned: assigned, Status: status,
+		ProgramID: p.ID, ProgramName: p.Name, ClientID: p.ClientID, Assigned: assigned,
 		Cert: sn.certs[k], Requirements: p.Requirements, ServesOnly: p.ServesOnly, Licenses: ag.licenses,
 		Appointments: ag.appointments[p.ClientID], states: p.states}
 }

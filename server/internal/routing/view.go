@@ -3,6 +3,7 @@ package routing
 import (
 	"context"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -60,28 +61,84 @@ type viewKey struct {
 	programID string
 }
 
-// userEntry is one of an agent's entries, as byUser lists them: its inputs
-// and, only when the question did not address it as its inputs name it
-// (by id, as read), its key (an external id, or an id spelled otherwise).
-// A key of its own would take 48 bytes an entry; this takes 16.
-type userEntry struct {
-	in  *inputs
-	odd *viewKey
+// The view keeps what many entries hold alike once: an agent's own inputs
+// (id, e-mail, role, activity) in one viewAgent with its entries, a
+// program's (name, client, requirements and the states they need) in one
+// viewProgram shared by every entry of it. An entry then holds only what is
+// its own: the certification, the licenses and appointments a requirement
+// could use, and whether the agent is assigned. At 100,000 agents the view
+// holds about 160,000 entries, so every byte an entry takes is 160 KB.
+
+// viewAgent is an agent as loaded, with its entries, one per program it
+// was asked about.
+type viewAgent struct {
+	id, role, email string
+	externalID      *string
+	active          bool
+	// aliases are the other ways it was asked about (an external id, an
+	// id spelled otherwise), each a key of view.agents too.
+	aliases []Agent
+	entries []viewEntry
 }
 
-func (e userEntry) key() viewKey {
-	if e.odd != nil {
-		return *e.odd
+// same reports whether in loaded the agent as a holds it.
+func (a *viewAgent) same(in *inputs) bool {
+	return a.id == in.UserID && a.role == in.Role && a.email == in.Email && a.active == in.Active &&
+		(a.externalID == nil) == (in.ExternalID == nil) && (a.externalID == nil || *a.externalID == *in.ExternalID)
+}
+
+// viewProgram is a program as loaded, shared by its entries.
+type viewProgram struct {
+	id, name, clientID string
+	requirements       []LicenseRequirement
+	states             []string // the states the requirements name (Input.states)
+	servesOnly         bool
+}
+
+// same reports whether in loaded the program as p holds it.
+func (p *viewProgram) same(in *inputs) bool {
+	return p.id == in.ProgramID && p.name == in.ProgramName && p.clientID == in.ClientID &&
+		p.servesOnly == in.ServesOnly && sameRequirements(p.requirements, in.Requirements)
+}
+
+// viewEntry is what one agent × program's inputs hold of their own.
+type viewEntry struct {
+	program  *viewProgram
+	cert     *CertificationInput
+	held     *heldInputs // nil when no license or appointment was kept
+	assigned bool
+}
+
+// heldInputs are an entry's licenses (those a requirement could use) and
+// appointments with the program's client.
+type heldInputs struct {
+	licenses     []LicenseInput
+	appointments []AppointmentInput
+}
+
+// inputs are the entry's inputs as loaded (less what compact strips), with
+// At zero: the caller decides at its own instant.
+func (e *viewEntry) inputs(a *viewAgent) inputs {
+	p := e.program
+	in := inputs{UserID: a.id, ExternalID: a.externalID, Role: a.role, Email: a.email, Active: a.active,
+		ProgramID: p.id, ProgramName: p.name, ClientID: p.clientID, Requirements: p.requirements, states: p.states,
+		ServesOnly: p.servesOnly, Cert: e.cert, Assigned: e.assigned}
+	if e.held != nil {
+		in.Licenses, in.Appointments = e.held.licenses, e.held.appointments
 	}
-	return viewKey{agent: Agent{ID: e.in.UserID}, programID: e.in.ProgramID}
+	return in
 }
 
 // view is one replica's inputs, by question, with what the feed has said.
 type view struct {
-	mu      sync.RWMutex
-	entries map[viewKey]*inputs
-	byUser  map[string][]userEntry // an agent has a few entries: a slice is far smaller than a map
-	// shared holds what many entries hold alike, each kept once (compact).
+	mu sync.RWMutex
+	// agents finds an agent by every way it was asked about, and always by
+	// its id as loaded (how the feed names it); its entries are few, found
+	// by program.
+	agents   map[Agent]*viewAgent
+	programs map[string]*viewProgram // the last loaded of each program
+	n        int                     // entries
+	// shared holds the short strings many entries hold alike, each once.
 	shared sharedInputs
 	// gen counts applied feed reads; the maps below hold the gen at which
 	// a user, a pair or a program was last made stale, so a load that
@@ -103,23 +160,33 @@ type view struct {
 }
 
 func newView() *view {
-	return &view{entries: map[viewKey]*inputs{}, byUser: map[string][]userEntry{}, shared: newSharedInputs(),
+	return &view{agents: map[Agent]*viewAgent{}, programs: map[string]*viewProgram{}, shared: newSharedInputs(),
 		staleUser: map[string]uint64{}, stalePair: map[pairKey]uint64{}, staleProg: map[string]uint64{}}
 }
 
-// get returns the inputs kept for the question, nil when there are none or
-// the view is behind at now: its last feed read began more than ViewMaxLag
-// before now, or after it (the clock went back).
-func (v *view) get(k viewKey, now time.Time) *inputs {
+// get returns the inputs kept for the question, false when there are none
+// or the view is behind at now: its last feed read began more than
+// ViewMaxLag before now, or after it (the clock went back).
+func (v *view) get(k viewKey, now time.Time) (inputs, bool) {
 	if v == nil {
-		return nil
+		return inputs{}, false
 	}
 	v.mu.RLock()
 	defer v.mu.RUnlock()
 	if age := now.Sub(v.readBegan); v.readBegan.IsZero() || age < 0 || age > ViewMaxLag {
-		return nil
+		return inputs{}, false
 	}
-	return v.entries[k]
+	a := v.agents[k.agent]
+	if a == nil {
+		return inputs{}, false
+	}
+	program := strings.ToLower(k.programID) // a uuid, as the database spells it
+	for i := range a.entries {
+		if e := &a.entries[i]; e.program.id == program {
+			return e.inputs(a), true
+		}
+	}
+	return inputs{}, false
 }
 
 // begin is called before a load; put takes what it returned.
@@ -143,52 +210,85 @@ func (v *view) put(k viewKey, in *inputs, gen uint64) {
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	if v.readBegan.IsZero() || v.gen-gen > fillGenerations || v.staleAll > gen || v.staleUser[in.UserID] > gen ||
-		v.staleProg[in.ProgramID] > gen || v.stalePair[pairKey{in.UserID, in.ProgramID}] > gen {
+		v.staleProg[in.ProgramID] > gen || v.stalePair[pairKey{in.UserID, in.ProgramID}] > gen ||
+		strings.ToLower(k.programID) != in.ProgramID {
 		return
-	}
-	if len(v.entries) >= maxViewEntries {
-		for old := range v.entries {
-			v.drop(old)
-			break
-		}
-	}
-	if v.entries[k] != nil {
-		v.drop(k)
 	}
 	in = v.shared.compact(in)
-	if es := v.byUser[in.UserID]; len(es) > 0 {
-		sameAgent(in, es[0].in)
+	id := Agent{ID: in.UserID}
+	a := v.agents[id]
+	if a != nil && !a.same(in) {
+		// Loaded otherwise than its other entries (the change is on its
+		// way through the feed): this load replaces them.
+		v.dropAgent(a)
+		a = nil
 	}
-	// The key's strings came with the request: keep the entry's copies.
-	if k.agent.ID == in.UserID {
-		k.agent.ID = in.UserID
+	if a == nil {
+		if v.n >= maxViewEntries {
+			for _, old := range v.agents { // an arbitrary agent makes room
+				v.dropAgent(old)
+				break
+			}
+		}
+		a = &viewAgent{id: in.UserID, role: in.Role, email: in.Email, externalID: in.ExternalID, active: in.Active}
+		v.agents[id] = a
 	}
-	if in.ExternalID != nil && k.agent.ExternalID == *in.ExternalID {
-		k.agent.ExternalID = *in.ExternalID
+	if k.agent != id && v.agents[k.agent] != a {
+		if other := v.agents[k.agent]; other != nil {
+			other.aliases = slices.DeleteFunc(other.aliases, func(x Agent) bool { return x == k.agent })
+		}
+		v.agents[k.agent] = a
+		a.aliases = append(a.aliases, k.agent)
 	}
-	if k.programID == in.ProgramID {
-		k.programID = in.ProgramID
+	e := viewEntry{program: v.program(in), cert: in.Cert, assigned: in.Assigned}
+	if len(in.Licenses) > 0 || len(in.Appointments) > 0 {
+		e.held = &heldInputs{licenses: in.Licenses, appointments: in.Appointments}
 	}
-	v.entries[k] = in
-	e := userEntry{in: in}
-	if e.key() != k {
-		e.odd = &k
+	for i := range a.entries {
+		if a.entries[i].program.id == in.ProgramID {
+			a.entries[i] = e
+			return
+		}
 	}
-	v.byUser[in.UserID] = append(v.byUser[in.UserID], e)
+	a.entries = append(a.entries, e)
+	v.n++
 }
 
-// drop removes one entry; v.mu is held.
-func (v *view) drop(k viewKey) {
-	in := v.entries[k]
-	if in == nil {
-		return
+// program returns the program of in as the view shares it: the one kept
+// when in loaded it alike, else in's, kept from now on; v.mu is held.
+func (v *view) program(in *inputs) *viewProgram {
+	if p := v.programs[in.ProgramID]; p != nil && p.same(in) {
+		return p
 	}
-	delete(v.entries, k)
-	es := slices.DeleteFunc(v.byUser[in.UserID], func(e userEntry) bool { return e.in == in })
-	if len(es) == 0 {
-		delete(v.byUser, in.UserID)
-	} else {
-		v.byUser[in.UserID] = es
+	if len(v.programs) >= maxShared {
+		clear(v.programs) // entries keep theirs; later ones share anew
+	}
+	p := &viewProgram{id: in.ProgramID, name: in.ProgramName, clientID: in.ClientID, requirements: in.Requirements,
+		states: requiredStates(Input{Requirements: in.Requirements}), servesOnly: in.ServesOnly}
+	v.programs[in.ProgramID] = p
+	return p
+}
+
+// dropAgent removes an agent and its entries; v.mu is held.
+func (v *view) dropAgent(a *viewAgent) {
+	if v.agents[Agent{ID: a.id}] == a {
+		delete(v.agents, Agent{ID: a.id})
+	}
+	for _, k := range a.aliases {
+		if v.agents[k] == a {
+			delete(v.agents, k)
+		}
+	}
+	v.n -= len(a.entries)
+}
+
+// dropEntries removes the agent's entries drop picks; v.mu is held.
+func (v *view) dropEntries(a *viewAgent, drop func(*viewEntry) bool) {
+	before := len(a.entries)
+	a.entries = slices.DeleteFunc(a.entries, func(e viewEntry) bool { return drop(&e) })
+	v.n -= before - len(a.entries)
+	if len(a.entries) == 0 {
+		v.dropAgent(a)
 	}
 }
 
@@ -209,26 +309,24 @@ func (v *view) apply(changes []change, began time.Time) {
 		case c.moduleID != "":
 		case c.userID == "" && c.programID == "":
 			v.staleAll = v.gen
-			clear(v.entries)
-			clear(v.byUser)
+			v.clear()
 		case c.programID == "":
 			v.staleUser[c.userID] = v.gen
-			for _, e := range slices.Clone(v.byUser[c.userID]) {
-				v.drop(e.key())
+			if a := v.agents[Agent{ID: c.userID}]; a != nil {
+				v.dropAgent(a)
 			}
 		case c.userID == "":
 			v.staleProg[c.programID] = v.gen
-			for k := range v.entries {
-				if k.programID == c.programID {
-					v.drop(k)
+			delete(v.programs, c.programID)
+			for k, a := range v.agents {
+				if k == (Agent{ID: a.id}) { // each agent once, not once per alias
+					v.dropEntries(a, func(e *viewEntry) bool { return e.program.id == c.programID })
 				}
 			}
 		default:
 			v.stalePair[pairKey{c.userID, c.programID}] = v.gen
-			for _, e := range slices.Clone(v.byUser[c.userID]) {
-				if k := e.key(); k.programID == c.programID {
-					v.drop(k)
-				}
+			if a := v.agents[Agent{ID: c.userID}]; a != nil {
+				v.dropEntries(a, func(e *viewEntry) bool { return e.program.id == c.programID })
 			}
 		}
 	}
@@ -273,8 +371,7 @@ func (s *Service) syncView(ctx context.Context) error {
 		v.mu.Lock()
 		v.gen++
 		v.staleAll = v.gen
-		clear(v.entries)
-		clear(v.byUser)
+		v.clear()
 		v.maxSeq, v.running, v.xmax, v.readBegan = after, "{"+xip+"}", xmax, began
 		v.mu.Unlock()
 		for _, l := range s.feedListeners {
@@ -395,11 +492,18 @@ func (s *Service) SyncView(ctx context.Context) error {
 	return s.syncView(ctx)
 }
 
+// clear forgets every entry; v.mu is held.
+func (v *view) clear() {
+	clear(v.agents)
+	clear(v.programs)
+	v.n = 0
+}
+
 // size reports how many questions the view holds.
 func (v *view) size() int {
 	v.mu.RLock()
 	defer v.mu.RUnlock()
-	return len(v.entries)
+	return v.n
 }
 
 // ViewStats reports how long ago (by the injected clock) the view's last
@@ -413,7 +517,7 @@ func (s *Service) ViewStats() (time.Duration, int) {
 	v.mu.RLock()
 	defer v.mu.RUnlock()
 	if v.readBegan.IsZero() {
-		return time.Hour, len(v.entries)
+		return time.Hour, v.n
 	}
-	return s.clock.Now().Sub(v.readBegan), len(v.entries)
+	return s.clock.Now().Sub(v.readBegan), v.n
 }

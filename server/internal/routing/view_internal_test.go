@@ -2,10 +2,10 @@ package routing
 
 import (
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 	"time"
-	"unsafe"
 )
 
 // at is the instant the view tests read the feed and ask at.
@@ -16,7 +16,7 @@ var at = time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
 func TestViewAnswersOnlyWithinTheLag(t *testing.T) {
 	k := viewKey{agent: Agent{ID: "u1"}, programID: "p1"}
 	v := newView()
-	if v.get(k, at) != nil {
+	if v.has(k, at) {
 		t.Fatal("an empty view answered")
 	}
 	v.apply(nil, at)
@@ -31,7 +31,7 @@ func TestViewAnswersOnlyWithinTheLag(t *testing.T) {
 		{"just past ViewMaxLag", at.Add(ViewMaxLag + time.Microsecond), false},
 		{"before the read (clock went back)", at.Add(-time.Microsecond), false},
 	} {
-		if got := v.get(k, c.now) != nil; got != c.answer {
+		if got := v.has(k, c.now); got != c.answer {
 			t.Errorf("%s: answered %v, want %v", c.name, got, c.answer)
 		}
 	}
@@ -48,12 +48,12 @@ func TestViewDropsALoadThatAChangeOvertook(t *testing.T) {
 		gen := v.begin()
 		v.apply([]change{c}, at) // the change is read while the load runs
 		v.put(k, in, gen)
-		if v.get(k, at) != nil {
+		if v.has(k, at) {
 			t.Errorf("change %+v: a load overtaken by it was kept", c)
 		}
 		gen = v.begin() // a load that began after the change was read
 		v.put(k, in, gen)
-		if v.get(k, at) == nil {
+		if !v.has(k, at) {
 			t.Errorf("change %+v: a load that began after it was not kept", c)
 		}
 	}
@@ -63,7 +63,7 @@ func TestViewDropsALoadThatAChangeOvertook(t *testing.T) {
 	gen := v.begin()
 	v.apply([]change{{userID: "u2"}, {userID: "u1", programID: "p2"}, {programID: "p2"}}, at)
 	v.put(k, in, gen)
-	if v.get(k, at) == nil {
+	if !v.has(k, at) {
 		t.Error("a load was dropped for another agent's or program's change")
 	}
 }
@@ -102,8 +102,8 @@ func TestViewChangeDropsWhatItNames(t *testing.T) {
 			for _, g := range c.gone {
 				gone = gone || g == k
 			}
-			if (v.get(k, at) == nil) != gone {
-				t.Errorf("change %+v: %+v dropped=%v, want %v", c.c, k, v.get(k, at) == nil, gone)
+			if (!v.has(k, at)) != gone {
+				t.Errorf("change %+v: %+v dropped=%v, want %v", c.c, k, !v.has(k, at), gone)
 			}
 		}
 	}
@@ -112,10 +112,12 @@ func TestViewChangeDropsWhatItNames(t *testing.T) {
 	}
 }
 
-// The per-agent index lists exactly the view's entries, under the keys they
-// were asked by (an id, an external id, an id spelled in capitals), through
-// replacements and every kind of change; an agent's entries share its strings.
-func TestViewIndexMatchesEntries(t *testing.T) {
+// The view's index holds exactly its entries, under every way their agent
+// was asked about (an id, an external id, an id spelled in capitals),
+// through replacements and every kind of change: each agent is found by its
+// id and by each alias, has an entry per program at most, and the count of
+// entries is theirs.
+func TestViewIndexHoldsItsEntries(t *testing.T) {
 	rng := rand.New(rand.NewPCG(28, 3))
 	v := newView()
 	v.apply(nil, at)
@@ -143,24 +145,46 @@ func TestViewIndexMatchesEntries(t *testing.T) {
 				k.agent.ID = strings.ToUpper(u)
 			}
 			v.put(k, &inputs{UserID: strings.Clone(u), ExternalID: ext(u), Email: u + "@x.test", ProgramID: p}, v.begin())
-			if v.get(k, at) == nil {
-				t.Fatalf("step %d: %+v not kept", i, k)
+			if in, ok := v.get(k, at); !ok || in.UserID != u || in.ProgramID != p || in.Email != u+"@x.test" {
+				t.Fatalf("step %d: %+v not kept as put: %+v", i, k, in)
 			}
 		}
 		n := 0
-		for user, es := range v.byUser {
-			for _, e := range es {
-				n++
-				if v.entries[e.key()] != e.in || e.in.UserID != user {
-					t.Fatalf("step %d: the index lists %+v under %s, the view holds %p", i, e.key(), user, v.entries[e.key()])
+		for key, a := range v.agents {
+			if v.agents[Agent{ID: a.id}] != a {
+				t.Fatalf("step %d: %s is not found by its id", i, a.id)
+			}
+			if key != (Agent{ID: a.id}) {
+				if !slices.Contains(a.aliases, key) {
+					t.Fatalf("step %d: %+v finds %s, which does not list it", i, key, a.id)
 				}
-				if first := es[0].in; unsafe.StringData(first.Email) != unsafe.StringData(e.in.Email) || first.ExternalID != e.in.ExternalID {
-					t.Fatalf("step %d: %s's entries do not share its strings", i, user)
+				continue
+			}
+			for _, alias := range a.aliases {
+				if v.agents[alias] != a {
+					t.Fatalf("step %d: %s lists %+v, which finds another", i, a.id, alias)
 				}
 			}
+			seen := map[string]bool{}
+			for _, e := range a.entries {
+				if seen[e.program.id] {
+					t.Fatalf("step %d: %s has two entries for %s", i, a.id, e.program.id)
+				}
+				seen[e.program.id] = true
+			}
+			if len(a.entries) == 0 {
+				t.Fatalf("step %d: %s is kept with no entry", i, a.id)
+			}
+			n += len(a.entries)
 		}
-		if n != len(v.entries) {
-			t.Fatalf("step %d: the index lists %d entries, the view holds %d", i, n, len(v.entries))
+		if n != v.size() {
+			t.Fatalf("step %d: the agents hold %d entries, the view counts %d", i, n, v.size())
 		}
 	}
+}
+
+// has reports whether the view answers k at now.
+func (v *view) has(k viewKey, now time.Time) bool {
+	_, ok := v.get(k, now)
+	return ok
 }

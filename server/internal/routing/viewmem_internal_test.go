@@ -23,7 +23,7 @@ func loadedInputs(rng *rand.Rand, agent, program int) *inputs {
 	in := &inputs{UserID: uuid("user", agent), ExternalID: &ext, Role: fresh("agent"),
 		Email: fmt.Sprintf("agent%06d@bench.test", agent), Active: agent%50 != 0,
 		ProgramID: uuid("program", program), ProgramName: fmt.Sprintf("Program %d", program),
-		ClientID: uuid("client", program%40), Assigned: true, Status: fresh(StatusActive)}
+		ClientID: uuid("client", program%40), Assigned: true}
 	exp := t0.Add(days(30 + agent%300))
 	in.Cert = &CertificationInput{State: fresh(certCertified), ExpiresAt: &exp}
 	if program%5 == 0 {

@@ -5,15 +5,14 @@ import (
 	"strings"
 )
 
-// sharedInputs keeps once what the view's entries hold alike, so an entry
-// costs little more than what is its own: the short strings every entry
-// repeats (roles, statuses, program ids and names, license classes and
-// jurisdictions), each program's license requirements and each set of
-// lines of authority. The view's lock guards it.
+// sharedInputs keeps once the short strings the view's entries repeat
+// (roles, program ids and names, certification states, license classes,
+// statuses and jurisdictions) and each set of lines of authority; the
+// view keeps each agent's and each program's own inputs once (view.go).
+// The view's lock guards it.
 type sharedInputs struct {
 	strs  map[string]string
 	lines map[string][]string
-	reqs  map[string][]LicenseRequirement // by program, the last requirements seen
 }
 
 // maxShared bounds each table; a full one is emptied (entries keep what
@@ -21,7 +20,7 @@ type sharedInputs struct {
 const maxShared = 10_000
 
 func newSharedInputs() sharedInputs {
-	return sharedInputs{strs: map[string]string{}, lines: map[string][]string{}, reqs: map[string][]LicenseRequirement{}}
+	return sharedInputs{strs: map[string]string{}, lines: map[string][]string{}}
 }
 
 func (sh *sharedInputs) str(s string) string {
@@ -57,23 +56,15 @@ func sameRequirements(a, b []LicenseRequirement) bool {
 	})
 }
 
-// compact returns in made to share what other entries hold and stripped of
+// compact returns in made to share the strings other entries hold and stripped of
 // the licenses no requirement of its program could use: Decide reads a
 // license only for a requirement of its class, in one of that requirement's
 // states (checkRequirement's candidate, for a state decideLicenses takes
 // from the requirement's states), so the answers are the same. The bulk
 // snapshot reads exactly these licenses for the same reason.
 func (sh *sharedInputs) compact(in *inputs) *inputs {
-	in.Role, in.Status = sh.str(in.Role), sh.str(in.Status)
+	in.Role = sh.str(in.Role)
 	in.ProgramID, in.ProgramName, in.ClientID = sh.str(in.ProgramID), sh.str(in.ProgramName), sh.str(in.ClientID)
-	if prev, ok := sh.reqs[in.ProgramID]; ok && sameRequirements(prev, in.Requirements) {
-		in.Requirements = prev
-	} else {
-		if len(sh.reqs) >= maxShared {
-			clear(sh.reqs)
-		}
-		sh.reqs[in.ProgramID] = in.Requirements
-	}
 	n := 0
 	for _, l := range in.Licenses {
 		if usable(l, in.Requirements) {
@@ -99,22 +90,6 @@ func (sh *sharedInputs) compact(in *inputs) *inputs {
 		a.Jurisdiction, a.Status, a.Lines = sh.str(a.Jurisdiction), sh.str(a.Status), sh.lineSet(a.Lines)
 	}
 	return in
-}
-
-// sameAgent makes in share the agent's own strings (id, e-mail, external
-// id) with o, another entry of the same agent: each load reads them afresh,
-// and an agent has an entry per program it is asked about.
-func sameAgent(in, o *inputs) {
-	if o.UserID != in.UserID {
-		return
-	}
-	in.UserID = o.UserID
-	if o.Email == in.Email {
-		in.Email = o.Email
-	}
-	if o.ExternalID != nil && in.ExternalID != nil && *o.ExternalID == *in.ExternalID {
-		in.ExternalID = o.ExternalID
-	}
 }
 
 // usable reports whether a requirement of reqs could count the license.

@@ -7,10 +7,11 @@ import (
 	"time"
 )
 
-// TestCompactKeepsEveryAnswer: an entry compacted for the view (licenses no
-// requirement could use dropped, strings and requirements shared) gets the
-// same decision as the inputs as read, for random agents and programs, at
-// every caller state and none.
+// TestCompactKeepsEveryAnswer: an entry as the view keeps it (licenses no
+// requirement could use dropped, strings shared, the agent's and the
+// program's inputs kept once for all their entries) gets the same decision
+// as the inputs as read, for random agents and programs, at every caller
+// state and none.
 func TestCompactKeepsEveryAnswer(t *testing.T) {
 	t.Parallel()
 	rng := rand.New(rand.NewPCG(28, 1))
@@ -28,7 +29,8 @@ func TestCompactKeepsEveryAnswer(t *testing.T) {
 		}
 		return out
 	}
-	sh := newSharedInputs()
+	v := newView()
+	v.apply(nil, at)
 	for i := range 2000 {
 		var reqs []LicenseRequirement
 		for range rng.IntN(3) {
@@ -42,10 +44,15 @@ func TestCompactKeepsEveryAnswer(t *testing.T) {
 		}
 		read := *in
 		read.Licenses = append([]LicenseInput(nil), in.Licenses...)
-		kept := sh.compact(in)
+		k := viewKey{agent: Agent{ID: in.UserID}, programID: in.ProgramID}
+		v.put(k, in, v.begin())
+		kept, ok := v.get(k, at)
+		if !ok {
+			t.Fatalf("case %d: not kept", i)
+		}
 		for _, state := range append([]string{""}, states...) {
 			for _, at := range []time.Time{t0, t0.Add(days(45)), t0.Add(days(390))} {
-				a, b := read, *kept
+				a, b := read, kept
 				a.At, b.At = at, at
 				if want, got := a.decide(state), b.decide(state); !reflect.DeepEqual(got, want) {
 					t.Fatalf("case %d state %q at %v: compacted %+v, as read %+v", i, state, at, got, want)

@@ -1,9 +1,13 @@
-// Package benchcpu measures the CPU time a benchmark costs: this process
-// (server and load generator) and the PostgreSQL backends serving its
-// database, so a run on a shared machine can be judged by cost per operation
-// as well as by its wall-clock rate, which drifts with the machine's load.
+// Package benchcpu measures what a benchmark costs, process by process: the
+// CPU time of this process (the load generator, and the server when it runs
+// in process), of a server running as a child process (Child), and of the
+// PostgreSQL backends serving its database, so a run on a shared machine can
+// be judged by cost per operation as well as by its wall-clock rate, which
+// drifts with the machine's load; and a child's resident memory (Resident).
 // It also holds what the benchmark harnesses share besides: the run length
-// (BENCH_SECONDS), CPU profiles (BENCH_PROFILE_DIR) and the load average.
+// (BENCH_SECONDS), CPU profiles (BENCH_PROFILE_DIR), the load average, and
+// the real `skillgate serve` started as a child (BENCH_SERVER_BIN). The
+// server never links it.
 package benchcpu
 
 import (
@@ -17,19 +21,42 @@ import (
 	"gorm.io/gorm"
 )
 
+// Costs is the CPU time (user and system) each side of a measurement spent.
+type Costs struct {
+	Self     time.Duration // this process: the load generator (and the server, when in process)
+	Server   time.Duration // the server's own process, when it runs as a child (else 0)
+	Postgres time.Duration // the database's backends
+}
+
 // Start begins a measurement; the returned func reports the CPU time this
 // process and the database's backends have spent since. The backends' time
 // is read from /proc (Linux, PostgreSQL on the same machine); elsewhere it
 // reads 0.
 func Start(g *gorm.DB) func() (self, postgres time.Duration) {
-	pg0, self0 := procCPU(backendPIDs(g)), selfCPU()
+	m := Measure(g, 0)
 	return func() (time.Duration, time.Duration) {
-		return selfCPU() - self0, procCPU(backendPIDs(g)) - pg0
+		c := m()
+		return c.Self, c.Postgres
 	}
 }
 
-// procCPU is the user and system time of the processes, from /proc/<pid>/stat.
-func procCPU(pids []int) time.Duration {
+// Measure is Start with the server in a process of its own, server (its
+// pid; 0 for none): the returned func reports the three apart.
+func Measure(g *gorm.DB, server int) func() Costs {
+	servers := []int{}
+	if server > 0 {
+		servers = append(servers, server)
+	}
+	pg0, srv0, self0 := ProcessCPU(backendPIDs(g)...), ProcessCPU(servers...), selfCPU()
+	return func() Costs {
+		return Costs{Self: selfCPU() - self0, Server: ProcessCPU(servers...) - srv0,
+			Postgres: ProcessCPU(backendPIDs(g)...) - pg0}
+	}
+}
+
+// ProcessCPU is the user and system time the processes pids have spent,
+// from /proc/<pid>/stat (a process that is gone counts 0).
+func ProcessCPU(pids ...int) time.Duration {
 	var ticks int64
 	for _, pid := range pids {
 		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))

@@ -16,9 +16,12 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+	"testing"
 	"time"
 
 	"gorm.io/gorm"
+
+	"github.com/skillgate/skillgate/server/internal/testwait"
 )
 
 // Costs is the CPU time (user and system) each side of a measurement spent.
@@ -82,4 +85,29 @@ func selfCPU() time.Duration {
 		return 0
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// Settle waits until the server process pid and the database's backends
+// have gone quiet: under a tenth of a core together over a quarter of a
+// second. A server just started runs its background jobs' first passes
+// and loads its view's first snapshot (most of a second of CPU on each
+// side at 1,000 agents); measured, they would be charged to the first
+// requests. It fails the test when they do not settle within
+// testwait.Deadline.
+func Settle(tb testing.TB, g *gorm.DB, pid int) {
+	tb.Helper()
+	const window, quiet = 250 * time.Millisecond, 25 * time.Millisecond
+	deadline := time.Now().Add(testwait.Deadline)
+	for {
+		m := Measure(g, pid)
+		<-time.After(window)
+		c := m()
+		if c.Server+c.Postgres <= quiet {
+			return
+		}
+		if time.Now().After(deadline) {
+			tb.Fatalf("the server (pid %d) and PostgreSQL did not go quiet within %s: %s and %s in the last %s",
+				pid, testwait.Deadline, c.Server, c.Postgres, window)
+		}
+	}
 }

@@ -116,7 +116,7 @@ bench: ## load tests through the real server: quiz submissions, the eligibility 
 	 $(GO) test -run '^$$' -bench EligibilityOverload -benchtime 1x -count 1 -timeout 10m ./server/internal/routing/bench && \
 	 $(GO) test -run '^$$' -bench Reads -benchtime 1x -count 1 -timeout 10m ./server/internal/readbench
 
-bench-scale: ## the eligibility gate open loop at 2,000 checks/s over 1,000, 10,000 and 100,000 agents (p99, RSS, baseline; seeding 100,000 takes minutes)
+bench-scale: ## the eligibility gate open loop at 2,000 checks/s over 1,000, 10,000 and 100,000 agents, the server its own process (p99, its CPU and RSS, baseline; seeding 100,000 takes minutes)
 	@DATABASE_URL="$$($(DBURL) postgres)"; export DATABASE_URL; \
 	 $(GO) test -run '^$$' -bench EligibilityScale -benchtime 1x -count 1 -timeout 30m ./server/internal/routing/bench
 

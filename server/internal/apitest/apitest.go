@@ -42,10 +42,13 @@ var TestArgon2 = auth.Argon2Params{MemoryKiB: 512, Time: 1, Threads: 1}
 
 // Env is one test's server: a fresh database, a manual clock and the app.
 type Env struct {
-	T      testing.TB
-	App    *app.App
-	DB     *gorm.DB
-	Clock  *clock.Manual
+	T     testing.TB
+	App   *app.App
+	DB    *gorm.DB
+	Clock *clock.Manual
+	// URL is the database's, for a child process (a benchmark's server)
+	// to open the same one.
+	URL    string
 	router routers.Router
 }
 
@@ -59,7 +62,8 @@ func New(t testing.TB) *Env {
 // before the app is built, e.g. to configure SMTP or an LRS.
 func NewWith(t testing.TB, edit func(*app.Config)) *Env {
 	t.Helper()
-	g := testdb.New(t)
+	url := testdb.NewURL(t)
+	g := testdb.Open(t, url)
 	clk := clock.NewManual(Start)
 	cfg := app.Config{
 		Env:          app.Development,
@@ -92,7 +96,7 @@ func NewWith(t testing.TB, edit func(*app.Config)) *Env {
 	if err != nil {
 		t.Fatalf("apitest: openapi router: %v", err)
 	}
-	return &Env{T: t, App: a, DB: g, Clock: clk, router: r}
+	return &Env{T: t, App: a, DB: g, Clock: clk, URL: url, router: r}
 }
 
 // Request describes one call. Body is marshalled to JSON unless it is a

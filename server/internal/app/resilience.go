@@ -96,6 +96,9 @@ func (a *App) resilience() {
 			func() float64 { age, _ := a.Routing.ViewStats(); return age.Seconds() })
 		a.Metrics.Gauge("skillgate_eligibility_view_entries", "Questions this replica's eligibility view holds.",
 			func() float64 { _, n := a.Routing.ViewStats(); return float64(n) })
+		a.Metrics.Counter("skillgate_eligibility_feed_read_failures_total",
+			"Reads of the eligibility change feed that failed (missed their deadline or found the database away); the view answers from the database meanwhile.",
+			func() float64 { return float64(a.Routing.FeedReadFailures()) })
 	}
 	a.Idempotency = idempotency.NewService(idempotency.NewStore(a.DB), a.Clock, idempotency.Options{}, a.Log)
 	a.workers = append(a.workers, jobs.Every("idempotency-cleanup", 10*time.Minute, a.Log, a.Idempotency.RunOnce))

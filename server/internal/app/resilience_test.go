@@ -90,6 +90,7 @@ func TestMetricsAreServedToOperatorsOnly(t *testing.T) {
 		`skillgate_job_runs_total{job="idempotency-cleanup"}`,
 		`skillgate_job_runs_total{job="webhook-delivery"}`,
 		`skillgate_eligibility_view_entries 0`,
+		`skillgate_eligibility_feed_read_failures_total 0`,
 		"skillgate_eligibility_view_age_seconds 0\n", // read, at the injected clock's instant
 		`skillgate_admission_eligibility_in_flight 0`,
 		`skillgate_admission_eligibility_waiting 0`,

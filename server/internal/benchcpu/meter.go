@@ -1,9 +1,13 @@
-// Package benchcpu measures the CPU time a benchmark costs: this process
-// (server and load generator) and the PostgreSQL backends serving its
-// database, so a run on a shared machine can be judged by cost per operation
-// as well as by its wall-clock rate, which drifts with the machine's load.
+// Package benchcpu measures what a benchmark costs, process by process: the
+// CPU time of this process (the load generator, and the server when it runs
+// in process), of a server running as a child process (Child), and of the
+// PostgreSQL backends serving its database, so a run on a shared machine can
+// be judged by cost per operation as well as by its wall-clock rate, which
+// drifts with the machine's load; and a child's resident memory (Resident).
 // It also holds what the benchmark harnesses share besides: the run length
-// (BENCH_SECONDS), CPU profiles (BENCH_PROFILE_DIR) and the load average.
+// (BENCH_SECONDS), CPU profiles (BENCH_PROFILE_DIR), the load average, and
+// the real `skillgate serve` started as a child (BENCH_SERVER_BIN). The
+// server never links it.
 package benchcpu
 
 import (
@@ -12,24 +16,50 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+	"testing"
 	"time"
 
 	"gorm.io/gorm"
+
+	"github.com/skillgate/skillgate/server/internal/testwait"
 )
+
+// Costs is the CPU time (user and system) each side of a measurement spent.
+type Costs struct {
+	Self     time.Duration // this process: the load generator (and the server, when in process)
+	Server   time.Duration // the server's own process, when it runs as a child (else 0)
+	Postgres time.Duration // the database's backends
+}
 
 // Start begins a measurement; the returned func reports the CPU time this
 // process and the database's backends have spent since. The backends' time
 // is read from /proc (Linux, PostgreSQL on the same machine); elsewhere it
 // reads 0.
 func Start(g *gorm.DB) func() (self, postgres time.Duration) {
-	pg0, self0 := procCPU(backendPIDs(g)), selfCPU()
+	m := Measure(g, 0)
 	return func() (time.Duration, time.Duration) {
-		return selfCPU() - self0, procCPU(backendPIDs(g)) - pg0
+		c := m()
+		return c.Self, c.Postgres
 	}
 }
 
-// procCPU is the user and system time of the processes, from /proc/<pid>/stat.
-func procCPU(pids []int) time.Duration {
+// Measure is Start with the server in a process of its own, server (its
+// pid; 0 for none): the returned func reports the three apart.
+func Measure(g *gorm.DB, server int) func() Costs {
+	servers := []int{}
+	if server > 0 {
+		servers = append(servers, server)
+	}
+	pg0, srv0, self0 := ProcessCPU(backendPIDs(g)...), ProcessCPU(servers...), selfCPU()
+	return func() Costs {
+		return Costs{Self: selfCPU() - self0, Server: ProcessCPU(servers...) - srv0,
+			Postgres: ProcessCPU(backendPIDs(g)...) - pg0}
+	}
+}
+
+// ProcessCPU is the user and system time the processes pids have spent,
+// from /proc/<pid>/stat (a process that is gone counts 0).
+func ProcessCPU(pids ...int) time.Duration {
 	var ticks int64
 	for _, pid := range pids {
 		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
@@ -55,4 +85,29 @@ func selfCPU() time.Duration {
 		return 0
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// Settle waits until the server process pid and the database's backends
+// have gone quiet: under a tenth of a core together over a quarter of a
+// second. A server just started runs its background jobs' first passes
+// and loads its view's first snapshot (most of a second of CPU on each
+// side at 1,000 agents); measured, they would be charged to the first
+// requests. It fails the test when they do not settle within
+// testwait.Deadline.
+func Settle(tb testing.TB, g *gorm.DB, pid int) {
+	tb.Helper()
+	const window, quiet = 250 * time.Millisecond, 25 * time.Millisecond
+	deadline := time.Now().Add(testwait.Deadline)
+	for {
+		m := Measure(g, pid)
+		<-time.After(window)
+		c := m()
+		if c.Server+c.Postgres <= quiet {
+			return
+		}
+		if time.Now().After(deadline) {
+			tb.Fatalf("the server (pid %d) and PostgreSQL did not go quiet within %s: %s and %s in the last %s",
+				pid, testwait.Deadline, c.Server, c.Postgres, window)
+		}
+	}
 }

@@ -164,6 +164,11 @@ func (m *Metrics) Gauge(name, help string, f func() float64) {
 	m.Registry.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: name, Help: help}, f))
 }
 
+// Counter registers a counter read from f at each scrape (f only grows).
+func (m *Metrics) Counter(name, help string, f func() float64) {
+	m.Registry.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{Name: name, Help: help}, f))
+}
+
 // lagCollector asks for the outbox lag at each scrape.
 type lagCollector struct {
 	lag  LagFunc

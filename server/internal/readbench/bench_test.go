@@ -5,7 +5,9 @@
 package readbench
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -42,7 +44,11 @@ const concurrency = 32
 // then a feed read) before each; beside a bare baseline that reads the
 // program's assignment rows in one statement and writes them as JSON.
 // Every phase reports its CPU per operation: this process (server and
-// load generator) and the PostgreSQL backends. BENCH_PROFILE_DIR=dir
+// load generator) and the PostgreSQL backends. Last, the module reads (200,
+// then 304) again against the real `skillgate serve` started as a child
+// process over the same database (benchcpu.Skillgate), with the server's
+// process's CPU per read apart, so a 304's cost as a share of a 200's is
+// the server's own. BENCH_PROFILE_DIR=dir
 // writes a CPU profile of each module-read and roster phase. Run it once:
 // go test -run '^$' -bench Reads -benchtime 1x ./server/internal/readbench
 func BenchmarkReads(b *testing.B) {
@@ -154,12 +160,12 @@ func BenchmarkReads(b *testing.B) {
 	etag := first.Header.Get("ETag")
 
 	stop := benchcpu.Profile(b, "read200")
-	ok200 := drive(b, env, client, d, 200, read(""))
+	ok200 := drive(b, env, 0, client, d, 200, read(""))
 	stop()
 	stop = benchcpu.Profile(b, "read304")
-	ok304 := drive(b, env, client, d, 304, read(etag))
+	ok304 := drive(b, env, 0, client, d, 304, read(etag))
 	stop()
-	baseline := drive(b, env, client, d, 200, func() *http.Request {
+	baseline := drive(b, env, 0, client, d, 200, func() *http.Request {
 		r, _ := http.NewRequest("GET", baseSrv.URL+"/user?id="+agent.ID, nil)
 		return r
 	})
@@ -204,6 +210,10 @@ func BenchmarkReads(b *testing.B) {
 	rosterChanged := sequentialAfter(b, env, client, 10, changeOne, rosterReq(rosterURL, adminTok))
 	rosterBase := sequential(b, env, client, 10, rosterReq(baseSrv.URL+"/assignments?program="+rep.BigProgramID, ""))
 
+	// The module reads again, served by the real `skillgate serve` as a
+	// process of its own, so the server's CPU per read is its own.
+	child := childReads(b, env, client, d, pick.ModuleID)
+
 	fmt.Printf("\nReads benchmark: %d agents, module of %d bytes (JSON), %d workers, %ds per run, GOMAXPROCS=%d, load average %s → %s\n",
 		rep.Agents, len(body), concurrency, seconds, runtime.GOMAXPROCS(0), load0, benchcpu.LoadAverage())
 	fmt.Printf("| measure | /s or ms | p50 / p99 | CPU per op (this process + PostgreSQL) | ratio to baseline | target |\n|---|---|---|---|---|---|\n")
@@ -224,6 +234,73 @@ func BenchmarkReads(b *testing.B) {
 	seq("baseline: net/http, the program's assignment rows as JSON", rosterBase, "")
 	fmt.Printf("| 304 CPU / 200 CPU | %.2f | | | | ≤ 0.33 |\n", float64(ok304.perOp())/float64(ok200.perOp()))
 	fmt.Printf("| change-feed reads that failed (missed their 0.5 s deadline) during the run | %d | | | | 0 |\n\n", env.App.Routing.FeedReadFailures())
+	fmt.Printf("Module reads served by skillgate serve as its own process (%d workers, %ds per run)\n", concurrency, seconds)
+	fmt.Printf("| measure | /s | p50 / p99 | CPU per read: server / PostgreSQL / load generator | target |\n|---|---|---|---|---|\n")
+	for _, r := range []struct {
+		name   string
+		r      result
+		target string
+	}{{"module read, 200", child.ok200, ""}, {"module read, 304", child.ok304, "server CPU ≤ ⅓ of the 200's"}} {
+		n := time.Duration(max(r.r.n, 1))
+		fmt.Printf("| %s | %.0f/s | %.2f / %.2f ms | %d / %d / %d µs | %s |\n", r.name, r.r.rate, ms(r.r.p50), ms(r.r.p99),
+			(r.r.server / n).Microseconds(), (r.r.pg / n).Microseconds(), (r.r.self / n).Microseconds(), r.target)
+	}
+	fmt.Printf("| 304 ÷ 200, the server's CPU per read | %.2f | | | ≤ 0.33 |\n", child.ratio())
+	fmt.Printf("| errors (unexpected status) | %d | | | 0 |\n\n", child.ok200.errors+child.ok304.errors)
+}
+
+// childRun is the module reads' phases served by a child process.
+type childRun struct{ ok200, ok304 result }
+
+// ratio is a 304's server CPU as a share of a 200's.
+func (c childRun) ratio() float64 {
+	per := func(r result) float64 { return float64(r.server) / float64(max(r.n, 1)) }
+	return per(c.ok304) / per(c.ok200)
+}
+
+// childReads starts the real `skillgate serve` over env's database, signs
+// the agent in there (the child runs on the real clock, so a token from
+// env's manual clock would have expired), and reads the module for d as a
+// 200 and then as a 304, measuring the child's CPU apart.
+func childReads(b *testing.B, env *apitest.Env, client *http.Client, d time.Duration, moduleID string) childRun {
+	b.Helper()
+	srv := benchcpu.Skillgate(b, env.URL)
+	defer srv.Stop(b)
+	raw, _ := json.Marshal(map[string]string{"email": "agent@bench.test", "password": apitest.Password, "refresh_token_delivery": "body"})
+	res, err := client.Post(srv.URL+"/api/v1/auth/login", "application/json", bytes.NewReader(raw))
+	if err != nil {
+		b.Fatal(err)
+	}
+	var tk struct {
+		AccessToken string `json:"access_token"`
+	}
+	err = json.NewDecoder(res.Body).Decode(&tk)
+	res.Body.Close()
+	if err != nil || res.StatusCode != 200 {
+		b.Fatalf("login on the child: %d %v", res.StatusCode, err)
+	}
+	read := func(inm string) func() *http.Request {
+		return func() *http.Request {
+			r, _ := http.NewRequest("GET", srv.URL+"/api/v1/modules/"+moduleID, nil)
+			r.Header.Set("Authorization", "Bearer "+tk.AccessToken)
+			if inm != "" {
+				r.Header.Set("If-None-Match", inm)
+			}
+			return r
+		}
+	}
+	first, err := client.Do(read("")())
+	if err != nil || first.StatusCode != 200 {
+		b.Fatalf("module read on the child: %v %v", first, err)
+	}
+	_, _ = io.Copy(io.Discard, first.Body)
+	first.Body.Close()
+	pid := srv.PID()
+	benchcpu.Settle(b, env.DB, pid) // the child's start-up work is not the reads'
+	ok200 := drive(b, env, pid, client, d, 200, read(""))
+	ok304 := drive(b, env, pid, client, d, 304, read(first.Header.Get("ETag")))
+	client.CloseIdleConnections()
+	return childRun{ok200: ok200, ok304: ok304}
 }
 
 type result struct {
@@ -232,6 +309,7 @@ type result struct {
 	errors   int64
 	n        int
 	self, pg time.Duration
+	server   time.Duration // the server's process, when it runs as a child
 }
 
 // perOp is the CPU time per operation, this process and PostgreSQL.
@@ -244,11 +322,13 @@ func (r result) cpu() string {
 
 // drive sends requests from concurrency workers for d, counting any other
 // status than want as an error.
-func drive(b *testing.B, env *apitest.Env, client *http.Client, d time.Duration, want int, next func() *http.Request) result {
+// server is the pid of the server's process when it runs as a child (its
+// CPU is then measured apart), 0 when it runs in this one.
+func drive(b *testing.B, env *apitest.Env, server int, client *http.Client, d time.Duration, want int, next func() *http.Request) result {
 	var wg sync.WaitGroup
 	var errs atomic.Int64
 	lat := make([][]time.Duration, concurrency)
-	meter := benchcpu.Start(env.DB)
+	meter := benchcpu.Measure(env.DB, server)
 	deadline := time.Now().Add(d)
 	begin := time.Now()
 	for w := range concurrency {
@@ -273,8 +353,10 @@ func drive(b *testing.B, env *apitest.Env, client *http.Client, d time.Duration,
 	}
 	wg.Wait()
 	elapsed := time.Since(begin)
-	self, pg := meter()
-	return summarize(b, lat, elapsed, errs.Load(), self, pg)
+	cost := meter()
+	r := summarize(b, lat, elapsed, errs.Load(), cost.Self, cost.Postgres)
+	r.server = cost.Server
+	return r
 }
 
 // sequential sends n requests one after the other (each must answer 200).

@@ -481,7 +481,7 @@ func (s *Service) RunView(ctx context.Context) {
 
 // FeedReadFailures reports how many of RunView's feed reads have failed
 // (missed their ViewMaxLag deadline, or the database was away), for the
-// benchmarks.
+// metrics (skillgate_eligibility_feed_read_failures_total) and benchmarks.
 func (s *Service) FeedReadFailures() int64 { return s.feedFailures.Load() }
 
 // SyncView reads the change feed once now (tests).

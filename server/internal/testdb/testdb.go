@@ -87,7 +87,15 @@ func NewURL(t testing.TB) string {
 // with Skillgate's settings. The pool is closed when the test ends.
 func New(t testing.TB) *gorm.DB {
 	t.Helper()
-	g, err := db.Open(context.Background(), NewURL(t), db.Options{MaxOpenConns: 10})
+	return Open(t, NewURL(t))
+}
+
+// Open opens the database at url (one NewURL made) through GORM with
+// Skillgate's settings, so a test that also hands the URL to a child
+// process opens the same database. The pool is closed when the test ends.
+func Open(t testing.TB, url string) *gorm.DB {
+	t.Helper()
+	g, err := db.Open(context.Background(), url, db.Options{MaxOpenConns: 10})
 	if err != nil {
 		t.Fatalf("testdb: open: %v", err)
 	}

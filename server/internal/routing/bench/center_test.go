@@ -33,6 +33,13 @@ type center struct {
 // server's default, analyzes it, and makes the API key. configure edits the
 // app's configuration first.
 func newCenter(b *testing.B, agents int, configure func(*app.Config)) center {
+	return newCenterAt(b, agents, configure, time.Time{})
+}
+
+// newCenterAt is newCenter seeded as of now, for a server running on the
+// real clock (a child process): the zero time seeds at the app's manual
+// clock.
+func newCenterAt(b *testing.B, agents int, configure func(*app.Config), now time.Time) center {
 	b.Helper()
 	env := apitest.NewWith(b, configure)
 	sqlDB, err := env.DB.DB()
@@ -41,9 +48,12 @@ func newCenter(b *testing.B, agents int, configure func(*app.Config)) center {
 	}
 	sqlDB.SetMaxOpenConns(20) // the server's default pool (db.Open)
 	sqlDB.SetMaxIdleConns(20)
+	if now.IsZero() {
+		now = env.Clock.Now()
+	}
 	start := time.Now()
 	rep, err := seed.Center(context.Background(), env.DB, seed.Options{Agents: agents, Clients: 40, Programs: 200,
-		Seed: 1, Now: env.Clock.Now(), BigProgramAgents: min(5000, agents/2)})
+		Seed: 1, Now: now, BigProgramAgents: min(5000, agents/2)})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -65,6 +75,12 @@ func newCenter(b *testing.B, agents int, configure func(*app.Config)) center {
 // baselineServer is the baseline: one indexed primary-key lookup from the
 // same pool, bare Gin, on a loopback listener (GET /user?id=).
 func baselineServer(sqlDB *sql.DB) *httptest.Server {
+	return httptest.NewServer(baselineHandler(sqlDB))
+}
+
+// baselineHandler is the baseline's handler, served in process
+// (baselineServer) or by a child process (startBaseline).
+func baselineHandler(sqlDB *sql.DB) http.Handler {
 	gin.SetMode(gin.ReleaseMode)
 	base := gin.New()
 	base.GET("/user", func(c *gin.Context) {
@@ -77,7 +93,7 @@ func baselineServer(sqlDB *sql.DB) *httptest.Server {
 		}
 		c.JSON(200, gin.H{"id": id, "email": email, "active": active})
 	})
-	return httptest.NewServer(base)
+	return base
 }
 
 // eligibilityRequest asks base whether the pair (agent, program) is

@@ -1,18 +1,12 @@
 package bench
 
 import (
-	"bufio"
-	"bytes"
-	"context"
 	"fmt"
 	"io"
 	"math/rand/v2"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"runtime"
-	"runtime/debug"
-	"runtime/metrics"
 	"slices"
 	"strconv"
 	"strings"
@@ -21,35 +15,41 @@ import (
 	"testing"
 	"time"
 
-	"github.com/skillgate/skillgate/server/internal/apitest"
+	"gorm.io/gorm"
+
 	"github.com/skillgate/skillgate/server/internal/app"
 	"github.com/skillgate/skillgate/server/internal/benchcpu"
 	"github.com/skillgate/skillgate/server/internal/routing"
 )
 
-// BenchmarkEligibilityScale measures the gate's latency as the center
-// grows, open loop: for each size in BENCH_SCALE_AGENTS (default
-// 1000,10000,100000; 40 clients, 200 programs) it seeds a fresh database,
-// serves the real router on a loopback listener with the change feed read
-// every 100 ms as in production, asks every assigned pair once (the view a
+// BenchmarkEligibilityScale measures the gate's latency and the server's
+// own cost as the center grows, open loop: for each size in
+// BENCH_SCALE_AGENTS (default 1000,10000,100000; 40 clients, 200 programs)
+// it seeds a fresh database (as of the real clock), starts the real
+// `skillgate serve` on it as a child process (benchcpu.Skillgate: the view
+// on and its change feed read every 100 ms, the background jobs running,
+// production's admission limits), asks every assigned pair once (the view a
 // replica that has served for a while holds), then sends single checks with
 // an API key at a fixed BENCH_RATE (default 2,000/s) for BENCH_SECONDS
 // (default 10), each at its scheduled instant whatever the earlier answers
-// (an ACD's calls do not wait for each other), over at most 64 connections. Latency is measured from the
-// scheduled send time, so a stalled server or load generator shows in it
-// (no coordinated omission). Then the same schedule against the bare
-// baseline (a Gin handler answering one primary-key lookup from the same
-// pool) in the same run. It reports p50/p99/p99.9 of both and their ratio,
-// the CPU per check (this process + PostgreSQL), the process's resident
-// memory (VmRSS sampled every 50 ms during the gate's run; the process also
-// holds the load generator and the seed's list of pairs, so it is an upper
-// bound on the server's), the server's own memory apart from it (the live
-// heap after a GC before and after the view is filled, the view's share per
-// entry, and the runtime's heap goal), the view's entries, failed change-feed reads,
-// and the load average (BENCH_PROFILE_DIR=dir: a CPU profile of each
-// size's gate run there); and after all sizes, each size's p99 as a multiple
-// of the smallest size's. `make bench-scale` runs it (the 100,000-agent
-// seed takes minutes). Run it once:
+// (an ACD's calls do not wait for each other), over at most 64 connections.
+// Latency is measured from the scheduled send time, so a stalled server or
+// load generator shows in it (no coordinated omission). The server is then
+// stopped and the same schedule sent to the bare baseline (a Gin handler
+// answering one primary-key lookup, with the server's default pool), also
+// a child process: this test binary again (startBaseline). It reports
+// p50/p99/p99.9 of both and their ratio; the CPU per check of the server
+// process, of the PostgreSQL backends and of this process (the load
+// generator) apart, from /proc; the server's resident memory (VmRSS at its
+// start, after the warm-up, the largest sampled every 50 ms during the
+// gate's run, and VmHWM at the end) and its heap as its /metrics tell it
+// (heap in use at the start and after the warm-up, not after a forced GC,
+// and the runtime's heap goal); the view's entries and failed change-feed
+// reads (its metrics too), and the load average (BENCH_PROFILE_DIR=dir: a
+// CPU profile of this process, the load generator, during each gate run);
+// and after all sizes, each size's p99 as a multiple of the smallest
+// size's. `make bench-scale` runs it (the 100,000-agent seed takes
+// minutes). Run it once:
 // go test -run '^$' -bench EligibilityScale -benchtime 1x -timeout 30m ./server/internal/routing/bench
 func BenchmarkEligibilityScale(b *testing.B) {
 	seconds := benchcpu.Seconds()
@@ -77,34 +77,37 @@ func BenchmarkEligibilityScale(b *testing.B) {
 	if len(rows) == 0 {
 		return
 	}
-	fmt.Printf("\nEligibility at scale, open loop: %d checks/s for %ds per run, latency from the scheduled send time, GOMAXPROCS=%d\n",
+	fmt.Printf("\nEligibility at scale, open loop: %d checks/s for %ds per run, latency from the scheduled send time; "+
+		"the server (skillgate serve) and the baseline each a process of their own, GOMAXPROCS=%d here\n",
 		rate, seconds, runtime.GOMAXPROCS(0))
-	fmt.Printf("| agents | assignments (view entries) | gate p50 / p99 / p99.9 | baseline p50 / p99 / p99.9 | gate p99 ÷ baseline p99 | gate p99 ÷ p99 at %d | answered/s, gate / baseline | CPU per check, gate / baseline | max RSS during the run | feed reads failed | errors (gate, baseline) | load average |\n",
+	fmt.Printf("| agents | assignments (view entries) | gate p50 / p99 / p99.9 | baseline p50 / p99 / p99.9 | gate p99 ÷ baseline p99 | gate p99 ÷ p99 at %d | answered/s, gate / baseline | CPU per check, gate: server / PostgreSQL / load generator | CPU per check, baseline: server / PostgreSQL / load generator | server max RSS during the gate run | feed reads failed | errors (gate, baseline) | load average |\n",
 		rows[0].agents)
-	fmt.Printf("|---|---|---|---|---|---|---|---|---|---|---|---|\n")
+	fmt.Printf("|---|---|---|---|---|---|---|---|---|---|---|---|---|\n")
 	for _, r := range rows {
-		fmt.Printf("| %d | %d (%d) | %.2f / %.2f / %.2f ms | %.2f / %.2f / %.2f ms | %.2f | %.2f | %.0f / %.0f | %s / %s | %d MB | %d | %d, %d | %s → %s |\n",
-			r.agents, r.assignments, r.entries, ms(r.gate.p50), ms(r.gate.p99), ms(r.gate.p999),
+		fmt.Printf("| %d | %d (%s) | %.2f / %.2f / %.2f ms | %.2f / %.2f / %.2f ms | %.2f | %.2f | %.0f / %.0f | %s | %s | %d MB | %s | %d, %d | %s → %s |\n",
+			r.agents, r.assignments, known(r.entries), ms(r.gate.p50), ms(r.gate.p99), ms(r.gate.p999),
 			ms(r.base.p50), ms(r.base.p99), ms(r.base.p999), ms(r.gate.p99)/ms(r.base.p99), ms(r.gate.p99)/ms(rows[0].gate.p99),
-			r.gate.done, r.base.done, r.gate.cpu(), r.base.cpu(), r.rss>>20, r.feedFailures, r.gate.errors, r.base.errors, r.load0, r.load1)
+			r.gate.done, r.base.done, r.gate.cpu(), r.base.cpu(), r.rss>>20, known(r.feedFailures), r.gate.errors, r.base.errors, r.load0, r.load1)
 	}
-	fmt.Printf("\nThe server's memory, apart from the load generator (live heap after a GC; the process's RSS above holds both)\n")
-	fmt.Printf("| agents | view entries | live heap before filling the view | live heap with the view | the view's heap | per entry | heap goal with the view (GOGC) |\n|---|---|---|---|---|---|---|\n")
+	fmt.Printf("\nThe server's memory (its process alone; heap figures from its /metrics, not after a forced GC)\n")
+	fmt.Printf("| agents | view entries | RSS at start | RSS after the warm-up | max RSS during the gate run | VmHWM at the end | heap in use at start | heap in use after the warm-up | heap goal after the warm-up | baseline server's max RSS |\n|---|---|---|---|---|---|---|---|---|---|\n")
 	for _, r := range rows {
-		fmt.Printf("| %d | %d | %.1f MB | %.1f MB | %.1f MB | %.0f bytes | %.1f MB |\n", r.agents, r.entries, mb(r.heap0), mb(r.heapView),
-			mb(r.heapView-min(r.heap0, r.heapView)), float64(r.heapView-min(r.heap0, r.heapView))/float64(max(r.entries, 1)), mb(r.goalView))
+		fmt.Printf("| %d | %s | %.1f MB | %.1f MB | %.1f MB | %.1f MB | %.1f MB | %.1f MB | %.1f MB | %.1f MB |\n", r.agents, known(r.entries),
+			mib(r.rssStart), mib(r.rssWarm), mib(r.rss), mib(r.hwm), mb(r.heapStart), mb(r.heapWarm), mb(r.goalWarm), mib(r.baseRSS))
 	}
-	fmt.Printf("(targets: p99 at 100,000 agents ≤ 1.5× p99 at 1,000; RSS ≤ 250 MB at 100,000; no failed feed reads; no errors.\n" +
-		" An answered/s below the rate means the machine did not keep up: the latencies then measure the queue, not the center's size.)\n\n")
+	fmt.Printf("(targets: p99 at 100,000 agents ≤ 1.5× p99 at 1,000; server RSS ≤ 250 MB at 100,000; no failed feed reads; no errors.\n" +
+		" An answered/s below the rate means the machine did not keep up: the latencies then measure the queue, not the center's size.\n" +
+		" MB here is MiB (2^20 bytes) for RSS, 10^6 bytes for the heap, as before; \"?\" where the server's metrics did not say.)\n\n")
 }
 
 type scaleRow struct {
-	agents, assignments, entries int
-	gate, base                   openResult
-	rss                          int64
-	heap0, heapView, goalView    uint64
-	feedFailures                 int64
-	load0, load1                 string
+	agents, assignments           int
+	entries, feedFailures         int64 // -1: unknown
+	gate, base                    openResult
+	rssStart, rssWarm, rss, hwm   int64
+	baseRSS                       int64
+	heapStart, heapWarm, goalWarm float64
+	load0, load1                  string
 }
 
 type openResult struct {
@@ -112,90 +115,101 @@ type openResult struct {
 	errors         int64
 	done           float64 // answered a second, from the first scheduled send to the last answer
 	n              int
-	self, pg       time.Duration
+	cost           benchcpu.Costs
 }
 
+// cpu is the CPU per check: the server's process, the PostgreSQL backends
+// and the load generator (this process).
 func (r openResult) cpu() string {
 	n := time.Duration(max(r.n, 1))
-	return fmt.Sprintf("%d µs", ((r.self + r.pg) / n).Microseconds())
+	return fmt.Sprintf("%d / %d / %d µs", (r.cost.Server / n).Microseconds(), (r.cost.Postgres / n).Microseconds(),
+		(r.cost.Self / n).Microseconds())
 }
 
 func scaleRun(b *testing.B, agents, rate int, d time.Duration) scaleRow {
-	cen := newCenter(b, agents, func(c *app.Config) {
-		c.RosterCacheTTL = routing.RosterCacheTTL
-		c.EligibilityView = true
-	})
-	env, rep := cen.env, cen.rep
-	srv := httptest.NewServer(env.App.Router)
-	defer srv.Close()
-	views, stopViews := context.WithCancel(context.Background())
-	defer stopViews()
-	go env.App.Routing.RunView(views)
-
-	baseSrv := baselineServer(cen.sqlDB)
-	defer baseSrv.Close()
+	// The parent's app only makes the API key: the view and feed are the
+	// child's.
+	cen := newCenterAt(b, agents, func(c *app.Config) { c.RosterCacheTTL = routing.RosterCacheTTL }, time.Now())
+	rep := cen.rep
+	srv := benchcpu.Skillgate(b, cen.env.URL)
+	pid := srv.PID()
+	row := scaleRow{agents: rep.Agents, assignments: rep.Assignments}
+	row.rssStart, _ = benchcpu.Resident(pid)
+	row.heapStart, _ = srv.Metric("go_memstats_heap_inuse_bytes")
 
 	// At most 64 connections, as a real ACD's pool would hold: when the
 	// server falls behind, checks wait in the client (their latency still
 	// counts from their scheduled instant) instead of each opening a
 	// connection whose buffers would swell both sides' memory.
 	client := &http.Client{Transport: &http.Transport{MaxConnsPerHost: 64, MaxIdleConnsPerHost: 64}, Timeout: 10 * time.Second}
-	// The server's own memory, apart from the load generator's: the live
-	// heap after a GC before the view is filled and after (the difference is
-	// the view's), and the heap goal the runtime sets from it (GOGC).
-	heap0, _ := liveHeap()
+	eligible(b, client, srv.URL, cen.key, rep.Pairs[0]) // the key works and the server answers 200
 	warm(b, client, rep.Pairs, func(p [2]string) *http.Request { return eligibilityRequest(srv.URL, cen.key, p) })
-	heapView, goalView := liveHeap()
-	_, entries := env.App.Routing.ViewStats()
-	failures0 := env.App.Routing.FeedReadFailures()
+	row.rssWarm, _ = benchcpu.Resident(pid)
+	row.heapWarm, _ = srv.Metric("go_memstats_heap_inuse_bytes")
+	row.goalWarm, _ = srv.Metric("go_memstats_next_gc_bytes")
+	row.entries = metricCount(srv, "skillgate_eligibility_view_entries")
+	failures0 := metricCount(srv, "skillgate_eligibility_feed_read_failures_total")
 
+	// The server's start-up work (the view's first snapshot, the jobs'
+	// first passes) and the warm-up's are done before the measurement.
+	benchcpu.Settle(b, cen.env.DB, pid)
 	check := checks(rep.Pairs, srv.URL, cen.key)
-	// The seeding's garbage is returned first, so the RSS is what serving
-	// holds.
-	runtime.GC()
-	debug.FreeOSMemory()
-	load0 := benchcpu.LoadAverage()
-	var rss atomic.Int64
-	sampling, stopSampling := context.WithCancel(context.Background())
-	sampled := make(chan struct{})
-	go func() {
-		defer close(sampled)
-		t := time.NewTicker(50 * time.Millisecond)
-		defer t.Stop()
-		for {
-			if v := residentBytes(); v > rss.Load() {
-				rss.Store(v)
-			}
-			select {
-			case <-sampling.Done():
-				return
-			case <-t.C:
-			}
-		}
-	}()
+	row.load0 = benchcpu.LoadAverage()
+	sampled := benchcpu.SampleResident(pid, 50*time.Millisecond)
 	stopProfile := benchcpu.Profile(b, fmt.Sprintf("scale-gate-%d", agents))
-	gate := openLoop(b, env, client, rate, d, check)
+	row.gate = openLoop(b, cen.env.DB, pid, client, rate, d, check)
 	stopProfile()
-	stopSampling()
-	<-sampled
-	baseline := openLoop(b, env, client, rate, d, baselineLookups(rep.Pairs, baseSrv.URL))
-	return scaleRow{agents: rep.Agents, assignments: rep.Assignments, entries: entries, gate: gate, base: baseline,
-		heap0: heap0, heapView: heapView, goalView: goalView,
-		rss: rss.Load(), feedFailures: env.App.Routing.FeedReadFailures() - failures0, load0: load0, load1: benchcpu.LoadAverage()}
+	row.rss = sampled()
+	_, row.hwm = benchcpu.Resident(pid)
+	if f := metricCount(srv, "skillgate_eligibility_feed_read_failures_total"); f >= 0 && failures0 >= 0 {
+		row.feedFailures = f - failures0
+	} else {
+		row.feedFailures = -1
+	}
+	srv.Stop(b)
+	client.CloseIdleConnections()
+
+	base := startBaseline(b, cen.env.URL)
+	benchcpu.Settle(b, cen.env.DB, base.PID())
+	sampled = benchcpu.SampleResident(base.PID(), 50*time.Millisecond)
+	row.base = openLoop(b, cen.env.DB, base.PID(), client, rate, d, baselineLookups(rep.Pairs, base.URL))
+	row.baseRSS = sampled()
+	base.Stop(b)
+	row.load1 = benchcpu.LoadAverage()
+	return row
+}
+
+// metricCount is a count the child's /metrics report, -1 when they do not.
+func metricCount(c *benchcpu.Child, name string) int64 {
+	v, ok := c.Metric(name)
+	if !ok {
+		return -1
+	}
+	return int64(v)
+}
+
+// known prints n, or "?" when it is unknown (negative).
+func known(n int64) string {
+	if n < 0 {
+		return "?"
+	}
+	return strconv.FormatInt(n, 10)
 }
 
 // openLoop sends rate requests a second for d, each at its scheduled
 // instant in a goroutine of its own, and measures each from that instant
 // to its answer read whole. Any status but 200, and any transport error or
 // timeout, is an error.
-func openLoop(b *testing.B, env *apitest.Env, client *http.Client, rate int, d time.Duration, next func(*rand.Rand) *http.Request) openResult {
+// The CPU time is measured apart for the server's process (server), the
+// database's backends and this process.
+func openLoop(b *testing.B, g *gorm.DB, server int, client *http.Client, rate int, d time.Duration, next func(*rand.Rand) *http.Request) openResult {
 	total := int(int64(rate) * int64(d) / int64(time.Second))
 	interval := time.Second / time.Duration(rate)
 	lat := make([]time.Duration, total)
 	var errs atomic.Int64
 	var wg sync.WaitGroup
 	rng := rand.New(rand.NewPCG(1, 7))
-	meter := benchcpu.Start(env.DB)
+	meter := benchcpu.Measure(g, server)
 	begin := time.Now()
 	for i := range total {
 		at := begin.Add(time.Duration(i) * interval)
@@ -222,42 +236,15 @@ func openLoop(b *testing.B, env *apitest.Env, client *http.Client, rate int, d t
 	}
 	wg.Wait()
 	elapsed := time.Since(begin)
-	self, pg := meter()
+	cost := meter()
 	slices.Sort(lat)
 	if total == 0 {
 		b.Fatal("no requests scheduled")
 	}
 	return openResult{p50: lat[total/2], p99: lat[total*99/100], p999: lat[total*999/1000], errors: errs.Load(), n: total,
-		done: float64(total) / elapsed.Seconds(), self: self, pg: pg}
+		done: float64(total) / elapsed.Seconds(), cost: cost}
 }
 
-// residentBytes is this process's resident set (VmRSS), 0 when unknown.
-func residentBytes() int64 {
-	raw, err := os.ReadFile("/proc/self/status")
-	if err != nil {
-		return 0
-	}
-	sc := bufio.NewScanner(bytes.NewReader(raw))
-	for sc.Scan() {
-		if rest, ok := strings.CutPrefix(sc.Text(), "VmRSS:"); ok {
-			f := strings.Fields(rest)
-			if len(f) > 0 {
-				kb, _ := strconv.ParseInt(f[0], 10, 64)
-				return kb << 10
-			}
-		}
-	}
-	return 0
-}
+func mb(n float64) float64 { return n / 1e6 }
 
-// liveHeap is the heap's live objects after a full GC, and the heap size
-// the runtime will let the heap reach before its next GC (runtime/metrics).
-func liveHeap() (live, goal uint64) {
-	runtime.GC()
-	runtime.GC()
-	ms := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}, {Name: "/gc/heap/goal:bytes"}}
-	metrics.Read(ms)
-	return ms[0].Value.Uint64(), ms[1].Value.Uint64()
-}
-
-func mb(n uint64) float64 { return float64(n) / 1e6 }
+func mib(n int64) float64 { return float64(n) / (1 << 20) }

@@ -2,7 +2,6 @@ package routing
 
 import (
 	"context"
-	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -61,84 +60,14 @@ type viewKey struct {
 	programID string
 }
 
-// The view keeps what many entries hold alike once: an agent's own inputs
-// (id, e-mail, role, activity) in one viewAgent with its entries, a
-// program's (name, client, requirements and the states they need) in one
-// viewProgram shared by every entry of it. An entry then holds only what is
-// its own: the certification, the licenses and appointments a requirement
-// could use, and whether the agent is assigned. At 100,000 agents the view
-// holds about 160,000 entries, so every byte an entry takes is 160 KB.
-
-// viewAgent is an agent as loaded, with its entries, one per program it
-// was asked about.
-type viewAgent struct {
-	id, role, email string
-	externalID      *string
-	active          bool
-	// aliases are the other ways it was asked about (an external id, an
-	// id spelled otherwise), each a key of view.agents too.
-	aliases []Agent
-	entries []viewEntry
-}
-
-// same reports whether in loaded the agent as a holds it.
-func (a *viewAgent) same(in *inputs) bool {
-	return a.id == in.UserID && a.role == in.Role && a.email == in.Email && a.active == in.Active &&
-		(a.externalID == nil) == (in.ExternalID == nil) && (a.externalID == nil || *a.externalID == *in.ExternalID)
-}
-
-// viewProgram is a program as loaded, shared by its entries.
-type viewProgram struct {
-	id, name, clientID string
-	requirements       []LicenseRequirement
-	states             []string // the states the requirements name (Input.states)
-	servesOnly         bool
-}
-
-// same reports whether in loaded the program as p holds it.
-func (p *viewProgram) same(in *inputs) bool {
-	return p.id == in.ProgramID && p.name == in.ProgramName && p.clientID == in.ClientID &&
-		p.servesOnly == in.ServesOnly && sameRequirements(p.requirements, in.Requirements)
-}
-
-// viewEntry is what one agent × program's inputs hold of their own.
-type viewEntry struct {
-	program  *viewProgram
-	cert     *CertificationInput
-	held     *heldInputs // nil when no license or appointment was kept
-	assigned bool
-}
-
-// heldInputs are an entry's licenses (those a requirement could use) and
-// appointments with the program's client.
-type heldInputs struct {
-	licenses     []LicenseInput
-	appointments []AppointmentInput
-}
-
-// inputs are the entry's inputs as loaded (less what compact strips), with
-// At zero: the caller decides at its own instant.
-func (e *viewEntry) inputs(a *viewAgent) inputs {
-	p := e.program
-	in := inputs{UserID: a.id, ExternalID: a.externalID, Role: a.role, Email: a.email, Active: a.active,
-		ProgramID: p.id, ProgramName: p.name, ClientID: p.clientID, Requirements: p.requirements, states: p.states,
-		ServesOnly: p.servesOnly, Cert: e.cert, Assigned: e.assigned}
-	if e.held != nil {
-		in.Licenses, in.Appointments = e.held.licenses, e.held.appointments
-	}
-	return in
-}
-
 // view is one replica's inputs, by question, with what the feed has said.
 type view struct {
 	mu sync.RWMutex
-	// agents finds an agent by every way it was asked about, and always by
-	// its id as loaded (how the feed names it); its entries are few, found
-	// by program.
-	agents   map[Agent]*viewAgent
-	programs map[string]*viewProgram // the last loaded of each program
-	n        int                     // entries
-	// shared holds the short strings many entries hold alike, each once.
+	// t holds the entries (viewtable.go): an agent's own inputs once for
+	// all its entries, a program's once for all of its, and little the
+	// collector must look at.
+	t viewTable
+	// shared holds the short strings the kept licenses repeat, each once.
 	shared sharedInputs
 	// gen counts applied feed reads; the maps below hold the gen at which
 	// a user, a pair or a program was last made stale, so a load that
@@ -160,7 +89,7 @@ type view struct {
 }
 
 func newView() *view {
-	return &view{agents: map[Agent]*viewAgent{}, programs: map[string]*viewProgram{}, shared: newSharedInputs(),
+	return &view{t: newViewTable(), shared: newSharedInputs(),
 		staleUser: map[string]uint64{}, stalePair: map[pairKey]uint64{}, staleProg: map[string]uint64{}}
 }
 
@@ -176,17 +105,15 @@ func (v *view) get(k viewKey, now time.Time) (inputs, bool) {
 	if age := now.Sub(v.readBegan); v.readBegan.IsZero() || age < 0 || age > ViewMaxLag {
 		return inputs{}, false
 	}
-	a := v.agents[k.agent]
-	if a == nil {
+	ai := v.t.find(k.agent)
+	if ai < 0 {
 		return inputs{}, false
 	}
-	program := strings.ToLower(k.programID) // a uuid, as the database spells it
-	for i := range a.entries {
-		if e := &a.entries[i]; e.program.id == program {
-			return e.inputs(a), true
-		}
+	ei := v.t.entry(ai, strings.ToLower(k.programID)) // a uuid, as the database spells it
+	if ei < 0 {
+		return inputs{}, false
 	}
-	return inputs{}, false
+	return v.t.inputs(ai, ei), true
 }
 
 // begin is called before a load; put takes what it returned.
@@ -214,82 +141,7 @@ func (v *view) put(k viewKey, in *inputs, gen uint64) {
 		strings.ToLower(k.programID) != in.ProgramID {
 		return
 	}
-	in = v.shared.compact(in)
-	id := Agent{ID: in.UserID}
-	a := v.agents[id]
-	if a != nil && !a.same(in) {
-		// Loaded otherwise than its other entries (the change is on its
-		// way through the feed): this load replaces them.
-		v.dropAgent(a)
-		a = nil
-	}
-	if a == nil {
-		if v.n >= maxViewEntries {
-			for _, old := range v.agents { // an arbitrary agent makes room
-				v.dropAgent(old)
-				break
-			}
-		}
-		a = &viewAgent{id: in.UserID, role: in.Role, email: in.Email, externalID: in.ExternalID, active: in.Active}
-		v.agents[id] = a
-	}
-	if k.agent != id && v.agents[k.agent] != a {
-		if other := v.agents[k.agent]; other != nil {
-			other.aliases = slices.DeleteFunc(other.aliases, func(x Agent) bool { return x == k.agent })
-		}
-		v.agents[k.agent] = a
-		a.aliases = append(a.aliases, k.agent)
-	}
-	e := viewEntry{program: v.program(in), cert: in.Cert, assigned: in.Assigned}
-	if len(in.Licenses) > 0 || len(in.Appointments) > 0 {
-		e.held = &heldInputs{licenses: in.Licenses, appointments: in.Appointments}
-	}
-	for i := range a.entries {
-		if a.entries[i].program.id == in.ProgramID {
-			a.entries[i] = e
-			return
-		}
-	}
-	a.entries = append(a.entries, e)
-	v.n++
-}
-
-// program returns the program of in as the view shares it: the one kept
-// when in loaded it alike, else in's, kept from now on; v.mu is held.
-func (v *view) program(in *inputs) *viewProgram {
-	if p := v.programs[in.ProgramID]; p != nil && p.same(in) {
-		return p
-	}
-	if len(v.programs) >= maxShared {
-		clear(v.programs) // entries keep theirs; later ones share anew
-	}
-	p := &viewProgram{id: in.ProgramID, name: in.ProgramName, clientID: in.ClientID, requirements: in.Requirements,
-		states: requiredStates(Input{Requirements: in.Requirements}), servesOnly: in.ServesOnly}
-	v.programs[in.ProgramID] = p
-	return p
-}
-
-// dropAgent removes an agent and its entries; v.mu is held.
-func (v *view) dropAgent(a *viewAgent) {
-	if v.agents[Agent{ID: a.id}] == a {
-		delete(v.agents, Agent{ID: a.id})
-	}
-	for _, k := range a.aliases {
-		if v.agents[k] == a {
-			delete(v.agents, k)
-		}
-	}
-	v.n -= len(a.entries)
-}
-
-// dropEntries removes the agent's entries drop picks; v.mu is held.
-func (v *view) dropEntries(a *viewAgent, drop func(*viewEntry) bool) {
-	before := len(a.entries)
-	a.entries = slices.DeleteFunc(a.entries, func(e viewEntry) bool { return drop(&e) })
-	v.n -= before - len(a.entries)
-	if len(a.entries) == 0 {
-		v.dropAgent(a)
-	}
+	v.t.put(k.agent, v.shared.compact(in))
 }
 
 // change is one row of the feed. A row naming a module (the readers'
@@ -309,24 +161,19 @@ func (v *view) apply(changes []change, began time.Time) {
 		case c.moduleID != "":
 		case c.userID == "" && c.programID == "":
 			v.staleAll = v.gen
-			v.clear()
+			v.t.clear()
 		case c.programID == "":
 			v.staleUser[c.userID] = v.gen
-			if a := v.agents[Agent{ID: c.userID}]; a != nil {
-				v.dropAgent(a)
+			if ai := v.t.byID(c.userID); ai >= 0 {
+				v.t.dropAgent(ai)
 			}
 		case c.userID == "":
 			v.staleProg[c.programID] = v.gen
-			delete(v.programs, c.programID)
-			for k, a := range v.agents {
-				if k == (Agent{ID: a.id}) { // each agent once, not once per alias
-					v.dropEntries(a, func(e *viewEntry) bool { return e.program.id == c.programID })
-				}
-			}
+			v.t.dropProgram(c.programID)
 		default:
 			v.stalePair[pairKey{c.userID, c.programID}] = v.gen
-			if a := v.agents[Agent{ID: c.userID}]; a != nil {
-				v.dropEntries(a, func(e *viewEntry) bool { return e.program.id == c.programID })
+			if ai := v.t.byID(c.userID); ai >= 0 {
+				v.t.dropEntries(ai, c.programID)
 			}
 		}
 	}
@@ -371,7 +218,7 @@ func (s *Service) syncView(ctx context.Context) error {
 		v.mu.Lock()
 		v.gen++
 		v.staleAll = v.gen
-		v.clear()
+		v.t.clear()
 		v.maxSeq, v.running, v.xmax, v.readBegan = after, "{"+xip+"}", xmax, began
 		v.mu.Unlock()
 		for _, l := range s.feedListeners {
@@ -492,18 +339,11 @@ func (s *Service) SyncView(ctx context.Context) error {
 	return s.syncView(ctx)
 }
 
-// clear forgets every entry; v.mu is held.
-func (v *view) clear() {
-	clear(v.agents)
-	clear(v.programs)
-	v.n = 0
-}
-
 // size reports how many questions the view holds.
 func (v *view) size() int {
 	v.mu.RLock()
 	defer v.mu.RUnlock()
-	return v.n
+	return v.t.n
 }
 
 // ViewStats reports how long ago (by the injected clock) the view's last
@@ -517,7 +357,7 @@ func (s *Service) ViewStats() (time.Duration, int) {
 	v.mu.RLock()
 	defer v.mu.RUnlock()
 	if v.readBegan.IsZero() {
-		return time.Hour, v.n
+		return time.Hour, v.t.n
 	}
-	return s.clock.Now().Sub(v.readBegan), v.n
+	return s.clock.Now().Sub(v.readBegan), v.t.n
 }

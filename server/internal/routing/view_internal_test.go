@@ -1,8 +1,9 @@
 package routing
 
 import (
+	"fmt"
 	"math/rand/v2"
-	"slices"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -149,37 +150,57 @@ func TestViewIndexHoldsItsEntries(t *testing.T) {
 				t.Fatalf("step %d: %+v not kept as put: %+v", i, k, in)
 			}
 		}
-		n := 0
-		for key, a := range v.agents {
-			if v.agents[Agent{ID: a.id}] != a {
-				t.Fatalf("step %d: %s is not found by its id", i, a.id)
-			}
-			if key != (Agent{ID: a.id}) {
-				if !slices.Contains(a.aliases, key) {
-					t.Fatalf("step %d: %+v finds %s, which does not list it", i, key, a.id)
-				}
-				continue
-			}
-			for _, alias := range a.aliases {
-				if v.agents[alias] != a {
-					t.Fatalf("step %d: %s lists %+v, which finds another", i, a.id, alias)
-				}
-			}
-			seen := map[string]bool{}
-			for _, e := range a.entries {
-				if seen[e.program.id] {
-					t.Fatalf("step %d: %s has two entries for %s", i, a.id, e.program.id)
-				}
-				seen[e.program.id] = true
-			}
-			if len(a.entries) == 0 {
-				t.Fatalf("step %d: %s is kept with no entry", i, a.id)
-			}
-			n += len(a.entries)
+		checkTable(t, i, &v.t)
+	}
+}
+
+// checkTable checks the table's own bookkeeping: every used agent is found
+// by its id and external id, its entries are its own, one per program, and
+// counted; every index points at a used agent; programs count their entries.
+func checkTable(t *testing.T, step int, tb *viewTable) {
+	t.Helper()
+	n, refs := 0, map[int32]int{}
+	for ai := range tb.agents {
+		a := &tb.agents[ai]
+		if !a.used {
+			continue
 		}
-		if n != v.size() {
-			t.Fatalf("step %d: the agents hold %d entries, the view counts %d", i, n, v.size())
+		id := tb.str(a.id)
+		if tb.byID(id) != int32(ai) {
+			t.Fatalf("step %d: %s is not found by its id", step, id)
 		}
+		if a.hasExt && tb.find(Agent{ExternalID: tb.str(a.ext)}) != int32(ai) {
+			t.Fatalf("step %d: %s is not found by its external id", step, id)
+		}
+		seen := map[string]bool{}
+		for ei := a.head; ei >= 0; ei = tb.entries[ei].next {
+			e := &tb.entries[ei]
+			p := tb.programs[e.program].id
+			if e.flags&entryUsed == 0 || e.agent != int32(ai) || seen[p] {
+				t.Fatalf("step %d: %s's entry %d: %+v (program %s seen before: %v)", step, id, ei, *e, p, seen[p])
+			}
+			seen[p] = true
+			refs[e.program]++
+			n++
+		}
+		if a.head < 0 {
+			t.Fatalf("step %d: %s is kept with no entry", step, id)
+		}
+	}
+	for _, m := range []map[uint64]int32{tb.byHash, tb.byExt} {
+		for _, ai := range m {
+			if !tb.agents[ai].used {
+				t.Fatalf("step %d: the index points at a free agent", step)
+			}
+		}
+	}
+	for pi := range tb.programs {
+		if tb.programs[pi].refs != refs[int32(pi)] {
+			t.Fatalf("step %d: program %d counts %d entries, %d use it", step, pi, tb.programs[pi].refs, refs[int32(pi)])
+		}
+	}
+	if n != tb.n {
+		t.Fatalf("step %d: the agents hold %d entries, the table counts %d", step, n, tb.n)
 	}
 }
 
@@ -187,4 +208,94 @@ func TestViewIndexHoldsItsEntries(t *testing.T) {
 func (v *view) has(k viewKey, now time.Time) bool {
 	_, ok := v.get(k, now)
 	return ok
+}
+
+// The table gives back exactly the inputs it was given (as compact leaves
+// them): the agent's strings, the external id or none, the certification's
+// state and times in their own locations, the licenses and appointments,
+// through many agents dropped and the arena rewritten.
+func TestViewTableKeepsInputsAsLoaded(t *testing.T) {
+	rng := rand.New(rand.NewPCG(28, 4))
+	locs := []*time.Location{time.UTC, time.Local, time.FixedZone("EST", -5*3600)}
+	when := func() *time.Time {
+		x := t0.Add(time.Duration(rng.IntN(1_000_000)) * time.Minute).In(locs[rng.IntN(len(locs))])
+		return &x
+	}
+	v := newView()
+	v.apply(nil, at)
+	kept := map[viewKey]inputs{}
+	for i := range 6000 {
+		u := fmt.Sprintf("%08x-0000-4000-8000-%012x", rng.IntN(1500), i%7)
+		p := []string{"p1", "p2", "p3"}[rng.IntN(3)]
+		if rng.IntN(3) == 0 {
+			user := kept
+			kept = map[viewKey]inputs{}
+			for k, in := range user {
+				if in.UserID != u {
+					kept[k] = in
+				}
+			}
+			v.apply([]change{{userID: u}}, at)
+			continue
+		}
+		in := &inputs{UserID: u, Email: strings.Repeat("x", 200+rng.IntN(800)) + "@x.test", Role: "agent",
+			Active: rng.IntN(9) > 0, ProgramID: p, ProgramName: "Program " + p, ClientID: "c1", Assigned: rng.IntN(5) > 0}
+		if rng.IntN(2) == 0 {
+			ext := "acd-" + u
+			in.ExternalID = &ext
+		}
+		if rng.IntN(4) > 0 {
+			in.Cert = &CertificationInput{State: []string{certCertified, certRefresherDue, "lapsed"}[rng.IntN(3)], ExpiresAt: when()}
+			if rng.IntN(3) == 0 {
+				in.Cert.RefresherDueAt = when()
+			}
+		}
+		if p == "p1" {
+			in.Requirements = []LicenseRequirement{{Class: "insurance-producer", Lines: []string{"life"}, States: []string{"TX", "FL"}}}
+			in.Licenses = []LicenseInput{{Jurisdiction: "TX", Class: "insurance-producer", Lines: []string{"life"}, Status: "verified",
+				EffectiveDate: *when(), ExpiryDate: *when()}}
+		}
+		// Another load of the same agent otherwise (a new e-mail) replaces
+		// its other entries.
+		for k, old := range kept {
+			if old.UserID == u && (old.Email != in.Email || old.Active != in.Active || (old.ExternalID == nil) != (in.ExternalID == nil)) {
+				delete(kept, k)
+			}
+		}
+		k := viewKey{agent: Agent{ID: u}, programID: p}
+		v.put(k, in, v.begin())
+		want := *in
+		want.states = requiredStates(Input{Requirements: in.Requirements})
+		kept[k] = want
+		if i%500 == 0 {
+			checkTable(t, i, &v.t)
+		}
+	}
+	// Most agents leave at once: the arena is mostly garbage and rewritten.
+	for _, in := range kept {
+		if rng.IntN(5) > 0 {
+			v.apply([]change{{userID: in.UserID}}, at)
+			for k2, in2 := range kept {
+				if in2.UserID == in.UserID {
+					delete(kept, k2)
+				}
+			}
+		}
+	}
+	if v.t.rewrites == 0 {
+		t.Fatalf("the arena was never rewritten (%d bytes, %d garbage): the test does not reach compactArena", len(v.t.arena), v.t.garbage)
+	}
+	checkTable(t, -1, &v.t)
+	if v.size() != len(kept) {
+		t.Fatalf("the view holds %d entries, want %d", v.size(), len(kept))
+	}
+	for k, want := range kept {
+		got, ok := v.get(k, at)
+		if !ok {
+			t.Fatalf("%+v: not kept", k)
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("%+v:\n got %+v\nwant %+v", k, got, want)
+		}
+	}
 }

@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"runtime"
+	"runtime/metrics"
 	"runtime/pprof"
 	"strings"
 	"testing"
@@ -42,8 +43,10 @@ func loadedInputs(rng *rand.Rand, agent, program int) *inputs {
 // BenchmarkViewEntryBytes fills a view the way single checks do (one put
 // per agent × program, an agent asked about 1.6 programs on average, as in
 // the seeded centers) with VIEW_ENTRIES entries (default 100,000) and
-// reports the heap it holds per entry: heap in use after a GC, after
-// filling it, less before. The figure is the view's alone (no database, no
+// reports the heap it holds per entry (heap in use after a GC, after
+// filling it, less before: heap-B/entry) and how much of that the
+// collector must scan for pointers (/gc/scan/heap:bytes: scan-B/entry, what
+// a cycle's mark work grows with). The figures are the view's alone (no database, no
 // HTTP; VIEW_HEAP_PROFILE=file writes the heap profile with the view
 // full): go test -run '^$' -bench ViewEntryBytes -benchtime 1x ./server/internal/routing
 func BenchmarkViewEntryBytes(b *testing.B) {
@@ -51,17 +54,21 @@ func BenchmarkViewEntryBytes(b *testing.B) {
 	if testing.Short() {
 		n = 20_000
 	}
-	heap := func() uint64 {
+	// heap is the heap in use after a GC, and the part of it the collector
+	// must scan for pointers (what a cycle's mark work grows with).
+	heap := func() (uint64, uint64) {
 		runtime.GC()
 		runtime.GC()
 		var m runtime.MemStats
 		runtime.ReadMemStats(&m)
-		return m.HeapAlloc
+		scan := []metrics.Sample{{Name: "/gc/scan/heap:bytes"}}
+		metrics.Read(scan)
+		return m.HeapAlloc, scan[0].Value.Uint64()
 	}
-	var perEntry float64
+	var perEntry, scanPerEntry float64
 	for range b.N {
 		rng := rand.New(rand.NewPCG(28, 2))
-		before := heap()
+		before, scanBefore := heap()
 		v := newView()
 		v.apply(nil, at)
 		for agent, e := 0, 0; e < n; agent++ {
@@ -79,11 +86,12 @@ func BenchmarkViewEntryBytes(b *testing.B) {
 				e++
 			}
 		}
-		after := heap()
+		after, scanAfter := heap()
 		if v.size() != n {
 			b.Fatalf("the view holds %d entries, want %d", v.size(), n)
 		}
 		perEntry = float64(after-before) / float64(n)
+		scanPerEntry = float64(scanAfter-min(scanBefore, scanAfter)) / float64(n)
 		if f := os.Getenv("VIEW_HEAP_PROFILE"); f != "" {
 			out, err := os.Create(f)
 			if err != nil {
@@ -97,5 +105,6 @@ func BenchmarkViewEntryBytes(b *testing.B) {
 		runtime.KeepAlive(v)
 	}
 	b.ReportMetric(perEntry, "heap-B/entry")
+	b.ReportMetric(scanPerEntry, "scan-B/entry")
 	b.ReportMetric(0, "ns/op")
 }

@@ -76,6 +76,10 @@ func Center(ctx context.Context, g *gorm.DB, o Options) (*Report, error) {
 		o.Now = time.Now()
 	}
 	now := o.Now.UTC().Truncate(time.Microsecond)
+	// The center's agents and certifications were written a minute before
+	// its assignments were last checked (at now), as the re-decide job would
+	// find a settled center: none is due before its own phase of the sweep.
+	written := now.Add(-time.Minute)
 	rng := rand.New(rand.NewPCG(o.Seed, 1))
 	day := 24 * time.Hour
 	at := func(days int) time.Time { return now.Add(time.Duration(days) * day) }
@@ -113,7 +117,7 @@ func Center(ctx context.Context, g *gorm.DB, o Options) (*Report, error) {
 	for a := range o.Agents {
 		uid := uuid.NewString()
 		active := rng.IntN(100) >= 3
-		users.add(uid, fmt.Sprintf("agent%05d@synth.test", a), fmt.Sprintf("Agent %05d", a), fmt.Sprintf("acd-%05d", a), active)
+		users.add(uid, fmt.Sprintf("agent%05d@synth.test", a), fmt.Sprintf("Agent %05d", a), fmt.Sprintf("acd-%05d", a), active, written)
 		// The programs this agent trains in: one to three, plus the big one.
 		picked := map[int]bool{}
 		if a < big {
@@ -175,7 +179,7 @@ func Center(ctx context.Context, g *gorm.DB, o Options) (*Report, error) {
 				d := at(-5 + rng.IntN(25))
 				due = &d
 			}
-			certs.add(uuid.NewString(), uid, p.id, state, now, expires, due)
+			certs.add(uuid.NewString(), uid, p.id, state, written, expires, due)
 			if state == "in_training" || (rng.IntN(10) == 0 && !(pi == 0 && a < big)) {
 				continue
 			}
@@ -201,7 +205,7 @@ SELECT id, c, s, n, '{voice}', 365, 30, 14, 'seed', now(), now() FROM unnest($1:
 SELECT p, 0, c, ARRAY(SELECT json_array_elements_text(l)), ARRAY(SELECT json_array_elements_text(s))
 FROM unnest($1::uuid[], $2::text[], $3::json[], $4::json[]) AS x(p, c, l, s)`
 	users.insert = `INSERT INTO users (id, email, display_name, role, external_id, active, created_at, updated_at)
-SELECT id, e, n, 'agent', x, a, now(), now() FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::bool[]) AS t(id, e, n, x, a)`
+SELECT id, e, n, 'agent', x, a, w, w FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::bool[], $6::timestamptz[]) AS t(id, e, n, x, a, w)`
 	certs.insert = `INSERT INTO certifications (id, user_id, program_id, state, enrolled_at, enrolled_by, expires_at, refresher_due_at, updated_at)
 SELECT id, u, p, s, e, 'seed', x, d, e FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::timestamptz[], $6::timestamptz[], $7::timestamptz[]) AS t(id, u, p, s, e, x, d)`
 	lics.insert = `INSERT INTO licenses (id, user_id, npn, jurisdiction, license_number, class, lines_of_authority, resident,

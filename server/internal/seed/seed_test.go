@@ -43,3 +43,27 @@ func TestCenterWritesEveryRowInBatches(t *testing.T) {
 		t.Errorf("report %+v: want more licenses and certifications than one batch holds", rep)
 	}
 }
+
+// TestCenterIsSettled: a seeded center's assignments were checked after
+// their agents and certifications were written, so the re-decide job finds
+// none due at once (as it would not in a center that has run a while);
+// before, every one was, and a server started on a 100,000-agent center spent
+// its first minutes re-deciding them all.
+func TestCenterIsSettled(t *testing.T) {
+	t.Parallel()
+	g := testdb.New(t)
+	if _, err := seed.Center(context.Background(), g, seed.Options{Agents: 200, Clients: 2, Programs: 4, Seed: 3,
+		Now: time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)}); err != nil {
+		t.Fatal(err)
+	}
+	var stale int
+	err := g.Raw(`SELECT count(*) FROM assignments a JOIN users u ON u.id = a.user_id
+LEFT JOIN certifications c ON c.user_id = a.user_id AND c.program_id = a.program_id
+WHERE u.updated_at >= a.checked_at OR c.updated_at >= a.checked_at`).Scan(&stale).Error
+	if err != nil {
+		t.Fatal(err)
+	}
+	if stale != 0 {
+		t.Errorf("%d assignments were checked before their inputs were written", stale)
+	}
+}

@@ -50,11 +50,26 @@ func Measure(g *gorm.DB, server int) func() Costs {
 	if server > 0 {
 		servers = append(servers, server)
 	}
-	pg0, srv0, self0 := ProcessCPU(backendPIDs(g)...), ProcessCPU(servers...), selfCPU()
+	pg0, srv0, self0 := backendCPU(g), ProcessCPU(servers...), selfCPU()
 	return func() Costs {
-		return Costs{Self: selfCPU() - self0, Server: ProcessCPU(servers...) - srv0,
-			Postgres: ProcessCPU(backendPIDs(g)...) - pg0}
+		var pg time.Duration
+		for pid, t := range backendCPU(g) {
+			pg += t - pg0[pid] // a backend started since counts whole
+		}
+		return Costs{Self: selfCPU() - self0, Server: ProcessCPU(servers...) - srv0, Postgres: pg}
 	}
+}
+
+// backendCPU is each of the database's backends' CPU time so far. A
+// backend that ends between two readings (a pool closing an idle
+// connection) takes its time with it: the sum of the differences is then a
+// lower bound, never the negative figure subtracting two sums gave.
+func backendCPU(g *gorm.DB) map[int]time.Duration {
+	out := map[int]time.Duration{}
+	for _, pid := range backendPIDs(g) {
+		out[pid] = ProcessCPU(pid)
+	}
+	return out
 }
 
 // ProcessCPU is the user and system time the processes pids have spent,

@@ -225,6 +225,7 @@ func drive(b *testing.B, env *apitest.Env, client *http.Client, d time.Duration,
 func warm(b *testing.B, client *http.Client, pairs [][2]string, req func([2]string) *http.Request) {
 	var wg sync.WaitGroup
 	var next atomic.Int64
+	var refused sync.Map // status → count
 	for range concurrency {
 		wg.Add(1)
 		go func() {
@@ -237,10 +238,18 @@ func warm(b *testing.B, client *http.Client, pairs [][2]string, req func([2]stri
 				}
 				_, _ = io.Copy(io.Discard, res.Body)
 				res.Body.Close()
+				if res.StatusCode != http.StatusOK {
+					n, _ := refused.LoadOrStore(res.StatusCode, new(atomic.Int64))
+					n.(*atomic.Int64).Add(1)
+				}
 			}
 		}()
 	}
 	wg.Wait()
+	refused.Range(func(status, n any) bool {
+		b.Logf("warm-up: %d questions answered %d", n.(*atomic.Int64).Load(), status)
+		return true
+	})
 }
 
 // eligible asks base whether the pair is eligible for a TX caller.

@@ -248,3 +248,33 @@ func TestViewStartsOverAfterABulkLoad(t *testing.T) {
 		t.Errorf("the next read: eligible, want revoked")
 	}
 }
+
+// The re-decide job recording an assignment's status (or its check) names
+// nothing in the change feed: the stored status is no input of any answer,
+// so replicas keep what they hold. Moving an assignment still does.
+func TestAssignmentStatusIsNoInput(t *testing.T) {
+	t.Parallel()
+	w := newWorldWith(t, true)
+	id := w.licensedSalesAgent("flip")
+	rows := func() int {
+		t.Helper()
+		var n int
+		if err := w.env.DB.Raw(`SELECT count(*) FROM eligibility_changes`).Scan(&n).Error; err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	before := rows()
+	if err := w.env.DB.Exec(`UPDATE assignments SET status = 'suspended', suspended_reasons = '[]', checked_at = now() WHERE user_id = ?`, id).Error; err != nil {
+		t.Fatal(err)
+	}
+	if n := rows(); n != before {
+		t.Errorf("a status recorded by the job wrote %d feed rows, want none", n-before)
+	}
+	if err := w.env.DB.Exec(`UPDATE assignments SET program_id = ? WHERE user_id = ?`, w.cards, id).Error; err != nil {
+		t.Fatal(err)
+	}
+	if n := rows(); n <= before {
+		t.Error("an assignment moved to another program wrote no feed row")
+	}
+}

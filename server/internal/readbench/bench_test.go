@@ -146,16 +146,7 @@ func BenchmarkReads(b *testing.B) {
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: concurrency}}
 	d := time.Duration(seconds) * time.Second
 	modulePath := srv.URL + "/api/v1/modules/" + pick.ModuleID
-	read := func(inm string) func() *http.Request {
-		return func() *http.Request {
-			r, _ := http.NewRequest("GET", modulePath, nil)
-			r.Header.Set("Authorization", "Bearer "+agentTok)
-			if inm != "" {
-				r.Header.Set("If-None-Match", inm)
-			}
-			return r
-		}
-	}
+	read := moduleReads(modulePath, agentTok)
 	first, err := client.Do(read("")())
 	if err != nil || first.StatusCode != 200 {
 		b.Fatalf("module read: %v %v", first, err)
@@ -284,16 +275,7 @@ func childReads(b *testing.B, env *apitest.Env, client *http.Client, d time.Dura
 	if err != nil || res.StatusCode != 200 {
 		b.Fatalf("login on the child: %d %v", res.StatusCode, err)
 	}
-	read := func(inm string) func() *http.Request {
-		return func() *http.Request {
-			r, _ := http.NewRequest("GET", srv.URL+"/api/v1/modules/"+moduleID, nil)
-			r.Header.Set("Authorization", "Bearer "+tk.AccessToken)
-			if inm != "" {
-				r.Header.Set("If-None-Match", inm)
-			}
-			return r
-		}
-	}
+	read := moduleReads(srv.URL+"/api/v1/modules/"+moduleID, tk.AccessToken)
 	first, err := client.Do(read("")())
 	if err != nil || first.StatusCode != 200 {
 		b.Fatalf("module read on the child: %v %v", first, err)
@@ -405,3 +387,18 @@ func summarize(b *testing.B, lat [][]time.Duration, elapsed time.Duration, errs 
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+// moduleReads makes the reads of a module at url with the token: with
+// If-None-Match: inm, unless inm is "".
+func moduleReads(url, token string) func(inm string) func() *http.Request {
+	return func(inm string) func() *http.Request {
+		return func() *http.Request {
+			r, _ := http.NewRequest("GET", url, nil)
+			r.Header.Set("Authorization", "Bearer "+token)
+			if inm != "" {
+				r.Header.Set("If-None-Match", inm)
+			}
+			return r
+		}
+	}
+}

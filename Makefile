@@ -109,12 +109,13 @@ lint: ## gofmt, go vet, staticcheck and govulncheck
 	@if [ -n "$${SKIP_VULNCHECK:-}" ]; then echo "govulncheck: SKIPPED (SKIP_VULNCHECK is set)"; \
 	 else $(GO) run $(GOVULNCHECK) ./... || { echo "govulncheck failed (it needs https://vuln.go.dev; offline, SKIP_VULNCHECK=1 skips it)"; exit 1; }; fi
 
-bench: ## load tests through the real server: quiz submissions, the eligibility gate, module reads and rosters (seeded 10,000-agent center)
+bench: ## load tests through the real server: quiz submissions, the eligibility gate, module reads and rosters, the re-decide job (seeded 10,000-agent center)
 	@DATABASE_URL="$$($(DBURL) postgres)"; export DATABASE_URL; \
 	 $(GO) test -run '^$$' -bench QuizSubmissions -benchtime 1x -count 1 ./server/internal/quiz/bench && \
 	 $(GO) test -run '^$$' -bench 'Eligibility$$' -benchtime 1x -count 1 -timeout 10m ./server/internal/routing/bench && \
 	 $(GO) test -run '^$$' -bench EligibilityOverload -benchtime 1x -count 1 -timeout 10m ./server/internal/routing/bench && \
-	 $(GO) test -run '^$$' -bench Reads -benchtime 1x -count 1 -timeout 10m ./server/internal/readbench
+	 $(GO) test -run '^$$' -bench Reads -benchtime 1x -count 1 -timeout 10m ./server/internal/readbench && \
+	 $(GO) test -run '^$$' -bench 'Sweep$$' -benchtime 1x -count 1 -timeout 10m ./server/internal/routing/bench
 
 bench-scale: ## the eligibility gate open loop at 2,000 checks/s over 1,000, 10,000 and 100,000 agents, the server its own process (p99, its CPU and RSS, baseline; seeding 100,000 takes minutes)
 	@DATABASE_URL="$$($(DBURL) postgres)"; export DATABASE_URL; \

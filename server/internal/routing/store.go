@@ -446,8 +446,11 @@ type snapshotScope struct {
 	All       bool     // every program
 	// Named agents are read too, assigned or not (reconciliation).
 	NamedIDs, NamedExternal []string
-	// OnlyNamed reads the one program ProgramID and only the agents of
-	// NamedIDs (a live roster's dirty agents), assigned or not.
+	// ProgramIDs names several programs instead (the re-decide job's batch).
+	ProgramIDs []string
+	// OnlyNamed reads the programs ProgramID or ProgramIDs and only the
+	// agents of NamedIDs (a live roster's dirty agents, the re-decide job's
+	// batch), assigned or not.
 	OnlyNamed bool
 }
 
@@ -457,6 +460,7 @@ FROM programs p JOIN clients cl ON cl.id = p.client_id`
 	snapProgramByID      = snapProgramsCols + ` WHERE p.id = $1 ORDER BY cl.slug, p.slug`
 	snapProgramsOfClient = snapProgramsCols + ` WHERE p.client_id = ANY ($1::text[]::uuid[]) ORDER BY cl.slug, p.slug`
 	snapProgramsAll      = snapProgramsCols + ` ORDER BY cl.slug, p.slug`
+	snapProgramsByIDs    = snapProgramsCols + ` WHERE p.id = ANY ($1::text[]::uuid[]) ORDER BY cl.slug, p.slug`
 	// snapAgentsOf selects the snapshot's agents: assigned to a program
 	// of $1, or named in $2 (ids) or $3 (external ids).
 	snapAgentsOf = `SELECT u.id FROM users u
@@ -636,6 +640,8 @@ func (sn *snapshot) readPrograms(ctx context.Context, tx pgx.Tx, sc snapshotScop
 	switch {
 	case sc.ProgramID != "":
 		rows, err = tx.Query(ctx, snapProgramByID, sc.ProgramID)
+	case len(sc.ProgramIDs) > 0:
+		rows, err = tx.Query(ctx, snapProgramsByIDs, sc.ProgramIDs)
 	case len(sc.ClientIDs) > 0:
 		rows, err = tx.Query(ctx, snapProgramsOfClient, sc.ClientIDs)
 	case sc.All:
@@ -947,6 +953,28 @@ func pruneFeedBatch(ctx context.Context, conn gorm.ConnPool, retention time.Dura
 
 // saveCheck writes the outcome of re-deciding a in tx (status, reasons,
 // dates) and clears its dirty mark.
+// saveChecks records the re-decide job's answers for assignments whose
+// status stayed as it was, in one statement.
+func saveChecks(ctx context.Context, tx *gorm.DB, as []*Assignment) error {
+	if len(as) == 0 {
+		return nil
+	}
+	ids, statuses, reasons := make([]string, len(as)), make([]string, len(as)), make([]string, len(as))
+	suspended, until, checked := make([]*time.Time, len(as)), make([]*time.Time, len(as)), make([]time.Time, len(as))
+	for i, a := range as {
+		ids[i], statuses[i], reasons[i] = a.ID, a.Status, string(a.SuspendedReasons)
+		suspended[i], until[i], checked[i] = a.SuspendedAt, a.ValidUntil, a.CheckedAt
+	}
+	// Through the transaction's connection, not GORM: GORM would spell each
+	// slice as a list of values.
+	_, err := pool(tx).ExecContext(ctx, `UPDATE assignments a SET status = x.status, suspended_reasons = x.reasons::jsonb,
+  suspended_at = x.suspended_at, valid_until = x.valid_until, checked_at = x.checked_at, dirty = false
+FROM unnest($1::text[]::uuid[], $2::text[], $3::text[], $4::timestamptz[], $5::timestamptz[], $6::timestamptz[])
+  AS x(id, status, reasons, suspended_at, valid_until, checked_at)
+WHERE a.id = x.id`, ids, statuses, reasons, suspended, until, checked)
+	return err
+}
+
 func saveCheck(tx *gorm.DB, a *Assignment) error {
 	return tx.Model(&Assignment{}).Where("id = ?", a.ID).Updates(map[string]any{
 		"status": a.Status, "suspended_reasons": a.SuspendedReasons, "suspended_at": a.SuspendedAt,

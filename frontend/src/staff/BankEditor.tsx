@@ -6,14 +6,16 @@ import { useQuery } from "@tanstack/react-query";
 import { Link, useParams, useSearchParams } from "react-router-dom";
 import { quizPreview } from "../api/quizPreview";
 import { Field } from "../components/Field";
-import { DraftBar, PreviewPane, useDraftActions, useDraftText, useSettled } from "./QuizEditor";
+import { DraftBar, useDraftEditing, useDraftText } from "./draftEditing";
+import { draftPlace, PreviewPane, useSettled } from "./QuizEditor";
 
 export function BankEditor() {
   const { draftId = "" } = useParams();
   const [params] = useSearchParams();
   const back = params.get("back") ?? "/banks";
-  const { loaded, draft, text, setText, where } = useDraftText(draftId);
-  const actions = useDraftActions(draft, text);
+  const { loaded, draft, text, setText } = useDraftText(draftId);
+  const where = draftPlace(draft);
+  const editing = useDraftEditing(draft, text, { back, onReloaded: setText });
   const settled = useSettled(text, 400);
   const banks = { [where.file]: settled ?? "" };
   const preview = useQuery({
@@ -30,9 +32,9 @@ export function BankEditor() {
       <p><Link to={back}>← Question banks</Link></p>
       <h1>Bank <code>{where.file}</code> <span className="hint">(draft)</span></h1>
       <p className="hint">File <code>{draft.path}</code>. Paste or write GIFT (or the file's own format); it is read as you type, as <code>skillgate import</code> reads it. Publishing changes every quiz that draws from this bank.</p>
-      <DraftBar actions={actions} id={draft.id} back={back} onReloaded={setText} />
-      {actions.problems.length > 0 && (
-        <div role="alert" className="error"><ul>{actions.problems.map((p, i) => <li key={i}><code>{p.file}:{p.line}</code> {p.message}</li>)}</ul></div>
+      <DraftBar editing={editing} />
+      {editing.problems.length > 0 && (
+        <div role="alert" className="error"><ul>{editing.problems.map((p, i) => <li key={i}><code>{p.file}:{p.line}</code> {p.message}</li>)}</ul></div>
       )}
       <div className="editor-grid">
         <Field label="Bank text" hint="GIFT: ::title::question{=right ~wrong}. $CATEGORY: lines become tags.">

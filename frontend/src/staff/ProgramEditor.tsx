@@ -1,11 +1,11 @@
 import { useEffect, useId, useMemo, useRef, useState, type ReactNode } from "react";
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useQueryClient } from "@tanstack/react-query";
 import { Link, useNavigate, useParams } from "react-router-dom";
-import { ApiError } from "../api/client";
-import { drafts, isStale, problemsOf, useLibraryDrafts, useLibraryFiles, type DraftCheck, type LibraryDraft, type LibraryProblem } from "../api/drafts";
+import { useLibraryDrafts, useLibraryFiles } from "../api/drafts";
 import type { ImportReport } from "../api/authoring";
 import { learning } from "../api/learning";
 import { ErrorSummary, Field } from "../components/Field";
+import { useDraftEditing, useDraftText } from "./draftEditing";
 import {
   appendItem, edit, items, keyOf, moveItem, parseProgram, problemsByField, removeItem, setSignoff, setValue, slugOf, str,
   type Path,
@@ -31,21 +31,10 @@ export function ProgramEditor() {
   const navigate = useNavigate();
   const qc = useQueryClient();
   const id = useId();
-  const loaded = useQuery({ queryKey: ["library-draft", draftId], queryFn: () => drafts.get(draftId), staleTime: Infinity, gcTime: 0 });
-  const [saved, setSaved] = useState<LibraryDraft | null>(null);
-  const [text, setText] = useState<string | null>(null);
+  const { loaded, draft, text, setText } = useDraftText(draftId);
   const [tab, setTab] = useState<"form" | "raw">("form");
-  const [notice, setNotice] = useState("");
-  const [check, setCheck] = useState<DraftCheck | null>(null);
-  useEffect(() => {
-    if (loaded.data && text === null) {
-      setSaved(loaded.data);
-      setText(loaded.data.body);
-    }
-  }, [loaded.data, text]);
-
-  const client = saved?.client;
-  const folder = saved ? saved.path.split("/")[2] : "";
+  const client = draft?.client;
+  const folder = draft ? draft.path.split("/")[2] : "";
   const files = useLibraryFiles(client);
   const otherDrafts = useLibraryDrafts(client, undefined, !!client);
   const parsed = useMemo(() => parseProgram(text ?? ""), [text]);
@@ -86,33 +75,17 @@ export function ProgramEditor() {
   const withDrafts = () => (["quizzes", "roleplays"] as ListName[]).flatMap((n) =>
     options[n].filter((o) => o.draftID && (listed(n).includes(o.ref) || str(doc, ["refresher", "quiz"]) === o.ref)).map((o) => o.draftID!));
 
-  const saver = useMutation({
-    mutationFn: () => drafts.save(draftId, saved!.etag, text ?? ""),
-    onSuccess: (d) => {
-      setSaved(d);
-      setNotice(`Draft saved (version ${d.version}). Agents do not see it until it is published.`);
-      qc.invalidateQueries({ queryKey: ["library-drafts"] });
+  const editing = useDraftEditing(draft, text, {
+    publishWith: withDrafts,
+    back: "/library",
+    onReloaded: setText,
+    words: {
+      saved: (d) => `Draft saved (version ${d.version}). Agents do not see it until it is published.`,
+      checked: (c) => (c.ok ? "Checked: it publishes as it is." : `Checked: ${c.problems.length} problem(s) to fix before publishing.`),
+      reloaded: (d) => `Reloaded version ${d.version}. Apply your edit again, then save.`,
     },
-  });
-  const checker = useMutation({
-    mutationFn: async () => {
-      let d = saved!;
-      if (text !== d.body) {
-        d = await drafts.save(draftId, d.etag, text ?? "");
-        setSaved(d);
-      }
-      return drafts.check(draftId, withDrafts());
-    },
-    onSuccess: (c) => {
-      setCheck(c);
-      setNotice(c.ok ? "Checked: it publishes as it is." : `Checked: ${c.problems.length} problem(s) to fix before publishing.`);
-    },
-  });
-  const publisher = useMutation({
-    mutationFn: () => drafts.publish(draftId, saved!.etag, withDrafts()),
-    onSuccess: async (report: ImportReport) => {
+    onPublished: async (report: ImportReport) => {
       const slug = str(doc, ["slug"]);
-      qc.invalidateQueries();
       const programs = await learning.programs().catch(() => []);
       const clients = (qc.getQueryData(["clients"]) as { id: string; slug: string }[] | undefined) ?? [];
       const cl = clients.find((c) => c.slug === client);
@@ -121,46 +94,27 @@ export function ProgramEditor() {
       navigate(p ? `/library/programs/${p.id}` : "/library", { state: { notice: msg } });
     },
   });
-  const discarder = useMutation({
-    mutationFn: () => drafts.discard(draftId, saved!.etag),
-    onSuccess: () => {
-      qc.invalidateQueries({ queryKey: ["library-drafts"] });
-      navigate("/library");
-    },
-  });
-  const reload = async () => {
-    const d = await drafts.get(draftId);
-    setSaved(d);
-    setText(d.body);
-    saver.reset();
-    publisher.reset();
-    checker.reset();
-    setNotice(`Reloaded version ${d.version}. Apply your edit again, then save.`);
-  };
+  const { saved, failure, stale, problems, checked: check, pending } = editing;
 
-  const error = saver.error ?? checker.error ?? publisher.error ?? discarder.error;
   const alertRef = useRef<HTMLDivElement>(null);
   useEffect(() => {
-    if (error || (check && !check.ok)) alertRef.current?.focus();
-  }, [error, check]);
+    if (failure || (check && !check.ok)) alertRef.current?.focus();
+  }, [failure, check]);
 
   if (loaded.error) return <p role="alert" className="error">{loaded.error.message}</p>;
   if (!saved || text === null) return <p className="loading" role="status">Loading the draft…</p>;
 
-  const published = publisher.error ? problemsOf(publisher.error) : [];
-  const problems: LibraryProblem[] = published.length ? published : check?.problems ?? [];
   const mine = problems.filter((p) => p.file === saved.path);
   const { byField, rest } = problemsByField(parsed, mine);
   const elsewhere = [...problems.filter((p) => p.file !== saved.path), ...rest.map((r) => ({ ...r, file: saved.path }))];
-  const stale = isStale(error);
-  const dirty = text !== saved.body;
+  const dirty = editing.dirty;
   const syntax = parsed.errors.length > 0;
   const err = (p: Path) => byField[keyOf(p)]?.join(" ");
   const change = (fn: Parameters<typeof edit>[1]) => {
     setText(edit(text, fn));
-    setCheck(null);
+    editing.forgetCheck();
   };
-  const summary = error && !stale && !published.length ? (error as Error).message : null;
+  const summary = failure && !stale && !problems.length ? (failure.error as Error).message : null;
 
   return (
     <section className="program-editor">
@@ -169,15 +123,16 @@ export function ProgramEditor() {
         <h1>{saved.published ? "Edit program" : "New program"}: {str(doc, ["name"]) || str(doc, ["slug"])}</h1>
         <span className="hint">{saved.path} · version {saved.version} of the draft · {saved.published ? "changes the published program" : "not published yet"}</span>
       </div>
-      <p role="status" className="notice-line">{notice}</p>
+      <p role="status" className="notice-line">{editing.notice}</p>
       <div ref={alertRef} tabIndex={-1}>
         {stale && (
           <div role="alert" className="error">
-            <p>Someone else saved this draft since you opened it; your save was not applied. {(error as ApiError).message}</p>
+            <p>Someone else saved this draft since you opened it; your save was not applied. {stale.message}</p>
             <ul>
-              {Object.entries((error as ApiError).fields).filter(([k]) => k !== "If-Match").map(([k, v]) => <li key={k}>{v}</li>)}
+              {Object.entries(stale.fields).filter(([k]) => k !== "If-Match").map(([k, v]) => <li key={k}>{v}</li>)}
             </ul>
-            <button type="button" onClick={reload}>Reload the draft</button>
+            <button type="button" onClick={() => void editing.reload()}>Reload the draft</button>
+            {editing.reloadFailed && <span className="error"> {editing.reloadFailed}</span>}
           </div>
         )}
         <ErrorSummary summary={summary} other={elsewhere.map((p) => `${p.file}${p.line ? `, line ${p.line}` : ""}: ${p.message}`)} />
@@ -193,7 +148,7 @@ export function ProgramEditor() {
         <div className="field">
           <label htmlFor={`${id}-raw`}>program.yaml</label>
           {syntax && <p className="field-error">The YAML does not parse ({parsed.errors.map((e) => `line ${e.line}: ${e.message}`).join("; ")}); fix it here to use the form again.</p>}
-          <textarea id={`${id}-raw`} className="source" rows={24} spellCheck={false} value={text} onChange={(e) => { setText(e.target.value); setCheck(null); }} />
+          <textarea id={`${id}-raw`} className="source" rows={24} spellCheck={false} value={text} onChange={(e) => { setText(e.target.value); editing.forgetCheck(); }} />
           {mine.length > 0 && (
             <ul className="problems">{mine.map((p) => <li key={`${p.line}${p.message}`}>Line {p.line}: {p.message}</li>)}</ul>
           )}
@@ -316,16 +271,16 @@ export function ProgramEditor() {
       {check?.ok && check.report && <CheckReport report={check.report} />}
 
       <div className="form-actions wrap">
-        <button type="button" className="primary" disabled={saver.isPending || !dirty} onClick={() => { setNotice(""); publisher.reset(); saver.mutate(); }}>
-          {saver.isPending ? "Saving…" : "Save draft"}
+        <button type="button" className="primary" disabled={editing.busy || !dirty} onClick={() => void editing.save()}>
+          {pending === "Save" ? "Saving…" : "Save draft"}
         </button>
-        <button type="button" disabled={checker.isPending} onClick={() => { setNotice(""); publisher.reset(); checker.mutate(); }}>
-          {checker.isPending ? "Checking…" : "Check"}
+        <button type="button" disabled={editing.busy} onClick={() => void editing.check()}>
+          {pending === "Check" ? "Checking…" : "Check"}
         </button>
-        <button type="button" className="primary" disabled={publisher.isPending || dirty} onClick={() => { setNotice(""); saver.reset(); publisher.mutate(); }}>
-          {publisher.isPending ? "Publishing…" : saved.published ? "Publish the change" : "Publish the program"}
+        <button type="button" className="primary" disabled={editing.busy || dirty} onClick={() => void editing.publish()}>
+          {pending === "Publish" ? "Publishing…" : saved.published ? "Publish the change" : "Publish the program"}
         </button>
-        <button type="button" className="danger" disabled={discarder.isPending} onClick={() => discarder.mutate()}>Discard draft</button>
+        <button type="button" className="danger" disabled={editing.busy} onClick={() => void editing.discard()}>Discard draft</button>
         {dirty ? <span className="hint">Save (or check) before publishing.</span> : <span className="hint">All changes saved.</span>}
       </div>
       <p className="hint">Programs have no minor or material change: publishing changes the requirements at once, as importing the file would. Material changes are a module's.</p>

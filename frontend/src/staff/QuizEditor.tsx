@@ -5,13 +5,14 @@
 // through the library drafts API (If-Match; a 409 is reported, never
 // overwritten). See docs/authoring.md.
 import { useEffect, useId, useMemo, useState } from "react";
-import { useQueries, useQuery, useQueryClient } from "@tanstack/react-query";
-import { Link, NavLink, useNavigate, useParams, useSearchParams } from "react-router-dom";
-import { drafts, isStale, libraryPath, problemsOf, type DraftCheck, type LibraryDraft, type LibraryProblem } from "../api/drafts";
+import { useQueries, useQuery } from "@tanstack/react-query";
+import { Link, NavLink, useParams, useSearchParams } from "react-router-dom";
+import { drafts, libraryPath, type LibraryDraft, type LibraryProblem } from "../api/drafts";
 import { learning, type Answers } from "../api/learning";
 import { quizPreview, splitQuizPath, type PreviewCheck, type QuizPreview } from "../api/quizPreview";
 import { Question } from "../training/QuizTake";
 import { Field } from "../components/Field";
+import { DraftBar, useDraftEditing, useDraftText } from "./draftEditing";
 import { listingDrafts } from "./programYaml";
 import { clean, getKey, newQuestion, questions, QUESTION_TYPES, setKey, setQuestion, type Plain } from "./quizDoc";
 
@@ -27,101 +28,9 @@ export function useSettled<T>(value: T, ms: number): T {
   return settled;
 }
 
-/** The draft being edited: loaded once (a colleague's save never replaces the text being edited), its text as
- * edited here, and where its file lives. */
-export function useDraftText(draftId: string) {
-  const loaded = useQuery({ queryKey: ["library-draft", draftId], queryFn: () => drafts.get(draftId), staleTime: Infinity, gcTime: 0 });
-  const [text, setText] = useState<string | null>(null);
-  useEffect(() => {
-    if (loaded.data && text === null) setText(loaded.data.body);
-  }, [loaded.data, text]);
-  const draft = loaded.data;
-  const where = draft ? splitQuizPath(draft.path) : { client: "", program: "", file: "" };
-  return { loaded, draft, text, setText, where };
-}
-
-/** The draft's Save / Check / Publish / Discard, shared by the quiz and bank editors. */
-export function useDraftActions(draft: LibraryDraft | undefined, text: string | null, publishWith?: () => Promise<string[]>) {
-  const qc = useQueryClient();
-  const navigate = useNavigate();
-  const [etag, setETag] = useState("");
-  const [savedText, setSavedText] = useState<string | null>(null);
-  const [notice, setNotice] = useState("");
-  const [failure, setFailure] = useState("");
-  const [problems, setProblems] = useState<LibraryProblem[]>([]);
-  const [busy, setBusy] = useState(false);
-  const [stale, setStale] = useState(false);
-  useEffect(() => {
-    if (draft && !etag) {
-      setETag(draft.etag);
-      setSavedText(draft.body);
-    }
-  }, [draft, etag]);
-  const run = async (what: string, f: () => Promise<void>) => {
-    setBusy(true);
-    setFailure("");
-    setNotice("");
-    try {
-      await f();
-    } catch (e) {
-      if (isStale(e)) {
-        setStale(true);
-        setFailure(`Someone saved this draft since you opened it: ${e.message} Nothing was overwritten. Copy your change, reload the draft and apply it again.`);
-      } else {
-        const ps = problemsOf(e);
-        setProblems(ps);
-        setFailure(ps.length ? `${what} refused: fix the problems listed.` : (e as Error).message);
-      }
-    } finally {
-      setBusy(false);
-    }
-  };
-  const save = () => run("Save", async () => {
-    if (!draft || text === null) return;
-    const d = await drafts.save(draft.id, etag, text);
-    setETag(d.etag);
-    setSavedText(text);
-    setNotice("Saved.");
-  });
-  const check = () => run("Check", async () => {
-    if (!draft) return;
-    if (text !== savedText && text !== null) {
-      const d = await drafts.save(draft.id, etag, text);
-      setETag(d.etag);
-      setSavedText(text);
-    }
-    const res: DraftCheck = await drafts.check(draft.id, publishWith ? await publishWith() : undefined);
-    setProblems(res.problems);
-    setNotice(res.ok ? "The check found no problems: it can be published." : `The check found ${res.problems.length} problem(s).`);
-  });
-  const publish = () => run("Publish", async () => {
-    if (!draft || text === null) return;
-    let tag = etag;
-    if (text !== savedText) {
-      const d = await drafts.save(draft.id, etag, text);
-      tag = d.etag;
-      setETag(tag);
-      setSavedText(text);
-    }
-    const report = await drafts.publish(draft.id, tag, publishWith ? await publishWith() : undefined);
-    void qc.invalidateQueries();
-    setProblems([]);
-    setNotice(`Published: ${report.created} created, ${report.changed} changed.`);
-  });
-  const discard = (back: string) => run("Discard", async () => {
-    if (!draft) return;
-    await drafts.discard(draft.id, etag);
-    navigate(back);
-  });
-  /** Takes the draft as saved last (after a 409): its text and etag. */
-  const reloaded = (d: LibraryDraft) => {
-    setETag(d.etag);
-    setSavedText(d.body);
-    setStale(false);
-    setFailure("");
-    setNotice("Reloaded the draft as saved last.");
-  };
-  return { save, check, publish, discard, reloaded, stale, notice, failure, problems, busy, dirty: text !== savedText };
+/** Where the draft's file lives: its client, program and file name. */
+export function draftPlace(draft: LibraryDraft | undefined) {
+  return draft ? splitQuizPath(draft.path) : { client: "", program: "", file: "" };
 }
 
 /** Opens (or starts) the draft of a quiz and goes to its editor. */
@@ -138,11 +47,13 @@ export function QuizEditor() {
   const [params] = useSearchParams();
   const programID = params.get("program") ?? "";
   const tab = params.get("tab") ?? "settings";
-  const { loaded, draft, text, setText, where } = useDraftText(draftId);
+  const { loaded, draft, text, setText } = useDraftText(draftId);
+  const where = draftPlace(draft);
   const slug = where.file.replace(/\.quiz\.yaml$/, "");
+  const back = programID ? `/library/programs/${programID}` : "/library";
   // A new quiz must be listed in its program.yaml: publishing takes a program draft that lists it along.
-  const publishWith = () => (draft ? listingDrafts(where.client, where.program, "quizzes", slug) : Promise.resolve([]));
-  const actions = useDraftActions(draft, text, publishWith);
+  const publishWith = () => listingDrafts(where.client, where.program, "quizzes", slug);
+  const editing = useDraftEditing(draft, text, { publishWith, back, onReloaded: setText });
   const settled = useSettled(text, 400);
   const [seed, setSeed] = useState<number | undefined>(undefined);
   const preview = useQuery({
@@ -154,7 +65,6 @@ export function QuizEditor() {
 
   if (loaded.error) return <p role="alert" className="error">{loaded.error.message}</p>;
   if (!draft || text === null) return <p className="loading" role="status">Loading the draft…</p>;
-  const back = programID ? `/library/programs/${programID}` : "/library";
   const pv = preview.data;
   const allProblems = [...(pv?.problems ?? []), ...(pv?.draw.problems ?? [])];
   return (
@@ -162,8 +72,8 @@ export function QuizEditor() {
       <p><Link to={back}>← Program</Link></p>
       <h1>Quiz <code>{slug}</code> <span className="hint">(draft)</span></h1>
       <p className="hint">A draft: agents see nothing of it until it is published. File <code>{draft.path}</code>{draft.published ? "" : " — a new quiz"}.</p>
-      <DraftBar actions={actions} id={draft.id} back={back} onReloaded={setText} />
-      <Problems title="Publishing would refuse" problems={actions.problems} />
+      <DraftBar editing={editing} />
+      <Problems title="Publishing would refuse" problems={editing.problems} />
       <DrawStatus pv={pv} problems={allProblems} pending={preview.isFetching} />
       <nav aria-label="Quiz editor" className="tabs">
         {TABS.map(([t, label]) => (
@@ -181,36 +91,6 @@ export function QuizEditor() {
         <PreviewPane pv={pv} body={{ client: where.client, program: where.program, slug, quiz: text }} onRedraw={() => setSeed(Math.floor(Math.random() * 2 ** 31))} />
       )}
     </section>
-  );
-}
-
-/** The draft's buttons (Save, Check, Publish, Discard), what they did, and after a 409 the way to reload. */
-export function DraftBar({ actions, id, back, onReloaded }: {
-  actions: ReturnType<typeof useDraftActions>; id: string; back: string; onReloaded: (text: string) => void;
-}) {
-  return (
-    <>
-      <div className="row-actions editor-actions">
-        <button type="button" onClick={() => void actions.save()} disabled={actions.busy}>Save</button>
-        <button type="button" onClick={() => void actions.check()} disabled={actions.busy}>Check</button>
-        <button type="button" className="primary" onClick={() => void actions.publish()} disabled={actions.busy}>Publish</button>
-        <button type="button" className="danger" onClick={() => { if (window.confirm("Discard this draft? Its changes are lost.")) void actions.discard(back); }} disabled={actions.busy}>Discard</button>
-      </div>
-      <p role="status" className="notice-line">{actions.notice}{actions.dirty ? " Unsaved changes." : ""}</p>
-      {actions.failure && <p role="alert" className="error">{actions.failure}</p>}
-      {actions.stale && <ReloadDraft id={id} onLoaded={(d) => { onReloaded(d.body); actions.reloaded(d); }} />}
-    </>
-  );
-}
-
-/** After a 409: loads the draft as saved last, dropping the edits made here. */
-function ReloadDraft({ id, onLoaded }: { id: string; onLoaded: (d: LibraryDraft) => void }) {
-  const [failed, setFailed] = useState("");
-  return (
-    <p>
-      <button type="button" onClick={() => void drafts.get(id).then(onLoaded, (e: Error) => setFailed(e.message))}>Reload the draft</button>
-      {failed && <span role="alert" className="error"> {failed}</span>}
-    </p>
   );
 }
 

@@ -3,12 +3,12 @@
 // test run that is never recorded. Saved, checked and published through the library drafts API.
 import { lazy, Suspense, useEffect, useMemo, useState } from "react";
 import { Link, useNavigate, useParams, useSearchParams } from "react-router-dom";
-import { useQueryClient } from "@tanstack/react-query";
-import { drafts, draftKeys, isStale, problemsOf, useLibraryDraft, type LibraryDraft } from "../api/drafts";
+import { problemsOf, useLibraryDraft, type LibraryDraft, type LibraryProblem } from "../api/drafts";
 import { roleplayPreview, type PreviewProblem, type RoleplayPreview } from "../api/roleplayPreview";
 import { ApiError } from "../api/client";
 import { Field as LabelledField } from "../components/Field";
 import { RunConversation, RunScore, type Answer } from "../training/RoleplayRun";
+import { useDraftEditing } from "./draftEditing";
 import { listingDrafts } from "./programYaml";
 import { MOODS, OUTCOMES, append, edgesOf, freshId, modelOf, parse, removeAt, renameKey, setAt, type Path, type RoleplayModel, type TurnModel } from "./roleplayDoc";
 
@@ -29,19 +29,35 @@ function Editor({ initial }: { initial: LibraryDraft }) {
   const [params] = useSearchParams();
   const programId = params.get("program") ?? "";
   const navigate = useNavigate();
-  const qc = useQueryClient();
-  const [draft, setDraft] = useState(initial);
   const [text, setText] = useState(initial.body);
   const [problems, setProblems] = useState<PreviewProblem[]>([]);
   const [checking, setChecking] = useState(false);
   const [selected, setSelected] = useState("");
   const [view, setView] = useState<"list" | "graph">(() => (window.matchMedia?.("(max-width: 48rem)").matches ? "list" : "graph"));
-  const [status, setStatus] = useState("");
-  const [error, setError] = useState("");
-  const [stale, setStale] = useState(false);
-  const [busy, setBusy] = useState(false);
+  const [liveError, setLiveError] = useState("");
   const [testing, setTesting] = useState(false);
-  const dirty = text !== draft.body;
+  const back = programId ? `/library/programs/${programId}` : "/library";
+  // A new role-play is required by its program: checking and publishing take a program draft that lists it along.
+  const listedWith = () => {
+    const [, client, program, file] = initial.path.split("/");
+    if (file === undefined) return Promise.resolve([]); // a core role-play belongs to no program
+    return listingDrafts(client, program, "roleplays", file.replace(/\.roleplay\.yaml$/, ""));
+  };
+  const editing = useDraftEditing(initial, text, {
+    publishWith: listedWith,
+    back,
+    onReloaded: setText,
+    words: {
+      checked: (r) => (r.ok ? "Check passed: it would publish." : `Check found ${r.problems.length} problem(s): ${lines(r.problems)}`),
+      reloaded: () => "Loaded the latest saved version.",
+    },
+    onPublished: () => navigate(programId ? `/library/programs/${programId}?published=roleplay` : "/library"),
+  });
+  const draft = editing.saved ?? initial;
+  const { busy, dirty, stale, failure } = editing;
+  const refused = failure ? problemsOf(failure.error) : [];
+  const failed = failure ? `${failure.step}: ${refused.length ? lines(refused) : failure.error instanceof Error ? failure.error.message : String(failure.error)}` : "";
+  const error = failed || liveError;
 
   const doc = useMemo(() => parse(text), [text]);
   const model = useMemo(() => modelOf(doc), [doc]);
@@ -54,8 +70,8 @@ function Editor({ initial }: { initial: LibraryDraft }) {
     const timer = setTimeout(() => {
       setChecking(true);
       roleplayPreview.check(draft.client, text, ctl.signal).then(
-        (r) => { setProblems(r.problems); setChecking(false); },
-        (e: unknown) => { if (!ctl.signal.aborted) { setError(e instanceof Error ? e.message : String(e)); setChecking(false); } },
+        (r) => { setProblems(r.problems); setLiveError(""); setChecking(false); },
+        (e: unknown) => { if (!ctl.signal.aborted) { setLiveError(e instanceof Error ? e.message : String(e)); setChecking(false); } },
       );
     }, CHECK_DELAY_MS);
     return () => { clearTimeout(timer); ctl.abort(); };
@@ -69,52 +85,9 @@ function Editor({ initial }: { initial: LibraryDraft }) {
   }
   const set = (path: Path, value: unknown) => edit((d) => setAt(d, path, value));
 
-  async function run<T>(what: string, fn: () => Promise<T>): Promise<T | undefined> {
-    setBusy(true); setError(""); setStatus("");
-    try {
-      return await fn();
-    } catch (e) {
-      if (isStale(e)) setStale(true);
-      const ps = problemsOf(e);
-      setError(ps.length ? `${what}: ${ps.map((p) => `line ${p.line}: ${p.message}`).join("; ")}` : `${what}: ${e instanceof Error ? e.message : String(e)}`);
-      return undefined;
-    } finally {
-      setBusy(false);
-    }
-  }
-  // A new role-play is required by its program: checking and publishing take a program draft that lists it along.
-  const listedWith = () => {
-    const [, client, program, file] = draft.path.split("/");
-    if (file === undefined) return Promise.resolve([]); // a core role-play belongs to no program
-    return listingDrafts(client, program, "roleplays", file.replace(/\.roleplay\.yaml$/, ""));
+  const discard = () => {
+    if (window.confirm("Discard this draft? Your changes are lost; the published role-play stays as it is.")) void editing.discard();
   };
-  const save = () => run("Save", async () => {
-    const d = await drafts.save(draft.id, draft.etag, text);
-    setDraft(d); setStatus("Saved."); qc.setQueryData(draftKeys.draft(d.id), d);
-    return d;
-  });
-  const check = () => run("Check", async () => {
-    const d = dirty ? await drafts.save(draft.id, draft.etag, text) : draft;
-    setDraft(d);
-    const r = await drafts.check(d.id, await listedWith());
-    setStatus(r.ok ? "Check passed: it would publish." : `Check found ${r.problems.length} problem(s): ${r.problems.map((p) => `line ${p.line}: ${p.message}`).join("; ")}`);
-  });
-  const publish = () => run("Publish", async () => {
-    const d = dirty ? await drafts.save(draft.id, draft.etag, text) : draft;
-    setDraft(d);
-    await drafts.publish(d.id, d.etag, await listedWith());
-    void qc.invalidateQueries();
-    navigate(programId ? `/library/programs/${programId}?published=roleplay` : "/library");
-  });
-  const discard = () => run("Discard", async () => {
-    if (!window.confirm("Discard this draft? Your changes are lost; the published role-play stays as it is.")) return;
-    await drafts.discard(draft.id, draft.etag);
-    navigate(programId ? `/library/programs/${programId}` : "/library");
-  });
-  async function reload() {
-    const d = await drafts.get(draft.id);
-    setDraft(d); setText(d.body); setStale(false); setError(""); setStatus("Loaded the latest saved version.");
-  }
 
   const turn = model.turns.findIndex((t) => t.id === selected);
   const targets = [...model.turns.map((t) => t.id), ...model.endings.map((e) => e.id)].filter(Boolean);
@@ -123,23 +96,24 @@ function Editor({ initial }: { initial: LibraryDraft }) {
 
   return (
     <section className="rp-editor">
-      <p><Link to={programId ? `/library/programs/${programId}` : "/library"}>← Program</Link></p>
+      <p><Link to={back}>← Program</Link></p>
       <h1>Role-play: {model.title || "untitled"}</h1>
       <p className="hint">{draft.path} · draft v{draft.version}{draft.updated_by_name ? `, last saved by ${draft.updated_by_name}` : ""}{dirty ? " · unsaved changes" : ""}</p>
 
       <div className="form-actions rp-editor-actions">
-        <button type="button" onClick={() => void save()} disabled={busy || !dirty}>Save</button>
-        <button type="button" onClick={() => void check()} disabled={busy}>Check</button>
-        <button type="button" onClick={() => void publish()} disabled={busy || allProblems.length > 0}>Publish</button>
+        <button type="button" onClick={() => void editing.save()} disabled={busy || !dirty}>Save</button>
+        <button type="button" onClick={() => void editing.check()} disabled={busy}>Check</button>
+        <button type="button" onClick={() => void editing.publish()} disabled={busy || allProblems.length > 0}>Publish</button>
         <button type="button" onClick={() => setTesting(true)} disabled={allProblems.length > 0}>Play it now</button>
-        <button type="button" className="secondary" onClick={() => void discard()} disabled={busy}>Discard draft</button>
+        <button type="button" className="secondary" onClick={discard} disabled={busy}>Discard draft</button>
       </div>
       <div aria-live="polite">
-        {status && <p role="status">{status}</p>}
+        {editing.notice && <p role="status">{editing.notice}</p>}
         {error && <p role="alert" className="error">{error}</p>}
         {stale && (
           <p role="alert" className="error">
-            Someone saved this draft after you opened it. <button type="button" onClick={() => void reload()}>Load their version</button> (your unsaved changes are lost) or copy your changes first.
+            Someone saved this draft after you opened it. <button type="button" onClick={() => void editing.reload()}>Load their version</button> (your unsaved changes are lost) or copy your changes first.
+            {editing.reloadFailed && <> {editing.reloadFailed}</>}
           </p>
         )}
       </div>
@@ -241,6 +215,11 @@ function Editor({ initial }: { initial: LibraryDraft }) {
       </details>
     </section>
   );
+}
+
+/** Problems in one line, as the status and alerts say them. */
+function lines(ps: LibraryProblem[]) {
+  return ps.map((p) => `line ${p.line}: ${p.message}`).join("; ");
 }
 
 function TurnList({ model, problems, selected, onSelect }: { model: RoleplayModel; problems: Set<string>; selected: string; onSelect: (id: string) => void }) {

@@ -131,6 +131,7 @@ func scaleRun(b *testing.B, agents, rate int, d time.Duration) scaleRow {
 	// child's.
 	cen := newCenterAt(b, agents, func(c *app.Config) { c.RosterCacheTTL = routing.RosterCacheTTL }, time.Now())
 	rep := cen.rep
+	started := time.Now()
 	srv := benchcpu.Skillgate(b, cen.env.URL)
 	pid := srv.PID()
 	row := scaleRow{agents: rep.Agents, assignments: rep.Assignments}
@@ -148,6 +149,16 @@ func scaleRun(b *testing.B, agents, rate int, d time.Duration) scaleRow {
 	row.heapWarm, _ = srv.Metric("go_memstats_heap_inuse_bytes")
 	row.goalWarm, _ = srv.Metric("go_memstats_next_gc_bytes")
 	row.entries = metricCount(srv, "skillgate_eligibility_view_entries")
+	// What made the view drop entries since the server started: the
+	// change feed's rows of that time, by what they name.
+	var fed struct{ Pairs, Agents, Programs int }
+	if err := cen.env.DB.Raw(`SELECT count(*) FILTER (WHERE user_id IS NOT NULL AND program_id IS NOT NULL) AS pairs,
+  count(*) FILTER (WHERE user_id IS NOT NULL AND program_id IS NULL) AS agents,
+  count(*) FILTER (WHERE user_id IS NULL AND program_id IS NOT NULL) AS programs
+FROM eligibility_changes WHERE changed_at >= ?`, started).Scan(&fed).Error; err != nil {
+		b.Fatal(err)
+	}
+	b.Logf("change-feed rows since the server started, by what they name: %d agent × program, %d agent, %d program", fed.Pairs, fed.Agents, fed.Programs)
 	failures0 := metricCount(srv, "skillgate_eligibility_feed_read_failures_total")
 
 	// The server's start-up work (the view's first snapshot, the jobs'
